@@ -1,0 +1,593 @@
+#include "hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    SNIFF_BYTES = 64 * 1024,
+};
+
+struct hash_ctx {
+    struct hash_options opt;
+    struct digest *digest;
+};
+
+void hash_options_default(struct hash_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->limits = image_default_limits;
+    o->max_image_bytes = 512ull << 20;
+    o->full = true;
+    o->displayed = true;
+}
+
+struct hash_ctx *hash_ctx_create(const struct hash_options *opts)
+{
+    struct hash_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return NULL;
+    if (opts)
+        ctx->opt = *opts;
+    else
+        hash_options_default(&ctx->opt);
+    ctx->digest = digest_create();
+    if (!ctx->digest) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void hash_ctx_destroy(struct hash_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    digest_destroy(ctx->digest);
+    free(ctx);
+}
+
+static int fail(struct hash_result *res, enum hash_err e, const char *detail)
+{
+    res->err = e;
+    snprintf(res->detail, sizeof(res->detail), "%s", detail ? detail : hash_err_message(e));
+    return -1;
+}
+
+/* ---- PDQ pipelines ----
+ * A pipe turns source rows into luma rows for one PDQ computation, either at
+ * full size or sampled nearest-neighbour to the reference CLI's 512x512. It
+ * runs the RGB luma path and, while every pixel so far has been grey, also
+ * the grey path: ImageMagick hands an all-grey picture to the reference as
+ * grey, and the two paths differ in the last float bit for some levels. */
+
+struct pipe {
+    bool active, sampled;
+    int src_w, src_h, w, h;
+    int *cols;             /* sampled: source column of each output column */
+    int next_out;          /* sampled: next output row */
+    struct pdq_stream *rgb, *grey;
+    float *luma;
+    uint8_t *px;           /* sampled pixels of one output row */
+};
+
+static void pipe_free(struct pipe *p)
+{
+    pdq_stream_destroy(p->rgb);
+    pdq_stream_destroy(p->grey);
+    free(p->cols);
+    free(p->luma);
+    free(p->px);
+    memset(p, 0, sizeof(*p));
+}
+
+static int pipe_init(struct pipe *p, int src_w, int src_h, bool cli, bool rgb, bool grey)
+{
+    memset(p, 0, sizeof(*p));
+    p->active = true;
+    p->src_w = src_w;
+    p->src_h = src_h;
+    if (cli)
+        pdq_cli_dims(src_w, src_h, &p->w, &p->h);
+    else {
+        p->w = src_w;
+        p->h = src_h;
+    }
+    p->sampled = p->w != src_w || p->h != src_h;
+    p->luma = malloc(sizeof(float) * (size_t)p->w);
+    if (!p->luma)
+        return -1;
+    if (p->sampled) {
+        p->cols = malloc(sizeof(int) * (size_t)p->w);
+        p->px = malloc((size_t)p->w * 3);
+        if (!p->cols || !p->px)
+            return -1;
+        for (int x = 0; x < p->w; x++)
+            p->cols[x] = pdq_nn_index(x, src_w, p->w);
+    }
+    if (rgb && !(p->rgb = pdq_stream_create(p->w, p->h, 0)))
+        return -1;
+    if (grey && !(p->grey = pdq_stream_create(p->w, p->h, 0)))
+        return -1;
+    return 0;
+}
+
+static void pipe_drop_grey(struct pipe *p)
+{
+    pdq_stream_destroy(p->grey);
+    p->grey = NULL;
+}
+
+/* One row of `ch` bytes per pixel (1 grey, 3 RGB). */
+static void pipe_push_row(struct pipe *p, const uint8_t *row, int ch, int n)
+{
+    if (p->rgb) {
+        pdq_luma_rgb(row, (size_t)n, p->luma);
+        pdq_stream_push(p->rgb, p->luma);
+    }
+    if (p->grey) {
+        if (ch == 1) {
+            pdq_luma_grey(row, (size_t)n, p->luma);
+        } else {
+            for (int x = 0; x < n; x++)
+                p->luma[x] = (float)row[3 * x];
+        }
+        pdq_stream_push(p->grey, p->luma);
+    }
+}
+
+static void pipe_push(struct pipe *p, int y, const uint8_t *row, int ch)
+{
+    if (!p->active)
+        return;
+    if (!p->sampled) {
+        pipe_push_row(p, row, ch, p->w);
+        return;
+    }
+    while (p->next_out < p->h && pdq_nn_index(p->next_out, p->src_h, p->h) == y) {
+        for (int x = 0; x < p->w; x++)
+            memcpy(p->px + (size_t)x * ch, row + (size_t)p->cols[x] * ch, (size_t)ch);
+        pipe_push_row(p, p->px, ch, p->w);
+        p->next_out++;
+    }
+}
+
+static int pipe_finish(struct pipe *p, bool grey, struct hash_pdq *out, struct pdq_dct *dct_out)
+{
+    struct pdq_stream *s = grey ? p->grey : p->rgb;
+    struct pdq_dct dct;
+    if (!s || pdq_stream_finish(s, &dct) != 0)
+        return -1;
+    out->present = true;
+    out->quality = dct.quality;
+    pdq_dct_hash(&dct, PDQ_ORIG, &out->hash);
+    if (dct_out)
+        *dct_out = dct;
+    return 0;
+}
+
+/* ---- the image sink ---- */
+
+struct sink_state {
+    const struct hash_options *opt;
+    struct hash_result *res;
+    struct image_info info;
+    int ch;
+    bool grey;             /* every pixel so far has R = G = B (or the image is grey) */
+    struct pipe cli, full;
+    uint8_t *stored;       /* a copy of the pixels, only when the orientation needs it */
+    size_t stored_len;
+};
+
+static int sink_begin(void *vctx, const struct image_info *info)
+{
+    struct sink_state *st = vctx;
+    st->info = *info;
+    st->ch = info->layout == IMAGE_GREY8 ? 1 : 3;
+    st->grey = true;
+    const bool rgb = info->layout == IMAGE_RGB8;
+    if (pipe_init(&st->cli, info->width, info->height, true, rgb, true) != 0)
+        return -1;
+    if (st->opt->full && st->cli.sampled &&
+        pipe_init(&st->full, info->width, info->height, false, rgb, true) != 0)
+        return -1;
+    if (st->opt->displayed && info->orientation > 1 && info->orientation <= 8) {
+        st->stored_len = (size_t)info->width * (size_t)info->height * (size_t)st->ch;
+        st->stored = malloc(st->stored_len);
+        if (!st->stored)
+            return -1;
+    }
+    return 0;
+}
+
+static bool row_is_grey(const uint8_t *row, int n)
+{
+    for (int x = 0; x < n; x++, row += 3)
+        if (row[0] != row[1] || row[1] != row[2])
+            return false;
+    return true;
+}
+
+static int sink_row(void *vctx, int y, const uint8_t *row)
+{
+    struct sink_state *st = vctx;
+    if (st->ch == 3 && st->grey && !row_is_grey(row, st->info.width)) {
+        st->grey = false;
+        pipe_drop_grey(&st->cli);
+        pipe_drop_grey(&st->full);
+    }
+    pipe_push(&st->cli, y, row, st->ch);
+    pipe_push(&st->full, y, row, st->ch);
+    if (st->stored) {
+        const size_t stride = (size_t)st->info.width * (size_t)st->ch;
+        memcpy(st->stored + (size_t)y * stride, row, stride);
+    }
+    return 0;
+}
+
+/* Source pixel shown at (x, y) for an EXIF orientation. */
+static void oriented_source(int o, int w, int h, int x, int y, int *sx, int *sy)
+{
+    switch (o) {
+    case 2: *sx = w - 1 - x; *sy = y; break;
+    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break;
+    case 4: *sx = x; *sy = h - 1 - y; break;
+    case 5: *sx = y; *sy = x; break;
+    case 6: *sx = y; *sy = h - 1 - x; break;
+    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break;
+    case 8: *sx = w - 1 - y; *sy = x; break;
+    default: *sx = x; *sy = y; break;
+    }
+}
+
+/* PDQ of the picture as displayed, from the stored copy. */
+static int hash_displayed(struct sink_state *st)
+{
+    const int o = st->info.orientation, w = st->info.width, h = st->info.height, ch = st->ch;
+    int dw, dh;
+    image_oriented_dims(o, w, h, &dw, &dh);
+    const bool grey = st->grey;
+    struct pipe cli, full;
+    memset(&full, 0, sizeof(full));
+    uint8_t *row = malloc((size_t)dw * (size_t)ch);
+    int rc = -1;
+    if (!row || pipe_init(&cli, dw, dh, true, !grey, grey) != 0)
+        goto out;
+    if (st->opt->full && cli.sampled && pipe_init(&full, dw, dh, false, !grey, grey) != 0)
+        goto out;
+    for (int y = 0; y < dh; y++) {
+        for (int x = 0; x < dw; x++) {
+            int sx, sy;
+            oriented_source(o, w, h, x, y, &sx, &sy);
+            memcpy(row + (size_t)x * ch, st->stored + ((size_t)sy * w + sx) * ch, (size_t)ch);
+        }
+        pipe_push(&cli, y, row, ch);
+        pipe_push(&full, y, row, ch);
+    }
+    if (pipe_finish(&cli, grey, &st->res->pdq[HASH_PDQ_DISPLAYED_CLI], NULL) != 0)
+        goto out;
+    if (full.active && pipe_finish(&full, grey, &st->res->pdq[HASH_PDQ_DISPLAYED_FULL], NULL) != 0)
+        goto out;
+    if (!full.active && st->opt->full)
+        st->res->pdq[HASH_PDQ_DISPLAYED_FULL] = st->res->pdq[HASH_PDQ_DISPLAYED_CLI];
+    rc = 0;
+out:
+    free(row);
+    pipe_free(&cli);
+    pipe_free(&full);
+    return rc;
+}
+
+static enum hash_err image_err_to_hash(enum image_err e)
+{
+    switch (e) {
+    case IMAGE_ERR_CORRUPT: return HASH_ERR_CORRUPT;
+    case IMAGE_ERR_TOO_LARGE: return HASH_ERR_TOO_LARGE;
+    case IMAGE_ERR_UNSUPPORTED: return HASH_ERR_UNSUPPORTED;
+    default: return HASH_ERR_NOMEM;
+    }
+}
+
+static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+{
+    struct sink_state st;
+    memset(&st, 0, sizeof(st));
+    st.opt = &ctx->opt;
+    st.res = res;
+    struct image_sink sink = {.ctx = &st, .begin = sink_begin, .row = sink_row};
+    struct image_error ierr;
+    int rc = -1;
+
+    if (image_decode(data, len, &ctx->opt.limits, &sink, &ierr) != 0) {
+        fail(res, image_err_to_hash(ierr.code), ierr.detail);
+        goto out;
+    }
+    res->width = st.info.width;
+    res->height = st.info.height;
+    res->orientation = st.info.orientation;
+    if (pipe_finish(&st.cli, st.grey, &res->pdq[HASH_PDQ_CLI], &res->dct) != 0) {
+        fail(res, HASH_ERR_NOMEM, "PDQ failed");
+        goto out;
+    }
+    if (ctx->opt.full) {
+        if (st.full.active) {
+            if (pipe_finish(&st.full, st.grey, &res->pdq[HASH_PDQ_FULL], NULL) != 0) {
+                fail(res, HASH_ERR_NOMEM, "PDQ failed");
+                goto out;
+            }
+        } else {
+            res->pdq[HASH_PDQ_FULL] = res->pdq[HASH_PDQ_CLI];
+        }
+    }
+    if (st.stored && hash_displayed(&st) != 0) {
+        fail(res, HASH_ERR_NOMEM, "out of memory for the displayed orientation");
+        goto out;
+    }
+    rc = 0;
+out:
+    pipe_free(&st.cli);
+    pipe_free(&st.full);
+    if (st.stored) {
+        explicit_bzero(st.stored, st.stored_len); /* pixels of a private picture */
+        free(st.stored);
+    }
+    return rc;
+}
+
+int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->orientation = 1;
+    res->size = len;
+    res->kind = hash_sniff(data, len, &res->format);
+    if (res->kind != HASH_KIND_IMAGE)
+        return fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
+    return hash_image(ctx, data, len, res);
+}
+
+/* ---- reading ---- */
+
+static enum hash_err open_errno(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR: return HASH_ERR_NOT_FOUND;
+    case EACCES:
+    case EPERM: return HASH_ERR_ACCESS;
+    case ELOOP: return HASH_ERR_LOOP;
+    case ENXIO:
+    case ENODEV: return HASH_ERR_NOT_REGULAR;
+    case ENOMEM: return HASH_ERR_NOMEM;
+    default: return HASH_ERR_READ;
+    }
+}
+
+/* Reads up to n bytes, retrying short reads. Returns bytes read or -1. */
+static ssize_t read_full(int fd, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static int open_readonly(const char *path, struct hash_result *res)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOATIME:
+     * leave the person's device as it was, where the kernel lets us. */
+    const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int fd = open(path, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = open(path, flags);
+    if (fd < 0) {
+        fail(res, open_errno(errno), strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fail(res, HASH_ERR_READ, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(res, HASH_ERR_NOT_REGULAR, NULL);
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    res->size = (uint64_t)st.st_size;
+    return fd;
+}
+
+static int read_error(struct hash_result *res, int e)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "read failed: %s", strerror(e));
+    return fail(res, HASH_ERR_READ, msg);
+}
+
+/* After the expected size, the file must be at its end. */
+static int check_end(int fd, struct hash_result *res)
+{
+    uint8_t extra;
+    ssize_t r = read_full(fd, &extra, 1);
+    if (r < 0)
+        return read_error(res, errno);
+    if (r > 0)
+        return fail(res, HASH_ERR_CHANGED, "the file grew while it was being read");
+    return 0;
+}
+
+static void progress(struct hash_ctx *ctx, uint64_t done, uint64_t total)
+{
+    if (ctx->opt.progress)
+        ctx->opt.progress(ctx->opt.progress_ctx, done, total);
+}
+
+int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->format = "unknown";
+    res->orientation = 1;
+    int fd = open_readonly(path, res);
+    if (fd < 0)
+        return -1;
+
+    int rc = -1;
+    uint8_t *image = NULL;
+    const uint64_t size = res->size;
+    if (size == 0) {
+        fail(res, HASH_ERR_EMPTY, NULL);
+        goto out;
+    }
+
+    struct digest *d = ctx->digest;
+    digest_begin(d, size);
+    size_t cap;
+    uint8_t *slot = digest_slot(d, &cap);
+    size_t want = size < SNIFF_BYTES ? (size_t)size : SNIFF_BYTES;
+    ssize_t n = read_full(fd, slot, want);
+    if (n < 0) {
+        read_error(res, errno);
+        goto out_digest;
+    }
+    if ((size_t)n < want) {
+        fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+        goto out_digest;
+    }
+    res->kind = hash_sniff(slot, (size_t)n, &res->format);
+    uint64_t done = (uint64_t)n;
+
+    if (res->kind == HASH_KIND_IMAGE && size <= ctx->opt.max_image_bytes) {
+        /* Images are decoded from memory: read them once into one buffer,
+         * digesting as the bytes arrive. */
+        image = malloc((size_t)size);
+        if (!image) {
+            fail(res, HASH_ERR_NOMEM, "out of memory for the image file");
+            goto out_digest;
+        }
+        memcpy(image, slot, (size_t)n);
+        digest_feed(d, image, (size_t)n);
+        while (done < size) {
+            size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
+            ssize_t r = read_full(fd, image + done, chunk);
+            if (r < 0) {
+                read_error(res, errno);
+                goto out_digest;
+            }
+            if ((size_t)r < chunk) {
+                fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+                goto out_digest;
+            }
+            digest_feed(d, image + done, (size_t)r);
+            done += (uint64_t)r;
+            progress(ctx, done, size);
+        }
+    } else {
+        digest_feed(d, slot, (size_t)n);
+        while (done < size) {
+            slot = digest_slot(d, &cap);
+            size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
+            ssize_t r = read_full(fd, slot, chunk);
+            if (r < 0) {
+                read_error(res, errno);
+                goto out_digest;
+            }
+            if ((size_t)r < chunk) {
+                fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+                goto out_digest;
+            }
+            digest_feed(d, slot, (size_t)r);
+            done += (uint64_t)r;
+            progress(ctx, done, size);
+        }
+    }
+    if (check_end(fd, res) != 0)
+        goto out_digest;
+    digest_end(d, res->md5, res->sha256);
+    res->have_digests = true;
+
+    switch (res->kind) {
+    case HASH_KIND_IMAGE:
+        if (!image) {
+            fail(res, HASH_ERR_TOO_LARGE, "image file too large to decode; exact hashes only");
+            goto out;
+        }
+        rc = hash_image(ctx, image, (size_t)size, res);
+        break;
+    case HASH_KIND_VIDEO:
+        rc = 0;
+        break;
+    default:
+        fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
+        break;
+    }
+    goto out;
+
+out_digest:
+    /* Drain the worker so the next file starts clean; these digests are not valid. */
+    {
+        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(d, md5, sha);
+    }
+out:
+    if (image) {
+        explicit_bzero(image, (size_t)size);
+        free(image);
+    }
+    close(fd);
+    return rc;
+}
+
+/* ---- names ---- */
+
+static const struct {
+    const char *code, *message;
+} errors[HASH_ERR_COUNT] = {
+    [HASH_OK] = {"ok", "ok"},
+    [HASH_ERR_NOT_FOUND] = {"not_found", "file not found"},
+    [HASH_ERR_ACCESS] = {"permission_denied", "permission denied"},
+    [HASH_ERR_NOT_REGULAR] = {"not_regular_file", "not a regular file (a device, FIFO or socket)"},
+    [HASH_ERR_EMPTY] = {"empty_file", "the file is empty"},
+    [HASH_ERR_READ] = {"read_error", "the file could not be read (was the device removed?)"},
+    [HASH_ERR_CHANGED] = {"file_changed", "the file changed while it was being read"},
+    [HASH_ERR_UNKNOWN_TYPE] = {"unknown_type", "not an image or video this tool recognises"},
+    [HASH_ERR_CORRUPT] = {"corrupt_image", "corrupt image: the file is damaged or incomplete"},
+    [HASH_ERR_TOO_LARGE] = {"image_too_large", "image too large to decode safely"},
+    [HASH_ERR_UNSUPPORTED] = {"unsupported_image", "this kind of image is not supported"},
+    [HASH_ERR_NOMEM] = {"out_of_memory", "out of memory"},
+    [HASH_ERR_LOOP] = {"directory_loop", "folder loop: a link points back to a parent folder"},
+};
+
+const char *hash_err_code(enum hash_err e)
+{
+    return (unsigned)e < HASH_ERR_COUNT ? errors[e].code : "unknown_error";
+}
+
+const char *hash_err_message(enum hash_err e)
+{
+    return (unsigned)e < HASH_ERR_COUNT ? errors[e].message : "unknown error";
+}
+
+const char *hash_kind_name(enum hash_kind k)
+{
+    switch (k) {
+    case HASH_KIND_IMAGE: return "image";
+    case HASH_KIND_VIDEO: return "video";
+    default: return "other";
+    }
+}

@@ -1,0 +1,122 @@
+/* hash — fingerprints of one file: MD5 + SHA-256 of every file (one read
+ * pass), and PDQ for images, in the variants reports carry.
+ *
+ * Usage:
+ *   1. ctx = hash_ctx_create(NULL) (or with struct hash_options).
+ *   2. hash_file(ctx, path, &res) for each file; or hash_walk() to visit a
+ *      tree. Files are opened read-only (O_NOATIME where allowed) and never
+ *      written; FIFOs and devices are refused without blocking.
+ *   3. On failure res.err says why: hash_err_code() is a stable code,
+ *      hash_err_message() a sentence for people; res.detail is for
+ *      developers. MD5/SHA-256 stay valid (res.have_digests) when the file
+ *      could be read but not decoded.
+ *   4. hash_ctx_destroy(ctx) (accepts NULL).
+ *
+ * PDQ variants (see ../shared/pdq/ALGORITHM.md):
+ *   HASH_PDQ_CLI       what Meta's reference CLI computes (images over 512 on a
+ *                      side are first resized nearest-neighbour to 512x512);
+ *   HASH_PDQ_FULL      the core algorithm on full-resolution pixels (Java,
+ *                      vPDQ, Python bindings);
+ *   HASH_PDQ_DISPLAYED_*   the same two for the image as displayed, when its EXIF
+ *                      orientation is not 1 (what a platform hashes after upload).
+ */
+#ifndef HIFAZAT_HASH_H
+#define HIFAZAT_HASH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "digest.h"
+#include "image.h"
+#include "pdq.h"
+
+enum hash_kind {
+    HASH_KIND_OTHER = 0,
+    HASH_KIND_IMAGE,
+    HASH_KIND_VIDEO,
+};
+
+enum hash_err {
+    HASH_OK = 0,
+    HASH_ERR_NOT_FOUND,
+    HASH_ERR_ACCESS,
+    HASH_ERR_NOT_REGULAR,
+    HASH_ERR_EMPTY,
+    HASH_ERR_READ,
+    HASH_ERR_CHANGED,
+    HASH_ERR_UNKNOWN_TYPE,
+    HASH_ERR_CORRUPT,
+    HASH_ERR_TOO_LARGE,
+    HASH_ERR_UNSUPPORTED,
+    HASH_ERR_NOMEM,
+    HASH_ERR_LOOP,
+    HASH_ERR_COUNT
+};
+
+enum hash_pdq_variant {
+    HASH_PDQ_CLI,
+    HASH_PDQ_FULL,
+    HASH_PDQ_DISPLAYED_CLI,
+    HASH_PDQ_DISPLAYED_FULL,
+    HASH_PDQ_N
+};
+
+struct hash_pdq {
+    bool present;
+    struct pdq_hash hash;
+    int quality;
+};
+
+struct hash_result {
+    enum hash_kind kind;
+    const char *format;        /* "jpeg", "mp4", ... ; "unknown" */
+    uint64_t size;
+    bool have_digests;
+    uint8_t md5[DIGEST_MD5_SIZE];
+    uint8_t sha256[DIGEST_SHA256_SIZE];
+    int width, height;         /* images: as stored */
+    int orientation;           /* images: EXIF 1..8 */
+    struct hash_pdq pdq[HASH_PDQ_N];
+    struct pdq_dct dct;        /* of HASH_PDQ_CLI: the dihedral variants come from it */
+    enum hash_err err;
+    char detail[240];
+};
+
+struct hash_options {
+    struct image_limits limits;
+    uint64_t max_image_bytes;  /* larger "images" get digests only */
+    bool full;                 /* compute HASH_PDQ_FULL (default on) */
+    bool displayed;               /* compute HASH_PDQ_DISPLAYED_* (default on) */
+    /* Called as bytes are read (may be NULL). */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+};
+
+void hash_options_default(struct hash_options *o);
+
+struct hash_ctx;
+struct hash_ctx *hash_ctx_create(const struct hash_options *opts);
+void hash_ctx_destroy(struct hash_ctx *ctx);
+
+/* 0 when everything asked for was computed; -1 with res->err set. */
+int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res);
+/* Image bytes already in memory (no digests): decode + PDQ. 0 / -1. */
+int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len,
+                      struct hash_result *res);
+
+/* Visit every file under each path: directories recursively in byte order
+ * of names, symlinks followed, loops reported as HASH_ERR_LOOP. visit()
+ * gets err != HASH_OK for entries that cannot be hashed at all; returning
+ * non-zero stops the walk. Returns 0, or what visit() returned. */
+int hash_walk(const char *path,
+              int (*visit)(void *ctx, const char *path, enum hash_err err, const char *detail),
+              void *ctx);
+
+/* Content sniffing (first bytes of a file). */
+enum hash_kind hash_sniff(const uint8_t *data, size_t len, const char **format);
+
+const char *hash_err_code(enum hash_err e);
+const char *hash_err_message(enum hash_err e);
+const char *hash_kind_name(enum hash_kind k);
+
+#endif

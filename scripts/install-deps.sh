@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs every Debian 12 package that Hifazat's build, tests and benchmarks need.
+# Idempotent: asks apt only for what is missing and prints nothing when all is there.
+# Usage: scripts/install-deps.sh [--image]   (--image adds what image-build/ needs)
+set -eu
+
+PKGS="
+build-essential cmake ninja-build pkg-config git gettext
+clang llvm libclang-rt-14-dev
+libsdl2-dev libraqm-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev
+libsodium-dev libarchive-dev libjansson-dev libqrencode-dev libcurl4-openssl-dev
+libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libexif-dev nettle-dev
+libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl
+espeak-ng opus-tools libopusfile-dev fonts-noto-core
+"
+IMAGE_PKGS="
+mmdebstrap squashfs-tools dosfstools mtools e2fsprogs fdisk gdisk
+grub-pc-bin grub-efi-amd64-bin qemu-system-x86 ovmf zstd
+"
+[ "${1:-}" = "--image" ] && PKGS="$PKGS $IMAGE_PKGS"
+
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$st" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
