@@ -65,20 +65,25 @@ static int fail(struct hash_result *res, enum hash_err e, const char *detail)
  * the grey path: ImageMagick hands an all-grey picture to the reference as
  * grey, and the two paths differ in the last float bit for some levels. */
 
+enum { PATH_RGB, PATH_GREY, NPATHS };
+
 struct pipe {
     bool active, sampled;
     int src_w, src_h, w, h;
     int *cols;             /* sampled: source column of each output column */
     int next_out;          /* sampled: next output row */
-    struct pdq_stream *rgb, *grey;
+    /* [path][0] is the plain hash; [path][1] exists only for a 64x64 input,
+     * where the reference's dihedral function skips the plain hash's bypass. */
+    struct pdq_stream *s[NPATHS][2];
     float *luma;
     uint8_t *px;           /* sampled pixels of one output row */
 };
 
 static void pipe_free(struct pipe *p)
 {
-    pdq_stream_destroy(p->rgb);
-    pdq_stream_destroy(p->grey);
+    for (int i = 0; i < NPATHS; i++)
+        for (int j = 0; j < 2; j++)
+            pdq_stream_destroy(p->s[i][j]);
     free(p->cols);
     free(p->luma);
     free(p->px);
@@ -109,34 +114,45 @@ static int pipe_init(struct pipe *p, int src_w, int src_h, bool cli, bool rgb, b
         for (int x = 0; x < p->w; x++)
             p->cols[x] = pdq_nn_index(x, src_w, p->w);
     }
-    if (rgb && !(p->rgb = pdq_stream_create(p->w, p->h, 0)))
-        return -1;
-    if (grey && !(p->grey = pdq_stream_create(p->w, p->h, 0)))
-        return -1;
+    const bool want[NPATHS] = {rgb, grey};
+    const int variants = (cli && p->w == 64 && p->h == 64) ? 2 : 1;
+    for (int i = 0; i < NPATHS; i++)
+        for (int j = 0; j < variants && want[i]; j++)
+            if (!(p->s[i][j] = pdq_stream_create(p->w, p->h, j ? PDQ_NO_BYPASS : 0)))
+                return -1;
     return 0;
 }
 
 static void pipe_drop_grey(struct pipe *p)
 {
-    pdq_stream_destroy(p->grey);
-    p->grey = NULL;
+    for (int j = 0; j < 2; j++) {
+        pdq_stream_destroy(p->s[PATH_GREY][j]);
+        p->s[PATH_GREY][j] = NULL;
+    }
+}
+
+static void push_luma(struct pdq_stream *const s[2], const float *luma)
+{
+    for (int j = 0; j < 2; j++)
+        if (s[j])
+            pdq_stream_push(s[j], luma);
 }
 
 /* One row of `ch` bytes per pixel (1 grey, 3 RGB). */
 static void pipe_push_row(struct pipe *p, const uint8_t *row, int ch, int n)
 {
-    if (p->rgb) {
+    if (p->s[PATH_RGB][0]) {
         pdq_luma_rgb(row, (size_t)n, p->luma);
-        pdq_stream_push(p->rgb, p->luma);
+        push_luma(p->s[PATH_RGB], p->luma);
     }
-    if (p->grey) {
+    if (p->s[PATH_GREY][0]) {
         if (ch == 1) {
             pdq_luma_grey(row, (size_t)n, p->luma);
         } else {
             for (int x = 0; x < n; x++)
                 p->luma[x] = (float)row[3 * x];
         }
-        pdq_stream_push(p->grey, p->luma);
+        push_luma(p->s[PATH_GREY], p->luma);
     }
 }
 
@@ -156,17 +172,22 @@ static void pipe_push(struct pipe *p, int y, const uint8_t *row, int ch)
     }
 }
 
+/* dct_out: the DCT the dihedral variants are derived from (as the reference's
+ * dihedral function computes it). */
 static int pipe_finish(struct pipe *p, bool grey, struct hash_pdq *out, struct pdq_dct *dct_out)
 {
-    struct pdq_stream *s = grey ? p->grey : p->rgb;
+    struct pdq_stream *const *s = p->s[grey ? PATH_GREY : PATH_RGB];
     struct pdq_dct dct;
-    if (!s || pdq_stream_finish(s, &dct) != 0)
+    if (!s[0] || pdq_stream_finish(s[0], &dct) != 0)
         return -1;
     out->present = true;
     out->quality = dct.quality;
     pdq_dct_hash(&dct, PDQ_ORIG, &out->hash);
-    if (dct_out)
+    if (dct_out) {
         *dct_out = dct;
+        if (s[1] && pdq_stream_finish(s[1], dct_out) != 0)
+            return -1;
+    }
     return 0;
 }
 

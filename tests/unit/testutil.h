@@ -1,0 +1,21 @@
+/* Small helpers shared by the C tests. */
+#ifndef HIFAZAT_TESTUTIL_H
+#define HIFAZAT_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* $HIFAZAT_SHARED (set by ctest) joined with a relative path; static buffer. */
+const char *shared_path(const char *rel);
+/* Whole file in malloc'd memory (NULL if unreadable). */
+uint8_t *read_whole(const char *path, size_t *len);
+/* Writes a file; 0 / -1. */
+int write_whole(const char *path, const void *data, size_t len);
+/* A fresh empty directory under $TMPDIR (static buffer), removed by rm_rf. */
+const char *make_tmpdir(const char *tag);
+void rm_rf(const char *path);
+
+/* Splits a tab-separated line in place; returns the number of fields. */
+int split_tabs(char *line, char **fields, int max);
+
+#endif
