@@ -1,0 +1,26 @@
+#!/bin/sh
+# Benchmarks: each section prints its figures as ratios against a baseline
+# measured in the same run. Usage: scripts/bench.sh [SECTION...]
+# Sections: hash
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-bench >/dev/null
+shared="$(cd .. && pwd)/shared"
+work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+sections="${*:-hash}"
+
+for s in $sections; do
+    case "$s" in
+    hash)
+        echo "== hash (issue 2)"
+        build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    *)
+        echo "unknown section $s" >&2
+        exit 2
+        ;;
+    esac
+done
