@@ -1,0 +1,220 @@
+/* Shaping one line: font fallback by script, then libraqm (FriBidi for the
+ * bidi runs and their visual order, HarfBuzz for the glyphs). */
+#include "text_internal.h"
+
+#include <raqm.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cls { CLS_NEUTRAL, CLS_URDU, CLS_LATIN, CLS_INHERIT };
+
+static bool has_glyph(struct text_ctx *t, int face, uint32_t cp)
+{
+    return FT_Get_Char_Index(t->fonts[face].face, cp) != 0;
+}
+
+static enum cls classify(struct text_ctx *t, uint32_t cp)
+{
+    hb_script_t sc = hb_unicode_script(t->ufuncs, cp);
+    switch (sc) {
+    case HB_SCRIPT_ARABIC:
+        return CLS_URDU;
+    case HB_SCRIPT_INHERITED:
+        return CLS_INHERIT;      /* combining marks follow their base */
+    case HB_SCRIPT_COMMON:
+    case HB_SCRIPT_UNKNOWN:
+        return CLS_NEUTRAL;      /* spaces, digits, punctuation, symbols */
+    default:
+        return CLS_LATIN;        /* Latin, and any other script: Noto Sans or nothing */
+    }
+}
+
+static int primary_face(const struct text_style *st)
+{
+    return strncmp(st->lang, "ur", 2) == 0 ? TEXT_FACE_URDU : TEXT_FACE_LATIN;
+}
+
+/* Face of every code point. Strong characters take their script's face;
+ * neutrals (spaces, digits, brackets) take the face of the strong
+ * characters around them when both sides agree, else the UI language's
+ * face, so "(Take It Down)" keeps Urdu brackets in an Urdu sentence but
+ * gets Latin spaces between its words. */
+static void assign_faces(struct text_ctx *t, const uint32_t *cps, size_t n, int primary,
+                         uint8_t *face)
+{
+    enum cls *c = malloc(n * sizeof(*c) + 1);
+    if (!c) {
+        memset(face, primary, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        c[i] = classify(t, cps[i]);
+        if (c[i] == CLS_INHERIT)
+            c[i] = i > 0 ? c[i - 1] : CLS_NEUTRAL;
+    }
+    /* Resolve neutrals from the nearest strong class on each side. */
+    int prev = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i] == CLS_URDU || c[i] == CLS_LATIN) {
+            prev = c[i];
+            face[i] = c[i] == CLS_URDU ? TEXT_FACE_URDU : TEXT_FACE_LATIN;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && c[j] == CLS_NEUTRAL)
+            j++;
+        int next = j < n ? (int)c[j] : -1;
+        int f = primary;
+        if (prev >= 0 && prev == next)
+            f = prev == CLS_URDU ? TEXT_FACE_URDU : TEXT_FACE_LATIN;
+        for (size_t k = i; k < j; k++)
+            face[k] = (uint8_t)f;
+        i = j - 1;
+    }
+    /* A face that lacks the character gives way to the other one. */
+    for (size_t i = 0; i < n; i++) {
+        int f = face[i], other = 1 - f;
+        if (!has_glyph(t, f, cps[i]) && has_glyph(t, other, cps[i]))
+            face[i] = (uint8_t)other;
+    }
+    /* Combining marks must stay in their base's run. */
+    for (size_t i = 1; i < n; i++)
+        if (classify(t, cps[i]) == CLS_INHERIT)
+            face[i] = face[i - 1];
+    free(c);
+}
+
+bool is_trailing_space(struct text_ctx *t, uint32_t cp)
+{
+    if (cp == 0xA0 || cp == 0x202F)   /* no-break spaces are part of the text */
+        return false;
+    return cp == ' ' || hb_unicode_general_category(t->ufuncs, cp) ==
+                            HB_UNICODE_GENERAL_CATEGORY_SPACE_SEPARATOR;
+}
+
+bool is_cluster_continuation(struct text_ctx *t, uint32_t cp)
+{
+    hb_unicode_general_category_t gc = hb_unicode_general_category(t->ufuncs, cp);
+    return gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK || cp == 0x200C || cp == 0x200D;
+}
+
+bool uses_urdu_face(struct text_ctx *t, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = utf8_next(s, len, &i);
+        if (classify(t, cp) == CLS_URDU)
+            return true;
+    }
+    return false;
+}
+
+void shaped_free(struct shaped *sh)
+{
+    free(sh->g);
+    sh->g = NULL;
+    sh->n = 0;
+    sh->width = 0;
+}
+
+int shape_line(struct text_ctx *t, const char *s, size_t len, const struct text_style *st,
+               struct shaped *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len == 0)
+        return 0;
+    int rc = -1;
+    raqm_t *rq = NULL;
+    /* Code points and their byte offsets. */
+    uint32_t *cps = malloc(len * sizeof(*cps));
+    size_t *offs = malloc((len + 1) * sizeof(*offs));
+    uint8_t *face = malloc(len);
+    if (!cps || !offs || !face)
+        goto out;
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        offs[n] = i;
+        cps[n++] = utf8_next(s, len, &i);
+    }
+    offs[n] = len;
+    int primary = primary_face(st);
+    assign_faces(t, cps, n, primary, face);
+
+    rq = raqm_create();
+    if (!rq || !raqm_set_text_utf8(rq, s, len))
+        goto out;
+    /* Forced, never guessed: a line that starts with an English word would
+     * otherwise become an LTR paragraph. */
+    if (!raqm_set_par_direction(rq, st->dir == TEXT_DIR_LTR ? RAQM_DIRECTION_LTR
+                                                            : RAQM_DIRECTION_RTL))
+        goto out;
+    if (!raqm_set_language(rq, st->lang[0] ? st->lang : "ur", 0, len))
+        goto out;
+    /* Unhinted advances match the unhinted glyphs we draw. */
+    raqm_set_freetype_load_flags(rq, FT_LOAD_NO_HINTING);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && face[j] == face[i])
+            j++;
+        /* Ranges are UTF-8 byte offsets because the text was set as UTF-8. */
+        if (!raqm_set_freetype_face_range(rq, t->fonts[face[i]].face, offs[i], offs[j] - offs[i]))
+            goto out;
+        i = j;
+    }
+    if (!raqm_layout(rq))
+        goto out;
+    size_t count = 0;
+    raqm_glyph_t *g = raqm_get_glyphs(rq, &count);
+    if (!g)
+        goto out;
+    out->g = malloc((count ? count : 1) * sizeof(*out->g));
+    if (!out->g)
+        goto out;
+    for (size_t i = 0; i < count; i++) {
+        struct text_glyph *o = &out->g[i];
+        o->id = g[i].index;
+        o->face = g[i].ftface == t->fonts[TEXT_FACE_LATIN].face ? TEXT_FACE_LATIN : TEXT_FACE_URDU;
+        o->x_advance = g[i].x_advance;
+        o->y_advance = g[i].y_advance;
+        o->x_offset = g[i].x_offset;
+        o->y_offset = g[i].y_offset;
+        o->cluster = g[i].cluster;
+        out->width += g[i].x_advance;
+    }
+    out->n = count;
+    rc = 0;
+out:
+    if (rq)
+        raqm_destroy(rq);
+    free(cps);
+    free(offs);
+    free(face);
+    if (rc)
+        shaped_free(out);
+    return rc;
+}
+
+int text_shape(struct text_ctx *t, const char *utf8, const struct text_style *style,
+               struct text_glyph **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    size_t len;
+    char *s = utf8_sanitize(utf8, &len);
+    if (!s)
+        return -1;
+    int rc = -1;
+    struct shaped sh;
+    if (font_set_px(t, TEXT_FACE_URDU, font_px_for(TEXT_FACE_URDU, style->size)) ||
+        font_set_px(t, TEXT_FACE_LATIN, font_px_for(TEXT_FACE_LATIN, style->size)))
+        goto out;
+    if (shape_line(t, s, len, style, &sh))
+        goto out;
+    *out = sh.g;
+    *count = sh.n;
+    rc = 0;
+out:
+    free(s);
+    return rc;
+}
