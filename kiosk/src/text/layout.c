@@ -359,7 +359,11 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
     if (urdu) {
         asc = px_of((int32_t)um.ascender);
         desc = -px_of((int32_t)um.descender);
-        natural = px_of((int32_t)um.height);
+        /* The font's own line height is 2.5 em, sized for its tallest
+         * stacks; 2.2 em keeps ordinary lines well apart and fits a long
+         * paragraph on a 800 px screen. Taller ink just reaches outside
+         * the box (the bitmap grows; nothing is clipped). */
+        natural = (upx * 22 + 5) / 10;
     } else {
         asc = px_of((int32_t)lm.ascender);
         desc = -px_of((int32_t)lm.descender);
@@ -464,6 +468,7 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
     b->baseline = first_baseline;
     b->nlines = (int)L.n;
     b->truncated = cut;
+    b->urdu = urdu;
     b->text = joined;
     b->lines = tl;
     b->ink_x = x0;

@@ -183,6 +183,48 @@ int shape_line(struct text_ctx *t, const char *s, size_t len, const struct text_
         out->width += g[i].x_advance;
     }
     out->n = count;
+    /* The space on the right of an Urdu word that meets a Latin word gets a
+     * quarter em more: a Nastaliq word's first letter overhangs its advance
+     * to the right and would touch the Latin word ("hash کہتے"). In an RTL
+     * paragraph that is the space before the Urdu word, in LTR the one after. */
+    int extra = (t->fonts[TEXT_FACE_URDU].face->size->metrics.x_ppem * 64) / 4;
+    for (size_t i = 0; i < count; i++) {
+        size_t lo = 0, hi = n;   /* code point index of this cluster */
+        while (lo + 1 < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (offs[mid] <= out->g[i].cluster)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        if (cps[lo] != ' ')
+            continue;
+        int before = -1, after = -1;
+        for (size_t k = lo; k-- > 0;) {
+            enum cls c = classify(t, cps[k]);
+            if (c == CLS_URDU || c == CLS_LATIN) {
+                before = c;
+                break;
+            }
+            if (cps[k] != ' ')
+                break;
+        }
+        for (size_t k = lo + 1; k < n; k++) {
+            enum cls c = classify(t, cps[k]);
+            if (c == CLS_URDU || c == CLS_LATIN) {
+                after = c;
+                break;
+            }
+            if (cps[k] != ' ')
+                break;
+        }
+        bool rtl = st->dir != TEXT_DIR_LTR;
+        if ((rtl && before == CLS_LATIN && after == CLS_URDU) ||
+            (!rtl && before == CLS_URDU && after == CLS_LATIN)) {
+            out->g[i].x_advance += extra;
+            out->width += extra;
+        }
+    }
     rc = 0;
 out:
     if (rq)

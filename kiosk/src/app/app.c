@@ -1,0 +1,602 @@
+/* The app: explicit video/render driver choice, the window, the main loop
+ * that sleeps until something happens, screen changes, the session. */
+#include "app_internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef HIFAZAT_FONT_DIR
+#define HIFAZAT_FONT_DIR "fonts"
+#endif
+#ifndef HIFAZAT_LOCALE_DIR
+#define HIFAZAT_LOCALE_DIR "locale"
+#endif
+
+#define DEFAULT_IDLE_S 180
+
+static const struct screen *const screens[SCREEN_COUNT] = {
+    [SCREEN_WELCOME] = &screen_welcome,
+    [SCREEN_PRIVACY] = &screen_privacy,
+    [SCREEN_CHECK] = &screen_check,
+};
+
+/* The kiosk flow in order. Issue 6 inserts its screens (questions, connect
+ * device, choose, fingerprinting, review, confirm, case code, finish). */
+static const enum screen_id flow[] = {SCREEN_WELCOME, SCREEN_PRIVACY};
+#define FLOW_LEN (int)(sizeof flow / sizeof flow[0])
+
+void app_options_default(struct app_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->width = 1280;
+    o->height = 800;
+    o->lang = "ur";
+    o->screen = "welcome";
+    o->idle_timeout_s = DEFAULT_IDLE_S;
+}
+
+static void seterr(char *err, size_t n, const char *fmt, const char *a, const char *b)
+{
+    if (err && n)
+        snprintf(err, n, fmt, a, b);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Option, then environment, then an installed layout beside the binary
+ * (<prefix>/bin -> <prefix>/share/...), then the build-time default. */
+static const char *resolve_dir(const char *opt, const char *env, const char *installed_rel,
+                               const char *builtin, char *buf, size_t n)
+{
+    if (opt && *opt)
+        return opt;
+    const char *e = getenv(env);
+    if (e && *e)
+        return e;
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int l = snprintf(buf, n, "%s/../%s", exe, installed_rel);
+            if (l > 0 && (size_t)l < n && is_dir(buf))
+                return buf;
+        }
+    }
+    return builtin;
+}
+
+/* One named driver, or the real displays in turn; never SDL's silent
+ * fallback to the offscreen driver (a kiosk "running" with a blank screen). */
+static int init_video(const char *want, char *err, size_t errlen)
+{
+    char avail[256] = "";
+    for (int i = 0; i < SDL_GetNumVideoDrivers(); i++) {
+        if (strlen(avail) + strlen(SDL_GetVideoDriver(i)) + 3 < sizeof avail) {
+            if (*avail)
+                strcat(avail, ", ");
+            strcat(avail, SDL_GetVideoDriver(i));
+        }
+    }
+    if (want && *want) {
+        SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, want, SDL_HINT_OVERRIDE);
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+            return 0;
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", SDL_GetError());
+        if (err && errlen)
+            snprintf(err, errlen, "video driver '%s' failed: %s (compiled in: %s)", want, msg, avail);
+        return -1;
+    }
+    static const char *const order[] = {"wayland", "x11", "kmsdrm"};
+    char tried[512] = "";
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        bool compiled = false;
+        for (int k = 0; k < SDL_GetNumVideoDrivers(); k++)
+            compiled |= !strcmp(SDL_GetVideoDriver(k), order[i]);
+        if (!compiled)
+            continue;
+        SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, order[i], SDL_HINT_OVERRIDE);
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+            return 0;
+        size_t l = strlen(tried);
+        snprintf(tried + l, sizeof tried - l, "%s%s: %s", l ? "; " : "", order[i], SDL_GetError());
+    }
+    seterr(err, errlen,
+           "no display found (%s). Set SDL_VIDEODRIVER or --video-driver (compiled in: %s)",
+           *tried ? tried : "no display driver compiled in", avail);
+    return -1;
+}
+
+static enum screen_id screen_by_name(const char *name)
+{
+    for (int i = 0; i < SCREEN_COUNT; i++)
+        if (!strcmp(screens[i]->name, name))
+            return (enum screen_id)i;
+    return SCREEN_COUNT;
+}
+
+struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code)
+{
+    int code = 1;
+    if (err && errlen)
+        err[0] = '\0';
+    struct app *a = calloc(1, sizeof(*a));
+    if (!a) {
+        seterr(err, errlen, "out of memory%s%s", "", "");
+        goto fail;
+    }
+    a->opt = *o;
+    if (sodium_init() < 0) {
+        seterr(err, errlen, "libsodium failed to initialise%s%s", "", "");
+        goto fail;
+    }
+    int lang = i18n_parse(o->lang ? o->lang : "ur");
+    if (lang < 0) {
+        seterr(err, errlen, "unknown language '%s' (use ur or en)%s", o->lang, "");
+        code = 2;
+        goto fail;
+    }
+    enum screen_id first = screen_by_name(o->screen ? o->screen : "welcome");
+    if (first == SCREEN_COUNT) {
+        seterr(err, errlen, "unknown screen '%s' (welcome, privacy, check)%s", o->screen, "");
+        code = 2;
+        goto fail;
+    }
+
+    char fbuf[4096], lbuf[4096];
+    const char *font_dir = resolve_dir(o->font_dir, "HIFAZAT_FONT_DIR", "share/hifazat/fonts",
+                                       HIFAZAT_FONT_DIR, fbuf, sizeof fbuf);
+    const char *locale_dir = resolve_dir(o->locale_dir, "HIFAZAT_LOCALE_DIR", "share/locale",
+                                         HIFAZAT_LOCALE_DIR, lbuf, sizeof lbuf);
+    if (i18n_init(locale_dir)) {
+        seterr(err, errlen, "cannot load the translations from %s (hifazat.mo)%s", locale_dir, "");
+        code = 2;
+        goto fail;
+    }
+    char terr[512];
+    a->text = text_create(font_dir, terr, sizeof terr);
+    if (!a->text) {
+        seterr(err, errlen, "%s%s", terr, "");
+        code = 2;
+        goto fail;
+    }
+    a->ui = ui_create(a->text);
+    if (!a->ui) {
+        seterr(err, errlen, "out of memory%s%s", "", "");
+        goto fail;
+    }
+
+    /* SDL turns SIGINT/SIGTERM into SDL_QUIT: the session is wiped on the way out. */
+    if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER)) {
+        seterr(err, errlen, "SDL_Init failed: %s%s", SDL_GetError(), "");
+        goto fail;
+    }
+    const char *vd = o->video_driver ? o->video_driver : getenv("SDL_VIDEODRIVER");
+    if (init_video(vd, err, errlen)) {
+        code = 2;
+        goto fail;
+    }
+    Uint32 wflags = SDL_WINDOW_SHOWN;
+    int w = o->width > 0 ? o->width : 1280, h = o->height > 0 ? o->height : 800;
+    if (o->windowed) {
+        wflags |= SDL_WINDOW_RESIZABLE;
+    } else {
+        wflags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        SDL_DisplayMode dm;
+        if (SDL_GetDesktopDisplayMode(0, &dm) == 0) {
+            w = dm.w;
+            h = dm.h;
+        }
+    }
+    a->win = SDL_CreateWindow("Hifazat", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, wflags);
+    if (!a->win) {
+        seterr(err, errlen, "cannot create the window: %s%s", SDL_GetError(), "");
+        goto fail;
+    }
+    const char *rd = o->render_driver ? o->render_driver : getenv("SDL_RENDER_DRIVER");
+    char rerr[512];
+    a->rend = ui_renderer_create(a->win, rd, rerr, sizeof rerr);
+    if (!a->rend) {
+        if (rd && *rd)
+            seterr(err, errlen, "%s%s", rerr, "");
+        else
+            seterr(err, errlen, "%s; try --render-driver software%s", rerr, "");
+        code = 2;
+        goto fail;
+    }
+    a->event_type = SDL_RegisterEvents(1);
+    if (a->event_type == (Uint32)-1) {
+        seterr(err, errlen, "no SDL user events left%s%s", "", "");
+        goto fail;
+    }
+    if (!o->quiet) {
+        int ow = 0, oh = 0;
+        ui_renderer_output_size(a->rend, &ow, &oh);
+        fprintf(stderr, "hifazat-kiosk: video %s, renderer %s, %dx%d%s\n",
+                SDL_GetCurrentVideoDriver(), ui_renderer_name(a->rend), ow, oh,
+                o->windowed ? " (windowed)" : "");
+    }
+
+    a->default_lang = (enum i18n_lang)lang;
+    a->default_demo = o->demo;
+    a->idle_timeout_ms = o->idle_timeout_s > 0 ? o->idle_timeout_s * 1000 : 0;
+    app_set_lang(a, i18n_tag(a->default_lang));
+    a->session.demo = o->demo;
+    a->screen = first;
+    a->last_input_ms = SDL_GetTicks();
+    if (screens[first]->enter)
+        screens[first]->enter(a);
+    a->dirty = true;
+    if (exit_code)
+        *exit_code = 0;
+    return a;
+fail:
+    app_destroy(a);
+    if (exit_code)
+        *exit_code = code;
+    return NULL;
+}
+
+void app_destroy(struct app *a)
+{
+    if (!a)
+        return;
+    if (a->event_type)
+        jobs_wait_all(a);
+    if (a->win && screens[a->screen]->leave)
+        screens[a->screen]->leave(a);
+    session_wipe(&a->session);
+    ui_renderer_destroy(a->rend);
+    if (a->win)
+        SDL_DestroyWindow(a->win);
+    ui_destroy(a->ui);
+    text_destroy(a->text);
+    if (SDL_WasInit(0))
+        SDL_Quit();
+    free(a);
+}
+
+/* ---- screens, flow, language, session */
+
+static void do_go(struct app *a, enum screen_id id)
+{
+    if (id == a->screen)
+        return;
+    if (screens[a->screen]->leave)
+        screens[a->screen]->leave(a);
+    a->screen = id;
+    ui_reset(a->ui);
+    if (screens[id]->enter)
+        screens[id]->enter(a);
+    a->dirty = true;
+}
+
+/* During a frame, changes wait for its end: the frame's draw commands still
+ * point at the old screen's text and images. */
+void app_go(struct app *a, enum screen_id id)
+{
+    if (a->in_frame)
+        a->pending_screen = (int)id + 1;
+    else
+        do_go(a, id);
+}
+
+int app_goto(struct app *a, const char *name)
+{
+    enum screen_id id = screen_by_name(name);
+    if (id == SCREEN_COUNT)
+        return -1;
+    app_go(a, id);
+    return 0;
+}
+
+const char *app_screen(const struct app *a) { return screens[a->screen]->name; }
+
+static int flow_index(enum screen_id id)
+{
+    for (int i = 0; i < FLOW_LEN; i++)
+        if (flow[i] == id)
+            return i;
+    return -1;
+}
+
+void app_next(struct app *a)
+{
+    int i = flow_index(a->screen);
+    if (i == 0 && !a->session.active)
+        session_begin(&a->session, a->default_demo);
+    if (i < 0 || i + 1 >= FLOW_LEN)
+        app_finish(a);
+    else
+        app_go(a, flow[i + 1]);
+}
+
+void app_back(struct app *a)
+{
+    int i = flow_index(a->screen);
+    if (i > 0)
+        app_go(a, flow[i - 1]);
+    else if (i < 0)
+        app_go(a, SCREEN_WELCOME);
+}
+
+/* Back to a fresh start: nothing of the last person stays in memory or on
+ * screen (jobs cancelled, textures of their pictures zeroed, caches emptied). */
+static void reset_all(struct app *a)
+{
+    jobs_cancel_all(a);
+    if (screens[a->screen]->leave)
+        screens[a->screen]->leave(a);
+    session_wipe(&a->session);
+    a->session.demo = a->default_demo;
+    ui_render_purge(a->rend);
+    text_cache_clear(a->text);
+    app_set_lang(a, i18n_tag(a->default_lang));
+    a->screen = SCREEN_WELCOME;
+    ui_reset(a->ui);
+    if (screens[a->screen]->enter)
+        screens[a->screen]->enter(a);
+    a->dirty = true;
+}
+
+void app_finish(struct app *a)
+{
+    if (a->in_frame)
+        a->pending_reset = true;
+    else
+        reset_all(a);
+}
+
+void app_quick_exit(struct app *a) { app_finish(a); }
+bool app_session_active(const struct app *a) { return a->session.active; }
+
+int app_set_lang(struct app *a, const char *tag)
+{
+    int l = i18n_parse(tag);
+    if (l < 0)
+        return -1;
+    if (a->in_frame) {
+        a->pending_lang = l + 1;
+        return 0;
+    }
+    if (i18n_set_lang((enum i18n_lang)l))
+        return -1;
+    ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
+                i18n_tag((enum i18n_lang)l));
+    a->dirty = true;
+    return 0;
+}
+
+void session_begin(struct session *s, bool demo)
+{
+    session_wipe(s);
+    s->active = true;
+    s->demo = demo;
+    s->started_ms = SDL_GetTicks();
+}
+
+void session_wipe(struct session *s) { sodium_memzero(s, sizeof(*s)); }
+
+/* ---- drawing */
+
+void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
+{
+    enum i18n_lang other = i18n_lang() == I18N_UR ? I18N_EN : I18N_UR;
+    struct ui_bar_spec bar = {
+        .title = _("Hifazat"),
+        .quick_exit = _("Quick exit"),
+        .language = i18n_native_name(other),
+        .banner = a->session.demo ? _("Demo mode: nothing is saved or sent.") : NULL,
+    };
+    switch (ui_top_bar(ui, area, &bar)) {
+    case UI_BAR_QUICK_EXIT:
+        app_quick_exit(a);
+        break;
+    case UI_BAR_LANGUAGE:
+        app_set_lang(a, i18n_tag(other));
+        break;
+    default:
+        break;
+    }
+}
+
+/* Applies what a frame asked for; true if anything changed. */
+static bool apply_pending(struct app *a)
+{
+    bool any = false;
+    if (a->pending_reset) {
+        a->pending_reset = false;
+        a->pending_screen = 0;
+        a->pending_lang = 0;
+        reset_all(a);
+        return true;
+    }
+    if (a->pending_lang) {
+        int l = a->pending_lang - 1;
+        a->pending_lang = 0;
+        app_set_lang(a, i18n_tag((enum i18n_lang)l));
+        any = true;
+    }
+    if (a->pending_screen) {
+        enum screen_id id = (enum screen_id)(a->pending_screen - 1);
+        a->pending_screen = 0;
+        do_go(a, id);
+        any = true;
+    }
+    return any;
+}
+
+int app_draw(struct app *a, bool present)
+{
+    int w, h;
+    if (ui_renderer_output_size(a->rend, &w, &h))
+        return -1;
+    /* Build the frame; if it changed screen, language or reset the session,
+     * drop it and build the new one, so no stale frame is ever shown. */
+    for (int pass = 0; pass < 4; pass++) {
+        if (screens[a->screen]->update)
+            screens[a->screen]->update(a);
+        a->in_frame = true;
+        ui_begin(a->ui, w, h);
+        struct ui_rect area = {0, 0, w, h};
+        app_draw_chrome(a, a->ui, &area);
+        if (!a->pending_reset && !a->pending_screen)
+            screens[a->screen]->draw(a, a->ui, area);
+        if (!a->pending_reset && !a->pending_screen && ui_escape(a->ui))
+            app_back(a);
+        ui_end(a->ui);
+        a->in_frame = false;
+        if (!apply_pending(a))
+            break;
+    }
+    ui_render(a->rend, a->ui);
+    if (present) {
+        ui_render_present(a->rend);
+        a->frames++;
+        if (!a->ready_printed) {
+            /* The image's boot test waits for this line. */
+            printf("KIOSK_READY\n");
+            fflush(stdout);
+            a->ready_printed = true;
+        }
+    }
+    a->dirty = ui_needs_frame(a->ui);
+    return 0;
+}
+
+uint8_t *app_screenshot(struct app *a, int *w, int *h)
+{
+    /* Settle: a tap or a screen change may need a frame or two to show. */
+    for (int i = 0; i < 4 && a->dirty; i++)
+        app_draw(a, true);
+    if (app_draw(a, false))
+        return NULL;
+    uint8_t *px = ui_render_read_rgba(a->rend, w, h);
+    ui_render_present(a->rend);
+    a->frames++;
+    return px;
+}
+
+/* ---- events and the loop */
+
+void app_event(struct app *a, const SDL_Event *e)
+{
+    if (e->type == SDL_QUIT) {
+        a->quit = true;
+        return;
+    }
+    if (e->type == a->event_type) {
+        if (e->user.code == APP_EV_WAKE)
+            SDL_AtomicSet(&a->wake_pending, 0);
+        else if (e->user.code == APP_EV_JOB_DONE)
+            jobs_handle_done(a, e->user.data1);
+        a->dirty = true;
+        return;
+    }
+    switch (e->type) {
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
+            e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+            e->window.event == SDL_WINDOWEVENT_RESTORED)
+            a->dirty = true;
+        return;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        ui_render_purge(a->rend);
+        a->dirty = true;
+        return;
+    case SDL_KEYDOWN:
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEMOTION:
+    case SDL_MOUSEWHEEL:
+    case SDL_FINGERDOWN:
+        a->last_input_ms = SDL_GetTicks();
+        break;
+    default:
+        break;
+    }
+    /* F12: quick exit from the keyboard, wherever the focus is. */
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F12) {
+        app_quick_exit(a);
+        return;
+    }
+    if (screens[a->screen]->event && screens[a->screen]->event(a, e)) {
+        a->dirty = true;
+        return;
+    }
+    if (ui_input_sdl(a->ui, e))
+        a->dirty = true;
+}
+
+static bool idle_reset_due(struct app *a, Uint32 now, int *wait_ms)
+{
+    if (!a->idle_timeout_ms)
+        return false;
+    bool fresh = a->screen == SCREEN_WELCOME && !a->session.active &&
+                 i18n_lang() == a->default_lang;
+    if (fresh)
+        return false;
+    Uint32 idle = now - a->last_input_ms;
+    if (idle >= (Uint32)a->idle_timeout_ms)
+        return true;
+    int left = a->idle_timeout_ms - (int)idle;
+    if (*wait_ms < 0 || left < *wait_ms)
+        *wait_ms = left;
+    return false;
+}
+
+bool app_pump(struct app *a, int timeout_ms)
+{
+    if (a->opt.exit_after_frames > 0)
+        a->dirty = true;   /* tests and benchmarks: frames back to back */
+    int wait = a->dirty ? 0 : timeout_ms;
+    Uint32 now = SDL_GetTicks();
+    if (idle_reset_due(a, now, &wait)) {
+        /* Someone walked away: wipe and start again for the next person. */
+        reset_all(a);
+        a->last_input_ms = now;
+        wait = 0;
+    }
+    SDL_Event e;
+    if (wait < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, wait)) {
+        app_event(a, &e);
+        while (!a->quit && SDL_PollEvent(&e))
+            app_event(a, &e);
+    }
+    if (a->quit)
+        return false;
+    if (a->dirty) {
+        /* A frame can trigger another (a tap changes the screen); bounded. */
+        for (int i = 0; i < 3 && a->dirty; i++)
+            app_draw(a, true);
+    }
+    if (a->opt.exit_after_frames > 0 && a->frames >= (uint64_t)a->opt.exit_after_frames)
+        return false;
+    return !a->quit;
+}
+
+int app_run(struct app *a)
+{
+    if (app_draw(a, true))
+        return 1;
+    if (a->opt.exit_after_frames > 0 && a->frames >= (uint64_t)a->opt.exit_after_frames)
+        return 0;
+    while (app_pump(a, -1))
+        ;
+    return 0;
+}
+
+uint64_t app_frames(const struct app *a) { return a->frames; }
+struct ui_ctx *app_ui(struct app *a) { return a->ui; }

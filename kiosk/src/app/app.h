@@ -1,0 +1,76 @@
+/* The kiosk app: window, main loop, screens, session, worker jobs.
+ *
+ * Usage (main.c does exactly this):
+ *  1. struct app_options o; app_options_default(&o); ...set from argv...
+ *  2. struct app *a = app_create(&o, err, sizeof err);  (NULL + message on failure;
+ *     *exit_code says 2 for a configuration error such as an unknown driver)
+ *  3. int rc = app_run(a);   draws the first frame, prints KIOSK_READY, then
+ *     sleeps until input, a worker's wake-up or a timer; returns the exit code.
+ *  4. app_destroy(a)  (wipes the session; accepts NULL).
+ * Tests and benchmarks drive the same app without app_run(): app_pump(),
+ * app_draw(), app_screenshot(), app_goto(). */
+#ifndef HIFAZAT_APP_H
+#define HIFAZAT_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+union SDL_Event;
+
+struct app_options {
+    bool windowed;              /* default: full screen (desktop resolution) */
+    int width, height;          /* window size with windowed (default 1280x800) */
+    const char *video_driver;   /* NULL: $SDL_VIDEODRIVER, else wayland, x11, kmsdrm in turn */
+    const char *render_driver;  /* NULL: $SDL_RENDER_DRIVER, else SDL's first accelerated one */
+    const char *font_dir;       /* NULL: $HIFAZAT_FONT_DIR, installed, or the source tree */
+    const char *locale_dir;     /* NULL: $HIFAZAT_LOCALE_DIR, installed, or the build tree */
+    const char *lang;           /* "ur" (default) or "en" */
+    const char *screen;         /* first screen's name (default "welcome") */
+    bool demo;                  /* demo banner; nothing is ever queued */
+    int idle_timeout_s;         /* no input this long: wipe, back to the start (0: never) */
+    int exit_after_frames;      /* quit after this many frames were shown (0: run) */
+    bool quiet;                 /* no driver summary on stderr */
+};
+
+void app_options_default(struct app_options *o);
+struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code);
+int app_run(struct app *a);
+void app_destroy(struct app *a);
+
+/* One loop iteration: waits up to timeout_ms (-1: until something happens)
+ * for events, handles them, draws if anything changed. False once the app
+ * should quit. */
+bool app_pump(struct app *a, int timeout_ms);
+/* Builds and renders a frame now; presents it if asked. 0 / -1. */
+int app_draw(struct app *a, bool present);
+/* Renders a frame and returns it as packed RGBA (malloc'd), then presents. */
+uint8_t *app_screenshot(struct app *a, int *w, int *h);
+/* Handles one event as the loop would (tests inject input this way). */
+void app_event(struct app *a, const union SDL_Event *e);
+int app_goto(struct app *a, const char *screen);
+const char *app_screen(const struct app *a);
+int app_set_lang(struct app *a, const char *lang);
+uint64_t app_frames(const struct app *a);
+/* The UI context (tests look at focus and draw commands). */
+struct ui_ctx *app_ui(struct app *a);
+/* Wipes the session and returns to the start at once. */
+void app_quick_exit(struct app *a);
+bool app_session_active(const struct app *a);
+
+/* Background work: run() on a worker thread, then done() on the main thread
+ * (the worker wakes the sleeping main loop with an SDL user event). A
+ * quick exit or shutdown cancels: run() should poll app_job_cancelled(), and
+ * done() still runs (with cancelled set) so it can free what it owns. */
+struct app_job;
+typedef void (*app_job_run)(struct app_job *job, void *arg);
+typedef void (*app_job_done)(struct app *a, void *arg, bool cancelled);
+int app_start_job(struct app *a, app_job_run run, app_job_done done, void *arg);
+bool app_job_cancelled(const struct app_job *job);
+/* From a worker: wake the main loop so it redraws (progress). Coalesced. */
+void app_job_wake(struct app_job *job);
+/* Jobs started and not yet finished. */
+int app_jobs_running(const struct app *a);
+
+#endif

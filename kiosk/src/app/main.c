@@ -1,0 +1,150 @@
+/* hifazat-kiosk: the full-screen app. Options only; everything else is in
+ * the app module so tests and benchmarks run the same code. */
+#include "app.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HIFAZAT_VERSION
+#define HIFAZAT_VERSION "dev"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs("usage: hifazat-kiosk [options]\n"
+          "\n"
+          "  --windowed             run in a window (default: full screen)\n"
+          "  --size WxH             window size with --windowed (default 1280x800)\n"
+          "  --video-driver NAME    SDL video driver (default: $SDL_VIDEODRIVER, else\n"
+          "                         wayland, x11, kmsdrm in turn; never a blank offscreen)\n"
+          "  --render-driver NAME   SDL render driver, e.g. software or opengl (default:\n"
+          "                         $SDL_RENDER_DRIVER, else the first accelerated one)\n"
+          "  --lang ur|en           starting language (default ur)\n"
+          "  --demo                 demo mode: a banner on every screen, nothing is queued\n"
+          "  --screen NAME          first screen: welcome, privacy, check (staff screen check)\n"
+          "  --idle-timeout SEC     wipe and go back to the start after SEC seconds without\n"
+          "                         input (default 180; 0 = never)\n"
+          "  --font-dir DIR         fonts (default: $HIFAZAT_FONT_DIR or the installed ones)\n"
+          "  --locale-dir DIR       compiled translations (default: $HIFAZAT_LOCALE_DIR or installed)\n"
+          "  --exit-after-frames N  quit after N frames (tests, benchmarks)\n"
+          "  --list-drivers         print the video and render drivers SDL offers\n"
+          "  -q, --quiet            no driver summary on stderr\n"
+          "  --version, -h, --help\n"
+          "\n"
+          "Keys: Tab/arrows move, Enter/Space choose, Esc goes back, F12 is quick exit.\n"
+          "Prints KIOSK_READY on stdout once the first frame is on screen.\n"
+          "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
+          f);
+}
+
+static int list_drivers(void)
+{
+    printf("video drivers:");
+    for (int i = 0; i < SDL_GetNumVideoDrivers(); i++)
+        printf(" %s", SDL_GetVideoDriver(i));
+    printf("\nrender drivers:");
+    for (int i = 0; i < SDL_GetNumRenderDrivers(); i++) {
+        SDL_RendererInfo info;
+        if (SDL_GetRenderDriverInfo(i, &info) == 0)
+            printf(" %s", info.name);
+    }
+    printf("\n");
+    return 0;
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+    fputs("hifazat-kiosk: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    usage(stderr);
+    return 2;
+}
+
+static bool parse_int(const char *s, int min, int max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct app_options o;
+    app_options_default(&o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE()                                          \
+    do {                                                      \
+        if (!val)                                             \
+            return bad("option %s needs a value", a);         \
+        i++;                                                  \
+    } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("hifazat-kiosk %s\n", HIFAZAT_VERSION);
+            return 0;
+        } else if (!strcmp(a, "--list-drivers")) {
+            return list_drivers();
+        } else if (!strcmp(a, "--windowed")) {
+            o.windowed = true;
+        } else if (!strcmp(a, "--demo")) {
+            o.demo = true;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o.quiet = true;
+        } else if (!strcmp(a, "--size")) {
+            NEED_VALUE();
+            if (sscanf(val, "%dx%d", &o.width, &o.height) != 2 || o.width < 320 ||
+                o.height < 240 || o.width > 16384 || o.height > 16384)
+                return bad("bad --size '%s' (expected WxH, e.g. 1280x800)", val);
+        } else if (!strcmp(a, "--video-driver")) {
+            NEED_VALUE();
+            o.video_driver = val;
+        } else if (!strcmp(a, "--render-driver")) {
+            NEED_VALUE();
+            o.render_driver = val;
+        } else if (!strcmp(a, "--lang")) {
+            NEED_VALUE();
+            o.lang = val;
+        } else if (!strcmp(a, "--screen")) {
+            NEED_VALUE();
+            o.screen = val;
+        } else if (!strcmp(a, "--font-dir")) {
+            NEED_VALUE();
+            o.font_dir = val;
+        } else if (!strcmp(a, "--locale-dir")) {
+            NEED_VALUE();
+            o.locale_dir = val;
+        } else if (!strcmp(a, "--idle-timeout")) {
+            NEED_VALUE();
+            if (!parse_int(val, 0, 86400, &o.idle_timeout_s))
+                return bad("bad --idle-timeout '%s' (seconds, 0..86400)", val);
+        } else if (!strcmp(a, "--exit-after-frames")) {
+            NEED_VALUE();
+            if (!parse_int(val, 1, 1000000, &o.exit_after_frames))
+                return bad("bad --exit-after-frames '%s'", val);
+        } else {
+            return bad("unknown option '%s'", a);
+        }
+#undef NEED_VALUE
+    }
+
+    char err[1024];
+    int code = 1;
+    struct app *app = app_create(&o, err, sizeof err, &code);
+    if (!app) {
+        fprintf(stderr, "hifazat-kiosk: %s\n", err);
+        return code;
+    }
+    int rc = app_run(app);
+    app_destroy(app);
+    return rc;
+}

@@ -1,0 +1,252 @@
+/* UI toolkit: immediate mode, all state in one struct ui_ctx. Widgets
+ * emit draw commands; exactly one file (render_sdl.c) executes them with
+ * SDL's render API. The UI never touches fonts or the renderer: text and
+ * icons come from the text module as coverage bitmaps.
+ *
+ * Usage:
+ *  1. struct ui_ctx *ui = ui_create(text);          (text is borrowed)
+ *     struct ui_renderer *r = ui_renderer_create(window, driver, err, n);
+ *  2. Feed input as it arrives: ui_input_sdl(ui, &event) (or ui_input_*()).
+ *     Input is matched against what the last frame showed, so a tap whose
+ *     down and up arrive together still hits the right button.
+ *  3. Each frame: ui_begin(ui, w, h); call widgets, which draw and report
+ *     what the person did (ui_button() is true on the frame after the tap,
+ *     Enter or Space); ui_end(ui); ui_render(r, ui); ui_render_present(r).
+ *  4. ui_renderer_destroy(r); ui_destroy(ui) (both accept NULL).
+ * Layout is rectangle cutting: ui_cut_start()/ui_cut_end() take from the
+ * right in RTL, so a screen written once mirrors for English. Keyboard: Tab /
+ * Shift+Tab walk the widgets in order, arrows move to the nearest widget in
+ * that direction, Enter/Space activate, Esc closes a dialog or means "back".
+ * The focus ring shows once the keyboard is used and hides on touch.
+ */
+#ifndef HIFAZAT_UI_H
+#define HIFAZAT_UI_H
+
+#include "text.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ui_ctx;
+struct ui_renderer;
+struct ui_image;
+union SDL_Event;
+struct SDL_Window;
+
+typedef uint32_t ui_color;   /* 0xAARRGGBB */
+
+struct ui_rect {
+    int x, y, w, h;
+};
+
+/* ---- theme: sizes scale with the window (1024x600 .. 1920x1080) */
+struct ui_theme {
+    float scale;                 /* 1.0 at 1280x800 */
+    int pad, gap, radius;
+    int font_small, font_body, font_button, font_title, font_bar;  /* Latin em px */
+    int touch;                   /* minimum touch target: 64 px */
+    int button_h, bar_h, banner_h, icon, focus_w, focus_gap, border_w, thumb;
+    int content_w;               /* readable measure for paragraphs */
+    ui_color bg, surface, text, muted, border;
+    ui_color primary, primary_hover, primary_down, on_primary;
+    ui_color danger, danger_hover, danger_down, on_danger;
+    ui_color bar, on_bar, bar_button, bar_button_hover;
+    ui_color banner, on_banner;
+    ui_color focus, focus_inner, track, selected, scrim, disabled, on_disabled;
+};
+
+enum ui_font { UI_FONT_SMALL, UI_FONT_BODY, UI_FONT_BUTTON, UI_FONT_TITLE, UI_FONT_BAR };
+
+/* ---- draw commands (what the renderer executes) */
+enum ui_cmd_kind {
+    UI_CMD_FILL,     /* rect, color, radius */
+    UI_CMD_FRAME,    /* rect outline: color, radius, thickness (drawn inside rect) */
+    UI_CMD_TEXT,     /* coverage bitmap `text` tinted with color, top-left at rect.x/y */
+    UI_CMD_IMAGE,    /* image scaled into rect */
+    UI_CMD_CLIP,     /* clip to rect; w < 0 means no clipping */
+};
+
+struct ui_cmd {
+    uint8_t kind;
+    struct ui_rect rect;
+    ui_color color;
+    int radius, thickness;
+    const struct text_block *text;
+    struct ui_image *image;
+};
+
+/* ---- context */
+struct ui_ctx *ui_create(struct text_ctx *text);
+void ui_destroy(struct ui_ctx *ui);
+/* Direction and language of everything laid out from now on. */
+void ui_set_lang(struct ui_ctx *ui, enum text_dir dir, const char *lang);
+enum text_dir ui_dir(const struct ui_ctx *ui);
+const struct ui_theme *ui_theme(const struct ui_ctx *ui);
+struct text_ctx *ui_text_ctx(struct ui_ctx *ui);
+
+void ui_begin(struct ui_ctx *ui, int width, int height);
+void ui_end(struct ui_ctx *ui);
+const struct ui_cmd *ui_commands(const struct ui_ctx *ui, size_t *count);
+/* True when input or focus changed since the last frame, or a widget asked
+ * for one more frame: the app draws again, otherwise it sleeps. */
+bool ui_needs_frame(const struct ui_ctx *ui);
+/* Forgets pointer, focus and scroll state (a new screen or a wiped session). */
+void ui_reset(struct ui_ctx *ui);
+
+/* ---- input */
+enum ui_key {
+    UI_KEY_TAB, UI_KEY_UP, UI_KEY_DOWN, UI_KEY_LEFT, UI_KEY_RIGHT, UI_KEY_ENTER,
+    UI_KEY_SPACE, UI_KEY_ESCAPE, UI_KEY_HOME, UI_KEY_END, UI_KEY_PAGEUP, UI_KEY_PAGEDOWN
+};
+/* Each returns true if what is on screen may change (redraw). */
+bool ui_input_pointer_move(struct ui_ctx *ui, int x, int y, bool touch);
+bool ui_input_pointer_button(struct ui_ctx *ui, int x, int y, bool down, bool touch);
+bool ui_input_wheel(struct ui_ctx *ui, int x, int y, int dy);   /* dy > 0: towards the top */
+bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift);
+/* SDL adapter (input_sdl.c): mouse, touch (as SDL's synthesized mouse
+ * events, marked as touch), wheel and keys. */
+bool ui_input_sdl(struct ui_ctx *ui, const union SDL_Event *ev);
+/* Esc pressed with no dialog open, this frame: the screen's "back". */
+bool ui_escape(struct ui_ctx *ui);
+bool ui_focus_visible(const struct ui_ctx *ui);
+/* Moves the keyboard focus to a widget id (e.g. a screen's main button). */
+void ui_set_focus(struct ui_ctx *ui, uint32_t id);
+uint32_t ui_focus(const struct ui_ctx *ui);
+uint32_t ui_id(const char *name);
+uint32_t ui_id_index(uint32_t base, int index);
+
+/* ---- layout by rectangle cutting (physical pixels) */
+struct ui_rect ui_cut_top(struct ui_rect *r, int h);
+struct ui_rect ui_cut_bottom(struct ui_rect *r, int h);
+/* From the reading start: the right edge in RTL, the left in LTR. */
+struct ui_rect ui_cut_start(const struct ui_ctx *ui, struct ui_rect *r, int w);
+struct ui_rect ui_cut_end(const struct ui_ctx *ui, struct ui_rect *r, int w);
+struct ui_rect ui_inset(struct ui_rect r, int d);
+struct ui_rect ui_center(struct ui_rect outer, int w, int h);
+bool ui_rect_contains(struct ui_rect r, int x, int y);
+
+/* ---- drawing primitives (commands; screens may use them too) */
+void ui_fill(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius);
+void ui_frame(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius, int thickness);
+void ui_draw_block(struct ui_ctx *ui, const struct text_block *b, int x, int y, ui_color c);
+void ui_draw_icon(struct ui_ctx *ui, enum text_icon icon, struct ui_rect r, ui_color c);
+void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
+void ui_clip_push(struct ui_ctx *ui, struct ui_rect r);
+void ui_clip_pop(struct ui_ctx *ui);
+
+/* ---- text */
+/* The laid-out block for s in a UI font, wrapped to width (0 = no wrap). */
+const struct text_block *ui_text_block(struct ui_ctx *ui, const char *s, enum ui_font f,
+                                       int width, enum text_align align, int max_lines);
+/* Draws s wrapped into r.w, from r's top; returns the height used. */
+int ui_label(struct ui_ctx *ui, struct ui_rect r, const char *s, enum ui_font f, ui_color c,
+             enum text_align align);
+int ui_text_height(struct ui_ctx *ui, const char *s, enum ui_font f, int width);
+
+/* Scroll state of a scrollable widget; owned by the screen, zeroed to start. */
+struct ui_scroll {
+    int offset;              /* px scrolled from the top */
+    int content_h, view_h;   /* set by the widget */
+};
+
+/* A long text in r; scrolls (wheel, drag, arrow keys when focused, a
+ * visible scroll bar) when it does not fit. */
+void ui_paragraph(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *s,
+                  enum ui_font f, struct ui_scroll *sc);
+
+/* ---- widgets */
+enum ui_button_style {
+    UI_BUTTON_PRIMARY,       /* the one main action on a screen */
+    UI_BUTTON_SECONDARY,     /* outlined */
+    UI_BUTTON_DANGER,        /* quick exit */
+    UI_BUTTON_BAR,           /* on the top bar */
+};
+
+struct ui_button_spec {
+    const char *label;
+    int icon;                /* enum text_icon, or -1 */
+    uint8_t style;           /* enum ui_button_style */
+    bool icon_end;           /* icon after the label (forward arrows) */
+    bool disabled;
+};
+
+/* True on the frame the button is activated. Touch target >= theme.touch. */
+bool ui_button(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_button_spec *b);
+/* Natural width of a button (label, icon, padding), at least theme.touch. */
+int ui_button_width(struct ui_ctx *ui, const struct ui_button_spec *b);
+/* "Forward" and "back" arrows for the current direction. */
+enum text_icon ui_icon_forward(const struct ui_ctx *ui);
+enum text_icon ui_icon_back(const struct ui_ctx *ui);
+
+/* Progress bar with a label above it; fraction 0..1. */
+void ui_progress(struct ui_ctx *ui, struct ui_rect r, float fraction, const char *label);
+
+/* On/off switch with its label; the whole row is the touch target.
+ * Returns true when *value changed. */
+bool ui_toggle(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *label, bool *value);
+
+/* Single-choice list (rows >= touch height, scrolls when needed). Returns
+ * the index chosen this frame (and updates *selected), else -1. */
+int ui_list(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *const *items,
+            int count, int *selected, struct ui_scroll *sc);
+
+struct ui_grid_item {
+    struct ui_image *image;  /* may be NULL: an icon placeholder is shown */
+    const char *label;       /* may be NULL */
+    bool selected;
+    bool video;              /* shows a video badge */
+};
+/* Scrollable grid of thumbnails, first item at the reading start. Returns
+ * the index activated this frame, else -1. */
+int ui_grid(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_item *items,
+            int count, struct ui_scroll *sc);
+
+enum ui_dialog_result { UI_DIALOG_OPEN, UI_DIALOG_YES, UI_DIALOG_NO };
+/* A modal dialog over everything drawn before it: the rest of the screen
+ * takes no input while it is shown. Call it every frame while it should be
+ * open. `no` may be NULL (one button); Esc answers NO (or YES when there is
+ * only one button). */
+enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *id, const char *title,
+                                const char *message, const char *yes, const char *no);
+
+/* The persistent top bar: the app's mark and name at the start, the
+ * language switch and the quick-exit button at the end (quick exit in the
+ * far corner). A demo banner below it when `banner` is set. Cuts itself
+ * from the top of *area. */
+enum ui_bar_action { UI_BAR_NONE, UI_BAR_QUICK_EXIT, UI_BAR_LANGUAGE };
+struct ui_bar_spec {
+    const char *title;
+    const char *quick_exit;
+    const char *language;    /* the other language's name, in its own script */
+    const char *banner;      /* NULL: no banner */
+};
+enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const struct ui_bar_spec *s);
+/* Widget id of the quick-exit button (for focus and tests). */
+#define UI_QUICK_EXIT_ID "ui.bar.quick_exit"
+#define UI_LANGUAGE_ID "ui.bar.language"
+
+/* ---- images (thumbnails): pixels are copied, wiped on destroy */
+struct ui_image *ui_image_create(struct ui_ctx *ui, int w, int h, const uint8_t *rgba);
+void ui_image_destroy(struct ui_ctx *ui, struct ui_image *img);
+int ui_image_width(const struct ui_image *img);
+int ui_image_height(const struct ui_image *img);
+
+/* ---- the renderer (render_sdl.c: the only user of SDL's render API) */
+/* driver: an SDL render driver name ("software", "opengl", ...) or NULL for
+ * SDL's first accelerated choice. An unknown or failing driver is an error,
+ * never a silent fallback. */
+struct ui_renderer *ui_renderer_create(struct SDL_Window *win, const char *driver, char *err,
+                                       size_t errlen);
+void ui_renderer_destroy(struct ui_renderer *r);
+const char *ui_renderer_name(const struct ui_renderer *r);
+int ui_renderer_output_size(struct ui_renderer *r, int *w, int *h);
+/* Clears, executes ui's commands, frees textures of destroyed images. */
+int ui_render(struct ui_renderer *r, struct ui_ctx *ui);
+void ui_render_present(struct ui_renderer *r);
+/* The last rendered frame as packed RGBA (tests, screenshots); malloc'd. */
+uint8_t *ui_render_read_rgba(struct ui_renderer *r, int *w, int *h);
+/* Destroys every cached texture, zeroing image pixels (session wipe). */
+void ui_render_purge(struct ui_renderer *r);
+
+#endif
