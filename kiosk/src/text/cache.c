@@ -194,6 +194,12 @@ void text_frame_end(struct text_ctx *t)
     t->frame++;
 }
 
+void text_set_budget(struct text_ctx *t, size_t block_bytes, size_t glyph_bytes)
+{
+    t->block_budget = block_bytes;
+    t->glyph_budget = glyph_bytes;
+}
+
 void text_cache_clear(struct text_ctx *t)
 {
     struct block_cache *c = &t->blocks;

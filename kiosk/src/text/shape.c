@@ -118,12 +118,109 @@ void shaped_free(struct shaped *sh)
     sh->width = 0;
 }
 
-int shape_line(struct text_ctx *t, const char *s, size_t len, const struct text_style *st,
+static bool is_digit(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6F0 && cp <= 0x6F9);
+}
+
+/* UAX #9 turns the digits of "0800-39393" after an Urdu word into Arabic
+ * numbers (W2), and a hyphen between Arabic numbers stays a separator, so
+ * the groups come out reversed: "39393-0800". Digit groups joined by '-' or
+ * '+' are therefore wrapped in LRI ... PDI, as a typesetter would, and the
+ * output's clusters are mapped back to the caller's byte offsets.
+ * Returns the new string (or NULL if nothing needed isolating). */
+static char *isolate_numbers(const char *s, size_t len, size_t *out_len, size_t **map)
+{
+    static const char LRI[] = "\xE2\x81\xA6", PDI[] = "\xE2\x81\xA9";
+    size_t spans[64][2];
+    int ns = 0;
+    for (size_t i = 0; i < len && ns < 64;) {
+        size_t start = i, j = i;
+        uint32_t cp = utf8_next(s, len, &j);
+        if (!is_digit(cp)) {
+            i = j;
+            continue;
+        }
+        /* digits ( [-+] digits )+ */
+        size_t end = j;
+        int joins = 0;
+        for (;;) {
+            size_t k = end;
+            while (k < len) {
+                size_t m = k;
+                if (!is_digit(utf8_next(s, len, &m)))
+                    break;
+                k = m;
+            }
+            end = k;
+            if (end < len && (s[end] == '-' || s[end] == '+') && end + 1 < len) {
+                size_t m = end + 1;
+                if (is_digit(utf8_next(s, len, &m))) {
+                    end = end + 1;
+                    joins++;
+                    continue;
+                }
+            }
+            break;
+        }
+        if (joins) {
+            spans[ns][0] = start;
+            spans[ns][1] = end;
+            ns++;
+        }
+        i = end;
+    }
+    if (!ns)
+        return NULL;
+    size_t n = len + (size_t)ns * 6;
+    char *o = malloc(n + 1);
+    size_t *mp = malloc((n + 1) * sizeof(*mp));
+    if (!o || !mp) {
+        free(o);
+        free(mp);
+        return NULL;
+    }
+    size_t w = 0, r = 0;
+    for (int k = 0; k <= ns; k++) {
+        size_t stop = k < ns ? spans[k][0] : len;
+        for (; r < stop; r++, w++) {
+            o[w] = s[r];
+            mp[w] = r;
+        }
+        if (k == ns)
+            break;
+        for (int b = 0; b < 3; b++, w++) {
+            o[w] = LRI[b];
+            mp[w] = SIZE_MAX;   /* inserted: its (invisible) glyph is dropped */
+        }
+        for (; r < spans[k][1]; r++, w++) {
+            o[w] = s[r];
+            mp[w] = r;
+        }
+        for (int b = 0; b < 3; b++, w++) {
+            o[w] = PDI[b];
+            mp[w] = SIZE_MAX;
+        }
+    }
+    o[w] = '\0';
+    mp[w] = len;
+    *out_len = w;
+    *map = mp;
+    return o;
+}
+
+int shape_line(struct text_ctx *t, const char *orig, size_t orig_len, const struct text_style *st,
                struct shaped *out)
 {
     memset(out, 0, sizeof(*out));
-    if (len == 0)
+    if (orig_len == 0)
         return 0;
+    size_t len = orig_len;
+    size_t *map = NULL;
+    char *iso = isolate_numbers(orig, orig_len, &len, &map);
+    const char *s = iso ? iso : orig;
+    if (!iso)
+        len = orig_len;
     int rc = -1;
     raqm_t *rq = NULL;
     /* Code points and their byte offsets. */
@@ -182,17 +279,17 @@ int shape_line(struct text_ctx *t, const char *s, size_t len, const struct text_
         o->cluster = g[i].cluster;
         out->width += g[i].x_advance;
     }
-    out->n = count;
     /* The space on the right of an Urdu word that meets a Latin word gets a
      * quarter em more: a Nastaliq word's first letter overhangs its advance
      * to the right and would touch the Latin word ("hash کہتے"). In an RTL
      * paragraph that is the space before the Urdu word, in LTR the one after. */
     int extra = (t->fonts[TEXT_FACE_URDU].face->size->metrics.x_ppem * 64) / 4;
     for (size_t i = 0; i < count; i++) {
+        uint32_t cl = g[i].cluster;   /* in the shaped string, like offs[] */
         size_t lo = 0, hi = n;   /* code point index of this cluster */
         while (lo + 1 < hi) {
             size_t mid = (lo + hi) / 2;
-            if (offs[mid] <= out->g[i].cluster)
+            if (offs[mid] <= cl)
                 lo = mid;
             else
                 hi = mid;
@@ -225,10 +322,27 @@ int shape_line(struct text_ctx *t, const char *s, size_t len, const struct text_
             out->width += extra;
         }
     }
+    out->n = count;
+    if (map) {
+        size_t k = 0;
+        for (size_t i = 0; i < count; i++) {
+            size_t c = map[out->g[i].cluster < len ? out->g[i].cluster : len];
+            if (c == SIZE_MAX) {
+                out->width -= out->g[i].x_advance;
+                continue;
+            }
+            out->g[k] = out->g[i];
+            out->g[k].cluster = (uint32_t)c;
+            k++;
+        }
+        out->n = k;
+    }
     rc = 0;
 out:
     if (rq)
         raqm_destroy(rq);
+    free(iso);
+    free(map);
     free(cps);
     free(offs);
     free(face);

@@ -114,6 +114,9 @@ const struct text_block *text_icon(struct text_ctx *t, enum text_icon icon, int 
  * the cache budgets. */
 void text_frame_end(struct text_ctx *t);
 
+/* Cache budgets in bytes (defaults: 24 MB of blocks, 8 MB of glyphs). */
+void text_set_budget(struct text_ctx *t, size_t block_bytes, size_t glyph_bytes);
+
 /* Drops every cached block and glyph (e.g. on a session wipe or a resize). */
 void text_cache_clear(struct text_ctx *t);
 
