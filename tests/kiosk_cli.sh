@@ -1,0 +1,43 @@
+#!/bin/sh
+# hifazat-kiosk from the outside: KIOSK_READY once the first frame is shown,
+# clear errors and exit 2 for bad drivers and options (never a blank screen).
+# Usage: kiosk_cli.sh BINARY
+set -u
+bin=$1
+fail=0
+check() { if eval "$2"; then :; else echo "FAIL: $1"; fail=1; fi; }
+out=$(mktemp) err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+"$bin" --windowed --size 1024x600 --exit-after-frames 3 >"$out" 2>"$err"; rc=$?
+check "runs and exits 0 (rc=$rc: $(cat "$err"))" '[ $rc -eq 0 ]'
+check "prints KIOSK_READY exactly once" '[ "$(grep -c "^KIOSK_READY$" "$out")" -eq 1 ]'
+check "names its drivers on stderr" 'grep -q "video dummy, renderer software, 1024x600" "$err"'
+
+"$bin" --exit-after-frames 1 >"$out" 2>"$err"; rc=$?
+check "full screen on the dummy display (rc=$rc)" '[ $rc -eq 0 ] && grep -q "^KIOSK_READY$" "$out"'
+
+SDL_VIDEODRIVER=no-such-driver "$bin" --windowed --exit-after-frames 1 >"$out" 2>"$err"; rc=$?
+check "bad SDL_VIDEODRIVER exits 2 (rc=$rc)" '[ $rc -eq 2 ]'
+check "bad SDL_VIDEODRIVER is named" 'grep -q "video driver .no-such-driver. failed" "$err"'
+check "no KIOSK_READY on failure" '! grep -q KIOSK_READY "$out"'
+
+"$bin" --windowed --render-driver no-such-renderer --exit-after-frames 1 >"$out" 2>"$err"; rc=$?
+check "bad render driver exits 2 (rc=$rc)" '[ $rc -eq 2 ]'
+check "bad render driver lists the available ones" 'grep -q "available: .*software" "$err"'
+
+"$bin" --no-such-option >"$out" 2>"$err"; rc=$?
+check "unknown option exits 2" '[ $rc -eq 2 ] && grep -q "unknown option" "$err"'
+"$bin" --size 10x10 >"$out" 2>"$err"; rc=$?
+check "bad --size exits 2" '[ $rc -eq 2 ]'
+"$bin" --help >"$out" 2>"$err"; rc=$?
+check "--help exits 0 and documents F12" '[ $rc -eq 0 ] && grep -q F12 "$out"'
+"$bin" --list-drivers >"$out" 2>"$err"; rc=$?
+check "--list-drivers" '[ $rc -eq 0 ] && grep -q "render drivers:.*software" "$out"'
+"$bin" --windowed --lang en --screen privacy --demo --exit-after-frames 2 >"$out" 2>"$err"; rc=$?
+check "English, privacy screen, demo (rc=$rc)" '[ $rc -eq 0 ]'
+"$bin" --windowed --screen nowhere >"$out" 2>"$err"; rc=$?
+check "unknown screen exits 2" '[ $rc -eq 2 ] && grep -q "unknown screen" "$err"'
+
+[ $fail -eq 0 ] && echo "kiosk_cli: all checks passed"
+exit $fail

@@ -1,0 +1,389 @@
+/* UI toolkit without a window: layout mirroring, taps (mouse and touch),
+ * keyboard focus and its ring, modal dialogs, the top bar under a dialog,
+ * toggle, list, grid, scrolling, theme scaling and touch target sizes. The
+ * toolkit only emits commands, so everything is checked on those. */
+#include "check.h"
+#include "text.h"
+#include "ui.h"
+#include "ui_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct text_ctx *T;
+
+static struct ui_ctx *new_ui(enum text_dir dir)
+{
+    struct ui_ctx *ui = ui_create(T);
+    REQUIRE(ui, "ui_create");
+    ui_set_lang(ui, dir, dir == TEXT_DIR_RTL ? "ur" : "en");
+    return ui;
+}
+
+static void tap(struct ui_ctx *ui, int x, int y, bool touch)
+{
+    ui_input_pointer_move(ui, x, y, touch);
+    ui_input_pointer_button(ui, x, y, true, touch);
+    ui_input_pointer_button(ui, x, y, false, touch);
+}
+
+static const struct ui_hit *hit_of(struct ui_ctx *ui, uint32_t id)
+{
+    for (size_t i = 0; i < ui->prev.n; i++)
+        if (ui->prev.v[i].id == id)
+            return &ui->prev.v[i];
+    return NULL;
+}
+
+static int count_focus_rings(struct ui_ctx *ui)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += c[i].kind == UI_CMD_FRAME && c[i].color == ui_theme(ui)->focus;
+    return k;
+}
+
+static const struct ui_button_spec B = {.label = "ٹھیک ہے", .icon = -1, .style = UI_BUTTON_PRIMARY};
+static const struct ui_rect RA = {100, 100, 300, 80}, RB = {500, 100, 300, 80};
+
+/* Two buttons side by side; returns which were activated (bit 0: a, 1: b). */
+static int two_buttons(struct ui_ctx *ui)
+{
+    ui_begin(ui, 1280, 800);
+    int r = 0;
+    r |= ui_button(ui, "a", RA, &B) ? 1 : 0;
+    r |= ui_button(ui, "b", RB, &B) ? 2 : 0;
+    ui_end(ui);
+    return r;
+}
+
+static void test_mirroring(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    struct ui_rect r = {0, 0, 1000, 100};
+    struct ui_rect s = ui_cut_start(ui, &r, 200);
+    CHECK(s.x == 800 && s.w == 200, "RTL start cut is not on the right (x=%d)", s.x);
+    struct ui_rect e = ui_cut_end(ui, &r, 100);
+    CHECK(e.x == 0 && r.x == 100 && r.w == 700, "RTL end cut is not on the left");
+    ui_set_lang(ui, TEXT_DIR_LTR, "en");
+    r = (struct ui_rect){0, 0, 1000, 100};
+    s = ui_cut_start(ui, &r, 200);
+    CHECK(s.x == 0 && r.x == 200, "LTR start cut is not on the left");
+    CHECK(ui_icon_forward(ui) == TEXT_ICON_ARROW_RIGHT, "LTR forward arrow");
+    ui_set_lang(ui, TEXT_DIR_RTL, "ur");
+    CHECK(ui_icon_forward(ui) == TEXT_ICON_ARROW_LEFT, "RTL forward arrow points left");
+    struct ui_rect top = {0, 0, 100, 100};
+    struct ui_rect t1 = ui_cut_top(&top, 30), b1 = ui_cut_bottom(&top, 20);
+    CHECK(t1.y == 0 && t1.h == 30 && b1.y == 80 && top.y == 30 && top.h == 50, "top/bottom cuts");
+    ui_destroy(ui);
+}
+
+static void test_taps(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    CHECK(two_buttons(ui) == 0, "clicked without input");
+    tap(ui, 150, 130, false);
+    CHECK(two_buttons(ui) == 1, "mouse tap on a missed");
+    CHECK(two_buttons(ui) == 0, "a click fired twice");
+    tap(ui, 600, 130, true);
+    CHECK(two_buttons(ui) == 2, "touch tap on b missed");
+    tap(ui, 450, 130, false);
+    CHECK(two_buttons(ui) == 0, "tap between buttons clicked something");
+    /* Press on a, release on b: nothing. */
+    ui_input_pointer_button(ui, 150, 130, true, false);
+    ui_input_pointer_move(ui, 600, 130, false);
+    ui_input_pointer_button(ui, 600, 130, false, false);
+    CHECK(two_buttons(ui) == 0, "press-drag-release across buttons clicked");
+    /* Hover only for the mouse. */
+    ui_input_pointer_move(ui, 150, 130, false);
+    CHECK(ui->hot == ui_id("a"), "mouse hover not tracked");
+    ui_input_pointer_move(ui, 150, 130, true);
+    CHECK(ui->hot == 0, "touch should not hover");
+    /* Disabled buttons take no taps and no focus. */
+    struct ui_button_spec d = B;
+    d.disabled = true;
+    ui_begin(ui, 1280, 800);
+    ui_button(ui, "d", RA, &d);
+    ui_end(ui);
+    tap(ui, 150, 130, false);
+    ui_begin(ui, 1280, 800);
+    CHECK(!ui_button(ui, "d", RA, &d), "disabled button clicked");
+    ui_end(ui);
+    ui_destroy(ui);
+}
+
+static void test_keyboard(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_LTR);
+    two_buttons(ui);
+    CHECK(count_focus_rings(ui) == 0, "focus ring without keyboard use");
+    ui_input_key(ui, UI_KEY_TAB, false);
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("a"), "Tab did not focus the first button");
+    CHECK(count_focus_rings(ui) == 1, "no focus ring after Tab");
+    ui_input_key(ui, UI_KEY_TAB, false);
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("b"), "second Tab did not move on");
+    ui_input_key(ui, UI_KEY_TAB, true);
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("a"), "Shift+Tab did not go back");
+    ui_input_key(ui, UI_KEY_RIGHT, false);
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("b"), "Right arrow did not reach the button on the right");
+    ui_input_key(ui, UI_KEY_ENTER, false);
+    CHECK(two_buttons(ui) == 2, "Enter did not activate the focused button");
+    ui_input_key(ui, UI_KEY_SPACE, false);
+    CHECK(two_buttons(ui) == 2, "Space did not activate the focused button");
+    ui_input_key(ui, UI_KEY_LEFT, false);
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("a"), "Left arrow");
+    /* A tap hides the ring (touch users), the focus stays usable. */
+    tap(ui, 600, 130, true);
+    two_buttons(ui);
+    CHECK(count_focus_rings(ui) == 0, "ring still shown after a tap");
+    CHECK(!ui_focus_visible(ui), "focus still visible after a tap");
+    ui_input_key(ui, UI_KEY_ESCAPE, false);
+    ui_begin(ui, 1280, 800);
+    CHECK(ui_escape(ui), "Esc not reported as back");
+    CHECK(!ui_escape(ui), "Esc reported twice");
+    ui_end(ui);
+    ui_destroy(ui);
+}
+
+static void test_dialog_is_modal(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    struct ui_bar_spec bar = {.title = "حفاظت", .quick_exit = "فوراً بند کریں", .language = "English"};
+    enum ui_dialog_result res = UI_DIALOG_OPEN;
+    int bg_clicks = 0, exits = 0;
+    for (int frame = 0; frame < 8; frame++) {
+        ui_begin(ui, 1280, 800);
+        struct ui_rect area = {0, 0, 1280, 800};
+        if (ui_top_bar(ui, &area, &bar) == UI_BAR_QUICK_EXIT)
+            exits++;
+        bg_clicks += ui_button(ui, "bg", (struct ui_rect){100, 600, 300, 80}, &B);
+        res = ui_dialog(ui, "dlg", "کیا ابھی روک دیں؟", "سب مٹا دیا جائے گا۔", "ہاں", "نہیں");
+        ui_end(ui);
+        if (frame == 1) {
+            tap(ui, 150, 630, false);   /* behind the scrim */
+            CHECK(ui_focus(ui) == ui_id_index(ui_id("dlg"), 2), "dialog focus is not on the safe answer");
+        }
+        if (frame == 2) {
+            const struct ui_hit *q = hit_of(ui, ui_id(UI_QUICK_EXIT_ID));
+            REQUIRE(q, "no quick exit button");
+            tap(ui, q->r.x + q->r.w / 2, q->r.y + q->r.h / 2, true);
+        }
+        if (frame == 4)
+            ui_input_key(ui, UI_KEY_ESCAPE, false);
+        if (res != UI_DIALOG_OPEN)
+            break;
+    }
+    CHECK(bg_clicks == 0, "a button behind the dialog was clicked");
+    CHECK(exits == 1, "quick exit did not work under the dialog (%d)", exits);
+    CHECK(res == UI_DIALOG_NO, "Esc should answer no (got %d)", res);
+    /* Tab stays inside the dialog and the bar. */
+    for (int frame = 0; frame < 12; frame++) {
+        ui_begin(ui, 1280, 800);
+        struct ui_rect area = {0, 0, 1280, 800};
+        ui_top_bar(ui, &area, &bar);
+        ui_button(ui, "bg", (struct ui_rect){100, 600, 300, 80}, &B);
+        ui_dialog(ui, "dlg2", "عنوان", NULL, "ٹھیک ہے", NULL);
+        ui_end(ui);
+        CHECK(ui_focus(ui) != ui_id("bg"), "Tab reached a button behind the dialog");
+        ui_input_key(ui, UI_KEY_TAB, false);
+    }
+    ui_destroy(ui);
+}
+
+static void test_toggle_list_grid(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    bool on = false;
+    struct ui_rect tr = {100, 100, 600, 80};
+    ui_begin(ui, 1280, 800);
+    ui_toggle(ui, "t", tr, "آواز", &on);
+    ui_end(ui);
+    tap(ui, 300, 140, true);
+    ui_begin(ui, 1280, 800);
+    bool changed = ui_toggle(ui, "t", tr, "آواز", &on);
+    ui_end(ui);
+    CHECK(changed && on, "toggle did not switch on");
+
+    const char *items[12];
+    char names[12][32];
+    for (int i = 0; i < 12; i++) {
+        snprintf(names[i], sizeof names[i], "انتخاب %d", i + 1);
+        items[i] = names[i];
+    }
+    int sel = -1;
+    struct ui_scroll sc = {0};
+    struct ui_rect lr = {100, 100, 600, 300};
+    ui_begin(ui, 1280, 800);
+    ui_list(ui, "l", lr, items, 12, &sel, &sc);
+    ui_end(ui);
+    CHECK(sc.content_h > sc.view_h, "12 rows should scroll in 300 px");
+    const struct ui_hit *row1 = hit_of(ui, ui_id_index(ui_id("l"), 1));
+    REQUIRE(row1, "row 1 not registered");
+    CHECK(row1->r.h >= 64, "list row shorter than a touch target (%d)", row1->r.h);
+    tap(ui, row1->r.x + 20, row1->r.y + 20, true);
+    ui_begin(ui, 1280, 800);
+    int chosen = ui_list(ui, "l", lr, items, 12, &sel, &sc);
+    ui_end(ui);
+    CHECK(chosen == 1 && sel == 1, "tap on row 1 gave %d/%d", chosen, sel);
+    /* Keyboard to the last row scrolls it into view. */
+    ui_input_key(ui, UI_KEY_TAB, false);
+    ui_set_focus(ui, ui_id_index(ui_id("l"), 11));
+    ui_begin(ui, 1280, 800);
+    ui_list(ui, "l", lr, items, 12, &sel, &sc);
+    ui_end(ui);
+    const struct ui_hit *last = hit_of(ui, ui_id_index(ui_id("l"), 11));
+    CHECK(last && last->r.y >= lr.y && last->r.y + last->r.h <= lr.y + lr.h,
+          "focused last row not scrolled into view (offset %d)", sc.offset);
+    /* Wheel scrolls and clamps. */
+    ui_input_wheel(ui, 300, 200, 100);
+    ui_begin(ui, 1280, 800);
+    ui_list(ui, "l", lr, items, 12, &sel, &sc);
+    ui_end(ui);
+    CHECK(sc.offset == 0, "wheel up did not clamp at the top (%d)", sc.offset);
+    /* A touch drag scrolls and does not tap. */
+    ui_input_pointer_button(ui, 300, 350, true, true);
+    ui_input_pointer_move(ui, 300, 250, true);
+    ui_input_pointer_move(ui, 300, 150, true);
+    ui_input_pointer_button(ui, 300, 150, false, true);
+    ui_begin(ui, 1280, 800);
+    chosen = ui_list(ui, "l", lr, items, 12, &sel, &sc);
+    ui_end(ui);
+    CHECK(chosen == -1, "a drag chose a row");
+    CHECK(sc.offset > 150, "drag did not scroll (%d)", sc.offset);
+
+    /* Grid: first item at the reading start (right in RTL). */
+    struct ui_grid_item g[7] = {{0}};
+    struct ui_scroll gs = {0};
+    struct ui_rect gr = {0, 0, 800, 400};
+    ui_begin(ui, 1280, 800);
+    ui_grid(ui, "g", gr, g, 7, &gs);
+    ui_end(ui);
+    const struct ui_hit *g0 = hit_of(ui, ui_id_index(ui_id("g"), 0));
+    const struct ui_hit *g1 = hit_of(ui, ui_id_index(ui_id("g"), 1));
+    REQUIRE(g0 && g1, "grid items not registered");
+    CHECK(g0->r.x > g1->r.x, "RTL grid does not start on the right");
+    CHECK(g0->r.w >= 64 && g0->r.h >= 64, "thumbnail smaller than a touch target");
+    tap(ui, g1->r.x + 10, g1->r.y + 10, true);
+    ui_begin(ui, 1280, 800);
+    CHECK(ui_grid(ui, "g", gr, g, 7, &gs) == 1, "grid tap");
+    ui_end(ui);
+    ui_destroy(ui);
+}
+
+static void test_paragraph_scroll(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    const char *s = "یہ ایک لمبا پیراگراف ہے جو کئی سطروں میں آتا ہے۔ یہ ایک لمبا پیراگراف ہے جو کئی سطروں میں آتا ہے۔ "
+                    "یہ ایک لمبا پیراگراف ہے جو کئی سطروں میں آتا ہے۔ یہ ایک لمبا پیراگراف ہے جو کئی سطروں میں آتا ہے۔";
+    struct ui_scroll sc = {0};
+    struct ui_rect r = {100, 100, 400, 200};
+    for (int i = 0; i < 2; i++) {
+        ui_begin(ui, 1280, 800);
+        ui_paragraph(ui, "p", r, s, UI_FONT_BODY, &sc);
+        ui_end(ui);
+        if (i == 0)
+            ui_input_wheel(ui, 300, 200, -1);
+    }
+    const struct text_block *b = ui_text_block(ui, s, UI_FONT_BODY, r.w - 16, TEXT_ALIGN_START, 0);
+    CHECK(sc.content_h > sc.view_h, "paragraph should scroll");
+    CHECK(sc.view_h % b->line_pitch == 0, "viewport is not whole lines (%d, pitch %d)", sc.view_h, b->line_pitch);
+    CHECK(sc.offset > 0 && sc.offset % b->line_pitch == 0, "wheel did not scroll by lines (%d)", sc.offset);
+    ui_destroy(ui);
+}
+
+static void test_theme_and_targets(void)
+{
+    const int sizes[][2] = {{1024, 600}, {1280, 800}, {1920, 1080}};
+    struct ui_bar_spec bar = {.title = "حفاظت", .quick_exit = "فوراً بند کریں", .language = "English",
+                              .banner = "ڈیمو"};
+    for (int k = 0; k < 3; k++) {
+        struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+        ui_begin(ui, sizes[k][0], sizes[k][1]);
+        const struct ui_theme *t = ui_theme(ui);
+        CHECK(t->button_h >= 64 && t->touch == 64, "%dx%d: buttons below 64 px", sizes[k][0], sizes[k][1]);
+        CHECK(t->font_body >= 19, "%dx%d: body text too small", sizes[k][0], sizes[k][1]);
+        struct ui_rect area = {0, 0, sizes[k][0], sizes[k][1]};
+        ui_top_bar(ui, &area, &bar);
+        ui_end(ui);
+        const struct ui_hit *q = hit_of(ui, ui_id(UI_QUICK_EXIT_ID));
+        const struct ui_hit *l = hit_of(ui, ui_id(UI_LANGUAGE_ID));
+        REQUIRE(q && l, "bar buttons missing");
+        CHECK(q->r.h >= 64 && q->r.w >= 64 && l->r.h >= 64, "%dx%d: bar buttons below 64 px",
+              sizes[k][0], sizes[k][1]);
+        /* RTL: quick exit in the far (left) corner, language beside it. */
+        CHECK(q->r.x < l->r.x && q->r.x < 40, "%dx%d: quick exit not at the end corner", sizes[k][0], sizes[k][1]);
+        CHECK(area.y > t->bar_h, "the banner was not cut below the bar");
+        if (k == 0)
+            CHECK(t->scale < 0.8f, "1024x600 did not scale down (%f)", t->scale);
+        if (k == 2)
+            CHECK(t->scale > 1.3f, "1920x1080 did not scale up (%f)", t->scale);
+        ui_destroy(ui);
+    }
+    /* LTR mirrors the bar. */
+    struct ui_ctx *ui = new_ui(TEXT_DIR_LTR);
+    ui_begin(ui, 1280, 800);
+    struct ui_rect area = {0, 0, 1280, 800};
+    ui_top_bar(ui, &area, &bar);
+    ui_end(ui);
+    const struct ui_hit *q = hit_of(ui, ui_id(UI_QUICK_EXIT_ID));
+    CHECK(q && q->r.x + q->r.w > 1240, "LTR quick exit not in the right corner");
+    ui_destroy(ui);
+}
+
+static void test_commands_and_images(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    uint8_t px[4 * 4 * 4];
+    memset(px, 200, sizeof px);
+    struct ui_image *img = ui_image_create(ui, 4, 4, px);
+    REQUIRE(img, "ui_image_create");
+    CHECK(ui_image_create(ui, 0, 4, px) == NULL, "zero-sized image accepted");
+    ui_begin(ui, 1280, 800);
+    ui_label(ui, (struct ui_rect){0, 0, 500, 100}, "سلام", UI_FONT_BODY, 0xFF000000u, TEXT_ALIGN_START);
+    ui_draw_image(ui, img, (struct ui_rect){0, 0, 40, 40});
+    ui_clip_push(ui, (struct ui_rect){10, 10, 100, 100});
+    ui_fill(ui, (struct ui_rect){0, 0, 0, 10}, 0xFFFFFFFFu, 0);   /* empty: dropped */
+    ui_clip_pop(ui);
+    ui_end(ui);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    int text = 0, image = 0, clip = 0, fill = 0;
+    for (size_t i = 0; i < n; i++) {
+        text += c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->alpha;
+        image += c[i].kind == UI_CMD_IMAGE && c[i].image == img;
+        clip += c[i].kind == UI_CMD_CLIP;
+        fill += c[i].kind == UI_CMD_FILL;
+    }
+    CHECK(text == 1 && image == 1 && clip == 2 && fill == 0, "commands: text %d image %d clip %d fill %d",
+          text, image, clip, fill);
+    uint64_t serial = img->serial, dead[4];
+    ui_image_destroy(ui, img);
+    CHECK(ui_take_dead_images(ui, dead, 4) == 1 && dead[0] == serial, "destroyed image not reported");
+    ui_destroy(ui);
+}
+
+int main(void)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/fonts", getenv("HIFAZAT_SOURCE") ? getenv("HIFAZAT_SOURCE") : ".");
+    T = text_create(path, err, sizeof err);
+    REQUIRE(T, "%s", err);
+    test_mirroring();
+    test_taps();
+    test_keyboard();
+    test_dialog_is_modal();
+    test_toggle_list_grid();
+    test_paragraph_scroll();
+    test_theme_and_targets();
+    test_commands_and_images();
+    text_destroy(T);
+    return check_exit();
+}
