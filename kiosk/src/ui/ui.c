@@ -486,6 +486,8 @@ int ui_image_height(const struct ui_image *img) { return img ? img->h : 0; }
 size_t ui_take_dead_images(struct ui_ctx *ui, uint64_t *out, size_t max)
 {
     size_t n = ui->ndead < max ? ui->ndead : max;
+    if (n == 0)
+        return 0;
     memcpy(out, ui->dead, n * sizeof(*out));
     memmove(ui->dead, ui->dead + n, (ui->ndead - n) * sizeof(*out));
     ui->ndead -= n;
