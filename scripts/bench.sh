@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash
+# Sections: hash, ui
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,13 +10,17 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash}"
+sections="${*:-hash ui}"
 
 for s in $sections; do
     case "$s" in
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    ui)
+        echo "== ui (issue 5): text layout, UI toolkit, app shell"
+        build-bench/tests/bench/bench_ui build-bench/kiosk/hifazat-kiosk
         ;;
     *)
         echo "unknown section $s" >&2

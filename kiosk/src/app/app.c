@@ -103,7 +103,7 @@ static int init_video(const char *want, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         bool compiled = false;
         for (int k = 0; k < SDL_GetNumVideoDrivers(); k++)
-            compiled |= !strcmp(SDL_GetVideoDriver(k), order[i]);
+            compiled |= !SDL_strcasecmp(SDL_GetVideoDriver(k), order[i]);
         if (!compiled)
             continue;
         SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, order[i], SDL_HINT_OVERRIDE);
@@ -464,12 +464,6 @@ int app_draw(struct app *a, bool present)
     if (present) {
         ui_render_present(a->rend);
         a->frames++;
-        if (!a->ready_printed) {
-            /* The image's boot test waits for this line. */
-            printf("KIOSK_READY\n");
-            fflush(stdout);
-            a->ready_printed = true;
-        }
     }
     a->dirty = ui_needs_frame(a->ui);
     return 0;
@@ -591,6 +585,9 @@ int app_run(struct app *a)
 {
     if (app_draw(a, true))
         return 1;
+    /* The first frame is on screen; the image's boot test waits for this. */
+    printf("KIOSK_READY\n");
+    fflush(stdout);
     if (a->opt.exit_after_frames > 0 && a->frames >= (uint64_t)a->opt.exit_after_frames)
         return 0;
     while (app_pump(a, -1))

@@ -65,7 +65,7 @@ struct app {
     struct session session;
     struct job_list jobs;
 
-    bool dirty, quit, ready_printed;
+    bool dirty, quit;
     bool in_frame, pending_reset;   /* changes asked for during a frame wait for its end */
     int pending_screen, pending_lang; /* id + 1, 0 = none */
     uint64_t frames;
