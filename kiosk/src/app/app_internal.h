@@ -66,6 +66,7 @@ struct app {
     struct job_list jobs;
 
     bool dirty, quit;
+    bool native_wait;               /* the video driver blocks in SDL_WaitEvent */
     bool in_frame, pending_reset;   /* changes asked for during a frame wait for its end */
     int pending_screen, pending_lang; /* id + 1, 0 = none */
     uint64_t frames;
