@@ -251,10 +251,15 @@ static int scan_state(struct queue *q, enum queue_state s, bool recover, struct 
         return qfail_errno(q, "cannot list the queue");
     }
     rewinddir(d);
-    struct dirent *de;
     int rc = 0;
-    errno = 0;
-    while ((de = readdir(d))) {
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de) {
+            if (errno && rc == 0)
+                rc = qfail_errno(q, "cannot list the queue");
+            break;
+        }
         const char *name = de->d_name;
         if (!strcmp(name, ".") || !strcmp(name, ".."))
             continue;
@@ -280,8 +285,6 @@ static int scan_state(struct queue *q, enum queue_state s, bool recover, struct 
             break;
         }
     }
-    if (!de && errno && rc == 0)
-        rc = qfail_errno(q, "cannot list the queue");
     closedir(d);
     return rc;
 }
