@@ -350,6 +350,15 @@ static void open_input(struct run *r, const char *path)
         free(data);
         return;
     }
+    if (!outbox_reader_manifest_ok(ob) && outbox_reader_count(ob) == 0) {
+        cli_error("%s: not a Hifazat outbox archive or sealed report (%s)", base,
+                  outbox_reader_warning(ob) ? outbox_reader_warning(ob)
+                                            : outbox_reader_manifest_error(ob));
+        r->problems++;
+        outbox_reader_free(ob);
+        free(data);
+        return;
+    }
     if (!outbox_reader_manifest_ok(ob)) {
         cli_error("%s: %s; each report is checked on its own signature", base,
                   outbox_reader_manifest_error(ob));
