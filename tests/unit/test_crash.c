@@ -94,6 +94,20 @@ int main(void)
     char msg[300];
     struct queue *q = queue_open(data, 0, &e, msg, sizeof(msg));
     REQUIRE(q, "queue: %s", msg);
+    /* How long one add takes here (fsync speed varies a lot between
+     * disks): kills are spread over about three adds' time, so that they
+     * land before, inside and after writes wherever this runs. */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < 10; i++) {
+        struct report *r = test_report(2);
+        struct report_receipt rc;
+        REQUIRE(queue_add_report(q, r, kk, keys_helpline_public(hk), &rc) == 0, "calibrate");
+        report_destroy(r);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long add_us = ((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000) / 10;
+    long window = add_us * 3 < 1000 ? 1000 : add_us * 3;
     queue_close(q);
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     unsigned temps = 0, before_ready = 0, partial = 0, missing = 0;
@@ -117,7 +131,7 @@ int main(void)
         } else {
             before_ready++;
         }
-        usleep((useconds_t)(rand() % (early ? 3000 : 6000)));
+        usleep((useconds_t)(rand() % (early ? 3000 : window)));
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
@@ -175,13 +189,13 @@ int main(void)
     queue_close(q);
     partial += check_visible(true);
     fprintf(stderr,
-            "crash: %d SIGKILLs (%u during start-up), %zu reports acknowledged, %zu in the queue, "
-            "%u interrupted writes cleaned up\n",
-            KILLS, before_ready, nacked, st.count[QUEUE_PENDING], temps);
+            "crash: %d SIGKILLs (%u during start-up; one add takes %ld us here), %zu reports "
+            "acknowledged, %zu in the queue, %u interrupted writes cleaned up\n",
+            KILLS, before_ready, add_us, nacked, st.count[QUEUE_PENDING], temps);
     CHECK(missing == 0, "%u acknowledged reports missing or unreadable", missing);
     CHECK(partial == 0, "%u partial files visible under a report's name", partial);
-    CHECK(nacked > KILLS / 2, "the child made progress (%zu)", nacked);
-    CHECK(temps > KILLS / 20, "kills landed inside writes (%u temp files)", temps);
+    CHECK(nacked >= KILLS / 10, "the child made progress (%zu)", nacked);
+    CHECK(temps >= KILLS / 10, "kills landed inside writes (%u temp files)", temps);
     CHECK(st.count[QUEUE_PENDING] >= nacked, "queue holds at least the acknowledged reports");
     free(acked);
     keys_kiosk_close(kk);

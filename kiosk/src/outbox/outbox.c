@@ -278,7 +278,8 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
             goto bad;
         it->size = json_integer_value(size);
     }
-    qsort(*items, n, sizeof(**items), item_cmp);
+    if (n)
+        qsort(*items, n, sizeof(**items), item_cmp);
     for (size_t i = 1; i < n; i++)
         if (!strcmp((*items)[i].id, (*items)[i - 1].id))
             goto bad;
@@ -416,7 +417,8 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     for (size_t i = 0; i < nraw; i++)
         if (raws[i].data)
             r->bufs[r->nbufs++] = raws[i].data;
-    qsort(raws, nraw, sizeof(*raws), raw_cmp);
+    if (nraw)
+        qsort(raws, nraw, sizeof(*raws), raw_cmp);
     for (size_t i = 1; i < nraw; i++)
         if (!strcmp(raws[i].id, raws[i - 1].id))
             raws[i].dup = raws[i - 1].dup = true;
@@ -426,7 +428,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
         for (size_t i = 0; i < nitems; i++) {
             struct raw key;
             memcpy(key.id, items[i].id, sizeof(key.id));
-            struct raw *rw = bsearch(&key, raws, nraw, sizeof(*raws), raw_cmp);
+            struct raw *rw = nraw ? bsearch(&key, raws, nraw, sizeof(*raws), raw_cmp) : NULL;
             enum outbox_entry_status st;
             uint8_t sha[32];
             if (!rw)
@@ -447,7 +449,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
         for (size_t i = 0; i < nraw; i++) {
             struct manifest_item key;
             memcpy(key.id, raws[i].id, sizeof(key.id));
-            bool listed = bsearch(&key, items, nitems, sizeof(*items), item_cmp) != NULL;
+            bool listed = nitems && bsearch(&key, items, nitems, sizeof(*items), item_cmp);
             if (i > 0 && !strcmp(raws[i].id, raws[i - 1].id))
                 continue;
             if (!listed && push_entry(r, raws[i].id, OUTBOX_ENTRY_UNLISTED, &raws[i]) != 0)
@@ -551,7 +553,7 @@ static bool archive_present(int dirfd, const char *name, const struct keys_kiosk
     for (size_t i = 0; ok && i < r->n; i++) {
         struct queue_entry key;
         memcpy(key.id, r->e[i].id, sizeof(key.id));
-        struct queue_entry *qe = bsearch(&key, b->e, b->n, sizeof(key), id_cmp);
+        struct queue_entry *qe = b->n ? bsearch(&key, b->e, b->n, sizeof(key), id_cmp) : NULL;
         ok = r->e[i].status == OUTBOX_ENTRY_OK && qe &&
              sodium_memcmp(r->e[i].sha256, b->sha[qe - b->e], 32) == 0;
     }

@@ -300,7 +300,7 @@ static bool scan_has(const struct scan *s, const char *id)
 {
     struct queue_entry key;
     memcpy(key.id, id, sizeof(key.id));
-    return bsearch(&key, s->e, s->n, sizeof(key), entry_cmp_id) != NULL;
+    return s->n && bsearch(&key, s->e, s->n, sizeof(key), entry_cmp_id);
 }
 
 static int recover(struct queue *q)
@@ -309,7 +309,8 @@ static int recover(struct queue *q)
     int rc = 0;
     for (int s = 0; s < QUEUE_NSTATES && rc == 0; s++) {
         rc = scan_state(q, (enum queue_state)s, true, &sc[s]);
-        qsort(sc[s].e, sc[s].n, sizeof(*sc[s].e), entry_cmp_id);
+        if (sc[s].n)
+            qsort(sc[s].e, sc[s].n, sizeof(*sc[s].e), entry_cmp_id);
     }
     /* The same report in two states (a copy made by hand, say): the further
      * state wins, the other copy is moved aside, not deleted. */
@@ -535,7 +536,8 @@ int queue_list(struct queue *q, enum queue_state s, struct queue_entry **out, si
         scan_free(&sc);
         return -1;
     }
-    qsort(sc.e, sc.n, sizeof(*sc.e), entry_cmp_age);
+    if (sc.n)
+        qsort(sc.e, sc.n, sizeof(*sc.e), entry_cmp_age);
     *out = sc.e;
     *n = sc.n;
     qok(q);

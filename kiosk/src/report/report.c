@@ -745,23 +745,23 @@ static void make_envelope(uint8_t head[REPORT_HEADER_SIZE], const uint8_t helpli
 
 /* The signed message: context || envelope || helpline key || body. Binding the
  * recipient key stops a helpline from re-sealing a signed report to someone
- * else as if the kiosk had sent it there (surreptitious forwarding). */
-static uint8_t *signed_message(const uint8_t head[REPORT_HEADER_SIZE], const uint8_t helpline_pk[32],
-                               const uint8_t *body, size_t bodylen, size_t *len)
+ * else as if the kiosk had sent it there (surreptitious forwarding). It is
+ * built in m (signed_message_len() bytes, secure memory the caller owns). */
+static size_t signed_message_len(size_t bodylen)
 {
-    *len = sizeof(SIGN_CONTEXT) + REPORT_HEADER_SIZE + KEYS_PUBLIC_SIZE + bodylen;
-    uint8_t *m = sodium_malloc(*len);
-    if (!m)
-        return NULL;
-    uint8_t *p = m;
-    memcpy(p, SIGN_CONTEXT, sizeof(SIGN_CONTEXT));
-    p += sizeof(SIGN_CONTEXT);
-    memcpy(p, head, REPORT_HEADER_SIZE);
-    p += REPORT_HEADER_SIZE;
-    memcpy(p, helpline_pk, KEYS_PUBLIC_SIZE);
-    p += KEYS_PUBLIC_SIZE;
-    memcpy(p, body, bodylen);
-    return m;
+    return sizeof(SIGN_CONTEXT) + REPORT_HEADER_SIZE + KEYS_PUBLIC_SIZE + bodylen;
+}
+
+static void signed_message(uint8_t *m, const uint8_t head[REPORT_HEADER_SIZE],
+                           const uint8_t helpline_pk[32], const uint8_t *body, size_t bodylen)
+{
+    memcpy(m, SIGN_CONTEXT, sizeof(SIGN_CONTEXT));
+    m += sizeof(SIGN_CONTEXT);
+    memcpy(m, head, REPORT_HEADER_SIZE);
+    m += REPORT_HEADER_SIZE;
+    memcpy(m, helpline_pk, KEYS_PUBLIC_SIZE);
+    m += KEYS_PUBLIC_SIZE;
+    memcpy(m, body, bodylen);
 }
 
 int report_seal(struct report *r, const struct keys_kiosk *k, const uint8_t helpline_pk[32],
@@ -787,23 +787,22 @@ int report_seal(struct report *r, const struct keys_kiosk *k, const uint8_t help
     size_t bucket = bucket_for(PLAIN_HEADER + bodylen + 1);
 
     int rc = -1;
-    uint8_t *msg = NULL, *sealed = NULL;
-    uint8_t *plain = sodium_malloc(bucket);
+    uint8_t *sealed = NULL;
+    /* One block of secure memory (each sodium_malloc costs syscalls): the
+     * padded plaintext, then the message that is signed. */
+    size_t msglen = signed_message_len(bodylen);
+    uint8_t *plain = sodium_malloc(bucket + msglen);
     if (!plain) {
         rfail(r, REPORT_ERR_NOMEM, "out of memory");
         goto out;
     }
+    uint8_t *msg = plain + bucket;
     uint8_t *body = plain + PLAIN_HEADER;
     json_dumpb(r->doc, (char *)body, bodylen, flags);
 
     uint8_t head[REPORT_HEADER_SIZE];
     make_envelope(head, helpline_pk);
-    size_t msglen;
-    msg = signed_message(head, helpline_pk, body, bodylen, &msglen);
-    if (!msg) {
-        rfail(r, REPORT_ERR_NOMEM, "out of memory");
-        goto out;
-    }
+    signed_message(msg, head, helpline_pk, body, bodylen);
     memcpy(plain, PLAIN_MAGIC, 4);
     plain[4] = REPORT_VERSION;
     memcpy(plain + 5, keys_kiosk_public(k), KEYS_PUBLIC_SIZE);
@@ -832,8 +831,7 @@ int report_seal(struct report *r, const struct keys_kiosk *k, const uint8_t help
     rc = 0;
 out:
     free(sealed);
-    sodium_free(msg);   /* wipes */
-    sodium_free(plain); /* wipes */
+    sodium_free(plain); /* wipes the plaintext and the signed message */
     return rc;
 }
 
@@ -945,8 +943,8 @@ enum report_err report_open(const uint8_t *sealed, size_t len, const struct keys
         return ofail(REPORT_ERR_WRONG_KEY, err, n,
                      "sealed to a different helpline key (or its envelope is damaged)");
     size_t plen = len - REPORT_HEADER_SIZE - SEAL_OVERHEAD;
-    uint8_t *plain = sodium_malloc(plen);
-    uint8_t *msg = NULL;
+    /* the plaintext, then room for the signed message (at most as long) */
+    uint8_t *plain = sodium_malloc(plen + signed_message_len(plen));
     json_t *doc = NULL;
     struct report_opened *o = calloc(1, sizeof(*o));
     if (!plain || !o) {
@@ -970,13 +968,10 @@ enum report_err report_open(const uint8_t *sealed, size_t len, const struct keys
     }
     const uint8_t *kpk = plain + 5, *sig = plain + 5 + KEYS_PUBLIC_SIZE;
     const uint8_t *body = plain + PLAIN_HEADER;
-    size_t bodylen = unpadded - PLAIN_HEADER, msglen;
-    msg = signed_message(sealed, keys_helpline_public(h), body, bodylen, &msglen);
-    if (!msg) {
-        e = ofail(REPORT_ERR_NOMEM, err, n, "out of memory");
-        goto fail;
-    }
-    if (keys_verify(kpk, msg, msglen, sig) != 0) {
+    size_t bodylen = unpadded - PLAIN_HEADER;
+    uint8_t *msg = plain + plen;
+    signed_message(msg, sealed, keys_helpline_public(h), body, bodylen);
+    if (keys_verify(kpk, msg, signed_message_len(bodylen), sig) != 0) {
         e = ofail(REPORT_ERR_SIGNATURE, err, n, "the kiosk's signature does not verify");
         goto fail;
     }
@@ -1009,13 +1004,11 @@ enum report_err report_open(const uint8_t *sealed, size_t len, const struct keys
     memcpy(o->kiosk_pk, kpk, KEYS_PUBLIC_SIZE);
     o->doc = doc;
     sodium_free(plain);
-    sodium_free(msg);
     *out = o;
     return REPORT_OK;
 fail:
     json_decref(doc);
     sodium_free(plain);
-    sodium_free(msg);
     free(o);
     return e;
 }
