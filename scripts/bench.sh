@@ -1,0 +1,31 @@
+#!/bin/sh
+# Benchmarks: each section prints its figures as ratios against a baseline
+# measured in the same run. Usage: scripts/bench.sh [SECTION...]
+# Sections: hash, queue
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-bench >/dev/null
+shared="$(cd .. && pwd)/shared"
+work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+sections="${*:-hash queue}"
+
+for s in $sections; do
+    case "$s" in
+    hash)
+        echo "== hash (issue 2)"
+        build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    queue)
+        echo "== queue: sealed reports, durable queue, outbox archives (issue 3)"
+        mkdir -p "$work/queue"
+        build-bench/tests/bench/bench_queue "$work/queue"
+        ;;
+    *)
+        echo "unknown section $s" >&2
+        exit 2
+        ;;
+    esac
+done
