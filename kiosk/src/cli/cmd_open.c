@@ -64,16 +64,17 @@ static uint64_t id_hash(const char *id)
     return h;
 }
 
+/* The slot holding id, or the free slot where it would go (cap > 0). */
+static struct seen_slot *seen_probe(struct seen_slot *s, size_t cap, const char *id)
+{
+    for (size_t i = id_hash(id) & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!s[i].used || !strcmp(s[i].id, id))
+            return &s[i];
+}
+
 static struct seen_slot *seen_find(struct seen *t, const char *id)
 {
-    if (!t->cap)
-        return NULL;
-    for (size_t i = id_hash(id) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->s[i].used)
-            return &t->s[i];
-        if (!strcmp(t->s[i].id, id))
-            return &t->s[i];
-    }
+    return t->cap ? seen_probe(t->s, t->cap, id) : NULL;
 }
 
 static int seen_add(struct seen *t, const char *id, const uint8_t sha[32])
@@ -90,10 +91,10 @@ static int seen_add(struct seen *t, const char *id, const uint8_t sha[32])
         t->cap = cap;
         for (size_t i = 0; i < oldcap; i++)
             if (old[i].used)
-                *seen_find(t, old[i].id) = old[i];
+                *seen_probe(t->s, cap, old[i].id) = old[i];
         free(old);
     }
-    struct seen_slot *s = seen_find(t, id);
+    struct seen_slot *s = seen_probe(t->s, t->cap, id);
     memcpy(s->id, id, sizeof(s->id));
     memcpy(s->sha, sha, 32);
     s->used = true;
@@ -117,7 +118,8 @@ static int seen_load(struct seen *t, const char *path)
             rc = -2;
             break;
         }
-        if (!seen_find(t, id) || !seen_find(t, id)->used)
+        struct seen_slot *have = seen_find(t, id);
+        if (!have || !have->used)
             if (seen_add(t, id, sha) != 0) {
                 rc = -1;
                 break;
