@@ -112,5 +112,7 @@ int main(int argc, char **argv)
     queue_close(q);
     keys_kiosk_close(k);
     keys_helpline_close(h);
-    return 0;
+    char rm[256];
+    snprintf(rm, sizeof(rm), "rm -rf %s", tmp);
+    return system(rm) == 0 ? 0 : 1;
 }

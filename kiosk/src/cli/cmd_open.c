@@ -1,6 +1,7 @@
 /* hifazat open ARCHIVE... --key FILE — the helpline's side: outbox archives
  * (or single sealed reports) in, the hashes out as JSON Lines and CSV. */
 #include "cli.h"
+#include "durable.h"
 #include "keys.h"
 #include "outbox.h"
 #include "report.h"
@@ -288,46 +289,15 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
     report_opened_free(o);
 }
 
-static uint8_t *read_input(const char *path, size_t *len)
-{
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    uint8_t *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        errno = EINVAL;
-        goto out;
-    }
-    if ((uint64_t)st.st_size > OPEN_MAX_INPUT) {
-        errno = EFBIG;
-        goto out;
-    }
-    buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-    if (!buf)
-        goto out;
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    *len = got;
-out:;
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return buf;
-}
-
 static void open_input(struct run *r, const char *path)
 {
     size_t len;
-    uint8_t *data = read_input(path, &len);
+    uint8_t *data = NULL;
+    /* the spool may hold symlinks; durable_read itself never follows one */
+    char *real = realpath(path, NULL);
+    if (!real || durable_read(AT_FDCWD, real, OPEN_MAX_INPUT, &data, &len) != 0)
+        data = NULL;
+    free(real);
     if (!data) {
         cli_error("%s: cannot read: %s", path,
                   errno == EFBIG ? "larger than any outbox archive may be" : strerror(errno));

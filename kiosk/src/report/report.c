@@ -667,26 +667,22 @@ static int copy_pdq(json_t *sigs, const json_t *line, const char *key, const cha
 }
 
 /* vPDQ frames, leaving out uniform frames (all-zero PDQ, quality 0): they
- * carry nothing and crash some indexers. */
+ * carry nothing and crash some indexers. Anything else is copied as it is
+ * and judged by the validator. */
 static int copy_vpdq(json_t *sigs, const json_t *line, const char *key, const char *variant)
 {
     const json_t *v = json_object_get(line, key);
     if (!v)
         return 0;
-    json_t *frames = json_array();
-    if (json_is_array(v)) {
-        size_t i;
-        const json_t *f;
-        json_array_foreach(v, i, f) {
-            if (json_is_string(f) && json_string_length(f) >= 64 &&
-                all_zero_hex(json_string_value(f), 64))
-                continue;
-            json_array_append(frames, (json_t *)f);
-        }
+    json_t *value = json_is_array(v) ? json_array() : json_incref((json_t *)v);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(v, i, f) {
+        if (!(json_is_string(f) && json_string_length(f) >= 64 &&
+              all_zero_hex(json_string_value(f), 64)))
+            json_array_append(value, (json_t *)f);
     }
-    json_t *s = json_pack("{s:s, s:o}", "type", "vpdq", "value", json_is_array(v) ? frames : json_incref((json_t *)v));
-    if (!json_is_array(v))
-        json_decref(frames);
+    json_t *s = json_pack("{s:s, s:o}", "type", "vpdq", "value", value);
     if (s && variant)
         json_object_set_new(s, "variant", json_string(variant));
     return json_array_append_new(sigs, s);
