@@ -3,7 +3,8 @@
 # app, full screen (pass --windowed for a window, --help for the options).
 # It picks a real display (wayland, x11, then kmsdrm on a console) or says
 # clearly that there is none; set SDL_VIDEODRIVER to choose one.
-# The command-line tool is build/kiosk/hifazat (e.g. `hifazat hash DIR`).
+# The command-line tool is build/kiosk/hifazat, e.g. fingerprint the bundled
+# synthetic samples: build/kiosk/hifazat hash assets/demo/media
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
