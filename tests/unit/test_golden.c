@@ -57,6 +57,17 @@ static void check_keyboard(struct app *a)
     ui_set_focus(app_ui(a), ui_id_index(ui_id("check.age"), 1));
     app_draw(a, true);
     key(a, SDLK_RETURN);
+    /* A touch on empty space shows the touch mark. */
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.which = SDL_TOUCH_MOUSEID;
+    e.button.x = 640;
+    e.button.y = 740;
+    app_event(a, &e);
+    e.type = SDL_MOUSEBUTTONUP;
+    app_event(a, &e);
 }
 
 static void open_dialog(struct app *a)

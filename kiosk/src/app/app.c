@@ -532,6 +532,8 @@ void app_event(struct app *a, const SDL_Event *e)
         a->dirty = true;
         return;
     }
+    if (e->type == SDL_MOUSEBUTTONDOWN && screens[a->screen]->event)
+        a->dirty = true;   /* the screen may draw something for the press */
     if (ui_input_sdl(a->ui, e))
         a->dirty = true;
 }

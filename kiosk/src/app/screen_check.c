@@ -1,7 +1,9 @@
 /* Screen check, for help-desk staff setting up a machine: every widget of
  * the toolkit with real strings, so touch, keys, scrolling, Urdu text and
  * the display can be checked before anyone uses the kiosk
- * (hifazat-kiosk --screen check). The thumbnails are drawn here, not read. */
+ * (hifazat-kiosk --screen check). The toggle marks where the screen was
+ * last touched, to check a touch panel's calibration. The thumbnails are
+ * drawn here, not read. */
 #include "app_internal.h"
 
 #include <stdlib.h>
@@ -12,7 +14,9 @@
 static struct {
     struct ui_image *thumbs[NTHUMBS];
     bool selected[NTHUMBS];
-    bool audio;
+    bool mark_touch;
+    bool touched;
+    int tx, ty;
     int choice;
     bool dialog;
     struct ui_scroll list_scroll, grid_scroll;
@@ -66,7 +70,7 @@ static void enter(struct app *a)
     for (int i = 0; i < NTHUMBS; i++)
         st.thumbs[i] = make_thumb(ui, i);
     st.selected[1] = st.selected[4] = true;
-    st.audio = true;
+    st.mark_touch = true;
     ui_set_focus(ui, ui_id("check.back"));
 }
 
@@ -111,8 +115,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     int toggle_h = (int)(84 * t->scale);
     if (toggle_h < t->touch)
         toggle_h = t->touch;
-    ui_toggle(ui, "check.audio", ui_cut_top(&left, toggle_h), _("Read the instructions aloud"),
-              &st.audio);
+    ui_toggle(ui, "check.touch", ui_cut_top(&left, toggle_h), _("Mark where the screen is touched"),
+              &st.mark_touch);
     ui_cut_top(&left, t->gap);
     const char *items[] = {_("Under 18"), _("18 or older"), _("Not sure")};
     ui_list(ui, "check.age", left, items, 3, &st.choice, &st.list_scroll);
@@ -124,6 +128,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     int hit = ui_grid(ui, "check.grid", right, grid, NTHUMBS, &st.grid_scroll);
     if (hit >= 0)
         st.selected[hit] = !st.selected[hit];
+
+    if (st.mark_touch && st.touched) {
+        int r = (int)(22 * t->scale);
+        struct ui_rect m = {st.tx - r, st.ty - r, 2 * r, 2 * r};
+        ui_frame(ui, m, t->focus, r, (int)(4 * t->scale) + 1);
+        ui_fill(ui, ui_center(m, 6, 6), t->focus, 3);
+    }
 
     if (st.dialog) {
         enum ui_dialog_result r =
@@ -137,9 +148,22 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
 }
 
+/* Sees every press before the UI does (and lets the UI have it too). */
+static bool event(struct app *a, const SDL_Event *e)
+{
+    (void)a;
+    if (e->type == SDL_MOUSEBUTTONDOWN) {
+        st.touched = true;
+        st.tx = e->button.x;
+        st.ty = e->button.y;
+    }
+    return false;
+}
+
 const struct screen screen_check = {
     .name = "check",
     .enter = enter,
     .leave = leave,
+    .event = event,
     .draw = draw,
 };

@@ -286,7 +286,11 @@ bool ui_toggle(struct ui_ctx *ui, const char *name, struct ui_rect r, const char
     struct ui_rect sw = ui_cut_end(ui, &in, tw);
     sw = ui_center(sw, tw, th);
     ui_cut_end(ui, &in, S(ui, 16));
+    /* Two lines if the row is tall enough for them, else one with an ellipsis:
+     * the label never spills out of its row. */
     const struct text_block *b = ui_text_block(ui, label, UI_FONT_BODY, in.w, TEXT_ALIGN_START, 2);
+    if (b && b->nlines > 1 && b->ink_h > r.h - 2 * S(ui, 6))
+        b = ui_text_block(ui, label, UI_FONT_BODY, in.w, TEXT_ALIGN_START, 1);
     ui_draw_block_vcenter(ui, b, in.x, (struct ui_rect){in.x, r.y, in.w, r.h}, t->text);
 
     bool on = *value;
