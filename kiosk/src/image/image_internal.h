@@ -12,6 +12,12 @@ struct decode_job {
     const struct image_limits *limits;
     const struct image_sink *sink;
     struct image_error *err;
+    /* Reduced-size decoding (image_decode_scaled only; zero on the PDQ path,
+     * which must stay bit-exact): the box the picture must fit, as displayed.
+     * Decoders that can scale cheaply may deliver any size not smaller than
+     * job_fit() asks for, and then set full_w/full_h (as stored). */
+    int box_w, box_h;
+    int full_w, full_h;
 };
 
 /* Always returns -1 so that decoders can `return job_fail(...)`. */
@@ -23,6 +29,12 @@ int job_check_dims(struct decode_job *job, int64_t width, int64_t height);
 int job_begin(struct decode_job *job, const struct image_info *info);
 /* Calls sink->row; 0 / -1 (error set). */
 int job_row(struct decode_job *job, int y, const uint8_t *pixels);
+
+/* Reduced-size decoding: the size (as stored) that a w x h picture with this
+ * EXIF orientation takes to fit job->box_* as displayed, never enlarged. */
+void job_fit(const struct decode_job *job, int orientation, int w, int h, int *tw, int *th);
+/* Sniffs and runs the right decoder. */
+int image_run(struct decode_job *job);
 
 /* Emit a whole interleaved buffer with `channels` bytes per pixel (1..4):
  * 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. Alpha is dropped, as the

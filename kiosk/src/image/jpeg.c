@@ -96,6 +96,25 @@ int decode_jpeg(struct decode_job *job)
     cinfo.out_color_space = cmyk ? JCS_CMYK : grey ? JCS_GRAYSCALE : JCS_RGB;
     cinfo.dct_method = JDCT_ISLOW;
     cinfo.do_fancy_upsampling = TRUE;
+    if (job->box_w > 0) {
+        /* Display only (never the PDQ path): libjpeg's DCT scaling decodes
+         * at M/8 of the size directly, the cheapest way to a thumbnail. */
+        const JDIMENSION w = cinfo.image_width, h = cinfo.image_height;
+        int tw, th;
+        job_fit(job, orientation_from_markers(&cinfo), (int)w, (int)h, &tw, &th);
+        unsigned m = 8;
+        for (unsigned k = 1; k < 8; k++)
+            if ((w * k + 7) / 8 >= (JDIMENSION)tw && (h * k + 7) / 8 >= (JDIMENSION)th) {
+                m = k;
+                break;
+            }
+        cinfo.scale_num = m;
+        cinfo.scale_denom = 8;
+        cinfo.dct_method = JDCT_IFAST;
+        cinfo.do_fancy_upsampling = FALSE;
+        job->full_w = (int)w;
+        job->full_h = (int)h;
+    }
     jpeg_start_decompress(&cinfo);
 
     struct image_info info = {
