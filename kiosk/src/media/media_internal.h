@@ -97,6 +97,7 @@ struct media {
     size_t bytes, peak;
     struct thumb **want;         /* current want list, priority order */
     size_t want_n, want_max;
+    uint64_t want_gen;           /* of the current want list */
     struct media_folder *folders; /* open folders (refine work) */
     struct media_stats stats;
 };

@@ -51,8 +51,6 @@ struct thumb {
     atomic_bool cancel;
 };
 
-static uint64_t want_gen_counter; /* under m->lock; global is fine: only equality matters */
-
 /* ---- the table and the LRU list (m->lock held) ---- */
 
 static size_t rec_overhead(const struct thumb *t)
@@ -131,7 +129,7 @@ static void rec_free(struct media *m, struct thumb *t)
 static bool pinned(const struct media *m, const struct thumb *t)
 {
     return t->state == MEDIA_THUMB_QUEUED || t->state == MEDIA_THUMB_LOADING ||
-           (t->want_gen == want_gen_counter && m->want_n > 0);
+           (t->want_gen == m->want_gen && m->want_n > 0);
 }
 
 /* Evicts least recently used records nobody wants now until `add` more
@@ -231,7 +229,7 @@ void media_thumbs_want(struct media *m, struct media_folder *f, const uint32_t *
     if (!m)
         return;
     pthread_mutex_lock(&m->lock);
-    const uint64_t gen = ++want_gen_counter;
+    const uint64_t gen = ++m->want_gen;
     size_t k = 0;
     const time_t now = time(NULL);
     if (f && !f->wiped && ids) {
@@ -473,7 +471,7 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
     const int h = j->img.pixels ? j->img.height : j->poster.h;
     if (cancelled) {
         m->stats.cancelled++;
-        if (t->want_gen == want_gen_counter && epoch == m->epoch && m->want_n > 0) {
+        if (t->want_gen == m->want_gen && epoch == m->epoch && m->want_n > 0) {
             t->state = MEDIA_THUMB_QUEUED; /* wanted again meanwhile */
         } else {
             t->state = MEDIA_THUMB_NONE;
@@ -642,7 +640,7 @@ void media_wipe(struct media *m)
     pthread_mutex_lock(&m->lock);
     m->epoch++;
     m->want_n = 0;
-    ++want_gen_counter;
+    ++m->want_gen;
     if (m->table)
         media_cache_clear_locked(m);
     for (struct media_folder *f = m->folders; f; f = f->next)

@@ -217,8 +217,14 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
 
     const AVCodec *codec = NULL;
     const int idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-    if (idx < 0 || !codec)
+    if (idx == AVERROR_STREAM_NOT_FOUND) {
+        /* Sound only (a voice note in an MP4 box) or nothing readable at all. */
+        *err = fmt->nb_streams ? MEDIA_ERR_NOT_MEDIA : MEDIA_ERR_CORRUPT;
+        rc = -1;
         goto out;
+    }
+    if (idx < 0 || !codec)
+        goto out; /* a video we have no decoder for: the placeholder */
     AVStream *st = fmt->streams[idx];
     if (out->duration_ms < 0 && st->duration != AV_NOPTS_VALUE && st->duration > 0)
         out->duration_ms = (int64_t)(st->duration * av_q2d(st->time_base) * 1000);
