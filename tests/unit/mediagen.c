@@ -195,8 +195,7 @@ int gen_heic_file(const char *path, int w, int h, gen_pattern p, int thumb_w, ge
     struct heif_context *ctx = heif_context_alloc();
     struct heif_encoder *enc = NULL;
     struct heif_image *img = heif_picture(w, h, p);
-    const int th = (int)((int64_t)h * thumb_w / w);
-    struct heif_image *timg = thumb_w > 0 ? heif_picture(thumb_w, th, tp) : NULL;
+    struct heif_image *timg = thumb_w > 0 ? heif_picture(w, h, tp) : NULL;
     struct heif_image_handle *main_h = NULL, *thumb_h = NULL;
     if (!ctx || !img || (thumb_w > 0 && !timg))
         goto out;
@@ -207,13 +206,10 @@ int gen_heic_file(const char *path, int w, int h, gen_pattern p, int thumb_w, ge
     heif_encoder_set_lossy_quality(enc, 90);
     if (heif_context_encode_image(ctx, img, enc, NULL, &main_h).code)
         goto out;
-    if (timg) {
-        /* Encoded as its own image, then declared the main one's thumbnail. */
-        if (heif_context_encode_image(ctx, timg, enc, NULL, &thumb_h).code ||
-            heif_context_assign_thumbnail(ctx, main_h, thumb_h).code)
-            goto out;
-        heif_context_set_primary_image(ctx, main_h);
-    }
+    /* libheif scales the picture it is given down to the thumbnail's size:
+     * give it the other pattern. */
+    if (timg && heif_context_encode_thumbnail(ctx, timg, main_h, enc, NULL, thumb_w, &thumb_h).code)
+        goto out;
     if (heif_context_write_to_file(ctx, path).code)
         goto out;
     rc = 0;

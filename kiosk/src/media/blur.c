@@ -36,7 +36,7 @@ void media_blur_rgba(uint8_t *px, int w, int h, size_t pitch, int radius)
     if (!px || w <= 0 || h <= 0)
         return;
     if (radius <= 0) {
-        radius = (w > h ? w : h) / 10;
+        radius = (w > h ? w : h) / 8;
         if (radius < 2)
             radius = 2;
     }
