@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <webp/encode.h>
+#include <zlib.h>
 
 void gen_quadrants(int x, int y, int w, int h, uint8_t rgb[3])
 {
@@ -57,7 +58,21 @@ static uint8_t *render(int w, int h, gen_pattern p)
     return px;
 }
 
+static uint8_t *jpeg_encode(int w, int h, gen_pattern p, int orientation, int quality, bool progressive,
+                            size_t *len);
+
 uint8_t *gen_jpeg(int w, int h, gen_pattern p, int orientation, int quality, size_t *len)
+{
+    return jpeg_encode(w, h, p, orientation, quality, false, len);
+}
+
+uint8_t *gen_jpeg_progressive(int w, int h, size_t *len)
+{
+    return jpeg_encode(w, h, gen_gradient, 0, 90, true, len);
+}
+
+static uint8_t *jpeg_encode(int w, int h, gen_pattern p, int orientation, int quality, bool progressive,
+                            size_t *len)
 {
     uint8_t *px = render(w, h, p);
     if (!px)
@@ -75,6 +90,8 @@ uint8_t *gen_jpeg(int w, int h, gen_pattern p, int orientation, int quality, siz
     c.in_color_space = JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, quality, TRUE);
+    if (progressive)
+        jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
     if (orientation >= 1 && orientation <= 8) {
         /* "Exif\0\0", a big-endian TIFF header, one IFD with Orientation. */
@@ -120,6 +137,38 @@ int gen_jpeg_file(const char *path, int w, int h, gen_pattern p, int orientation
     int rc = gen_write(path, d, len);
     free(d);
     return rc;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* One PNG chunk: length, type, data, CRC. */
+static size_t chunk(uint8_t *out, const char *type, const uint8_t *data, uint32_t n)
+{
+    be32(out, n);
+    memcpy(out + 4, type, 4);
+    memcpy(out + 8, data, n);
+    be32(out + 8 + n, (uint32_t)crc32(crc32(0, NULL, 0), out + 4, n + 4));
+    return 12 + n;
+}
+
+int gen_png_header_file(const char *path, int w, int h)
+{
+    uint8_t buf[4096];
+    memcpy(buf, "\x89PNG\r\n\x1a\n", 8);
+    size_t n = 8;
+    uint8_t ihdr[13];
+    be32(ihdr, (uint32_t)w);
+    be32(ihdr + 4, (uint32_t)h);
+    ihdr[8] = 8, ihdr[9] = 2, ihdr[10] = 0, ihdr[11] = 0, ihdr[12] = 1; /* RGB, Adam7 */
+    n += chunk(buf + n, "IHDR", ihdr, 13);
+    uint8_t raw[64] = {0}, z[128];
+    uLongf zl = sizeof(z);
+    compress(z, &zl, raw, sizeof(raw)); /* the start of the first row: then the file stops */
+    n += chunk(buf + n, "IDAT", z, (uint32_t)zl);
+    return gen_write(path, buf, n);
 }
 
 int gen_png_file(const char *path, int w, int h, gen_pattern p, bool interlaced, bool noise)

@@ -22,6 +22,10 @@ void gen_solid_blue(int x, int y, int w, int h, uint8_t rgb[3]);
 /* orientation 0: no EXIF; 1..8: an EXIF block with that orientation. */
 uint8_t *gen_jpeg(int w, int h, gen_pattern p, int orientation, int quality, size_t *len);
 int gen_jpeg_file(const char *path, int w, int h, gen_pattern p, int orientation, int quality);
+/* A progressive JPEG (in memory). */
+uint8_t *gen_jpeg_progressive(int w, int h, size_t *len);
+/* An interlaced RGB PNG that declares w x h but holds only its first row. */
+int gen_png_header_file(const char *path, int w, int h);
 int gen_png_file(const char *path, int w, int h, gen_pattern p, bool interlaced, bool noise);
 int gen_webp_file(const char *path, int w, int h, gen_pattern p);
 /* A HEIC whose embedded thumbnail (thumb_w wide, same shape) is drawn with

@@ -272,6 +272,27 @@ static void test_scaled(void)
     CHECK(image_decode_scaled(j, len, &lim, &sc, &img, &err) != 0 && err.code == IMAGE_ERR_TOO_LARGE,
           "limits apply to the full picture");
     free(j);
+
+    /* Memory per decode is bounded on this path (the hashing path has its
+     * own rules): an interlaced PNG that needs a 190 MB bitmap and a
+     * progressive JPEG that needs a 400 MB coefficient buffer are refused
+     * from their headers alone. */
+    REQUIRE(gen_png_header_file(tpath("huge.png"), 8000, 8000) == 0, "huge png");
+    CHECK(scaled_file(tpath("huge.png"), 192, &img, &err) != 0 && err.code == IMAGE_ERR_TOO_LARGE,
+          "huge interlaced PNG: %d %s", err.code, err.detail);
+    j = gen_jpeg_progressive(16, 16, &len);
+    REQUIRE(j, "progressive");
+    bool patched = false;
+    for (size_t i = 0; i + 9 < len && !patched; i++)
+        if (j[i] == 0xff && j[i + 1] == 0xc2) { /* SOF2: height, width at +5, +7 */
+            j[i + 5] = 12000 >> 8, j[i + 6] = 12000 & 255, j[i + 7] = 12000 >> 8, j[i + 8] = 12000 & 255;
+            patched = true;
+        }
+    REQUIRE(patched, "SOF2");
+    struct image_scale sc192 = {.max_w = 192, .max_h = 192};
+    CHECK(image_decode_scaled(j, len, NULL, &sc192, &img, &err) != 0 && err.code == IMAGE_ERR_TOO_LARGE,
+          "huge progressive JPEG: %d %s", err.code, err.detail);
+    free(j);
 }
 
 /* ---- blur ---- */

@@ -71,6 +71,10 @@ int decode_heif(struct decode_job *job)
         if (thumb) {
             heif_image_handle_release(handle);
             handle = thumb;
+        } else if ((uint64_t)w * (uint64_t)h * 6 > IMAGE_SCALED_MAX_BYTES) {
+            /* RGB plus the decoder's own planes, all full size. */
+            job_fail(job, IMAGE_ERR_TOO_LARGE, "HEIF of %dx%d without a preview: too large to preview", w, h);
+            goto out;
         }
     }
     opts = heif_decoding_options_alloc();

@@ -20,6 +20,13 @@ struct decode_job {
     int full_w, full_h;
 };
 
+/* Reduced-size decoding also bounds the memory one decode may take, since
+ * thumbnails are decoded on several threads at once: pictures that would
+ * need a whole full-size bitmap (interlaced PNG, HEIF without a usable
+ * thumbnail) or a huge coefficient buffer (progressive JPEG) fail with
+ * IMAGE_ERR_TOO_LARGE above this. The PDQ path has no such cap. */
+#define IMAGE_SCALED_MAX_BYTES (160u << 20)
+
 /* Always returns -1 so that decoders can `return job_fail(...)`. */
 int job_fail(struct decode_job *job, enum image_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

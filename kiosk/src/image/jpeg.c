@@ -26,7 +26,8 @@ static void on_error(j_common_ptr cinfo)
     struct jpeg_job *jj = (struct jpeg_job *)cinfo->err;
     char msg[JMSG_LENGTH_MAX];
     cinfo->err->format_message(cinfo, msg);
-    job_fail(jj->job, IMAGE_ERR_CORRUPT, "libjpeg: %s", msg);
+    job_fail(jj->job, cinfo->err->msg_code == JERR_NO_BACKING_STORE ? IMAGE_ERR_TOO_LARGE : IMAGE_ERR_CORRUPT,
+             "libjpeg: %s", msg);
     longjmp(jj->jmp, 1);
 }
 
@@ -108,6 +109,8 @@ int decode_jpeg(struct decode_job *job)
                 m = k;
                 break;
             }
+        /* libjpeg-turbo has no backing store: past this it stops cleanly. */
+        cinfo.mem->max_memory_to_use = IMAGE_SCALED_MAX_BYTES;
         cinfo.scale_num = m;
         cinfo.scale_denom = 8;
         cinfo.dct_method = JDCT_IFAST;

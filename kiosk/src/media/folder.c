@@ -114,9 +114,7 @@ void media_folder_wipe(struct media_folder *f)
             e->size = 0;
             e->mtime_ns = 0;
         }
-        f->view_n = 0;
-        f->ndirs = f->nfiles = 0;
-        f->hidden = 0;
+        f->view_n = 0; /* the counts read `wiped`; nfiles stays for the workers */
         if (f->rel)
             explicit_bzero(f->rel, strlen(f->rel));
     }

@@ -147,7 +147,7 @@ struct media_folder {
     struct media *m;
     pthread_mutex_t lock;  /* paths vs media_wipe() */
     atomic_int refs;
-    bool closed, wiped;
+    atomic_bool closed, wiped; /* read by workers without the folder's lock */
     char *vol;             /* the volume's path as given */
     char *rel;
     struct mentry *e;
@@ -161,7 +161,7 @@ struct media_folder {
     enum media_filter filter;
     size_t hidden;
     /* content checks, newest first (the default view's order) */
-    uint32_t refine_next;
+    atomic_uint refine_next;
     atomic_bool dirty;
     struct media_folder *next; /* in m->folders */
 };

@@ -29,7 +29,7 @@ enum {
     READ_CHUNK = 1 << 20,              /* cancellation is checked between chunks */
     RETRY_GONE_S = 2,                  /* a removed device may come back */
 };
-static const uint64_t MAX_IMAGE_FILE = 256ull << 20; /* larger "photos" are not shown */
+static const uint64_t MAX_IMAGE_FILE = 96ull << 20; /* a 200 MP phone JPEG is ~40 MB */
 
 struct thumb {
     char *path;
