@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash
+# Sections: hash media
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,13 +10,17 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash}"
+sections="${*:-hash media}"
 
 for s in $sections; do
     case "$s" in
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    media)
+        echo "== media (issue 6: opening a camera folder of 3 000 photos)"
+        build-bench/tests/bench/bench_media "$work" 3000
         ;;
     *)
         echo "unknown section $s" >&2
