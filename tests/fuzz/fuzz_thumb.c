@@ -1,5 +1,5 @@
 /* libFuzzer: what the kiosk's thumbnails do with arbitrary bytes. Images go
- * through image_decode_scaled() (every decoder's reduced-size path, the box
+ * through image_decode_preview() (EXIF previews) and image_decode_scaled() (every decoder's reduced-size path, the box
  * averaging, the orientation) at a box size taken from the input, then the
  * blur; videos go through the poster frame path (FFmpeg via our read-only
  * I/O, from a memfd). Limits are lowered so that the fuzzer explores
@@ -48,6 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct image_scale sc = {.max_w = bw, .max_h = bh};
     struct image_rgba img;
     struct image_error err;
+    /* The EXIF preview path first, on the first 64 KB, as the kiosk does. */
+    if (image_decode_preview(data, size < 65536 ? size : 65536, &limits, &sc, &img, &err) == 0 &&
+        (img.width > bw || img.height > bh || img.width <= 0 || img.height <= 0))
+        abort();
+    image_rgba_free(&img);
     if (image_decode_scaled(data, size, &limits, &sc, &img, &err) == 0) {
         if (img.width > bw || img.height > bh || img.width <= 0 || img.height <= 0)
             abort(); /* never larger than the box */

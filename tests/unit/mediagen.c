@@ -59,20 +59,73 @@ static uint8_t *render(int w, int h, gen_pattern p)
 }
 
 static uint8_t *jpeg_encode(int w, int h, gen_pattern p, int orientation, int quality, bool progressive,
-                            size_t *len);
+                            const uint8_t *app1, size_t app1_len, size_t *len);
 
 uint8_t *gen_jpeg(int w, int h, gen_pattern p, int orientation, int quality, size_t *len)
 {
-    return jpeg_encode(w, h, p, orientation, quality, false, len);
+    return jpeg_encode(w, h, p, orientation, quality, false, NULL, 0, len);
 }
 
 uint8_t *gen_jpeg_progressive(int w, int h, size_t *len)
 {
-    return jpeg_encode(w, h, gen_gradient, 0, 90, true, len);
+    return jpeg_encode(w, h, gen_gradient, 0, 90, true, NULL, 0, len);
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xffff);
+}
+
+static void ifd_entry(uint8_t *p, unsigned tag, unsigned type, uint32_t value)
+{
+    put16(p, tag);
+    put16(p + 2, type);
+    put32(p + 4, 1);
+    if (type == 3) { /* SHORT: left-justified in the value field */
+        put16(p + 8, value);
+        put16(p + 10, 0);
+    } else {
+        put32(p + 8, value);
+    }
+}
+
+uint8_t *gen_jpeg_preview(int w, int h, gen_pattern p, int orientation, int thumb_w, int thumb_h,
+                          gen_pattern tp, size_t *len)
+{
+    size_t tlen;
+    uint8_t *t = jpeg_encode(thumb_w, thumb_h, tp, 0, 80, false, NULL, 0, &tlen);
+    if (!t || tlen > 60000) {
+        free(t);
+        return NULL;
+    }
+    /* "Exif\0\0", TIFF header, IFD0 (Orientation), IFD1 (the preview). */
+    const size_t tiff = 8 + 18 + 42;
+    uint8_t *app1 = calloc(1, 6 + tiff + tlen);
+    memcpy(app1, "Exif\0\0MM\0\x2a\0\0\0\x08", 14);
+    uint8_t *b = app1 + 6;
+    put16(b + 8, 1);
+    ifd_entry(b + 10, 0x0112, 3, (uint32_t)(orientation ? orientation : 1));
+    put32(b + 22, 26); /* next IFD: IFD1 */
+    put16(b + 26, 3);
+    ifd_entry(b + 28, 0x0103, 3, 6);                /* Compression: JPEG */
+    ifd_entry(b + 40, 0x0201, 4, (uint32_t)tiff);   /* JPEGInterchangeFormat */
+    ifd_entry(b + 52, 0x0202, 4, (uint32_t)tlen);   /* JPEGInterchangeFormatLength */
+    put32(b + 64, 0);
+    memcpy(b + tiff, t, tlen);
+    free(t);
+    uint8_t *out = jpeg_encode(w, h, p, 0, 88, false, app1, 6 + tiff + tlen, len);
+    free(app1);
+    return out;
 }
 
 static uint8_t *jpeg_encode(int w, int h, gen_pattern p, int orientation, int quality, bool progressive,
-                            size_t *len)
+                            const uint8_t *app1, size_t app1_len, size_t *len)
 {
     uint8_t *px = render(w, h, p);
     if (!px)
@@ -93,6 +146,8 @@ static uint8_t *jpeg_encode(int w, int h, gen_pattern p, int orientation, int qu
     if (progressive)
         jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
+    if (app1)
+        jpeg_write_marker(&c, JPEG_APP0 + 1, app1, (unsigned)app1_len);
     if (orientation >= 1 && orientation <= 8) {
         /* "Exif\0\0", a big-endian TIFF header, one IFD with Orientation. */
         const uint8_t exif[] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8,

@@ -22,6 +22,10 @@ void gen_solid_blue(int x, int y, int w, int h, uint8_t rgb[3]);
 /* orientation 0: no EXIF; 1..8: an EXIF block with that orientation. */
 uint8_t *gen_jpeg(int w, int h, gen_pattern p, int orientation, int quality, size_t *len);
 int gen_jpeg_file(const char *path, int w, int h, gen_pattern p, int orientation, int quality);
+/* A JPEG whose EXIF block (orientation 1..8) carries a preview of
+ * thumb_w x thumb_h drawn with another pattern, as phones write them. */
+uint8_t *gen_jpeg_preview(int w, int h, gen_pattern p, int orientation, int thumb_w, int thumb_h,
+                          gen_pattern tp, size_t *len);
 /* A progressive JPEG (in memory). */
 uint8_t *gen_jpeg_progressive(int w, int h, size_t *len);
 /* An interlaced RGB PNG that declares w x h but holds only its first row. */

@@ -273,6 +273,43 @@ static void test_scaled(void)
           "limits apply to the full picture");
     free(j);
 
+    /* EXIF previews: used when they are the photo's shape and large enough,
+     * shown with the photo's orientation, from the first bytes alone. */
+    j = gen_jpeg_preview(1600, 1200, gen_solid_red, 0, 320, 240, gen_solid_blue, &len);
+    REQUIRE(j, "preview jpeg");
+    struct image_scale sc192b = {.max_w = 192, .max_h = 192};
+    CHECK(image_decode_preview(j, len < 65536 ? len : 65536, NULL, &sc192b, &img, &err) == 0 &&
+              img.width == 192 && img.height == 144 && img.full_width == 1600 && img.full_height == 1200,
+          "preview: %dx%d of %dx%d %s", img.width, img.height, img.full_width, img.full_height, err.detail);
+    if (img.pixels)
+        CHECK(near(pixel(img.pixels, 192, 96, 72), 0, 0, 255, 40), "the preview, not the photo");
+    image_rgba_free(&img);
+    CHECK(image_decode_preview(j, 200, NULL, &sc192b, &img, &err) != 0, "a prefix without the frame header");
+    struct image_scale sc400 = {.max_w = 400, .max_h = 400};
+    CHECK(image_decode_preview(j, len, NULL, &sc400, &img, &err) != 0 && !img.pixels,
+          "a preview smaller than the box needs is not used: %s", err.detail);
+    CHECK(image_decode_scaled(j, len, NULL, &sc192b, &img, &err) == 0 &&
+              near(pixel(img.pixels, 192, 96, 72), 255, 0, 0, 40), "image_decode_scaled decodes the photo");
+    image_rgba_free(&img);
+    free(j);
+    j = gen_jpeg_preview(1920, 1080, gen_solid_red, 0, 320, 240, gen_solid_blue, &len);
+    CHECK(j && image_decode_preview(j, len, NULL, &sc192b, &img, &err) != 0,
+          "a 4:3 preview of a 16:9 photo (letterboxed or cropped) is not used");
+    free(j);
+    j = gen_jpeg_preview(1600, 1200, gen_quadrants, 6, 320, 240, gen_quadrants, &len);
+    CHECK(j && image_decode_preview(j, len, NULL, &sc192b, &img, &err) == 0 && img.width == 144 &&
+              img.height == 192 && img.full_width == 1200, "preview, orientation 6: %dx%d", img.width, img.height);
+    if (img.pixels) {
+        const int *tl = quad_rgb[shown_tl[6]], *tr = quad_rgb[shown_tr[6]];
+        CHECK(near(pixel(img.pixels, 144, 2, 2), tl[0], tl[1], tl[2], 40) &&
+                  near(pixel(img.pixels, 144, 141, 2), tr[0], tr[1], tr[2], 40), "preview turned as the photo");
+    }
+    image_rgba_free(&img);
+    free(j);
+    j = gen_jpeg(640, 480, gen_gradient, 6, 90, &len);
+    CHECK(image_decode_preview(j, len, NULL, &sc192b, &img, &err) != 0, "EXIF without a preview");
+    free(j);
+
     /* Memory per decode is bounded on this path (the hashing path has its
      * own rules): an interlaced PNG that needs a 190 MB bitmap and a
      * progressive JPEG that needs a 400 MB coefficient buffer are refused
@@ -453,6 +490,12 @@ static void test_thumbs(void)
                                'i', 's', 'o', 'm', 'm', 'p', '4', '1', 1, 2, 3, 4, 5, 6, 7, 8};
     REQUIRE(gen_write(tpath("vol/corrupt.mp4"), bad_mp4, sizeof(bad_mp4)) == 0, "bad mp4");
     REQUIRE(gen_jpeg_file(tpath("vol/gone.jpg"), 64, 64, gen_gradient, 0, 90) == 0, "gone");
+    {
+        size_t plen;
+        uint8_t *pj = gen_jpeg_preview(2000, 1500, gen_solid_red, 0, 320, 240, gen_solid_blue, &plen);
+        REQUIRE(pj && gen_write(tpath("vol/preview.jpg"), pj, plen) == 0, "preview.jpg");
+        free(pj);
+    }
     REQUIRE(gen_jpeg_file(tpath("vol/later.jpg"), 64, 64, gen_gradient, 0, 90) == 0, "later");
 
     struct media_options o;
@@ -468,7 +511,8 @@ static void test_thumbs(void)
     REQUIRE(unlink(tpath("vol/gone.jpg")) == 0, "unlink"); /* listed, then removed */
 
     const char *names[] = {"a.jpg", "o6.jpg", "w.webp", "p.png", "h.heic", "demo.heic", "v.mp4",
-                           "r90.mp4", "cut.mp4", "corrupt.jpg", "notmedia.jpg", "corrupt.mp4", "gone.jpg"};
+                           "r90.mp4", "cut.mp4", "corrupt.jpg", "notmedia.jpg", "corrupt.mp4", "gone.jpg",
+                           "preview.jpg"};
     enum { N = sizeof(names) / sizeof(names[0]) };
     uint32_t ids[N];
     for (int i = 0; i < N; i++)
@@ -497,6 +541,10 @@ static void test_thumbs(void)
     uint8_t small[16];
     CHECK(media_thumb_copy(m, f, id_of(f, "a.jpg"), false, small, 16, 2, 1) != 0, "wrong size refused");
 
+    uint8_t *pv = copy_of(m, f, "preview.jpg", false, &w, &h);
+    CHECK(pv && w == 192 && h == 144 && near(pixel(pv, w, 96, 72), 0, 0, 255, 40),
+          "a phone's JPEG: its EXIF preview is the thumbnail");
+    free(pv);
     ti = info_of(m, f, "o6.jpg");
     CHECK(ti.state == MEDIA_THUMB_READY && ti.width == 144 && ti.height == 192, "o6: %dx%d", ti.width, ti.height);
     uint8_t *o6 = copy_of(m, f, "o6.jpg", false, &w, &h);

@@ -111,6 +111,19 @@ struct image_rgba {
 int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limits *limits,
                         const struct image_scale *scale, struct image_rgba *out,
                         struct image_error *err);
+/* A JPEG's embedded EXIF thumbnail as its display picture, when it can
+ * stand in for the photo at this box size: a JPEG of the same shape as the
+ * photo, at least as large as the box needs (phones store 160x120 up to
+ * 512x384). Needs only the start of the file, the EXIF block and the frame
+ * header (within the first 64 KB of a phone's photo), so a preview costs a
+ * small read instead of the whole file. Shown with the photo's orientation;
+ * full_width/height are the photo's. 0, or -1 when there is no usable
+ * preview (err says why; decode the whole file with image_decode_scaled()).
+ * An editor may leave a stale preview behind: the same-shape rule refuses
+ * crops, not retouching. */
+int image_decode_preview(const uint8_t *head, size_t len, const struct image_limits *limits,
+                         const struct image_scale *scale, struct image_rgba *out,
+                         struct image_error *err);
 /* Wipes and frees the pixels (they are somebody's private picture); accepts
  * an empty struct. */
 void image_rgba_free(struct image_rgba *img);

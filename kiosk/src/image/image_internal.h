@@ -40,6 +40,12 @@ int job_row(struct decode_job *job, int y, const uint8_t *pixels);
 /* Reduced-size decoding: the size (as stored) that a w x h picture with this
  * EXIF orientation takes to fit job->box_* as displayed, never enlarged. */
 void job_fit(const struct decode_job *job, int orientation, int w, int h, int *tw, int *th);
+/* image_decode_scaled() with the orientation (1..8, 0: the picture's own)
+ * and the full size (0: the picture's own) given from outside: a preview
+ * shows as its photo does. */
+int image_scaled_run(const uint8_t *data, size_t len, const struct image_limits *limits,
+                     const struct image_scale *scale, int orientation, int full_w, int full_h,
+                     struct image_rgba *out, struct image_error *err);
 /* Sniffs and runs the right decoder. */
 int image_run(struct decode_job *job);
 

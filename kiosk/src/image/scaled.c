@@ -10,6 +10,7 @@
 struct scaler {
     struct decode_job *job;
     const struct image_scale *opt;
+    int force_orientation; /* a preview shows with its photo's orientation */
     struct image_info info;
     int ch, tw, th;
     int *ox_of;      /* output column of each source column */
@@ -58,6 +59,9 @@ static int sc_begin(void *ctx, const struct image_info *info)
 {
     struct scaler *s = ctx;
     s->info = *info;
+    if (s->force_orientation)
+        s->info.orientation = s->force_orientation;
+    info = &s->info;
     s->ch = info->layout == IMAGE_GREY8 ? 1 : 3;
     job_fit(s->job, info->orientation, info->width, info->height, &s->tw, &s->th);
     s->ox_of = malloc(sizeof(int) * (size_t)info->width);
@@ -130,6 +134,13 @@ int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limi
                         const struct image_scale *scale, struct image_rgba *out,
                         struct image_error *err)
 {
+    return image_scaled_run(data, len, limits, scale, 0, 0, 0, out, err);
+}
+
+int image_scaled_run(const uint8_t *data, size_t len, const struct image_limits *limits,
+                     const struct image_scale *scale, int orientation, int full_w, int full_h,
+                     struct image_rgba *out, struct image_error *err)
+{
     memset(out, 0, sizeof(*out));
     memset(err, 0, sizeof(*err));
     struct scaler s;
@@ -146,6 +157,7 @@ int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limi
     };
     s.job = &job;
     s.opt = scale;
+    s.force_orientation = orientation;
     if (scale->max_w <= 0 || scale->max_h <= 0)
         return job_fail(&job, IMAGE_ERR_SINK, "empty box %dx%d", scale->max_w, scale->max_h);
 
@@ -172,8 +184,8 @@ int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limi
             out->format = s.info.format;
             out->width = dw;
             out->height = dh;
-            const int fw = job.full_w > 0 ? job.full_w : s.info.width;
-            const int fh = job.full_h > 0 ? job.full_h : s.info.height;
+            const int fw = full_w > 0 ? full_w : job.full_w > 0 ? job.full_w : s.info.width;
+            const int fh = full_h > 0 ? full_h : job.full_h > 0 ? job.full_h : s.info.height;
             image_oriented_dims(o, fw, fh, &out->full_width, &out->full_height);
         }
     }

@@ -416,6 +416,13 @@ static void run_job(struct job *j)
         goto out;
     }
     j->kind = SNIFF_PHOTO;
+    struct image_scale sc = {.max_w = box, .max_h = box, .cancelled = job_cancelled, .ctx = j};
+    struct image_error ierr;
+    /* A phone's JPEG usually carries a preview in its first kilobytes:
+     * when it is good enough, the rest of the file is never read. */
+    if (image_sniff(data, head) == IMAGE_FORMAT_JPEG &&
+        image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0)
+        goto out;
     if (size > MAX_IMAGE_FILE) {
         j->err = MEDIA_ERR_TOO_LARGE;
         goto out;
@@ -442,8 +449,6 @@ static void run_job(struct job *j)
         }
         done += want;
     }
-    struct image_scale sc = {.max_w = box, .max_h = box, .cancelled = job_cancelled, .ctx = j};
-    struct image_error ierr;
     if (image_decode_scaled(data, cap, NULL, &sc, &j->img, &ierr) != 0)
         j->err = ierr.code == IMAGE_ERR_SINK && job_cancelled(j) ? MEDIA_OK : image_err(ierr.code);
 out:
