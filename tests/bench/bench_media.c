@@ -51,14 +51,18 @@ static void photo(int x, int y, int w, int h, uint8_t rgb[3])
 static uint8_t *bases[BASES];
 static size_t base_len[BASES];
 
-static int generate(const char *dir, int count, double *mb)
+/* previews: with a 320x240 EXIF preview, as many Android phones write. */
+static int generate(const char *dir, int count, bool previews, double *mb)
 {
     static const int sizes[][2] = {{1600, 1200}, {2048, 1536}, {2304, 1728}, {1920, 1440}};
     double bytes = 0;
     for (int i = 0; i < BASES; i++) {
         const int *s = sizes[i % 4];
         noise_seed = (uint32_t)i * 7919u;
-        bases[i] = gen_jpeg(s[0], s[1], photo, i % 10 == 3 ? 6 : 1, 88, &base_len[i]);
+        free(bases[i]);
+        bases[i] = previews ? gen_jpeg_preview(s[0], s[1], photo, i % 10 == 3 ? 6 : 1, 320, 240, photo,
+                                               &base_len[i])
+                            : gen_jpeg(s[0], s[1], photo, i % 10 == 3 ? 6 : 1, 88, &base_len[i]);
         if (!bases[i])
             return -1;
     }
@@ -125,7 +129,7 @@ static long rss_now_kb(void)
 
 /* The opening, as the kiosk does it; runs in a child so that its peak RSS is
  * its own. */
-static int opening(const char *root, const char *vol, const char *folder)
+static int opening(const char *root, const char *vol, const char *folder, bool full)
 {
     struct media_options o;
     media_options_default(&o);
@@ -187,16 +191,24 @@ static int opening(const char *root, const char *vol, const char *folder)
     const double s1 = now();
     struct media_stats st;
     media_get_stats(m, &st);
-    printf("  media_folder_open, %zu photos: %.1f ms (from media_create)\n", n, (t1 - t0) * 1e3);
-    printf("  first screen (%d thumbnails): %.0f ms after the listing; %.0f ms from media_create\n", SCREEN,
-           (t2 - t1) * 1e3, (t2 - t0) * 1e3);
-    printf("  scrolling through all: %zu thumbnails in %.1f s = %.0f per second (2 workers)\n", done,
-           s1 - s0, (double)done / (s1 - s0));
-    printf("  copy out for a texture: sharp %.3f ms, blurred %.3f ms per thumbnail (%d blurred)\n",
-           (c1 - c0) * 1e3 / 200, (c2 - c1) * 1e3 / 200, blurred);
-    printf("  cache: peak %.1f MB of %.1f MB budget, %llu evicted, %llu failed\n", st.cache_peak / 1e6,
-           o.cache_bytes / 1e6, (unsigned long long)st.evicted, (unsigned long long)st.failed);
-    printf("  peak RSS after the first screen: %.1f MB\n", rss_first / 1024.0);
+    if (full) {
+        printf("  media_folder_open, %zu photos: %.1f ms (from media_create)\n", n, (t1 - t0) * 1e3);
+        printf("  first screen (%d thumbnails): %.0f ms after the listing; %.0f ms from media_create\n",
+               SCREEN, (t2 - t1) * 1e3, (t2 - t0) * 1e3);
+        printf("  scrolling through all: %zu thumbnails in %.1f s = %.0f per second (2 workers)\n", done,
+               s1 - s0, (double)done / (s1 - s0));
+        printf("  copy out for a texture: sharp %.3f ms, blurred %.3f ms per thumbnail (%d blurred)\n",
+               (c1 - c0) * 1e3 / 200, (c2 - c1) * 1e3 / 200, blurred);
+        printf("  cache: peak %.1f MB of %.1f MB budget, %llu evicted, %llu failed\n", st.cache_peak / 1e6,
+               o.cache_bytes / 1e6, (unsigned long long)st.evicted, (unsigned long long)st.failed);
+        printf("  read from the device: %.0f KB per thumbnail\n", st.bytes_read / 1024.0 / (double)st.decoded);
+        printf("  peak RSS after the first screen: %.1f MB\n", rss_first / 1024.0);
+    } else {
+        printf("  with EXIF previews: first screen %.0f ms after the listing; %.0f thumbnails per second;"
+               " %.0f KB read per thumbnail; %llu of %llu from previews\n",
+               (t2 - t1) * 1e3, (double)done / (s1 - s0), st.bytes_read / 1024.0 / (double)st.decoded,
+               (unsigned long long)st.previews, (unsigned long long)st.decoded);
+    }
     fflush(stdout);
     free(ids);
     media_folder_close(f);
@@ -220,7 +232,7 @@ int main(int argc, char **argv)
     snprintf(folder, sizeof(folder), "%s/DCIM/Camera", vol);
     double mb = 0;
     const double g0 = now();
-    if (generate(folder, count, &mb) != 0) {
+    if (generate(folder, count, false, &mb) != 0) {
         printf("  cannot generate the photos in %s\n", folder);
         return 1;
     }
@@ -282,18 +294,30 @@ int main(int argc, char **argv)
            thumb * 1e3 / SCREEN, thumb / full, full / thumb);
     printf("  one thread, %d thumbnails back to back: %.0f ms (baseline for the first screen)\n", SCREEN,
            thumb * 1e3);
-    for (int i = 0; i < BASES; i++)
-        free(bases[i]);
-
     printf("Opening the folder as the kiosk does (child process; default options)\n");
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
-        _exit(opening(root, vol, "DCIM/Camera"));
+        _exit(opening(root, vol, "DCIM/Camera", true));
     int status;
     struct rusage ru;
     wait4(pid, &status, 0, &ru);
     printf("  peak RSS of the whole opening (list, first screen, scroll to the end): %.1f MB"
            " (target <= 150)\n", ru.ru_maxrss / 1024.0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;
+
+    /* The same photos as most Android phones write them: with a preview. */
+    char pfolder[1200];
+    snprintf(pfolder, sizeof(pfolder), "%s/DCIM/Previews", vol);
+    if (generate(pfolder, 240, true, &mb) != 0)
+        return 1;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0)
+        _exit(opening(root, vol, "DCIM/Previews", false));
+    wait4(pid, &status, 0, &ru);
+    for (int i = 0; i < BASES; i++)
+        free(bases[i]);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

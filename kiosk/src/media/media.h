@@ -241,6 +241,8 @@ void media_blur_rgba(uint8_t *px, int w, int h, size_t pitch, int radius);
 struct media_stats {
     size_t cache_bytes, cache_peak, cache_items; /* pixels + bookkeeping, counted */
     uint64_t decoded, failed, cancelled, evicted, sniffed;
+    uint64_t previews;   /* thumbnails taken from a JPEG's EXIF preview */
+    uint64_t bytes_read; /* read for photo thumbnails (the device's cost) */
     int running;  /* decodes in progress */
     size_t queued;
 };

@@ -339,6 +339,8 @@ struct job {
     char *path;
     size_t vol_len;
     /* results */
+    uint64_t bytes_read;
+    bool preview;
     enum media_err err;
     uint8_t kind;
     struct image_rgba img;
@@ -404,6 +406,7 @@ static void run_job(struct job *j)
         j->err = r < 0 ? read_errno(errno) : MEDIA_ERR_GONE;
         goto out;
     }
+    j->bytes_read += head;
     const int kind = media_sniff(data, head);
     if (kind == SNIFF_OTHER) {
         j->kind = SNIFF_OTHER;
@@ -421,8 +424,10 @@ static void run_job(struct job *j)
     /* A phone's JPEG usually carries a preview in its first kilobytes:
      * when it is good enough, the rest of the file is never read. */
     if (image_sniff(data, head) == IMAGE_FORMAT_JPEG &&
-        image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0)
+        image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0) {
+        j->preview = true;
         goto out;
+    }
     if (size > MAX_IMAGE_FILE) {
         j->err = MEDIA_ERR_TOO_LARGE;
         goto out;
@@ -448,6 +453,7 @@ static void run_job(struct job *j)
             goto out;
         }
         done += want;
+        j->bytes_read += want;
     }
     if (image_decode_scaled(data, cap, NULL, &sc, &j->img, &ierr) != 0)
         j->err = ierr.code == IMAGE_ERR_SINK && job_cancelled(j) ? MEDIA_OK : image_err(ierr.code);
@@ -461,6 +467,7 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
 {
     struct thumb *t = j->t;
     const bool cancelled = atomic_load(&t->cancel) || epoch != m->epoch;
+    m->stats.bytes_read += j->bytes_read;
     struct media_folder *f = t->folder;
     if (f && j->kind && !cancelled) {
         /* The content decides what the entry is (lock order: m, then f). */
@@ -510,6 +517,7 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
     if (j->err == MEDIA_OK) {
         t->state = MEDIA_THUMB_READY; /* a video without pixels: the placeholder */
         m->stats.decoded++;
+        m->stats.previews += j->preview;
     } else {
         t->state = MEDIA_THUMB_FAILED;
         t->err = j->err;
