@@ -19,11 +19,13 @@
  *      media_events() has been called.
  *   3. "Connect your device": vl = media_volumes(m) is a snapshot you own
  *      (labels, sizes, read-only flag); on MEDIA_EV_VOLUMES take a new one and
- *      media_volume_list_free() the old. A volume that disappears while in use
- *      only makes later reads fail with MEDIA_ERR_GONE.
+ *      media_volume_list_free() the old. When the volume in use is no longer
+ *      in the list (compare ids), it was pulled out: say so and go back. Until
+ *      then nothing breaks: later reads just fail with MEDIA_ERR_GONE.
  *   4. "Choose": f = media_folder_open(m, vol->path, "", 0, &err) lists the
  *      volume's top folder; a subfolder is media_folder_open(m, vol->path,
- *      entry.rel, ...). media_folder_view(f, sort, filter) picks the order
+ *      entry.rel, ...); media_folder_rel(f) is where you are (up: drop the
+ *      last "/part"). media_folder_view(f, sort, filter) picks the order
  *      (newest first, or by name) and the filter; media_folder_count(f) and
  *      media_folder_entry(f, i, &e) read the view: folders first, then photos
  *      and videos. media_folder_counts() gives the numbers for the filter
@@ -46,7 +48,8 @@
  *      stops all work and erases every thumbnail and name; folders still open
  *      become empty (close them anyway). media_pause() holds the workers, e.g.
  *      while fingerprinting runs.
- *   9. media_destroy(m) (wipes too; accepts NULL).
+ *   9. media_destroy(m) (wipes too; accepts NULL). Close folders first; one
+ *      left open is empty and still needs media_folder_close().
  *
  * Threads: every media_* function may be called from any thread; a
  * media_folder is used by one thread at a time (the UI's) and changes only in
@@ -178,7 +181,7 @@ struct media_entry {
 };
 
 struct media_counts {
-    size_t folders, photos, videos; /* in the view's filter, as known now */
+    size_t folders, photos, videos; /* in this folder (any filter), as known now */
     size_t checking;                /* files whose type is still being checked */
     size_t hidden;                  /* entries left out (hidden/system folders, links off the volume) */
     uint64_t photo_bytes, video_bytes;
