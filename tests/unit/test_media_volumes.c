@@ -131,7 +131,7 @@ static void test_dirs_mode(const char *tmp)
     const int before = atomic_load(&notified);
     snprintf(p, sizeof(p), "%s/ONE", root);
     gen_mkdirs(p);
-    for (int i = 0; i < 200 && atomic_load(&notified) == before; i++)
+    for (int i = 0; i < 1000 && atomic_load(&notified) == before; i++)
         sleep_ms(10);
     CHECK(atomic_load(&notified) == before + 1, "a notify for ONE");
     snprintf(p, sizeof(p), "%s/TWO", root);
