@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash media
+# Sections: hash, queue, media
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,13 +10,18 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash media}"
+sections="${*:-hash queue media}"
 
 for s in $sections; do
     case "$s" in
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    queue)
+        echo "== queue: sealed reports, durable queue, outbox archives (issue 3)"
+        mkdir -p "$work/queue"
+        build-bench/tests/bench/bench_queue "$work/queue"
         ;;
     media)
         echo "== media (issue 6: opening a camera folder of 3 000 photos)"

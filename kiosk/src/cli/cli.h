@@ -10,6 +10,10 @@ enum {
 };
 
 int cmd_hash(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_open(int argc, char **argv);
 
 /* Prints "hifazat: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
