@@ -720,6 +720,39 @@ static void test_budget(void)
     CHECK(ti.state == MEDIA_THUMB_NONE, "the first page was evicted (least recently used)");
     media_thumb_get(m, f, all[FILES - 1], &ti);
     CHECK(ti.state == MEDIA_THUMB_READY, "the last page is cached");
+    /* After an empty want list, a new list that starts with the least
+     * recently used cached thumbnails and goes on to files never seen: making
+     * room for the new ones must not evict the listed ones. */
+    size_t oldest = FILES;
+    for (int i = 0; i < FILES && oldest == FILES; i++) {
+        media_thumb_get(m, f, all[i], &ti);
+        if (ti.state == MEDIA_THUMB_READY)
+            oldest = (size_t)i;
+    }
+    REQUIRE(oldest < FILES, "something cached");
+    media_thumbs_want(m, f, NULL, 0);
+    uint32_t mix[16];
+    size_t nm = 0;
+    for (size_t i = oldest; i < FILES && nm < page / 2; i++)
+        mix[nm++] = all[i];
+    for (size_t i = 0; i < oldest && nm < page; i++)
+        mix[nm++] = all[i];
+    /* White box: no slack left in the budget, so the first new record has
+     * to evict something (the workers are idle; restored right after). */
+    pthread_mutex_lock(&m->lock);
+    const size_t saved_budget = m->opt.cache_bytes;
+    m->opt.cache_bytes = m->bytes;
+    pthread_mutex_unlock(&m->lock);
+    media_thumbs_want(m, f, mix, nm);
+    pthread_mutex_lock(&m->lock);
+    m->opt.cache_bytes = saved_budget;
+    pthread_mutex_unlock(&m->lock);
+    CHECK(wait_done(m, f, mix, nm), "mixed list");
+    for (size_t i = 0; i < nm; i++) {
+        media_thumb_get(m, f, mix[i], &ti);
+        CHECK(ti.state == MEDIA_THUMB_READY, "mixed list item %zu ready (%d)", i, ti.state);
+    }
+    media_get_stats(m, &st);
     fprintf(stderr, "budget %zu: peak %zu, evicted %llu, decoded %llu\n", budget, st.cache_peak,
             (unsigned long long)st.evicted, (unsigned long long)st.decoded);
     media_folder_close(f);

@@ -126,10 +126,12 @@ static void rec_free(struct media *m, struct thumb *t)
     media_secure_free(t, sizeof(*t));
 }
 
+/* Not to be evicted: work in progress, and whatever the current want list
+ * holds (also while media_thumbs_want() is still building it). */
 static bool pinned(const struct media *m, const struct thumb *t)
 {
     return t->state == MEDIA_THUMB_QUEUED || t->state == MEDIA_THUMB_LOADING ||
-           (t->want_gen == m->want_gen && m->want_n > 0);
+           t->want_gen == m->want_gen;
 }
 
 /* Evicts least recently used records nobody wants now until `add` more
@@ -483,7 +485,7 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
     const int h = j->img.pixels ? j->img.height : j->poster.h;
     if (cancelled) {
         m->stats.cancelled++;
-        if (t->want_gen == m->want_gen && epoch == m->epoch && m->want_n > 0) {
+        if (t->want_gen == m->want_gen && epoch == m->epoch) {
             t->state = MEDIA_THUMB_QUEUED; /* wanted again meanwhile */
         } else {
             t->state = MEDIA_THUMB_NONE;
@@ -600,6 +602,7 @@ int media_workers_start(struct media *m)
 {
     const size_t one = (size_t)m->opt.thumb_size * (size_t)m->opt.thumb_size * 4 + 512;
     m->want_max = m->opt.cache_bytes / (2 * one);
+    m->want_gen = 1; /* records start at 0: never "wanted now" by accident */
     m->want = calloc(m->want_max, sizeof(*m->want));
     m->table = calloc(TABLE_SIZE, sizeof(*m->table));
     m->workers = calloc((size_t)m->opt.workers, sizeof(pthread_t));
