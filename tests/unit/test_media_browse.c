@@ -366,6 +366,30 @@ int main(void)
           "a file is not a folder: %d", err.code);
     CHECK(!media_folder_open(m, NULL, "", 0, &err) && err.code == MEDIA_ERR_INVALID, "no volume");
 
+    /* Pulled out before the content checks: they end (nothing left
+     * "checking"), the names' guesses stand, unconfirmed. */
+    char vol2[1100], away[1200];
+    snprintf(vol2, sizeof(vol2), "%s/stick", tmp);
+    snprintf(away, sizeof(away), "%s/stick-away", tmp);
+    dir(tmp, "stick");
+    size_t j2len;
+    uint8_t *j2 = gen_jpeg(8, 8, gen_gradient, 0, 80, &j2len);
+    put(vol2, "a.jpg", j2, j2len, 0);
+    put(vol2, "b.jpg", j2, j2len, 0);
+    put(vol2, "c.mp4", MP4_HEAD, sizeof(MP4_HEAD), 0);
+    free(j2);
+    media_pause(m, true);
+    f = media_folder_open(m, vol2, "", 0, &err);
+    REQUIRE(f, "open stick");
+    REQUIRE(rename(vol2, away) == 0, "pull the stick out");
+    media_pause(m, false);
+    CHECK(settle(m, f), "checks end when the device is gone");
+    media_folder_counts(f, &c);
+    CHECK(c.checking == 0 && c.photos == 2 && c.videos == 1, "guesses stand: %zu checking, %zu photos, %zu videos",
+          c.checking, c.photos, c.videos);
+    CHECK(media_folder_entry(f, 0, &e) == 0 && !e.confirmed, "unconfirmed");
+    media_folder_close(f);
+
     media_destroy(m);
     snapshot(vol, &after);
     CHECK(before.len == after.len && !memcmp(before.text, after.text, before.len),

@@ -265,9 +265,11 @@ static bool apply(struct media_folder *f)
         struct mentry *e = &f->e[f->by_name[i]];
         bool confirmed;
         const uint8_t k = shown_kind(e, &confirmed);
-        if (k != e->shown || confirmed != e->confirmed) {
+        const bool pending = atomic_load(&e->sniffed) == 0;
+        if (k != e->shown || confirmed != e->confirmed || pending != e->pending) {
             e->shown = k;
             e->confirmed = confirmed;
+            e->pending = pending;
             changed = true;
         }
     }
@@ -569,7 +571,7 @@ void media_folder_counts(const struct media_folder *f, struct media_counts *c)
     c->hidden = f->hidden;
     for (uint32_t i = 0; i < f->nfiles; i++) {
         const struct mentry *e = &f->e[f->by_name[i]];
-        if (!e->confirmed)
+        if (e->pending) /* not yet looked at (a file that could not be read is done) */
             c->checking++;
         if (e->shown == MEDIA_KIND_PHOTO) {
             c->photos++;

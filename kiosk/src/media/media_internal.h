@@ -136,7 +136,8 @@ struct mentry {
     bool hidden;
     atomic_uchar sniffed;
     uint8_t shown;     /* what the view uses: 0 (not shown) or MEDIA_KIND_* */
-    bool confirmed;
+    bool confirmed;    /* the kind is the content's */
+    bool pending;      /* no content check yet (as of the last update) */
     uint64_t size;
     int64_t mtime_ns;
     uint64_t dev, ino;
