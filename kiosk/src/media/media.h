@@ -13,8 +13,9 @@
  *      media root, "/media" on the USB image) and o.notify / o.notify_ctx
  *      (e.g. a function calling app_wake()); m = media_create(&o, &err).
  *      A watcher thread and o.workers decoder threads start.
- *   2. notify(ctx) runs on a worker thread when something changed; it must
- *      only wake the main loop. There, media_events(m) returns the MEDIA_EV_*
+ *   2. notify(ctx) runs on one of media's threads (the volume watcher or a
+ *      decoder, never the caller's) when something changed; it must only
+ *      wake the main loop (SDL_PushEvent and app_wake are safe there). There, media_events(m) returns the MEDIA_EV_*
  *      bits since the last call. notify() fires once, then not again until
  *      media_events() has been called.
  *   3. "Connect your device": vl = media_volumes(m) is a snapshot you own
