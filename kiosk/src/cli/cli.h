@@ -10,6 +10,7 @@ enum {
 };
 
 int cmd_hash(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_export(int argc, char **argv);

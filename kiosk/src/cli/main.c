@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "bundle pending reports into an outbox archive"},
     {"keygen", cmd_keygen, "make the helpline's key pair (helpline side)"},
     {"open", cmd_open, "open outbox archives with the helpline key (helpline side)"},
+    {"upload", cmd_upload, "send outbox archives to the helpline over HTTPS"},
 };
 
 void cli_error(const char *fmt, ...)
