@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, queue, upload, ui
+# Sections: hash, queue, upload, media, ui
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash queue upload ui}"
+sections="${*:-hash queue upload media ui}"
 
 for s in $sections; do
     case "$s" in
@@ -26,6 +26,11 @@ for s in $sections; do
     upload)
         echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS (issue 4)"
         python3 tests/bench/bench_upload.py build-bench/kiosk/hifazat "$shared" "$work"
+        ;;
+    media)
+        echo "== media (issue 6: opening a camera folder of 3 000 photos)"
+        mkdir -p "$work/media"
+        build-bench/tests/bench/bench_media "$work/media" 3000
         ;;
     ui)
         echo "== ui (issue 5): text layout, UI toolkit, app shell"
