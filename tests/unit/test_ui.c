@@ -7,6 +7,7 @@
 #include "ui.h"
 #include "ui_internal.h"
 
+#include <SDL.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,10 +365,83 @@ static void test_commands_and_images(void)
     }
     CHECK(text == 1 && image == 1 && clip == 2 && fill == 0, "commands: text %d image %d clip %d fill %d",
           text, image, clip, fill);
+    struct ui_image *blank = ui_image_create(ui, 8, 2, NULL);
+    REQUIRE(blank && ui_image_pixels(blank), "image without pixels");
+    bool zero = true;
+    for (int i = 0; i < 8 * 2 * 4; i++)
+        zero &= ui_image_pixels(blank)[i] == 0;
+    CHECK(zero, "a new blank image is not transparent");
+    uint32_t v0 = blank->version;
+    ui_image_pixels(blank)[0] = 255;
+    ui_image_changed(blank);
+    CHECK(blank->version != v0, "ui_image_changed did not mark the image for upload");
+    ui_image_destroy(ui, blank);
     uint64_t serial = img->serial, dead[4];
     ui_image_destroy(ui, img);
-    CHECK(ui_take_dead_images(ui, dead, 4) == 1 && dead[0] == serial, "destroyed image not reported");
+    CHECK(ui_take_dead_images(ui, dead, 4) == 2 && dead[1] == serial, "destroyed images not reported");
     ui_destroy(ui);
+}
+
+/* The renderer itself, on the dummy driver: fills, an image and its
+ * re-upload after ui_image_changed(), text, and a clear error for a driver
+ * that does not exist. */
+static void test_renderer(void)
+{
+    REQUIRE(SDL_Init(SDL_INIT_VIDEO) == 0, "SDL_Init: %s", SDL_GetError());
+    SDL_Window *win = SDL_CreateWindow("t", 0, 0, 200, 100, 0);
+    REQUIRE(win, "window: %s", SDL_GetError());
+    char err[256];
+    CHECK(ui_renderer_create(win, "no-such-driver", err, sizeof err) == NULL && strstr(err, "no-such-driver"),
+          "unknown render driver: %s", err);
+    struct ui_renderer *r = ui_renderer_create(win, "software", err, sizeof err);
+    REQUIRE(r, "%s", err);
+    CHECK(!strcmp(ui_renderer_name(r), "software"), "renderer is %s", ui_renderer_name(r));
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    uint8_t red[4 * 4] = {255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255};
+    struct ui_image *img = ui_image_create(ui, 2, 2, red);
+    uint8_t *px = NULL;
+    int w, h;
+    for (int pass = 0; pass < 2; pass++) {
+        ui_begin(ui, 200, 100);
+        ui_fill(ui, (struct ui_rect){100, 0, 100, 100}, 0xFF0000FFu, 20);
+        ui_draw_image(ui, img, (struct ui_rect){0, 0, 50, 50});
+        ui_label(ui, (struct ui_rect){0, 50, 100, 50}, "سلام", UI_FONT_BODY, 0xFF000000u, TEXT_ALIGN_START);
+        ui_end(ui);
+        REQUIRE(ui_render(r, ui) == 0, "ui_render");
+        free(px);
+        px = ui_render_read_rgba(r, &w, &h);
+        REQUIRE(px && w == 200 && h == 100, "read back");
+        const uint8_t *c = px + (25 * 200 + 25) * 4;
+        if (pass == 0) {
+            CHECK(c[0] > 250 && c[2] < 5, "image not drawn red (%d,%d,%d)", c[0], c[1], c[2]);
+            for (int i = 0; i < 4; i++) {
+                ui_image_pixels(img)[4 * i] = 0;
+                ui_image_pixels(img)[4 * i + 2] = 255;
+            }
+            ui_image_changed(img);
+        } else {
+            CHECK(c[2] > 250 && c[0] < 5, "changed image not uploaded again (%d,%d,%d)", c[0], c[1], c[2]);
+        }
+    }
+    /* Rounded fill: solid inside, background in the very corner, a blend on the arc. */
+    const uint8_t *in = px + (50 * 200 + 150) * 4, *corner = px + (0 * 200 + 100) * 4;
+    CHECK(in[2] > 250 && in[0] < 5, "fill not drawn");
+    CHECK(corner[2] < 250, "rounded corner not cut");
+    long ink = 0;
+    for (int y = 50; y < 100; y++)
+        for (int x = 0; x < 100; x++)
+            ink += px[(y * 200 + x) * 4] < 128;
+    CHECK(ink > 50, "text not drawn (%ld dark pixels)", ink);
+    free(px);
+    ui_image_destroy(ui, img);
+    ui_begin(ui, 200, 100);
+    ui_end(ui);
+    CHECK(ui_render(r, ui) == 0, "render after destroying an image");
+    ui_render_purge(r);
+    ui_renderer_destroy(r);
+    ui_destroy(ui);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
 }
 
 int main(void)
@@ -384,6 +458,7 @@ int main(void)
     test_paragraph_scroll();
     test_theme_and_targets();
     test_commands_and_images();
+    test_renderer();
     text_destroy(T);
     return check_exit();
 }

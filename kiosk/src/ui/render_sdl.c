@@ -219,18 +219,8 @@ static SDL_Texture *text_texture(struct ui_renderer *rr, const struct text_block
     return e ? t : NULL;
 }
 
-static SDL_Texture *image_texture(struct ui_renderer *rr, struct ui_image *img)
+static void upload_image(SDL_Texture *t, const struct ui_image *img)
 {
-    uint64_t key = KEY_IMAGE | img->serial;
-    struct tex_entry *e = find_tex(rr, key, 0);
-    if (e) {
-        e->last_used = rr->frame;
-        return e->tex;
-    }
-    SDL_Texture *t = SDL_CreateTexture(rr->r, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING,
-                                       img->w, img->h);
-    if (!t)
-        return NULL;
     void *px;
     int pitch;
     if (SDL_LockTexture(t, NULL, &px, &pitch) == 0) {
@@ -239,9 +229,32 @@ static SDL_Texture *image_texture(struct ui_renderer *rr, struct ui_image *img)
                    (size_t)img->w * 4);
         SDL_UnlockTexture(t);
     }
+}
+
+/* Images: one streaming texture each; an entry's `color` holds the image's
+ * version, so a picture changed in place is uploaded again. */
+static SDL_Texture *image_texture(struct ui_renderer *rr, struct ui_image *img)
+{
+    uint64_t key = KEY_IMAGE | img->serial;
+    for (size_t i = 0; i < rr->ntex; i++) {
+        struct tex_entry *e = &rr->tex[i];
+        if (e->key != key)
+            continue;
+        if (e->color != img->version) {
+            upload_image(e->tex, img);
+            e->color = img->version;
+        }
+        e->last_used = rr->frame;
+        return e->tex;
+    }
+    SDL_Texture *t = SDL_CreateTexture(rr->r, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING,
+                                       img->w, img->h);
+    if (!t)
+        return NULL;
+    upload_image(t, img);
     SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
     SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
-    e = add_tex(rr, key, 0, t, (size_t)img->w * img->h * 4);
+    struct tex_entry *e = add_tex(rr, key, img->version, t, (size_t)img->w * img->h * 4);
     return e ? t : NULL;
 }
 

@@ -445,12 +445,13 @@ struct ui_image *ui_image_create(struct ui_ctx *ui, int w, int h, const uint8_t 
     struct ui_image *img = calloc(1, sizeof(*img));
     if (!img)
         return NULL;
-    img->rgba = malloc((size_t)w * h * 4);
+    img->rgba = rgba ? malloc((size_t)w * h * 4) : calloc((size_t)w * h, 4);
     if (!img->rgba) {
         free(img);
         return NULL;
     }
-    memcpy(img->rgba, rgba, (size_t)w * h * 4);
+    if (rgba)
+        memcpy(img->rgba, rgba, (size_t)w * h * 4);
     img->w = w;
     img->h = h;
     img->serial = ui->next_image_serial++;
@@ -478,6 +479,14 @@ void ui_image_destroy(struct ui_ctx *ui, struct ui_image *img)
         p[i] = 0;
     free(img->rgba);
     free(img);
+}
+
+uint8_t *ui_image_pixels(struct ui_image *img) { return img ? img->rgba : NULL; }
+
+void ui_image_changed(struct ui_image *img)
+{
+    if (img)
+        img->version++;
 }
 
 int ui_image_width(const struct ui_image *img) { return img ? img->w : 0; }

@@ -226,8 +226,14 @@ enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const str
 #define UI_QUICK_EXIT_ID "ui.bar.quick_exit"
 #define UI_LANGUAGE_ID "ui.bar.language"
 
-/* ---- images (thumbnails): pixels are copied, wiped on destroy */
+/* ---- images (thumbnails): RGBA pixels owned by the UI, wiped on destroy.
+ * rgba may be NULL (starts transparent). To change the picture in place
+ * (e.g. media_thumb_copy() of a blurred or a sharp thumbnail), write into
+ * ui_image_pixels() (width * height * 4 bytes, rows packed) and call
+ * ui_image_changed(): the renderer uploads it again at the next frame. */
 struct ui_image *ui_image_create(struct ui_ctx *ui, int w, int h, const uint8_t *rgba);
+uint8_t *ui_image_pixels(struct ui_image *img);
+void ui_image_changed(struct ui_image *img);
 void ui_image_destroy(struct ui_ctx *ui, struct ui_image *img);
 int ui_image_width(const struct ui_image *img);
 int ui_image_height(const struct ui_image *img);

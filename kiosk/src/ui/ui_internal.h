@@ -31,6 +31,7 @@ struct ui_image {
     int w, h;
     uint8_t *rgba;
     uint64_t serial;
+    uint32_t version;    /* bumped by ui_image_changed(): upload again */
 };
 
 struct ui_ctx {
