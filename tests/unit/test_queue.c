@@ -177,14 +177,20 @@ int main(void)
 
     /* a second opener waits for the lock instead of racing */
     q = open_q(0);
+    int ready[2];
+    REQUIRE(pipe(ready) == 0, "pipe");
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(qpath(".lock"), O_RDWR); /* its own open file description */
         flock(fd, LOCK_EX);
+        (void)!write(ready[1], "x", 1); /* tell the parent: held (no timing guess) */
         usleep(300000);
         _exit(0);
     }
-    usleep(50000);
+    char byte;
+    REQUIRE(read(ready[0], &byte, 1) == 1, "child took the lock");
+    close(ready[0]);
+    close(ready[1]);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     CHECK(queue_status(q, &qs) == 0, "status after waiting: %s", queue_error_message(q));
