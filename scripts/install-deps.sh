@@ -15,9 +15,18 @@ libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl curl
 espeak-ng opus-tools libopusfile-dev fonts-noto-core
 zlib1g-dev
 "
+# image-build/: mmdebstrap (rootfs), squashfs-tools, dosfstools+mtools (ESP
+# without mounting), e2fsprogs (KIOSKDATA: mkfs.ext4 -d, debugfs), gdisk+fdisk
+# (GPT on a plain file), grub-*-bin (BIOS + UEFI boot images), dpkg-dev (the
+# kiosk .deb's dependencies via dpkg-shlibdeps), cpio (the test-only initrd
+# layer), qemu-system-x86 + ovmf (the boot test, BIOS via SeaBIOS and UEFI),
+# imagemagick (screendump comparison; also in PKGS), zstd + gzip, ntfs-3g +
+# exfatprogs (the test sticks with NTFS and exFAT filesystems).
 IMAGE_PKGS="
-mmdebstrap squashfs-tools dosfstools mtools e2fsprogs fdisk gdisk
-grub-pc-bin grub-efi-amd64-bin qemu-system-x86 ovmf zstd
+mmdebstrap debian-archive-keyring squashfs-tools dosfstools mtools e2fsprogs fdisk gdisk
+grub-pc-bin grub-efi-amd64-bin dpkg-dev cpio gzip zstd
+ntfs-3g exfatprogs
+qemu-system-x86 ovmf
 "
 [ "${1:-}" = "--image" ] && PKGS="$PKGS $IMAGE_PKGS"
 

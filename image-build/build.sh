@@ -1,0 +1,314 @@
+#!/bin/bash
+# Builds the Hifazat USB image: Debian bookworm (mmdebstrap, minbase) + kernel
+# + systemd + the kiosk (.deb made by CMake/CPack from this checkout) → read-only
+# squashfs root → GPT disk image that boots on BIOS and UEFI with GRUB.
+#
+#   sudo image-build/build.sh [--out DIR] [--helpline-key FILE] [--upload-url URL]
+#                             [--kiosk-id ID] [--no-compress]
+#
+# Outputs in DIR (default build-image/): hifazat-usb.img (sparse raw image),
+# hifazat-usb.img.gz (for distribution), SHA256SUMS, packages.list (what was
+# asked for), packages.lock (every package and version installed), the kiosk
+# .deb, build.log. Needs root (mmdebstrap --mode=root, chroot) and only Debian
+# packages (scripts/install-deps.sh --image). No loop devices, no mounts: the
+# ESP is written with mtools, the data partition with mkfs.ext4 -d, the disk
+# with sgdisk + dd, and GRUB's BIOS boot sectors are patched by hand.
+#
+# Caching (HIFAZAT_IMAGE_CACHE, default /var/cache/hifazat-image): downloaded
+# .debs; the base root filesystem (Debian packages only), keyed by the package
+# list, the mirror and the initramfs files, rebuilt after 7 days; and the
+# finished image, reused when nothing that goes into it changed.
+# Reproducible inputs: SOURCE_DATE_EPOCH (default: the last commit's time)
+# fixes every timestamp, GUID, UUID and volume id; with a snapshot MIRROR (see
+# config.env) the same commit gives the same image.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+# shellcheck source=config.env
+. "$HERE/config.env"
+
+OUT=$REPO/build-image
+HELPLINE_KEY=""
+UPLOAD_URL=""
+KIOSK_ID=""
+COMPRESS=1
+CACHE=${HIFAZAT_IMAGE_CACHE:-/var/cache/hifazat-image}
+BASE_MAX_AGE_DAYS=${HIFAZAT_IMAGE_BASE_MAX_AGE_DAYS:-7}
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+die() { echo "build.sh: $*" >&2; exit 1; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --out) OUT=$(realpath -m "$2"); shift 2 ;;
+        --helpline-key) HELPLINE_KEY=$(realpath "$2"); shift 2 ;;
+        --upload-url) UPLOAD_URL=$2; shift 2 ;;
+        --kiosk-id) KIOSK_ID=$2; shift 2 ;;
+        --no-compress) COMPRESS=0; shift ;;
+        -h|--help) usage 0 ;;
+        *) echo "build.sh: unknown option $1" >&2; usage 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap --mode=root and chroot need it)"
+[ -z "$HELPLINE_KEY" ] || [ -r "$HELPLINE_KEY" ] || die "cannot read $HELPLINE_KEY"
+case "$UPLOAD_URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
+case "$KIOSK_ID" in ""|*[!A-Za-z0-9_.-]*) [ -z "$KIOSK_ID" ] || die "--kiosk-id: letters, digits, - _ . only" ;; esac
+
+mkdir -p "$OUT" "$CACHE/debs"
+exec > >(tee "$OUT/build.log") 2>&1
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1700000000)}
+export LC_ALL=C.UTF-8 TZ=UTC
+T0=$(date +%s)
+step() { printf '\n==== [%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
+echo "build.sh: SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%F)), suite $SUITE, mirror $MIRROR"
+echo "build.sh: commit $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+
+IMG=$OUT/hifazat-usb.img
+W=$OUT/work
+# A stable UUID from SOURCE_DATE_EPOCH and a name (GPT GUIDs, ext4, FAT id).
+uuid_for() {
+    local h
+    h=$(printf '%s-%s' "$SOURCE_DATE_EPOCH" "$1" | sha256sum)
+    echo "${h:0:8}-${h:8:4}-4${h:13:3}-a${h:17:3}-${h:20:12}"
+}
+
+# ---- 1. the kiosk, built for bookworm (the host is bookworm: same libraries)
+step "kiosk: Release build and .deb (CPack; dependencies from dpkg-shlibdeps)"
+K=$OUT/kiosk-build
+cmake -S "$REPO" -B "$K" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+ninja -C "$K" -j2 >/dev/null
+rm -f "$K"/hifazat_*.deb
+(cd "$K" && cpack -G DEB >/dev/null)
+DEB=$(ls "$K"/hifazat_*_amd64.deb)
+rm -f "$OUT"/hifazat_*.deb
+cp "$DEB" "$OUT/"
+DEB=$OUT/$(basename "$DEB")
+echo "$(basename "$DEB"): Depends: $(dpkg-deb -f "$DEB" Depends)"
+
+# ---- 2. the package list: packages.txt + the kiosk's dependencies
+kiosk_deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g')
+{ sed 's/#.*//' "$HERE/packages.txt" | tr -s ' \t' '\n'; echo "$kiosk_deps"; } |
+    grep -v '^$' | sort -u > "$OUT/packages.list"
+echo "$(wc -l < "$OUT/packages.list") packages asked for (packages.list)"
+
+# ---- 3. base root filesystem: Debian packages only (cached)
+# BASE-RECIPE: anything that changes what mmdebstrap makes changes this key.
+base_key=$({
+    echo "base recipe 3"
+    echo "$SUITE|$MIRROR|$SECURITY_MIRROR|$COMPONENTS"
+    cat "$OUT/packages.list"
+    (cd "$HERE/initramfs" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+} | sha256sum | cut -c1-16)
+BASE=$CACHE/base-$base_key
+if [ -d "$BASE" ] && [ -n "$(find "$BASE/.done" -mtime -"$BASE_MAX_AGE_DAYS" 2>/dev/null)" ]; then
+    step "base root filesystem: cached ($BASE, built $(date -u -r "$BASE/.done" '+%F %H:%M'))"
+else
+    step "base root filesystem: mmdebstrap $SUITE minbase + $(wc -l < "$OUT/packages.list") packages"
+    rm -rf "$CACHE"/base-* "$CACHE/base.tmp"
+    comps=${COMPONENTS// /,}
+    mmdebstrap --variant=minbase --mode=root --format=directory \
+        --components="$comps" \
+        --aptopt='APT::Install-Recommends "false"' \
+        --dpkgopt='path-exclude=/usr/share/man/*' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' \
+        --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+        --dpkgopt='path-include=/usr/share/locale/*/LC_MESSAGES/hifazat.mo' \
+        --include="$(paste -sd, "$OUT/packages.list")" \
+        --skip=download/empty \
+        --setup-hook='mkdir -p "$1/var/cache/apt/archives" && cp -a '"$CACHE/debs"'/. "$1/var/cache/apt/archives/"' \
+        --setup-hook='mkdir -p "$1/etc/initramfs-tools" && cp -r '"$HERE/initramfs"'/. "$1/etc/initramfs-tools/"' \
+        --customize-hook='printf "ur_PK.UTF-8 UTF-8\nen_US.UTF-8 UTF-8\n" > "$1/etc/locale.gen" && chroot "$1" locale-gen' \
+        --customize-hook='cp -a "$1"/var/cache/apt/archives/*.deb '"$CACHE/debs"'/ 2>/dev/null || true; rm -f "$1"/var/cache/apt/archives/*.deb' \
+        "$SUITE" "$CACHE/base.tmp" \
+        "deb $MIRROR $SUITE $COMPONENTS" \
+        "deb $MIRROR $SUITE-updates $COMPONENTS" \
+        "deb $SECURITY_MIRROR $SUITE-security $COMPONENTS"
+    touch "$CACHE/base.tmp/.done"
+    mv "$CACHE/base.tmp" "$BASE"
+fi
+KVER=$(ls "$BASE/lib/modules" | sort -V | tail -1)
+echo "kernel $KVER"
+
+# ---- 4. is the finished image already there? (same inputs → same image)
+deb_tree=$(mktemp -d)
+dpkg-deb -x "$DEB" "$deb_tree"
+final_key=$({
+    echo "final recipe 3|$base_key|$(cat "$BASE/.done" 2>/dev/null; stat -c %Y "$BASE/.done")"
+    echo "$SOURCE_DATE_EPOCH|$CMDLINE|$ESP_MB|$DATA_MB|$KIOSK_UID|$GZIP_LEVEL|$COMPRESS|$UPLOAD_URL|$KIOSK_ID"
+    [ -z "$HELPLINE_KEY" ] || sha256sum < "$HELPLINE_KEY"
+    (cd "$deb_tree" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+    (cd "$HERE" && find rootfs -type f -o -type l | LC_ALL=C sort | xargs sha256sum)
+    sha256sum < "$0"
+} | sha256sum | cut -c1-16)
+rm -rf "$deb_tree"
+if [ -f "$OUT/image.key" ] && [ "$(cat "$OUT/image.key")" = "$final_key" ] && [ -f "$IMG" ] &&
+    { [ "$COMPRESS" = 0 ] || [ -f "$IMG.gz" ]; } && (cd "$OUT" && sha256sum --quiet -c SHA256SUMS); then
+    step "image: unchanged inputs, reusing $IMG (key $final_key)"
+    exit 0
+fi
+rm -f "$OUT/image.key"
+
+# ---- 5. the kiosk's root filesystem: base + the kiosk .deb + our files
+step "root filesystem: kiosk package, services, hardening"
+rm -rf "$W"
+mkdir -p "$W"
+R=$W/rootfs
+cp -a "$BASE" "$R"
+rm -f "$R/.done"
+cp "$DEB" "$R/tmp/hifazat.deb"
+chroot "$R" dpkg -i /tmp/hifazat.deb >/dev/null
+rm -f "$R/tmp/hifazat.deb"
+cp -r --preserve=mode "$HERE/rootfs/." "$R/"
+
+# the kiosk's own unprivileged account (fixed uid: the data partition is made owned by it)
+chroot "$R" useradd --system --uid "$KIOSK_UID" --user-group --no-create-home \
+    --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --groups video,render,input,audio "$KIOSK_USER"
+# data directory in the read-only root: root's, not writable by the kiosk, so
+# an unmounted data partition can never mean reports "queued" into RAM
+install -d -m 0755 "$R/var/lib/hifazat" "$R/media"
+
+# site configuration (build-time parameters; the data partition may override)
+install -d -m 0755 "$R/etc/hifazat"
+{
+    echo "# Hifazat kiosk configuration (image-build/build.sh). Site settings are"
+    echo "# best put in the override on the data partition: image-build/provision.sh."
+    echo "[kiosk]"
+    [ -z "$KIOSK_ID" ] || echo "id = $KIOSK_ID"
+    echo "data_dir = /var/lib/hifazat"
+    echo "media_root = /media"
+    echo "language = ur"
+    if [ -n "$HELPLINE_KEY" ]; then
+        install -m 0644 "$HELPLINE_KEY" "$R/etc/hifazat/helpline.pub"
+        echo "helpline_key = /etc/hifazat/helpline.pub"
+    fi
+    if [ -n "$UPLOAD_URL" ]; then
+        echo "[upload]"
+        echo "url = $UPLOAD_URL"
+    fi
+} > "$R/etc/hifazat/kiosk.conf"
+chmod 0644 "$R/etc/hifazat/kiosk.conf"
+
+# services: the kiosk, its data partition, the VT lock, network (DHCP, DNS client)
+chroot "$R" systemctl enable -q hifazat-kiosk.service hifazat-data.service hifazat-vtlock.service \
+    systemd-networkd.service systemd-resolved.service
+chroot "$R" systemctl set-default -q multi-user.target
+# no login anywhere, no shell on failure, no Ctrl-Alt-Del, no boot-time extras
+chroot "$R" systemctl mask -q getty@.service serial-getty@.service autovt@.service \
+    console-getty.service container-getty@.service getty-static.service getty.target \
+    debug-shell.service rescue.service emergency.service ctrl-alt-del.target \
+    systemd-networkd-wait-online.service e2scrub_reap.service e2scrub_all.timer \
+    apt-daily.timer apt-daily-upgrade.timer fstrim.timer 2>/dev/null
+# root is locked (no password can ever match) and has no login shell
+chroot "$R" usermod -p '!*' -s /usr/sbin/nologin root
+# DNS through systemd-resolved without its stub listener
+ln -sf /run/systemd/resolve/resolv.conf "$R/etc/resolv.conf"
+# reproducibility and hygiene: no caches, logs, host keys or machine id
+rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/*.bin "$R"/var/cache/debconf/*-old \
+    "$R"/var/log/*.log "$R"/var/log/apt/* "$R"/tmp/* "$R"/var/tmp/* "$R"/root/.bash_history
+: > "$R/etc/machine-id"
+rm -f "$R/var/lib/dbus/machine-id"
+chroot "$R" dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > "$OUT/packages.lock"
+echo "$(wc -l < "$OUT/packages.lock") packages installed (packages.lock); root $(du -sh "$R" | cut -f1)"
+
+# ---- 6. squashfs root (kernel and initrd go to the ESP)
+step "squashfs root (zstd)"
+# (mksquashfs takes every timestamp from SOURCE_DATE_EPOCH in the environment)
+mksquashfs "$R" "$W/root.sqfs" -comp zstd -noappend -quiet -no-progress \
+    -e boot/initrd.img-"$KVER" boot/vmlinuz-"$KVER" boot/System.map-"$KVER" boot/config-"$KVER" \
+    2> >(grep -v 'Unrecognised xattr prefix' >&2)
+ROOT_MB=$(( ($(stat -c %s "$W/root.sqfs") + 1048575) / 1048576 ))
+echo "root.sqfs: $ROOT_MB MiB"
+
+# ---- 7. ESP: GRUB for both firmwares, kernel, initrd (FAT32 via mtools)
+step "ESP: GRUB (BIOS + UEFI), kernel, initrd"
+cat > "$W/early.cfg" <<'CFG'
+search --no-floppy --set=root --label KIOSKESP
+set prefix=($root)/boot/grub
+CFG
+# superusers without any password: nobody can edit the entry or reach the
+# GRUB shell (so no init=/bin/sh); the one entry boots without asking.
+cat > "$W/grub.cfg" <<CFG
+set timeout=0
+set timeout_style=hidden
+set default=0
+set superusers="hifazat"
+insmod all_video
+menuentry "Hifazat" --unrestricted {
+  linux /boot/vmlinuz $CMDLINE
+  initrd /boot/initrd.img
+}
+CFG
+grub-mkimage -O i386-pc -o "$W/core.img" -c "$W/early.cfg" -p /boot/grub biosdisk part_gpt fat search
+grub-mkimage -O x86_64-efi -o "$W/BOOTX64.EFI" -c "$W/early.cfg" -p /boot/grub part_gpt fat search
+cp "$R/boot/vmlinuz-$KVER" "$W/vmlinuz"
+cp "$R/boot/initrd.img-$KVER" "$W/initrd.img"
+touch -h -d "@$SOURCE_DATE_EPOCH" "$W/grub.cfg" "$W/BOOTX64.EFI" "$W/vmlinuz" "$W/initrd.img"
+espid=$(uuid_for esp | tr -d - | cut -c1-8)
+rm -f "$W/esp.img"
+mkfs.vfat --invariant -i "$espid" -F 32 -n KIOSKESP -C "$W/esp.img" $((ESP_MB * 1024)) >/dev/null
+export MTOOLS_SKIP_CHECK=1
+m() { mcopy -m -i "$W/esp.img" "$@"; }
+mmd -i "$W/esp.img" ::/EFI ::/EFI/BOOT ::/boot ::/boot/grub ::/boot/grub/i386-pc ::/boot/grub/x86_64-efi
+m "$W/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+m "$W/grub.cfg" ::/boot/grub/grub.cfg
+m /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst ::/boot/grub/i386-pc/
+m /usr/lib/grub/x86_64-efi/*.mod /usr/lib/grub/x86_64-efi/*.lst ::/boot/grub/x86_64-efi/
+m "$W/vmlinuz" ::/boot/vmlinuz
+m "$W/initrd.img" ::/boot/initrd.img
+echo "kernel $(du -h "$W/vmlinuz" | cut -f1), initrd $(du -h "$W/initrd.img" | cut -f1)"
+
+# ---- 8. KIOSKDATA: empty ext4 owned by the kiosk user (grown on first boot)
+step "KIOSKDATA partition (ext4, ${DATA_MB} MiB)"
+mkdir -p "$W/data"
+chmod 0700 "$W/data"
+data_uuid=$(uuid_for data)
+rm -f "$W/data.img"
+E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -L KIOSKDATA -U "$data_uuid" \
+    -E root_owner="$KIOSK_UID:$KIOSK_UID,hash_seed=$data_uuid" -d "$W/data" "$W/data.img" "${DATA_MB}M"
+
+# ---- 9. the GPT disk: BIOS boot | ESP | root (squashfs) | KIOSKDATA
+step "GPT disk image"
+TOTAL_MB=$((1 + 1 + ESP_MB + ROOT_MB + DATA_MB + 1))
+rm -f "$IMG"
+truncate -s "${TOTAL_MB}M" "$IMG"
+sgdisk -q -U "$(uuid_for disk)" \
+    -n 1:1M:+1M -t 1:EF02 -c 1:bios -u 1:"$(uuid_for p1)" \
+    -n 2:0:+"${ESP_MB}M" -t 2:EF00 -c 2:ESP -u 2:"$(uuid_for p2)" \
+    -n 3:0:+"${ROOT_MB}M" -t 3:8304 -c 3:kioskroot -u 3:"$(uuid_for p3)" \
+    -n 4:0:+"${DATA_MB}M" -t 4:8300 -c 4:kioskdata -u 4:"$(uuid_for p4)" "$IMG"
+start() { sgdisk -i "$1" "$IMG" | awk '/First sector/ {print $3}'; }
+dd if="$W/esp.img" of="$IMG" bs=512 seek="$(start 2)" conv=notrunc,sparse status=none
+dd if="$W/root.sqfs" of="$IMG" bs=512 seek="$(start 3)" conv=notrunc,sparse status=none
+dd if="$W/data.img" of="$IMG" bs=512 seek="$(start 4)" conv=notrunc,sparse status=none
+# BIOS: what grub-bios-setup does, on a plain file (it wants a block device):
+# boot.img learns where core.img is, core.img where the rest of itself is.
+S=$(start 1)
+le64() { perl -e 'print pack("Q<", $ARGV[0])' "$1"; }
+cp /usr/lib/grub/i386-pc/boot.img "$W/boot.img"
+le64 "$S" | dd of="$W/boot.img" bs=1 seek=$((0x5c)) conv=notrunc status=none
+printf '\x90\x90' | dd of="$W/boot.img" bs=1 seek=$((0x66)) conv=notrunc status=none
+le64 $((S + 1)) | dd of="$W/core.img" bs=1 seek=$((0x200 - 12)) conv=notrunc status=none
+dd if="$W/boot.img" of="$IMG" bs=1 count=440 conv=notrunc status=none
+dd if="$W/core.img" of="$IMG" bs=512 seek="$S" conv=notrunc status=none
+sgdisk -v "$IMG" | grep -q 'No problems found' || die "sgdisk -v reports problems in $IMG"
+touch -d "@$SOURCE_DATE_EPOCH" "$IMG"
+
+# ---- 10. distribution copy, checksums
+rm -f "$IMG.gz"
+if [ "$COMPRESS" = 1 ]; then
+    step "gzip -$GZIP_LEVEL"
+    gzip -n -"$GZIP_LEVEL" -c "$IMG" > "$IMG.gz"
+fi
+outputs=("$(basename "$IMG")")
+[ "$COMPRESS" = 0 ] || outputs+=("$(basename "$IMG").gz")
+outputs+=("$(basename "$DEB")" packages.list packages.lock)
+(cd "$OUT" && sha256sum "${outputs[@]}" > SHA256SUMS)
+echo "$final_key" > "$OUT/image.key"
+rm -rf "$W/rootfs"
+step "done"
+printf 'image %s: %s MiB (%s MiB allocated)' "$IMG" "$TOTAL_MB" "$(du -m "$IMG" | cut -f1)"
+[ "$COMPRESS" = 0 ] || printf ', gzip %s MiB' "$(du -m "$IMG.gz" | cut -f1)"
+printf '\nbuild time %ss\n' $(($(date +%s) - T0))
+cat "$OUT/SHA256SUMS"

@@ -1,0 +1,104 @@
+#!/bin/bash
+# Builds the USB image (image-build/build.sh, cached) and boot-tests it in qemu
+# with software emulation (TCG, no KVM): the shipped image under UEFI, then a
+# test variant under BIOS and again under UEFI. Prints "N passed, N failed".
+#
+#   sudo image-build/test.sh            (scripts/test.sh runs it as its last step)
+#
+# The test variant is the shipped image file, byte for byte, with two changes
+# on its ESP only: an extra initramfs archive (hifazat-test.cpio) and a GRUB
+# config that loads it. That archive puts a root agent (a systemd unit talking
+# on a virtio serial port only qemu has) into the tmpfs layer at boot. The
+# shipped squashfs, kernel and initrd contain no hook of any kind: nothing on
+# the data partition or a stick can start the agent, and changing the ESP
+# needs the stick in hand, which without Secure Boot already means owning it.
+# Between and after boots the host reads the data partition with debugfs.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/config.env"
+OUT=${HIFAZAT_IMAGE_OUT:-$REPO/build-image}
+T=$OUT/test
+GROW_MB=512
+T0=$(date +%s)
+say() { printf '\n==== [%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
+
+[ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (build.sh needs it)" >&2; exit 2; }
+say "build (image-build/build.sh)"
+"$HERE/build.sh" --out "$OUT" | tail -n 12
+IMG=$OUT/hifazat-usb.img
+HZ=$OUT/kiosk-build/kiosk/hifazat
+(cd "$OUT" && sha256sum --quiet -c SHA256SUMS) || { echo "test.sh: outputs do not match SHA256SUMS" >&2; exit 1; }
+
+say "test variant: helpline key, provisioned data partition, test-only initramfs layer"
+rm -rf "$T"
+mkdir -p "$T"
+printf 'boot test helpline passphrase\n' > "$T/pass"
+"$HZ" keygen --out "$T/helpline" --passphrase-file "$T/pass" --kdf interactive > "$T/keygen.txt"
+cp --sparse=always "$IMG" "$T/test.img"
+truncate -s +${GROW_MB}M "$T/test.img"          # a stick bigger than the image
+"$HERE/provision.sh" "$T/test.img" --helpline-key "$T/helpline/helpline.pub" \
+    --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox
+L=$T/layer
+mkdir -p "$L/scripts/init-bottom" "$L/hifazat-test"
+cat "$HERE/initramfs/scripts/init-bottom/hifazat-overlay" "$HERE/test/guest/overlay-append.sh" \
+    > "$L/scripts/init-bottom/hifazat-overlay"
+chmod 0755 "$L/scripts/init-bottom/hifazat-overlay"
+cp -a "$HERE/test/guest/etc" "$HERE/test/guest/usr" "$L/hifazat-test/"
+(cd "$L" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$T/hifazat-test.cpio"
+esp=$(( $(sgdisk -i 2 "$T/test.img" 2>/dev/null | awk '/First sector/ {print $3}') * 512 ))
+export MTOOLS_SKIP_CHECK=1
+mcopy -o -i "$T/test.img@@$esp" "$T/hifazat-test.cpio" ::/boot/hifazat-test.cpio
+mtype -i "$T/test.img@@$esp" ::/boot/grub/grub.cfg |
+    sed 's|initrd /boot/initrd.img$|initrd /boot/initrd.img /boot/hifazat-test.cpio|' > "$T/grub.cfg"
+grep -q hifazat-test.cpio "$T/grub.cfg" || { echo "test.sh: cannot add the test layer to grub.cfg" >&2; exit 1; }
+mcopy -o -i "$T/test.img@@$esp" "$T/grub.cfg" ::/boot/grub/grub.cfg
+
+say "test sticks: FAT32 (MBR, pictures) and exFAT + NTFS + ext4 (GPT)"
+S=$T/sticks
+mkdir -p "$S/fat/DCIM/Camera" "$S/ext4/Pictures"
+cp "$REPO"/assets/demo/media/DCIM/Camera/IMG_000[1-3].jpg "$S/fat/DCIM/Camera/"
+cp "$REPO"/assets/demo/media/DCIM/Camera/IMG_0004.jpg "$S/ext4/Pictures/"
+touch -d @1700000000 "$S"/fat/DCIM/Camera/* "$S"/ext4/Pictures/*
+# FAT32 partition on an MBR disk, as sticks and SD cards come
+mkfs.vfat -F 32 -n PHONE -i 1a2b3c4d -C "$S/fat.part" $((48 * 1024)) >/dev/null
+mcopy -s -m -i "$S/fat.part" "$S/fat/DCIM" ::/
+truncate -s 50M "$S/fat.img"
+printf 'label: dos\nstart=2048, type=c\n' | sfdisk -q "$S/fat.img"
+dd if="$S/fat.part" of="$S/fat.img" bs=512 seek=2048 conv=notrunc,sparse status=none
+# exFAT, NTFS and ext4 on one GPT disk
+mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null 2>&1 || { truncate -s 24M "$S/exfat.part"; mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null; }
+truncate -s 24M "$S/ntfs.part" && mkntfs -q -F -Q -L NTFSSTICK "$S/ntfs.part" >/dev/null 2>&1
+ntfscp -q "$S/ntfs.part" "$REPO/assets/demo/media/DCIM/Camera/IMG_0005.jpg" /IMG_0005.jpg >/dev/null 2>&1
+mkfs.ext4 -q -L EXT4STICK -d "$S/ext4" "$S/ext4.part" 24M
+truncate -s 80M "$S/multi.img"
+sgdisk -q -n 1:1M:+24M -t 1:0700 -n 2:0:+24M -t 2:0700 -n 3:0:+24M -t 3:8300 "$S/multi.img"
+off() { echo $(( $(sgdisk -i "$1" "$S/multi.img" | awk '/First sector/ {print $3}') )); }
+dd if="$S/exfat.part" of="$S/multi.img" bs=512 seek="$(off 1)" conv=notrunc,sparse status=none
+dd if="$S/ntfs.part" of="$S/multi.img" bs=512 seek="$(off 2)" conv=notrunc,sparse status=none
+dd if="$S/ext4.part" of="$S/multi.img" bs=512 seek="$(off 3)" conv=notrunc,sparse status=none
+rm -f "$S"/*.part
+python3 - "$S" <<'PY'
+import hashlib, json, os, sys
+s = sys.argv[1]
+files = ["DCIM/Camera/IMG_0001.jpg", "DCIM/Camera/IMG_0002.jpg", "DCIM/Camera/IMG_0003.jpg"]
+sha = {f: hashlib.sha256(open(os.path.join(s, "fat", f), "rb").read()).hexdigest() for f in files}
+sticks = [
+    {"img": f"{s}/fat.img", "dir": f"{s}/fat",
+     "parts": [{"fs": "FAT32", "label": "PHONE", "mount_type": "vfat", "files": files, "sha256": sha}]},
+    {"img": f"{s}/multi.img",
+     "parts": [{"fs": "exFAT", "label": "EXFATSTICK", "mount_type": "exfat"},
+               {"fs": "NTFS", "label": "NTFSSTICK", "mount_type": "ntfs3"},
+               {"fs": "ext4", "label": "EXT4STICK", "mount_type": "ext4"}]},
+]
+json.dump(sticks, open(f"{s}/sticks.json", "w"), indent=1)
+PY
+
+say "boots (qemu TCG, -device virtio-rng-pci, hard timeout per boot)"
+rc=0
+python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --sticks "$S/sticks.json" \
+    --golden "$REPO/tests/golden" --out "$T" --hifazat "$HZ" \
+    --helpline-secret "$T/helpline/helpline.key" --passphrase "$T/pass" \
+    --data-mb "$DATA_MB" --grow-mb "$GROW_MB" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?
+echo "image test: $(($(date +%s) - T0)) s in all; screendumps and serial logs in $T/boot*/"
+exit $rc

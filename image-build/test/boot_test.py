@@ -1,0 +1,512 @@
+#!/usr/bin/env python3
+"""Boot tests of the Hifazat USB image under qemu TCG (called by image-build/test.sh).
+
+Boot 0  the shipped image, untouched (snapshot), UEFI, from a USB stick:
+        KIOSK_READY, the welcome screen, no login anywhere, Ctrl-Alt-F2 and
+        Ctrl-Alt-Del do nothing.
+Boot 1  the test variant (same image bytes + a test-only initramfs layer that
+        adds a root agent on a virtio port), BIOS, USB, written to a "stick"
+        larger than the image: system checks, sticks plugged in and out, a
+        report queued, files written to /etc and /home, keys, audio.
+Boot 2  the same disk again, UEFI, with a stick already in: the report is
+        still queued, /etc and /home are back to the image's, the report
+        opens with the helpline's secret key on the host.
+Prints PASS/FAIL lines and finally "N passed, N failed".
+"""
+import argparse
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import wave
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vm import VM, BootError  # noqa: E402
+
+BOOT_TIMEOUT = 300          # first frame, per boot
+ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox"}
+
+passed = failed = 0
+timings = []
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}", flush=True)
+    return ok
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+# ---- screen comparison ------------------------------------------------------
+def differing_fraction(a, b, fuzz):
+    """Fraction of pixels whose colour differs by more than fuzz % (ImageMagick)."""
+    r = subprocess.run(["/usr/bin/compare", "-metric", "AE", "-fuzz", f"{fuzz}%", a, b, "null:"],
+                       capture_output=True, text=True)
+    m = re.match(r"\s*([0-9.e+]+)", r.stderr)
+    if not m:
+        return 1.0
+    w, h = (int(x) for x in subprocess.run(["/usr/bin/identify", "-format", "%w %h", b],
+                                              capture_output=True, text=True).stdout.split())
+    return float(m.group(1)) / (w * h)
+
+
+def screen_check(name, png, goldens, want="welcome_ur", limit=0.03):
+    """The screendump must be closest to the wanted golden and differ from it
+    in at most `limit` of its pixels (by more than 12 %: GLES2 on llvmpipe
+    vs the golden's software renderer differ in anti-aliasing only)."""
+    size = subprocess.run(["/usr/bin/identify", "-format", "%wx%h", png],
+                          capture_output=True, text=True).stdout.strip()
+    scores = {}
+    for g, path in goldens.items():
+        if path.endswith(f"_{size}.png"):
+            scores[g] = differing_fraction(png, path, 12)
+    if not scores:
+        return check(name, False, f"no golden at {size}")
+    best = min(scores, key=scores.get)
+    detail = ", ".join(f"{k} {v:.2%}" for k, v in sorted(scores.items(), key=lambda x: x[1]))
+    return check(name, best.startswith(want) and scores[best] <= limit, f"{size}: {detail}")
+
+
+# ---- guest helpers ----------------------------------------------------------------
+def sh(vm, script, timeout=150):
+    try:
+        return vm.sh(script, timeout)
+    except BootError as e:
+        return 255, str(e)
+
+
+def kv(out):
+    d = {}
+    for line in out.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            d[k.strip()] = v.strip()
+    return d
+
+
+def listening_sockets(vm):
+    rc, out = sh(vm, "for f in tcp tcp6 udp udp6 raw raw6; do echo \"## $f\"; cat /proc/net/$f; done")
+    found, proto = [], None
+    for line in out.splitlines():
+        if line.startswith("## "):
+            proto = line[3:]
+            continue
+        parts = line.split()
+        if len(parts) < 4 or parts[0] == "sl":
+            continue
+        local, state = parts[1], parts[3]
+        port = int(local.split(":")[1], 16)
+        if proto.startswith("tcp") and state == "0A":
+            found.append(f"{proto} port {port} LISTEN")
+        elif proto.startswith("udp") and state == "07":
+            found.append(f"{proto} port {port} bound")
+    return rc, found
+
+
+def check_ports(vm, tag):
+    rc, found = listening_sockets(vm)
+    check(f"{tag}: no TCP or UDP port is listening", rc == 0 and not found, "; ".join(found) or "none")
+
+
+def wait_guest(vm, script, timeout, interval=1.0):
+    end = time.monotonic() + timeout
+    while True:
+        rc, out = sh(vm, script)
+        if rc == 0 or time.monotonic() > end or not vm.alive():
+            return rc, out
+        time.sleep(interval)
+
+
+def kiosk_pid(vm):
+    rc, out = sh(vm, "systemctl show -p MainPID --value hifazat-kiosk")
+    return out.strip() if rc == 0 else "0"
+
+
+def as_kiosk(cmd):
+    """A command as the kiosk user inside the kiosk's own mount namespace."""
+    return ("pid=$(systemctl show -p MainPID --value hifazat-kiosk); "
+            "nsenter -t \"$pid\" -m -- setpriv --reuid=hifazat --regid=hifazat --init-groups "
+            f"--inh-caps=-all --bounding-set=-all sh -c '{cmd}'")
+
+
+def wav_rms(path):
+    try:
+        with wave.open(path) as w:
+            n = w.getnframes()
+            raw = w.readframes(n)
+            width = w.getsampwidth()
+    except Exception as e:  # noqa: BLE001
+        return 0.0, f"{e}"
+    if width != 2 or not raw:
+        return 0.0, f"{width}-byte samples, {len(raw)} bytes"
+    import array
+    a = array.array("h", raw)
+    if not a:
+        return 0.0, "empty"
+    peak = max(abs(x) for x in a[:: max(1, len(a) // 200000)])
+    return peak / 32768.0, f"{len(a)} samples"
+
+
+# ---- host-side view of the data partition (debugfs, no mount) ---------------------
+def data_offset(img):
+    out = subprocess.run(["sgdisk", "-i", "4", img], capture_output=True, text=True).stdout
+    m = re.search(r"First sector: (\d+)", out)
+    return int(m.group(1)) * 512 if m else None
+
+
+def debugfs(img, cmd):
+    """One debugfs request on the image's KIOSKDATA partition, read-only."""
+    r = subprocess.run(["debugfs", "-R", cmd, f"{img}?offset={data_offset(img)}"],
+                       capture_output=True, text=True)
+    return r.stdout
+
+
+def data_names(img, path="/"):
+    out = debugfs(img, f"ls -p {path}")
+    names = []
+    for line in out.splitlines():
+        parts = line.strip().strip("/").split("/")
+        if len(parts) >= 6 and parts[5] not in (".", ".."):
+            names.append(parts[5])
+    return names
+
+
+# ---- the boots ---------------------------------------------------------------------
+def boot_shipped(a, goldens):
+    tag = "shipped image, UEFI, USB"
+    vm = VM("shipped", os.path.join(a.out, "boot0-shipped"), a.image, firmware="uefi",
+            boot_bus="usb", snapshot=True, agent=False)
+    vm.start()
+    try:
+        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
+        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
+                     f"{t:.1f} s after power-on" if t else "not seen"):
+            return
+        timings.append(("shipped, UEFI, USB", t))
+        time.sleep(3)
+        screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"),
+                     goldens)
+        vm.send_keys("ctrl", "alt", "f2")
+        time.sleep(2)
+        vm.send_keys("alt", "f3")
+        time.sleep(2)
+        screen_check(f"{tag}: Ctrl-Alt-F2 / Alt-F3 switch to no other console",
+                     vm.screendump(f"{vm.rundir}/after-ctrl-alt-f2.png"), goldens)
+        vm.send_keys("ctrl", "alt", "delete")
+        time.sleep(4)
+        check(f"{tag}: Ctrl-Alt-Del does not reboot", vm.alive())
+        text = vm.serial_text()
+        check(f"{tag}: no login prompt on the serial console",
+              not re.search(r"login:|Password:|emergency mode|Give root password", text, re.I))
+    finally:
+        vm.stop()
+
+
+def boot_one(a, goldens, disk, sticks):
+    tag = "test variant boot 1, BIOS, USB"
+    vm = VM("boot1", os.path.join(a.out, "boot1-bios"), disk, firmware="bios", boot_bus="usb")
+    vm.start()
+    st = {}
+    try:
+        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
+        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
+                     f"{t:.1f} s after power-on" if t else "not seen"):
+            return st
+        timings.append(("test variant, BIOS, USB, first boot (grows the data partition)", t))
+        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+            return st
+        time.sleep(2)
+        screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"),
+                     goldens)
+
+        rc, out = sh(vm, r"""
+            echo "root=$(findmnt -no FSTYPE /)"
+            echo "lower=$(findmnt -no FSTYPE,OPTIONS /run/hifazat-root/ro)"
+            echo "data=$(findmnt -no FSTYPE,OPTIONS /var/lib/hifazat)"
+            echo "data_src=$(findmnt -no SOURCE /var/lib/hifazat)"
+            echo "data_owner=$(stat -c %U:%a /var/lib/hifazat)"
+            src=$(findmnt -no SOURCE /var/lib/hifazat); disk=/dev/$(lsblk -no PKNAME "$src")
+            echo "data_bytes=$(lsblk -bdno SIZE "$src")"
+            echo "disk_bytes=$(lsblk -bdno SIZE "$disk")"
+            echo "data_end_gap=$(( $(cat /sys/class/block/$(basename $disk)/size) - $(cat /sys/class/block/$(basename $src)/start) - $(cat /sys/class/block/$(basename $src)/size) ))"
+            pid=$(systemctl show -p MainPID --value hifazat-kiosk)
+            echo "kiosk_state=$(systemctl is-active hifazat-kiosk)"
+            echo "kiosk_user=$(stat -c %U /proc/$pid)"
+            echo "kiosk_uid=$(awk '/^Uid:/ {print $2}' /proc/$pid/status)"
+            echo "kiosk_capeff=$(awk '/^CapEff:/ {print $2}' /proc/$pid/status)"
+            echo "kiosk_nnp=$(awk '/^NoNewPrivs:/ {print $2}' /proc/$pid/status)"
+            echo "kiosk_tty=$(readlink /proc/$pid/fd/0)"
+            echo "kiosk_log=$(journalctl -b -u hifazat-kiosk -o cat | grep -m1 'hifazat-kiosk: video')"
+            echo "root_pw=$(getent shadow root | cut -d: -f2)"
+            echo "root_shell=$(getent passwd root | cut -d: -f7)"
+            echo "sysrq=$(cat /proc/sys/kernel/sysrq)"
+            echo "cad=$(systemctl is-enabled ctrl-alt-del.target 2>&1)"
+            echo "getty=$(for u in getty@tty1 getty@tty2 getty@tty6 serial-getty@ttyS0 autovt@tty2 getty-static console-getty; do printf '%s:%s ' $u $(systemctl is-enabled $u.service 2>&1); done)"
+            echo "login_procs=$(for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null); case "$c" in *getty*|login|sulogin|*sh) [ "$c" = bash ] || echo -n "$c ";; esac; done)"
+            echo "tty_open=$(for p in /proc/[0-9]*/fd/*; do l=$(readlink $p 2>/dev/null); case "$l" in /dev/tty[2-6]) echo -n "$p->$l ";; esac; done)"
+            echo "locale=$(locale -a | grep -i '^ur_PK.utf8$')"
+            echo "vt=$(cat /sys/class/tty/tty0/active)"
+            echo "net=$(networkctl list --no-legend 2>/dev/null | awk '$3=="ether" {print $2":"$4}' | tr '\n' ' ')"
+            echo "failed_units=$(systemctl --failed --no-legend --plain | awk '{print $1}' | tr '\n' ' ')"
+            echo "sound_cards=$(grep -c ']:' /proc/asound/cards)"
+            echo "master=$(amixer -M get Master 2>/dev/null | grep -o '\[[0-9]*%\] .*\[on\]' | head -1)"
+            """)
+        st = kv(out)
+        check(f"{tag}: root is squashfs (read-only) + tmpfs overlay",
+              st.get("root") == "overlay" and st.get("lower", "").startswith("squashfs ro"), f"/ {st.get('root')}, lower {st.get('lower')}")
+        check(f"{tag}: KIOSKDATA mounted at /var/lib/hifazat rw,nosuid,nodev,noexec, owned by the kiosk user",
+              st.get("data", "").startswith("ext4 rw") and all(o in st.get("data", "") for o in ("nosuid", "nodev", "noexec"))
+              and st.get("data_owner") == "hifazat:700", f"{st.get('data_src')} {st.get('data')} {st.get('data_owner')}")
+        data_mb = int(st.get("data_bytes", "0") or 0) >> 20
+        check(f"{tag}: data partition grown to fill the bigger stick",
+              data_mb > a.data_mb + a.grow_mb - 8 and int(st.get("data_end_gap", "999999") or 999999) < 4096,
+              f"{data_mb} MiB of a {int(st.get('disk_bytes', '0') or 0) >> 20} MiB stick, {st.get('data_end_gap')} sectors left")
+        check(f"{tag}: kiosk runs as the unprivileged user, no capabilities, no new privileges, on tty1",
+              st.get("kiosk_state") == "active" and st.get("kiosk_user") == "hifazat" and st.get("kiosk_uid") not in ("", "0")
+              and st.get("kiosk_capeff") == "0000000000000000" and st.get("kiosk_nnp") == "1" and st.get("kiosk_tty") == "/dev/tty1",
+              f"{st.get('kiosk_user')} uid {st.get('kiosk_uid')} caps {st.get('kiosk_capeff')} nnp {st.get('kiosk_nnp')} {st.get('kiosk_tty')}")
+        check(f"{tag}: KMSDRM with the opengles2 renderer", "video kmsdrm, renderer opengles2" in st.get("kiosk_log", ""),
+              st.get("kiosk_log", ""))
+        check(f"{tag}: root is locked and has no shell", st.get("root_pw", "").startswith("!")
+              and st.get("root_shell") == "/usr/sbin/nologin", f"{st.get('root_pw')} {st.get('root_shell')}")
+        check(f"{tag}: SysRq off, Ctrl-Alt-Del masked", st.get("sysrq") == "0" and st.get("cad") == "masked",
+              f"sysrq={st.get('sysrq')} ctrl-alt-del.target {st.get('cad')}")
+        gettys = st.get("getty", "")
+        check(f"{tag}: every getty masked, no login process, tty2-tty6 never opened",
+              gettys.count(":masked") == 7 and not st.get("login_procs") and not st.get("tty_open"),
+              f"{gettys} procs [{st.get('login_procs')}] open [{st.get('tty_open')}]")
+        check(f"{tag}: ur_PK.UTF-8 locale generated", st.get("locale", "").lower() == "ur_pk.utf8", st.get("locale", ""))
+        check(f"{tag}: wired network configured by DHCP (for uploads)", "routable" in st.get("net", ""), st.get("net", ""))
+        check(f"{tag}: no failed units", not st.get("failed_units"), st.get("failed_units", ""))
+        check(f"{tag}: a sound card with the master volume on", st.get("sound_cards", "0") != "0" and "[on]" in st.get("master", ""),
+              f"{st.get('sound_cards')} card(s), Master {st.get('master')}")
+        check_ports(vm, tag)
+
+        # ---- removable media: plug in two sticks (FAT; exFAT + NTFS + ext4)
+        supports_events = sh(vm, "grep -c KIOSK_EVENT /usr/bin/hifazat-kiosk")[1].strip() not in ("", "0")
+        mark = len(vm.serial_text())
+        for i, s in enumerate(sticks):
+            vm.hotplug_stick(s["img"], f"hot{i}")
+        want = sum(len(s["parts"]) for s in sticks)
+        rc, out = wait_guest(vm, f"[ $(findmnt -rn -o TARGET | grep -c '^/media/') -ge {want} ] && findmnt -rn -o SOURCE,TARGET,FSTYPE,OPTIONS | grep ' /media/'", 60)
+        mounts = [l.split() for l in out.splitlines() if " /media/" in l]
+        check(f"{tag}: plugged-in sticks mounted under /media ({want} filesystems)", rc == 0, out.strip().replace("\n", "; "))
+        rc2, label_map = sh(vm, "for m in $(findmnt -rn -o TARGET | grep '^/media/'); do echo \"$m=$(findmnt -no LABEL,SOURCE $m)\"; done")
+        by_label = {}
+        for line in label_map.splitlines():
+            if "=" in line:
+                target, rest = line.split("=", 1)
+                by_label[rest.split()[0] if rest.split() else ""] = target
+        for s in sticks:
+            for p in s["parts"]:
+                target = by_label.get(p["label"])
+                m = next((x for x in mounts if len(x) >= 4 and x[1] == target), None)
+                opts = m[3].split(",") if m else []
+                check(f"{tag}: {p['fs']} stick ({p['label']}) read-only, nosuid, nodev, noexec",
+                      m is not None and m[2] == p["mount_type"] and all(o in opts for o in ("ro", "nosuid", "nodev", "noexec")),
+                      " ".join(m) if m else f"not mounted ({by_label})")
+        rc, out = sh(vm, "boot=$(lsblk -no PKNAME $(findmnt -no SOURCE /run/hifazat-root/ro)); "
+                         "findmnt -rn -o SOURCE,TARGET | awk '$2 ~ \"^/media/\"' | grep \"/dev/$boot\" || true; echo boot=$boot")
+        check(f"{tag}: the boot stick's own partitions are not offered", "boot=" in out and "/media/" not in out, out.strip())
+        fat = sticks[0]["parts"][0]
+        target = by_label.get(fat["label"], "/media/none")
+        rc, out = sh(vm, as_kiosk(f"cd {target} && sha256sum {' '.join(fat['files'])}"))
+        got = {l.split()[1]: l.split()[0] for l in out.splitlines() if len(l.split()) == 2}
+        check(f"{tag}: the kiosk user reads the stick's pictures inside the kiosk's own namespace",
+              rc == 0 and got == fat["sha256"], out.strip()[:300])
+        rc, out = sh(vm, f"touch {target}/written-by-kiosk 2>&1; echo rc=$?; blockdev --getro $(findmnt -no SOURCE {target})")
+        check(f"{tag}: nothing can write to the stick (EROFS, block device read-only)",
+              "Read-only file system" in out and out.strip().endswith("1"), out.strip())
+        if supports_events:
+            ok = vm.wait_serial(r"KIOSK_EVENT volumes=[1-9]", 30) is not None
+            ev = re.findall(r"KIOSK_EVENT volumes=\d+", vm.serial_text()[mark:])
+            check(f"{tag}: the kiosk sees the plugged-in sticks (KIOSK_EVENT)", ok, ", ".join(ev[-3:]))
+        else:
+            print(f"NOTE {tag}: this kiosk build prints no KIOSK_EVENT lines yet (issue 6); "
+                  "the stick was checked from inside the kiosk's mount namespace as its user instead", flush=True)
+
+        # ---- a report queued from the stick's first picture (the CLI, as the kiosk user)
+        q = sh(vm, as_kiosk(f"hifazat hash -q {target}/{fat['files'][0]} > /run/hifazat-kiosk/h.jsonl && "
+                            "hifazat queue add --from /run/hifazat-kiosk/h.jsonl --route adult --json && "
+                            "rm -f /run/hifazat-kiosk/h.jsonl"))
+        receipt = {}
+        try:
+            receipt = json.loads(q[1].strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            pass
+        check(f"{tag}: a report is queued on the data partition", q[0] == 0 and "case_code" in receipt, q[1].strip()[:300])
+        st["receipt"] = receipt
+        rc, out = sh(vm, "echo volatile > /etc/hifazat-volatile-test && mkdir -p /home/visitor && "
+                         "echo volatile > /home/visitor/notes.txt && sync && ls /etc/hifazat-volatile-test /home/visitor/notes.txt")
+        check(f"{tag}: files written to /etc and /home", rc == 0, out.strip())
+
+        # ---- keys: no console switching, Ctrl-Alt-Del and SysRq do nothing
+        for keys in (("ctrl", "alt", "f2"), ("ctrl", "alt", "f3"), ("ctrl", "alt", "f4"), ("ctrl", "alt", "f5"),
+                     ("ctrl", "alt", "f6"), ("alt", "f2"), ("alt", "right"), ("alt", "left")):
+            vm.send_keys(*keys)
+            time.sleep(0.7)
+        time.sleep(2)
+        rc, out = sh(vm, "cat /sys/class/tty/tty0/active; systemctl is-active hifazat-kiosk")
+        check(f"{tag}: Ctrl-Alt-F2..F6, Alt-Fn, Alt-arrows: still on tty1 with the kiosk", out.split() == ["tty1", "active"],
+              out.strip().replace("\n", " "))
+        screen_check(f"{tag}: the screen still shows the kiosk after the console keys",
+                     vm.screendump(f"{vm.rundir}/after-vt-keys.png"), goldens)
+        for _ in range(8):     # a burst: systemd's CtrlAltDelBurstAction would reboot
+            vm.send_keys("ctrl", "alt", "delete")
+            time.sleep(0.15)
+        vm.send_keys("alt", "sysrq", "b")
+        time.sleep(4)
+        rc, out = sh(vm, "systemctl is-system-running; systemctl is-active hifazat-kiosk") if vm.alive() else (1, "qemu exited")
+        check(f"{tag}: Ctrl-Alt-Del (x8) and Alt-SysRq-B do nothing", vm.alive() and "active" in out.split(),
+              out.strip().replace("\n", " "))
+
+        # ---- audio: a tone as the kiosk user through ALSA's default device
+        rc, out = sh(vm, as_kiosk("speaker-test -D default -c 2 -t sine -f 660 -l 1 >/dev/null 2>&1; echo rc=$?"), 90)
+        check(f"{tag}: the kiosk user can play sound (ALSA default device)", "rc=0" in out, out.strip())
+
+        # ---- pull the sticks out
+        for i in range(len(sticks)):
+            vm.unplug_stick(f"hot{i}")
+        rc, out = wait_guest(vm, "! findmnt -rn -o TARGET | grep -q '^/media/'", 30)
+        check(f"{tag}: pulled-out sticks are unmounted", rc == 0, out.strip())
+
+        rc, out = sh(vm, "systemctl --no-block poweroff; echo ok")
+        check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
+    except BootError as e:
+        check(f"{tag}: guest reachable", False, str(e))
+    finally:
+        vm.stop()
+    peak, detail = wav_rms(vm.audio_wav)
+    check(f"{tag}: the tone reached the sound card (host-side recording)", peak > 0.05, f"peak {peak:.2f}, {detail}")
+    return st
+
+
+def boot_two(a, goldens, disk, fat_stick, first):
+    tag = "test variant boot 2, UEFI, virtio"
+    vm = VM("boot2", os.path.join(a.out, "boot2-uefi"), disk, firmware="uefi", boot_bus="virtio",
+            sticks=[fat_stick["img"]])
+    vm.start()
+    try:
+        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
+        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
+                     f"{t:.1f} s after power-on" if t else "not seen"):
+            return
+        timings.append(("test variant, UEFI, virtio, second boot", t))
+        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+            return
+        time.sleep(2)
+        screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"), goldens)
+        rc, out = sh(vm, """
+            echo "etc=$(ls /etc/hifazat-volatile-test 2>&1 | grep -c 'No such')"
+            echo "home=$(ls -d /home/visitor 2>&1 | grep -c 'No such')"
+            echo "data_bytes=$(lsblk -bdno SIZE $(findmnt -no SOURCE /var/lib/hifazat))"
+            echo "status=$(setpriv --reuid=hifazat --regid=hifazat --init-groups hifazat queue status --json | tr -d '\\n')"
+            """)
+        st = kv(out)
+        check(f"{tag}: the file written to /etc in boot 1 is gone", st.get("etc") == "1", out)
+        check(f"{tag}: the file written to /home in boot 1 is gone", st.get("home") == "1", out)
+        try:
+            status = json.loads(st.get("status", "{}"))
+        except ValueError:
+            status = {}
+        check(f"{tag}: the report queued in boot 1 is still in the queue",
+              status.get("pending", {}).get("reports") == 1, st.get("status", "")[:300])
+        check(f"{tag}: the data partition keeps its size (grown once)", st.get("data_bytes") == first.get("data_bytes"),
+              f"{st.get('data_bytes')} vs {first.get('data_bytes')}")
+        rc, out = wait_guest(vm, "findmnt -rn -o TARGET,OPTIONS | grep '^/media/' | grep -E '(^|,)ro(,|$)'", 30)
+        check(f"{tag}: a stick present at power-on is mounted read-only", rc == 0, out.strip())
+        check_ports(vm, tag)
+        sh(vm, "systemctl --no-block poweroff")
+        check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
+    except BootError as e:
+        check(f"{tag}: guest reachable", False, str(e))
+    finally:
+        vm.stop()
+
+
+def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks):
+    tag = "host"
+    for s in sticks:
+        check(f"{tag}: stick {os.path.basename(s['img'])} unchanged, byte for byte, after both boots",
+              sha256(s["img"]) == sticks_before[s["img"]])
+    names = data_names(disk)
+    check(f"{tag}: KIOSKDATA holds only the queue, the kiosk key and the config override",
+          set(names) <= ALLOWED_DATA and "queue" in names and "kiosk.key" in names, " ".join(sorted(names)))
+    pending = [n for n in data_names(disk, "/queue/pending") if n.endswith(".hfz")]
+    check(f"{tag}: one sealed report in queue/pending (read with debugfs)", len(pending) == 1, " ".join(pending))
+    if len(pending) != 1:
+        return
+    work = os.path.join(a.out, "open")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    report = os.path.join(work, pending[0])
+    debugfs(disk, f"dump /queue/pending/{pending[0]} {report}")
+    r = subprocess.run([a.hifazat, "open", report, "--key", a.helpline_secret, "--passphrase-file", a.passphrase,
+                        "--csv", f"{work}/out.csv", "--jsonl", f"{work}/out.jsonl"], capture_output=True, text=True)
+    check(f"{tag}: the helpline opens the report with its secret key", r.returncode == 0, r.stderr.strip()[:300])
+    if r.returncode != 0:
+        return
+    doc = json.loads(open(f"{work}/out.jsonl").readline())
+    rows = list(csv.DictReader(open(f"{work}/out.csv")))
+    first = os.path.join(fat_stick["dir"], fat_stick["parts"][0]["files"][0])
+    h = json.loads(subprocess.run([a.hifazat, "hash", "-q", first], capture_output=True, text=True).stdout)
+    got = {(x["signal_type"], x["value"]) for x in rows}
+    check(f"{tag}: the report carries exactly the picture's hashes (sha256, md5, pdq) and its case code",
+          ("sha256", h["sha256"]) in got and ("md5", h["md5"]) in got and ("pdq", h["pdq"]) in got
+          and doc.get("case_code") == receipt.get("case_code"), f"{len(rows)} signals, case {doc.get('case_code')}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--test-image", required=True)
+    ap.add_argument("--sticks", required=True, help="sticks.json from test.sh")
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--hifazat", required=True)
+    ap.add_argument("--helpline-secret", required=True)
+    ap.add_argument("--passphrase", required=True)
+    ap.add_argument("--data-mb", type=int, default=64)
+    ap.add_argument("--grow-mb", type=int, default=512)
+    ap.add_argument("--only", default="0,1,2")
+    a = ap.parse_args()
+    goldens = {os.path.basename(p)[:-4]: os.path.join(a.golden, p) for p in os.listdir(a.golden)
+               if p.endswith(".png") and "_focus" not in p}
+    sticks = json.load(open(a.sticks))
+    before = {s["img"]: sha256(s["img"]) for s in sticks}
+    only = a.only.split(",")
+    t0 = time.monotonic()
+    if "0" in only:
+        boot_shipped(a, goldens)
+    first = {}
+    if "1" in only:
+        first = boot_one(a, goldens, a.test_image, sticks)
+    if "2" in only:
+        boot_two(a, goldens, a.test_image, sticks[0], first)
+        host_checks(a, a.test_image, sticks[0], first.get("receipt", {}), before, sticks)
+    for what, t in timings:
+        print(f"TIME boot to KIOSK_READY: {t:.1f} s  ({what})")
+    print(f"TIME all boots: {time.monotonic() - t0:.0f} s")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
