@@ -190,9 +190,10 @@ install -d -m 0755 "$R/etc/hifazat"
 } > "$R/etc/hifazat/kiosk.conf"
 chmod 0644 "$R/etc/hifazat/kiosk.conf"
 
-# services: the kiosk, its data partition, the VT lock, network (DHCP, DNS client)
+# services: the kiosk, its data partition, the VT lock, network (DHCP, DNS
+# client, firewall)
 chroot "$R" systemctl enable -q hifazat-kiosk.service hifazat-data.service hifazat-vtlock.service \
-    systemd-networkd.service systemd-resolved.service
+    systemd-networkd.service systemd-resolved.service nftables.service
 chroot "$R" systemctl set-default -q multi-user.target
 # no login anywhere, no shell on failure, no Ctrl-Alt-Del, no boot-time extras
 chroot "$R" systemctl mask -q getty@.service serial-getty@.service autovt@.service \
@@ -266,18 +267,18 @@ chmod 0700 "$W/data"
 data_uuid=$(uuid_for data)
 rm -f "$W/data.img"
 E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -L KIOSKDATA -U "$data_uuid" \
-    -E root_owner="$KIOSK_UID:$KIOSK_UID,hash_seed=$data_uuid" -d "$W/data" "$W/data.img" "${DATA_MB}M"
+    -E root_owner="$KIOSK_UID:$KIOSK_UID,hash_seed=$data_uuid" -d "$W/data" "$W/data.img" "${DATA_MB}M" >/dev/null
 
 # ---- 9. the GPT disk: BIOS boot | ESP | root (squashfs) | KIOSKDATA
 step "GPT disk image"
 TOTAL_MB=$((1 + 1 + ESP_MB + ROOT_MB + DATA_MB + 1))
 rm -f "$IMG"
 truncate -s "${TOTAL_MB}M" "$IMG"
-sgdisk -q -U "$(uuid_for disk)" \
+sgdisk -U "$(uuid_for disk)" \
     -n 1:1M:+1M -t 1:EF02 -c 1:bios -u 1:"$(uuid_for p1)" \
     -n 2:0:+"${ESP_MB}M" -t 2:EF00 -c 2:ESP -u 2:"$(uuid_for p2)" \
     -n 3:0:+"${ROOT_MB}M" -t 3:8304 -c 3:kioskroot -u 3:"$(uuid_for p3)" \
-    -n 4:0:+"${DATA_MB}M" -t 4:8300 -c 4:kioskdata -u 4:"$(uuid_for p4)" "$IMG"
+    -n 4:0:+"${DATA_MB}M" -t 4:8300 -c 4:kioskdata -u 4:"$(uuid_for p4)" "$IMG" >/dev/null
 start() { sgdisk -i "$1" "$IMG" | awk '/First sector/ {print $3}'; }
 dd if="$W/esp.img" of="$IMG" bs=512 seek="$(start 2)" conv=notrunc,sparse status=none
 dd if="$W/root.sqfs" of="$IMG" bs=512 seek="$(start 3)" conv=notrunc,sparse status=none

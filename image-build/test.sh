@@ -39,12 +39,29 @@ cp --sparse=always "$IMG" "$T/test.img"
 truncate -s +${GROW_MB}M "$T/test.img"          # a stick bigger than the image
 "$HERE/provision.sh" "$T/test.img" --helpline-key "$T/helpline/helpline.pub" \
     --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox
+# The layer: the overlay script again, with lines appended that copy the
+# agent's files into the tmpfs layer (the initramfs has klibc's tools only:
+# cat, mkdir, ln; no cp).
 L=$T/layer
 mkdir -p "$L/scripts/init-bottom" "$L/hifazat-test"
-cat "$HERE/initramfs/scripts/init-bottom/hifazat-overlay" "$HERE/test/guest/overlay-append.sh" \
-    > "$L/scripts/init-bottom/hifazat-overlay"
-chmod 0755 "$L/scripts/init-bottom/hifazat-overlay"
 cp -a "$HERE/test/guest/etc" "$HERE/test/guest/usr" "$L/hifazat-test/"
+{
+    cat "$HERE/initramfs/scripts/init-bottom/hifazat-overlay"
+    echo
+    echo "# ---- appended by image-build/test.sh (TEST VARIANT ONLY): the test agent goes"
+    echo "# into the tmpfs layer, never onto a disk"
+    (cd "$L/hifazat-test" && find . -mindepth 1 | LC_ALL=C sort) | while read -r p; do
+        p=${p#./}
+        if [ -L "$L/hifazat-test/$p" ]; then
+            echo "ln -sf '$(readlink "$L/hifazat-test/$p")' \"\${rootmnt}/$p\""
+        elif [ -d "$L/hifazat-test/$p" ]; then
+            echo "mkdir -p \"\${rootmnt}/$p\""
+        else
+            echo "cat '/hifazat-test/$p' > \"\${rootmnt}/$p\""
+        fi
+    done
+} > "$L/scripts/init-bottom/hifazat-overlay"
+chmod 0755 "$L/scripts/init-bottom/hifazat-overlay"
 (cd "$L" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$T/hifazat-test.cpio"
 esp=$(( $(sgdisk -i 2 "$T/test.img" 2>/dev/null | awk '/First sector/ {print $3}') * 512 ))
 export MTOOLS_SKIP_CHECK=1
@@ -67,29 +84,34 @@ truncate -s 50M "$S/fat.img"
 printf 'label: dos\nstart=2048, type=c\n' | sfdisk -q "$S/fat.img"
 dd if="$S/fat.part" of="$S/fat.img" bs=512 seek=2048 conv=notrunc,sparse status=none
 # exFAT, NTFS and ext4 on one GPT disk
-mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null 2>&1 || { truncate -s 24M "$S/exfat.part"; mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null; }
-truncate -s 24M "$S/ntfs.part" && mkntfs -q -F -Q -L NTFSSTICK "$S/ntfs.part" >/dev/null 2>&1
-ntfscp -q "$S/ntfs.part" "$REPO/assets/demo/media/DCIM/Camera/IMG_0005.jpg" /IMG_0005.jpg >/dev/null 2>&1
-mkfs.ext4 -q -L EXT4STICK -d "$S/ext4" "$S/ext4.part" 24M
+truncate -s 24M "$S/exfat.part" "$S/ntfs.part"
+mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null
+mkntfs -q -F -Q -L NTFSSTICK "$S/ntfs.part" >/dev/null 2>&1
+ntfscp "$S/ntfs.part" "$REPO/assets/demo/media/DCIM/Camera/IMG_0005.jpg" IMG_0005.jpg >/dev/null
+mkfs.ext4 -q -L EXT4STICK -d "$S/ext4" "$S/ext4.part" 24M >/dev/null
 truncate -s 80M "$S/multi.img"
-sgdisk -q -n 1:1M:+24M -t 1:0700 -n 2:0:+24M -t 2:0700 -n 3:0:+24M -t 3:8300 "$S/multi.img"
+sgdisk -n 1:1M:+24M -t 1:0700 -n 2:0:+24M -t 2:0700 -n 3:0:+24M -t 3:8300 "$S/multi.img" >/dev/null
 off() { echo $(( $(sgdisk -i "$1" "$S/multi.img" | awk '/First sector/ {print $3}') )); }
 dd if="$S/exfat.part" of="$S/multi.img" bs=512 seek="$(off 1)" conv=notrunc,sparse status=none
 dd if="$S/ntfs.part" of="$S/multi.img" bs=512 seek="$(off 2)" conv=notrunc,sparse status=none
 dd if="$S/ext4.part" of="$S/multi.img" bs=512 seek="$(off 3)" conv=notrunc,sparse status=none
 rm -f "$S"/*.part
-python3 - "$S" <<'PY'
+python3 - "$S" "$REPO" <<'PY'
 import hashlib, json, os, sys
-s = sys.argv[1]
-files = ["DCIM/Camera/IMG_0001.jpg", "DCIM/Camera/IMG_0002.jpg", "DCIM/Camera/IMG_0003.jpg"]
-sha = {f: hashlib.sha256(open(os.path.join(s, "fat", f), "rb").read()).hexdigest() for f in files}
+s, repo = sys.argv[1], sys.argv[2]
+def sums(root, files):
+    return {f: hashlib.sha256(open(os.path.join(root, f), "rb").read()).hexdigest() for f in files}
+fat = ["DCIM/Camera/IMG_0001.jpg", "DCIM/Camera/IMG_0002.jpg", "DCIM/Camera/IMG_0003.jpg"]
+cam = os.path.join(repo, "assets/demo/media/DCIM/Camera")
 sticks = [
     {"img": f"{s}/fat.img", "dir": f"{s}/fat",
-     "parts": [{"fs": "FAT32", "label": "PHONE", "mount_type": "vfat", "files": files, "sha256": sha}]},
+     "parts": [{"fs": "FAT32", "label": "PHONE", "mount_type": "vfat", "files": fat, "sha256": sums(f"{s}/fat", fat)}]},
     {"img": f"{s}/multi.img",
      "parts": [{"fs": "exFAT", "label": "EXFATSTICK", "mount_type": "exfat"},
-               {"fs": "NTFS", "label": "NTFSSTICK", "mount_type": "ntfs3"},
-               {"fs": "ext4", "label": "EXT4STICK", "mount_type": "ext4"}]},
+               {"fs": "NTFS", "label": "NTFSSTICK", "mount_type": "fuseblk",
+                "files": ["IMG_0005.jpg"], "sha256": sums(cam, ["IMG_0005.jpg"])},
+               {"fs": "ext4", "label": "EXT4STICK", "mount_type": "ext4",
+                "files": ["Pictures/IMG_0004.jpg"], "sha256": {"Pictures/IMG_0004.jpg": sums(cam, ["IMG_0004.jpg"])["IMG_0004.jpg"]}}]},
 ]
 json.dump(sticks, open(f"{s}/sticks.json", "w"), indent=1)
 PY

@@ -101,28 +101,54 @@ def kv(out):
     return d
 
 
-def listening_sockets(vm):
-    rc, out = sh(vm, "for f in tcp tcp6 udp udp6 raw raw6; do echo \"## $f\"; cat /proc/net/$f; done")
-    found, proto = [], None
+def sockets(vm):
+    """Every TCP/UDP socket in the guest: (proto, port, state, remote, owner)."""
+    rc, out = sh(vm, r"""
+        for f in tcp tcp6 udp udp6; do
+            tail -n +2 /proc/net/$f | while read -r sl local rem st rest; do
+                set -- $rest; echo "S $f $local $rem $st ${7}"
+            done
+        done
+        for p in /proc/[0-9]*; do
+            c=$(cat $p/comm 2>/dev/null)
+            for fd in $p/fd/*; do
+                l=$(readlink $fd 2>/dev/null) || continue
+                case "$l" in socket:*) i=${l#socket:[}; echo "O ${i%]} $c";; esac
+            done
+        done
+        echo "F $(nft list ruleset 2>/dev/null | grep -c 'policy drop')"
+        """)
+    owners, socks, fw = {}, [], 0
     for line in out.splitlines():
-        if line.startswith("## "):
-            proto = line[3:]
-            continue
-        parts = line.split()
-        if len(parts) < 4 or parts[0] == "sl":
-            continue
-        local, state = parts[1], parts[3]
-        port = int(local.split(":")[1], 16)
-        if proto.startswith("tcp") and state == "0A":
-            found.append(f"{proto} port {port} LISTEN")
-        elif proto.startswith("udp") and state == "07":
-            found.append(f"{proto} port {port} bound")
-    return rc, found
+        p = line.split()
+        if p[:1] == ["O"] and len(p) >= 3:
+            owners[p[1]] = " ".join(p[2:])
+        elif p[:1] == ["S"] and len(p) >= 6:
+            socks.append(p[1:])
+        elif p[:1] == ["F"] and len(p) == 2:
+            fw = int(p[1])
+    res = []
+    for proto, local, rem, st, inode in socks:
+        res.append((proto, int(local.split(":")[1], 16), st, rem, owners.get(inode, "?")))
+    return rc, res, fw
 
 
-def check_ports(vm, tag):
-    rc, found = listening_sockets(vm)
-    check(f"{tag}: no TCP or UDP port is listening", rc == 0 and not found, "; ".join(found) or "none")
+def check_ports(vm, tag, dhcp_allowed):
+    """No TCP socket listens; UDP: nothing bound, except (with a network
+    cable) the DHCP client's own port 68 in systemd-networkd."""
+    rc, socks, fw = sockets(vm)
+    listening = [s for s in socks if s[0].startswith("tcp") and s[2] == "0A"]
+    bound = [s for s in socks if s[0].startswith("udp") and s[3].endswith(":0000")]
+    dhcp = [s for s in bound if s[1] == 68 and s[4] == "systemd-network"]
+    other = [s for s in bound if s not in dhcp]
+    desc = "; ".join(f"{p} {port} {o}" for p, port, _, _, o in listening + bound) or "none"
+    if dhcp_allowed:
+        check(f"{tag}: no TCP port listening, no UDP port bound but the DHCP client's (68, systemd-networkd)",
+              rc == 0 and not listening and not other, desc)
+        check(f"{tag}: firewall drops everything that is not an answer (nftables, input and forward)", fw == 2,
+              f"{fw} chains with policy drop")
+    else:
+        check(f"{tag}: no TCP or UDP port is listening or bound at all", rc == 0 and not listening and not bound, desc)
 
 
 def wait_guest(vm, script, timeout, interval=1.0):
@@ -182,8 +208,8 @@ def data_names(img, path="/"):
     out = debugfs(img, f"ls -p {path}")
     names = []
     for line in out.splitlines():
-        parts = line.strip().strip("/").split("/")
-        if len(parts) >= 6 and parts[5] not in (".", ".."):
+        parts = line.strip().split("/")      # /inode/mode/uid/gid/name/size/
+        if len(parts) >= 6 and parts[5] not in ("", ".", ".."):
             names.append(parts[5])
     return names
 
@@ -271,6 +297,7 @@ def boot_one(a, goldens, disk, sticks):
         st = kv(out)
         check(f"{tag}: root is squashfs (read-only) + tmpfs overlay",
               st.get("root") == "overlay" and st.get("lower", "").startswith("squashfs ro"), f"/ {st.get('root')}, lower {st.get('lower')}")
+        st["data"] = " ".join(st.get("data", "").split())
         check(f"{tag}: KIOSKDATA mounted at /var/lib/hifazat rw,nosuid,nodev,noexec, owned by the kiosk user",
               st.get("data", "").startswith("ext4 rw") and all(o in st.get("data", "") for o in ("nosuid", "nodev", "noexec"))
               and st.get("data_owner") == "hifazat:700", f"{st.get('data_src')} {st.get('data')} {st.get('data_owner')}")
@@ -282,7 +309,7 @@ def boot_one(a, goldens, disk, sticks):
               st.get("kiosk_state") == "active" and st.get("kiosk_user") == "hifazat" and st.get("kiosk_uid") not in ("", "0")
               and st.get("kiosk_capeff") == "0000000000000000" and st.get("kiosk_nnp") == "1" and st.get("kiosk_tty") == "/dev/tty1",
               f"{st.get('kiosk_user')} uid {st.get('kiosk_uid')} caps {st.get('kiosk_capeff')} nnp {st.get('kiosk_nnp')} {st.get('kiosk_tty')}")
-        check(f"{tag}: KMSDRM with the opengles2 renderer", "video kmsdrm, renderer opengles2" in st.get("kiosk_log", ""),
+        check(f"{tag}: KMSDRM with the opengles2 renderer", "video kmsdrm, renderer opengles2" in st.get("kiosk_log", "").lower(),
               st.get("kiosk_log", ""))
         check(f"{tag}: root is locked and has no shell", st.get("root_pw", "").startswith("!")
               and st.get("root_shell") == "/usr/sbin/nologin", f"{st.get('root_pw')} {st.get('root_shell')}")
@@ -297,7 +324,7 @@ def boot_one(a, goldens, disk, sticks):
         check(f"{tag}: no failed units", not st.get("failed_units"), st.get("failed_units", ""))
         check(f"{tag}: a sound card with the master volume on", st.get("sound_cards", "0") != "0" and "[on]" in st.get("master", ""),
               f"{st.get('sound_cards')} card(s), Master {st.get('master')}")
-        check_ports(vm, tag)
+        check_ports(vm, tag, dhcp_allowed=True)
 
         # ---- removable media: plug in two sticks (FAT; exFAT + NTFS + ext4)
         supports_events = sh(vm, "grep -c KIOSK_EVENT /usr/bin/hifazat-kiosk")[1].strip() not in ("", "0")
@@ -325,12 +352,17 @@ def boot_one(a, goldens, disk, sticks):
         rc, out = sh(vm, "boot=$(lsblk -no PKNAME $(findmnt -no SOURCE /run/hifazat-root/ro)); "
                          "findmnt -rn -o SOURCE,TARGET | awk '$2 ~ \"^/media/\"' | grep \"/dev/$boot\" || true; echo boot=$boot")
         check(f"{tag}: the boot stick's own partitions are not offered", "boot=" in out and "/media/" not in out, out.strip())
+        for s_ in sticks:
+            for p in s_["parts"]:
+                if not p.get("files"):
+                    continue
+                where = by_label.get(p["label"], "/media/none")
+                rc, out = sh(vm, as_kiosk(f"cd {where} && sha256sum {' '.join(p['files'])}"))
+                got = {l.split()[1]: l.split()[0] for l in out.splitlines() if len(l.split()) == 2}
+                check(f"{tag}: the kiosk user reads the {p['fs']} stick's pictures inside the kiosk's own namespace",
+                      rc == 0 and got == p["sha256"], out.strip()[:300])
         fat = sticks[0]["parts"][0]
         target = by_label.get(fat["label"], "/media/none")
-        rc, out = sh(vm, as_kiosk(f"cd {target} && sha256sum {' '.join(fat['files'])}"))
-        got = {l.split()[1]: l.split()[0] for l in out.splitlines() if len(l.split()) == 2}
-        check(f"{tag}: the kiosk user reads the stick's pictures inside the kiosk's own namespace",
-              rc == 0 and got == fat["sha256"], out.strip()[:300])
         rc, out = sh(vm, f"touch {target}/written-by-kiosk 2>&1; echo rc=$?; blockdev --getro $(findmnt -no SOURCE {target})")
         check(f"{tag}: nothing can write to the stick (EROFS, block device read-only)",
               "Read-only file system" in out and out.strip().endswith("1"), out.strip())
@@ -399,9 +431,9 @@ def boot_one(a, goldens, disk, sticks):
 
 
 def boot_two(a, goldens, disk, fat_stick, first):
-    tag = "test variant boot 2, UEFI, virtio"
+    tag = "test variant boot 2, UEFI, virtio, no network"
     vm = VM("boot2", os.path.join(a.out, "boot2-uefi"), disk, firmware="uefi", boot_bus="virtio",
-            sticks=[fat_stick["img"]])
+            sticks=[fat_stick["img"]], nic=False)
     vm.start()
     try:
         t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
@@ -430,9 +462,9 @@ def boot_two(a, goldens, disk, fat_stick, first):
               status.get("pending", {}).get("reports") == 1, st.get("status", "")[:300])
         check(f"{tag}: the data partition keeps its size (grown once)", st.get("data_bytes") == first.get("data_bytes"),
               f"{st.get('data_bytes')} vs {first.get('data_bytes')}")
-        rc, out = wait_guest(vm, "findmnt -rn -o TARGET,OPTIONS | grep '^/media/' | grep -E '(^|,)ro(,|$)'", 30)
+        rc, out = wait_guest(vm, "findmnt -rn -o TARGET,OPTIONS | grep '^/media/' | grep -E '[ ,]ro(,|$)'", 30)
         check(f"{tag}: a stick present at power-on is mounted read-only", rc == 0, out.strip())
-        check_ports(vm, tag)
+        check_ports(vm, tag, dhcp_allowed=False)
         sh(vm, "systemctl --no-block poweroff")
         check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
     except BootError as e:

@@ -38,11 +38,12 @@ def _connect(path, deadline):
 class VM:
     def __init__(self, name, rundir, disk, firmware="bios", boot_bus="usb",
                  snapshot=False, agent=True, sticks=(), width=1280, height=800,
-                 hard_timeout=420, memory=1024):
+                 hard_timeout=420, memory=1024, nic=True):
         self.name, self.rundir, self.disk = name, rundir, disk
         self.firmware, self.boot_bus, self.snapshot = firmware, boot_bus, snapshot
         self.with_agent, self.sticks = agent, list(sticks)
         self.width, self.height, self.hard_timeout, self.memory = width, height, hard_timeout, memory
+        self.nic = nic
         os.makedirs(rundir, exist_ok=True)
         self.serial_log = os.path.join(rundir, "serial.log")
         self.audio_wav = os.path.join(rundir, "audio.wav")
@@ -69,9 +70,10 @@ class VM:
                "-qmp", f"unix:{r}/qmp.sock,server=on,wait=off",
                "-audiodev", f"wav,id=snd0,path={self.audio_wav}",
                "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
-               "-netdev", "user,id=n0,restrict=on",
-               "-device", "virtio-net-pci,netdev=n0,romfile=",
                "-device", "qemu-xhci,id=xhci"]
+        if self.nic:
+            # user-mode network, isolated (restrict=on): DHCP from qemu, no way out
+            cmd += ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0,romfile="]
         if self.firmware == "uefi":
             vars_fd = os.path.join(r, "OVMF_VARS.fd")
             with open(OVMF_VARS, "rb") as src, open(vars_fd, "wb") as dst:
@@ -188,16 +190,19 @@ class VM:
     # ---- QMP --------------------------------------------------------------
     def _read_qmp(self):
         f = self.qmp_sock.makefile("rb")
-        for line in f:
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            if "event" in msg:
-                continue
-            with self.qmp_cond:
-                self.qmp_replies.append(msg)
-                self.qmp_cond.notify_all()
+        try:
+            for line in f:
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                if "event" in msg:
+                    continue
+                with self.qmp_cond:
+                    self.qmp_replies.append(msg)
+                    self.qmp_cond.notify_all()
+        except OSError:
+            pass
         with self.qmp_cond:
             self.qmp_cond.notify_all()
 
@@ -245,10 +250,13 @@ class VM:
     # ---- test agent (test variant only) -------------------------------------
     def _read_agent(self):
         f = self.agent_sock.makefile("rb")
-        for line in f:
-            with self.agent_cond:
-                self.agent_lines.append(line.decode("ascii", "replace").strip())
-                self.agent_cond.notify_all()
+        try:
+            for line in f:
+                with self.agent_cond:
+                    self.agent_lines.append(line.decode("ascii", "replace").strip())
+                    self.agent_cond.notify_all()
+        except OSError:
+            pass
         with self.agent_cond:
             self.agent_cond.notify_all()
 
