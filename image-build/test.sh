@@ -24,8 +24,14 @@ T0=$(date +%s)
 say() { printf '\n==== [%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
 
 [ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (build.sh needs it)" >&2; exit 2; }
-say "build (image-build/build.sh)"
-"$HERE/build.sh" --out "$OUT" | tail -n 12
+say "build (image-build/build.sh; whole log in $OUT/build.log)"
+mkdir -p "$OUT"
+set +e
+"$HERE/build.sh" --out "$OUT" 2>&1 | tee "$OUT/build.out" |
+    grep --line-buffered -E '^(==== |image |build time|root\.sqfs|kernel |[0-9]+ packages)'
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" -eq 0 ] || { echo "test.sh: build.sh failed:" >&2; tail -n 40 "$OUT/build.out" >&2; exit 1; }
 IMG=$OUT/hifazat-usb.img
 HZ=$OUT/kiosk-build/kiosk/hifazat
 (cd "$OUT" && sha256sum --quiet -c SHA256SUMS) || { echo "test.sh: outputs do not match SHA256SUMS" >&2; exit 1; }
