@@ -106,7 +106,7 @@ def sockets(vm):
     rc, out = sh(vm, r"""
         for f in tcp tcp6 udp udp6; do
             tail -n +2 /proc/net/$f | while read -r sl local rem st rest; do
-                set -- $rest; echo "S $f $local $rem $st ${7}"
+                set -- $rest; echo "S $f $local $rem $st $6"
             done
         done
         for p in /proc/[0-9]*; do

@@ -74,6 +74,8 @@ class VM:
         if self.nic:
             # user-mode network, isolated (restrict=on): DHCP from qemu, no way out
             cmd += ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0,romfile="]
+        else:
+            cmd += ["-nic", "none"]     # qemu adds a default NIC otherwise
         if self.firmware == "uefi":
             vars_fd = os.path.join(r, "OVMF_VARS.fd")
             with open(OVMF_VARS, "rb") as src, open(vars_fd, "wb") as dst:
