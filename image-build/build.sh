@@ -264,6 +264,7 @@ echo "kernel $(du -h "$W/vmlinuz" | cut -f1), initrd $(du -h "$W/initrd.img" | c
 step "KIOSKDATA partition (ext4, ${DATA_MB} MiB)"
 mkdir -p "$W/data"
 chmod 0700 "$W/data"
+touch -d "@$SOURCE_DATE_EPOCH" "$W/data"
 data_uuid=$(uuid_for data)
 rm -f "$W/data.img"
 E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH mkfs.ext4 -q -L KIOSKDATA -U "$data_uuid" \
