@@ -30,6 +30,7 @@ enum {
     IO_BUFFER = 64 * 1024,
     QUEUE_CAP = 4,
     MAX_THREADS = 16,
+    RGB_PADDING = 256,
 };
 
 /* The demuxers for the containers hash_sniff() recognises. Anything else
@@ -45,6 +46,7 @@ void vpdq_options_default(struct vpdq_options *o)
     o->threads = 0;
     o->max_seconds = 600.0;
     o->max_pixels = 4096ull * 2304ull;
+    o->skip_unsampled = true;
 }
 
 void vpdq_result_free(struct vpdq_result *r)
@@ -177,6 +179,9 @@ struct run {
     int qhead, qlen;
     bool closing;
     bool failed;             /* a worker ran out of memory */
+
+    struct fast *fast;       /* skipping unsampled frames (NULL: counting all) */
+    bool fast_failed;        /* ... was abandoned: decode again */
 };
 
 static double now(void)
@@ -235,8 +240,10 @@ static void pdq_rgb(const uint8_t *rgb, int w, int h, float *luma, struct pdq_st
 static int worker_init(struct run *r, struct worker *w)
 {
     w->run = r;
+    /* swscale's SIMD writes run a little past the last row (FFmpeg's own
+     * frame buffers carry padding for it). */
     const size_t px = (size_t)r->tw * (size_t)r->th;
-    w->rgb = av_malloc(px * 3);
+    w->rgb = av_malloc(px * 3 + RGB_PADDING);
     w->luma = malloc(sizeof(float) * (size_t)(r->tw > r->th ? r->tw : r->th));
     if (r->turn)
         w->turned = av_malloc(px * 3);
@@ -621,10 +628,151 @@ static int open_decoder(struct run *r)
     return 0;
 }
 
+/* ---- skipping frames nobody samples ----
+ * At 1 frame per second most frames are never hashed, and most of the
+ * decoding time goes into them. Frames no other frame refers to (H.264/HEVC
+ * non-reference pictures) can be left undecoded — but then the decoder's
+ * output count no longer gives the reference's frame numbers. Those numbers
+ * are recomputed exactly: a frame's number is how many frames of the stream
+ * have an earlier presentation time. Packets wait in a small window so that
+ * every earlier-shown packet has been read before one is sent; anything that
+ * breaks the assumptions (no or repeated timestamps, reordering deeper than
+ * the window, a frame missing or out of order, a decoding error) abandons the
+ * attempt and the video is decoded again frame by frame. */
+
+enum { FAST_WINDOW = 32, FAST_RING = 128 };
+
+struct fast {
+    AVPacket *fifo[FAST_WINDOW + 1];
+    int fh, fn;
+    int64_t ring_pts[FAST_RING], ring_num[FAST_RING];
+    int rn;                  /* entries used (the newest at (rh - 1)) */
+    int rh;
+    uint64_t sent;           /* packets sent so far */
+    int64_t max_sent_pts;
+    int64_t last_out;        /* number of the last frame output, -1 */
+    uint64_t sampled_sent, sampled_out;
+};
+
+static bool fast_eligible(const struct run *r)
+{
+    const enum AVCodecID id = r->fmt->streams[r->stream]->codecpar->codec_id;
+    return r->o->skip_unsampled && r->mod > 1 && (id == AV_CODEC_ID_H264 || id == AV_CODEC_ID_HEVC);
+}
+
+static void fast_free(struct run *r)
+{
+    struct fast *f = r->fast;
+    if (!f)
+        return;
+    for (int i = 0; i < f->fn; i++)
+        av_packet_free(&f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]);
+    free(f);
+    r->fast = NULL;
+}
+
+static int fast_abandon(struct run *r)
+{
+    r->fast_failed = true;
+    return 1;
+}
+
+static int drain(struct run *r, uint64_t *next_progress);
+
+/* Sends the oldest waiting packet with its frame number worked out. */
+static int fast_send_one(struct run *r, uint64_t *next_progress)
+{
+    struct fast *f = r->fast;
+    AVPacket *x = f->fifo[f->fh];
+    f->fh = (f->fh + 1) % (FAST_WINDOW + 1);
+    f->fn--;
+    const int64_t p = x->pts;
+    /* Earlier-shown packets: among those sent, all but the recent few in
+     * the ring (checked below); among those waiting, count them. */
+    int64_t later_sent = 0;
+    for (int i = 0; i < f->rn; i++)
+        later_sent += f->ring_pts[(f->rh - 1 - i + FAST_RING) % FAST_RING] > p;
+    int64_t earlier_waiting = 0, min_waiting = p;
+    for (int i = 0; i < f->fn; i++) {
+        const int64_t q = f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]->pts;
+        earlier_waiting += q < p;
+        if (q < min_waiting)
+            min_waiting = q;
+    }
+    if (f->rn == FAST_RING) {
+        /* The entry leaving the ring is no longer looked at: it must be
+         * shown before everything still to come. */
+        if (f->ring_pts[f->rh] >= min_waiting) {
+            av_packet_free(&x);
+            return fast_abandon(r);
+        }
+    } else {
+        f->rn++;
+    }
+    const int64_t number = (int64_t)f->sent - later_sent + earlier_waiting;
+    f->ring_pts[f->rh] = p;
+    f->ring_num[f->rh] = number;
+    f->rh = (f->rh + 1) % FAST_RING;
+    if (f->sent == 0 || p > f->max_sent_pts)
+        f->max_sent_pts = p;
+    f->sent++;
+
+    const bool sampled = number % r->mod == 0;
+    f->sampled_sent += sampled;
+    /* Until the first frame is out, decode everything (the decoder may still
+     * be looking for its first key frame). */
+    r->dec->skip_frame = sampled || f->last_out < 0 ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+    const int e = avcodec_send_packet(r->dec, x);
+    av_packet_free(&x);
+    if (e < 0 && e != AVERROR(EAGAIN))
+        return fast_abandon(r);
+    return drain(r, next_progress);
+}
+
+/* A packet of the video stream, read in decode order. */
+static int fast_packet(struct run *r, AVPacket *pkt, uint64_t *next_progress)
+{
+    struct fast *f = r->fast;
+    if (pkt->pts == AV_NOPTS_VALUE || (pkt->flags & AV_PKT_FLAG_DISCARD) ||
+        (f->sent && pkt->pts <= f->max_sent_pts))
+        return fast_abandon(r);
+    for (int i = 0; i < f->fn; i++)
+        if (f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]->pts == pkt->pts)
+            return fast_abandon(r);
+    AVPacket *mine = av_packet_alloc();
+    if (!mine)
+        return set_err(r, VPDQ_ERR_NOMEM, "no memory for packets");
+    av_packet_move_ref(mine, pkt);
+    f->fifo[(f->fh + f->fn) % (FAST_WINDOW + 1)] = mine;
+    f->fn++;
+    if (f->fn > FAST_WINDOW)
+        return fast_send_one(r, next_progress);
+    return 0;
+}
+
+/* The frame number of a decoded frame, from its timestamp. */
+static int fast_number(struct run *r, const AVFrame *fr, int64_t *number)
+{
+    struct fast *f = r->fast;
+    for (int i = 0; i < f->rn; i++) {
+        const int at = (f->rh - 1 - i + FAST_RING) % FAST_RING;
+        if (f->ring_pts[at] == fr->pts) {
+            const int64_t n = f->ring_num[at];
+            if ((f->last_out < 0 && n != 0) || n <= f->last_out)
+                return -1;
+            f->last_out = n;
+            f->sampled_out += n % r->mod == 0;
+            *number = n;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* ---- decode ---- */
 
-/* Receives every frame the decoder has ready. 0 to go on, 1 when a budget
- * or the caller stopped the run, -1 on a fatal error. */
+/* Receives every frame the decoder has ready. 0 to go on, 1 when a budget,
+ * the caller or the fast path stopped the pass, -1 on a fatal error. */
 static int drain(struct run *r, uint64_t *next_progress)
 {
     const struct vpdq_options *o = r->o;
@@ -633,10 +781,21 @@ static int drain(struct run *r, uint64_t *next_progress)
         if (e == AVERROR(EAGAIN) || e == AVERROR_EOF)
             return 0;
         if (e < 0) {
+            if (r->fast)
+                return fast_abandon(r);
             r->res->decode_errors++;
             return 0;
         }
-        const int64_t number = (int64_t)r->res->frames_decoded++;
+        int64_t number;
+        if (r->fast) {
+            if (fast_number(r, r->frame, &number) != 0) {
+                av_frame_unref(r->frame);
+                return fast_abandon(r);
+            }
+            r->res->frames_decoded = (uint64_t)number + 1;
+        } else {
+            number = (int64_t)r->res->frames_decoded++;
+        }
         r->res->hashed_seconds = (double)r->res->frames_decoded / r->res->fps;
         int rc = 0;
         if (number % r->mod == 0)
@@ -668,7 +827,7 @@ static int drain(struct run *r, uint64_t *next_progress)
 static int decode_all(struct run *r)
 {
     char eb[AV_ERROR_MAX_STRING_SIZE];
-    uint64_t next_progress = 0;
+    uint64_t next_progress = 0, packets = 0, damaged = 0;
     int read_err = 0, rc = 0;
     for (;;) {
         int e = av_read_frame(r->fmt, r->pkt);
@@ -680,6 +839,16 @@ static int decode_all(struct run *r)
             av_packet_unref(r->pkt);
             continue;
         }
+        packets++;
+        if (r->pkt->flags & AV_PKT_FLAG_CORRUPT)
+            damaged++;
+        if (r->fast) {
+            rc = fast_packet(r, r->pkt, &next_progress);
+            av_packet_unref(r->pkt);
+            if (rc != 0)
+                break;
+            continue;
+        }
         e = avcodec_send_packet(r->dec, r->pkt);
         av_packet_unref(r->pkt);
         if (e < 0 && e != AVERROR(EAGAIN))
@@ -687,11 +856,25 @@ static int decode_all(struct run *r)
         if ((rc = drain(r, &next_progress)) != 0)
             break;
     }
+    if (r->fast && rc == 0 && read_err)
+        rc = fast_abandon(r); /* a damaged file: count its frames one by one */
+    while (r->fast && rc == 0 && r->fast->fn > 0)
+        rc = fast_send_one(r, &next_progress);
     if (rc == 0) {
         /* Frames the decoder still holds (reordering, frame threads). */
         avcodec_send_packet(r->dec, NULL);
         rc = drain(r, &next_progress);
     }
+    if (r->fast && rc == 0) {
+        struct fast *f = r->fast;
+        if (f->sampled_out != f->sampled_sent || (uint64_t)(f->last_out + 1) != f->sent)
+            rc = fast_abandon(r);
+        else
+            r->res->frames_decoded = f->sent;
+        r->res->skipped = !r->fast_failed;
+    }
+    if (r->fast_failed)
+        return 0;
     if (rc < 0)
         return -1;
     if (rc > 0)
@@ -707,6 +890,19 @@ static int decode_all(struct run *r)
                 r->res->hashed_seconds, av_msg(read_err, eb));
         return 0;
     }
+    /* A cut file often just ends early: the container knew how long it was. */
+    const int64_t declared = r->fmt->streams[r->stream]->nb_frames;
+    if (declared > 0 && packets < (uint64_t)declared) {
+        set_err(r, VPDQ_ERR_CORRUPT, "the file is incomplete: %llu of %lld frames are there (%.1f s of %.1f s)",
+                (unsigned long long)packets, (long long)declared, r->res->hashed_seconds,
+                r->res->duration);
+        return 0;
+    }
+    if (damaged) {
+        set_err(r, VPDQ_ERR_CORRUPT, "%llu damaged frames (the file may be cut short)",
+                (unsigned long long)damaged);
+        return 0;
+    }
     r->res->complete = true;
     return 0;
 }
@@ -715,6 +911,44 @@ static int cmp_frame(const void *a, const void *b)
 {
     const struct vpdq_feature *x = a, *y = b;
     return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+/* Everything one pass opened; the result lists stay. */
+static void close_pass(struct run *r)
+{
+    stop_workers(r); /* every queued frame is hashed before this returns */
+    fast_free(r);
+    av_frame_free(&r->frame);
+    av_packet_free(&r->pkt);
+    avcodec_free_context(&r->dec);
+    if (r->fmt) {
+        AVIOContext *pb = r->fmt->pb;
+        avformat_close_input(&r->fmt);
+        if (pb) {
+            av_freep(&pb->buffer);
+            avio_context_free(&pb);
+        }
+    }
+    r->closing = false;
+    r->failed = false;
+    r->nworkers = 0;
+    r->turn = false;
+    r->src.pos = 0;
+}
+
+static void pass(struct run *r, bool try_fast)
+{
+    if (open_input(r) != 0 || open_decoder(r) != 0)
+        return;
+    if (try_fast && fast_eligible(r)) {
+        r->fast = calloc(1, sizeof(*r->fast));
+        if (!r->fast) {
+            set_err(r, VPDQ_ERR_NOMEM, "out of memory");
+            return;
+        }
+        r->fast->last_out = -1;
+    }
+    decode_all(r);
 }
 
 static int run(struct source src, const struct vpdq_options *opts, struct vpdq_result **out,
@@ -749,9 +983,20 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     if (opts->max_seconds > 0)
         r->deadline = now() + opts->max_seconds;
 
-    if (open_input(r) == 0 && open_decoder(r) == 0)
-        decode_all(r);
-    stop_workers(r); /* every queued frame is hashed before this returns */
+    pass(r, true);
+    close_pass(r);
+    if (r->fast_failed && err->code == VPDQ_OK) {
+        /* Start again, counting every frame as the reference does. */
+        vpdq_list_free(&res->frames);
+        vpdq_list_free(&res->displayed);
+        res->frames_decoded = res->decode_errors = 0;
+        res->hashed_seconds = 0;
+        res->rotation = 0;
+        res->flipped = false;
+        r->fast_failed = false;
+        pass(r, false);
+        close_pass(r);
+    }
     if (r->failed)
         set_err(r, VPDQ_ERR_NOMEM, "out of memory hashing frames");
 
@@ -760,18 +1005,6 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     if (err->code == VPDQ_OK && res->frames_decoded == 0)
         set_err(r, VPDQ_ERR_NO_FRAMES, "no frame could be decoded (%llu decoding errors)",
                 (unsigned long long)res->decode_errors);
-
-    av_frame_free(&r->frame);
-    av_packet_free(&r->pkt);
-    avcodec_free_context(&r->dec);
-    if (r->fmt) {
-        AVIOContext *pb = r->fmt->pb;
-        avformat_close_input(&r->fmt);
-        if (pb) {
-            av_freep(&pb->buffer);
-            avio_context_free(&pb);
-        }
-    }
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv_put);
     pthread_cond_destroy(&r->cv_get);

@@ -71,6 +71,10 @@ struct vpdq_options {
     double max_seconds;        /* wall-clock budget; 0 = none (default 600) */
     uint64_t max_frames;       /* decoded-frame budget; 0 = none (default 0) */
     uint64_t max_pixels;       /* larger frames are refused (default 4096 x 2304) */
+    /* Leave H.264/HEVC frames undecoded that are neither sampled nor needed
+     * by another frame; the result is identical (checked as it goes, with
+     * a fallback to decoding everything). Default on. */
+    bool skip_unsampled;
     /* Called about once per decoded second of video (may be NULL); returning
      * non-zero cancels (VPDQ_ERR_CANCELLED). */
     int (*progress)(void *ctx, double done_seconds, double total_seconds);
@@ -109,6 +113,7 @@ struct vpdq_result {
     uint64_t frames_decoded;
     uint64_t decode_errors;      /* packets the decoder rejected (skipped) */
     bool complete;               /* every frame of the stream was seen */
+    bool skipped;                /* unsampled frames were left undecoded (skip_unsampled) */
 };
 
 void vpdq_options_default(struct vpdq_options *o);
