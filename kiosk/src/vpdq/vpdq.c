@@ -593,8 +593,11 @@ static int open_decoder(struct run *r)
         r->res->duration = (double)st->duration * av_q2d(st->time_base);
 
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
-    if (!codec)
-        return set_err(r, VPDQ_ERR_UNSUPPORTED, "no decoder for %s", r->res->codec);
+    if (!codec) {
+        char tag[AV_FOURCC_MAX_STRING_SIZE];
+        av_fourcc_make_string(tag, par->codec_tag);
+        return set_err(r, VPDQ_ERR_UNSUPPORTED, "no decoder for codec %s (tag %s)", r->res->codec, tag);
+    }
     r->dec = avcodec_alloc_context3(codec);
     if (!r->dec)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the decoder");
