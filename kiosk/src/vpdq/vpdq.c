@@ -561,6 +561,8 @@ static int open_decoder(struct run *r)
             break;
         }
     }
+    if (r->fmt->nb_streams == 0)
+        return set_err(r, VPDQ_ERR_CORRUPT, "no streams found: the file may be cut short");
     if (r->stream < 0)
         return set_err(r, VPDQ_ERR_NO_VIDEO, "no video stream among %u streams", r->fmt->nb_streams);
     AVStream *st = r->fmt->streams[r->stream];
