@@ -107,6 +107,7 @@ int main(int argc, char **argv)
 {
     char *names[64];
     int n = 0;
+    bool owned = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--strict"))
             strict = true;
@@ -127,6 +128,7 @@ int main(int argc, char **argv)
         }
         closedir(d);
         qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+        owned = true;
     }
     REQUIRE(n > 0, "no videos");
     for (int i = 0; i < n; i++) {
@@ -134,5 +136,7 @@ int main(int argc, char **argv)
         check_video(names[i], 128);
     }
     printf("TOTAL bit-exact frames (hash and quality): %zu of %zu\n", total_exact, total_frames);
+    for (int i = 0; owned && i < n; i++)
+        free(names[i]);
     return check_exit();
 }

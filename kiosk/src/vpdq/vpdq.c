@@ -1005,8 +1005,11 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     if (r->failed)
         set_err(r, VPDQ_ERR_NOMEM, "out of memory hashing frames");
 
-    qsort(res->frames.v, res->frames.n, sizeof(*res->frames.v), cmp_frame);
-    qsort(res->displayed.v, res->displayed.n, sizeof(*res->displayed.v), cmp_frame);
+    /* Workers finish out of order. */
+    if (res->frames.n)
+        qsort(res->frames.v, res->frames.n, sizeof(*res->frames.v), cmp_frame);
+    if (res->displayed.n)
+        qsort(res->displayed.v, res->displayed.n, sizeof(*res->displayed.v), cmp_frame);
     if (err->code == VPDQ_OK && res->frames_decoded == 0)
         set_err(r, VPDQ_ERR_NO_FRAMES, "no frame could be decoded (%llu decoding errors)",
                 (unsigned long long)res->decode_errors);

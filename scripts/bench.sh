@@ -1,0 +1,78 @@
+#!/bin/sh
+# Hifazat's benchmarks, one section per benchmark. Each section makes its own
+# inputs, measures a baseline in the same run and prints its figures as
+# ratios against it, with the project's targets marked "met" or "MISSED".
+# Usage: scripts/bench.sh [SECTION...]     sections: vpdq (default: all)
+# Needs an otherwise idle machine for meaningful numbers.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build >/dev/null
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+missed=0
+
+section() { printf '\n==== %s\n' "$*"; }
+now() { date +%s.%N; }
+# verdict OK-CONDITION (awk expression) TEXT
+verdict() {
+    if awk "BEGIN { exit !($1) }"; then echo "  target met:    $2"; else echo "  target MISSED: $2"; missed=1; fi
+}
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# ---- vPDQ: seconds of video hashed per second of wall time, at 1 frame per
+# second, for 720p and 1080p H.264 made here; baseline: the ffmpeg tool
+# decoding the same file on one thread (what any FFmpeg-based hasher must at
+# least do). Peak RSS is the whole hashing process's.
+bench_vpdq() {
+    section "vpdq: video seconds hashed per wall second (1 fps), peak RSS"
+    secs=20
+    for size in 1280x720 1920x1080; do
+        for kind in bframes phone; do
+            f="$T/$size-$kind.mp4"
+            # x264 defaults (B-frames) like web re-encodes; no B-frames like
+            # phones' hardware encoders. Mild sensor-like noise keeps the
+            # bitrate realistic (~3 Mb/s at 720p, ~7 Mb/s at 1080p).
+            bf=""
+            [ "$kind" = phone ] && bf="-bf 0"
+            # shellcheck disable=SC2086
+            ffmpeg -nostdin -v error -y -f lavfi \
+                -i "testsrc2=size=$size:rate=30,noise=alls=6:allf=t+u" -t $secs \
+                -c:v libx264 -preset fast -crf 23 $bf -pix_fmt yuv420p "$f"
+        done
+    done
+    printf '%-22s %9s %10s %8s %10s %9s %9s\n' file "ffmpeg_x" "vpdq_1t_x" "vs_ffm" "vpdq_2t_x" "rss_1t_MB" "rss_2t_MB"
+    for f in "$T"/1280x720-bframes.mp4 "$T"/1280x720-phone.mp4 "$T"/1920x1080-bframes.mp4 "$T"/1920x1080-phone.mp4; do
+        t0=$(now)
+        ffmpeg -nostdin -v error -threads 1 -i "$f" -f null -
+        t1=$(now)
+        base=$(awk -v s=$secs -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", s / (b - a) }')
+        one=$(build/tests/bench_vpdq "$f" 1 1)
+        two=$(build/tests/bench_vpdq "$f" 2 1)
+        x1=$(field "$one" speed_x)
+        x2=$(field "$two" speed_x)
+        r1=$(field "$one" peak_rss_mb)
+        r2=$(field "$two" peak_rss_mb)
+        ratio=$(awk -v a="$x1" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+        name=$(basename "$f" .mp4)
+        printf '%-22s %9s %10s %8s %10s %9s %9s\n' "$name" "$base" "$x1" "$ratio" "$x2" "$r1" "$r2"
+        case "$name" in
+        1280x720-bframes) x720=$x1 ;;
+        esac
+        rss_max=$(awk -v a="${rss_max:-0}" -v b="$r1" -v c="$r2" 'BEGIN { m = a; if (b > m) m = b; if (c > m) m = c; print m }')
+    done
+    echo "  (x = seconds of video per second of wall time; vs_ffm = vpdq one thread / ffmpeg decode alone)"
+    verdict "$x720 >= 20" "720p H.264 at 1 fps on one core >= 20x real time (measured ${x720}x)"
+    verdict "$rss_max <= 150" "peak RSS <= 150 MB (measured ${rss_max} MB)"
+}
+
+sections=${*:-vpdq}
+for s in $sections; do
+    case "$s" in
+    vpdq) bench_vpdq ;;
+    *) echo "bench.sh: unknown section '$s'" >&2; exit 2 ;;
+    esac
+done
+exit $missed
