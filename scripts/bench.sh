@@ -1,25 +1,22 @@
 #!/bin/sh
-# Hifazat's benchmarks, one section per benchmark. Each section makes its own
-# inputs, measures a baseline in the same run and prints its figures as
-# ratios against it, with the project's targets marked "met" or "MISSED".
-# Usage: scripts/bench.sh [SECTION...]     sections: vpdq (default: all)
-# Needs an otherwise idle machine for meaningful numbers.
+# Benchmarks: each section prints its figures as ratios against a baseline
+# measured in the same run. Usage: scripts/bench.sh [SECTION...]
+# Sections: hash vpdq
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build >/dev/null
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-bench >/dev/null
+shared="$(cd .. && pwd)/shared"
+work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+sections="${*:-hash vpdq}"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-missed=0
-
-section() { printf '\n==== %s\n' "$*"; }
-now() { date +%s.%N; }
-# verdict OK-CONDITION (awk expression) TEXT
+# verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
-    if awk "BEGIN { exit !($1) }"; then echo "  target met:    $2"; else echo "  target MISSED: $2"; missed=1; fi
+    if awk "BEGIN { exit !($1) }"; then echo "  target met:    $2"; else echo "  target MISSED: $2"; fi
 }
+# field "k1=v1 k2=v2" k2 -> v2
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- vPDQ: seconds of video hashed per second of wall time, at 1 frame per
@@ -28,7 +25,7 @@ field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # (what a hasher that counts frames like Meta's reference pays before any
 # hashing). Peak RSS is the whole hashing process's.
 bench_vpdq() {
-    section "vpdq: video seconds hashed per wall second (1 fps), peak RSS"
+    echo "== vpdq (issue 8): video seconds hashed per wall second at 1 fps, peak RSS"
     secs=20
     for size in 1280x720 1920x1080; do
         for kind in bframes phone; do
@@ -40,16 +37,16 @@ bench_vpdq() {
             # shellcheck disable=SC2086
             ffmpeg -nostdin -v error -y -f lavfi \
                 -i "testsrc2=size=$size:rate=30,noise=alls=6:allf=t+u" -t $secs \
-                -c:v libx264 -preset fast -crf 23 $bf -pix_fmt yuv420p "$T/$size-$kind.mp4"
+                -c:v libx264 -preset fast -crf 23 $bf -pix_fmt yuv420p "$work/$size-$kind.mp4"
         done
     done
     printf '%-18s %9s %9s %7s %9s %9s %9s\n' file decode_x vpdq_1t_x ratio vpdq_2t_x rss_1t_MB rss_2t_MB
     rss_max=0
     for name in 1280x720-bframes 1280x720-phone 1920x1080-bframes 1920x1080-phone; do
-        f="$T/$name.mp4"
-        base=$(build/tests/bench_vpdq --decode-only "$f" 1)
-        one=$(build/tests/bench_vpdq "$f" 1 1)
-        two=$(build/tests/bench_vpdq "$f" 2 1)
+        f="$work/$name.mp4"
+        base=$(build-bench/tests/bench/bench_vpdq --decode-only "$f" 1)
+        one=$(build-bench/tests/bench/bench_vpdq "$f" 1 1)
+        two=$(build-bench/tests/bench/bench_vpdq "$f" 2 1)
         b=$(field "$base" speed_x)
         x1=$(field "$one" speed_x)
         x2=$(field "$two" speed_x)
@@ -66,11 +63,18 @@ bench_vpdq() {
     verdict "$rss_max <= 150" "peak RSS <= 150 MB (measured ${rss_max} MB)"
 }
 
-sections=${*:-vpdq}
 for s in $sections; do
     case "$s" in
-    vpdq) bench_vpdq ;;
-    *) echo "bench.sh: unknown section '$s'" >&2; exit 2 ;;
+    hash)
+        echo "== hash (issue 2)"
+        build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    vpdq)
+        bench_vpdq
+        ;;
+    *)
+        echo "unknown section $s" >&2
+        exit 2
+        ;;
     esac
 done
-exit $missed

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build >/dev/null
-exec build/kiosk/hifazat hash assets/demo "$@"
+exec build/kiosk/hifazat hash assets/demo/media "$@"

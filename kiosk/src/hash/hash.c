@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,43 @@ enum {
     SNIFF_BYTES = 64 * 1024,
 };
 
+/* Decoded rows travel from the decoder to a worker thread that runs the PDQ
+ * pipes, so decoding and hashing overlap on two cores. Rows are published in
+ * batches to keep locking rare. */
+enum {
+    QUEUE_ROWS = 128,
+    QUEUE_BATCH = 32, /* QUEUE_ROWS is a multiple: consumed and written stay multiples of it */
+    THREAD_MIN_PIXELS = 1 << 18, /* smaller images are hashed inline */
+};
+
+struct sink_state;
+
+struct qslot {
+    int y;
+    bool grey; /* every row up to this one was grey */
+};
+
+struct rowq {
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    uint8_t *ring;
+    size_t ring_size, row_bytes;
+    struct qslot slot[QUEUE_ROWS];
+    unsigned long produced, consumed; /* published / hashed rows */
+    unsigned long written;            /* producer only: rows written, maybe unpublished */
+    struct sink_state *job;           /* NULL when idle */
+    bool eof, quit;
+};
+
 struct hash_ctx {
     struct hash_options opt;
     struct digest *digest;
+    struct rowq q;
 };
+
+static void *rowq_main(void *arg);
 
 void hash_options_default(struct hash_options *o)
 {
@@ -42,6 +76,8 @@ struct hash_ctx *hash_ctx_create(const struct hash_options *opts)
         free(ctx);
         return NULL;
     }
+    pthread_mutex_init(&ctx->q.lock, NULL);
+    pthread_cond_init(&ctx->q.cond, NULL);
     return ctx;
 }
 
@@ -49,6 +85,16 @@ void hash_ctx_destroy(struct hash_ctx *ctx)
 {
     if (!ctx)
         return;
+    if (ctx->q.started) {
+        pthread_mutex_lock(&ctx->q.lock);
+        ctx->q.quit = true;
+        pthread_cond_broadcast(&ctx->q.cond);
+        pthread_mutex_unlock(&ctx->q.lock);
+        pthread_join(ctx->q.thread, NULL);
+    }
+    pthread_cond_destroy(&ctx->q.cond);
+    pthread_mutex_destroy(&ctx->q.lock);
+    free(ctx->q.ring);
     digest_destroy(ctx->digest);
     free(ctx);
 }
@@ -77,8 +123,6 @@ struct pipe {
     /* [path][0] is the plain hash; [path][1] exists only for a 64x64 input,
      * where the reference's dihedral function skips the plain hash's bypass. */
     struct pdq_stream *s[NPATHS][2];
-    float *luma;
-    uint8_t *px;           /* sampled pixels of one output row */
 };
 
 static void pipe_free(struct pipe *p)
@@ -87,8 +131,6 @@ static void pipe_free(struct pipe *p)
         for (int j = 0; j < 2; j++)
             pdq_stream_destroy(p->s[i][j]);
     free(p->cols);
-    free(p->luma);
-    free(p->px);
     memset(p, 0, sizeof(*p));
 }
 
@@ -105,13 +147,9 @@ static int pipe_init(struct pipe *p, int src_w, int src_h, bool cli, bool rgb, b
         p->h = src_h;
     }
     p->sampled = p->w != src_w || p->h != src_h;
-    p->luma = malloc(sizeof(float) * (size_t)p->w);
-    if (!p->luma)
-        return -1;
     if (p->sampled) {
         p->cols = malloc(sizeof(int) * (size_t)p->w);
-        p->px = malloc((size_t)p->w * 3);
-        if (!p->cols || !p->px)
+        if (!p->cols)
             return -1;
         for (int x = 0; x < p->w; x++)
             p->cols[x] = pdq_nn_index(x, src_w, p->w);
@@ -133,28 +171,36 @@ static void pipe_drop_grey(struct pipe *p)
     }
 }
 
-static void push_luma(struct pdq_stream *const s[2], const float *luma)
+/* Luma of one row (sampled at cols when not NULL) into the pipe's streams,
+ * written straight into their input buffers. */
+static void pipe_emit(struct pipe *p, const uint8_t *row, const int *cols, int ch)
 {
-    for (int j = 0; j < 2; j++)
-        if (s[j])
-            pdq_stream_push(s[j], luma);
-}
-
-/* One row of `ch` bytes per pixel (1 grey, 3 RGB). */
-static void pipe_push_row(struct pipe *p, const uint8_t *row, int ch, int n)
-{
-    if (p->s[PATH_RGB][0]) {
-        pdq_luma_rgb(row, (size_t)n, p->luma);
-        push_luma(p->s[PATH_RGB], p->luma);
+    const int n = p->w;
+    struct pdq_stream *const *rgb = p->s[PATH_RGB], *const *grey = p->s[PATH_GREY];
+    if (rgb[0]) {
+        float *dst = pdq_stream_row(rgb[0]);
+        if (cols)
+            pdq_luma_rgb_sampled(row, cols, (size_t)n, dst);
+        else
+            pdq_luma_rgb(row, (size_t)n, dst);
+        if (rgb[1])
+            pdq_stream_push(rgb[1], dst);
+        pdq_stream_commit(rgb[0]);
     }
-    if (p->s[PATH_GREY][0]) {
-        if (ch == 1) {
-            pdq_luma_grey(row, (size_t)n, p->luma);
-        } else {
+    if (grey[0]) {
+        /* Grey layout: the value; RGB with R = G = B: the red channel. */
+        float *dst = pdq_stream_row(grey[0]);
+        if (cols)
             for (int x = 0; x < n; x++)
-                p->luma[x] = (float)row[3 * x];
-        }
-        push_luma(p->s[PATH_GREY], p->luma);
+                dst[x] = (float)row[(size_t)cols[x] * ch];
+        else if (ch == 1)
+            pdq_luma_grey(row, (size_t)n, dst);
+        else
+            for (int x = 0; x < n; x++)
+                dst[x] = (float)row[3 * (size_t)x];
+        if (grey[1])
+            pdq_stream_push(grey[1], dst);
+        pdq_stream_commit(grey[0]);
     }
 }
 
@@ -163,13 +209,11 @@ static void pipe_push(struct pipe *p, int y, const uint8_t *row, int ch)
     if (!p->active)
         return;
     if (!p->sampled) {
-        pipe_push_row(p, row, ch, p->w);
+        pipe_emit(p, row, NULL, ch);
         return;
     }
     while (p->next_out < p->h && pdq_nn_index(p->next_out, p->src_h, p->h) == y) {
-        for (int x = 0; x < p->w; x++)
-            memcpy(p->px + (size_t)x * ch, row + (size_t)p->cols[x] * ch, (size_t)ch);
-        pipe_push_row(p, p->px, ch, p->w);
+        pipe_emit(p, row, p->cols, ch);
         p->next_out++;
     }
 }
@@ -204,7 +248,70 @@ struct sink_state {
     struct pipe cli, full;
     uint8_t *stored;       /* a copy of the pixels, only when the orientation needs it */
     size_t stored_len;
+    struct rowq *q;        /* rows go to the worker (NULL: hashed inline) */
+    bool grey_in;          /* decoder side: every row so far was grey */
+    uint8_t *need;         /* decoder side: source rows some pipe uses */
 };
+
+static int rowq_start(struct rowq *q, struct sink_state *st, size_t row_bytes)
+{
+    if (!q->started) {
+        if (pthread_create(&q->thread, NULL, rowq_main, q) != 0)
+            return -1;
+        q->started = true;
+    }
+    const size_t need = row_bytes * QUEUE_ROWS;
+    if (need > q->ring_size) {
+        uint8_t *r = realloc(q->ring, need);
+        if (!r)
+            return -1;
+        q->ring = r;
+        q->ring_size = need;
+    }
+    pthread_mutex_lock(&q->lock);
+    q->row_bytes = row_bytes;
+    q->produced = q->consumed = q->written = 0;
+    q->eof = false;
+    q->job = st;
+    pthread_mutex_unlock(&q->lock);
+    return 0;
+}
+
+static void rowq_publish(struct rowq *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->produced = q->written;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static void rowq_put(struct rowq *q, int y, bool grey, const uint8_t *row)
+{
+    if (q->written % QUEUE_BATCH == 0 && q->written >= QUEUE_ROWS) {
+        /* About to write into the next batch of slots: wait until it is free. */
+        pthread_mutex_lock(&q->lock);
+        while (q->written - q->consumed >= QUEUE_ROWS)
+            pthread_cond_wait(&q->cond, &q->lock);
+        pthread_mutex_unlock(&q->lock);
+    }
+    const unsigned long i = q->written % QUEUE_ROWS;
+    memcpy(q->ring + i * q->row_bytes, row, q->row_bytes);
+    q->slot[i] = (struct qslot){y, grey};
+    if (++q->written % QUEUE_BATCH == 0)
+        rowq_publish(q);
+}
+
+/* No more rows: wait until the worker has hashed every queued one. */
+static void rowq_finish(struct rowq *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->produced = q->written;
+    q->eof = true;
+    pthread_cond_broadcast(&q->cond);
+    while (q->job)
+        pthread_cond_wait(&q->cond, &q->lock);
+    pthread_mutex_unlock(&q->lock);
+}
 
 static int sink_begin(void *vctx, const struct image_info *info)
 {
@@ -224,6 +331,20 @@ static int sink_begin(void *vctx, const struct image_info *info)
         if (!st->stored)
             return -1;
     }
+    st->grey_in = true;
+    if (st->q && (uint64_t)info->width * (uint64_t)info->height >= THREAD_MIN_PIXELS) {
+        /* Only the rows a pipe reads are handed over. */
+        st->need = calloc((size_t)info->height, 1);
+        if (!st->need)
+            return -1;
+        for (int y = 0; y < info->height; y++)
+            st->need[y] = st->full.active || !st->cli.sampled;
+        for (int i = 0; st->cli.sampled && i < st->cli.h; i++)
+            st->need[pdq_nn_index(i, info->height, st->cli.h)] = 1;
+        if (rowq_start(st->q, st, (size_t)info->width * (size_t)st->ch) == 0)
+            return 0;
+    }
+    st->q = NULL; /* inline */
     return 0;
 }
 
@@ -235,20 +356,62 @@ static bool row_is_grey(const uint8_t *row, int n)
     return true;
 }
 
-static int sink_row(void *vctx, int y, const uint8_t *row)
+/* Runs on the worker (or inline): the PDQ pipes. grey: every row so far,
+ * including rows no pipe reads, was grey. */
+static void process_row(struct sink_state *st, int y, bool grey, const uint8_t *row)
 {
-    struct sink_state *st = vctx;
-    if (st->ch == 3 && st->grey && !row_is_grey(row, st->info.width)) {
+    if (st->grey && !grey) {
         st->grey = false;
         pipe_drop_grey(&st->cli);
         pipe_drop_grey(&st->full);
     }
     pipe_push(&st->cli, y, row, st->ch);
     pipe_push(&st->full, y, row, st->ch);
+}
+
+static void *rowq_main(void *arg)
+{
+    struct rowq *q = arg;
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (!q->quit && !(q->job && (q->consumed < q->produced || q->eof)))
+            pthread_cond_wait(&q->cond, &q->lock);
+        if (q->quit)
+            break;
+        if (q->consumed < q->produced) {
+            const unsigned long from = q->consumed, to = q->produced;
+            struct sink_state *st = q->job;
+            pthread_mutex_unlock(&q->lock);
+            for (unsigned long i = from; i < to; i++) {
+                const struct qslot *sl = &q->slot[i % QUEUE_ROWS];
+                process_row(st, sl->y, sl->grey, q->ring + (i % QUEUE_ROWS) * q->row_bytes);
+            }
+            pthread_mutex_lock(&q->lock);
+            q->consumed = to;
+            pthread_cond_broadcast(&q->cond);
+            continue;
+        }
+        q->job = NULL; /* eof and every row hashed */
+        pthread_cond_broadcast(&q->cond);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+/* Runs on the decoder's thread. Decoders give rows in order from 0. */
+static int sink_row(void *vctx, int y, const uint8_t *row)
+{
+    struct sink_state *st = vctx;
     if (st->stored) {
         const size_t stride = (size_t)st->info.width * (size_t)st->ch;
         memcpy(st->stored + (size_t)y * stride, row, stride);
     }
+    if (st->ch == 3 && st->grey_in && !row_is_grey(row, st->info.width))
+        st->grey_in = false;
+    if (!st->q)
+        process_row(st, y, st->grey_in, row);
+    else if (st->need[y])
+        rowq_put(st->q, y, st->grey_in, row);
     return 0;
 }
 
@@ -321,11 +484,16 @@ static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, str
     memset(&st, 0, sizeof(st));
     st.opt = &ctx->opt;
     st.res = res;
+    st.q = &ctx->q;
     struct image_sink sink = {.ctx = &st, .begin = sink_begin, .row = sink_row};
     struct image_error ierr;
     int rc = -1;
 
-    if (image_decode(data, len, &ctx->opt.limits, &sink, &ierr) != 0) {
+    const int drc = image_decode(data, len, &ctx->opt.limits, &sink, &ierr);
+    if (st.q)
+        rowq_finish(st.q); /* the worker may not touch st after this */
+    st.grey = st.grey_in;  /* rows no pipe read count too */
+    if (drc != 0) {
         fail(res, image_err_to_hash(ierr.code), ierr.detail);
         goto out;
     }
@@ -352,6 +520,7 @@ static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, str
     }
     rc = 0;
 out:
+    free(st.need);
     pipe_free(&st.cli);
     pipe_free(&st.full);
     if (st.stored) {

@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum { MAX_DEPTH = 256 };
 
@@ -52,9 +54,18 @@ static int walk_dir(struct walk *w, const char *path, const struct stat *st)
     if (w->depth >= MAX_DEPTH)
         return w->visit(w->ctx, path, HASH_ERR_LOOP, "directories nested too deeply");
 
-    DIR *dir = opendir(path);
-    if (!dir)
-        return w->visit(w->ctx, path, errno_to_err(errno), strerror(errno));
+    /* O_NOATIME: listing a folder must not change it either. */
+    const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+    int fd = open(path, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+        fd = open(path, flags);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        const int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return w->visit(w->ctx, path, errno_to_err(e), strerror(e));
+    }
     char **names = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;

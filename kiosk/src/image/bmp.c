@@ -1,6 +1,6 @@
-/* BMP (Windows bitmaps): uncompressed 1/4/8-bit palette, 16/24/32-bit and
- * bit-field variants, bottom-up or top-down. RLE is refused (rare from
- * phones). A small format: no library of its own is worth the dependency. */
+/* BMP (Windows bitmaps): 1/4/8-bit palette (plain or RLE), 16/24/32-bit and
+ * bit-field variants, bottom-up or top-down. A small format: no library of
+ * its own is worth the dependency. */
 #include "image_internal.h"
 
 #include <stdlib.h>
@@ -30,6 +30,48 @@ static uint8_t channel_get(const struct channel *c, uint32_t px)
         return (uint8_t)(v >> (c->bits - 8));
     uint32_t max = (1u << c->bits) - 1;
     return (uint8_t)((v * 255 + max / 2) / max);
+}
+
+/* RLE8 / RLE4 into an index buffer (bottom-up rows, as stored). Pixels the
+ * stream skips stay 0. Returns 0, or -1 on data that runs out. */
+static int unpack_rle(const uint8_t *p, size_t len, uint8_t *idx, int64_t w, int64_t h, int bpp)
+{
+    int64_t x = 0, y = 0;
+    size_t i = 0;
+    while (i + 1 < len) {
+        const uint8_t n = p[i], v = p[i + 1];
+        i += 2;
+        if (n > 0) { /* a run */
+            for (int k = 0; k < n; k++, x++)
+                if (x < w && y < h)
+                    idx[y * w + x] = bpp == 8 ? v : (uint8_t)((k & 1) ? (v & 15) : (v >> 4));
+            continue;
+        }
+        if (v == 0) { /* end of line */
+            x = 0;
+            y++;
+        } else if (v == 1) { /* end of bitmap */
+            return 0;
+        } else if (v == 2) { /* delta */
+            if (i + 2 > len)
+                return -1;
+            x += p[i];
+            y += p[i + 1];
+            i += 2;
+        } else { /* v literal pixels, padded to a 16-bit boundary */
+            const size_t bytes = bpp == 8 ? v : (size_t)(v + 1) / 2;
+            if (i + bytes > len)
+                return -1;
+            for (int k = 0; k < v; k++, x++)
+                if (x < w && y < h)
+                    idx[y * w + x] = bpp == 8 ? p[i + k]
+                                              : (uint8_t)((k & 1) ? (p[i + k / 2] & 15) : (p[i + k / 2] >> 4));
+            i += (bytes + 1) & ~(size_t)1;
+        }
+        if (y >= h)
+            return 0;
+    }
+    return -1; /* no end-of-bitmap marker: truncated */
 }
 
 int decode_bmp(struct decode_job *job)
@@ -73,7 +115,7 @@ int decode_bmp(struct decode_job *job)
             channel_init(&ch[i], u32le(d + at + 4 * i));
         if (bpp != 16 && bpp != 32)
             return job_fail(job, IMAGE_ERR_CORRUPT, "BMP bit fields with %u bits", bpp);
-    } else if (compression == 0) {
+    } else if (compression == 0 || ((compression == 1 && bpp == 8) || (compression == 2 && bpp == 4))) {
         if (bpp == 16) {
             channel_init(&ch[0], 0x7c00);
             channel_init(&ch[1], 0x03e0);
@@ -101,26 +143,51 @@ int decode_bmp(struct decode_job *job)
             return job_fail(job, IMAGE_ERR_CORRUPT, "BMP palette is truncated");
     }
 
+    const bool rle = compression == 1 || compression == 2;
+    if (rle && top_down)
+        return job_fail(job, IMAGE_ERR_CORRUPT, "top-down RLE BMP");
     const size_t stride = (((size_t)w * bpp + 31) / 32) * 4;
-    if (offset > len || (len - offset) / stride < (size_t)h)
+    if (offset > len || (!rle && (len - offset) / stride < (size_t)h))
         return job_fail(job, IMAGE_ERR_CORRUPT, "BMP pixel data is truncated");
+    uint8_t *unpacked = NULL;
+    if (rle) {
+        unpacked = calloc((size_t)w, (size_t)h);
+        if (!unpacked)
+            return job_fail(job, IMAGE_ERR_NOMEM, "out of memory for an RLE BMP");
+        if (unpack_rle(d + offset, len - offset, unpacked, w, h, (int)bpp) != 0) {
+            free(unpacked);
+            return job_fail(job, IMAGE_ERR_CORRUPT, "BMP RLE data is truncated");
+        }
+    }
 
     struct image_info info = {
         .format = IMAGE_FORMAT_BMP, .width = (int)w, .height = (int)h,
         .layout = IMAGE_RGB8, .orientation = 1,
     };
-    if (job_begin(job, &info) != 0)
+    if (job_begin(job, &info) != 0) {
+        free(unpacked);
         return -1;
+    }
     uint8_t *row = malloc((size_t)w * 3);
-    if (!row)
+    if (!row) {
+        free(unpacked);
         return job_fail(job, IMAGE_ERR_NOMEM, "out of memory for a row");
+    }
     int rc = 0;
     for (int64_t y = 0; y < h && rc == 0; y++) {
         const int64_t sy = top_down ? y : h - 1 - y;
         const uint8_t *src = d + offset + (size_t)sy * stride;
         for (int64_t x = 0; x < w; x++) {
             uint8_t *o = row + 3 * x;
-            if (bpp <= 8) {
+            if (unpacked) {
+                uint32_t i = unpacked[(size_t)sy * (size_t)w + (size_t)x];
+                if (i >= npal)
+                    i = 0;
+                const uint8_t *e = pal + i * pal_entry;
+                o[0] = e[2];
+                o[1] = e[1];
+                o[2] = e[0];
+            } else if (bpp <= 8) {
                 const uint32_t per = 8 / bpp;
                 uint32_t byte = src[x / per];
                 uint32_t shift = (uint32_t)(8 - bpp * (1 + x % per));
@@ -145,5 +212,6 @@ int decode_bmp(struct decode_job *job)
         rc = job_row(job, (int)y, row);
     }
     free(row);
+    free(unpacked);
     return rc;
 }

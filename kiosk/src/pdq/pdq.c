@@ -34,88 +34,122 @@ static void dct_init(void)
                 (float)((double)scale * cos((pi / 2.0 / 64.0) * (double)(i + 1) * (double)(2 * j + 1)));
 }
 
-/* ---- 1-D box filter along a row (the reference's box1DFloat) ----
- * out[i] = mean of in[i-(w-half) .. i+half-1] clipped to the row, as one
- * float running sum: add the right edge, then subtract the left edge. */
+/* ---- 1-D box filter along rows (the reference's box1DFloat) ----
+ * out[i] = mean of in[i-(w-half) .. i+half-1] clipped to the row, from one
+ * float running sum per row: add the right edge, then subtract the left
+ * edge, then divide by the number of samples summed. The running sum is a
+ * serial chain, so BATCH rows are filtered together: their chains are
+ * independent and interleave. Sums are stored first and divided in a second,
+ * vectorisable loop; the float operations are the same, so is every bit. */
+
+enum { BATCH = 8 };
 
 static int half_window(int w)
 {
     return (w + 2) / 2;
 }
 
-static void hbox_full(const float *in, float *out, int n, int w)
+/* Samples summed for output i of a row of n with window w. */
+static int box_count(int i, int n, int w)
 {
     const int half = half_window(w);
-    int ri = 0, li = 0, oi = 0, cnt = 0;
-    float sum = 0.0f;
-
-    for (int i = 0; i < half - 1; i++) {
-        sum += in[ri++];
-        cnt++;
-    }
-    for (int i = 0; i < w - half + 1; i++) {
-        sum += in[ri++];
-        cnt++;
-        out[oi++] = sum / (float)cnt;
-    }
-    for (int i = 0; i < n - w; i++) {
-        sum += in[ri++];
-        sum -= in[li++];
-        out[oi++] = sum / (float)cnt;
-    }
-    for (int i = 0; i < half - 1; i++) {
-        sum -= in[li++];
-        cnt--;
-        out[oi++] = sum / (float)cnt;
-    }
+    if (i <= w - half)
+        return half + i;
+    if (i <= n - half)
+        return w;
+    return w - i + n - half;
 }
 
-/* Same arithmetic, but the mean is only taken at the 64 sampled columns. */
-static void hbox_sampled(const float *in, float out[64], int n, int w, const int cols[64])
+/* Running sums of BATCH rows into out (not yet divided). */
+static void hbox_sums(const float *const in[BATCH], float *const out[BATCH], int n, int w)
 {
     const int half = half_window(w);
-    int ri = 0, li = 0, oi = 0, cnt = 0, k = 0;
-    float sum = 0.0f;
+    float sum[BATCH] = {0};
+    int ri = 0, li = 0, oi = 0;
 
-#define EMIT()                                      \
-    do {                                            \
-        while (k < 64 && cols[k] == oi)             \
-            out[k++] = sum / (float)cnt;            \
-        oi++;                                       \
+    for (int i = 0; i < half - 1; i++, ri++)
+        for (int r = 0; r < BATCH; r++)
+            sum[r] += in[r][ri];
+    for (int i = 0; i < w - half + 1; i++, ri++, oi++)
+        for (int r = 0; r < BATCH; r++) {
+            sum[r] += in[r][ri];
+            out[r][oi] = sum[r];
+        }
+    for (int i = 0; i < n - w; i++, ri++, li++, oi++)
+        for (int r = 0; r < BATCH; r++) {
+            sum[r] += in[r][ri];
+            sum[r] -= in[r][li];
+            out[r][oi] = sum[r];
+        }
+    for (int i = 0; i < half - 1; i++, li++, oi++)
+        for (int r = 0; r < BATCH; r++) {
+            sum[r] -= in[r][li];
+            out[r][oi] = sum[r];
+        }
+}
+
+static void divide_counts(float *row, int n, int w)
+{
+    const int half = half_window(w);
+    int i = 0;
+    for (; i <= w - half && i < n; i++)
+        row[i] = row[i] / (float)box_count(i, n, w);
+    const float full = (float)w;
+    for (; i <= n - half; i++)
+        row[i] = row[i] / full;
+    for (; i < n; i++)
+        row[i] = row[i] / (float)box_count(i, n, w);
+}
+
+/* The same running sums, but means are only taken at the 64 sampled columns. */
+static void hbox_sampled(const float *const in[BATCH], float *const out[BATCH], int n, int w,
+                         const int cols[64])
+{
+    const int half = half_window(w);
+    float sum[BATCH] = {0};
+    int ri = 0, li = 0, oi = 0, k = 0;
+
+#define EMIT()                                                  \
+    do {                                                        \
+        for (; k < 64 && cols[k] == oi; k++) {                  \
+            const float c = (float)box_count(oi, n, w);         \
+            for (int r = 0; r < BATCH; r++)                     \
+                out[r][k] = sum[r] / c;                         \
+        }                                                       \
     } while (0)
 
-    for (int i = 0; i < half - 1; i++) {
-        sum += in[ri++];
-        cnt++;
-    }
-    for (int i = 0; i < w - half + 1; i++) {
-        sum += in[ri++];
-        cnt++;
+    for (int i = 0; i < half - 1; i++, ri++)
+        for (int r = 0; r < BATCH; r++)
+            sum[r] += in[r][ri];
+    for (int i = 0; i < w - half + 1; i++, ri++, oi++) {
+        for (int r = 0; r < BATCH; r++)
+            sum[r] += in[r][ri];
         EMIT();
     }
-    for (int i = 0; i < n - w; i++) {
-        sum += in[ri++];
-        sum -= in[li++];
+    for (int i = 0; i < n - w; i++, ri++, li++, oi++) {
+        for (int r = 0; r < BATCH; r++) {
+            sum[r] += in[r][ri];
+            sum[r] -= in[r][li];
+        }
         EMIT();
     }
-    for (int i = 0; i < half - 1; i++) {
-        sum -= in[li++];
-        cnt--;
+    for (int i = 0; i < half - 1; i++, li++, oi++) {
+        for (int r = 0; r < BATCH; r++)
+            sum[r] -= in[r][li];
         EMIT();
     }
 #undef EMIT
 }
 
 /* ---- 1-D box filter down the columns, fed one row at a time ----
- * One running sum per column; the float operations on each column are those
- * of box1DFloat with a stride, in the same order. */
+ * One running sum per column, updated for a whole row at once; the float
+ * operations on each column are those of box1DFloat with a stride. */
 
 struct vbox {
     int n, w, half, width;
     int in_rows, cnt;
-    float *ring; /* (w + 1) rows */
+    float *ring; /* w + BATCH rows: the window, plus a batch being written */
     float *sum;
-    float *out;  /* one output row */
 };
 
 static int vbox_init(struct vbox *v, int n, int w, int width)
@@ -125,69 +159,76 @@ static int vbox_init(struct vbox *v, int n, int w, int width)
     v->w = w;
     v->half = half_window(w);
     v->width = width;
-    v->ring = malloc(sizeof(float) * (size_t)(w + 1) * (size_t)width);
+    v->ring = malloc(sizeof(float) * (size_t)(w + BATCH) * (size_t)width);
     v->sum = calloc((size_t)width, sizeof(float));
-    v->out = malloc(sizeof(float) * (size_t)width);
-    return (v->ring && v->sum && v->out) ? 0 : -1;
+    return (v->ring && v->sum) ? 0 : -1;
 }
 
 static void vbox_free(struct vbox *v)
 {
     free(v->ring);
     free(v->sum);
-    free(v->out);
 }
 
 static float *vbox_slot(const struct vbox *v, int row)
 {
-    return v->ring + (size_t)(row % (v->w + 1)) * (size_t)v->width;
+    return v->ring + (size_t)(row % (v->w + BATCH)) * (size_t)v->width;
 }
 
-static void vbox_emit_mean(struct vbox *v)
+/* Input row in_rows + ahead (ahead < BATCH) is written into the returned
+ * slot before it is pushed. */
+static float *vbox_next(const struct vbox *v, int ahead)
+{
+    return vbox_slot(v, v->in_rows + ahead);
+}
+
+static void vbox_mean(const struct vbox *v, float *out)
 {
     const float c = (float)v->cnt;
+    const float *sum = v->sum;
     for (int j = 0; j < v->width; j++)
-        v->out[j] = v->sum[j] / c;
+        out[j] = sum[j] / c;
 }
 
-/* Takes input row k (k = rows so far). Returns the output row index that is
- * now ready in v->out, or -1. The caller must then call vbox_flush() after
- * the last row to get the final half-1 rows. */
-static int vbox_push(struct vbox *v, const float *row)
+/* Takes the row in vbox_next(). Returns the index of the output row now
+ * written to out, or -1. After the last row, vbox_flush() gives the rest. */
+static int vbox_push(struct vbox *v, float *out)
 {
     const int k = v->in_rows++;
-    float *slot = vbox_slot(v, k);
-    memcpy(slot, row, sizeof(float) * (size_t)v->width);
-
+    const float *row = vbox_slot(v, k);
+    float *sum = v->sum;
     if (k < v->w) {
         for (int j = 0; j < v->width; j++)
-            v->sum[j] += slot[j];
+            sum[j] += row[j];
         v->cnt++;
         if (k < v->half - 1)
             return -1;
     } else {
         const float *old = vbox_slot(v, k - v->w);
         for (int j = 0; j < v->width; j++) {
-            v->sum[j] += slot[j];
-            v->sum[j] -= old[j];
+            sum[j] += row[j];
+            sum[j] -= old[j];
         }
     }
-    vbox_emit_mean(v);
+    vbox_mean(v, out);
     return k - (v->half - 1);
 }
 
-/* Phase 4: t = 0 .. half-2. Returns the output row index in v->out. */
-static int vbox_flush(struct vbox *v, int t)
+/* Phase 4: t = 0 .. half-2. Returns the output row index written to out. */
+static int vbox_flush(struct vbox *v, int t, float *out)
 {
     const float *old = vbox_slot(v, v->n - v->w + t);
+    float *sum = v->sum;
     for (int j = 0; j < v->width; j++)
-        v->sum[j] -= old[j];
+        sum[j] -= old[j];
     v->cnt--;
-    vbox_emit_mean(v);
+    vbox_mean(v, out);
     return v->n - v->half + 1 + t;
 }
 
-/* ---- the stream ---- */
+/* ---- the stream ----
+ * luma rows -> [batch] -> pass 1 (rows) -> pass 2 (columns) -> [batch] ->
+ * pass 3 (rows, sampled) -> pass 4 (columns, 64 wide) -> sampled rows. */
 
 struct pdq_stream {
     int width, height;
@@ -196,8 +237,13 @@ struct pdq_stream {
     int wr, wc;              /* window along rows (from width), along columns (from height) */
     int cols[64], rows64[64];
     int next_row64;
-    float *tmp;              /* one row after the first horizontal pass */
-    float row3[64];          /* a row after the third pass, sampled */
+    float *in[BATCH];        /* luma rows waiting for pass 1 */
+    float *p1;               /* pass 1 output of padding rows (discarded) */
+    float *p2[BATCH];        /* pass 2 output rows waiting for pass 3 */
+    float *spare;            /* padding row for partial batches */
+    int nin, np2;
+    float p3[BATCH][64];
+    float p4[64];
     struct vbox pass2, pass4;
     float a[64][64];
 };
@@ -218,6 +264,11 @@ struct pdq_stream *pdq_stream_create(int width, int height, unsigned flags)
         return NULL;
     s->width = width;
     s->height = height;
+    s->spare = calloc((size_t)width, sizeof(float)); /* also the sink of rows nobody needs */
+    if (!s->spare) {
+        free(s);
+        return NULL;
+    }
     if (width < PDQ_MIN_DIM || height < PDQ_MIN_DIM) {
         s->degenerate = true;
         return s;
@@ -233,8 +284,12 @@ struct pdq_stream *pdq_stream_create(int width, int height, unsigned flags)
         s->rows64[i] = (int)(((i + 0.5) * height) / 64);
         s->cols[i] = (int)(((i + 0.5) * width) / 64);
     }
-    s->tmp = malloc(sizeof(float) * (size_t)width);
-    if (!s->tmp || vbox_init(&s->pass2, height, s->wc, width) != 0 ||
+    bool ok = true;
+    for (int r = 0; r < BATCH && ok; r++)
+        ok = (s->in[r] = malloc(sizeof(float) * (size_t)width)) &&
+             (s->p2[r] = malloc(sizeof(float) * (size_t)width));
+    ok = ok && (s->p1 = malloc(sizeof(float) * (size_t)width));
+    if (!ok || vbox_init(&s->pass2, height, s->wc, width) != 0 ||
         vbox_init(&s->pass4, height, s->wc, 64) != 0) {
         pdq_stream_destroy(s);
         return NULL;
@@ -246,7 +301,12 @@ void pdq_stream_destroy(struct pdq_stream *s)
 {
     if (!s)
         return;
-    free(s->tmp);
+    for (int r = 0; r < BATCH; r++) {
+        free(s->in[r]);
+        free(s->p2[r]);
+    }
+    free(s->p1);
+    free(s->spare);
     vbox_free(&s->pass2);
     vbox_free(&s->pass4);
     free(s);
@@ -256,39 +316,94 @@ void pdq_stream_destroy(struct pdq_stream *s)
 static void take_row4(struct pdq_stream *s, int r)
 {
     while (s->next_row64 < 64 && s->rows64[s->next_row64] == r)
-        memcpy(s->a[s->next_row64++], s->pass4.out, sizeof(float) * 64);
+        memcpy(s->a[s->next_row64++], s->p4, sizeof(s->p4));
 }
 
-/* A row of pass 2 is ready: pass 3 (sampled) and feed pass 4. */
-static void take_row2(struct pdq_stream *s)
+/* Pass 3 on the batched pass-2 rows, then pass 4. */
+static void run_pass3(struct pdq_stream *s)
 {
-    hbox_sampled(s->pass2.out, s->row3, s->width, s->wr, s->cols);
-    int r = vbox_push(&s->pass4, s->row3);
-    if (r >= 0)
-        take_row4(s, r);
+    const float *in[BATCH];
+    float *out[BATCH];
+    for (int r = 0; r < BATCH; r++) {
+        in[r] = r < s->np2 ? s->p2[r] : s->spare;
+        out[r] = s->p3[r];
+    }
+    hbox_sampled(in, out, s->width, s->wr, s->cols);
+    for (int r = 0; r < s->np2; r++) {
+        memcpy(vbox_next(&s->pass4, 0), s->p3[r], sizeof(s->p3[r]));
+        int k = vbox_push(&s->pass4, s->p4);
+        if (k >= 0)
+            take_row4(s, k);
+    }
+    s->np2 = 0;
+}
+
+/* A pass-2 row was written to p2[np2]. */
+static void took_row2(struct pdq_stream *s)
+{
+    if (++s->np2 == BATCH)
+        run_pass3(s);
+}
+
+/* Pass 1 on the batched input rows, then pass 2. */
+static void run_pass1(struct pdq_stream *s)
+{
+    const float *in[BATCH];
+    float *out[BATCH];
+    for (int r = 0; r < BATCH; r++) {
+        in[r] = r < s->nin ? s->in[r] : s->spare;
+        /* straight into pass 2's ring; padding rows go to scratch */
+        out[r] = r < s->nin ? vbox_next(&s->pass2, r) : s->p1;
+    }
+    hbox_sums(in, out, s->width, s->wr);
+    for (int r = 0; r < s->nin; r++) {
+        divide_counts(vbox_next(&s->pass2, 0), s->width, s->wr);
+        if (vbox_push(&s->pass2, s->p2[s->np2]) >= 0)
+            took_row2(s);
+    }
+    s->nin = 0;
+}
+
+float *pdq_stream_row(struct pdq_stream *s)
+{
+    if (s->rows >= s->height)
+        return s->spare;
+    if (s->degenerate)
+        return s->spare;
+    if (s->bypass)
+        return s->a[s->rows];
+    return s->in[s->nin];
 }
 
 int pdq_stream_push(struct pdq_stream *s, const float *row)
 {
+    float *dst = pdq_stream_row(s);
+    if (dst != row)
+        memcpy(dst, row, sizeof(float) * (size_t)s->width);
+    return pdq_stream_commit(s);
+}
+
+int pdq_stream_commit(struct pdq_stream *s)
+{
     if (s->rows >= s->height)
         return -1;
     const int y = s->rows++;
-    if (s->degenerate)
+    if (s->degenerate || s->bypass)
         return 0;
-    if (s->bypass) {
-        memcpy(s->a[y], row, sizeof(float) * 64);
-        return 0;
-    }
-    hbox_full(row, s->tmp, s->width, s->wr);
-    if (vbox_push(&s->pass2, s->tmp) >= 0)
-        take_row2(s);
+    s->nin++;
+    if (s->nin == BATCH)
+        run_pass1(s);
     if (y == s->height - 1) {
+        if (s->nin)
+            run_pass1(s);
         for (int t = 0; t < s->pass2.half - 1; t++) {
-            vbox_flush(&s->pass2, t);
-            take_row2(s);
+            vbox_flush(&s->pass2, t, s->p2[s->np2]);
+            took_row2(s);
         }
+        if (s->np2)
+            run_pass3(s);
         for (int t = 0; t < s->pass4.half - 1; t++)
-            take_row4(s, vbox_flush(&s->pass4, t));
+            take_row4(s, vbox_flush(&s->pass4, t, s->p4));
     }
     return 0;
 }
@@ -310,23 +425,29 @@ static int quality_metric(const float a[64][64])
     return q > 100 ? 100 : q;
 }
 
-/* B = D A D^T, float accumulators, k ascending (the order matters). */
+/* B = D A D^T, float accumulators, k ascending (the order matters). The
+ * loops run k outermost so that the innermost loop is across independent
+ * outputs and vectorises; each output still sums its k terms in order. */
 static void dct64to16(const float a[64][64], float b[16][16])
 {
     float t[16][64];
+    memset(t, 0, sizeof(t));
     for (int i = 0; i < 16; i++)
-        for (int j = 0; j < 64; j++) {
-            float sum = 0.0f;
-            for (int k = 0; k < 64; k++)
-                sum += dct_matrix[i][k] * a[k][j];
-            t[i][j] = sum;
+        for (int k = 0; k < 64; k++) {
+            const float d = dct_matrix[i][k];
+            for (int j = 0; j < 64; j++)
+                t[i][j] += d * a[k][j];
         }
+    float dt[64][16]; /* D transposed */
+    for (int j = 0; j < 16; j++)
+        for (int k = 0; k < 64; k++)
+            dt[k][j] = dct_matrix[j][k];
+    memset(b, 0, sizeof(float) * 256);
     for (int i = 0; i < 16; i++)
-        for (int j = 0; j < 16; j++) {
-            float sum = 0.0f;
-            for (int k = 0; k < 64; k++)
-                sum += t[i][k] * dct_matrix[j][k];
-            b[i][j] = sum;
+        for (int k = 0; k < 64; k++) {
+            const float tk = t[i][k];
+            for (int j = 0; j < 16; j++)
+                b[i][j] += tk * dt[k][j];
         }
 }
 
@@ -423,11 +544,35 @@ const char *pdq_xform_name(enum pdq_xform x)
 
 /* ---- luma ---- */
 
-void pdq_luma_rgb(const uint8_t *rgb, size_t n, float *out)
+/* Each product k * v takes only 256 values per channel: tables give the
+ * same floats, and the sum keeps the reference's order. */
+static float luma_r[256], luma_g[256], luma_b[256];
+static pthread_once_t luma_once = PTHREAD_ONCE_INIT;
+
+static void luma_init(void)
 {
     const float kr = 0.299f, kg = 0.587f, kb = 0.114f;
+    for (int v = 0; v < 256; v++) {
+        luma_r[v] = kr * (float)v;
+        luma_g[v] = kg * (float)v;
+        luma_b[v] = kb * (float)v;
+    }
+}
+
+void pdq_luma_rgb(const uint8_t *rgb, size_t n, float *out)
+{
+    pthread_once(&luma_once, luma_init);
     for (size_t i = 0; i < n; i++, rgb += 3)
-        out[i] = kr * rgb[0] + kg * rgb[1] + kb * rgb[2];
+        out[i] = (luma_r[rgb[0]] + luma_g[rgb[1]]) + luma_b[rgb[2]];
+}
+
+void pdq_luma_rgb_sampled(const uint8_t *rgb, const int *cols, size_t n, float *out)
+{
+    pthread_once(&luma_once, luma_init);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = rgb + 3 * (size_t)cols[i];
+        out[i] = (luma_r[p[0]] + luma_g[p[1]]) + luma_b[p[2]];
+    }
 }
 
 void pdq_luma_grey(const uint8_t *grey, size_t n, float *out)

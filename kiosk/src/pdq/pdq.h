@@ -61,6 +61,9 @@ struct pdq_stream;
 struct pdq_stream *pdq_stream_create(int width, int height, unsigned flags);
 /* Returns 0, or -1 when more rows are pushed than the height. */
 int pdq_stream_push(struct pdq_stream *s, const float *row);
+/* Without a copy: write `width` floats into pdq_stream_row(), then commit. */
+float *pdq_stream_row(struct pdq_stream *s);
+int pdq_stream_commit(struct pdq_stream *s);
 /* Returns 0, or -1 when rows are missing. */
 int pdq_stream_finish(struct pdq_stream *s, struct pdq_dct *out);
 void pdq_stream_destroy(struct pdq_stream *s);
@@ -75,6 +78,8 @@ const char *pdq_xform_name(enum pdq_xform x);
 /* BT.601 luma in float, exactly as the reference: (0.299R + 0.587G) + 0.114B. */
 void pdq_luma_rgb(const uint8_t *rgb, size_t n, float *out);
 void pdq_luma_grey(const uint8_t *grey, size_t n, float *out);
+/* out[i] = luma of pixel cols[i] of an RGB row (nearest-neighbour sampling). */
+void pdq_luma_rgb_sampled(const uint8_t *rgb, const int *cols, size_t n, float *out);
 
 /* Size the reference CLI hashes an image of width x height at. */
 void pdq_cli_dims(int width, int height, int *out_w, int *out_h);

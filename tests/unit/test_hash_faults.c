@@ -1,0 +1,177 @@
+/* hash_file() when the device misbehaves: read() is wrapped at link time
+ * (-Wl,--wrap=read) to fail with EIO, to end early (the file shrank or the
+ * stick was pulled) or to return more bytes than the file had (it grew).
+ * Each case must give its error code, no digests, and leave the context
+ * usable for the next file. Also: digests equal nettle's in one piece, for
+ * a file big enough to take the two-thread path. */
+#include "check.h"
+#include "hash.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum fault { FAULT_NONE, FAULT_EIO, FAULT_EOF, FAULT_GROW };
+
+static enum fault fault;
+static long long fault_after; /* bytes returned before the fault */
+static long long returned;
+
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+    if (fault == FAULT_NONE)
+        return __real_read(fd, buf, n);
+    if (returned >= fault_after) {
+        switch (fault) {
+        case FAULT_EIO:
+            errno = EIO;
+            return -1;
+        case FAULT_EOF:
+            return 0;
+        case FAULT_GROW: {
+            ssize_t r = __real_read(fd, buf, n);
+            if (r == 0 && n > 0) { /* past the real end: one more byte appears */
+                ((uint8_t *)buf)[0] = 0x42;
+                returned++;
+                return 1;
+            }
+            returned += r > 0 ? r : 0;
+            return r;
+        }
+        default:
+            break;
+        }
+    }
+    if ((long long)n > fault_after - returned)
+        n = (size_t)(fault_after - returned);
+    ssize_t r = __real_read(fd, buf, n);
+    if (r > 0)
+        returned += r;
+    return r;
+}
+
+static void arm(enum fault f, long long after)
+{
+    fault = f;
+    fault_after = after;
+    returned = 0;
+}
+
+static void expect(struct hash_ctx *ctx, const char *path, enum hash_err want, const char *what)
+{
+    struct hash_result res;
+    hash_file(ctx, path, &res);
+    CHECK(res.err == want, "%s: got %s (%s), want %s", what, hash_err_code(res.err), res.detail,
+          hash_err_code(want));
+    if (want != HASH_OK && want != HASH_ERR_CORRUPT && want != HASH_ERR_UNKNOWN_TYPE)
+        CHECK(!res.have_digests, "%s: digests reported for a file not read whole", what);
+}
+
+static void one_piece(const uint8_t *d, size_t n, uint8_t md5[16], uint8_t sha[32])
+{
+    struct md5_ctx m;
+    struct sha256_ctx s;
+    md5_init(&m);
+    sha256_init(&s);
+    md5_update(&m, n, d);
+    sha256_update(&s, n, d);
+    md5_digest(&m, 16, md5);
+    sha256_digest(&s, 32, sha);
+}
+
+int main(void)
+{
+    const char *dir = make_tmpdir("faults");
+    REQUIRE(dir, "tmpdir");
+    char video[4096], image[4096];
+    snprintf(video, sizeof(video), "%s/clip.mp4", dir);
+    snprintf(image, sizeof(image), "%s/photo.jpg", dir);
+
+    /* A "video" (MP4 signature, then noise) big enough for the threaded digests. */
+    const size_t vlen = (size_t)21 << 20;
+    uint8_t *v = malloc(vlen);
+    REQUIRE(v, "malloc");
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < vlen; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        v[i] = (uint8_t)x;
+    }
+    memcpy(v, "\0\0\0\x18" "ftypmp42\0\0\0\0mp42isom", 24);
+    REQUIRE(write_whole(video, v, vlen) == 0, "write video");
+    size_t ilen;
+    uint8_t *img = read_whole(shared_path("pdq/images/generated/gen_1mp.jpg"), &ilen);
+    REQUIRE(img && write_whole(image, img, ilen) == 0, "write image");
+
+    /* The "video" is noise: digests only (vPDQ has its own tests). */
+    struct hash_options opt;
+    hash_options_default(&opt);
+    opt.video = false;
+    struct hash_ctx *ctx = hash_ctx_create(&opt);
+    REQUIRE(ctx, "ctx");
+
+    /* Clean reads: digests equal nettle in one piece. */
+    struct hash_result res;
+    uint8_t md5[16], sha[32];
+    hash_file(ctx, video, &res);
+    one_piece(v, vlen, md5, sha);
+    CHECK(res.err == HASH_OK && res.kind == HASH_KIND_VIDEO && !strcmp(res.format, "mp4"),
+          "video: %s %s", hash_err_code(res.err), res.format);
+    CHECK(res.have_digests && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
+          "video digests differ from one-piece nettle");
+    hash_file(ctx, image, &res);
+    one_piece(img, ilen, md5, sha);
+    CHECK(res.err == HASH_OK && res.pdq[HASH_PDQ_CLI].present, "image: %s", res.detail);
+    CHECK(!memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32), "image digests differ");
+    const struct pdq_hash clean = res.pdq[HASH_PDQ_CLI].hash;
+
+    /* The device fails at many points, in both paths. */
+    const long long points[] = {0, 1, 4096, 65536, 65537, 1 << 20, (long long)ilen - 1};
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "image EIO after %lld", points[i]);
+        arm(FAULT_EIO, points[i]);
+        expect(ctx, image, points[i] < (long long)ilen ? HASH_ERR_READ : HASH_OK, what);
+        snprintf(what, sizeof(what), "image shrinks at %lld", points[i]);
+        arm(FAULT_EOF, points[i]);
+        expect(ctx, image, points[i] < (long long)ilen ? HASH_ERR_CHANGED : HASH_OK, what);
+    }
+    const long long vpoints[] = {10, 65536, 3 << 20, 9 << 20, (long long)vlen - 7};
+    for (size_t i = 0; i < sizeof(vpoints) / sizeof(vpoints[0]); i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "video EIO after %lld", vpoints[i]);
+        arm(FAULT_EIO, vpoints[i]);
+        expect(ctx, video, HASH_ERR_READ, what);
+        snprintf(what, sizeof(what), "video shrinks at %lld", vpoints[i]);
+        arm(FAULT_EOF, vpoints[i]);
+        expect(ctx, video, HASH_ERR_CHANGED, what);
+    }
+    arm(FAULT_GROW, (long long)vlen);
+    expect(ctx, video, HASH_ERR_CHANGED, "video grows");
+    arm(FAULT_GROW, (long long)ilen);
+    expect(ctx, image, HASH_ERR_CHANGED, "image grows");
+
+    /* After all that, the same context still gives the clean answers. */
+    arm(FAULT_NONE, 0);
+    hash_file(ctx, image, &res);
+    CHECK(res.err == HASH_OK && pdq_distance(&res.pdq[HASH_PDQ_CLI].hash, &clean) == 0,
+          "context unusable after faults");
+    hash_file(ctx, video, &res);
+    one_piece(v, vlen, md5, sha);
+    CHECK(res.err == HASH_OK && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
+          "video digests wrong after faults");
+
+    hash_ctx_destroy(ctx);
+    free(v);
+    free(img);
+    rm_rf(dir);
+    return check_exit();
+}
