@@ -16,6 +16,7 @@ sections="${*:-hash vpdq}"
 verdict() {
     if awk "BEGIN { exit !($1) }"; then echo "  target met:    $2"; else echo "  target MISSED: $2"; fi
 }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 # field "k1=v1 k2=v2" k2 -> v2
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
@@ -44,21 +45,26 @@ bench_vpdq() {
     rss_max=0
     for name in 1280x720-bframes 1280x720-phone 1920x1080-bframes 1920x1080-phone; do
         f="$work/$name.mp4"
-        base=$(build-bench/tests/bench/bench_vpdq --decode-only "$f" 1)
-        one=$(build-bench/tests/bench/bench_vpdq "$f" 1 1)
-        two=$(build-bench/tests/bench/bench_vpdq "$f" 2 1)
-        b=$(field "$base" speed_x)
-        x1=$(field "$one" speed_x)
-        x2=$(field "$two" speed_x)
-        r1=$(field "$one" peak_rss_mb)
-        r2=$(field "$two" peak_rss_mb)
+        # best of three, interleaved, so that other load on the machine
+        # disturbs the baseline and the candidates alike
+        b=0 x1=0 x2=0 r1=0 r2=0
+        for _ in 1 2 3; do
+            base=$(build-bench/tests/bench/bench_vpdq --decode-only "$f" 1)
+            one=$(build-bench/tests/bench/bench_vpdq "$f" 1 1)
+            two=$(build-bench/tests/bench/bench_vpdq "$f" 2 1)
+            b=$(max "$b" "$(field "$base" speed_x)")
+            x1=$(max "$x1" "$(field "$one" speed_x)")
+            x2=$(max "$x2" "$(field "$two" speed_x)")
+            r1=$(max "$r1" "$(field "$one" peak_rss_mb)")
+            r2=$(max "$r2" "$(field "$two" peak_rss_mb)")
+        done
         ratio=$(awk -v a="$x1" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
         printf '%-18s %9s %9s %7s %9s %9s %9s\n' "$name" "$b" "$x1" "$ratio" "$x2" "$r1" "$r2"
         [ "$name" = 1280x720-bframes ] && x720=$x1
         rss_max=$(awk -v a="$rss_max" -v b="$r1" -v c="$r2" 'BEGIN { m = a; if (b > m) m = b; if (c > m) m = c; print m }')
     done
     echo "  x: seconds of video per second of wall time; decode_x: libavcodec decoding every frame"
-    echo "  alone (baseline); ratio: vpdq on one thread / baseline; 2t: two threads."
+    echo "  alone (baseline); ratio: vpdq on one thread / baseline; 2t: two threads; best of 3."
     verdict "$x720 >= 20" "720p H.264 at 1 fps on one core >= 20x real time (measured ${x720}x)"
     verdict "$rss_max <= 150" "peak RSS <= 150 MB (measured ${rss_max} MB)"
 }
