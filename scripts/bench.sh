@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash vpdq
+# Sections: hash, queue, upload, vpdq
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash vpdq}"
+sections="${*:-hash queue upload vpdq}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -74,6 +74,15 @@ for s in $sections; do
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    queue)
+        echo "== queue: sealed reports, durable queue, outbox archives (issue 3)"
+        mkdir -p "$work/queue"
+        build-bench/tests/bench/bench_queue "$work/queue"
+        ;;
+    upload)
+        echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS (issue 4)"
+        python3 tests/bench/bench_upload.py build-bench/kiosk/hifazat "$shared" "$work"
         ;;
     vpdq)
         bench_vpdq

@@ -8,10 +8,10 @@ PKGS="
 build-essential cmake ninja-build pkg-config git gettext
 clang llvm libclang-rt-14-dev
 libsdl2-dev libraqm-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libunibreak-dev
-libsodium-dev libarchive-dev libjansson-dev libqrencode-dev libcurl4-openssl-dev
+libsodium-dev libarchive-dev libjansson-dev libinih-dev libqrencode-dev libcurl4-openssl-dev
 libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libexif-dev nettle-dev
 libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
-libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl
+libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl curl
 espeak-ng opus-tools libopusfile-dev fonts-noto-core
 "
 IMAGE_PKGS="

@@ -13,6 +13,11 @@ enum {
 };
 
 int cmd_hash(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_queue(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_open(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
 /* Option values shared by the video commands. 0 / -1. */

@@ -20,6 +20,11 @@ struct command {
 static const struct command commands[] = {
     {"hash", cmd_hash, "fingerprint images and videos (JSON Lines on stdout)"},
     {"compare", cmd_compare, "do two videos match under Meta's vPDQ rule? (exit 0 yes, 1 no)"},
+    {"queue", cmd_queue, "queue a report (add), show the queue (status), acknowledge (ack)"},
+    {"export", cmd_export, "bundle pending reports into an outbox archive"},
+    {"keygen", cmd_keygen, "make the helpline's key pair (helpline side)"},
+    {"open", cmd_open, "open outbox archives with the helpline key (helpline side)"},
+    {"upload", cmd_upload, "send outbox archives to the helpline over HTTPS"},
 };
 
 void cli_error(const char *fmt, ...)

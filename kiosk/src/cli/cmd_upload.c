@@ -1,0 +1,333 @@
+/* hifazat upload — sends outbox archives to the helpline's drop box, then
+ * marks their reports uploaded. A report is only marked once the server has
+ * confirmed the whole archive (HEAD: same size, and digest when given). */
+#include "cli.h"
+#include "kiosk_opts.h"
+#include "outbox.h"
+#include "upload.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: hifazat upload [--from DIR] [--url URL] [--ca-file FILE] [--pin PIN] [options]\n"
+          "Sends every outbox archive in the spool (exporting pending reports into it\n"
+          "first) to the helpline's drop box over HTTPS, then marks their reports as\n"
+          "uploaded. Safe to run again and again: archives already on the server are\n"
+          "not sent twice, and nothing is marked before the server has it all.\n"
+          "\n"
+          "  --from DIR          the spool (default: <data dir>/outbox)\n"
+          "  --url URL           drop box folder, https:// only (default [upload] url)\n"
+          "  --ca-file FILE      CA bundle that signed the server (default [upload] ca_file,\n"
+          "                      else the system's)\n"
+          "  --pin PIN           sha256//BASE64 of the server's public key ([upload] pin)\n"
+          "  --budget SECONDS    give up retrying after this long (default 1200)\n"
+          "  -q, --quiet         no progress on the terminal\n" KIOSK_OPTS_HELP
+          "  -h, --help          this text\n"
+          "\n"
+          "Credentials ([upload] username + password, or bearer_token) are read only\n"
+          "from the configuration file, which must not be readable by others.\n"
+          "The last line on stdout is a JSON summary.\n"
+          "Exit status: 0 all sent, 1 some left for later (the reason is printed),\n"
+          "2 configuration error.\n",
+          f);
+}
+
+struct run {
+    bool tty;
+    json_t *summary;
+};
+
+static void on_progress(void *ctx, const char *name, uint64_t sent, uint64_t total)
+{
+    struct run *r = ctx;
+    if (!r->tty)
+        return;
+    fprintf(stderr, "\r\033[Ksending %s: %3d%% (%llu of %llu KB)", name,
+            total ? (int)(sent * 100 / total) : 100, (unsigned long long)(sent / 1024),
+            (unsigned long long)(total / 1024));
+    fflush(stderr);
+}
+
+static void end_progress(const struct run *r)
+{
+    if (r->tty)
+        fputs("\r\033[K", stderr);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Archives in the spool, oldest name first (names start with the export time). */
+static int list_archives(const char *dir, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= strlen(OUTBOX_SUFFIX) ||
+            strcmp(e->d_name + len - strlen(OUTBOX_SUFFIX), OUTBOX_SUFFIX))
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **nn = realloc(*out, cap * sizeof(char *));
+            if (!nn)
+                break;
+            *out = nn;
+        }
+        (*out)[(*n)++] = strdup(e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(*out, *n, sizeof(char *), cmp_names);
+    return 0;
+}
+
+/* Credentials must not sit in a file others can read. */
+static int check_secret_file(const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return 0;
+    if (st.st_mode & 077) {
+        cli_error("%s holds upload credentials but can be read by others (mode %o): "
+                  "chmod 600 it", path, st.st_mode & 0777);
+        return -1;
+    }
+    return 0;
+}
+
+static void remove_sent(const char *dir, const char *name)
+{
+    /* Delivered and acknowledged: the sealed reports stay in the queue
+     * (uploaded, until the retention time); the archive copy can go. */
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    unlink(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+static double parse_seconds(const char *s, const char *what, int *bad)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || v <= 0 || v > 7 * 24 * 3600) {
+        cli_error("upload: %s needs a positive number of seconds, not '%s'", what, s);
+        *bad = 1;
+    }
+    return v;
+}
+
+int cmd_upload(int argc, char **argv)
+{
+    enum { OPT_FROM = 0x2000, OPT_URL, OPT_CA, OPT_PIN, OPT_BUDGET, OPT_RETRY_BASE };
+    static const struct option longopts[] = {
+        KIOSK_LONGOPTS,
+        {"from", required_argument, NULL, OPT_FROM},
+        {"url", required_argument, NULL, OPT_URL},
+        {"ca-file", required_argument, NULL, OPT_CA},
+        {"pin", required_argument, NULL, OPT_PIN},
+        {"budget", required_argument, NULL, OPT_BUDGET},
+        {"retry-base", required_argument, NULL, OPT_RETRY_BASE}, /* tests: shorter backoff */
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct kiosk_opts ko = {0};
+    const char *from = NULL, *url = NULL, *ca = NULL, *pin = NULL;
+    double budget = 0, retry_base = 0;
+    int c, bad = 0;
+    bool quiet = false;
+    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        if (kiosk_opt(&ko, c, optarg))
+            continue;
+        switch (c) {
+        case OPT_FROM: from = optarg; break;
+        case OPT_URL: url = optarg; break;
+        case OPT_CA: ca = optarg; break;
+        case OPT_PIN: pin = optarg; break;
+        case OPT_BUDGET: budget = parse_seconds(optarg, "--budget", &bad); break;
+        case OPT_RETRY_BASE: retry_base = parse_seconds(optarg, "--retry-base", &bad); break;
+        case 'q': quiet = true; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (bad)
+        return CLI_USAGE;
+    if (optind != argc) {
+        cli_error("upload: unexpected argument '%s'", argv[optind]);
+        usage(stderr);
+        return CLI_USAGE;
+    }
+
+    struct kiosk_env env;
+    int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY);
+    if (rc != CLI_OK)
+        return rc;
+    struct run r = {.tty = !quiet && isatty(STDERR_FILENO), .summary = json_object()};
+    struct upload *up = NULL;
+    char **names = NULL;
+    size_t nnames = 0, sent = 0, there = 0, left = 0;
+    long acked = 0;
+    char *spool = NULL, *ca_cfg = NULL;
+    const char *reason = NULL;
+    char reason_buf[800] = "";
+
+    /* The configuration, with the command line winning. */
+    struct upload_config uc = {0};
+    ca_cfg = config_path(env.cfg, "upload", "ca_file");
+    uc.url = url ? url : config_get(env.cfg, "upload", "url");
+    uc.ca_file = ca ? ca : ca_cfg;
+    uc.pin = pin ? pin : config_get(env.cfg, "upload", "pin");
+    uc.username = config_get(env.cfg, "upload", "username");
+    uc.password = config_get(env.cfg, "upload", "password");
+    uc.bearer_token = config_get(env.cfg, "upload", "bearer_token");
+    uc.budget_seconds = budget;
+    uc.retry_base = retry_base;
+    uc.progress = on_progress;
+    uc.progress_ctx = &r;
+    if (!uc.url) {
+        cli_error("upload: no server: give --url or set url in [upload] of the configuration");
+        rc = CLI_USAGE;
+        goto out;
+    }
+    if (uc.username || uc.password || uc.bearer_token) {
+        char override[4096];
+        snprintf(override, sizeof(override), "%s/%s", env.data_dir, CONFIG_OVERRIDE_NAME);
+        if (check_secret_file(ko.config ? ko.config : CONFIG_DEFAULT_PATH) != 0 ||
+            check_secret_file(override) != 0) {
+            rc = CLI_USAGE;
+            goto out;
+        }
+    }
+    char err[400];
+    up = upload_create(&uc, err, sizeof(err));
+    if (!up) {
+        cli_error("upload: %s", err);
+        rc = CLI_USAGE;
+        goto out;
+    }
+
+    /* The spool; pending reports go into it first. */
+    if (from) {
+        spool = strdup(from);
+    } else if (asprintf(&spool, "%s/outbox", env.data_dir) < 0) {
+        spool = NULL;
+    }
+    if (!spool) {
+        cli_error("out of memory");
+        rc = CLI_SOME_FAILED;
+        goto out;
+    }
+    if (!from && mkdir(spool, 0700) != 0 && errno != EEXIST) {
+        cli_error("upload: cannot create %s: %s", spool, strerror(errno));
+        rc = CLI_SOME_FAILED;
+        goto out;
+    }
+    struct queue_status qs;
+    if (queue_status(env.queue, &qs) == 0 && qs.count[QUEUE_PENDING] > 0) {
+        struct outbox_export_options eo = {
+            .max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive", 500),
+        };
+        long n = outbox_export(env.queue, env.key, spool, &eo, NULL, NULL, err, sizeof(err));
+        if (n < 0) {
+            /* Not fatal: archives already in the spool can still go. */
+            snprintf(reason_buf, sizeof(reason_buf), "export failed: %s", err);
+            reason = reason_buf;
+            cli_error("upload: %s", reason);
+        } else if (n > 0) {
+            fprintf(stderr, "exported %ld pending report%s\n", n, n == 1 ? "" : "s");
+        }
+    }
+    if (list_archives(spool, &names, &nnames) != 0) {
+        cli_error("upload: cannot read %s: %s", spool, strerror(errno));
+        rc = CLI_SOME_FAILED;
+        goto out;
+    }
+
+    for (size_t i = 0; i < nnames; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", spool, names[i]);
+        struct upload_result res;
+        int sr = upload_send(up, path, names[i], &res);
+        end_progress(&r);
+        if (sr != 0) {
+            fprintf(stderr, "%s: not sent: %s\n", names[i], res.message);
+            snprintf(reason_buf, sizeof(reason_buf), "%s: %s", names[i], res.message);
+            reason = reason_buf;
+            left++;
+            if (upload_result_stops_run(&res)) {
+                left += nnames - i - 1; /* the rest would fail the same way */
+                break;
+            }
+            continue;
+        }
+        if (res.status == UPLOAD_SENT)
+            sent++;
+        else
+            there++;
+        long a = outbox_ack(env.queue, env.key, path, err, sizeof(err));
+        if (a < 0) {
+            /* On the server, but this queue could not record it: keep the
+             * archive so that the next run acknowledges it. */
+            fprintf(stderr, "%s: on the server, but not acknowledged here: %s\n", names[i], err);
+            snprintf(reason_buf, sizeof(reason_buf), "%s: not acknowledged: %s", names[i], err);
+            reason = reason_buf;
+            left++;
+            continue;
+        }
+        acked += a;
+        fprintf(stderr, "%s: %s (%d attempt%s); %ld report%s marked uploaded\n", names[i],
+                res.message, res.attempts, res.attempts == 1 ? "" : "s", a, a == 1 ? "" : "s");
+        remove_sent(spool, names[i]);
+    }
+    rc = left ? CLI_SOME_FAILED : CLI_OK;
+    if (!left && reason) /* an export failure leaves pending reports behind */
+        rc = CLI_SOME_FAILED;
+
+out:
+    if (rc != CLI_USAGE) {
+        json_object_set_new(r.summary, "archives", json_integer((json_int_t)nnames));
+        json_object_set_new(r.summary, "sent", json_integer((json_int_t)sent));
+        json_object_set_new(r.summary, "already_there", json_integer((json_int_t)there));
+        json_object_set_new(r.summary, "left", json_integer((json_int_t)left));
+        json_object_set_new(r.summary, "reports_uploaded", json_integer(acked));
+        if (reason)
+            json_object_set_new(r.summary, "reason", json_string(reason));
+        char *s = json_dumps(r.summary, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (s) {
+            puts(s);
+            free(s);
+        }
+    }
+    json_decref(r.summary);
+    for (size_t i = 0; i < nnames; i++)
+        free(names[i]);
+    free(names);
+    free(spool);
+    free(ca_cfg);
+    upload_destroy(up);
+    kiosk_env_close(&env);
+    return rc;
+}

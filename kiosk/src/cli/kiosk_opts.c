@@ -1,0 +1,80 @@
+#include "kiosk_opts.h"
+
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int kiosk_opt(struct kiosk_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_CONFIG: o->config = arg; return 1;
+    case OPT_DATA_DIR: o->data_dir = arg; return 1;
+    case OPT_HELPLINE_KEY: o->helpline_key = arg; return 1;
+    default: return 0;
+    }
+}
+
+void kiosk_env_close(struct kiosk_env *env)
+{
+    queue_close(env->queue);
+    keys_kiosk_close(env->key);
+    config_destroy(env->cfg);
+    free(env->data_dir);
+    memset(env, 0, sizeof(*env));
+}
+
+int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned need)
+{
+    memset(env, 0, sizeof(*env));
+    env->cfg = config_create();
+    if (!env->cfg) {
+        cli_error("out of memory");
+        return CLI_SOME_FAILED;
+    }
+    if (config_load(env->cfg, o->config ? o->config : CONFIG_DEFAULT_PATH, o->config != NULL) != 0 ||
+        (o->data_dir && config_set(env->cfg, "kiosk", "data_dir", o->data_dir) != 0) ||
+        (o->helpline_key && config_set(env->cfg, "kiosk", "helpline_key", o->helpline_key) != 0) ||
+        config_load_override(env->cfg) != 0)
+        goto config_error;
+    env->data_dir = config_path(env->cfg, "kiosk", "data_dir");
+    if (!env->data_dir) {
+        cli_error("no data directory: give --data-dir DIR or set data_dir in [kiosk] of %s",
+                  o->config ? o->config : CONFIG_DEFAULT_PATH);
+        goto usage;
+    }
+    if ((need & KIOSK_NEED_HELPLINE) || o->helpline_key ||
+        config_get(env->cfg, "kiosk", "helpline_key") ||
+        config_get(env->cfg, "kiosk", "helpline_public_key")) {
+        if (config_helpline_key(env->cfg, env->helpline_pk) != 0)
+            goto config_error;
+        env->have_helpline = true;
+    }
+    if (need & KIOSK_NEED_QUEUE) {
+        enum queue_err qe;
+        char msg[300];
+        env->queue = queue_open(env->data_dir,
+                                (int)config_get_int(env->cfg, "queue", "retention_days", 90), &qe,
+                                msg, sizeof(msg));
+        if (!env->queue) {
+            cli_error("cannot open the queue in %s: %s", env->data_dir, msg);
+            kiosk_env_close(env);
+            return CLI_SOME_FAILED;
+        }
+    }
+    if (need & KIOSK_NEED_KEY) {
+        char err[KEYS_ERR_SIZE];
+        env->key = keys_kiosk_open(env->data_dir, true, err, sizeof(err));
+        if (!env->key) {
+            cli_error("%s", err);
+            kiosk_env_close(env);
+            return CLI_SOME_FAILED;
+        }
+    }
+    return CLI_OK;
+config_error:
+    cli_error("%s", config_error(env->cfg));
+usage:
+    kiosk_env_close(env);
+    return CLI_USAGE;
+}

@@ -1,0 +1,49 @@
+/* What every kiosk-side command shares: --config FILE, --data-dir DIR and
+ * --helpline-key FILE on top of /etc/hifazat/kiosk.conf and the override on
+ * the data partition (config.h). */
+#ifndef HIFAZAT_KIOSK_OPTS_H
+#define HIFAZAT_KIOSK_OPTS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "keys.h"
+#include "queue.h"
+
+enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY };
+
+#define KIOSK_LONGOPTS                                              \
+    {"config", required_argument, NULL, OPT_CONFIG},                \
+    {"data-dir", required_argument, NULL, OPT_DATA_DIR},            \
+    {"helpline-key", required_argument, NULL, OPT_HELPLINE_KEY}
+
+#define KIOSK_OPTS_HELP                                                              \
+    "  --config FILE        kiosk configuration (default " CONFIG_DEFAULT_PATH ")\n"  \
+    "  --data-dir DIR       the data partition: queue and kiosk signing key\n"        \
+    "  --helpline-key FILE  the helpline's public key file\n"
+
+struct kiosk_opts {
+    const char *config, *data_dir, *helpline_key;
+};
+
+enum { KIOSK_NEED_QUEUE = 1, KIOSK_NEED_KEY = 2, KIOSK_NEED_HELPLINE = 4 };
+
+struct kiosk_env {
+    struct config *cfg;
+    char *data_dir;
+    struct queue *queue;
+    struct keys_kiosk *key;
+    uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
+    bool have_helpline;
+};
+
+/* 1 when c was one of KIOSK_LONGOPTS (and was stored), else 0. */
+int kiosk_opt(struct kiosk_opts *o, int c, const char *arg);
+/* Loads the configuration and opens what `need` asks for. Returns CLI_OK or
+ * the exit code to return (the error was printed). */
+int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned need);
+void kiosk_env_close(struct kiosk_env *env);
+
+#endif

@@ -1,0 +1,363 @@
+#include "config.h"
+
+#include "keys.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum vtype { V_TEXT, V_ID, V_PATH, V_INT, V_LANG, V_KEY64, V_URL };
+
+/* Every setting any part of Hifazat reads. Add new ones here. */
+static const struct setting {
+    const char *section, *key; /* key NULL: any name in that section */
+    enum vtype type;
+    long min, max;
+    bool main_only; /* not allowed in the override on the data partition */
+} settings[] = {
+    {"kiosk", "id", V_ID, 0, 0, false},
+    {"kiosk", "data_dir", V_PATH, 0, 0, true},
+    {"kiosk", "helpline_key", V_PATH, 0, 0, false},
+    {"kiosk", "helpline_public_key", V_KEY64, 0, 0, false},
+    {"kiosk", "language", V_LANG, 0, 0, false},
+    {"kiosk", "media_root", V_PATH, 0, 0, false},
+    {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, false},
+    {"queue", "retention_days", V_INT, 0, 3650, false},
+    {"queue", "max_per_archive", V_INT, 1, 100000, false},
+    {"upload", "url", V_URL, 0, 0, false},
+    {"upload", "ca_file", V_PATH, 0, 0, false},
+    {"upload", "pin", V_TEXT, 0, 0, false},
+    {"upload", "username", V_TEXT, 0, 0, false},
+    {"upload", "password", V_TEXT, 0, 0, false},
+    {"upload", "bearer_token", V_TEXT, 0, 0, false},
+    {"staff", "pin_hash", V_TEXT, 0, 0, false},
+    {"referrals", NULL, V_TEXT, 0, 0, false},
+};
+
+enum { PRIO_MAIN, PRIO_OVERRIDE, PRIO_CLI };
+
+struct entry {
+    char *section, *key, *value;
+    char *base; /* directory relative paths are taken from */
+    int prio;
+};
+
+struct config {
+    struct entry *e;
+    size_t n, cap;
+    char err[512];
+    /* while parsing */
+    const char *file;
+    char *file_dir;
+    int prio;
+    char kiosk_id[64];
+};
+
+static int fail(struct config *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct config *cfg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cfg->err, sizeof(cfg->err), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+struct config *config_create(void)
+{
+    return calloc(1, sizeof(struct config));
+}
+
+static void entry_free(struct entry *e)
+{
+    free(e->section);
+    free(e->key);
+    if (e->value) {
+        /* settings may be credentials (upload.password) */
+        memset(e->value, 0, strlen(e->value));
+        free(e->value);
+    }
+    free(e->base);
+}
+
+void config_destroy(struct config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n; i++)
+        entry_free(&cfg->e[i]);
+    free(cfg->e);
+    free(cfg->file_dir);
+    free(cfg);
+}
+
+const char *config_error(const struct config *cfg)
+{
+    return cfg->err[0] ? cfg->err : "no error";
+}
+
+static const struct setting *find_setting(const char *section, const char *key)
+{
+    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+        if (!strcmp(settings[i].section, section) && (!settings[i].key || !strcmp(settings[i].key, key)))
+            return &settings[i];
+    return NULL;
+}
+
+static bool valid_value(const struct setting *s, const char *v)
+{
+    size_t n = strlen(v);
+    switch (s->type) {
+    case V_ID:
+        if (n == 0 || n > 48)
+            return false;
+        for (const char *p = v; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                  *p == '-' || *p == '_' || *p == '.'))
+                return false;
+        return true;
+    case V_INT: {
+        char *end;
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        return n && !*end && !errno && x >= s->min && x <= s->max;
+    }
+    case V_LANG:
+        return !strcmp(v, "ur") || !strcmp(v, "en");
+    case V_KEY64: {
+        uint8_t pk[32];
+        return keys_public_parse(v, pk) == 0;
+    }
+    case V_URL:
+        return !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7);
+    case V_PATH:
+    case V_TEXT:
+        return n > 0;
+    }
+    return false;
+}
+
+static const char *type_hint(const struct setting *s)
+{
+    switch (s->type) {
+    case V_ID: return "1-48 letters, digits, '-', '_' or '.'";
+    case V_INT: return "a whole number in range";
+    case V_LANG: return "'ur' or 'en'";
+    case V_KEY64: return "a helpline public key (base64 of 32 bytes)";
+    case V_URL: return "an https:// URL";
+    default: return "a value";
+    }
+}
+
+static int add(struct config *cfg, const char *section, const char *key, const char *value,
+               const char *base, int prio)
+{
+    if (cfg->n == cfg->cap) {
+        size_t cap = cfg->cap ? cfg->cap * 2 : 16;
+        struct entry *e = realloc(cfg->e, cap * sizeof(*e));
+        if (!e)
+            return -1;
+        cfg->e = e;
+        cfg->cap = cap;
+    }
+    struct entry *e = &cfg->e[cfg->n];
+    e->section = strdup(section);
+    e->key = strdup(key);
+    e->value = strdup(value);
+    e->base = strdup(base ? base : ".");
+    e->prio = prio;
+    if (!e->section || !e->key || !e->value || !e->base) {
+        entry_free(e);
+        return -1;
+    }
+    cfg->n++;
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    struct config *cfg = user;
+    if (cfg->err[0])
+        return 0;
+    const struct setting *s = find_setting(section, key);
+    if (!s) {
+        fail(cfg, "%s: unknown setting '%s' in section [%s]", cfg->file, key, section);
+        return 0;
+    }
+    if (s->main_only && cfg->prio == PRIO_OVERRIDE) {
+        fail(cfg, "%s: [%s] %s can only be set in the main configuration file", cfg->file,
+             section, key);
+        return 0;
+    }
+    if (!valid_value(s, value)) {
+        fail(cfg, "%s: [%s] %s must be %s", cfg->file, section, key, type_hint(s));
+        return 0;
+    }
+    if (add(cfg, section, key, value, cfg->file_dir, cfg->prio) != 0) {
+        fail(cfg, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+static int load(struct config *cfg, const char *path, bool required, int prio)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT && !required)
+            return 0;
+        return fail(cfg, "cannot read the configuration file %s: %s", path, strerror(errno));
+    }
+    char *real = realpath(path, NULL);
+    char *slash = real ? strrchr(real, '/') : NULL;
+    if (slash)
+        *(slash == real ? slash + 1 : slash) = '\0';
+    cfg->file = path;
+    cfg->file_dir = real;
+    cfg->prio = prio;
+    cfg->err[0] = '\0';
+    int line = ini_parse_file(f, handler, cfg);
+    fclose(f);
+    free(cfg->file_dir);
+    cfg->file_dir = NULL;
+    if (cfg->err[0]) {
+        if (line > 0) {
+            char msg[sizeof(cfg->err)];
+            snprintf(msg, sizeof(msg), "%s", cfg->err);
+            size_t plen = strlen(path);
+            /* insert the line number after "path" */
+            fail(cfg, "%s line %d%s", path, line, msg + (strncmp(msg, path, plen) ? 0 : plen));
+        }
+        return -1;
+    }
+    if (line != 0)
+        return fail(cfg, "%s line %d: not a valid line (expected [section] or name = value)",
+                    path, line);
+    return 0;
+}
+
+int config_load(struct config *cfg, const char *path, bool required)
+{
+    return load(cfg, path, required, PRIO_MAIN);
+}
+
+int config_load_override(struct config *cfg)
+{
+    char *dir = config_path(cfg, "kiosk", "data_dir");
+    if (!dir)
+        return 0;
+    size_t n = strlen(dir) + sizeof(CONFIG_OVERRIDE_NAME) + 2;
+    char *p = malloc(n);
+    int rc = -1;
+    if (p) {
+        snprintf(p, n, "%s/%s", dir, CONFIG_OVERRIDE_NAME);
+        rc = load(cfg, p, false, PRIO_OVERRIDE);
+    } else {
+        fail(cfg, "out of memory");
+    }
+    free(p);
+    free(dir);
+    return rc;
+}
+
+int config_set(struct config *cfg, const char *section, const char *key, const char *value)
+{
+    const struct setting *s = find_setting(section, key);
+    if (!s)
+        return fail(cfg, "unknown setting [%s] %s", section, key);
+    if (!valid_value(s, value))
+        return fail(cfg, "[%s] %s must be %s", section, key, type_hint(s));
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof(cwd)))
+        snprintf(cwd, sizeof(cwd), ".");
+    if (add(cfg, section, key, value, cwd, PRIO_CLI) != 0)
+        return fail(cfg, "out of memory");
+    return 0;
+}
+
+void config_unset(struct config *cfg, const char *section, const char *key)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < cfg->n; i++) {
+        if (!strcmp(cfg->e[i].section, section) && !strcmp(cfg->e[i].key, key))
+            entry_free(&cfg->e[i]);
+        else
+            cfg->e[o++] = cfg->e[i];
+    }
+    cfg->n = o;
+}
+
+static const struct entry *lookup(const struct config *cfg, const char *section, const char *key)
+{
+    const struct entry *best = NULL;
+    for (size_t i = 0; i < cfg->n; i++)
+        if (!strcmp(cfg->e[i].section, section) && !strcmp(cfg->e[i].key, key) &&
+            (!best || cfg->e[i].prio >= best->prio))
+            best = &cfg->e[i];
+    return best;
+}
+
+const char *config_get(const struct config *cfg, const char *section, const char *key)
+{
+    const struct entry *e = lookup(cfg, section, key);
+    return e ? e->value : NULL;
+}
+
+long config_get_int(const struct config *cfg, const char *section, const char *key, long def)
+{
+    const char *v = config_get(cfg, section, key);
+    return v ? strtol(v, NULL, 10) : def;
+}
+
+char *config_path(const struct config *cfg, const char *section, const char *key)
+{
+    const struct entry *e = lookup(cfg, section, key);
+    if (!e)
+        return NULL;
+    if (e->value[0] == '/')
+        return strdup(e->value);
+    size_t n = strlen(e->base) + strlen(e->value) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", e->base, e->value);
+    return p;
+}
+
+int config_helpline_key(struct config *cfg, uint8_t pk[32])
+{
+    memset(pk, 0, 32);
+    const struct entry *file = lookup(cfg, "kiosk", "helpline_key");
+    const struct entry *inl = lookup(cfg, "kiosk", "helpline_public_key");
+    /* The more specific source wins: the one set with the higher priority. */
+    if (inl && (!file || inl->prio > file->prio)) {
+        if (keys_public_parse(inl->value, pk) != 0)
+            return fail(cfg, "[kiosk] helpline_public_key is not a valid key");
+        return 0;
+    }
+    if (!file)
+        return fail(cfg, "no helpline public key: set [kiosk] helpline_key in the configuration "
+                         "or give --helpline-key FILE");
+    char *path = config_path(cfg, "kiosk", "helpline_key");
+    char err[KEYS_ERR_SIZE];
+    int rc = path ? keys_public_read(path, pk, err, sizeof(err)) : -1;
+    if (rc != 0)
+        fail(cfg, "%s", path ? err : "out of memory");
+    free(path);
+    return rc;
+}
+
+const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32])
+{
+    const char *id = config_get(cfg, "kiosk", "id");
+    if (id)
+        return id;
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(kiosk_pk, KEYS_ROLE_KIOSK, fpr);
+    snprintf(cfg->kiosk_id, sizeof(cfg->kiosk_id), "kiosk-%.9s", fpr);
+    return cfg->kiosk_id;
+}

@@ -1,0 +1,56 @@
+/* config — the kiosk's settings: one INI file (/etc/hifazat/kiosk.conf, or
+ * --config FILE) plus an override on the data partition
+ * (<data_dir>/kiosk.conf, written by the staff screen), read with inih.
+ *
+ * Usage:
+ *   1. cfg = config_create();
+ *   2. config_load(cfg, path, required): the main file; a missing file is an
+ *      error only when required (an explicit --config).
+ *   3. config_set(cfg, "kiosk", "data_dir", dir) for command-line options;
+ *      they win over both files whatever the order.
+ *   4. config_load_override(cfg): reads <data_dir>/kiosk.conf when present.
+ *   5. config_get(cfg, "kiosk", "id"), config_get_int(), config_path()
+ *      (relative paths are taken from the directory of the file that set
+ *      them), config_helpline_key().
+ *   6. config_destroy(cfg) (accepts NULL).
+ * Every setting is checked against a table (config.c): an unknown name or a
+ * bad value is an error naming the file and the setting. On -1,
+ * config_error(cfg) says why in English (for the staff screen and the CLI).
+ */
+#ifndef HIFAZAT_CONFIG_H
+#define HIFAZAT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/hifazat/kiosk.conf"
+#define CONFIG_OVERRIDE_NAME "kiosk.conf"
+
+struct config;
+
+struct config *config_create(void);
+void config_destroy(struct config *cfg);
+
+int config_load(struct config *cfg, const char *path, bool required);
+int config_load_override(struct config *cfg);
+/* A command-line value (relative paths are taken from the current directory). */
+int config_set(struct config *cfg, const char *section, const char *key, const char *value);
+/* Forgets a setting from every source (e.g. --helpline-key replaces an inline key). */
+void config_unset(struct config *cfg, const char *section, const char *key);
+
+/* NULL when not set. */
+const char *config_get(const struct config *cfg, const char *section, const char *key);
+/* The value, or def when not set (values were range-checked on load). */
+long config_get_int(const struct config *cfg, const char *section, const char *key, long def);
+/* An absolute path (malloc'd) or NULL when not set. */
+char *config_path(const struct config *cfg, const char *section, const char *key);
+
+/* The helpline's public key: kiosk.helpline_public_key (base64) or the file
+ * kiosk.helpline_key. 0 / -1 (config_error says why). */
+int config_helpline_key(struct config *cfg, uint8_t pk[32]);
+/* kiosk.id, or a name made from the kiosk key's fingerprint ("kiosk-ABCD-EFGH"). */
+const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32]);
+
+const char *config_error(const struct config *cfg);
+
+#endif

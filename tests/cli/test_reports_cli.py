@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""End to end through the hifazat CLI, as a help desk and the helpline use it:
+keygen -> hash -> queue add -> export -> open, for images and videos, and the
+ways it must refuse: tampered, truncated, wrong key, replayed, unknown version,
+bad configuration. Also the stick thief: nothing on the data partition or the
+courier stick holds a hash or a case code in clear."""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BIN = os.path.join(os.environ["HIFAZAT_BIN"], "hifazat")
+SHARED = os.environ["HIFAZAT_SHARED"]
+failures = 0
+checks = 0
+
+
+def check(cond, msg):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", msg, file=sys.stderr)
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, input=stdin)
+    return p.returncode, p.stdout, p.stderr
+
+
+def files_under(*dirs):
+    for d in dirs:
+        for root, _, names in os.walk(d):
+            for n in names:
+                yield os.path.join(root, n)
+
+
+tmp = tempfile.mkdtemp(prefix="hifazat-cli-")
+os.chdir(tmp)
+with open("pass", "w") as f:
+    f.write("a long helpline passphrase\n")
+with open("short", "w") as f:
+    f.write("short\n")
+
+# --- keygen
+rc, out, err = run("keygen", "--out", "hl", "--passphrase-file", "pass", "--kdf", "interactive")
+check(rc == 0, f"keygen: {err}")
+check("fingerprint:" in out and "public key:" in out, "keygen prints key and fingerprint")
+check(os.stat("hl/helpline.key").st_mode & 0o777 == 0o600, "secret key mode 0600")
+rc, _, err = run("keygen", "--out", "hl", "--passphrase-file", "pass", "--kdf", "interactive")
+check(rc == 1 and "overwrite" in err, f"keygen never overwrites: {rc} {err}")
+rc, _, err = run("keygen", "--out", "hl2", "--passphrase-file", "short")
+check(rc == 2 and "12 characters" in err, f"short passphrase: {rc} {err}")
+rc, _, _ = run("keygen", "--passphrase-file", "pass")
+check(rc == 2, "keygen without --out")
+fpr = [l.split()[1] for l in out.splitlines() if l.startswith("fingerprint:")][0]
+rc, _, _ = run("keygen", "--out", "other", "--passphrase-file", "pass", "--kdf", "interactive")
+check(rc == 0, "second helpline key")
+
+# --- hash the material: images (Meta's repo images) and videos
+imgs = os.path.join(SHARED, "pdq/images/repo")
+vids = os.path.join(SHARED, "vpdq/videos")
+rc, out, err = run("hash", "-q", imgs)
+image_lines = [json.loads(l) for l in out.splitlines()]
+rc, out, err = run("hash", "-q", vids)
+check(rc == 0, f"hash videos: {err}")
+video_lines = [json.loads(l) for l in out.splitlines()]
+check(len(video_lines) >= 10 and all(v["kind"] == "video" for v in video_lines), "videos hashed")
+with open("images.jsonl", "w") as f:
+    f.write("\n".join(json.dumps(l) for l in image_lines) + "\n")
+with open("videos.jsonl", "w") as f:
+    f.write("\n".join(json.dumps(l) for l in video_lines) + "\n")
+
+KIOSK = ["--data-dir", "data", "--helpline-key", "hl/helpline.pub"]
+receipts = []
+for src, route, by in (("images.jsonl", "adult", "self"), ("videos.jsonl", "under18", "parent_or_trusted_adult"),
+                       ("images.jsonl", "under18", "helper")):
+    rc, out, err = run("queue", "add", "--from", src, "--route", route, "--reporter", by, "--json", *KIOSK)
+    check(rc == 0, f"queue add {src}: {err}")
+    if rc == 0:
+        r = json.loads(out)
+        r.update(src=src, route=route, reporter=by)
+        receipts.append(r)
+check("README.md" not in err and "/pdq/" not in err, "no paths printed when leaving files out")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", *KIOSK[:2])
+check(rc == 2 and "helpline" in err, f"no helpline key: exit 2 ({rc}) {err}")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", *KIOSK)
+check(rc == 2 and "--route" in err, f"--route is required: {rc}")
+rc, out, err = run("queue", "frobnicate", *KIOSK)
+check(rc == 2, "unknown subcommand")
+
+# refused: an all-zero PDQ (a 4x4 picture) and a malformed hash
+rc, out, err = run("hash", "-q", os.path.join(SHARED, "pdq/images/generated/gen_coffee_4x4.png"))
+with open("tiny.jsonl", "w") as f:
+    f.write(out)
+rc, out, err = run("queue", "add", "--from", "tiny.jsonl", "--route", "adult", *KIOSK)
+check(rc == 1 and "all zeros" in err and "nothing was queued" in err, f"all-zero PDQ refused: {err}")
+bad = dict(image_lines[0])
+bad["md5"] = bad["md5"][:-1]
+with open("bad.jsonl", "w") as f:
+    f.write(json.dumps(bad) + "\n")
+rc, out, err = run("queue", "add", "--from", "bad.jsonl", "--route", "adult", *KIOSK)
+check(rc == 1 and "md5 must be 32 lowercase hex digits" in err, f"short md5 refused: {err}")
+
+rc, out, err = run("queue", "status", "--json", *KIOSK)
+st = json.loads(out)
+check(st["pending"]["reports"] == 3, f"3 pending: {st}")
+check(st["helpline_key_fingerprint"] == fpr, "status shows the helpline fingerprint staff compare")
+
+# --- export: to a courier stick, twice (idempotent), then open
+os.mkdir("stick")
+rc, out, err = run("export", "--to", "stick", "--max-per-archive", "2", *KIOSK)
+check(rc == 0 and len(out.splitlines()) == 2, f"export into 2 archives: {out} {err}")
+rc, out, err = run("export", "--to", "stick", *KIOSK)
+check(rc == 0 and "nothing to export" in out, "second export: nothing")
+os.mkdir("stick2")
+rc, out, err = run("export", "--all", "--to", "stick2", "--max-per-archive", "2", *KIOSK)
+check(rc == 0 and len(os.listdir("stick2")) == 2, "re-export for a lost stick")
+check(sorted(os.listdir("stick")) == sorted(os.listdir("stick2")), "same names: idempotent")
+archives = sorted(os.path.join("stick", n) for n in os.listdir("stick"))
+again = sorted(os.path.join("stick2", n) for n in os.listdir("stick2"))
+rc, out, err = run("queue", "status", "--json", *KIOSK)
+st = json.loads(out)
+check(st["pending"]["reports"] == 0 and st["exported"]["reports"] == 3, "exported stay in the queue")
+
+# --- the stick thief: no hash, case code or PIN in clear anywhere
+needles = set()
+for l in image_lines + video_lines:
+    for k in ("md5", "sha256", "pdq", "pdq_full", "pdq_displayed", "pdq_displayed_full"):
+        if k in l:
+            needles.add(l[k].encode())
+            needles.add(l[k].upper().encode())
+            needles.add(bytes.fromhex(l[k]))
+for r in receipts:
+    needles.add(r["case_code"].encode())
+    needles.add(r["case_code"].replace("-", "").encode())
+    needles.add(r["pin"].encode())
+for n in ("aaa-orig", "bridge", "DCIM", ".jpg", ".mp4", "chair"):
+    needles.add(n.encode())
+leaks = []
+scanned = 0
+for path in files_under("data", "stick"):
+    blob = open(path, "rb").read()
+    scanned += 1
+    for n in needles:
+        if n in blob:
+            leaks.append((path, n[:20]))
+check(scanned >= 6 and not leaks, f"stick thief found {leaks[:5]} in {scanned} files")
+
+# --- open: JSON Lines + CSV, exactly the hashes, de-duplicated across archives
+rc, out, err = run("open", *archives, *again, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--csv", "out.csv", "--jsonl", "out.jsonl")
+check(rc == 0, f"open: {err}")
+check("3 reports opened, 3 duplicates skipped, 0 rejected" in err, f"dedup across archives: {err}")
+check(os.stat("out.csv").st_mode & 0o777 == 0o600, "outputs readable by the helpline only")
+reports = {json.loads(l)["case_code"]: json.loads(l) for l in open("out.jsonl")}
+check(len(reports) == 3, "3 reports")
+
+def expected_signals(lines):
+    sigs = []
+    for i, l in enumerate(x for x in lines if x.get("kind") in ("image", "video") and "md5" in x):
+        video = l["kind"] == "video"
+        sigs.append((i + 1, "video_md5" if video else "md5", l["md5"], "", ""))
+        sigs.append((i + 1, "video_sha256" if video else "sha256", l["sha256"], "", ""))
+        for key, var in (("pdq", ""), ("pdq_full", "full"), ("pdq_displayed", "displayed"),
+                         ("pdq_displayed_full", "displayed_full")):
+            if key in l:
+                sigs.append((i + 1, "pdq", l[key], str(l[key + "_quality"]), var))
+        for f in l.get("vpdq", []):
+            sigs.append((i + 1, "vpdq", f, f.split(",")[1], ""))
+    return sorted(sigs)
+
+rows = list(csv.DictReader(open("out.csv")))
+for r in receipts:
+    doc = reports.get(r["case_code"])
+    check(doc is not None, f"report {r['case_code']} opened")
+    if not doc:
+        continue
+    check(doc["pin"] == r["pin"] and doc["report_id"] == r["report_id"], "PIN and id")
+    check(doc["route"] == r["route"] and doc["reporter"] == r["reporter"], "route and reporter")
+    check(doc["training"] is False and doc["version"] == 1, "real, version 1")
+    lines = image_lines if r["src"] == "images.jsonl" else video_lines
+    got = sorted((int(x["item"]), x["signal_type"], x["value"], x["quality"], x["variant"])
+                 for x in rows if x["case_code"] == r["case_code"])
+    want = expected_signals(lines)
+    check(got == want, f"{r['src']}: CSV gives back exactly the hashes ({len(got)} vs {len(want)})")
+    items = [it for it in doc["items"]]
+    check(len(items) == len([l for l in lines if l.get("kind") in ("image", "video") and "md5" in l]),
+          "one item per image/video")
+    check(all(set(it) == {"kind", "size", "signals"} for it in items), "no file names or metadata")
+    check(all(row["route"] == r["route"] for row in rows if row["case_code"] == r["case_code"]), "route column")
+
+# --seen: a later run skips what was already opened
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--seen", "seen.txt", "--jsonl", "a.jsonl")
+n_first = len(open("a.jsonl").read().splitlines())
+rc, out, err = run("open", *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--seen", "seen.txt", "--jsonl", "b.jsonl")
+check(rc == 0 and len(open("b.jsonl").read().splitlines()) == 3 - n_first,
+      f"--seen: only the new ones ({err})")
+
+# --- refusals, each naming the report, the rest still opened
+arch = open(archives[0], "rb").read()
+ids = [l["report_id"] for l in map(json.loads, open("a.jsonl"))]
+victim = ids[0]
+pos = arch.index(b"reports/" + victim.encode())
+data_start = pos + 512  # the data block follows the 512-byte header
+tam = bytearray(arch)
+tam[data_start + 2000] ^= 0x20
+open("tampered.tar", "wb").write(tam)
+rc, out, err = run("open", "tampered.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and victim in err and "altered" in err, f"tampered: names {victim}: {err}")
+check(len(out.splitlines()) == len(ids) - 1, "the other reports still opened")
+open("truncated.tar", "wb").write(arch[: data_start + 1000])
+rc, out, err = run("open", "truncated.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and "truncated" in err and victim in err, f"truncated: {err}")
+rc, out, err = run("open", archives[0], "--key", "other/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and "wrong_key" in err and out == "", f"wrong key: {err}")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "short")
+check(rc == 2 and "wrong passphrase" in err, f"wrong passphrase: {rc} {err}")
+rc, out, err = run("open", "pass", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and "not a Hifazat" in err, f"not an archive: {err}")
+
+# a single sealed report with an unknown version byte
+sealed = sorted(files_under("data/queue/exported"))[0]
+blob = bytearray(open(sealed, "rb").read())
+blob[4] = 2
+open(os.path.basename(sealed), "wb").write(blob)
+rc, out, err = run("open", os.path.basename(sealed), "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and "unknown_version" in err, f"unknown version: {err}")
+rc, out, err = run("open", sealed, "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 0 and len(out.splitlines()) == 1, f"a queue file opens on its own: {err}")
+
+# replayed: kiosk B smuggles kiosk A's sealed report into its own archive
+rc, out, err = run("queue", "add", "--from", "videos.jsonl", "--route", "adult", "--data-dir", "dataB",
+                   "--helpline-key", "hl/helpline.pub")
+shutil.copy(sealed, "dataB/queue/pending/")
+os.mkdir("stickB")
+rc, out, err = run("export", "--to", "stickB", "--data-dir", "dataB")
+rc, out, err = run("open", *[os.path.join("stickB", n) for n in os.listdir("stickB")],
+                   "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 1 and "different kiosk" in err and os.path.basename(sealed)[:32] in err,
+      f"replay from another kiosk refused: {err}")
+check(len(out.splitlines()) == 1, "kiosk B's own report still opened")
+
+# --- acknowledgement, then the retention rule
+rc, out, err = run("queue", "ack", *archives, *KIOSK)
+check(rc == 0, f"ack: {err}")
+rc, out, err = run("queue", "status", "--json", *KIOSK)
+st = json.loads(out)
+check(st["uploaded"]["reports"] == 3 and st["exported"]["reports"] == 0, f"uploaded: {st}")
+
+# --- configuration: file, override on the data partition, errors
+with open("kiosk.conf", "w") as f:
+    f.write("[kiosk]\nid = test-desk-1\ndata_dir = data\nhelpline_key = hl/helpline.pub\n"
+            "[queue]\nretention_days = 0\n")
+rc, out, err = run("queue", "status", "--json", "--config", "kiosk.conf")
+check(rc == 0 and json.loads(out)["retention_days"] == 0, f"--config: {err}")
+with open("data/kiosk.conf", "w") as f:
+    f.write("[queue]\nretention_days = 7\n")
+rc, out, err = run("queue", "status", "--json", "--config", "kiosk.conf")
+check(rc == 0 and json.loads(out)["retention_days"] == 7, "override on the data partition")
+rc, out, err = run("queue", "add", "--from", "videos.jsonl", "--route", "adult", "--json",
+                   "--config", "kiosk.conf")
+check(rc == 0, f"add with config: {err}")
+with open("bad.conf", "w") as f:
+    f.write("[kiosk]\ndata_dir = data\nlanguage = fr\n")
+rc, out, err = run("queue", "status", "--config", "bad.conf")
+check(rc == 2 and "bad.conf" in err and "language" in err, f"bad config: {err}")
+rc, out, err = run("queue", "status", "--config", "missing.conf")
+check(rc == 2 and "missing.conf" in err, f"missing config: {err}")
+os.remove("data/kiosk.conf")
+rc, out, err = run("open", *sorted(files_under("data/queue/pending")), "--key", "hl/helpline.key",
+                   "--passphrase-file", "pass")
+check(rc == 0 and json.loads(out.splitlines()[0])["kiosk_id"] == "test-desk-1", "kiosk id from config")
+
+shutil.rmtree(tmp)
+print(f"{checks - failures} passed, {failures} failed")
+sys.exit(1 if failures else 0)
