@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, queue, upload, vpdq
+# Sections: hash, queue, upload, media, vpdq
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash queue upload vpdq}"
+sections="${*:-hash queue upload media vpdq}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -83,6 +83,11 @@ for s in $sections; do
     upload)
         echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS (issue 4)"
         python3 tests/bench/bench_upload.py build-bench/kiosk/hifazat "$shared" "$work"
+        ;;
+    media)
+        echo "== media (issue 6: opening a camera folder of 3 000 photos)"
+        mkdir -p "$work/media"
+        build-bench/tests/bench/bench_media "$work/media" 3000
         ;;
     vpdq)
         bench_vpdq

@@ -13,6 +13,7 @@ libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libexif-dev ne
 libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl curl
 espeak-ng opus-tools libopusfile-dev fonts-noto-core
+zlib1g-dev
 "
 IMAGE_PKGS="
 mmdebstrap squashfs-tools dosfstools mtools e2fsprogs fdisk gdisk

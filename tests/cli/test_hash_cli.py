@@ -188,8 +188,11 @@ def videos(tmp):
     }
     for name, (_, args) in made.items():
         ffmpeg(*src, *args, os.path.join(d, name))
+    # A voice note shares the MP4 box but is audio: not a video.
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", os.path.join(d, "voice.m4a"))
     code, rows, _ = hash_files(d)
     by = {os.path.basename(r["path"]): r for r in rows}
+    check(by.get("voice.m4a", {}).get("error") == "unknown_type", f"voice note: {by.get('voice.m4a')}")
     for name, (fmt, _) in made.items():
         r = by.get(name, {})
         check(r.get("kind") == "video" and r.get("format") == fmt, f"{name}: {r.get('kind')}/{r.get('format')}")

@@ -14,6 +14,10 @@ static const char *bmff_video(const uint8_t *d, size_t len)
      * and were claimed by image_sniff() already. */
     if (at(d, len, 4, "ftyp", 4) && len >= 12) {
         const uint8_t *brand = d + 8;
+        /* Audio in the same box (voice notes, music): not a video. */
+        if (!memcmp(brand, "M4A ", 4) || !memcmp(brand, "M4B ", 4) || !memcmp(brand, "M4P ", 4) ||
+            !memcmp(brand, "F4A ", 4) || !memcmp(brand, "F4B ", 4))
+            return NULL;
         if (!memcmp(brand, "qt  ", 4))
             return "mov";
         if (!memcmp(brand, "3gp", 3) || !memcmp(brand, "3g2", 3))

@@ -5,7 +5,35 @@
 #include "image_internal.h"
 
 #include <libheif/heif.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The smallest embedded thumbnail that still fills the box, or NULL. */
+static struct heif_image_handle *pick_thumbnail(struct decode_job *job,
+                                                const struct heif_image_handle *handle, int w, int h)
+{
+    int tw, th;
+    job_fit(job, 1, w, h, &tw, &th);
+    heif_item_id ids[8];
+    const int n = heif_image_handle_get_list_of_thumbnail_IDs(handle, ids, 8);
+    struct heif_image_handle *best = NULL;
+    for (int i = 0; i < n; i++) {
+        struct heif_image_handle *t = NULL;
+        if (heif_image_handle_get_thumbnail(handle, ids[i], &t).code != heif_error_Ok || !t)
+            continue;
+        const int a = heif_image_handle_get_width(t), b = heif_image_handle_get_height(t);
+        /* Same shape as the photo (a stale or cropped preview is not used). */
+        const bool fits = a >= tw && b >= th && a <= w && b <= h &&
+                          llabs((long long)a * h - (long long)b * w) <= (long long)(w > h ? w : h);
+        if (fits && (!best || a < heif_image_handle_get_width(best))) {
+            heif_image_handle_release(best);
+            best = t;
+        } else {
+            heif_image_handle_release(t);
+        }
+    }
+    return best;
+}
 
 int decode_heif(struct decode_job *job)
 {
@@ -33,6 +61,22 @@ int decode_heif(struct decode_job *job)
     if (job_check_dims(job, heif_image_handle_get_width(handle),
                        heif_image_handle_get_height(handle)) != 0)
         goto out;
+    if (job->box_w > 0) {
+        /* Display only (never the PDQ path): phones store a small preview
+         * image beside the photo; decode that when it is large enough. */
+        const int w = heif_image_handle_get_width(handle), h = heif_image_handle_get_height(handle);
+        struct heif_image_handle *thumb = pick_thumbnail(job, handle, w, h);
+        job->full_w = w;
+        job->full_h = h;
+        if (thumb) {
+            heif_image_handle_release(handle);
+            handle = thumb;
+        } else if ((uint64_t)w * (uint64_t)h * 6 > IMAGE_SCALED_MAX_BYTES) {
+            /* RGB plus the decoder's own planes, all full size. */
+            job_fail(job, IMAGE_ERR_TOO_LARGE, "HEIF of %dx%d without a preview: too large to preview", w, h);
+            goto out;
+        }
+    }
     opts = heif_decoding_options_alloc();
     e = heif_decode_image(handle, &img, heif_colorspace_RGB, heif_chroma_interleaved_RGB, opts);
     if (e.code != heif_error_Ok) {

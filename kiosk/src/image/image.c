@@ -135,6 +135,25 @@ const char *image_format_name(enum image_format f)
     }
 }
 
+int image_run(struct decode_job *job)
+{
+    int rc;
+    switch (image_sniff(job->data, job->len)) {
+    case IMAGE_FORMAT_JPEG: rc = decode_jpeg(job); break;
+    case IMAGE_FORMAT_PNG: rc = decode_png(job); break;
+    case IMAGE_FORMAT_WEBP: rc = decode_webp(job); break;
+    case IMAGE_FORMAT_HEIF: rc = decode_heif(job); break;
+    case IMAGE_FORMAT_GIF: rc = decode_gif(job); break;
+    case IMAGE_FORMAT_BMP: rc = decode_bmp(job); break;
+    case IMAGE_FORMAT_PNM: rc = decode_pnm(job); break;
+    default:
+        return job_fail(job, IMAGE_ERR_UNSUPPORTED, "not a known image format");
+    }
+    if (rc != 0 && job->err->code == IMAGE_OK)
+        job_fail(job, IMAGE_ERR_CORRUPT, "decoder failed");
+    return rc;
+}
+
 int image_decode(const uint8_t *data, size_t len, const struct image_limits *limits,
                  const struct image_sink *sink, struct image_error *err)
 {
@@ -146,21 +165,7 @@ int image_decode(const uint8_t *data, size_t len, const struct image_limits *lim
         .sink = sink,
         .err = err,
     };
-    int rc;
-    switch (image_sniff(data, len)) {
-    case IMAGE_FORMAT_JPEG: rc = decode_jpeg(&job); break;
-    case IMAGE_FORMAT_PNG: rc = decode_png(&job); break;
-    case IMAGE_FORMAT_WEBP: rc = decode_webp(&job); break;
-    case IMAGE_FORMAT_HEIF: rc = decode_heif(&job); break;
-    case IMAGE_FORMAT_GIF: rc = decode_gif(&job); break;
-    case IMAGE_FORMAT_BMP: rc = decode_bmp(&job); break;
-    case IMAGE_FORMAT_PNM: rc = decode_pnm(&job); break;
-    default:
-        return job_fail(&job, IMAGE_ERR_UNSUPPORTED, "not a known image format");
-    }
-    if (rc != 0 && err->code == IMAGE_OK)
-        job_fail(&job, IMAGE_ERR_CORRUPT, "decoder failed");
-    return rc;
+    return image_run(&job);
 }
 
 void image_oriented_dims(int orientation, int width, int height, int *out_w, int *out_h)

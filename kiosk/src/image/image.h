@@ -82,4 +82,50 @@ int image_decode(const uint8_t *data, size_t len, const struct image_limits *lim
 /* The size an image shows at once its orientation is applied. */
 void image_oriented_dims(int orientation, int width, int height, int *out_w, int *out_h);
 
+/* ---- Reduced size, for display only (thumbnails); never for hashing ----
+ * image_decode_scaled() decodes a picture to fit max_w x max_h as displayed
+ * (EXIF orientation applied; never enlarged) into packed RGBA rows (4 bytes
+ * a pixel, A = 255). It takes the cheapest road each format offers: JPEG is
+ * decoded at 1/8..7/8 by libjpeg's DCT scaling (fast IDCT, plain
+ * upsampling), WebP by libwebp's scaler, HEIF from its embedded thumbnail
+ * when that is large enough; whatever is still too large is box-averaged
+ * row by row as the decoder produces it, so only the small picture is ever
+ * held. The limits apply to the full-size picture. image_decode() and the
+ * PDQ path are not affected by any of this. */
+struct image_scale {
+    int max_w, max_h;              /* the box, as displayed; both > 0 */
+    /* Optional: polled between rows; non-zero stops the decode, which then
+     * fails with IMAGE_ERR_SINK. */
+    int (*cancelled)(void *ctx);
+    void *ctx;
+};
+
+struct image_rgba {
+    enum image_format format;
+    int width, height;             /* as displayed, within the box */
+    uint8_t *pixels;               /* width * height * 4 bytes; image_rgba_free() */
+    int full_width, full_height;   /* the whole picture, as displayed */
+};
+
+/* 0, or -1 with the reason in *err (out is then empty). */
+int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limits *limits,
+                        const struct image_scale *scale, struct image_rgba *out,
+                        struct image_error *err);
+/* A JPEG's embedded EXIF thumbnail as its display picture, when it can
+ * stand in for the photo at this box size: a JPEG of the same shape as the
+ * photo, at least as large as the box needs (phones store 160x120 up to
+ * 512x384). Needs only the start of the file, the EXIF block and the frame
+ * header (within the first 64 KB of a phone's photo), so a preview costs a
+ * small read instead of the whole file. Shown with the photo's orientation;
+ * full_width/height are the photo's. 0, or -1 when there is no usable
+ * preview (err says why; decode the whole file with image_decode_scaled()).
+ * An editor may leave a stale preview behind: the same-shape rule refuses
+ * crops, not retouching. */
+int image_decode_preview(const uint8_t *head, size_t len, const struct image_limits *limits,
+                         const struct image_scale *scale, struct image_rgba *out,
+                         struct image_error *err);
+/* Wipes and frees the pixels (they are somebody's private picture); accepts
+ * an empty struct. */
+void image_rgba_free(struct image_rgba *img);
+
 #endif

@@ -26,7 +26,8 @@ static void on_error(j_common_ptr cinfo)
     struct jpeg_job *jj = (struct jpeg_job *)cinfo->err;
     char msg[JMSG_LENGTH_MAX];
     cinfo->err->format_message(cinfo, msg);
-    job_fail(jj->job, IMAGE_ERR_CORRUPT, "libjpeg: %s", msg);
+    job_fail(jj->job, cinfo->err->msg_code == JERR_NO_BACKING_STORE ? IMAGE_ERR_TOO_LARGE : IMAGE_ERR_CORRUPT,
+             "libjpeg: %s", msg);
     longjmp(jj->jmp, 1);
 }
 
@@ -96,6 +97,27 @@ int decode_jpeg(struct decode_job *job)
     cinfo.out_color_space = cmyk ? JCS_CMYK : grey ? JCS_GRAYSCALE : JCS_RGB;
     cinfo.dct_method = JDCT_ISLOW;
     cinfo.do_fancy_upsampling = TRUE;
+    if (job->box_w > 0) {
+        /* Display only (never the PDQ path): libjpeg's DCT scaling decodes
+         * at M/8 of the size directly, the cheapest way to a thumbnail. */
+        const JDIMENSION w = cinfo.image_width, h = cinfo.image_height;
+        int tw, th;
+        job_fit(job, orientation_from_markers(&cinfo), (int)w, (int)h, &tw, &th);
+        unsigned m = 8;
+        for (unsigned k = 1; k < 8; k++)
+            if ((w * k + 7) / 8 >= (JDIMENSION)tw && (h * k + 7) / 8 >= (JDIMENSION)th) {
+                m = k;
+                break;
+            }
+        /* libjpeg-turbo has no backing store: past this it stops cleanly. */
+        cinfo.mem->max_memory_to_use = IMAGE_SCALED_MAX_BYTES;
+        cinfo.scale_num = m;
+        cinfo.scale_denom = 8;
+        cinfo.dct_method = JDCT_IFAST;
+        cinfo.do_fancy_upsampling = FALSE;
+        job->full_w = (int)w;
+        job->full_h = (int)h;
+    }
     jpeg_start_decompress(&cinfo);
 
     struct image_info info = {

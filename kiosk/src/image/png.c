@@ -98,6 +98,10 @@ int decode_png(struct decode_job *job)
         goto out;
 
     const size_t stride = png_get_rowbytes(png, info);
+    if (passes > 1 && job->box_w > 0 && (uint64_t)stride * h > IMAGE_SCALED_MAX_BYTES) {
+        job_fail(job, IMAGE_ERR_TOO_LARGE, "interlaced PNG of %ux%u: too large to preview", w, h);
+        goto out;
+    }
     if (passes > 1) {
         buf = malloc(stride * h);
         rows = buf ? malloc(sizeof(png_bytep) * h) : NULL;

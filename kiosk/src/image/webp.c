@@ -57,6 +57,19 @@ int decode_webp(struct decode_job *job)
     };
     if (f.has_animation)
         return decode_animated(job, &info);
+    /* Display only (never the PDQ path): libwebp's own scaler. */
+    int tw = 0, th = 0;
+    if (job->box_w > 0) {
+        job_fit(job, info.orientation, f.width, f.height, &tw, &th);
+        job->full_w = f.width;
+        job->full_h = f.height;
+        if (tw < f.width || th < f.height) {
+            info.width = tw;
+            info.height = th;
+        } else {
+            tw = th = 0;
+        }
+    }
     if (job_begin(job, &info) != 0)
         return -1;
 
@@ -64,6 +77,12 @@ int decode_webp(struct decode_job *job)
     if (!WebPInitDecoderConfig(&cfg))
         return job_fail(job, IMAGE_ERR_UNSUPPORTED, "libwebp version mismatch");
     cfg.output.colorspace = MODE_RGB;
+    if (tw > 0) {
+        cfg.options.use_scaling = 1;
+        cfg.options.scaled_width = tw;
+        cfg.options.scaled_height = th;
+        cfg.options.no_fancy_upsampling = 1;
+    }
     VP8StatusCode st = WebPDecode(job->data, job->len, &cfg);
     if (st != VP8_STATUS_OK) {
         WebPFreeDecBuffer(&cfg.output);

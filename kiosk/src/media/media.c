@@ -1,0 +1,147 @@
+/* The media context: options, events, lifetime. */
+#include "media_internal.h"
+
+#include <libavutil/log.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void media_options_default(struct media_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->root = "/media";
+    o->mode = MEDIA_ROOT_MOUNTS;
+    o->mountinfo = "/proc/self/mountinfo";
+    o->by_label = "/dev/disk/by-label";
+    o->rescan_ms = 2000;
+    o->workers = 2;
+    o->thumb_size = 192;
+    o->cache_bytes = 32u << 20;
+}
+
+static const char *const messages[MEDIA_ERR_COUNT] = {
+    [MEDIA_OK] = "ok",
+    [MEDIA_ERR_NOT_FOUND] = "not found",
+    [MEDIA_ERR_ACCESS] = "permission denied",
+    [MEDIA_ERR_OUTSIDE] = "a link that leads off the device was not followed",
+    [MEDIA_ERR_GONE] = "the device was removed or cannot be read",
+    [MEDIA_ERR_NOT_MEDIA] = "not a photo or video",
+    [MEDIA_ERR_CORRUPT] = "the file is damaged or incomplete",
+    [MEDIA_ERR_UNSUPPORTED] = "this kind of photo or video cannot be shown",
+    [MEDIA_ERR_TOO_LARGE] = "too large to show",
+    [MEDIA_ERR_NOMEM] = "out of memory",
+    [MEDIA_ERR_INVALID] = "invalid argument",
+};
+
+const char *media_err_message(enum media_err e)
+{
+    return (unsigned)e < MEDIA_ERR_COUNT ? messages[e] : "unknown error";
+}
+
+void media_raise(struct media *m, unsigned ev)
+{
+    /* One notify() until the app fetches the events: a burst of thousands
+     * of content checks wakes the main loop once. */
+    if (atomic_fetch_or(&m->pending, ev) == 0 && m->opt.notify)
+        m->opt.notify(m->opt.notify_ctx);
+}
+
+unsigned media_events(struct media *m)
+{
+    return m ? atomic_exchange(&m->pending, 0) : 0;
+}
+
+static int invalid(struct media_error *err, const char *what)
+{
+    if (err) {
+        err->code = MEDIA_ERR_INVALID;
+        snprintf(err->detail, sizeof(err->detail), "%s", what);
+    }
+    return -1;
+}
+
+struct media *media_create(const struct media_options *o, struct media_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    struct media_options def;
+    if (!o) {
+        media_options_default(&def);
+        o = &def;
+    }
+    if (!o->root || !o->root[0]) {
+        invalid(err, "no media root");
+        return NULL;
+    }
+    if (o->workers < 1 || o->workers > 16 || o->thumb_size < 16 || o->thumb_size > 1024 ||
+        o->rescan_ms < 50) {
+        invalid(err, "workers 1..16, thumb_size 16..1024, rescan_ms >= 50");
+        return NULL;
+    }
+    const size_t one = (size_t)o->thumb_size * (size_t)o->thumb_size * 4;
+    if (o->cache_bytes / one < 16) {
+        invalid(err, "cache_bytes must hold at least 16 thumbnails");
+        return NULL;
+    }
+    struct media *m = calloc(1, sizeof(*m));
+    if (!m) {
+        if (err) {
+            err->code = MEDIA_ERR_NOMEM;
+            snprintf(err->detail, sizeof(err->detail), "out of memory");
+        }
+        return NULL;
+    }
+    m->opt = *o;
+    m->stop_fd = -1;
+    m->root = strdup(o->root);
+    m->mountinfo = strdup(o->mountinfo ? o->mountinfo : "/proc/self/mountinfo");
+    m->by_label = strdup(o->by_label ? o->by_label : "/dev/disk/by-label");
+    /* Strip trailing slashes so that mount points compare. */
+    for (size_t n = m->root ? strlen(m->root) : 0; n > 1 && m->root[n - 1] == '/'; n--)
+        m->root[n - 1] = 0;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->work_cond, NULL);
+    pthread_cond_init(&m->idle_cond, NULL);
+    atomic_init(&m->pending, 0);
+    /* Nothing about a session is logged: FFmpeg would print what it thinks
+     * of a person's video on stderr. */
+    av_log_set_level(AV_LOG_QUIET);
+    if (!m->root || !m->mountinfo || !m->by_label || media_workers_start(m) != 0 ||
+        media_volumes_start(m) != 0) {
+        if (err) {
+            err->code = MEDIA_ERR_NOMEM;
+            snprintf(err->detail, sizeof(err->detail), "could not start the worker threads");
+        }
+        media_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+void media_destroy(struct media *m)
+{
+    if (!m)
+        return;
+    media_volumes_stop(m);
+    media_wipe(m);
+    media_workers_stop(m);
+    /* Folders the app did not close: they are empty after the wipe. */
+    pthread_mutex_lock(&m->lock);
+    struct media_folder *f = m->folders;
+    m->folders = NULL;
+    pthread_mutex_unlock(&m->lock);
+    while (f) {
+        struct media_folder *next = f->next;
+        f->closed = true;
+        f->m = NULL;
+        f = next;
+    }
+    pthread_cond_destroy(&m->idle_cond);
+    pthread_cond_destroy(&m->work_cond);
+    pthread_mutex_destroy(&m->lock);
+    free(m->root);
+    free(m->mountinfo);
+    free(m->by_label);
+    free(m);
+}

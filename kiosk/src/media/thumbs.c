@@ -1,0 +1,688 @@
+/* Thumbnails: a want list (what the UI shows, in priority order), worker
+ * threads that decode at reduced size, and an LRU cache with a byte budget.
+ *
+ * A record (struct thumb) exists for every file that is wanted or cached,
+ * keyed by path and checked against the file's size, date and inode. Its
+ * state moves QUEUED -> LOADING -> READY / FAILED; records still QUEUED
+ * when the UI stops wanting them are dropped at once, LOADING ones are told
+ * to stop (polled between rows, read chunks and video packets). Only the
+ * want list's records can be QUEUED or LOADING, and the want list is capped
+ * at half the budget's worth of thumbnails, so a new thumbnail always fits
+ * once older ones that nobody wants now are evicted. Every buffer that held
+ * pixels, file bytes or names is wiped before it is freed. */
+#include "media_internal.h"
+
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    TABLE_SIZE = 8192,                 /* hash buckets (a power of two) */
+    HEAD_BYTES = 64 * 1024,            /* read first: enough to tell what a file is */
+    READ_CHUNK = 1 << 20,              /* cancellation is checked between chunks */
+    RETRY_GONE_S = 2,                  /* a removed device may come back */
+};
+static const uint64_t MAX_IMAGE_FILE = 96ull << 20; /* a 200 MP phone JPEG is ~40 MB */
+
+struct thumb {
+    char *path;
+    size_t vol_len;        /* path = volume "/" rel */
+    uint64_t hash, size, ino;
+    int64_t mtime_ns;
+    enum media_thumb_state state;
+    enum media_err err;
+    uint8_t kind;          /* MEDIA_KIND_PHOTO / VIDEO once read */
+    int w, h, full_w, full_h;
+    int64_t duration_ms;
+    uint8_t *px;
+    size_t bytes;          /* counted against the budget */
+    time_t failed_at;
+    struct thumb *hnext, *prev, *next;
+    struct media_folder *folder; /* while QUEUED/LOADING: told what the content is */
+    uint32_t id;
+    uint64_t want_gen;
+    atomic_bool cancel;
+};
+
+/* ---- the table and the LRU list (m->lock held) ---- */
+
+static size_t rec_overhead(const struct thumb *t)
+{
+    return sizeof(*t) + strlen(t->path) + 1;
+}
+
+static void lru_unlink(struct media *m, struct thumb *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        m->lru_head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        m->lru_tail = t->prev;
+    t->prev = t->next = NULL;
+}
+
+static void lru_push_head(struct media *m, struct thumb *t)
+{
+    t->prev = NULL;
+    t->next = m->lru_head;
+    if (m->lru_head)
+        m->lru_head->prev = t;
+    m->lru_head = t;
+    if (!m->lru_tail)
+        m->lru_tail = t;
+}
+
+static void touch(struct media *m, struct thumb *t)
+{
+    if (m->lru_head != t) {
+        lru_unlink(m, t);
+        lru_push_head(m, t);
+    }
+}
+
+static void drop_pixels(struct media *m, struct thumb *t)
+{
+    if (t->px) {
+        const size_t n = (size_t)t->w * (size_t)t->h * 4;
+        media_secure_free(t->px, n);
+        t->px = NULL;
+        t->bytes -= n;
+        m->bytes -= n;
+    }
+}
+
+static void release_folder(struct thumb *t)
+{
+    if (t->folder) {
+        media_folder_unref(t->folder);
+        t->folder = NULL;
+    }
+}
+
+/* Removes and frees a record that is not LOADING. */
+static void rec_free(struct media *m, struct thumb *t)
+{
+    struct thumb **pp = &m->table[t->hash & (TABLE_SIZE - 1)];
+    while (*pp && *pp != t)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = t->hnext;
+    lru_unlink(m, t);
+    drop_pixels(m, t);
+    m->bytes -= t->bytes;
+    m->items--;
+    release_folder(t);
+    media_free_str(t->path);
+    media_secure_free(t, sizeof(*t));
+}
+
+/* Not to be evicted: work in progress, and whatever the current want list
+ * holds (also while media_thumbs_want() is still building it). */
+static bool pinned(const struct media *m, const struct thumb *t)
+{
+    return t->state == MEDIA_THUMB_QUEUED || t->state == MEDIA_THUMB_LOADING ||
+           t->want_gen == m->want_gen;
+}
+
+/* Evicts least recently used records nobody wants now until `add` more
+ * bytes fit. False if they cannot. */
+static bool make_room(struct media *m, size_t add)
+{
+    struct thumb *t = m->lru_tail;
+    while (m->bytes + add > m->opt.cache_bytes && t) {
+        struct thumb *prev = t->prev;
+        if (!pinned(m, t)) {
+            rec_free(m, t);
+            m->stats.evicted++;
+        }
+        t = prev;
+    }
+    return m->bytes + add <= m->opt.cache_bytes;
+}
+
+static bool same_file(const struct thumb *t, const struct mentry *e)
+{
+    return t->hash == e->key && t->size == e->size && t->mtime_ns == e->mtime_ns &&
+           t->ino == e->ino && !strcmp(t->path, e->path);
+}
+
+static struct thumb *lookup(struct media *m, const struct mentry *e)
+{
+    if (!m->table || !e->path || !e->path[0])
+        return NULL;
+    for (struct thumb *t = m->table[e->key & (TABLE_SIZE - 1)]; t; t = t->hnext)
+        if (same_file(t, e))
+            return t;
+    return NULL;
+}
+
+static struct thumb *create_rec(struct media *m, const struct mentry *e)
+{
+    /* The same path with another identity is a changed file: forget it. */
+    for (struct thumb *t = m->table[e->key & (TABLE_SIZE - 1)]; t; t = t->hnext)
+        if (t->hash == e->key && !strcmp(t->path, e->path) && t->state != MEDIA_THUMB_LOADING &&
+            !pinned(m, t)) {
+            rec_free(m, t);
+            break;
+        }
+    struct thumb *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->path = strdup(e->path);
+    if (!t->path) {
+        free(t);
+        return NULL;
+    }
+    t->vol_len = e->rel_off ? e->rel_off - 1 : 0;
+    t->hash = e->key;
+    t->size = e->size;
+    t->ino = e->ino;
+    t->mtime_ns = e->mtime_ns;
+    t->duration_ms = -1;
+    atomic_init(&t->cancel, false);
+    t->bytes = rec_overhead(t);
+    if (!make_room(m, t->bytes)) {
+        media_free_str(t->path);
+        media_secure_free(t, sizeof(*t));
+        return NULL;
+    }
+    m->bytes += t->bytes;
+    if (m->bytes > m->peak)
+        m->peak = m->bytes;
+    m->items++;
+    struct thumb **b = &m->table[t->hash & (TABLE_SIZE - 1)];
+    t->hnext = *b;
+    *b = t;
+    lru_push_head(m, t);
+    return t;
+}
+
+void media_cache_clear_locked(struct media *m)
+{
+    for (struct thumb *t = m->lru_head; t;) {
+        struct thumb *next = t->next;
+        if (t->state == MEDIA_THUMB_LOADING)
+            atomic_store(&t->cancel, true); /* its worker frees it */
+        else
+            rec_free(m, t);
+        t = next;
+    }
+}
+
+/* ---- the want list ---- */
+
+size_t media_thumbs_max_want(const struct media *m)
+{
+    return m ? m->want_max : 0;
+}
+
+void media_thumbs_want(struct media *m, struct media_folder *f, const uint32_t *ids, size_t n)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    const uint64_t gen = ++m->want_gen;
+    size_t k = 0;
+    const time_t now = time(NULL);
+    if (f && !f->wiped && ids) {
+        pthread_mutex_lock(&f->lock);
+        for (size_t i = 0; i < n && k < m->want_max; i++) {
+            if (ids[i] >= f->n || f->e[ids[i]].dir || f->wiped)
+                continue;
+            const struct mentry *e = &f->e[ids[i]];
+            struct thumb *t = lookup(m, e);
+            if (!t && !(t = create_rec(m, e)))
+                continue;
+            if (t->want_gen == gen)
+                continue; /* listed twice */
+            t->want_gen = gen;
+            m->want[k++] = t;
+            if (t->state == MEDIA_THUMB_FAILED && t->err == MEDIA_ERR_GONE &&
+                now - t->failed_at >= RETRY_GONE_S)
+                t->state = MEDIA_THUMB_NONE;
+            if (t->state == MEDIA_THUMB_LOADING)
+                atomic_store(&t->cancel, false); /* wanted again after all */
+            if (t->state == MEDIA_THUMB_NONE)
+                t->state = MEDIA_THUMB_QUEUED;
+            if ((t->state == MEDIA_THUMB_QUEUED || t->state == MEDIA_THUMB_LOADING) &&
+                t->folder != f) {
+                release_folder(t);
+                media_folder_ref(f);
+                t->folder = f;
+            }
+            t->id = ids[i];
+        }
+        pthread_mutex_unlock(&f->lock);
+    }
+    /* Least wanted first, so that the first listed ends up most recent. */
+    for (size_t i = k; i-- > 0;)
+        touch(m, m->want[i]);
+    /* Anything queued before and not listed now is dropped; running work
+     * for it is told to stop. */
+    for (struct thumb *t = m->lru_head; t;) {
+        struct thumb *next = t->next;
+        if (t->want_gen != gen) {
+            if (t->state == MEDIA_THUMB_QUEUED) {
+                rec_free(m, t);
+                m->stats.cancelled++;
+            } else if (t->state == MEDIA_THUMB_LOADING) {
+                atomic_store(&t->cancel, true);
+            }
+        }
+        t = next;
+    }
+    m->want_n = k;
+    pthread_cond_broadcast(&m->work_cond);
+    pthread_mutex_unlock(&m->lock);
+}
+
+/* ---- what the UI reads ---- */
+
+void media_thumb_get(struct media *m, struct media_folder *f, uint32_t id,
+                     struct media_thumb_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->duration_ms = -1;
+    if (!m || !f || f->wiped || id >= f->n)
+        return;
+    pthread_mutex_lock(&m->lock);
+    struct thumb *t = lookup(m, &f->e[id]);
+    if (t) {
+        info->state = t->state;
+        info->err = t->err;
+        info->kind = (enum media_kind)t->kind;
+        if (t->state == MEDIA_THUMB_READY && t->px) {
+            info->width = t->w;
+            info->height = t->h;
+        }
+        info->full_width = t->full_w;
+        info->full_height = t->full_h;
+        info->duration_ms = t->duration_ms;
+        if (t->state == MEDIA_THUMB_READY)
+            touch(m, t);
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+int media_thumb_copy(struct media *m, struct media_folder *f, uint32_t id, bool blurred,
+                     uint8_t *dst, size_t pitch, int w, int h)
+{
+    if (!m || !f || f->wiped || id >= f->n || !dst || pitch < (size_t)w * 4)
+        return -1;
+    int rc = -1;
+    pthread_mutex_lock(&m->lock);
+    struct thumb *t = lookup(m, &f->e[id]);
+    if (t && t->state == MEDIA_THUMB_READY && t->px && t->w == w && t->h == h) {
+        for (int y = 0; y < h; y++)
+            memcpy(dst + (size_t)y * pitch, t->px + (size_t)y * w * 4, (size_t)w * 4);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (rc == 0 && blurred)
+        media_blur_rgba(dst, w, h, pitch, 0);
+    return rc;
+}
+
+/* ---- decoding (worker threads, no lock held) ---- */
+
+struct job {
+    struct media *m;
+    struct thumb *t; /* only t->cancel is read without the lock */
+    char *path;
+    size_t vol_len;
+    /* results */
+    uint64_t bytes_read;
+    bool preview;
+    enum media_err err;
+    uint8_t kind;
+    struct image_rgba img;
+    struct poster poster;
+};
+
+static int job_cancelled(void *ctx)
+{
+    struct job *j = ctx;
+    return atomic_load(&j->t->cancel);
+}
+
+static enum media_err image_err(enum image_err e)
+{
+    switch (e) {
+    case IMAGE_ERR_UNSUPPORTED: return MEDIA_ERR_UNSUPPORTED;
+    case IMAGE_ERR_TOO_LARGE: return MEDIA_ERR_TOO_LARGE;
+    case IMAGE_ERR_NOMEM: return MEDIA_ERR_NOMEM;
+    default: return MEDIA_ERR_CORRUPT;
+    }
+}
+
+/* A file that was listed and cannot be found now: its device went away. */
+static enum media_err read_errno(int e)
+{
+    return e == ENOENT || e == ENOTDIR ? MEDIA_ERR_GONE : media_errno(e);
+}
+
+static void run_job(struct job *j)
+{
+    const int box = j->m->opt.thumb_size;
+    uint8_t *data = NULL;
+    size_t cap = 0;
+    int fd = -1;
+    j->path[j->vol_len] = 0; /* volume path, then rel: reopened beneath the volume */
+    int volfd = open(j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+    j->path[j->vol_len] = '/';
+    if (volfd >= 0) {
+        fd = media_open_ro(volfd, j->path + j->vol_len + 1, false);
+        if (fd < 0)
+            j->err = read_errno(errno);
+        close(volfd);
+    } else {
+        j->err = read_errno(errno);
+    }
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        j->err = MEDIA_ERR_NOT_MEDIA;
+        goto out;
+    }
+    const uint64_t size = (uint64_t)st.st_size;
+    const size_t head = size < HEAD_BYTES ? (size_t)size : HEAD_BYTES;
+    cap = head;
+    data = malloc(cap ? cap : 1);
+    if (!data) {
+        j->err = MEDIA_ERR_NOMEM;
+        goto out;
+    }
+    ssize_t r = media_pread_full(fd, data, head, 0);
+    if (r < 0 || (size_t)r < head) {
+        j->err = r < 0 ? read_errno(errno) : MEDIA_ERR_GONE;
+        goto out;
+    }
+    j->bytes_read += head;
+    const int kind = media_sniff(data, head);
+    if (kind == SNIFF_OTHER) {
+        j->kind = SNIFF_OTHER;
+        j->err = MEDIA_ERR_NOT_MEDIA;
+        goto out;
+    }
+    if (kind == SNIFF_VIDEO) {
+        j->kind = SNIFF_VIDEO;
+        media_video_poster(fd, size, box, job_cancelled, j, &j->poster, &j->err);
+        goto out;
+    }
+    j->kind = SNIFF_PHOTO;
+    struct image_scale sc = {.max_w = box, .max_h = box, .cancelled = job_cancelled, .ctx = j};
+    struct image_error ierr;
+    /* A phone's JPEG usually carries a preview in its first kilobytes:
+     * when it is good enough, the rest of the file is never read. */
+    if (image_sniff(data, head) == IMAGE_FORMAT_JPEG &&
+        image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0) {
+        j->preview = true;
+        goto out;
+    }
+    if (size > MAX_IMAGE_FILE) {
+        j->err = MEDIA_ERR_TOO_LARGE;
+        goto out;
+    }
+    /* Decoders work from memory; read the rest in chunks so a stale job stops
+     * early. Never mmap: a pulled device would kill us with SIGBUS. */
+    uint8_t *all = malloc((size_t)size);
+    if (!all) {
+        j->err = MEDIA_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(all, data, head);
+    media_secure_free(data, cap);
+    data = all;
+    cap = (size_t)size;
+    for (size_t done = head; done < size;) {
+        if (job_cancelled(j))
+            goto out;
+        const size_t want = size - done < READ_CHUNK ? (size_t)(size - done) : READ_CHUNK;
+        r = media_pread_full(fd, data + done, want, (off_t)done);
+        if (r < 0 || (size_t)r < want) {
+            j->err = r < 0 ? read_errno(errno) : MEDIA_ERR_GONE;
+            goto out;
+        }
+        done += want;
+        j->bytes_read += want;
+    }
+    if (image_decode_scaled(data, cap, NULL, &sc, &j->img, &ierr) != 0)
+        j->err = ierr.code == IMAGE_ERR_SINK && job_cancelled(j) ? MEDIA_OK : image_err(ierr.code);
+out:
+    media_secure_free(data, cap); /* the file's bytes: somebody's private picture */
+    close(fd);
+}
+
+/* Stores a job's result in its record (m->lock held). */
+static void finish(struct media *m, struct job *j, uint64_t epoch)
+{
+    struct thumb *t = j->t;
+    const bool cancelled = atomic_load(&t->cancel) || epoch != m->epoch;
+    m->stats.bytes_read += j->bytes_read;
+    struct media_folder *f = t->folder;
+    if (f && j->kind && !cancelled) {
+        /* The content decides what the entry is (lock order: m, then f). */
+        pthread_mutex_lock(&f->lock);
+        if (!f->wiped && t->id < f->n && f->e[t->id].key == t->hash) {
+            atomic_store(&f->e[t->id].sniffed, j->kind);
+            atomic_store(&f->dirty, true);
+        }
+        pthread_mutex_unlock(&f->lock);
+    }
+    uint8_t *px = j->img.pixels ? j->img.pixels : j->poster.rgba;
+    const int w = j->img.pixels ? j->img.width : j->poster.w;
+    const int h = j->img.pixels ? j->img.height : j->poster.h;
+    if (cancelled) {
+        m->stats.cancelled++;
+        if (t->want_gen == m->want_gen && epoch == m->epoch) {
+            t->state = MEDIA_THUMB_QUEUED; /* wanted again meanwhile */
+        } else {
+            t->state = MEDIA_THUMB_NONE;
+            rec_free(m, t);
+        }
+        media_secure_free(px, (size_t)w * (size_t)h * 4);
+        return;
+    }
+    release_folder(t);
+    t->kind = j->kind == SNIFF_PHOTO ? MEDIA_KIND_PHOTO : j->kind == SNIFF_VIDEO ? MEDIA_KIND_VIDEO : 0;
+    t->full_w = j->img.pixels ? j->img.full_width : j->poster.full_w;
+    t->full_h = j->img.pixels ? j->img.full_height : j->poster.full_h;
+    t->duration_ms = j->poster.duration_ms;
+    if (j->err == MEDIA_OK && !px && j->kind != SNIFF_VIDEO)
+        j->err = MEDIA_ERR_CORRUPT;
+    if (j->err == MEDIA_OK && px) {
+        const size_t n = (size_t)w * (size_t)h * 4;
+        if (!make_room(m, n)) {
+            media_secure_free(px, n);
+            j->err = MEDIA_ERR_NOMEM;
+        } else {
+            t->px = px;
+            t->w = w;
+            t->h = h;
+            t->bytes += n;
+            m->bytes += n;
+            if (m->bytes > m->peak)
+                m->peak = m->bytes;
+        }
+    }
+    if (j->err == MEDIA_OK) {
+        t->state = MEDIA_THUMB_READY; /* a video without pixels: the placeholder */
+        m->stats.decoded++;
+        m->stats.previews += j->preview;
+    } else {
+        t->state = MEDIA_THUMB_FAILED;
+        t->err = j->err;
+        t->failed_at = time(NULL);
+        m->stats.failed++;
+    }
+}
+
+static struct thumb *next_queued(struct media *m)
+{
+    for (size_t i = 0; i < m->want_n; i++)
+        if (m->want[i]->state == MEDIA_THUMB_QUEUED)
+            return m->want[i];
+    return NULL;
+}
+
+static struct media_folder *next_refine(struct media *m)
+{
+    for (struct media_folder *f = m->folders; f; f = f->next)
+        if (media_folder_needs_refine(f))
+            return f;
+    return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    struct media *m = arg;
+    pthread_mutex_lock(&m->lock);
+    while (!m->quit) {
+        struct thumb *t = m->paused ? NULL : next_queued(m);
+        if (t) {
+            t->state = MEDIA_THUMB_LOADING;
+            atomic_store(&t->cancel, false);
+            m->running++;
+            struct job j = {.m = m, .t = t, .vol_len = t->vol_len, .poster.duration_ms = -1};
+            j.path = strdup(t->path);
+            const uint64_t epoch = m->epoch;
+            pthread_mutex_unlock(&m->lock);
+            if (j.path)
+                run_job(&j);
+            else
+                j.err = MEDIA_ERR_NOMEM;
+            media_free_str(j.path);
+            pthread_mutex_lock(&m->lock);
+            struct media_folder *f = t->folder;
+            if (f)
+                media_folder_ref(f);
+            finish(m, &j, epoch);
+            m->running--;
+            pthread_cond_broadcast(&m->idle_cond);
+            pthread_mutex_unlock(&m->lock);
+            if (f) {
+                if (j.kind)
+                    media_raise(m, MEDIA_EV_FOLDER);
+                media_folder_unref(f);
+            }
+            media_raise(m, MEDIA_EV_THUMBS);
+            pthread_mutex_lock(&m->lock);
+            continue;
+        }
+        struct media_folder *f = m->paused ? NULL : next_refine(m);
+        if (f) {
+            media_folder_ref(f);
+            m->running++;
+            pthread_mutex_unlock(&m->lock);
+            media_folder_refine(f, 32);
+            media_folder_unref(f);
+            pthread_mutex_lock(&m->lock);
+            m->running--;
+            pthread_cond_broadcast(&m->idle_cond);
+            continue;
+        }
+        pthread_cond_wait(&m->work_cond, &m->lock);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return NULL;
+}
+
+int media_workers_start(struct media *m)
+{
+    const size_t one = (size_t)m->opt.thumb_size * (size_t)m->opt.thumb_size * 4 + 512;
+    m->want_max = m->opt.cache_bytes / (2 * one);
+    m->want_gen = 1; /* records start at 0: never "wanted now" by accident */
+    m->want = calloc(m->want_max, sizeof(*m->want));
+    m->table = calloc(TABLE_SIZE, sizeof(*m->table));
+    m->workers = calloc((size_t)m->opt.workers, sizeof(pthread_t));
+    if (!m->want || !m->table || !m->workers)
+        return -1;
+    for (int i = 0; i < m->opt.workers; i++) {
+        if (pthread_create(&m->workers[i], NULL, worker_main, m) != 0)
+            return -1;
+        m->nworkers++;
+    }
+    return 0;
+}
+
+void media_workers_stop(struct media *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->quit = true;
+    pthread_cond_broadcast(&m->work_cond);
+    pthread_mutex_unlock(&m->lock);
+    for (int i = 0; i < m->nworkers; i++)
+        pthread_join(m->workers[i], NULL);
+    m->nworkers = 0;
+    pthread_mutex_lock(&m->lock);
+    if (m->table)
+        media_cache_clear_locked(m);
+    pthread_mutex_unlock(&m->lock);
+    free(m->workers);
+    free(m->want);
+    free(m->table);
+    m->workers = NULL;
+    m->want = NULL;
+    m->table = NULL;
+}
+
+/* ---- session control ---- */
+
+void media_pause(struct media *m, bool paused)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->paused = paused;
+    pthread_cond_broadcast(&m->work_cond);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void media_wipe(struct media *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->epoch++;
+    m->want_n = 0;
+    ++m->want_gen;
+    if (m->table)
+        media_cache_clear_locked(m);
+    for (struct media_folder *f = m->folders; f; f = f->next)
+        media_folder_wipe(f);
+    /* Running decodes stop at their next check; their buffers are wiped
+     * by the worker before this returns. */
+    while (m->running > 0)
+        pthread_cond_wait(&m->idle_cond, &m->lock);
+    if (m->table)
+        media_cache_clear_locked(m);
+    atomic_store(&m->pending, 0);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void media_get_stats(struct media *m, struct media_stats *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    *s = m->stats;
+    s->cache_bytes = m->bytes;
+    s->cache_peak = m->peak;
+    s->cache_items = m->items;
+    s->running = m->running;
+    for (size_t i = 0; i < m->want_n; i++)
+        s->queued += m->want[i]->state == MEDIA_THUMB_QUEUED;
+    pthread_mutex_unlock(&m->lock);
+}
