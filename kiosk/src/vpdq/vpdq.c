@@ -432,7 +432,7 @@ static const int32_t *display_matrix(const AVStream *st)
 #endif
 }
 
-static int unit(int32_t v, int32_t mx)
+static int unit(int64_t v, int64_t mx)
 {
     /* dominant entries are +-1, the others must be (nearly) 0 */
     if (v > mx / 2)
@@ -455,10 +455,11 @@ static void setup_orientation(struct run *r, const AVStream *st)
     deg = ((deg % 360) + 360) % 360;
     r->res->rotation = (int)(((deg + 45) / 90 % 4) * 90);
 
-    int32_t mx = 0;
+    /* 64-bit: a hostile matrix may hold INT32_MIN (found by fuzz_vpdq) */
+    int64_t mx = 0;
     const int idx[4] = {0, 1, 3, 4};
     for (int i = 0; i < 4; i++) {
-        int32_t v = m[idx[i]] < 0 ? -m[idx[i]] : m[idx[i]];
+        const int64_t v = llabs((long long)m[idx[i]]);
         if (v > mx)
             mx = v;
     }
@@ -469,7 +470,7 @@ static void setup_orientation(struct run *r, const AVStream *st)
      * else (an arbitrary angle, a shear) is reported but not hashed. */
     const bool straight = a && d && !b && !c, across = b && c && !a && !d;
     for (int i = 0; i < 4; i++) {
-        const int32_t v = m[idx[i]] < 0 ? -m[idx[i]] : m[idx[i]];
+        const int64_t v = llabs((long long)m[idx[i]]);
         if (v > mx / 64 && v < mx - mx / 64)
             return;
     }
