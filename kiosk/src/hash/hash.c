@@ -58,6 +58,8 @@ void hash_options_default(struct hash_options *o)
     o->max_image_bytes = 512ull << 20;
     o->full = true;
     o->displayed = true;
+    o->video = true;
+    vpdq_options_default(&o->vpdq);
 }
 
 struct hash_ctx *hash_ctx_create(const struct hash_options *opts)
@@ -539,6 +541,52 @@ int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, str
     return hash_image(ctx, data, len, res);
 }
 
+/* ---- videos: vPDQ from the open file ---- */
+
+static enum hash_err vpdq_err_to_hash(enum vpdq_err e)
+{
+    switch (e) {
+    case VPDQ_ERR_READ: return HASH_ERR_READ;
+    case VPDQ_ERR_CORRUPT: return HASH_ERR_VIDEO_CORRUPT;
+    case VPDQ_ERR_NO_VIDEO: return HASH_ERR_NO_VIDEO;
+    case VPDQ_ERR_UNSUPPORTED: return HASH_ERR_VIDEO_UNSUPPORTED;
+    case VPDQ_ERR_TOO_LARGE: return HASH_ERR_VIDEO_TOO_LARGE;
+    case VPDQ_ERR_NO_FRAMES: return HASH_ERR_NO_FRAMES;
+    case VPDQ_ERR_BUDGET:
+    case VPDQ_ERR_CANCELLED: return HASH_ERR_VIDEO_TOO_LONG;
+    default: return HASH_ERR_NOMEM;
+    }
+}
+
+static int video_progress(void *vctx, double done, double total)
+{
+    struct hash_ctx *ctx = vctx;
+    ctx->opt.progress(ctx->opt.progress_ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
+    return 0;
+}
+
+static int hash_video(struct hash_ctx *ctx, int fd, struct hash_result *res)
+{
+    struct vpdq_options o = ctx->opt.vpdq;
+    o.displayed = ctx->opt.displayed;
+    if (ctx->opt.progress) {
+        o.progress = video_progress;
+        o.progress_ctx = ctx;
+    }
+    struct vpdq_error verr;
+    if (vpdq_hash_fd(fd, &o, &res->vpdq, &verr) == 0)
+        return 0;
+    return fail(res, vpdq_err_to_hash(verr.code), verr.detail);
+}
+
+void hash_result_clear(struct hash_result *res)
+{
+    if (!res)
+        return;
+    vpdq_result_free(res->vpdq);
+    memset(res, 0, sizeof(*res));
+}
+
 /* ---- reading ---- */
 
 static enum hash_err open_errno(int e)
@@ -720,7 +768,7 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
         rc = hash_image(ctx, image, (size_t)size, res);
         break;
     case HASH_KIND_VIDEO:
-        rc = 0;
+        rc = ctx->opt.video ? hash_video(ctx, fd, res) : 0;
         break;
     default:
         fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
@@ -761,6 +809,12 @@ static const struct {
     [HASH_ERR_UNSUPPORTED] = {"unsupported_image", "this kind of image is not supported"},
     [HASH_ERR_NOMEM] = {"out_of_memory", "out of memory"},
     [HASH_ERR_LOOP] = {"directory_loop", "folder loop: a link points back to a parent folder"},
+    [HASH_ERR_VIDEO_CORRUPT] = {"corrupt_video", "the video is damaged or incomplete"},
+    [HASH_ERR_VIDEO_UNSUPPORTED] = {"unsupported_video", "this kind of video cannot be decoded here"},
+    [HASH_ERR_NO_VIDEO] = {"no_video_stream", "this file has no pictures (sound only?)"},
+    [HASH_ERR_NO_FRAMES] = {"no_video_frames", "not a single picture in this video could be decoded"},
+    [HASH_ERR_VIDEO_TOO_LARGE] = {"video_too_large", "the video's picture size is too large to decode safely"},
+    [HASH_ERR_VIDEO_TOO_LONG] = {"video_too_long", "the video is too long to fingerprint completely; its beginning was fingerprinted"},
 };
 
 const char *hash_err_code(enum hash_err e)
