@@ -69,13 +69,22 @@ cp -a "$HERE/test/guest/etc" "$HERE/test/guest/usr" "$L/hifazat-test/"
 } > "$L/scripts/init-bottom/hifazat-overlay"
 chmod 0755 "$L/scripts/init-bottom/hifazat-overlay"
 (cd "$L" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$T/hifazat-test.cpio"
-esp=$(( $(sgdisk -i 2 "$T/test.img" 2>/dev/null | awk '/First sector/ {print $3}') * 512 ))
 export MTOOLS_SKIP_CHECK=1
-mcopy -o -i "$T/test.img@@$esp" "$T/hifazat-test.cpio" ::/boot/hifazat-test.cpio
-mtype -i "$T/test.img@@$esp" ::/boot/grub/grub.cfg |
-    sed 's|initrd /boot/initrd.img$|initrd /boot/initrd.img /boot/hifazat-test.cpio|' > "$T/grub.cfg"
-grep -q hifazat-test.cpio "$T/grub.cfg" || { echo "test.sh: cannot add the test layer to grub.cfg" >&2; exit 1; }
-mcopy -o -i "$T/test.img@@$esp" "$T/grub.cfg" ::/boot/grub/grub.cfg
+add_test_layer() {     # $1: a copy of the shipped image; only its ESP changes
+    local esp
+    esp=$(( $(sgdisk -i 2 "$1" 2>/dev/null | awk '/First sector/ {print $3}') * 512 ))
+    mcopy -o -i "$1@@$esp" "$T/hifazat-test.cpio" ::/boot/hifazat-test.cpio
+    mtype -i "$1@@$esp" ::/boot/grub/grub.cfg |
+        sed 's|initrd /boot/initrd.img$|initrd /boot/initrd.img /boot/hifazat-test.cpio|' > "$T/grub.cfg"
+    grep -q hifazat-test.cpio "$T/grub.cfg" || { echo "test.sh: cannot add the test layer to grub.cfg" >&2; exit 1; }
+    mcopy -o -i "$1@@$esp" "$T/grub.cfg" ::/boot/grub/grub.cfg
+}
+add_test_layer "$T/test.img"
+# a stick whose data partition was deleted: the first boot must create it
+cp --sparse=always "$IMG" "$T/nodata.img"
+sgdisk -d 4 "$T/nodata.img" >/dev/null
+truncate -s +256M "$T/nodata.img"
+add_test_layer "$T/nodata.img"
 
 say "test sticks: FAT32 (MBR, pictures) and exFAT + NTFS + ext4 (GPT)"
 S=$T/sticks
@@ -124,7 +133,8 @@ PY
 
 say "boots (qemu TCG, -device virtio-rng-pci, hard timeout per boot)"
 rc=0
-python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --sticks "$S/sticks.json" \
+python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --nodata-image "$T/nodata.img" \
+    --sticks "$S/sticks.json" \
     --golden "$REPO/tests/golden" --out "$T" --hifazat "$HZ" \
     --helpline-secret "$T/helpline/helpline.key" --passphrase "$T/pass" \
     --data-mb "$DATA_MB" --grow-mb "$GROW_MB" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?

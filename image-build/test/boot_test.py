@@ -11,6 +11,7 @@ Boot 1  the test variant (same image bytes + a test-only initramfs layer that
 Boot 2  the same disk again, UEFI, with a stick already in: the report is
         still queued, /etc and /home are back to the image's, the report
         opens with the helpline's secret key on the host.
+Boot 3  a copy whose data partition was deleted: the first boot creates it.
 Prints PASS/FAIL lines and finally "N passed, N failed".
 """
 import argparse
@@ -473,6 +474,40 @@ def boot_two(a, goldens, disk, fat_stick, first):
         vm.stop()
 
 
+def boot_three(a, goldens, disk):
+    tag = "test variant boot 3, BIOS, virtio, data partition deleted"
+    vm = VM("boot3", os.path.join(a.out, "boot3-nodata"), disk, firmware="bios", boot_bus="virtio", nic=False)
+    vm.start()
+    try:
+        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
+        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
+                     f"{t:.1f} s after power-on" if t else "not seen"):
+            return
+        timings.append(("test variant, BIOS, virtio, first boot that creates the data partition", t))
+        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+            return
+        rc, out = sh(vm, r"""
+            src=$(findmnt -no SOURCE /var/lib/hifazat); disk=$(lsblk -no PKNAME "$src")
+            echo "data=$(findmnt -no FSTYPE,OPTIONS /var/lib/hifazat | tr -s ' ')"
+            echo "part=$(lsblk -no PARTLABEL,LABEL "$src" | tr -s ' ')"
+            echo "owner=$(stat -c %U:%a /var/lib/hifazat)"
+            echo "gap=$(( $(cat /sys/class/block/$disk/size) - $(cat /sys/class/block/$(basename $src)/start) - $(cat /sys/class/block/$(basename $src)/size) ))"
+            echo "mb=$(( $(lsblk -bdno SIZE "$src") >> 20 ))"
+            echo "write=$(setpriv --reuid=hifazat --regid=hifazat --init-groups sh -c 'echo x > /var/lib/hifazat/probe && rm /var/lib/hifazat/probe && echo ok')"
+            """)
+        st = kv(out)
+        check(f"{tag}: a new KIOSKDATA partition fills the stick, mounted for the kiosk user",
+              st.get("data", "").startswith("ext4 rw") and st.get("part") == "kioskdata KIOSKDATA"
+              and st.get("owner") == "hifazat:700" and int(st.get("gap", "99999") or 99999) < 4096
+              and int(st.get("mb", "0") or 0) > 250 and st.get("write") == "ok", out.strip().replace("\n", "; "))
+        sh(vm, "systemctl --no-block poweroff")
+        check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
+    except BootError as e:
+        check(f"{tag}: guest reachable", False, str(e))
+    finally:
+        vm.stop()
+
+
 def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks):
     tag = "host"
     for s in sticks:
@@ -509,6 +544,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--image", required=True)
     ap.add_argument("--test-image", required=True)
+    ap.add_argument("--nodata-image", required=True)
     ap.add_argument("--sticks", required=True, help="sticks.json from test.sh")
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", required=True)
@@ -517,7 +553,7 @@ def main():
     ap.add_argument("--passphrase", required=True)
     ap.add_argument("--data-mb", type=int, default=64)
     ap.add_argument("--grow-mb", type=int, default=512)
-    ap.add_argument("--only", default="0,1,2")
+    ap.add_argument("--only", default="0,1,2,3")
     a = ap.parse_args()
     goldens = {os.path.basename(p)[:-4]: os.path.join(a.golden, p) for p in os.listdir(a.golden)
                if p.endswith(".png") and "_focus" not in p}
@@ -533,6 +569,8 @@ def main():
     if "2" in only:
         boot_two(a, goldens, a.test_image, sticks[0], first)
         host_checks(a, a.test_image, sticks[0], first.get("receipt", {}), before, sticks)
+    if "3" in only:
+        boot_three(a, goldens, a.nodata_image)
     for what, t in timings:
         print(f"TIME boot to KIOSK_READY: {t:.1f} s  ({what})")
     print(f"TIME all boots: {time.monotonic() - t0:.0f} s")
