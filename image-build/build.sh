@@ -14,8 +14,8 @@
 # ESP is written with mtools, the data partition with mkfs.ext4 -d, the disk
 # with sgdisk + dd, and GRUB's BIOS boot sectors are patched by hand.
 #
-# Caching (HIFAZAT_IMAGE_CACHE, default /var/cache/hifazat-image): downloaded
-# .debs; the base root filesystem (Debian packages only), keyed by the package
+# Caching (HIFAZAT_IMAGE_CACHE, default /var/cache/hifazat-image): the .debs
+# of the last base (older versions are dropped); the base root filesystem (Debian packages only), keyed by the package
 # list, the mirror and the initramfs files, rebuilt after 7 days; and the
 # finished image, reused when nothing that goes into it changed.
 # Reproducible inputs: SOURCE_DATE_EPOCH (default: the last commit's time)
@@ -119,7 +119,7 @@ else
         --setup-hook='mkdir -p "$1/var/cache/apt/archives" && cp -a '"$CACHE/debs"'/. "$1/var/cache/apt/archives/"' \
         --setup-hook='mkdir -p "$1/etc/initramfs-tools" && cp -r '"$HERE/initramfs"'/. "$1/etc/initramfs-tools/"' \
         --customize-hook='printf "ur_PK.UTF-8 UTF-8\nen_US.UTF-8 UTF-8\n" > "$1/etc/locale.gen" && chroot "$1" locale-gen' \
-        --customize-hook='cp -a "$1"/var/cache/apt/archives/*.deb '"$CACHE/debs"'/ 2>/dev/null || true; rm -f "$1"/var/cache/apt/archives/*.deb' \
+        --customize-hook='rm -f '"$CACHE/debs"'/*.deb; cp -a "$1"/var/cache/apt/archives/*.deb '"$CACHE/debs"'/ 2>/dev/null || true; rm -f "$1"/var/cache/apt/archives/*.deb' \
         "$SUITE" "$CACHE/base.tmp" \
         "deb $MIRROR $SUITE $COMPONENTS" \
         "deb $MIRROR $SUITE-updates $COMPONENTS" \
