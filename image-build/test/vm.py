@@ -38,7 +38,7 @@ def _connect(path, deadline):
 class VM:
     def __init__(self, name, rundir, disk, firmware="bios", boot_bus="usb",
                  snapshot=False, agent=True, sticks=(), width=1280, height=800,
-                 hard_timeout=420, memory=1024, nic=True):
+                 hard_timeout=600, memory=1024, nic=True):
         self.name, self.rundir, self.disk = name, rundir, disk
         self.firmware, self.boot_bus, self.snapshot = firmware, boot_bus, snapshot
         self.with_agent, self.sticks = agent, list(sticks)
