@@ -130,12 +130,7 @@ bool ui_button(struct ui_ctx *ui, const char *name, struct ui_rect r, const stru
 
 /* ---- scroll areas */
 
-struct scroll_area {
-    uint32_t id, saved_owner;
-    struct ui_rect view;
-    struct ui_scroll *sc;
-    bool scrollable;
-};
+#define scroll_area ui_scroll_area
 
 static void clamp_scroll(struct ui_scroll *sc)
 {
@@ -198,6 +193,20 @@ static void scroll_into_view(struct ui_scroll *sc, int y, int h)
     else if (y + h > sc->offset + sc->view_h)
         sc->offset = y + h - sc->view_h;
     clamp_scroll(sc);
+}
+
+void ui_scroll_begin(struct ui_ctx *ui, struct ui_scroll_area *a, const char *id,
+                     struct ui_rect view, int content_h, struct ui_scroll *sc)
+{
+    scroll_begin(ui, a, ui_id(id), view, content_h, sc, false);
+}
+
+void ui_scroll_end(struct ui_ctx *ui, struct ui_scroll_area *a) { scroll_end(ui, a); }
+
+void ui_scroll_follow_focus(struct ui_ctx *ui, struct ui_scroll *sc, uint32_t id, int y, int h)
+{
+    if (ui->focus_moved && ui->focus == id)
+        scroll_into_view(sc, y, h);
 }
 
 void ui_paragraph(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *s,
@@ -362,15 +371,29 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
 
 /* ---- thumbnail grid */
 
+void ui_grid_metrics(const struct ui_ctx *ui, struct ui_rect r, int count, const struct ui_scroll *sc,
+                     struct ui_grid_metrics *m)
+{
+    const struct ui_theme *t = &ui->theme;
+    m->gap = S(ui, 14);
+    m->cols = imax(1, (r.w + m->gap) / (t->thumb + m->gap));
+    m->cell = (r.w - (m->cols - 1) * m->gap) / m->cols;
+    m->rows = (count + m->cols - 1) / m->cols;
+    int pitch = imax(1, m->cell + m->gap);
+    int off = sc ? sc->offset : 0;
+    int r0 = off / pitch, r1 = (off + r.h) / pitch + 1;
+    m->first = imin(count, r0 * m->cols);
+    m->last = imin(count, r1 * m->cols);
+}
+
 int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct ui_grid_item *items,
             int count, struct ui_scroll *sc)
 {
     const struct ui_theme *t = &ui->theme;
     uint32_t base = ui_id(name);
-    int gap = S(ui, 14);
-    int cols = imax(1, (r.w + gap) / (t->thumb + gap));
-    int cell = (r.w - (cols - 1) * gap) / cols;
-    int rows = (count + cols - 1) / cols;
+    struct ui_grid_metrics gm;
+    ui_grid_metrics(ui, r, count, sc, &gm);
+    int gap = gm.gap, cols = gm.cols, cell = gm.cell, rows = gm.rows;
     int content = rows > 0 ? rows * cell + (rows - 1) * gap : 0;
     int chosen = -1;
     sc->view_h = r.h;
@@ -403,7 +426,10 @@ int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct 
             if (lb)
                 ui_draw_block_vcenter(ui, lb, lr.x, lr, t->text);
         }
-        if (it->image && ui_image_width(it->image) > 0) {
+        if (it->folder) {
+            int isz = imin(in.w, in.h) * 3 / 5;
+            ui_draw_icon(ui, TEXT_ICON_FOLDER, ui_center(in, isz, isz), t->primary);
+        } else if (it->image && ui_image_width(it->image) > 0) {
             /* Contain: the whole picture, as the person knows it. */
             int iw = ui_image_width(it->image), ih = ui_image_height(it->image);
             int w = in.w, h = (int)((long)ih * in.w / iw);
@@ -416,16 +442,31 @@ int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct 
         } else {
             ui_fill(ui, in, 0xFFEAE6DEu, S(ui, 6));
             int isz = imin(in.w, in.h) / 2;
-            ui_draw_icon(ui, TEXT_ICON_IMAGE, ui_center(in, isz, isz), t->muted);
+            ui_draw_icon(ui, it->problem ? TEXT_ICON_WARNING : it->video ? TEXT_ICON_VIDEO : TEXT_ICON_IMAGE,
+                         ui_center(in, isz, isz), t->muted);
         }
         int badge = imax(S(ui, 40), 28);
-        if (it->video) {
-            struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - badge - S(ui, 6) : in.x + S(ui, 6),
-                                 in.y + in.h - badge - S(ui, 6), badge, badge};
+        if (it->video && !it->folder) {
+            int bw = badge;
+            const struct text_block *bb = NULL;
+            if (it->badge && *it->badge) {
+                struct text_style st = ui_style(ui, UI_FONT_SMALL);
+                st.dir = TEXT_DIR_LTR;   /* 1:05 reads the same in both languages */
+                memcpy(st.lang, "en", 3);
+                bb = text_get(ui->text, it->badge, &st);
+                if (bb)
+                    bw += bb->text_width + S(ui, 8);
+            }
+            struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - bw - S(ui, 6) : in.x + S(ui, 6),
+                                 in.y + in.h - badge - S(ui, 6), bw, badge};
             ui_fill(ui, vb, 0xCC1C2430u, S(ui, 8));
-            ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vb, S(ui, 5)), 0xFFFFFFFFu);
+            struct ui_rect vi = {vb.x, vb.y, badge, badge};
+            ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vi, S(ui, 5)), 0xFFFFFFFFu);
+            if (bb)
+                ui_draw_block_vcenter(ui, bb, vb.x + badge, (struct ui_rect){vb.x + badge, vb.y, bw - badge, badge},
+                                      0xFFFFFFFFu);
         }
-        if (it->selected) {
+        if (it->selected && !it->folder) {
             ui_frame(ui, c, t->primary, t->radius, imax(4, S(ui, 6)));
             struct ui_rect cb = {ui->dir == TEXT_DIR_RTL ? c.x + S(ui, 10) : c.x + c.w - badge - S(ui, 10),
                                  c.y + S(ui, 10), badge, badge};
