@@ -52,6 +52,7 @@ struct session_item {
     uint8_t state;           /* enum item_state */
     uint8_t problem;         /* enum item_problem when FAILED */
     bool low_quality;        /* PDQ quality under 50 */
+    bool mark;               /* scratch flag for batch changes (session_remove_if) */
     uint64_t size;
     struct hash_result *res; /* DONE: the fingerprints (session memory) */
     char code[16];           /* short letter-number form shown to the person */

@@ -136,6 +136,9 @@ void ui_fill(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius);
 void ui_frame(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius, int thickness);
 void ui_draw_block(struct ui_ctx *ui, const struct text_block *b, int x, int y, ui_color c);
 void ui_draw_icon(struct ui_ctx *ui, enum text_icon icon, struct ui_rect r, ui_color c);
+/* Draws a block at x, centred vertically in r (Urdu by its ink, Latin by its box). */
+void ui_draw_block_vcenter(struct ui_ctx *ui, const struct text_block *b, int x,
+                           struct ui_rect r, ui_color c);
 void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
 void ui_clip_push(struct ui_ctx *ui, struct ui_rect r);
 void ui_clip_pop(struct ui_ctx *ui);
@@ -163,7 +166,7 @@ struct ui_scroll_area {
     uint32_t id, saved_owner;
     struct ui_rect view;
     struct ui_scroll *sc;
-    bool scrollable;
+    bool scrollable, ring;
 };
 void ui_scroll_begin(struct ui_ctx *ui, struct ui_scroll_area *a, const char *id,
                      struct ui_rect view, int content_h, struct ui_scroll *sc);
@@ -195,6 +198,8 @@ struct ui_button_spec {
 
 /* True on the frame the button is activated. Touch target >= theme.touch. */
 bool ui_button(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_button_spec *b);
+/* The same with a numeric id (rows of a list: ui_id_index(ui_id(name), i)). */
+bool ui_button_id(struct ui_ctx *ui, uint32_t id, struct ui_rect r, const struct ui_button_spec *b);
 /* Natural width of a button (label, icon, padding), at least theme.touch. */
 int ui_button_width(struct ui_ctx *ui, const struct ui_button_spec *b);
 /* "Forward" and "back" arrows for the current direction. */

@@ -128,6 +128,11 @@ bool ui_button(struct ui_ctx *ui, const char *name, struct ui_rect r, const stru
     return button_impl(ui, ui_id(name), r, b);
 }
 
+bool ui_button_id(struct ui_ctx *ui, uint32_t id, struct ui_rect r, const struct ui_button_spec *b)
+{
+    return button_impl(ui, id, r, b);
+}
+
 /* ---- scroll areas */
 
 #define scroll_area ui_scroll_area
@@ -198,10 +203,17 @@ static void scroll_into_view(struct ui_scroll *sc, int y, int h)
 void ui_scroll_begin(struct ui_ctx *ui, struct ui_scroll_area *a, const char *id,
                      struct ui_rect view, int content_h, struct ui_scroll *sc)
 {
-    scroll_begin(ui, a, ui_id(id), view, content_h, sc, false);
+    /* Focusable when it scrolls, so arrow keys and Page Down reach it. */
+    struct wstate s = scroll_begin(ui, a, ui_id(id), view, content_h, sc, true);
+    a->ring = a->scrollable && show_ring(ui, &s);
 }
 
-void ui_scroll_end(struct ui_ctx *ui, struct ui_scroll_area *a) { scroll_end(ui, a); }
+void ui_scroll_end(struct ui_ctx *ui, struct ui_scroll_area *a)
+{
+    scroll_end(ui, a);
+    if (a->ring)
+        ui_focus_ring(ui, a->view, S(ui, 6));
+}
 
 void ui_scroll_follow_focus(struct ui_ctx *ui, struct ui_scroll *sc, uint32_t id, int y, int h)
 {
