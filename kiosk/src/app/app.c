@@ -362,6 +362,9 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         seterr(err, errlen, "cannot watch for devices: %s%s", merr.detail, "");
         goto fail;
     }
+    /* The first list is ready when media_create() returns (no event for it). */
+    a->volumes = media_volumes(a->media);
+    notify_volumes(a);
     const char *te = getenv("HIFAZAT_TEST_EVENTS");
     if (o->test_events || (te && !strcmp(te, "1"))) {
         static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};

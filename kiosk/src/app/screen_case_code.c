@@ -14,7 +14,8 @@
 static struct {
     struct ui_image *qr;
     int qr_size;
-    struct ui_scroll side;
+    char qr_for[REPORT_CASE_CODE_LEN + 1];   /* the code the QR image shows */
+    struct ui_scroll side, main;
     bool confirm;
 } st;
 
@@ -34,7 +35,7 @@ static void enter(struct app *a)
 static void leave(struct app *a)
 {
     drop_qr(a);
-    memset(&st, 0, sizeof st);
+    sodium_memzero(&st, sizeof st);
 }
 
 /* The QR code drawn at exactly `size` px (whole pixels per module, a
@@ -88,54 +89,73 @@ static const struct text_block *latin(struct ui_ctx *ui, const char *s, int size
     return text_get(ui_text_ctx(ui), s, &st_);
 }
 
-static void draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r)
+/* The card: a practice marker in demo mode, the code and PIN at the start,
+ * the QR code at the end. Returns its height (measure_only: nothing drawn). */
+static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
     const struct session *s = &a->session;
     int pad = t->pad / 2;
-    struct ui_rect in = ui_inset(r, pad);
+    struct ui_rect in = ui_inset((struct ui_rect){r.x, r.y, r.w, 100000}, pad);
+    int y = in.y;
+    const struct text_block *db = NULL;
     if (s->demo) {
-        const char *d = _("DEMO: this is not a real case code");
-        const struct text_block *db = ui_text_block(ui, d, UI_FONT_BODY, in.w, TEXT_ALIGN_CENTER, 0);
-        int h = (db ? db->height : 0) + t->gap;
-        struct ui_rect dr = ui_cut_top(&in, h);
-        ui_fill(ui, dr, t->banner, t->radius / 2);
-        ui_draw_block_vcenter(ui, db, dr.x, dr, t->on_banner);
-        ui_cut_top(&in, t->gap / 2);
+        db = ui_text_block(ui, _("DEMO: this is not a real case code"), UI_FONT_SMALL, in.w,
+                           TEXT_ALIGN_CENTER, 0);
+        y += (db ? db->height : 0) + t->gap / 2 + t->gap / 2;
     }
+    int top = y;
     /* The QR code at the end side, the code and PIN at the start. */
-    int qsz = in.h < in.w * 2 / 5 ? in.h : in.w * 2 / 5;
-    int cap = (int)(260 * t->scale);
+    int qsz = in.w * 2 / 5;
+    int cap = (int)(210 * t->scale);
     if (qsz > cap)
         qsz = cap;
-    if (!st.qr || st.qr_size != qsz) {
+    struct ui_rect row = {in.x, y, in.w, qsz};
+    struct ui_rect qr = ui_cut_end(ui, &row, qsz);
+    ui_cut_end(ui, &row, t->gap);
+    int big = (int)(t->font_title * 1.4f);
+    const struct text_block *l1 = ui_text_block(ui, _("Your case code"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
+    const struct text_block *cb = latin(ui, s->receipt.case_code, big);
+    const struct text_block *l2 = ui_text_block(ui, _("PIN"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
+    const struct text_block *pb = latin(ui, s->receipt.pin, big);
+    int text_h = (l1 ? l1->height : 0) + (cb ? cb->height : 0) + t->gap / 2 + (l2 ? l2->height : 0) +
+                 (pb ? pb->height : 0);
+    int h = (text_h > qsz ? text_h : qsz) + (y - in.y) + 2 * pad;
+    if (measure_only)
+        return h;
+    draw_card(ui, (struct ui_rect){r.x, r.y, r.w, h});
+    if (db) {
+        struct ui_rect dr = {in.x, in.y, in.w, db->height + t->gap / 2};
+        ui_fill(ui, dr, t->banner, t->radius / 2);
+        ui_draw_block_vcenter(ui, db, dr.x, dr, t->on_banner);
+    }
+    if (!st.qr || st.qr_size != qsz || strcmp(st.qr_for, s->receipt.case_code)) {
         drop_qr(a);
         st.qr = make_qr(a, qsz);
         st.qr_size = qsz;
+        snprintf(st.qr_for, sizeof st.qr_for, "%s", s->receipt.case_code);
     }
-    struct ui_rect qr = ui_cut_end(ui, &in, qsz);
+    int body_h = text_h > qsz ? text_h : qsz;
     if (st.qr) {
         int d = ui_image_width(st.qr);
-        ui_draw_image(ui, st.qr, (struct ui_rect){qr.x + (qr.w - d) / 2, qr.y, d, d});
+        ui_draw_image(ui, st.qr, (struct ui_rect){qr.x + (qr.w - d) / 2, top + (body_h - d) / 2, d, d});
     }
-    ui_cut_end(ui, &in, t->gap);
-    int big = (int)(t->font_title * 1.55f);
-    int y = in.y;
-    y += ui_label(ui, (struct ui_rect){in.x, y, in.w, 0}, _("Your case code"), UI_FONT_BODY, t->muted,
-                  TEXT_ALIGN_START);
-    const struct text_block *cb = latin(ui, s->receipt.case_code, big);
-    if (cb) {
-        int x = ui_dir(ui) == TEXT_DIR_RTL ? in.x + in.w - cb->text_width : in.x;
-        ui_draw_block(ui, cb, x - (cb->nlines ? cb->lines[0].x : 0), y, t->text);
-        y += cb->height + t->gap / 2;
+    y = top + (body_h - text_h) / 2;
+    const struct text_block *blocks[4] = {l1, cb, l2, pb};
+    for (int i = 0; i < 4; i++) {
+        const struct text_block *b = blocks[i];
+        if (!b)
+            continue;
+        bool value = i % 2 == 1;
+        int x = row.x;
+        if (value && ui_dir(ui) == TEXT_DIR_RTL)
+            x = row.x + row.w - b->text_width - (b->nlines ? b->lines[0].x : 0);
+        else if (value)
+            x = row.x - (b->nlines ? b->lines[0].x : 0);
+        ui_draw_block(ui, b, x, y, value ? t->text : t->muted);
+        y += b->height + (i == 1 ? t->gap / 2 : 0);
     }
-    y += ui_label(ui, (struct ui_rect){in.x, y, in.w, 0}, _("PIN"), UI_FONT_BODY, t->muted,
-                  TEXT_ALIGN_START);
-    const struct text_block *pb = latin(ui, s->receipt.pin, big);
-    if (pb) {
-        int x = ui_dir(ui) == TEXT_DIR_RTL ? in.x + in.w - pb->text_width : in.x;
-        ui_draw_block(ui, pb, x - (pb->nlines ? pb->lines[0].x : 0), y, t->text);
-    }
+    return h;
 }
 
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
@@ -148,19 +168,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     page_title(ui, &p, a->session.demo ? _("Your practice case code") : _("Your report is saved"),
                TEXT_ICON_CHECK);
 
-    /* Start column: the code, the QR code, the advice. */
+    /* Start column (scrolls if it must): the code card. */
     struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) * 11 / 20);
     ui_cut_start(ui, &p.body, t->pad);
     struct ui_rect right = p.body;
-    const char *advice = _("Write down your case code and PIN, or take a photo of the QR code "
-                           "with your phone. Keep them private. If you lose them, no one can find "
-                           "them again: not even the helpline.");
-    int ah = ui_text_height(ui, advice, UI_FONT_SMALL, left.w - (int)(52 * t->scale));
-    struct ui_rect ar = ui_cut_bottom(&left, ah);
-    icon_row(ui, ar, TEXT_ICON_LOCK, t->primary, advice, UI_FONT_SMALL, false);
-    ui_cut_bottom(&left, t->gap);
-    draw_card(ui, left);
-    draw_code(a, ui, left);
+    int ch = draw_code(a, ui, left, true);
+    struct ui_scroll_area la;
+    ui_scroll_begin(ui, &la, "case_code.main", left, ch, &st.main);
+    draw_code(a, ui, (struct ui_rect){left.x, left.y - st.main.offset, left.w, ch}, false);
+    ui_scroll_end(ui, &la);
 
     /* End column (scrolls): what this can and cannot do, then help. */
     const char *pts[] = {
@@ -173,8 +189,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     };
     const int np = (int)(sizeof pts / sizeof pts[0]);
     const char *help = _("Where to get help");
+    /* First, in a tinted card: keep the code safe. */
+    const char *advice = _("Write down your case code and PIN, or take a photo of the QR code "
+                           "with your phone. Keep them private. If you lose them, no one can find "
+                           "them again: not even the helpline.");
+    int apad = t->gap / 2 + 2;
+    struct ui_rect ain = ui_inset(right, apad);
+    int ah = icon_row(ui, ain, TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, true) + 2 * apad;
     int th = ui_text_height(ui, help, UI_FONT_BODY, right.w);
-    int total = 0;
+    int total = ah + t->gap;
     for (int i = 0; i < np; i++)
         total += icon_row(ui, right, TEXT_ICON_INFO, t->primary, pts[i], UI_FONT_SMALL, true) +
                  t->gap / 2;
@@ -183,6 +206,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "case_code.side", right, total, &st.side);
     int y = right.y - st.side.offset;
+    struct ui_rect ar = {right.x, y, right.w, ah};
+    ui_fill(ui, ar, t->selected, t->radius);
+    icon_row(ui, ui_inset(ar, apad), TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, false);
+    y += ah + t->gap;
     for (int i = 0; i < np; i++)
         y += icon_row(ui, (struct ui_rect){right.x, y, right.w, 0}, TEXT_ICON_INFO, t->primary, pts[i],
                       UI_FONT_SMALL, false) +

@@ -18,9 +18,10 @@
 #define HOLD_MS 450
 #define MAX_THUMBS 256
 #define GRID_ID "choose.grid"
+#define NONE UINT32_MAX   /* no entry (entry ids start at 0) */
 
 struct thumb {
-    uint32_t id;             /* media entry id; 0 = free slot */
+    uint32_t id;             /* media entry id (0 is an id too: img marks a used slot) */
     struct ui_image *img;    /* blurred, or sharp while peeked */
     uint64_t used;           /* frame it was last visible */
     bool sharp;
@@ -37,8 +38,8 @@ static struct {
     uint32_t *want;
     size_t nwant, want_cap;
     uint32_t last_want[1024];
-    uint32_t peek_id;        /* the entry shown clearly now (0: none) */
-    uint32_t pointer_peek;   /* the entry held by the finger or mouse (0: none) */
+    uint32_t peek_id;        /* the entry shown clearly now (NONE: none) */
+    uint32_t pointer_peek;   /* the entry held by the finger or mouse (NONE: none) */
     bool key_peek;           /* V held: the focused entry */
     Uint32 press_ms;
     bool press_pending;
@@ -54,7 +55,7 @@ static struct {
 static struct thumb *thumb_find(uint32_t id)
 {
     for (int i = 0; i < MAX_THUMBS; i++)
-        if (st.thumbs[i].id == id)
+        if (st.thumbs[i].img && st.thumbs[i].id == id)
             return &st.thumbs[i];
     return NULL;
 }
@@ -68,7 +69,7 @@ static void thumb_drop(struct app *a, struct thumb *t)
 static void thumbs_clear(struct app *a)
 {
     for (int i = 0; i < MAX_THUMBS; i++)
-        if (st.thumbs[i].id)
+        if (st.thumbs[i].img)
             thumb_drop(a, &st.thumbs[i]);
 }
 
@@ -78,7 +79,7 @@ static struct thumb *thumb_slot(struct app *a)
     struct thumb *best = NULL;
     for (int i = 0; i < MAX_THUMBS; i++) {
         struct thumb *t = &st.thumbs[i];
-        if (!t->id)
+        if (!t->img)
             return t;
         if (t->used < st.frame && (!best || t->used < best->used))
             best = t;
@@ -125,11 +126,11 @@ static void peek(struct app *a, uint32_t id)
 {
     if (st.peek_id == id)
         return;
-    struct thumb *old = st.peek_id ? thumb_find(st.peek_id) : NULL;
+    struct thumb *old = st.peek_id != NONE ? thumb_find(st.peek_id) : NULL;
     if (old && old->sharp)
         thumb_copy(a, old, false);
     st.peek_id = id;
-    struct thumb *t = id ? thumb_find(id) : NULL;
+    struct thumb *t = id != NONE ? thumb_find(id) : NULL;
     if (t)
         thumb_copy(a, t, true);
     a->dirty = true;
@@ -139,7 +140,7 @@ static void peek(struct app *a, uint32_t id)
 
 static void close_folder(struct app *a)
 {
-    peek(a, 0);
+    peek(a, NONE);
     thumbs_clear(a);
     if (a->media)
         media_thumbs_want(a->media, st.folder, NULL, 0);
@@ -183,6 +184,7 @@ static void go_up(struct app *a)
 static void enter(struct app *a)
 {
     memset(&st, 0, sizeof st);
+    st.peek_id = st.pointer_peek = NONE;
     st.filter = MEDIA_FILTER_ALL;
     open_folder(a, "");
 }
@@ -287,9 +289,9 @@ static bool event(struct app *a, const SDL_Event *e)
         app_wake_after(a, HOLD_MS);
     } else if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT) {
         st.press_pending = false;
-        if (st.pointer_peek) {
-            st.pointer_peek = 0;
-            peek(a, 0);
+        if (st.pointer_peek != NONE) {
+            st.pointer_peek = NONE;
+            peek(a, NONE);
         }
     } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_v && !e->key.repeat) {
         st.key_peek = true;
@@ -297,7 +299,7 @@ static bool event(struct app *a, const SDL_Event *e)
         return true;
     } else if (e->type == SDL_KEYUP && e->key.keysym.sym == SDLK_v) {
         st.key_peek = false;
-        peek(a, 0);
+        peek(a, NONE);
         return true;
     }
     return false;
@@ -357,32 +359,27 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         app_next(a);
         return;
     }
-    /* Between the buttons: how to see one clearly. */
+    /* Title, and at its end how to see one clearly (the count is on Next). */
     {
-        struct ui_rect hint = p.nav;
-        int side = (int)(240 * t->scale);
-        hint.x += side;
-        hint.w -= 2 * side;
+        const char *title = _("Choose the pictures and videos");
+        const struct text_block *tb = ui_text_block(ui, title, UI_FONT_TITLE, 0, TEXT_ALIGN_START, 1);
+        int tw = tb ? tb->text_width : 0;
+        if (tw > p.body.w * 3 / 5)
+            tw = p.body.w * 3 / 5;
+        int th = ui_text_height(ui, title, UI_FONT_TITLE, tw + 1);
+        struct ui_rect r = ui_cut_top(&p.body, th);
+        struct ui_rect tr = ui_cut_start(ui, &r, tw + 1);
+        ui_label(ui, tr, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+        ui_cut_start(ui, &r, t->pad);
         const char *h = _("Pictures stay blurred. Press and hold one to see it clearly.");
-        const struct text_block *b = ui_text_block(ui, h, UI_FONT_SMALL, hint.w, TEXT_ALIGN_CENTER, 2);
-        if (b && hint.w > 0)
-            ui_draw_block_vcenter(ui, b, hint.x, hint, t->muted);
-    }
-
-    /* Title and the running count. */
-    {
-        struct ui_rect r = ui_cut_top(&p.body, ui_text_height(ui, "Hg", UI_FONT_TITLE, 0));
-        char count[96];
-        /* TRANSLATORS: how many pictures and videos are chosen so far. */
-        snprintf(count, sizeof count, _("Chosen: %d"), (int)s->nitems);
-        const struct text_block *cb = ui_text_block(ui, count, UI_FONT_BODY, 0, TEXT_ALIGN_START, 1);
-        int cw = cb ? cb->text_width : 0;
-        struct ui_rect cr = ui_cut_end(ui, &r, cw);
-        ui_draw_block_vcenter(ui, cb, cr.x - (cb && cb->nlines ? cb->lines[0].x : 0), cr,
-                              s->nitems ? t->primary : t->muted);
-        const struct text_block *tb = ui_text_block(ui, _("Choose the pictures and videos"),
-                                                    UI_FONT_TITLE, r.w, TEXT_ALIGN_START, 1);
-        ui_draw_block(ui, tb, r.x, r.y, t->text);
+        int isz = (int)(30 * t->scale);
+        struct ui_rect ir = ui_cut_start(ui, &r, isz);
+        ui_cut_start(ui, &r, t->gap / 2);
+        const struct text_block *hb = ui_text_block(ui, h, UI_FONT_SMALL, r.w, TEXT_ALIGN_START, 2);
+        if (hb && r.w > 0) {
+            ui_draw_block_vcenter(ui, hb, r.x, r, t->muted);
+            ui_draw_icon(ui, TEXT_ICON_EYE, ui_center(ir, isz, isz), t->muted);
+        }
         ui_cut_top(&p.body, t->gap / 2);
     }
 
@@ -412,16 +409,20 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         }
         ui_cut_start(ui, &bar, t->gap);
     }
+    /* Choose all (or none) of this folder: between Back and Next. */
     size_t media_here = 0;
     bool all = all_chosen_here(a, &media_here);
     if (media_here > 0) {
         struct ui_button_spec sa = {.label = all ? _("Unchoose all here") : _("Choose all here"),
                                     .icon = TEXT_ICON_SELECT_ALL, .style = UI_BUTTON_SECONDARY};
-        if (ui_button(ui, "choose.all", ui_cut_end(ui, &bar, ui_button_width(ui, &sa)), &sa)) {
+        int bw = ui_button_width(ui, &sa);
+        if (bw > p.nav.w)
+            bw = p.nav.w;
+        if (ui_button(ui, "choose.all", (struct ui_rect){p.nav.x + (p.nav.w - bw) / 2, p.nav.y, bw, p.nav.h},
+                      &sa)) {
             choose_all_here(a, all);
             a->dirty = true;
         }
-        ui_cut_end(ui, &bar, t->gap);
     }
     if (c.photos && c.videos) {
         char l1[64], l2[64], l3[64];
@@ -501,7 +502,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     bool hold = st.press_pending && pressed && held_ms >= HOLD_MS;
     if (st.press_pending && pressed && !hold)
         app_wake_after(a, HOLD_MS - held_ms);
-    uint32_t key_target = 0;
+    uint32_t key_target = NONE;
     for (int i = gm.first; i < gm.last; i++) {
         struct media_entry e;
         struct ui_grid_item *it = &st.items[i];
@@ -534,7 +535,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         if (focused == cid && th)
             key_target = e.id;
     }
-    peek(a, st.pointer_peek ? st.pointer_peek : st.key_peek ? key_target : 0);
+    peek(a, st.pointer_peek != NONE ? st.pointer_peek : st.key_peek ? key_target : NONE);
 
     int hit = ui_grid(ui, GRID_ID, p.body, st.items, (int)n, &st.grid);
     if (hit >= 0) {

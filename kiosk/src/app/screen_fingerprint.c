@@ -319,7 +319,7 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
     if (c.done)
         /* TRANSLATORS: %1$d fingerprints were made, %2$d files could not be used. */
         snprintf(head, sizeof head,
-                 _("%d fingerprints are ready. %d could not be made; the reasons are below."),
+                 _("Fingerprints ready: %d. Could not be made: %d. The reasons are below."),
                  (int)c.done, (int)c.failed);
     else
         snprintf(head, sizeof head, "%s",
@@ -328,8 +328,18 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
     page_text(ui, p, head, UI_FONT_BODY, t->text);
     ui_cut_top(&p->body, t->gap / 2);
 
-    int rowh = (int)(84 * t->scale);
-    int content = (int)c.failed * (rowh + (int)(8 * t->scale));
+    /* One card per file: the reason, then the file's name (for the
+     * person's eyes only; it is never logged). */
+    int pad = (int)(12 * t->scale), isz = (int)(32 * t->scale), gap = (int)(8 * t->scale);
+    int tw = p->body.w - 2 * pad - isz - pad;
+    int content = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const struct session_item *it = &s->items[i];
+        if (it->state != ITEM_FAILED)
+            continue;
+        content += ui_text_height(ui, problem_text((enum item_problem)it->problem), UI_FONT_BODY, tw) +
+                   ui_text_height(ui, it->name, UI_FONT_SMALL, 0) + 2 * pad + gap;
+    }
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "fingerprint.problems", p->body, content, &st.list);
     int y = p->body.y - st.list.offset;
@@ -337,25 +347,21 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        struct ui_rect r = {p->body.x, y, p->body.w, rowh};
-        y += rowh + (int)(8 * t->scale);
+        const struct text_block *rb = ui_text_block(ui, problem_text((enum item_problem)it->problem),
+                                                    UI_FONT_BODY, tw, TEXT_ALIGN_START, 0);
+        const struct text_block *nb = ui_text_block(ui, it->name, UI_FONT_SMALL, tw, TEXT_ALIGN_START, 1);
+        int h = (rb ? rb->height : 0) + (nb ? nb->height : 0) + 2 * pad;
+        struct ui_rect r = {p->body.x, y, p->body.w, h};
+        y += h + gap;
         if (r.y + r.h < p->body.y || r.y > p->body.y + p->body.h)
             continue;
         draw_card(ui, r);
-        struct ui_rect in = ui_inset(r, (int)(12 * t->scale));
-        int isz = (int)(32 * t->scale);
+        struct ui_rect in = ui_inset(r, pad);
         struct ui_rect ir = ui_cut_start(ui, &in, isz);
-        ui_draw_icon(ui, TEXT_ICON_WARNING, ui_center(ir, isz, isz), t->danger);
-        ui_cut_start(ui, &in, (int)(12 * t->scale));
-        /* The name is for the person's eyes only; it is never logged. */
-        const struct text_block *nb = ui_text_block(ui, it->name, UI_FONT_SMALL, in.w, TEXT_ALIGN_START, 1);
-        const struct text_block *rb =
-            ui_text_block(ui, problem_text((enum item_problem)it->problem), UI_FONT_BODY, in.w,
-                          TEXT_ALIGN_START, 1);
-        int hh = (nb ? nb->height : 0) + (rb ? rb->height : 0);
-        int yy = in.y + (in.h - hh) / 2;
-        ui_draw_block(ui, rb, in.x, yy, t->text);
-        ui_draw_block(ui, nb, in.x, yy + (rb ? rb->height : 0), t->muted);
+        ui_draw_icon(ui, TEXT_ICON_WARNING, (struct ui_rect){ir.x, in.y + pad / 2, isz, isz}, t->danger);
+        ui_cut_start(ui, &in, pad);
+        ui_draw_block(ui, rb, in.x, in.y, t->text);
+        ui_draw_block(ui, nb, in.x, in.y + (rb ? rb->height : 0), t->muted);
     }
     ui_scroll_end(ui, &sa);
 }

@@ -66,9 +66,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     page_text(ui, &p, head, UI_FONT_BODY, t->text);
     if (c.low_quality) {
         char lq[400];
-        /* TRANSLATORS: %d fingerprints are marked "weak". */
+        /* TRANSLATORS: how many fingerprints are marked "weak". */
         snprintf(lq, sizeof lq,
-                 _("%d are marked \"weak\": the picture is very plain, dark or small, so its "
+                 _("Marked \"weak\": %d. The picture is very plain, dark or small, so its "
                    "fingerprint may find fewer copies. It is still sent."),
                  (int)c.low_quality);
         int h = icon_row(ui, p.body, TEXT_ICON_INFO, t->primary, lq, UI_FONT_SMALL, false);

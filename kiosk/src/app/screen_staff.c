@@ -176,10 +176,10 @@ static void job_done(struct app *a, void *arg, bool cancelled)
         st.result_bad = j->failed;
         if (j->kind == JOB_EXPORT && !j->failed)
             /* TRANSLATORS: %d reports were written to the courier stick. */
-            snprintf(st.result, sizeof st.result, _("Exported: %d reports. The stick can be taken out."),
+            snprintf(st.result, sizeof st.result, _("Reports exported: %d. The stick can be taken out."),
                      (int)j->exported);
         else if (j->kind == JOB_UPLOAD && !j->failed)
-            snprintf(st.result, sizeof st.result, _("Uploaded: %d reports."), (int)j->acked);
+            snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
         else
             snprintf(st.result, sizeof st.result, "%s %s", _("Not finished:"), j->msg);
         st.page = P_MAIN;

@@ -14,8 +14,6 @@ void page_begin(struct ui_ctx *ui, struct ui_rect area, bool wide, bool nav, str
     if (!wide && w > t->content_w)
         w = t->content_w;
     struct ui_rect in = ui_inset(area, t->pad);
-    in.y -= t->pad / 3;   /* a little less air under the top bar */
-    in.h += t->pad / 3;
     p->col = (struct ui_rect){area.x + (area.w - w) / 2, in.y, w, in.h};
     p->body = p->col;
     p->nav = (struct ui_rect){p->col.x, p->col.y + p->col.h, p->col.w, 0};
@@ -83,7 +81,9 @@ enum nav_action page_nav(struct ui_ctx *ui, struct page *p, const char *back_id,
             nw = row.w;
         if (ui_button(ui, next_id, ui_cut_end(ui, &row, nw), &n))
             act = NAV_NEXT;
+        ui_cut_end(ui, &row, t->gap);
     }
+    p->nav = row;   /* what is left between the two, for a screen's extra button */
     return act;
 }
 

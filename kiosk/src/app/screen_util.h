@@ -24,7 +24,7 @@ int page_text(struct ui_ctx *ui, struct page *p, const char *text, enum ui_font 
 
 enum nav_action { NAV_NONE, NAV_BACK, NAV_NEXT };
 /* Back at the start, the main action at the end of the button row. Either
- * label may be NULL (no button). */
+ * label may be NULL (no button). Leaves p->nav as the space between them. */
 enum nav_action page_nav(struct ui_ctx *ui, struct page *p, const char *back_id, const char *back,
                          const char *next_id, const char *next, bool next_disabled);
 
