@@ -365,11 +365,6 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     /* The first list is ready when media_create() returns (no event for it). */
     a->volumes = media_volumes(a->media);
     notify_volumes(a);
-    const char *te = getenv("HIFAZAT_TEST_EVENTS");
-    if (o->test_events || (te && !strcmp(te, "1"))) {
-        static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};
-        app_add_listener(a, &ev, NULL);
-    }
 
     a->default_lang = (enum i18n_lang)lang;
     a->idle_timeout_ms = idle_s > 0 ? idle_s * 1000 : 0;
@@ -387,7 +382,13 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     a->last_input_ms = SDL_GetTicks();
     if (screens[first]->enter)
         screens[first]->enter(a);
-    notify_screen(a);
+    const char *te = getenv("HIFAZAT_TEST_EVENTS");
+    if (o->test_events || (te && !strcmp(te, "1"))) {
+        static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};
+        app_add_listener(a, &ev, NULL);   /* says the first screen and device count */
+    } else {
+        notify_screen(a);
+    }
     a->dirty = true;
     if (exit_code)
         *exit_code = 0;

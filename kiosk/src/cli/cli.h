@@ -15,6 +15,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_open(int argc, char **argv);
+int cmd_staff_pin(int argc, char **argv);
 
 /* Prints "hifazat: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
