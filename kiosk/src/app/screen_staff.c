@@ -111,7 +111,7 @@ static void job_run(struct app_job *h, void *arg)
     }
     j->exported = outbox_export(j->q, j->key, j->dir, &eo, NULL, NULL, err, sizeof err);
     if (j->exported < 0) {
-        snprintf(j->msg, sizeof j->msg, "export failed: %s", err);
+        snprintf(j->msg, sizeof j->msg, "export failed: %.360s", err);
         j->failed = true;
     }
     struct upload_config uc = {
@@ -153,7 +153,7 @@ static void job_run(struct app_job *h, void *arg)
         long n = outbox_ack(j->q, j->key, path, err, sizeof err);
         if (n < 0) {
             j->left++;
-            snprintf(j->msg, sizeof j->msg, "not acknowledged here: %s", err);
+            snprintf(j->msg, sizeof j->msg, "not acknowledged here: %.360s", err);
             continue;
         }
         j->acked += n;
