@@ -40,6 +40,8 @@
 
 static bool update;
 static struct kfix *cur_fix;
+static char phone_tree[1 << 16];   /* the fixture phone as made: never written to */
+static void list_tree(const char *dir, char *out, size_t n);
 
 /* ---- driving the app */
 
@@ -327,8 +329,10 @@ static void walk(struct app *a, struct run *r)
         if (s)
             shot(a, "connect_waiting");
         /* Plugged in now: the list updates by itself. */
-        REQUIRE(kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE", r->big_phone ? r->photos : 0),
-                "make the phone");
+        const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
+                                          r->big_phone ? r->photos : 0);
+        REQUIRE(dev, "make the phone");
+        list_tree(dev, phone_tree, sizeof phone_tree);
         wait_volumes(a, 1);
         pump(a, 2);
     }
@@ -630,6 +634,15 @@ static void section_flow(void)
         runs[l] = (struct run){.lang = langs[l], .shots = true, .remove_one = l == 0, .stop = ST_DONE};
         walk(a, &runs[l]);
         app_destroy(a);
+        {
+            /* The person's device: read, never written (nor its access times). */
+            static char after[1 << 16];
+            char dev[1200];
+            snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+            list_tree(dev, after, sizeof after);
+            CHECK(phone_tree[0] && !strcmp(phone_tree, after), "the device changed:\n%s\n---\n%s",
+                  phone_tree, after);
+        }
         if (l == 0) {
             /* Taken out: the English run plugs it in again on "Connect". */
             char dev[1200];
@@ -846,7 +859,8 @@ static void section_removed(void)
 static void list_tree(const char *dir, char *out, size_t n)
 {
     char cmd[2000];
-    snprintf(cmd, sizeof cmd, "cd '%s' && find . -printf '%%p %%s %%T@ %%m\\n' | sort", dir);
+    /* Names, sizes, modes, change and access times: reading leaves no trace. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && find . -printf '%%p %%s %%T@ %%A@ %%m\\n' | sort", dir);
     char *t = run_cmd(cmd);
     snprintf(out, n, "%s", t ? t : "");
     free(t);

@@ -536,6 +536,7 @@ static void reset_all(struct app *a)
     a->idle_warning = false;
     a->busy = false;
     a->wake_at = 0;
+    a->staff_return = SCREEN_WELCOME;
     a->media_ev = 0;
     memset(a->esc_ms, 0, sizeof a->esc_ms);
     ui_reset(a->ui);

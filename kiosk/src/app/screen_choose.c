@@ -462,8 +462,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         st.items = v;
         st.items_cap = n;
     }
+    /* No stale pointers outside the rows drawn (a few kB a frame). */
+    memset(st.items, 0, n * sizeof(*st.items));
     struct ui_grid_metrics gm;
-    ui_grid_metrics(ui, p.body, (int)n, &st.grid, &gm);
+    ui_grid_metrics(ui, GRID_ID, p.body, (int)n, &st.grid, &gm);
     /* Thumbnails wanted: the visible ones first, then a row either side. */
     size_t wmax = media_thumbs_max_want(a->media);
     if (st.want_cap < wmax) {
@@ -506,7 +508,6 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     for (int i = gm.first; i < gm.last; i++) {
         struct media_entry e;
         struct ui_grid_item *it = &st.items[i];
-        memset(it, 0, sizeof(*it));
         if (media_folder_entry(st.folder, (size_t)i, &e))
             continue;
         if (e.kind == MEDIA_KIND_FOLDER) {

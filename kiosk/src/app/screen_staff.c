@@ -436,9 +436,12 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     /* Idle timeout in minutes. */
     int mins = a->idle_timeout_ms / 60000;
-    char idle[120];
-    /* TRANSLATORS: the idle timeout in minutes. */
-    snprintf(idle, sizeof idle, _("Clear the screen after %d minutes without use"), mins);
+    char idle[160];
+    if (mins > 0)
+        /* TRANSLATORS: the idle timeout in minutes. */
+        snprintf(idle, sizeof idle, _("Clear the screen after %d minutes without use"), mins);
+    else
+        snprintf(idle, sizeof idle, "%s", _("The screen is never cleared by itself"));
     ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, idle, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
     b.y += ui_text_height(ui, idle, UI_FONT_SMALL, b.w) + g / 2;
     row = b;

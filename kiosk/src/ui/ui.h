@@ -233,14 +233,16 @@ struct ui_grid_item {
  * rows are drawn. */
 int ui_grid(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_item *items,
             int count, struct ui_scroll *sc);
-/* The grid's geometry for r and count items (for asking only for the
- * thumbnails of the visible rows). */
+/* The grid's geometry for r and count items, and the items this frame's
+ * ui_grid() will draw (scrolls and keyboard focus of this frame included):
+ * a screen fills in items[first..last) only (and must not leave stale
+ * pointers in the others) and asks for only their thumbnails. */
 struct ui_grid_metrics {
     int cols, rows, cell, gap;
     int first, last;         /* items in (or touching) the view: [first, last) */
 };
-void ui_grid_metrics(const struct ui_ctx *ui, struct ui_rect r, int count, const struct ui_scroll *sc,
-                     struct ui_grid_metrics *m);
+void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
+                     const struct ui_scroll *sc, struct ui_grid_metrics *m);
 
 enum ui_dialog_result { UI_DIALOG_OPEN, UI_DIALOG_YES, UI_DIALOG_NO };
 /* A modal dialog over everything drawn before it: the rest of the screen

@@ -383,16 +383,49 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
 
 /* ---- thumbnail grid */
 
-void ui_grid_metrics(const struct ui_ctx *ui, struct ui_rect r, int count, const struct ui_scroll *sc,
-                     struct ui_grid_metrics *m)
+static void grid_geometry(const struct ui_ctx *ui, struct ui_rect r, int count, struct ui_grid_metrics *m)
 {
     const struct ui_theme *t = &ui->theme;
     m->gap = S(ui, 14);
     m->cols = imax(1, (r.w + m->gap) / (t->thumb + m->gap));
     m->cell = (r.w - (m->cols - 1) * m->gap) / m->cols;
     m->rows = (count + m->cols - 1) / m->cols;
+}
+
+/* The offset this frame's grid will use: the keyboard focus followed, the
+ * pending wheel, drag and key scrolls applied, clamped. ui_grid() takes the
+ * scrolls (consume); ui_grid_metrics() only looks, so a screen asks for and
+ * fills in exactly the rows that will be drawn. */
+static int grid_offset(struct ui_ctx *ui, uint32_t base, struct ui_rect r, int count,
+                       const struct ui_scroll *sc, const struct ui_grid_metrics *m, bool consume)
+{
+    struct ui_scroll s = *sc;
+    s.view_h = r.h;
+    s.content_h = m->rows > 0 ? m->rows * m->cell + (m->rows - 1) * m->gap : 0;
+    if (ui->focus_moved) {
+        for (int i = 0; i < count; i++)
+            if (ui->focus == ui_id_index(base, i))
+                scroll_into_view(&s, (i / m->cols) * (m->cell + m->gap), m->cell);
+    }
+    if (s.content_h > s.view_h) {
+        if (consume) {
+            s.offset += ui_take_scroll(ui, base);
+        } else {
+            for (int i = 0; i < ui->nscrolls; i++)
+                if (ui->scrolls[i].id == base)
+                    s.offset += ui->scrolls[i].dy;
+        }
+    }
+    clamp_scroll(&s);
+    return s.offset;
+}
+
+void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
+                     const struct ui_scroll *sc, struct ui_grid_metrics *m)
+{
+    grid_geometry(ui, r, count, m);
+    int off = grid_offset((struct ui_ctx *)ui, ui_id(id), r, count, sc, m, false);
     int pitch = imax(1, m->cell + m->gap);
-    int off = sc ? sc->offset : 0;
     int r0 = off / pitch, r1 = (off + r.h) / pitch + 1;
     m->first = imin(count, r0 * m->cols);
     m->last = imin(count, r1 * m->cols);
@@ -404,17 +437,14 @@ int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct 
     const struct ui_theme *t = &ui->theme;
     uint32_t base = ui_id(name);
     struct ui_grid_metrics gm;
-    ui_grid_metrics(ui, r, count, sc, &gm);
+    grid_geometry(ui, r, count, &gm);
     int gap = gm.gap, cols = gm.cols, cell = gm.cell, rows = gm.rows;
     int content = rows > 0 ? rows * cell + (rows - 1) * gap : 0;
     int chosen = -1;
+    /* Exactly the offset ui_grid_metrics() predicted for this frame. */
+    sc->offset = grid_offset(ui, base, r, count, sc, &gm, true);
     sc->view_h = r.h;
     sc->content_h = content;
-    if (ui->focus_moved) {
-        for (int i = 0; i < count; i++)
-            if (ui->focus == ui_id_index(base, i))
-                scroll_into_view(sc, (i / cols) * (cell + gap), cell);
-    }
     struct scroll_area a;
     scroll_begin(ui, &a, base, r, content, sc, false);
     for (int i = 0; i < count; i++) {
