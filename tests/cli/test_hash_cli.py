@@ -197,14 +197,17 @@ def videos(tmp):
         r = by.get(name, {})
         check(r.get("kind") == "video" and r.get("format") == fmt, f"{name}: {r.get('kind')}/{r.get('format')}")
         check((r.get("md5"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests")
-    # Over 4 GiB (sparse, after an MP4 header): exact size and digests.
+        check(len(r.get("vpdq", [])) == 1 and "error" not in r, f"{name}: vpdq {r.get('vpdq')} {r.get('detail')}")
+    # Over 4 GiB (sparse, after an MP4 header): exact size and digests, even
+    # though there is no video in it to fingerprint.
     big = os.path.join(d, "big.mp4")
     with open(big, "wb") as f:
         f.write(b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom")
         f.truncate((4 << 30) + 12345)
     code, rows, _ = hash_files(big, timeout=600)
     r = rows[0]
-    check(code == 0 and r.get("size") == (4 << 30) + 12345, f"4 GiB file: {r}")
+    check(code == 1 and r.get("size") == (4 << 30) + 12345 and r.get("error") == "corrupt_video",
+          f"4 GiB file: {r}")
     check((r.get("md5"), r.get("sha256")) == digests(big), "4 GiB file: digests")
     os.unlink(big)
 

@@ -540,6 +540,17 @@ static void expected_from_hash(struct sigset *s, const char *jsonl, size_t *file
             if (v)
                 sig_add(s, "pdq", v, pdq[k][1]);
         }
+        /* vPDQ: one signal row per frame, uniform (all-zero) frames left out. */
+        static const char *const vp[][2] = {{"vpdq", NULL}, {"vpdq_displayed", "displayed"}};
+        for (int k = 0; k < 2; k++) {
+            size_t fi;
+            json_t *fr;
+            json_array_foreach(json_object_get(o, vp[k][0]), fi, fr) {
+                const char *v = json_string_value(fr);
+                if (v && strspn(v, "0") < 64)
+                    sig_add(s, "vpdq", v, vp[k][1]);
+            }
+        }
         json_decref(o);
     }
     qsort(s->v, s->n, sizeof(char *), cmp_str);

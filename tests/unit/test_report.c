@@ -406,7 +406,19 @@ static void test_real_files(void)
             CHECK(!strcmp(json_string_value(json_object_get(p, "value")), pdq), "pdq %d", i);
             CHECK(json_integer_value(json_object_get(p, "quality")) == res[i].pdq[HASH_PDQ_CLI].quality, "quality");
         } else {
-            CHECK(json_array_size(sigs) == 2, "video: md5 + sha256 (vPDQ comes with issue 8)");
+            /* vPDQ as `hifazat hash` prints it: one frame per second */
+            const json_t *v = json_array_get(sigs, 2);
+            const struct vpdq_list *l = &res[i].vpdq->frames;
+            CHECK(json_array_size(sigs) == 3 && !strcmp(json_string_value(json_object_get(v, "type")), "vpdq") &&
+                      !json_object_get(v, "variant"),
+                  "video: md5 + sha256 + vpdq");
+            const json_t *frames = json_object_get(v, "value");
+            CHECK(json_array_size(frames) == l->n && l->n == 19, "vpdq: %zu frames", json_array_size(frames));
+            for (size_t f = 0; f < l->n && f < json_array_size(frames); f++) {
+                char want[VPDQ_FORMAT_LEN];
+                CHECK(!strcmp(json_string_value(json_array_get(frames, f)), vpdq_format(&l->v[f], want)),
+                      "vpdq frame %zu", f);
+            }
         }
     }
     /* exif-rotn-6 carries the displayed variants */
@@ -419,9 +431,87 @@ static void test_real_files(void)
     CHECK(displayed, "displayed PDQ of a rotated photo");
     report_opened_free(o);
     free(s);
+    for (int i = 0; i < 4; i++)
+        hash_result_clear(&res[i]);
     free(res);
     report_destroy(r);
     hash_ctx_destroy(ctx);
+    keys_kiosk_close(k);
+    keys_helpline_close(h);
+}
+
+/* A rotated video's displayed frames go in as the "displayed" variant;
+ * uniform frames (all-zero PDQ) are left out; a video of nothing but
+ * uniform frames keeps its digests. */
+static void test_video_result(void)
+{
+    struct vpdq_result *v = calloc(1, sizeof(*v));
+    REQUIRE(v, "calloc");
+    struct vpdq_feature f = {.quality = 100, .frame = 0, .timestamp = 0};
+    REQUIRE(pdq_parse("e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c", &f.hash) == 0, "hex");
+    struct vpdq_feature zero = {.quality = 0, .frame = 30, .timestamp = 1.0};
+    struct vpdq_feature g = f;
+    g.frame = 60;
+    g.timestamp = 2.0;
+    g.quality = 42;
+    REQUIRE(vpdq_list_push(&v->frames, &f) == 0 && vpdq_list_push(&v->frames, &zero) == 0 &&
+                vpdq_list_push(&v->frames, &g) == 0 && vpdq_list_push(&v->displayed, &g) == 0,
+            "push");
+    struct hash_result res;
+    memset(&res, 0, sizeof(res));
+    res.kind = HASH_KIND_VIDEO;
+    res.size = 1234;
+    res.have_digests = true;
+    memset(res.md5, 0x11, sizeof(res.md5));
+    memset(res.sha256, 0x22, sizeof(res.sha256));
+    res.vpdq = v;
+    struct report_meta m = test_meta();
+    struct report *r = report_create(&m);
+    CHECK(report_add_hash_result(r, &res) == 0, "rotated video: %s", report_error_message(r));
+    /* the same video with only uniform frames */
+    vpdq_list_free(&v->frames);
+    vpdq_list_free(&v->displayed);
+    REQUIRE(vpdq_list_push(&v->frames, &zero) == 0, "push");
+    CHECK(report_add_hash_result(r, &res) == 0, "uniform video: %s", report_error_message(r));
+    hash_result_clear(&res);
+    /* and as a line of `hifazat hash` */
+    json_t *line = json_loads("{\"kind\":\"video\",\"size\":9,\"md5\":\"0123456789abcdef0123456789abcdef\","
+                              "\"sha256\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+                              "\"vpdq\":[\"0000000000000000000000000000000000000000000000000000000000000000,0,0.000\"]}",
+                              0, NULL);
+    REQUIRE(line, "json");
+    CHECK(report_add_hash_json(r, line) == 0, "uniform video line: %s", report_error_message(r));
+    json_decref(line);
+
+    struct keys_kiosk *k = test_kiosk_key(0);
+    struct keys_helpline *h = test_helpline_key(0);
+    uint8_t *s;
+    size_t len;
+    REQUIRE(report_seal(r, k, keys_helpline_public(h), &s, &len) == 0, "seal");
+    struct report_opened *o;
+    char err[200];
+    REQUIRE(report_open(s, len, h, &o, err, sizeof(err)) == REPORT_OK, "open %s", err);
+    const json_t *items = json_object_get(report_opened_json(o), "items");
+    const json_t *sigs = json_object_get(json_array_get(items, 0), "signals");
+    CHECK(json_array_size(sigs) == 4, "md5, sha256, vpdq, vpdq displayed: %zu", json_array_size(sigs));
+    const json_t *dec = json_object_get(json_array_get(sigs, 2), "value");
+    CHECK(json_array_size(dec) == 2 &&
+              !strcmp(json_string_value(json_array_get(dec, 0)),
+                      "e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,100,0.000") &&
+              !strcmp(json_string_value(json_array_get(dec, 1)),
+                      "e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,42,2.000"),
+          "decoded frames, the uniform one left out");
+    const json_t *disp = json_array_get(sigs, 3);
+    CHECK(!strcmp(json_string_value(json_object_get(disp, "variant")), "displayed") &&
+              json_array_size(json_object_get(disp, "value")) == 1,
+          "displayed variant");
+    sigs = json_object_get(json_array_get(items, 1), "signals");
+    CHECK(json_array_size(sigs) == 2, "uniform video: digests only (%zu signals)", json_array_size(sigs));
+    sigs = json_object_get(json_array_get(items, 2), "signals");
+    CHECK(json_array_size(sigs) == 2, "uniform video line: digests only (%zu signals)", json_array_size(sigs));
+    report_opened_free(o);
+    free(s);
+    report_destroy(r);
     keys_kiosk_close(k);
     keys_helpline_close(h);
 }
@@ -435,5 +525,6 @@ int main(void)
     test_validation();
     test_codes();
     test_real_files();
+    test_video_result();
     return check_exit();
 }

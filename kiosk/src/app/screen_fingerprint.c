@@ -24,6 +24,7 @@ struct fp_file {
     int rc;
     struct hash_result res;
     bool done;
+    bool moved;                  /* res (and its vPDQ list) now belongs to the session */
 };
 
 struct fp_job {
@@ -50,14 +51,17 @@ static struct {
     struct ui_scroll list;
 } st;
 
-static void job_free(struct fp_job *j, bool release)
+static void job_free(struct fp_job *j)
 {
     if (!j)
         return;
     for (size_t i = 0; i < j->n; i++) {
-        session_free(j->files[i].path);
-        (void)release;   /* vPDQ frame lists (issue 8) would be released here */
-        sodium_memzero(&j->files[i].res, sizeof j->files[i].res);
+        struct fp_file *f = &j->files[i];
+        session_free(f->path);
+        if (f->moved)
+            sodium_memzero(&f->res, sizeof f->res);   /* the session owns its vPDQ list */
+        else
+            session_result_release(&f->res);
     }
     session_free(j->files);
     sodium_memzero(j, sizeof(*j));
@@ -83,6 +87,13 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
     }
 }
 
+/* Cancel, quick exit or shutdown: a long video stops mid-file. */
+static bool on_cancelled(void *ctx)
+{
+    struct progress_ctx *p = ctx;
+    return app_job_cancelled(p->handle) || atomic_load(&p->job->stop);
+}
+
 static void run(struct app_job *handle, void *arg)
 {
     struct fp_job *j = arg;
@@ -91,6 +102,7 @@ static void run(struct app_job *handle, void *arg)
     hash_options_default(&o);
     o.progress = on_progress;
     o.progress_ctx = &pc;
+    o.cancelled = on_cancelled;
     struct hash_ctx *hc = hash_ctx_create(&o);
     for (size_t i = 0; i < j->n; i++) {
         if (app_job_cancelled(handle) || atomic_load(&j->stop))
@@ -118,11 +130,13 @@ static void run(struct app_job *handle, void *arg)
     hash_ctx_destroy(hc);
 }
 
-/* Did this file give fingerprints the report can carry? */
+/* Did this file give fingerprints the report can carry? A video too long
+ * to finish within vPDQ's budget keeps the frames of its beginning. */
 static enum item_problem problem_of(const struct fp_file *f, bool gone)
 {
     const struct hash_result *r = &f->res;
-    if (f->rc == 0 && r->have_digests && (r->kind == HASH_KIND_IMAGE || r->kind == HASH_KIND_VIDEO))
+    bool media = r->have_digests && (r->kind == HASH_KIND_IMAGE || r->kind == HASH_KIND_VIDEO);
+    if (media && (f->rc == 0 || (r->err == HASH_ERR_VIDEO_TOO_LONG && r->vpdq)))
         return PROBLEM_NONE;
     if (f->rc == 0)
         return PROBLEM_NOT_MEDIA;
@@ -144,7 +158,7 @@ static void done(struct app *a, void *arg, bool cancelled)
         media_pause(a->media, false);
     }
     if (!ours || atomic_load(&j->stop)) {
-        job_free(j, true);
+        job_free(j);
         if (ours)
             app_back(a);   /* cancelled: back to choosing, the choices kept */
         return;
@@ -157,8 +171,9 @@ static void done(struct app *a, void *arg, bool cancelled)
             continue;
         enum item_problem p = problem_of(f, gone);
         session_item_set_result(it, p == PROBLEM_NONE ? &f->res : NULL, p);
+        f->moved = p == PROBLEM_NONE && it->state == ITEM_DONE;
     }
-    job_free(j, false);
+    job_free(j);
     struct session_counts c;
     session_counts(&a->session, &c);
     st.state = FINISHED;
@@ -206,7 +221,7 @@ static void start(struct app *a)
         st.job = NULL;
         a->busy = false;
         media_pause(a->media, false);
-        job_free(j, true);
+        job_free(j);
         st.state = FINISHED;
     }
 }

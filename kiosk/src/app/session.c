@@ -11,11 +11,21 @@
 
 void (*session_free_hook)(const void *p, size_t n);
 
-/* What a result owns besides itself (nothing yet; a video's vPDQ frame list
- * once issue 8 lands: then hash_result_clear()). */
-static void result_release(struct hash_result *r)
+static void wipe_list(struct vpdq_list *l)
 {
-    (void)r;
+    if (l->v && l->cap)
+        sodium_memzero(l->v, l->cap * sizeof(*l->v));
+}
+
+void session_result_release(struct hash_result *r)
+{
+    /* A video's frame fingerprints are the person's data too: zeroed before
+     * hash_result_clear() frees them. */
+    if (r && r->vpdq) {
+        wipe_list(&r->vpdq->frames);
+        wipe_list(&r->vpdq->displayed);
+    }
+    hash_result_clear(r);
 }
 
 /* Each block carries its size in front, so it can be wiped whole. */
@@ -60,7 +70,7 @@ static void item_free(struct session_item *it)
     session_free(it->path);
     session_free(it->name);
     if (it->res)
-        result_release(it->res);
+        session_result_release(it->res);
     session_free(it->res);
     sodium_memzero(it, sizeof(*it));
 }
@@ -264,7 +274,7 @@ static void short_code(struct session_item *it)
 void session_item_reset(struct session_item *it)
 {
     if (it->res)
-        result_release(it->res);
+        session_result_release(it->res);
     session_free(it->res);
     it->res = NULL;
     it->state = ITEM_PENDING;
@@ -288,8 +298,8 @@ int session_item_set_result(struct session_item *it, const struct hash_result *r
         it->problem = PROBLEM_NOMEM;
         return -1;
     }
-    /* A shallow copy: anything the result owns (a video's frame list)
-     * moves with it; the caller must not clear its copy. */
+    /* A shallow copy: what the result owns (a video's frame list) moves
+     * with it; the caller zeroes its copy without clearing it. */
     memcpy(it->res, res, sizeof(*res));
     it->state = ITEM_DONE;
     it->kind = res->kind == HASH_KIND_VIDEO ? MEDIA_KIND_VIDEO : MEDIA_KIND_PHOTO;
@@ -348,6 +358,12 @@ enum item_problem session_problem_for(enum hash_err e, bool volume_gone)
     case HASH_ERR_TOO_LARGE: return PROBLEM_TOO_LARGE;
     case HASH_ERR_UNSUPPORTED: return PROBLEM_UNSUPPORTED;
     case HASH_ERR_NOMEM: return PROBLEM_NOMEM;
+    case HASH_ERR_VIDEO_CORRUPT:
+    case HASH_ERR_NO_FRAMES: return PROBLEM_CORRUPT;
+    case HASH_ERR_VIDEO_UNSUPPORTED: return PROBLEM_UNSUPPORTED;
+    case HASH_ERR_NO_VIDEO: return PROBLEM_NOT_MEDIA;
+    case HASH_ERR_VIDEO_TOO_LARGE:
+    case HASH_ERR_VIDEO_TOO_LONG: return PROBLEM_TOO_LARGE;
     default: return PROBLEM_CORRUPT;
     }
 }

@@ -116,6 +116,9 @@ void session_counts(const struct session *s, struct session_counts *c);
 enum report_route session_route(const struct session *s);
 enum report_reporter session_reporter(const struct session *s);
 
+/* Wipes (the vPDQ frames too) and clears a hash result. */
+void session_result_release(struct hash_result *r);
+
 /* Problem for a failed hash (volume_gone: the device is no longer there). */
 enum item_problem session_problem_for(enum hash_err e, bool volume_gone);
 

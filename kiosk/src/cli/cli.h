@@ -7,6 +7,9 @@ enum {
     CLI_OK = 0,
     CLI_SOME_FAILED = 1,
     CLI_USAGE = 2,
+    /* hifazat compare: 0 match, 1 no match, 2 usage, 3 an input unusable */
+    CLI_NO_MATCH = 1,
+    CLI_INPUT_ERROR = 3,
 };
 
 int cmd_hash(int argc, char **argv);
@@ -16,6 +19,11 @@ int cmd_queue(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_staff_pin(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
+/* Option values shared by the video commands. 0 / -1. */
+int cli_parse_seconds(const char *s, double *out);     /* >= 0, finite */
+int cli_parse_downscale(const char *s, int *out);      /* 5..4096 */
 
 /* Prints "hifazat: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,10 @@ static void usage(FILE *f)
           "  --no-displayed    skip the PDQ of the image as displayed (EXIF orientation)\n"
           "  --dihedral        add the 8 dihedral PDQ hashes (reference CLI mode)\n"
           "  --max-pixels N    refuse images over N pixels (default 100000000)\n"
+          "  --vpdq-interval S seconds between hashed video frames (default 1; 0 = every frame)\n"
+          "  --vpdq-downscale N  scale video frames to NxN before PDQ (default: full size)\n"
+          "  --video-budget S  stop decoding a video after S seconds of work (default 600; 0 = none)\n"
+          "  --no-vpdq         videos get exact hashes only\n"
           "  -q, --quiet       no progress line on stderr\n"
           "  -h, --help        this text\n"
           "\n"
@@ -75,6 +80,39 @@ static bool same_pdq(const struct hash_pdq *a, const struct hash_pdq *b)
     return a->present && b->present && pdq_distance(&a->hash, &b->hash) == 0;
 }
 
+/* Meta's HMA form: a list of "pdqhex,quality,timestamp". */
+static json_t *vpdq_json(const struct vpdq_list *l)
+{
+    json_t *a = json_array();
+    char buf[VPDQ_FORMAT_LEN];
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_string(vpdq_format(&l->v[i], buf)));
+    return a;
+}
+
+static void video_json(json_t *o, const struct vpdq_result *v)
+{
+    json_object_set_new(o, "width", json_integer(v->width));
+    json_object_set_new(o, "height", json_integer(v->height));
+    json_object_set_new(o, "codec", json_string(v->codec));
+    json_object_set_new(o, "fps", json_real(round(v->fps * 1000.0) / 1000.0));
+    json_object_set_new(o, "duration", json_real(round(v->duration * 1000.0) / 1000.0));
+    json_object_set_new(o, "frames", json_integer((json_int_t)v->frames_decoded));
+    if (v->rotation || v->flipped)
+        json_object_set_new(o, "rotation", json_integer(v->rotation));
+    if (v->flipped)
+        json_object_set_new(o, "flipped", json_true());
+    json_object_set_new(o, "vpdq", vpdq_json(&v->frames));
+    json_object_set_new(o, "vpdq_low_quality_frames",
+                        json_integer((json_int_t)vpdq_low_quality_count(&v->frames)));
+    if (v->displayed.n)
+        json_object_set_new(o, "vpdq_displayed", vpdq_json(&v->displayed));
+    if (!v->complete) {
+        json_object_set_new(o, "vpdq_complete", json_false());
+        json_object_set_new(o, "vpdq_seconds", json_real(round(v->hashed_seconds * 1000.0) / 1000.0));
+    }
+}
+
 static json_t *result_json(const char *path, const struct hash_result *res, bool dihedral)
 {
     json_t *o = json_object();
@@ -117,6 +155,8 @@ static json_t *result_json(const char *path, const struct hash_result *res, bool
             json_object_set_new(o, "pdq_dihedral", a);
         }
     }
+    if (res->vpdq)
+        video_json(o, res->vpdq);
     if (res->err != HASH_OK) {
         json_object_set_new(o, "error", json_string(hash_err_code(res->err)));
         json_object_set_new(o, "message", json_string(hash_err_message(res->err)));
@@ -128,7 +168,7 @@ static json_t *result_json(const char *path, const struct hash_result *res, bool
 
 static void emit(json_t *o)
 {
-    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(12));
     if (s) {
         fputs(s, stdout);
         fputc('\n', stdout);
@@ -158,6 +198,7 @@ static int visit(void *vrun, const char *path, enum hash_err err, const char *de
     if (res->err != HASH_OK)
         r->failed++;
     emit(result_json(path, res, r->dihedral));
+    hash_result_clear(res);
     free(res);
     return 0;
 }
@@ -169,6 +210,10 @@ int cmd_hash(int argc, char **argv)
         {"no-displayed", no_argument, NULL, 'D'},
         {"dihedral", no_argument, NULL, 'd'},
         {"max-pixels", required_argument, NULL, 'm'},
+        {"vpdq-interval", required_argument, NULL, 'I'},
+        {"vpdq-downscale", required_argument, NULL, 'S'},
+        {"video-budget", required_argument, NULL, 'B'},
+        {"no-vpdq", no_argument, NULL, 'V'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
@@ -194,6 +239,25 @@ int cmd_hash(int argc, char **argv)
             opt.limits.max_pixels = v;
             break;
         }
+        case 'I':
+            if (cli_parse_seconds(optarg, &opt.vpdq.interval) != 0) {
+                cli_error("--vpdq-interval needs seconds (0 = every frame), not '%s'", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'S':
+            if (cli_parse_downscale(optarg, &opt.vpdq.downscale) != 0) {
+                cli_error("--vpdq-downscale needs a size from %d to 4096, not '%s'", PDQ_MIN_DIM, optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'B':
+            if (cli_parse_seconds(optarg, &opt.vpdq.max_seconds) != 0) {
+                cli_error("--video-budget needs seconds (0 = no limit), not '%s'", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'V': opt.video = false; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }

@@ -1,6 +1,9 @@
 #include "cli.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +19,7 @@ struct command {
 
 static const struct command commands[] = {
     {"hash", cmd_hash, "fingerprint images and videos (JSON Lines on stdout)"},
+    {"compare", cmd_compare, "do two videos match under Meta's vPDQ rule? (exit 0 yes, 1 no)"},
     {"queue", cmd_queue, "queue a report (add), show the queue (status), acknowledge (ack)"},
     {"export", cmd_export, "bundle pending reports into an outbox archive"},
     {"keygen", cmd_keygen, "make the helpline's key pair (helpline side)"},
@@ -32,6 +36,28 @@ void cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+int cli_parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e7)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_downscale(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 5 || v > 4096)
+        return -1;
+    *out = (int)v;
+    return 0;
 }
 
 static void usage(FILE *f)

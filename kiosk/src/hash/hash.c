@@ -1,4 +1,5 @@
 #include "hash.h"
+#include "hash_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +59,8 @@ void hash_options_default(struct hash_options *o)
     o->max_image_bytes = 512ull << 20;
     o->full = true;
     o->displayed = true;
+    o->video = true;
+    vpdq_options_default(&o->vpdq);
 }
 
 struct hash_ctx *hash_ctx_create(const struct hash_options *opts)
@@ -413,20 +416,6 @@ static int sink_row(void *vctx, int y, const uint8_t *row)
     return 0;
 }
 
-/* Source pixel shown at (x, y) for an EXIF orientation. */
-static void oriented_source(int o, int w, int h, int x, int y, int *sx, int *sy)
-{
-    switch (o) {
-    case 2: *sx = w - 1 - x; *sy = y; break;
-    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break;
-    case 4: *sx = x; *sy = h - 1 - y; break;
-    case 5: *sx = y; *sy = x; break;
-    case 6: *sx = y; *sy = h - 1 - x; break;
-    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break;
-    case 8: *sx = w - 1 - y; *sy = x; break;
-    default: *sx = x; *sy = y; break;
-    }
-}
 
 /* PDQ of the picture as displayed, from the stored copy. */
 static int hash_displayed(struct sink_state *st)
@@ -446,7 +435,7 @@ static int hash_displayed(struct sink_state *st)
     for (int y = 0; y < dh; y++) {
         for (int x = 0; x < dw; x++) {
             int sx, sy;
-            oriented_source(o, w, h, x, y, &sx, &sy);
+            image_oriented_source(o, w, h, x, y, &sx, &sy);
             memcpy(row + (size_t)x * ch, st->stored + ((size_t)sy * w + sx) * ch, (size_t)ch);
         }
         pipe_push(&cli, y, row, ch);
@@ -539,9 +528,56 @@ int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, str
     return hash_image(ctx, data, len, res);
 }
 
+/* ---- videos: vPDQ from the open file ---- */
+
+static enum hash_err vpdq_err_to_hash(enum vpdq_err e)
+{
+    switch (e) {
+    case VPDQ_ERR_READ: return HASH_ERR_READ;
+    case VPDQ_ERR_CORRUPT: return HASH_ERR_VIDEO_CORRUPT;
+    case VPDQ_ERR_NO_VIDEO: return HASH_ERR_NO_VIDEO;
+    case VPDQ_ERR_UNSUPPORTED: return HASH_ERR_VIDEO_UNSUPPORTED;
+    case VPDQ_ERR_TOO_LARGE: return HASH_ERR_VIDEO_TOO_LARGE;
+    case VPDQ_ERR_NO_FRAMES: return HASH_ERR_NO_FRAMES;
+    case VPDQ_ERR_BUDGET: return HASH_ERR_VIDEO_TOO_LONG;
+    case VPDQ_ERR_CANCELLED: return HASH_ERR_CANCELLED;   /* only hash_options.cancelled stops it */
+    default: return HASH_ERR_NOMEM;
+    }
+}
+
+static int video_progress(void *vctx, double done, double total)
+{
+    struct hash_ctx *ctx = vctx;
+    if (ctx->opt.progress)
+        ctx->opt.progress(ctx->opt.progress_ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
+    return ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx) ? 1 : 0;
+}
+
+static int hash_video(struct hash_ctx *ctx, int fd, struct hash_result *res)
+{
+    struct vpdq_options o = ctx->opt.vpdq;
+    o.displayed = ctx->opt.displayed;
+    if (ctx->opt.progress || ctx->opt.cancelled) {
+        o.progress = video_progress;
+        o.progress_ctx = ctx;
+    }
+    struct vpdq_error verr;
+    if (vpdq_hash_fd(fd, &o, &res->vpdq, &verr) == 0)
+        return 0;
+    return fail(res, vpdq_err_to_hash(verr.code), verr.detail);
+}
+
+void hash_result_clear(struct hash_result *res)
+{
+    if (!res)
+        return;
+    vpdq_result_free(res->vpdq);
+    memset(res, 0, sizeof(*res));
+}
+
 /* ---- reading ---- */
 
-static enum hash_err open_errno(int e)
+enum hash_err hash_errno_to_err(int e)
 {
     switch (e) {
     case ENOENT:
@@ -583,7 +619,7 @@ static int open_readonly(const char *path, struct hash_result *res)
     if (fd < 0 && errno == EPERM)
         fd = open(path, flags);
     if (fd < 0) {
-        fail(res, open_errno(errno), strerror(errno));
+        fail(res, hash_errno_to_err(errno), strerror(errno));
         return -1;
     }
     struct stat st;
@@ -608,6 +644,17 @@ static int read_error(struct hash_result *res, int e)
     char msg[160];
     snprintf(msg, sizeof(msg), "read failed: %s", strerror(e));
     return fail(res, HASH_ERR_READ, msg);
+}
+
+/* Exactly n bytes, or the error that explains why not. 0 / -1. */
+static int read_exact(int fd, uint8_t *buf, size_t n, struct hash_result *res)
+{
+    ssize_t r = read_full(fd, buf, n);
+    if (r < 0)
+        return read_error(res, errno);
+    if ((size_t)r < n)
+        return fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+    return 0;
 }
 
 /* After the expected size, the file must be at its end. */
@@ -649,18 +696,10 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
     digest_begin(d, size);
     size_t cap;
     uint8_t *slot = digest_slot(d, &cap);
-    size_t want = size < SNIFF_BYTES ? (size_t)size : SNIFF_BYTES;
-    ssize_t n = read_full(fd, slot, want);
-    if (n < 0) {
-        read_error(res, errno);
+    const size_t want = size < SNIFF_BYTES ? (size_t)size : SNIFF_BYTES;
+    if (read_exact(fd, slot, want, res) != 0)
         goto out_digest;
-    }
-    if ((size_t)n < want) {
-        fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
-        goto out_digest;
-    }
-    res->kind = hash_sniff(slot, (size_t)n, &res->format);
-    uint64_t done = (uint64_t)n;
+    res->kind = hash_sniff(slot, want, &res->format);
 
     if (res->kind == HASH_KIND_IMAGE && size <= ctx->opt.max_image_bytes) {
         /* Images are decoded from memory: read them once into one buffer,
@@ -670,40 +709,22 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
             fail(res, HASH_ERR_NOMEM, "out of memory for the image file");
             goto out_digest;
         }
-        memcpy(image, slot, (size_t)n);
-        digest_feed(d, image, (size_t)n);
-        while (done < size) {
-            size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
-            ssize_t r = read_full(fd, image + done, chunk);
-            if (r < 0) {
-                read_error(res, errno);
-                goto out_digest;
-            }
-            if ((size_t)r < chunk) {
-                fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
-                goto out_digest;
-            }
-            digest_feed(d, image + done, (size_t)r);
-            done += (uint64_t)r;
-            progress(ctx, done, size);
-        }
-    } else {
-        digest_feed(d, slot, (size_t)n);
-        while (done < size) {
-            slot = digest_slot(d, &cap);
-            size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
-            ssize_t r = read_full(fd, slot, chunk);
-            if (r < 0) {
-                read_error(res, errno);
-                goto out_digest;
-            }
-            if ((size_t)r < chunk) {
-                fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
-                goto out_digest;
-            }
-            digest_feed(d, slot, (size_t)r);
-            done += (uint64_t)r;
-            progress(ctx, done, size);
+        memcpy(image, slot, want);
+        slot = image;
+    }
+    digest_feed(d, slot, want);
+    for (uint64_t done = want; done < size;) {
+        /* Into the image buffer, or into the digest's own slots (constant memory). */
+        uint8_t *dst = image ? image + done : digest_slot(d, &cap);
+        const size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
+        if (read_exact(fd, dst, chunk, res) != 0)
+            goto out_digest;
+        digest_feed(d, dst, chunk);
+        done += chunk;
+        progress(ctx, done, size);
+        if (ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx)) {
+            fail(res, HASH_ERR_CANCELLED, NULL);
+            goto out_digest;
         }
     }
     if (check_end(fd, res) != 0)
@@ -720,7 +741,7 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
         rc = hash_image(ctx, image, (size_t)size, res);
         break;
     case HASH_KIND_VIDEO:
-        rc = 0;
+        rc = ctx->opt.video ? hash_video(ctx, fd, res) : 0;
         break;
     default:
         fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
@@ -761,6 +782,13 @@ static const struct {
     [HASH_ERR_UNSUPPORTED] = {"unsupported_image", "this kind of image is not supported"},
     [HASH_ERR_NOMEM] = {"out_of_memory", "out of memory"},
     [HASH_ERR_LOOP] = {"directory_loop", "folder loop: a link points back to a parent folder"},
+    [HASH_ERR_VIDEO_CORRUPT] = {"corrupt_video", "the video is damaged or incomplete"},
+    [HASH_ERR_VIDEO_UNSUPPORTED] = {"unsupported_video", "this kind of video cannot be decoded here"},
+    [HASH_ERR_NO_VIDEO] = {"no_video_stream", "this file has no pictures (sound only?)"},
+    [HASH_ERR_NO_FRAMES] = {"no_video_frames", "not a single picture in this video could be decoded"},
+    [HASH_ERR_VIDEO_TOO_LARGE] = {"video_too_large", "the video's picture size is too large to decode safely"},
+    [HASH_ERR_VIDEO_TOO_LONG] = {"video_too_long", "the video is too long to fingerprint completely; its beginning was fingerprinted"},
+    [HASH_ERR_CANCELLED] = {"cancelled", "stopped before the end, as asked"},
 };
 
 const char *hash_err_code(enum hash_err e)

@@ -10,7 +10,14 @@
  *      hash_err_message() a sentence for people; res.detail is for
  *      developers. MD5/SHA-256 stay valid (res.have_digests) when the file
  *      could be read but not decoded.
- *   4. hash_ctx_destroy(ctx) (accepts NULL).
+ *   4. hash_result_clear(&res) when done with a result (or before reusing
+ *      it): videos carry a vPDQ list it frees. hash_file() starts by zeroing
+ *      res, so pass it zeroed or cleared.
+ *   5. hash_ctx_destroy(ctx) (accepts NULL).
+ *
+ * Videos get vPDQ (see vpdq.h), decoded from the open file descriptor in
+ * place; res.vpdq may be present together with an error (a budget ran out,
+ * the file is damaged): the frames before that point.
  *
  * PDQ variants (see ../shared/pdq/ALGORITHM.md):
  *   HASH_PDQ_CLI       what Meta's reference CLI computes (images over 512 on a
@@ -29,6 +36,7 @@
 #include "digest.h"
 #include "image.h"
 #include "pdq.h"
+#include "vpdq.h"
 
 enum hash_kind {
     HASH_KIND_OTHER = 0,
@@ -50,6 +58,14 @@ enum hash_err {
     HASH_ERR_UNSUPPORTED,
     HASH_ERR_NOMEM,
     HASH_ERR_LOOP,
+    /* videos (vpdq) */
+    HASH_ERR_VIDEO_CORRUPT,
+    HASH_ERR_VIDEO_UNSUPPORTED,
+    HASH_ERR_NO_VIDEO,
+    HASH_ERR_NO_FRAMES,
+    HASH_ERR_VIDEO_TOO_LARGE,
+    HASH_ERR_VIDEO_TOO_LONG,
+    HASH_ERR_CANCELLED,        /* hash_options.cancelled said stop (the kiosk's Cancel) */
     HASH_ERR_COUNT
 };
 
@@ -80,6 +96,7 @@ struct hash_result {
     struct pdq_dct dct;        /* of HASH_PDQ_CLI: the dihedral variants come from it */
     enum hash_err err;
     char detail[240];
+    struct vpdq_result *vpdq;  /* videos: owned, freed by hash_result_clear() */
 };
 
 struct hash_options {
@@ -87,9 +104,15 @@ struct hash_options {
     uint64_t max_image_bytes;  /* larger "images" get digests only */
     bool full;                 /* compute HASH_PDQ_FULL (default on) */
     bool displayed;               /* compute HASH_PDQ_DISPLAYED_* (default on) */
-    /* Called as bytes are read (may be NULL). */
+    bool video;                /* vPDQ for videos (default on) */
+    struct vpdq_options vpdq;  /* vpdq_options_default(); vpdq.displayed follows `displayed` */
+    /* Called as bytes are read (may be NULL); for videos then again as they
+     * are decoded, in milliseconds of video. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* Polled (with progress_ctx) while a file is read and while a video is
+     * decoded (may be NULL): true stops the file with HASH_ERR_CANCELLED. */
+    bool (*cancelled)(void *ctx);
 };
 
 void hash_options_default(struct hash_options *o);
@@ -100,6 +123,8 @@ void hash_ctx_destroy(struct hash_ctx *ctx);
 
 /* 0 when everything asked for was computed; -1 with res->err set. */
 int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res);
+/* Frees what a result owns (the vPDQ list) and zeroes it. Accepts NULL. */
+void hash_result_clear(struct hash_result *res);
 /* Image bytes already in memory (no digests): decode + PDQ. 0 / -1. */
 int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len,
                       struct hash_result *res);

@@ -2,6 +2,7 @@
  * Symlinks are followed (a phone's folder may be reached through one), and
  * a directory that is its own ancestor is reported instead of looping. */
 #include "hash.h"
+#include "hash_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,19 +26,6 @@ struct walk {
     struct ancestor stack[MAX_DEPTH];
     int depth;
 };
-
-static enum hash_err errno_to_err(int e)
-{
-    switch (e) {
-    case ENOENT:
-    case ENOTDIR: return HASH_ERR_NOT_FOUND;
-    case EACCES:
-    case EPERM: return HASH_ERR_ACCESS;
-    case ELOOP: return HASH_ERR_LOOP;
-    case ENOMEM: return HASH_ERR_NOMEM;
-    default: return HASH_ERR_READ;
-    }
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -64,7 +52,7 @@ static int walk_dir(struct walk *w, const char *path, const struct stat *st)
         const int e = errno;
         if (fd >= 0)
             close(fd);
-        return w->visit(w->ctx, path, errno_to_err(e), strerror(e));
+        return w->visit(w->ctx, path, hash_errno_to_err(e), strerror(e));
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
@@ -127,7 +115,7 @@ static int walk_path(struct walk *w, const char *path)
         /* A dangling symlink is "not found"; a symlink cycle is a loop. */
         if (e == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
             return w->visit(w->ctx, path, HASH_ERR_NOT_FOUND, "symlink points nowhere");
-        return w->visit(w->ctx, path, errno_to_err(e), strerror(e));
+        return w->visit(w->ctx, path, hash_errno_to_err(e), strerror(e));
     }
     if (S_ISDIR(st.st_mode))
         return walk_dir(w, path, &st);

@@ -179,3 +179,17 @@ void image_oriented_dims(int orientation, int width, int height, int *out_w, int
         *out_h = height;
     }
 }
+
+void image_oriented_source(int o, int w, int h, int x, int y, int *sx, int *sy)
+{
+    switch (o) {
+    case 2: *sx = w - 1 - x; *sy = y; break;         /* mirrored */
+    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break; /* 180 */
+    case 4: *sx = x; *sy = h - 1 - y; break;         /* flipped */
+    case 5: *sx = y; *sy = x; break;                 /* transposed */
+    case 6: *sx = y; *sy = h - 1 - x; break;         /* 90 clockwise */
+    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break; /* transverse */
+    case 8: *sx = w - 1 - y; *sy = x; break;         /* 90 counter-clockwise */
+    default: *sx = x; *sy = y; break;
+    }
+}

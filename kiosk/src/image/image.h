@@ -81,6 +81,9 @@ int image_decode(const uint8_t *data, size_t len, const struct image_limits *lim
 
 /* The size an image shows at once its orientation is applied. */
 void image_oriented_dims(int orientation, int width, int height, int *out_w, int *out_h);
+/* The stored pixel (*sx, *sy) of a width x height image that shows at
+ * (x, y) once its orientation is applied. */
+void image_oriented_source(int orientation, int width, int height, int x, int y, int *sx, int *sy);
 
 /* ---- Reduced size, for display only (thumbnails); never for hashing ----
  * image_decode_scaled() decodes a picture to fit max_w x max_h as displayed

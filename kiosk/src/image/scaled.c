@@ -115,20 +115,6 @@ static int sc_row(void *ctx, int y, const uint8_t *px)
     return 0;
 }
 
-/* Source pixel (as stored, w x h) shown at (x, y) for an EXIF orientation. */
-static void oriented_source(int o, int w, int h, int x, int y, int *sx, int *sy)
-{
-    switch (o) {
-    case 2: *sx = w - 1 - x; *sy = y; break;
-    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break;
-    case 4: *sx = x; *sy = h - 1 - y; break;
-    case 5: *sx = y; *sy = x; break;
-    case 6: *sx = y; *sy = h - 1 - x; break;
-    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break;
-    case 8: *sx = w - 1 - y; *sy = x; break;
-    default: *sx = x; *sy = y; break;
-    }
-}
 
 int image_decode_scaled(const uint8_t *data, size_t len, const struct image_limits *limits,
                         const struct image_scale *scale, struct image_rgba *out,
@@ -178,7 +164,7 @@ int image_scaled_run(const uint8_t *data, size_t len, const struct image_limits 
             for (int y = 0; y < dh; y++)
                 for (int x = 0; x < dw; x++) {
                     int sx, sy;
-                    oriented_source(o, s.tw, s.th, x, y, &sx, &sy);
+                    image_oriented_source(o, s.tw, s.th, x, y, &sx, &sy);
                     dst[(size_t)y * dw + x] = src[(size_t)sy * s.tw + sx];
                 }
             out->format = s.info.format;

@@ -606,6 +606,25 @@ static int add_item(struct report *r, json_t *item)
     return 0;
 }
 
+/* vPDQ frames in HMA's text form, leaving out uniform frames (all-zero PDQ)
+ * as copy_vpdq() does. NULL when no frame is left. */
+static json_t *vpdq_signal(const struct vpdq_list *l, const char *variant)
+{
+    json_t *value = json_array();
+    char buf[VPDQ_FORMAT_LEN];
+    for (size_t i = 0; value && i < l->n; i++)
+        if (!pdq_is_zero(&l->v[i].hash))
+            json_array_append_new(value, json_string(vpdq_format(&l->v[i], buf)));
+    if (json_array_size(value) == 0) {
+        json_decref(value);
+        return NULL;
+    }
+    json_t *s = json_pack("{s:s, s:o}", "type", "vpdq", "value", value);
+    if (s && variant)
+        json_object_set_new(s, "variant", json_string(variant));
+    return s;
+}
+
 static bool same_pdq(const struct hash_pdq *a, const struct hash_pdq *b)
 {
     return a->present && b->present && pdq_distance(&a->hash, &b->hash) == 0;
@@ -635,6 +654,17 @@ int report_add_hash_result(struct report *r, const struct hash_result *res)
                 json_array_append_new(sigs,
                                       pdq_signal(&p[HASH_PDQ_DISPLAYED_FULL], "displayed_full"));
         }
+    }
+    if (video && res->vpdq) {
+        /* As decoded (what Meta's reference computes) and, for a rotated
+         * video, as displayed. A partial list (time budget, cut file) is
+         * still the beginning of the video and goes in. */
+        json_t *v = vpdq_signal(&res->vpdq->frames, NULL);
+        if (v)
+            json_array_append_new(sigs, v);
+        v = vpdq_signal(&res->vpdq->displayed, "displayed");
+        if (v)
+            json_array_append_new(sigs, v);
     }
     json_t *item = json_pack("{s:s, s:I, s:o}", "kind", video ? "video" : "image", "size",
                              (json_int_t)res->size, "signals", sigs);
@@ -681,6 +711,10 @@ static int copy_vpdq(json_t *sigs, const json_t *line, const char *key, const ch
         if (!(json_is_string(f) && json_string_length(f) >= 64 &&
               all_zero_hex(json_string_value(f), 64)))
             json_array_append(value, (json_t *)f);
+    }
+    if (json_is_array(value) && json_array_size(value) == 0 && json_array_size(v) > 0) {
+        json_decref(value); /* only uniform frames: no vPDQ, the digests still go */
+        return 0;
     }
     json_t *s = json_pack("{s:s, s:o}", "type", "vpdq", "value", value);
     if (s && variant)
