@@ -556,28 +556,48 @@ static void expected_from_hash(struct sigset *s, const char *jsonl, size_t *file
     qsort(s->v, s->n, sizeof(char *), cmp_str);
 }
 
+/* One CSV line into fields (RFC 4180 quoting, as `hifazat open` writes). */
+static int csv_split(const char *line, char fields[][400], int max)
+{
+    int n = 0;
+    const char *p = line;
+    while (n < max) {
+        size_t o = 0;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"')
+                    p++;
+                if (o + 1 < 400)
+                    fields[n][o++] = *p;
+            }
+            if (*p == '"')
+                p++;
+        } else {
+            for (; *p && *p != ',' && *p != '\n'; p++)
+                if (o + 1 < 400)
+                    fields[n][o++] = *p;
+        }
+        fields[n++][o] = '\0';
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return n;
+}
+
 static void from_csv(struct sigset *s, const char *csv, const char *case_code, size_t *items)
 {
     *items = 0;
     const char *p = csv;
     int max_item = 0;
+    static char f[10][400];
     while (p && *p) {
         const char *nl = strchr(p, '\n');
         char line[1200];
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
         p = nl ? nl + 1 : NULL;
-        char *f[10];
-        char *q = line;
-        int nf = 0;
-        while (nf < 10) {
-            f[nf++] = q;
-            char *c = strchr(q, ',');
-            if (!c)
-                break;
-            *c = '\0';
-            q = c + 1;
-        }
+        int nf = csv_split(line, f, 10);
         if (nf < 9 || strcmp(f[0], case_code))
             continue;
         sig_add(s, f[2], f[3], f[8][0] ? f[8] : NULL);
@@ -870,8 +890,11 @@ static void section_removed(void)
 static void list_tree(const char *dir, char *out, size_t n)
 {
     char cmd[2000];
-    /* Names, sizes, modes, change and access times: reading leaves no trace. */
-    snprintf(cmd, sizeof cmd, "cd '%s' && find . -printf '%%p %%s %%T@ %%A@ %%m\\n' | sort", dir);
+    /* Names, sizes, modes, change and access times: reading leaves no trace.
+     * The first find reads the folders itself (their access times move
+     * once, by relatime's rule); the second is the listing. */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && find . >/dev/null && find . -printf '%%p %%s %%T@ %%A@ %%m\\n' | sort", dir);
     char *t = run_cmd(cmd);
     snprintf(out, n, "%s", t ? t : "");
     free(t);
