@@ -149,9 +149,18 @@ static void hold_id(struct app *a, uint32_t id, int ms, void (*while_held)(struc
 }
 
 static const char *lang_now;
+/* NULL: every step; else only these (the netbook-size run). */
+static const char *const *shot_only;
 
 static void shot(struct app *a, const char *step)
 {
+    if (shot_only) {
+        bool want = false;
+        for (const char *const *p = shot_only; *p && !want; p++)
+            want = !strcmp(*p, step);
+        if (!want)
+            return;
+    }
     char name[128];
     snprintf(name, sizeof name, "flow_%s_%s", step, lang_now);
     int w, h;
@@ -187,10 +196,12 @@ static bool fingerprint_finished(struct app *a, const void *arg)
     return strcmp(app_screen(a), "fingerprint") || app_jobs_running(a) == 0;
 }
 
+static int app_w = 1280, app_h = 800;
+
 static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
 {
     struct app_options o;
-    kfix_options(f, &o, 1280, 800);
+    kfix_options(f, &o, app_w, app_h);
     o.lang = lang;
     o.idle_timeout_s = idle_s;
     char err[800];
@@ -657,14 +668,23 @@ static void section_flow(void)
     struct kfix f;
     REQUIRE(kfix_create(&f, "flow", KFIX_HELPLINE_SECRET) == 0, "fixture");
     cur_fix = &f;
-    const char *langs[] = {"ur", "en"};
-    struct run runs[2];
-    for (int l = 0; l < 2; l++) {
-        lang_now = langs[l];
+    /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook (some steps). */
+    const char *langs[] = {"ur", "en", "ur"};
+    static const char *const netbook[] = {"age_chosen", "choose_all", "fingerprint_problems", "review",
+                                          "confirm", "case_code", "finish", NULL};
+    struct run runs[3];
+    for (int l = 0; l < 3; l++) {
+        lang_now = l < 2 ? langs[l] : "ur_1024x600";
+        shot_only = l < 2 ? NULL : netbook;
+        app_w = l < 2 ? 1280 : 1024;
+        app_h = l < 2 ? 800 : 600;
         struct app *a = open_app(&f, langs[l], 0);
         runs[l] = (struct run){.lang = langs[l], .shots = true, .remove_one = l == 0, .stop = ST_DONE};
         walk(a, &runs[l]);
         app_destroy(a);
+        shot_only = NULL;
+        app_w = 1280;
+        app_h = 800;
         {
             /* The person's device: read, never written (nor its access times). */
             static char after[1 << 16];
@@ -674,8 +694,8 @@ static void section_flow(void)
             CHECK(phone_tree[0] && !strcmp(phone_tree, after), "the device changed:\n%s\n---\n%s",
                   phone_tree, after);
         }
-        if (l == 0) {
-            /* Taken out: the English run plugs it in again on "Connect". */
+        if (l < 2) {
+            /* Taken out: the next run plugs it in again on "Connect". */
             char dev[1200];
             snprintf(dev, sizeof dev, "%s/PHONE", f.media);
             rm_rf(dev);
@@ -685,7 +705,7 @@ static void section_flow(void)
     /* The reports hold exactly what `hifazat hash` says of the files. */
     char dev[1200];
     snprintf(dev, sizeof dev, "%s/PHONE", f.media);
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         const char *paths[16];
         static char buf[16][1400];
         size_t n = 0;
