@@ -509,9 +509,11 @@ static void sig_add(struct sigset *s, const char *type, const char *value, const
         s->cap = s->cap ? 2 * s->cap : 64;
         s->v = realloc(s->v, s->cap * sizeof(char *));
     }
-    char buf[400];
-    snprintf(buf, sizeof buf, "%s %s %s", type, value, variant ? variant : "");
-    s->v[s->n++] = strdup(buf);
+    size_t n = strlen(type) + strlen(value) + (variant ? strlen(variant) : 0) + 3;
+    char *buf = malloc(n);
+    REQUIRE(buf, "malloc");
+    snprintf(buf, n, "%s %s %s", type, value, variant ? variant : "");
+    s->v[s->n++] = buf;
 }
 
 static void sig_free(struct sigset *s)
