@@ -875,6 +875,20 @@ static void section_removed(void)
     struct app *a = open_app(&f, "ur", 0);
     struct run r = {.lang = "ur", .stop = ST_FINGERPRINT, .big_phone = true, .photos = 40};
     walk(a, &r);
+    /* Cancel first: asked, then back to Choose with every choice kept and
+     * nothing fingerprinted; then Next starts again. */
+    tap(a, "fingerprint.cancel");
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "Cancel asks first");
+    tap_id(a, ui_id_index(ui_id("fingerprint.cancel_dialog"), 1), "yes, stop");
+    wait_screen(a, "choose", 30000);
+    struct session_counts c0;
+    session_counts(&a->session, &c0);
+    CHECK(c0.items == 40 && c0.pending == 40, "after Cancel: %zu chosen, %zu pending", c0.items,
+          c0.pending);
+    CHECK(app_jobs_running(a) == 0, "the job ended");
+    settle_media(a);
+    tap(a, "choose.next");
+    wait_screen(a, "fingerprint", 2000);
     char dev[1200];
     snprintf(dev, sizeof dev, "%s/BIG", f.media);
     /* Let a few files through, then pull it out. */
