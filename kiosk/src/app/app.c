@@ -190,8 +190,12 @@ const char *app_screen_part(const struct app *a)
  * (issue 7). Counts and screen ids only: never a label, a name or a hash. */
 static void event_screen(void *ctx, const char *screen, const char *part)
 {
-    (void)ctx;
+    struct app *a = ctx;
     (void)part;
+    /* Screens, not pages: a new line only when the screen changes. */
+    if (a->last_event_screen && !strcmp(a->last_event_screen, screen))
+        return;
+    a->last_event_screen = screen;
     printf("KIOSK_EVENT screen=%s\n", screen);
     fflush(stdout);
 }
@@ -385,7 +389,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     const char *te = getenv("HIFAZAT_TEST_EVENTS");
     if (o->test_events || (te && !strcmp(te, "1"))) {
         static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};
-        app_add_listener(a, &ev, NULL);   /* says the first screen and device count */
+        app_add_listener(a, &ev, a);   /* says the first screen and device count */
     } else {
         notify_screen(a);
     }

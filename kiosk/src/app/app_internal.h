@@ -136,6 +136,7 @@ struct app {
     } listeners[APP_MAX_LISTENERS];
     int nlisteners;
     int last_volume_count;
+    const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
 };
 
 /* Screen changes (leave, enter); 0 / -1. */
