@@ -958,8 +958,18 @@ static void section_demo(void)
     o.lang = "ur";
     o.media_root = NULL;
     o.media_folders = false;
+    /* A copy of the demo pictures with fixed dates: a fresh clone gives every
+     * file its checkout time, and "newest first" would order them by chance. */
     static char demo_dir[1200];
-    snprintf(demo_dir, sizeof demo_dir, "%s/assets/demo/media", getenv("HIFAZAT_SOURCE"));
+    snprintf(demo_dir, sizeof demo_dir, "%s/demo-media", f.root);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/assets/demo/media' '%s' && cd '%s' && find . -type f | sort | "
+             "awk '{ printf \"touch -m -d @%%d \\\"%%s\\\"\\n\", 1700000000 + NR * 3600, $0 }' | sh && echo ok",
+             getenv("HIFAZAT_SOURCE"), demo_dir, demo_dir);
+    char *ok = run_cmd(cmd);
+    REQUIRE(ok && strstr(ok, "ok"), "copying the demo media");
+    free(ok);
     o.demo_dir = demo_dir;
     char err[800];
     int code;
