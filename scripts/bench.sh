@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, queue, upload, media, ui, vpdq
+# Sections: hash, queue, upload, media, ui, vpdq, kiosk
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash queue upload media ui vpdq}"
+sections="${*:-hash queue upload media ui vpdq kiosk}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -92,6 +92,12 @@ for s in $sections; do
     ui)
         echo "== ui (issue 5): text layout, UI toolkit, app shell"
         build-bench/tests/bench/bench_ui build-bench/kiosk/hifazat-kiosk
+        ;;
+    kiosk)
+        echo "== kiosk (issue 6): the flow in the real app"
+        mkdir -p "$work/kiosk"
+        build-bench/tests/bench/bench_kiosk build-bench/kiosk/hifazat-kiosk build-bench/kiosk/hifazat \
+            "$work/kiosk"
         ;;
     vpdq)
         bench_vpdq

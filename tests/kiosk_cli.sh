@@ -39,5 +39,42 @@ check "English, privacy screen, demo (rc=$rc)" '[ $rc -eq 0 ]'
 "$bin" --windowed --screen nowhere >"$out" 2>"$err"; rc=$?
 check "unknown screen exits 2" '[ $rc -eq 2 ] && grep -q "unknown screen" "$err"'
 
+# HIFAZAT_TEST_EVENTS=1: a line when the number of devices changes and on
+# every screen change (for the USB image's boot test); never a name.
+media=$(mktemp -d)
+HIFAZAT_TEST_EVENTS=1 "$bin" --windowed --media-root "$media" --media-folders --demo-dir "$media" \
+    --config /nonexistent/kiosk.conf -q >"$out" 2>"$err" &
+pid=$!
+wait_for() { i=0; while [ $i -lt 100 ] && ! grep -q "$1" "$out"; do sleep 0.1; i=$((i + 1)); done; }
+wait_for "^KIOSK_READY$"
+wait_for "^KIOSK_EVENT volumes=0$"
+mkdir "$media/SECRET-LABEL"
+wait_for "^KIOSK_EVENT volumes=1$"
+rmdir "$media/SECRET-LABEL"
+i=0
+while [ $i -lt 100 ] && [ "$(grep -c "^KIOSK_EVENT volumes=0$" "$out")" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+check "test events: screen (config error without a config)" 'grep -q "^KIOSK_EVENT screen=config_error$" "$out"'
+check "test events: a device appears" 'grep -q "^KIOSK_EVENT volumes=1$" "$out"'
+check "test events: and goes" '[ "$(grep -c "^KIOSK_EVENT volumes=0$" "$out")" -ge 2 ]'
+check "test events never name a device" '! grep -q SECRET "$out" "$err"'
+HIFAZAT_TEST_EVENTS=0 "$bin" --windowed --exit-after-frames 1 >"$out" 2>&1
+check "no test events unless asked" '! grep -q KIOSK_EVENT "$out"'
+rm -rf "$media"
+
+# hifazat staff-pin: the config line for the staff PIN, from a file, never an argument.
+cli=$(dirname "$bin")/hifazat
+pinf=$(mktemp)
+echo 2468 >"$pinf"
+"$cli" staff-pin --pin-file "$pinf" >"$out" 2>"$err"; rc=$?
+check "staff-pin prints an argon2id line (rc=$rc)" '[ $rc -eq 0 ] && grep -q "^pin_hash = .argon2id.v=19" "$out"'
+check "staff-pin never prints the PIN" '! grep -q 2468 "$out" "$err"'
+echo 12ab >"$pinf"
+"$cli" staff-pin --pin-file "$pinf" >"$out" 2>"$err"; rc=$?
+check "staff-pin refuses a PIN that is not 4-12 digits" '[ $rc -eq 2 ] && grep -q "4 to 12 digits" "$err"'
+"$cli" staff-pin 2468 >"$out" 2>"$err"; rc=$?
+check "staff-pin refuses the PIN as an argument" '[ $rc -eq 2 ]'
+rm -f "$pinf"
+
 [ $fail -eq 0 ] && echo "kiosk_cli: all checks passed"
 exit $fail

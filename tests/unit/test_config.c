@@ -33,6 +33,13 @@ static struct config *load(const char *name, int *rc)
     return c;
 }
 
+static void each_cb(void *ctx, const char *key, const char *value)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "%s=%s;", key, value);
+}
+
 int main(void)
 {
     REQUIRE(keys_init() == 0, "sodium");
@@ -119,6 +126,46 @@ int main(void)
     CHECK(!strncmp(kid, "kiosk-", 6) && strlen(kid) == 15, "default kiosk id %s", kid);
     config_destroy(c);
     config_destroy(NULL);
+
+    /* [referrals]: every name once, in file order, with the winning value */
+    put("ref.conf", "[kiosk]\ndata_dir = data\n[referrals]\n; helplines\ndrf.name = DRF\n"
+                    "drf.phone = 0800-39393\nmohr.name = MoHR\nmohr.phone = 1099\n");
+    put("data/kiosk.conf", "# staff changes\n[referrals]\nmohr.phone = 1100\nextra.name = X\n\n"
+                           "[kiosk]\nlanguage = ur\n");
+    c = load("ref.conf", &rc);
+    CHECK(rc == 0 && config_load_override(c) == 0, "ref load: %s", config_error(c));
+    char seen[512] = "";
+    config_each(c, "referrals", each_cb, seen);
+    CHECK(!strcmp(seen, "drf.name=DRF;drf.phone=0800-39393;mohr.name=MoHR;mohr.phone=1100;"
+                        "extra.name=X;"),
+          "config_each: %s", seen);
+
+    /* staff changes go to the override file, keeping its other lines */
+    CHECK(config_save_override(c, "kiosk", "language", "en") == 0, "save: %s", config_error(c));
+    CHECK(config_save_override(c, "kiosk", "idle_timeout_minutes", "5") == 0, "save 2: %s",
+          config_error(c));
+    CHECK(config_save_override(c, "queue", "retention_days", "60") == 0, "save 3: %s",
+          config_error(c));
+    CHECK(!strcmp(config_get(c, "kiosk", "language"), "en") &&
+              config_get_int(c, "kiosk", "idle_timeout_minutes", 0) == 5,
+          "applied at once");
+    size_t len;
+    char *saved = (char *)read_whole(path("data/kiosk.conf"), &len);
+    REQUIRE(saved, "override written");
+    CHECK(strstr(saved, "# staff changes\n[referrals]\nmohr.phone = 1100\nextra.name = X\n\n"
+                        "[kiosk]\nlanguage = en\nidle_timeout_minutes = 5\n") &&
+              strstr(saved, "\n[queue]\nretention_days = 60\n") && !strstr(saved, "language = ur"),
+          "override file:\n%s", saved);
+    free(saved);
+    CHECK(config_save_override(c, "kiosk", "language", "fr") == -1, "bad value refused");
+    CHECK(config_save_override(c, "kiosk", "data_dir", "/x") == -1, "main-only refused");
+    CHECK(config_save_override(c, "kiosk", "id", "a\nb") == -1, "newline refused");
+    config_destroy(c);
+    c = load("ref.conf", &rc);
+    CHECK(config_load_override(c) == 0 && !strcmp(config_get(c, "kiosk", "language"), "en") &&
+              config_get_int(c, "queue", "retention_days", 0) == 60,
+          "saved file reads back: %s", config_error(c));
+    config_destroy(c);
     rm_rf(dir);
     return check_exit();
 }

@@ -9,7 +9,8 @@
  * Usage: test_golden [--update] [CASE...] */
 #include "app.h"
 #include "check.h"
-#include "png_io.h"
+#include "golden.h"
+#include "kioskfix.h"
 #include "ui.h"
 
 #include <SDL.h>
@@ -18,19 +19,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A pixel differs when a channel is off by more than CHANNEL_TOL; a case
- * fails when more than MAX_BAD_PPM pixels per million differ (about 200 at
- * 1280x800: a single missing Nastaliq word is several hundred). */
-#define CHANNEL_TOL 8
-#define MAX_BAD_PPM 200
-
 struct golden_case {
     const char *name;
     int w, h;
     const char *lang, *screen;
     bool demo;
     void (*setup)(struct app *a);
+    bool no_config;   /* the staff-facing error screen */
 };
+
+static struct kfix fix;
 
 static void key(struct app *a, SDL_Keycode k)
 {
@@ -78,67 +76,27 @@ static void open_dialog(struct app *a)
 }
 
 static const struct golden_case cases[] = {
-    {"welcome_ur_1280x800", 1280, 800, "ur", "welcome", false, NULL},
-    {"welcome_en_1280x800", 1280, 800, "en", "welcome", false, NULL},
-    {"welcome_ur_1024x600", 1024, 600, "ur", "welcome", false, NULL},
-    {"welcome_ur_1920x1080", 1920, 1080, "ur", "welcome", false, NULL},
-    {"welcome_ur_demo_focus", 1280, 800, "ur", "welcome", true, tab_once},
-    {"privacy_ur_1280x800", 1280, 800, "ur", "privacy", false, NULL},
-    {"privacy_en_1280x800", 1280, 800, "en", "privacy", false, NULL},
-    {"privacy_ur_1024x600", 1024, 600, "ur", "privacy", false, NULL},
-    {"check_ur_1280x800", 1280, 800, "ur", "check", false, check_keyboard},
-    {"check_en_1280x800", 1280, 800, "en", "check", false, check_keyboard},
-    {"dialog_ur_1280x800", 1280, 800, "ur", "check", false, open_dialog},
+    {"welcome_ur_1280x800", 1280, 800, "ur", "welcome", false, NULL, false},
+    {"welcome_en_1280x800", 1280, 800, "en", "welcome", false, NULL, false},
+    {"welcome_ur_1024x600", 1024, 600, "ur", "welcome", false, NULL, false},
+    {"welcome_ur_1920x1080", 1920, 1080, "ur", "welcome", false, NULL, false},
+    {"welcome_ur_demo_focus", 1280, 800, "ur", "welcome", true, tab_once, false},
+    {"privacy_ur_1280x800", 1280, 800, "ur", "privacy", false, NULL, false},
+    {"privacy_en_1280x800", 1280, 800, "en", "privacy", false, NULL, false},
+    {"privacy_ur_1024x600", 1024, 600, "ur", "privacy", false, NULL, false},
+    {"check_ur_1280x800", 1280, 800, "ur", "check", false, check_keyboard, false},
+    {"check_en_1280x800", 1280, 800, "en", "check", false, check_keyboard, false},
+    {"dialog_ur_1280x800", 1280, 800, "ur", "check", false, open_dialog, false},
+    {"config_error_ur_1280x800", 1280, 800, "ur", "welcome", false, NULL, true},
+    {"config_error_en_1024x600", 1024, 600, "en", "welcome", false, NULL, true},
 };
-
-static const char *out_dir(void)
-{
-    const char *d = getenv("HIFAZAT_GOLDEN_OUT");
-    return d && *d ? d : "golden-out";
-}
-
-static void write_diff(const char *name, const uint8_t *want, const uint8_t *got, int w, int h)
-{
-    mkdir(out_dir(), 0755);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.actual.png", out_dir(), name);
-    png_write_rgba(path, got, w, h);
-    fprintf(stderr, "  actual: %s\n", path);
-    if (!want)
-        return;
-    uint8_t *d = malloc((size_t)w * h * 4);
-    if (!d)
-        return;
-    for (size_t i = 0; i < (size_t)w * h; i++) {
-        const uint8_t *a = want + 4 * i, *b = got + 4 * i;
-        int m = 0;
-        for (int c = 0; c < 3; c++) {
-            int v = abs(a[c] - b[c]);
-            m = v > m ? v : m;
-        }
-        uint8_t *o = d + 4 * i;
-        if (m > CHANNEL_TOL) {
-            o[0] = 255;
-            o[1] = o[2] = 0;
-        } else {
-            int grey = (a[0] + a[1] + a[2]) / 3;
-            o[0] = o[1] = o[2] = (uint8_t)(192 + grey / 4);
-        }
-        o[3] = 255;
-    }
-    snprintf(path, sizeof path, "%s/%s.diff.png", out_dir(), name);
-    png_write_rgba(path, d, w, h);
-    fprintf(stderr, "  diff:   %s\n", path);
-    free(d);
-}
 
 static int run_case(const struct golden_case *gc, bool update)
 {
     struct app_options o;
-    app_options_default(&o);
-    o.windowed = true;
-    o.width = gc->w;
-    o.height = gc->h;
+    kfix_options(&fix, &o, gc->w, gc->h);
+    if (gc->no_config)
+        o.config = "/nonexistent/hifazat/kiosk.conf";   /* the same message on every machine */
     o.lang = gc->lang;
     o.screen = gc->screen;
     o.demo = gc->demo;
@@ -156,55 +114,18 @@ static int run_case(const struct golden_case *gc, bool update)
     REQUIRE(got, "screenshot failed");
     CHECK(w == gc->w && h == gc->h, "%s: frame is %dx%d, expected %dx%d", gc->name, w, h, gc->w, gc->h);
 
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tests/golden/%s.png", getenv("HIFAZAT_SOURCE"), gc->name);
-    if (update) {
-        int rc = png_write_rgba(path, got, w, h);
-        CHECK(rc == 0, "cannot write %s", path);
-        fprintf(stderr, "updated %s\n", path);
-        free(got);
-        return 0;
-    }
-    int ew, eh;
-    uint8_t *want = png_read_rgba(path, &ew, &eh);
-    if (!want || ew != w || eh != h) {
-        CHECK(false, "%s: golden %s missing or %dx%d", gc->name, path, want ? ew : 0, want ? eh : 0);
-        write_diff(gc->name, NULL, got, w, h);
-        free(want);
-        free(got);
-        return 1;
-    }
-    size_t bad = 0, n = (size_t)w * h;
-    int worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        int m = 0;
-        for (int c = 0; c < 3; c++) {
-            int v = abs(want[4 * i + c] - got[4 * i + c]);
-            m = v > m ? v : m;
-        }
-        worst = m > worst ? m : worst;
-        bad += m > CHANNEL_TOL;
-    }
-    bool ok = bad * 1000000 <= n * MAX_BAD_PPM;
-    CHECK(ok, "%s: %zu of %zu pixels differ (worst channel diff %d)", gc->name, bad, n, worst);
-    if (!ok)
-        write_diff(gc->name, want, got, w, h);
-    else
-        fprintf(stderr, "%s: ok (%zu pixels differ slightly, worst %d)\n", gc->name, bad, worst);
-    free(want);
+    int rc = golden_check(gc->name, got, w, h, update);
+    CHECK(rc == 0, "%s differs from its golden screenshot", gc->name);
     free(got);
-    return ok ? 0 : 1;
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    bool update = getenv("HIFAZAT_UPDATE_GOLDEN") && *getenv("HIFAZAT_UPDATE_GOLDEN") == '1';
+    bool update = golden_update_mode(&argc, argv);
     int first = 1;
-    if (argc > 1 && !strcmp(argv[1], "--update")) {
-        update = true;
-        first = 2;
-    }
     REQUIRE(getenv("HIFAZAT_SOURCE"), "HIFAZAT_SOURCE not set (run through ctest)");
+    REQUIRE(kfix_create(&fix, "golden", 0) == 0, "kiosk fixture");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool want = first >= argc;
         for (int k = first; k < argc; k++)
@@ -212,5 +133,6 @@ int main(int argc, char **argv)
         if (want)
             run_case(&cases[i], update);
     }
+    kfix_destroy(&fix);
     return check_exit();
 }

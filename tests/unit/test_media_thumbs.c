@@ -224,7 +224,7 @@ static void test_scaled(void)
         free(d);
     }
     char demo[1024];
-    snprintf(demo, sizeof(demo), "%s/assets/demo/media/Pictures/flower-card.heic",
+    snprintf(demo, sizeof(demo), "%s/assets/demo/media/DEMO-PHONE/Pictures/flower-card.heic",
              getenv("HIFAZAT_SOURCE") ? getenv("HIFAZAT_SOURCE") : "..");
     CHECK(scaled_file(demo, 192, &img, &err) == 0 && img.width == 192 && img.height == 144,
           "demo heic %s", err.detail);
@@ -455,8 +455,8 @@ static void test_thumbs(void)
     REQUIRE(gen_webp_file(tpath("vol/w.webp"), 300, 300, gen_quadrants) == 0, "webp");
     REQUIRE(gen_png_file(tpath("vol/p.png"), 500, 250, gen_gradient, false, false) == 0, "png");
     REQUIRE(gen_heic_file(tpath("vol/h.heic"), 640, 480, gen_solid_red, 320, gen_solid_blue) == 0, "heic");
-    snprintf(cmd, sizeof(cmd), "cp '%s/assets/demo/media/Pictures/flower-card.heic' '%s/demo.heic' && "
-             "cp '%s/assets/demo/media/DCIM/Camera/VID_0001.mp4' '%s/v.mp4'", src, vol, src, vol);
+    snprintf(cmd, sizeof(cmd), "cp '%s/assets/demo/media/DEMO-PHONE/Pictures/flower-card.heic' '%s/demo.heic' && "
+             "cp '%s/assets/demo/media/DEMO-PHONE/DCIM/Camera/VID_0001.mp4' '%s/v.mp4'", src, vol, src, vol);
     REQUIRE(gen_run(cmd) == 0, "copy demo media");
     /* A video with a red box top-left, then the same stream marked "rotate"
      * (the display matrix phones write for portrait videos), and what

@@ -279,6 +279,87 @@ static void test_toggle_list_grid(void)
     ui_destroy(ui);
 }
 
+/* A grid of thousands: the screen fills only items[first..last) from
+ * ui_grid_metrics(), and the grid draws only those, even when a wheel, a
+ * drag or the keyboard moves it in the same frame (the rest may be stale). */
+static int drawn_outside(struct ui_ctx *ui)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->text &&
+             !strcmp(c[i].text->text, "OUTSIDE");
+    return k;
+}
+
+static void big_grid_frame(struct ui_ctx *ui, struct ui_grid_item *items, int n, struct ui_scroll *sc,
+                           struct ui_grid_metrics *m)
+{
+    struct ui_rect gr = {0, 100, 1200, 600};
+    ui_begin(ui, 1280, 800);
+    for (int i = 0; i < n; i++)
+        items[i] = (struct ui_grid_item){.label = "OUTSIDE"};
+    ui_grid_metrics(ui, "big", gr, n, sc, m);
+    for (int i = m->first; i < m->last; i++)
+        items[i] = (struct ui_grid_item){.label = "x"};
+    ui_grid(ui, "big", gr, items, n, sc);
+    ui_end(ui);
+}
+
+static void test_big_grid(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_LTR);
+    enum { N = 3000 };
+    struct ui_grid_item *items = calloc(N, sizeof(*items));
+    REQUIRE(items, "calloc");
+    struct ui_scroll sc = {0};
+    struct ui_grid_metrics m;
+    big_grid_frame(ui, items, N, &sc, &m);
+    CHECK(m.first == 0 && m.last > 0 && m.last < 100, "first screen %d..%d", m.first, m.last);
+    CHECK(drawn_outside(ui) == 0, "drew rows it was not given");
+    /* A wheel scroll arrives between frames: that frame already draws the new rows. */
+    for (int k = 0; k < 5; k++)
+        ui_input_wheel(ui, 600, 400, -3);
+    big_grid_frame(ui, items, N, &sc, &m);
+    CHECK(sc.offset > 0 && m.first > 0, "the wheel moved the grid (offset %d, first %d)", sc.offset,
+          m.first);
+    CHECK(drawn_outside(ui) == 0, "after a wheel: drew rows it was not given");
+    /* The keyboard jumps to the last item. */
+    ui_input_key(ui, UI_KEY_TAB, false);
+    ui_set_focus(ui, ui_id_index(ui_id("big"), N - 1));
+    big_grid_frame(ui, items, N, &sc, &m);
+    CHECK(m.last == N && drawn_outside(ui) == 0, "after End: %d..%d, outside %d", m.first, m.last,
+          drawn_outside(ui));
+    /* A touch drag. */
+    ui_input_pointer_button(ui, 600, 600, true, true);
+    ui_input_pointer_move(ui, 600, 400, true);
+    ui_input_pointer_move(ui, 600, 700, true);
+    big_grid_frame(ui, items, N, &sc, &m);
+    CHECK(drawn_outside(ui) == 0, "after a drag: drew rows it was not given");
+    ui_input_pointer_button(ui, 600, 700, false, true);
+    big_grid_frame(ui, items, N, &sc, &m);
+
+    /* Press and hold: the cell is "pressed" while held; a cancelled press is no tap. */
+    sc = (struct ui_scroll){0};
+    big_grid_frame(ui, items, N, &sc, &m);
+    const struct ui_hit *c0 = hit_of(ui, ui_id_index(ui_id("big"), 0));
+    REQUIRE(c0, "cell 0");
+    int x = c0->vis.x + 10, y = c0->vis.y + 10;
+    ui_input_pointer_move(ui, x, y, true);
+    ui_input_pointer_button(ui, x, y, true, true);
+    CHECK(ui_pressed(ui) == ui_id_index(ui_id("big"), 0), "the held cell is pressed");
+    ui_press_cancel(ui);
+    ui_input_pointer_button(ui, x, y, false, true);
+    struct ui_rect gr = {0, 100, 1200, 600};
+    ui_begin(ui, 1280, 800);
+    CHECK(ui_grid(ui, "big", gr, items, N, &sc) == -1, "a held (cancelled) press became a tap");
+    ui_end(ui);
+    CHECK(ui_pressed(ui) == 0, "nothing pressed after release");
+    free(items);
+    ui_destroy(ui);
+}
+
 static void test_paragraph_scroll(void)
 {
     struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
@@ -455,6 +536,7 @@ int main(void)
     test_keyboard();
     test_dialog_is_modal();
     test_toggle_list_grid();
+    test_big_grid();
     test_paragraph_scroll();
     test_theme_and_targets();
     test_commands_and_images();

@@ -16,17 +16,40 @@
 #define HIFAZAT_LOCALE_DIR "locale"
 #endif
 
+#ifndef HIFAZAT_ASSETS_DIR
+#define HIFAZAT_ASSETS_DIR "assets"
+#endif
+
 #define DEFAULT_IDLE_S 180
+/* The countdown before an idle wipe: at least 20 s to come back. */
+#define IDLE_WARN_MS 30000
+/* Three Esc presses within this long: quick exit. */
+#define ESC_CHORD_MS 1500
+/* Five taps on the app's mark within this long: the staff screen. */
+#define MARK_TAPS_MS 3000
 
 static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_WELCOME] = &screen_welcome,
     [SCREEN_PRIVACY] = &screen_privacy,
+    [SCREEN_QUESTIONS] = &screen_questions,
+    [SCREEN_CONNECT] = &screen_connect,
+    [SCREEN_CHOOSE] = &screen_choose,
+    [SCREEN_FINGERPRINT] = &screen_fingerprint,
+    [SCREEN_REVIEW] = &screen_review,
+    [SCREEN_CONFIRM] = &screen_confirm,
+    [SCREEN_CASE_CODE] = &screen_case_code,
+    [SCREEN_FINISH] = &screen_finish,
+    [SCREEN_STAFF_PIN] = &screen_staff_pin,
+    [SCREEN_STAFF] = &screen_staff,
+    [SCREEN_CONFIG_ERROR] = &screen_config_error,
     [SCREEN_CHECK] = &screen_check,
 };
 
-/* The kiosk flow in order. Issue 6 inserts its screens (questions, connect
- * device, choose, fingerprinting, review, confirm, case code, finish). */
-static const enum screen_id flow[] = {SCREEN_WELCOME, SCREEN_PRIVACY};
+/* The kiosk flow in order (issue 6): one screen per step. */
+static const enum screen_id flow[] = {
+    SCREEN_WELCOME, SCREEN_PRIVACY,     SCREEN_QUESTIONS, SCREEN_CONNECT,   SCREEN_CHOOSE,
+    SCREEN_FINGERPRINT, SCREEN_REVIEW, SCREEN_CONFIRM,   SCREEN_CASE_CODE, SCREEN_FINISH,
+};
 #define FLOW_LEN (int)(sizeof flow / sizeof flow[0])
 
 void app_options_default(struct app_options *o)
@@ -34,9 +57,9 @@ void app_options_default(struct app_options *o)
     memset(o, 0, sizeof(*o));
     o->width = 1280;
     o->height = 800;
-    o->lang = "ur";
+    o->lang = NULL;
     o->screen = "welcome";
-    o->idle_timeout_s = DEFAULT_IDLE_S;
+    o->idle_timeout_s = -1;
 }
 
 static void seterr(char *err, size_t n, const char *fmt, const char *a, const char *b)
@@ -118,6 +141,74 @@ static int init_video(const char *want, char *err, size_t errlen)
     return -1;
 }
 
+static void notify_screen(struct app *a)
+{
+    const struct screen *sc = screens[a->screen];
+    const char *part = sc->part ? sc->part(a) : "";
+    for (int i = 0; i < a->nlisteners; i++)
+        if (a->listeners[i].l.screen)
+            a->listeners[i].l.screen(a->listeners[i].ctx, sc->name, part ? part : "");
+}
+
+static void notify_volumes(struct app *a)
+{
+    int n = a->volumes ? (int)a->volumes->count : 0;
+    if (n == a->last_volume_count)
+        return;
+    a->last_volume_count = n;
+    for (int i = 0; i < a->nlisteners; i++)
+        if (a->listeners[i].l.volumes)
+            a->listeners[i].l.volumes(a->listeners[i].ctx, n);
+}
+
+int app_add_listener(struct app *a, const struct app_listener *l, void *ctx)
+{
+    if (a->nlisteners >= APP_MAX_LISTENERS)
+        return -1;
+    a->listeners[a->nlisteners].l = *l;
+    a->listeners[a->nlisteners].ctx = ctx;
+    a->nlisteners++;
+    /* Say where we are now, so a listener added after start sees it. */
+    if (l->screen) {
+        const struct screen *sc = screens[a->screen];
+        const char *part = sc->part ? sc->part(a) : "";
+        l->screen(ctx, sc->name, part ? part : "");
+    }
+    if (l->volumes && a->last_volume_count >= 0)
+        l->volumes(ctx, a->last_volume_count);
+    return 0;
+}
+
+const char *app_screen_part(const struct app *a)
+{
+    const struct screen *sc = screens[a->screen];
+    const char *p = sc->part ? sc->part(a) : "";
+    return p ? p : "";
+}
+
+/* HIFAZAT_TEST_EVENTS=1: one line per change for the USB image's boot test
+ * (issue 7). Counts and screen ids only: never a label, a name or a hash. */
+static void event_screen(void *ctx, const char *screen, const char *part)
+{
+    struct app *a = ctx;
+    (void)part;
+    /* Screens, not pages: a new line only when the screen changes. */
+    if (a->last_event_screen && !strcmp(a->last_event_screen, screen))
+        return;
+    a->last_event_screen = screen;
+    printf("KIOSK_EVENT screen=%s\n", screen);
+    fflush(stdout);
+}
+
+static void event_volumes(void *ctx, int count)
+{
+    (void)ctx;
+    printf("KIOSK_EVENT volumes=%d\n", count);
+    fflush(stdout);
+}
+
+static void media_notify(void *ctx) { app_wake(ctx); }
+
 static enum screen_id screen_by_name(const char *name)
 {
     for (int i = 0; i < SCREEN_COUNT; i++)
@@ -141,7 +232,8 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         seterr(err, errlen, "libsodium failed to initialise%s%s", "", "");
         goto fail;
     }
-    int lang = i18n_parse(o->lang ? o->lang : "ur");
+    a->last_volume_count = -1;
+    int lang = o->lang ? i18n_parse(o->lang) : I18N_UR;
     if (lang < 0) {
         seterr(err, errlen, "unknown language '%s' (use ur or en)%s", o->lang, "");
         code = 2;
@@ -149,16 +241,46 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     }
     enum screen_id first = screen_by_name(o->screen ? o->screen : "welcome");
     if (first == SCREEN_COUNT) {
-        seterr(err, errlen, "unknown screen '%s' (welcome, privacy, check)%s", o->screen, "");
+        seterr(err, errlen,
+               "unknown screen '%s' (welcome, privacy, questions, connect, choose, fingerprint, "
+               "review, confirm, case_code, finish, staff_pin, staff, config_error, check)%s",
+               o->screen, "");
         code = 2;
         goto fail;
     }
 
-    char fbuf[4096], lbuf[4096];
+    char fbuf[4096], lbuf[4096], dbuf[4096];
     const char *font_dir = resolve_dir(o->font_dir, "HIFAZAT_FONT_DIR", "share/hifazat/fonts",
                                        HIFAZAT_FONT_DIR, fbuf, sizeof fbuf);
     const char *locale_dir = resolve_dir(o->locale_dir, "HIFAZAT_LOCALE_DIR", "share/locale",
                                          HIFAZAT_LOCALE_DIR, lbuf, sizeof lbuf);
+    const char *demo_dir = resolve_dir(o->demo_dir, "HIFAZAT_DEMO_DIR", "share/hifazat/demo/media",
+                                       HIFAZAT_ASSETS_DIR "/demo/media", dbuf, sizeof dbuf);
+    snprintf(a->demo_root, sizeof a->demo_root, "%s", demo_dir);
+
+    /* The configuration: real mode without a usable one shows the staff
+     * error screen (never a crash); demo mode works without one. */
+    a->default_demo = o->demo;
+    app_config_load(a);
+    if (!o->lang && a->cfg && config_get(a->cfg, "kiosk", "language"))
+        lang = i18n_parse(config_get(a->cfg, "kiosk", "language"));
+    if (lang < 0)
+        lang = I18N_UR;
+    int idle_s = o->idle_timeout_s;
+    if (idle_s < 0)
+        idle_s = a->cfg && config_get(a->cfg, "kiosk", "idle_timeout_minutes")
+                     ? (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes", 3) * 60
+                     : DEFAULT_IDLE_S;
+    char *root = NULL;
+    if (o->demo)
+        snprintf(a->media_root, sizeof a->media_root, "%s", a->demo_root);
+    else if (o->media_root)
+        snprintf(a->media_root, sizeof a->media_root, "%s", o->media_root);
+    else if (a->cfg && (root = config_path(a->cfg, "kiosk", "media_root")))
+        snprintf(a->media_root, sizeof a->media_root, "%s", root);
+    else
+        snprintf(a->media_root, sizeof a->media_root, "/media");
+    free(root);
     if (i18n_init(locale_dir)) {
         seterr(err, errlen, "cannot load the translations from %s (hifazat.mo)%s", locale_dir, "");
         code = 2;
@@ -230,15 +352,47 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
                 o->windowed ? " (windowed)" : "");
     }
 
+    /* Devices: watched from the start, so the count is known on every
+     * screen (and a test event can say when one appears). */
+    struct media_options mo;
+    media_options_default(&mo);
+    mo.root = a->media_root;
+    mo.mode = o->demo || o->media_folders ? MEDIA_ROOT_DIRS : MEDIA_ROOT_MOUNTS;
+    mo.notify = media_notify;
+    mo.notify_ctx = a;
+    struct media_error merr;
+    a->media = media_create(&mo, &merr);
+    if (!a->media) {
+        seterr(err, errlen, "cannot watch for devices: %s%s", merr.detail, "");
+        goto fail;
+    }
+    /* The first list is ready when media_create() returns (no event for it). */
+    a->volumes = media_volumes(a->media);
+    notify_volumes(a);
+
     a->default_lang = (enum i18n_lang)lang;
-    a->default_demo = o->demo;
-    a->idle_timeout_ms = o->idle_timeout_s > 0 ? o->idle_timeout_s * 1000 : 0;
+    a->idle_timeout_ms = idle_s > 0 ? idle_s * 1000 : 0;
+    a->idle_warn_ms = IDLE_WARN_MS;
+    if (a->idle_warn_ms > a->idle_timeout_ms / 2)
+        a->idle_warn_ms = a->idle_timeout_ms / 2;   /* short test timeouts only */
     app_set_lang(a, i18n_tag(a->default_lang));
     a->session.demo = o->demo;
+    /* A kiosk that cannot queue reports says so to staff instead of
+     * letting a person fingerprint for nothing. */
+    if (a->config_err[0] && !o->demo && first != SCREEN_CHECK && first != SCREEN_STAFF_PIN)
+        first = SCREEN_CONFIG_ERROR;
     a->screen = first;
+    a->staff_return = SCREEN_WELCOME;
     a->last_input_ms = SDL_GetTicks();
     if (screens[first]->enter)
         screens[first]->enter(a);
+    const char *te = getenv("HIFAZAT_TEST_EVENTS");
+    if (o->test_events || (te && !strcmp(te, "1"))) {
+        static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};
+        app_add_listener(a, &ev, a);   /* says the first screen and device count */
+    } else {
+        notify_screen(a);
+    }
     a->dirty = true;
     if (exit_code)
         *exit_code = 0;
@@ -259,6 +413,9 @@ void app_destroy(struct app *a)
     if (a->win && screens[a->screen]->leave)
         screens[a->screen]->leave(a);
     session_wipe(&a->session);
+    media_volume_list_free(a->volumes);
+    media_destroy(a->media);
+    app_config_free(a);
     ui_renderer_destroy(a->rend);
     if (a->win)
         SDL_DestroyWindow(a->win);
@@ -282,6 +439,7 @@ static void do_go(struct app *a, enum screen_id id)
     if (screens[id]->enter)
         screens[id]->enter(a);
     a->dirty = true;
+    notify_screen(a);
 }
 
 /* During a frame, changes wait for its end: the frame's draw commands still
@@ -305,6 +463,30 @@ int app_goto(struct app *a, const char *name)
 
 const char *app_screen(const struct app *a) { return screens[a->screen]->name; }
 
+static void do_part(struct app *a)
+{
+    ui_reset(a->ui);
+    if (screens[a->screen]->part_enter)
+        screens[a->screen]->part_enter(a);
+    a->dirty = true;
+    notify_screen(a);
+}
+
+void app_redo_frame(struct app *a)
+{
+    if (a->in_frame)
+        a->pending_redo = true;
+    a->dirty = true;
+}
+
+void app_part_changed(struct app *a)
+{
+    if (a->in_frame)
+        a->pending_part = true;
+    else
+        do_part(a);
+}
+
 static int flow_index(enum screen_id id)
 {
     for (int i = 0; i < FLOW_LEN; i++)
@@ -326,11 +508,18 @@ void app_next(struct app *a)
 
 void app_back(struct app *a)
 {
+    /* Once the report is queued there is no way back to it. */
+    if (a->screen == SCREEN_CASE_CODE || a->screen == SCREEN_FINISH)
+        return;
+    if (a->screen == SCREEN_CHECK) {
+        app_go(a, a->staff_return);
+        return;
+    }
     int i = flow_index(a->screen);
     if (i > 0)
         app_go(a, flow[i - 1]);
     else if (i < 0)
-        app_go(a, SCREEN_WELCOME);
+        app_go(a, a->config_err[0] && !a->default_demo ? SCREEN_CONFIG_ERROR : SCREEN_WELCOME);
 }
 
 /* Back to a fresh start: nothing of the last person stays in memory or on
@@ -342,14 +531,23 @@ static void reset_all(struct app *a)
         screens[a->screen]->leave(a);
     session_wipe(&a->session);
     a->session.demo = a->default_demo;
+    media_wipe(a->media);
+    media_pause(a->media, false);
     ui_render_purge(a->rend);
     text_cache_clear(a->text);
     app_set_lang(a, i18n_tag(a->default_lang));
-    a->screen = SCREEN_WELCOME;
+    a->screen = a->config_err[0] && !a->default_demo ? SCREEN_CONFIG_ERROR : SCREEN_WELCOME;
+    a->idle_warning = false;
+    a->busy = false;
+    a->wake_at = 0;
+    a->staff_return = SCREEN_WELCOME;
+    a->media_ev = 0;
+    memset(a->esc_ms, 0, sizeof a->esc_ms);
     ui_reset(a->ui);
     if (screens[a->screen]->enter)
         screens[a->screen]->enter(a);
     a->dirty = true;
+    notify_screen(a);
 }
 
 void app_finish(struct app *a)
@@ -380,15 +578,45 @@ int app_set_lang(struct app *a, const char *tag)
     return 0;
 }
 
-void session_begin(struct session *s, bool demo)
+void app_wake_after(struct app *a, Uint32 ms)
 {
-    session_wipe(s);
-    s->active = true;
-    s->demo = demo;
-    s->started_ms = SDL_GetTicks();
+    Uint32 at = SDL_GetTicks() + (ms ? ms : 1);
+    if (!a->wake_at || (Sint32)(at - a->wake_at) < 0)
+        a->wake_at = at;
 }
 
-void session_wipe(struct session *s) { sodium_memzero(s, sizeof(*s)); }
+unsigned app_take_media_events(struct app *a, unsigned mask)
+{
+    unsigned ev = a->media_ev & mask;
+    a->media_ev &= ~mask;
+    return ev;
+}
+
+const struct media_volume *app_volume(const struct app *a, uint64_t id)
+{
+    if (!a->volumes)
+        return NULL;
+    for (size_t i = 0; i < a->volumes->count; i++)
+        if (a->volumes->v[i].id == id)
+            return &a->volumes->v[i];
+    return NULL;
+}
+
+/* On the main thread after a wake-up: what the device watcher and the
+ * thumbnail decoders have news about. */
+static void take_media_news(struct app *a)
+{
+    unsigned ev = media_events(a->media);
+    if (ev & MEDIA_EV_VOLUMES) {
+        struct media_volume_list *vl = media_volumes(a->media);
+        if (vl) {
+            media_volume_list_free(a->volumes);
+            a->volumes = vl;
+        }
+        notify_volumes(a);
+    }
+    a->media_ev |= ev;
+}
 
 /* ---- drawing */
 
@@ -399,7 +627,9 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         .title = _("Hifazat"),
         .quick_exit = _("Quick exit"),
         .language = i18n_native_name(other),
-        .banner = a->session.demo ? _("Demo mode: nothing is saved or sent.") : NULL,
+        .banner = a->default_demo ? _("Demo mode: practice pictures only. Nothing is saved or sent. "
+                                      "F5 starts again.")
+                                  : NULL,
     };
     switch (ui_top_bar(ui, area, &bar)) {
     case UI_BAR_QUICK_EXIT:
@@ -413,6 +643,26 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
     }
 }
 
+/* Someone may have walked away: a calm countdown they can stop with one
+ * tap, then the wipe. */
+static void draw_idle_warning(struct app *a)
+{
+    Uint32 idle = SDL_GetTicks() - a->last_input_ms;
+    int left_ms = a->idle_timeout_ms - (int)idle;
+    int secs = left_ms > 0 ? (left_ms + 999) / 1000 : 0;
+    char msg[512];
+    /* TRANSLATORS: %d is a number of seconds, counting down. */
+    snprintf(msg, sizeof msg,
+             _("To keep your information private, this screen will be cleared in %d seconds. "
+               "Touch the button to carry on."),
+             secs);
+    if (ui_dialog(a->ui, "idle.warning", _("Are you still there?"), msg, _("I am still here"),
+                  NULL) == UI_DIALOG_YES) {
+        a->idle_warning = false;
+        a->last_input_ms = SDL_GetTicks();
+    }
+}
+
 /* Applies what a frame asked for; true if anything changed. */
 static bool apply_pending(struct app *a)
 {
@@ -421,8 +671,19 @@ static bool apply_pending(struct app *a)
         a->pending_reset = false;
         a->pending_screen = 0;
         a->pending_lang = 0;
+        a->pending_part = false;
+        a->pending_redo = false;
         reset_all(a);
         return true;
+    }
+    if (a->pending_part) {
+        a->pending_part = false;
+        do_part(a);
+        any = true;
+    }
+    if (a->pending_redo) {
+        a->pending_redo = false;
+        any = true;
     }
     if (a->pending_lang) {
         int l = a->pending_lang - 1;
@@ -453,10 +714,14 @@ int app_draw(struct app *a, bool present)
         ui_begin(a->ui, w, h);
         struct ui_rect area = {0, 0, w, h};
         app_draw_chrome(a, a->ui, &area);
-        if (!a->pending_reset && !a->pending_screen)
+#define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
+        if (!STALE)
             screens[a->screen]->draw(a, a->ui, area);
-        if (!a->pending_reset && !a->pending_screen && ui_escape(a->ui))
+        if (!STALE && a->idle_warning)
+            draw_idle_warning(a);
+        if (!STALE && ui_escape(a->ui))
             app_back(a);
+#undef STALE
         ui_end(a->ui);
         a->in_frame = false;
         if (!apply_pending(a))
@@ -486,6 +751,25 @@ uint8_t *app_screenshot(struct app *a, int *w, int *h)
 
 /* ---- events and the loop */
 
+/* The staff gesture works only where no person's session is open. */
+static bool staff_allowed(const struct app *a)
+{
+    return !a->session.active &&
+           (a->screen == SCREEN_WELCOME || a->screen == SCREEN_CONFIG_ERROR);
+}
+
+/* The app's mark and name at the reading start of the top bar. */
+static bool on_mark(const struct app *a, int x, int y)
+{
+    const struct ui_theme *t = ui_theme(a->ui);
+    int w = 0, h = 0;
+    ui_renderer_output_size(a->rend, &w, &h);
+    int zone = t->bar_h * 2;
+    if (y < 0 || y >= t->bar_h)
+        return false;
+    return ui_dir(a->ui) == TEXT_DIR_RTL ? x >= w - zone : x < zone;
+}
+
 void app_event(struct app *a, const SDL_Event *e)
 {
     if (e->type == SDL_QUIT) {
@@ -493,10 +777,12 @@ void app_event(struct app *a, const SDL_Event *e)
         return;
     }
     if (e->type == a->event_type) {
-        if (e->user.code == APP_EV_WAKE)
+        if (e->user.code == APP_EV_WAKE) {
             SDL_AtomicSet(&a->wake_pending, 0);
-        else if (e->user.code == APP_EV_JOB_DONE)
+            take_media_news(a);
+        } else if (e->user.code == APP_EV_JOB_DONE) {
             jobs_handle_done(a, e->user.data1);
+        }
         a->dirty = true;
         return;
     }
@@ -519,14 +805,53 @@ void app_event(struct app *a, const SDL_Event *e)
     case SDL_MOUSEWHEEL:
     case SDL_FINGERDOWN:
         a->last_input_ms = SDL_GetTicks();
+        if (a->idle_warning) {
+            a->idle_warning = false;   /* any touch or key means someone is there */
+            a->dirty = true;
+        }
         break;
     default:
         break;
     }
-    /* F12: quick exit from the keyboard, wherever the focus is. */
-    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F12) {
-        app_quick_exit(a);
-        return;
+    if (e->type == SDL_KEYDOWN && !e->key.repeat) {
+        SDL_Keycode k = e->key.keysym.sym;
+        Uint16 mod = e->key.keysym.mod;
+        /* F12, or Esc three times quickly: quick exit, wherever the focus is. */
+        if (k == SDLK_F12) {
+            app_quick_exit(a);
+            return;
+        }
+        if (k == SDLK_ESCAPE) {
+            Uint32 now = SDL_GetTicks();
+            a->esc_ms[0] = a->esc_ms[1];
+            a->esc_ms[1] = a->esc_ms[2];
+            a->esc_ms[2] = now ? now : 1;
+            if (a->esc_ms[0] && now - a->esc_ms[0] <= ESC_CHORD_MS) {
+                app_quick_exit(a);
+                return;
+            }
+        }
+        /* F5 in demo mode: the trainer starts the demo again. */
+        if (k == SDLK_F5 && a->default_demo) {
+            app_finish(a);
+            return;
+        }
+        /* Ctrl+Alt+S: the staff screen, from the start screen only. */
+        if (k == SDLK_s && (mod & KMOD_CTRL) && (mod & KMOD_ALT) && staff_allowed(a)) {
+            app_go(a, SCREEN_STAFF_PIN);
+            return;
+        }
+    }
+    if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT && staff_allowed(a) &&
+        on_mark(a, e->button.x, e->button.y)) {
+        Uint32 now = SDL_GetTicks();
+        memmove(a->mark_taps, a->mark_taps + 1, sizeof a->mark_taps - sizeof a->mark_taps[0]);
+        a->mark_taps[4] = now ? now : 1;
+        if (a->mark_taps[0] && now - a->mark_taps[0] <= MARK_TAPS_MS) {
+            memset(a->mark_taps, 0, sizeof a->mark_taps);
+            app_go(a, SCREEN_STAFF_PIN);
+            return;
+        }
     }
     if (screens[a->screen]->event && screens[a->screen]->event(a, e)) {
         a->dirty = true;
@@ -538,20 +863,42 @@ void app_event(struct app *a, const SDL_Event *e)
         a->dirty = true;
 }
 
+static void wait_at_most(int *wait_ms, int ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (*wait_ms < 0 || ms < *wait_ms)
+        *wait_ms = ms;
+}
+
 static bool idle_reset_due(struct app *a, Uint32 now, int *wait_ms)
 {
     if (!a->idle_timeout_ms)
         return false;
-    bool fresh = a->screen == SCREEN_WELCOME && !a->session.active &&
-                 i18n_lang() == a->default_lang;
-    if (fresh)
+    bool fresh = (a->screen == SCREEN_WELCOME || a->screen == SCREEN_CONFIG_ERROR) &&
+                 !a->session.active && i18n_lang() == a->default_lang;
+    if (fresh) {
+        a->idle_warning = false;
         return false;
+    }
+    /* Fingerprinting: the person is waiting for us, not gone. */
+    if (a->busy)
+        a->last_input_ms = now;
     Uint32 idle = now - a->last_input_ms;
     if (idle >= (Uint32)a->idle_timeout_ms)
         return true;
     int left = a->idle_timeout_ms - (int)idle;
-    if (*wait_ms < 0 || left < *wait_ms)
-        *wait_ms = left;
+    if (left <= a->idle_warn_ms) {
+        if (!a->idle_warning) {
+            a->idle_warning = true;
+            a->dirty = true;
+        }
+        /* Redraw as each second of the countdown passes. */
+        int to_tick = left % 1000;
+        wait_at_most(wait_ms, to_tick ? to_tick : 1000);
+    } else {
+        wait_at_most(wait_ms, left - a->idle_warn_ms);
+    }
     return false;
 }
 
@@ -591,6 +938,16 @@ bool app_pump(struct app *a, int timeout_ms)
         a->last_input_ms = now;
         wait = 0;
     }
+    if (a->wake_at) {
+        Sint32 d = (Sint32)(a->wake_at - now);
+        if (d <= 0) {
+            a->wake_at = 0;
+            a->dirty = true;
+            wait = 0;
+        } else {
+            wait_at_most(&wait, d);
+        }
+    }
     SDL_Event e;
     if (wait_event(a, &e, wait)) {
         app_event(a, &e);
@@ -599,6 +956,10 @@ bool app_pump(struct app *a, int timeout_ms)
     }
     if (a->quit)
         return false;
+    if (a->wake_at && (Sint32)(a->wake_at - SDL_GetTicks()) <= 0) {
+        a->wake_at = 0;
+        a->dirty = true;
+    }
     if (a->dirty) {
         /* A frame can trigger another (a tap changes the screen); bounded. */
         for (int i = 0; i < 3 && a->dirty; i++)
@@ -620,7 +981,7 @@ int app_run(struct app *a)
         return 0;
     while (app_pump(a, -1))
         ;
-    return 0;
+    return a->exit_code;
 }
 
 uint64_t app_frames(const struct app *a) { return a->frames; }

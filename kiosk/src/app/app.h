@@ -26,13 +26,25 @@ struct app_options {
     const char *render_driver;  /* NULL: $SDL_RENDER_DRIVER, else SDL's first accelerated one */
     const char *font_dir;       /* NULL: $HIFAZAT_FONT_DIR, installed, or the source tree */
     const char *locale_dir;     /* NULL: $HIFAZAT_LOCALE_DIR, installed, or the build tree */
-    const char *lang;           /* "ur" (default) or "en" */
+    const char *lang;           /* "ur" or "en"; NULL: [kiosk] language, else "ur" */
     const char *screen;         /* first screen's name (default "welcome") */
-    bool demo;                  /* demo banner; nothing is ever queued */
-    int idle_timeout_s;         /* no input this long: wipe, back to the start (0: never) */
+    bool demo;                  /* demo banner, demo pictures; nothing is ever queued */
+    int idle_timeout_s;         /* no input this long: wipe, back to the start (0: never;
+                                   -1: [kiosk] idle_timeout_minutes, else 180 s) */
     int exit_after_frames;      /* quit after this many frames were shown (0: run) */
     bool quiet;                 /* no driver summary on stderr */
+    const char *config;         /* NULL: /etc/hifazat/kiosk.conf (+ the data partition's override) */
+    const char *data_dir;       /* overrides [kiosk] data_dir */
+    const char *media_root;     /* overrides [kiosk] media_root (default /media) */
+    bool media_folders;         /* every folder right under media_root is a device (fixtures) */
+    const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
+                                   source tree's assets/demo/media */
+    bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */
 };
+
+/* app_run()'s exit status when staff chose "Shut down" on the staff screen
+ * (the USB image's service powers the machine off on it). */
+#define APP_EXIT_SHUTDOWN 4
 
 void app_options_default(struct app_options *o);
 struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code);
@@ -58,6 +70,19 @@ struct ui_ctx *app_ui(struct app *a);
 /* Wipes the session and returns to the start at once. */
 void app_quick_exit(struct app *a);
 bool app_session_active(const struct app *a);
+
+/* Observers of what the person sees, for tests and for the narration layer
+ * (issue 9): every screen has a stable id (its name, e.g. "choose"); screens
+ * with several pages add a part ("questions" + "age"). Strings are gettext
+ * msgids, so narration keys off screen ids and string ids. Called on the
+ * main thread. Never given file names, labels or fingerprints. */
+struct app_listener {
+    void (*screen)(void *ctx, const char *screen, const char *part);
+    void (*volumes)(void *ctx, int count);   /* the number of devices seen changed */
+};
+int app_add_listener(struct app *a, const struct app_listener *l, void *ctx);
+/* The current screen's page ("age" on questions), or "" when it has one page. */
+const char *app_screen_part(const struct app *a);
 
 /* Background work: run() on a worker thread, then done() on the main thread
  * (the worker wakes the sleeping main loop with an SDL user event). A

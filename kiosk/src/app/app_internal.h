@@ -3,7 +3,12 @@
 #define HIFAZAT_APP_INTERNAL_H
 
 #include "app.h"
+#include "config.h"
 #include "i18n.h"
+#include "keys.h"
+#include "media.h"
+#include "queue.h"
+#include "session.h"
 #include "text.h"
 #include "ui.h"
 
@@ -11,36 +16,48 @@
 
 /* ---- screens: one per file, each a table of callbacks */
 struct screen {
-    const char *name;
+    const char *name;                                   /* stable id (narration, tests) */
     void (*enter)(struct app *a);                       /* state reset, focus */
     void (*leave)(struct app *a);                       /* wipe what it showed */
     bool (*event)(struct app *a, const SDL_Event *e);   /* true: consumed before the UI */
     void (*update)(struct app *a);                      /* before each frame: jobs, timers */
     void (*draw)(struct app *a, struct ui_ctx *ui, struct ui_rect area);
+    const char *(*part)(const struct app *a);           /* the page shown, or NULL */
+    void (*part_enter)(struct app *a);                  /* after a page change: focus */
 };
 
 enum screen_id {
     SCREEN_WELCOME,
-    SCREEN_PRIVACY,
+    SCREEN_PRIVACY,      /* how it works */
+    SCREEN_QUESTIONS,
+    SCREEN_CONNECT,
+    SCREEN_CHOOSE,
+    SCREEN_FINGERPRINT,
+    SCREEN_REVIEW,
+    SCREEN_CONFIRM,
+    SCREEN_CASE_CODE,
+    SCREEN_FINISH,
+    SCREEN_STAFF_PIN,    /* staff: PIN entry */
+    SCREEN_STAFF,        /* staff: queue, export, upload, settings */
+    SCREEN_CONFIG_ERROR, /* staff-facing: the kiosk is not set up */
     SCREEN_CHECK,        /* staff: display, touch and keyboard check */
     SCREEN_COUNT
 };
 
 extern const struct screen screen_welcome;
 extern const struct screen screen_privacy;
+extern const struct screen screen_questions;
+extern const struct screen screen_connect;
+extern const struct screen screen_choose;
+extern const struct screen screen_fingerprint;
+extern const struct screen screen_review;
+extern const struct screen screen_confirm;
+extern const struct screen screen_case_code;
+extern const struct screen screen_finish;
+extern const struct screen screen_staff_pin;
+extern const struct screen screen_staff;
+extern const struct screen screen_config_error;
 extern const struct screen screen_check;
-
-/* ---- the person's session: everything in it is wiped (sodium_memzero) on
- * finish, quick exit and idle timeout. Issue 6 adds the answers, the chosen
- * items and their fingerprints here. */
-struct session {
-    bool active;             /* Start was pressed */
-    bool demo;               /* demo mode: nothing is ever queued */
-    uint32_t started_ms;
-};
-
-void session_begin(struct session *s, bool demo);
-void session_wipe(struct session *s);
 
 /* ---- worker jobs (worker.c) */
 struct job_list {
@@ -49,6 +66,14 @@ struct job_list {
 };
 
 enum app_event_code { APP_EV_WAKE = 1, APP_EV_JOB_DONE = 2 };
+
+/* A helpline or service to refer people to, from [referrals] in the config:
+ * <id>.name, <id>.name_ur, <id>.phone, <id>.note, <id>.note_ur. */
+struct referral {
+    char *id, *name, *name_ur, *phone, *note, *note_ur;
+};
+
+#define APP_MAX_LISTENERS 4
 
 struct app {
     struct app_options opt;
@@ -60,18 +85,58 @@ struct app {
     SDL_atomic_t wake_pending;
 
     enum screen_id screen;
+    enum screen_id staff_return; /* where the check screen's Back goes */
     bool default_demo;
     enum i18n_lang default_lang;
     struct session session;
     struct job_list jobs;
 
     bool dirty, quit;
+    int exit_code;
     bool native_wait;               /* the video driver blocks in SDL_WaitEvent */
     bool in_frame, pending_reset;   /* changes asked for during a frame wait for its end */
+    bool pending_part, pending_redo;
     int pending_screen, pending_lang; /* id + 1, 0 = none */
     uint64_t frames;
     Uint32 last_input_ms;
     int idle_timeout_ms;
+    int idle_warn_ms;               /* the warning shows this long before the wipe */
+    bool idle_warning;              /* the "are you still there?" countdown is shown */
+    bool busy;                      /* work the person waits for: idle time does not count */
+    Uint32 wake_at;                 /* a screen's timer (0: none) */
+    Uint32 esc_ms[3];               /* the last Esc presses: three quickly = quick exit */
+    Uint32 mark_taps[5];            /* taps on the app's mark: five quickly = staff */
+
+    /* configuration (appconfig.c) */
+    struct config *cfg;
+    char config_err[768];           /* not empty: real mode cannot run (config error screen) */
+    char *data_dir;
+    struct queue *queue;            /* real mode only: demo mode never opens the queue */
+    struct keys_kiosk *kiosk_key;
+    uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
+    char helpline_fpr[KEYS_FINGERPRINT_SIZE];
+    char kiosk_id[64];
+    struct referral *referrals;
+    int nreferrals;
+    char media_root[1024];
+    char demo_root[1024];
+
+    /* staff PIN: wrong PINs are rate-limited (in memory) */
+    int pin_failures;
+    Uint32 pin_locked_until;
+
+    /* devices (media.h): watched for the whole run */
+    struct media *media;
+    struct media_volume_list *volumes;
+    unsigned media_ev;              /* MEDIA_EV_* bits the screen has not taken yet */
+
+    struct {
+        struct app_listener l;
+        void *ctx;
+    } listeners[APP_MAX_LISTENERS];
+    int nlisteners;
+    int last_volume_count;
+    const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
 };
 
 /* Screen changes (leave, enter); 0 / -1. */
@@ -81,8 +146,30 @@ void app_go(struct app *a, enum screen_id id);
 void app_next(struct app *a);
 void app_back(struct app *a);
 void app_finish(struct app *a);
+/* A screen with pages moved to another page: a fresh UI state (focus,
+ * scrolling), the page's part_enter(), and listeners are told. */
+void app_part_changed(struct app *a);
+/* Drop the frame being built and build it again after update() (which does
+ * what the frame asked for: e.g. open another folder, whose thumbnails the
+ * old frame's commands must not outlive). */
+void app_redo_frame(struct app *a);
 /* The top bar and the demo banner, drawn on every screen. */
 void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area);
+/* Ask for a frame at SDL_GetTicks() + ms (the earliest asked wins). */
+void app_wake_after(struct app *a, Uint32 ms);
+/* The media events not taken yet, cleared (screens call it in update()). */
+unsigned app_take_media_events(struct app *a, unsigned mask);
+/* The device with this id in the current list, or NULL. */
+const struct media_volume *app_volume(const struct app *a, uint64_t id);
+
+/* appconfig.c: loads the configuration and opens the queue and keys (real
+ * mode); in demo mode only the referrals and settings. 0, or -1 with
+ * a->config_err set. */
+int app_config_load(struct app *a);
+void app_config_free(struct app *a);
+/* The referral's name and note in the current language. */
+const char *referral_name(const struct referral *r);
+const char *referral_note(const struct referral *r);
 
 /* worker.c */
 void jobs_handle_done(struct app *a, void *job);

@@ -22,10 +22,17 @@ static void usage(FILE *f)
           "  --render-driver NAME   SDL render driver, e.g. software or opengl (default:\n"
           "                         $SDL_RENDER_DRIVER, else the first accelerated one)\n"
           "  --lang ur|en           starting language (default ur)\n"
-          "  --demo                 demo mode: a banner on every screen, nothing is queued\n"
-          "  --screen NAME          first screen: welcome, privacy, check (staff screen check)\n"
+          "  --demo                 demo mode: practice pictures, a banner on every screen;\n"
+          "                         nothing is ever queued (works without a configuration)\n"
+          "  --config FILE          kiosk configuration (default /etc/hifazat/kiosk.conf)\n"
+          "  --data-dir DIR         the data partition (queue, kiosk key; overrides the config)\n"
+          "  --media-root DIR       where devices are mounted (default [kiosk] media_root, /media)\n"
+          "  --media-folders        every folder under the media root is a device (testing)\n"
+          "  --demo-dir DIR         the demo pictures (default: installed or the source tree)\n"
+          "  --screen NAME          first screen (default welcome; check = staff screen check)\n"
           "  --idle-timeout SEC     wipe and go back to the start after SEC seconds without\n"
-          "                         input (default 180; 0 = never)\n"
+          "                         input (default [kiosk] idle_timeout_minutes, else 180;\n"
+          "                         0 = never)\n"
           "  --font-dir DIR         fonts (default: $HIFAZAT_FONT_DIR or the installed ones)\n"
           "  --locale-dir DIR       compiled translations (default: $HIFAZAT_LOCALE_DIR or installed)\n"
           "  --exit-after-frames N  quit after N frames (tests, benchmarks)\n"
@@ -33,9 +40,13 @@ static void usage(FILE *f)
           "  -q, --quiet            no driver summary on stderr\n"
           "  --version, -h, --help\n"
           "\n"
-          "Keys: Tab/arrows move, Enter/Space choose, Esc goes back, F12 is quick exit.\n"
-          "Prints KIOSK_READY on stdout once the first frame is on screen.\n"
-          "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error.\n",
+          "Keys: Tab/arrows move, Enter/Space choose, Esc goes back; F12 or Esc three\n"
+          "times is quick exit; hold V to see a focused picture clearly; F5 restarts the\n"
+          "demo; Ctrl+Alt+S (or five taps on the mark at the top) opens the staff screen.\n"
+          "Prints KIOSK_READY on stdout once the first frame is on screen; with\n"
+          "HIFAZAT_TEST_EVENTS=1 also KIOSK_EVENT screen=NAME and volumes=N lines.\n"
+          "Exit status: 0 ok, 1 runtime failure, 2 usage or configuration error,\n"
+          "4 staff chose Shut down.\n",
           f);
 }
 
@@ -98,6 +109,20 @@ int main(int argc, char **argv)
             o.windowed = true;
         } else if (!strcmp(a, "--demo")) {
             o.demo = true;
+        } else if (!strcmp(a, "--media-folders")) {
+            o.media_folders = true;
+        } else if (!strcmp(a, "--config")) {
+            NEED_VALUE();
+            o.config = val;
+        } else if (!strcmp(a, "--data-dir")) {
+            NEED_VALUE();
+            o.data_dir = val;
+        } else if (!strcmp(a, "--media-root")) {
+            NEED_VALUE();
+            o.media_root = val;
+        } else if (!strcmp(a, "--demo-dir")) {
+            NEED_VALUE();
+            o.demo_dir = val;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = true;
         } else if (!strcmp(a, "--size")) {

@@ -1,6 +1,7 @@
-/* Before you start: what happens to the pictures, in one calm paragraph
- * (it scrolls on small screens), then Back / Next. */
-#include "app_internal.h"
+/* Step 2, how it works: what happens to the pictures, what happens next and
+ * what this cannot do, as short points with an icon each (they scroll on
+ * small screens), then Back / Next. */
+#include "screen_util.h"
 
 #define NEXT_ID "privacy.next"
 #define BACK_ID "privacy.back"
@@ -13,38 +14,56 @@ static void enter(struct app *a)
     ui_set_focus(app_ui(a), ui_id(NEXT_ID));
 }
 
+struct point {
+    int icon;
+    const char *text;
+};
+
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
     const struct ui_theme *t = ui_theme(ui);
-    int col_w = area.w - 2 * t->pad;
-    if (col_w > t->content_w)
-        col_w = t->content_w;
-    struct ui_rect col = ui_center(ui_inset(area, t->pad), col_w, area.h - 2 * t->pad);
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    switch (page_nav(ui, &p, BACK_ID, _("Back"), NEXT_ID, _("I understand"), false)) {
+    case NAV_BACK: app_back(a); return;
+    case NAV_NEXT: app_next(a); return;
+    default: break;
+    }
+    page_title(ui, &p, _("How it works"), -1);
 
-    struct ui_button_spec back = {.label = _("Back"), .icon = ui_icon_back(ui),
-                                  .style = UI_BUTTON_SECONDARY};
-    struct ui_button_spec next = {.label = _("Next"), .icon = ui_icon_forward(ui),
-                                  .style = UI_BUTTON_PRIMARY, .icon_end = true};
-    struct ui_rect row = ui_cut_bottom(&col, t->button_h);
-    ui_cut_bottom(&col, t->gap);
-    int bw = ui_button_width(ui, &back), nw = ui_button_width(ui, &next);
-    int min_w = (int)(220 * t->scale);
-    if (ui_button(ui, BACK_ID, ui_cut_start(ui, &row, bw > min_w ? bw : min_w), &back))
-        app_back(a);
-    if (ui_button(ui, NEXT_ID, ui_cut_end(ui, &row, nw > min_w ? nw : min_w), &next))
-        app_next(a);
-
-    int th = ui_label(ui, col, _("Before you start"), UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
-    ui_cut_top(&col, th + t->gap / 2);
-    ui_paragraph(ui, "privacy.text", col,
-                 _("Choose the pictures and videos on your phone that worry you. This "
-                   "machine makes a digital fingerprint of each one. In English this is called "
-                   "a hash. The picture cannot be made again from its fingerprint. Your "
-                   "pictures are not copied, saved or sent anywhere. Only the fingerprints go "
-                   "to the helpline, sealed, so that websites can find and remove copies. It "
-                   "takes about 5 to 10 minutes. For help, call the free helpline 0800-39393. "
-                   "To stop at any time, press Quick exit at the top."),
-                 UI_FONT_BODY, &scroll);
+    const struct point pts[] = {
+        {TEXT_ICON_LOCK, _("Your pictures stay on your phone. They are not copied, saved or sent "
+                           "anywhere.")},
+        {TEXT_ICON_FINGERPRINT,
+         _("This machine makes a digital fingerprint of each picture or video you choose. In "
+           "English this is called a hash. The picture cannot be made again from its "
+           "fingerprint.")},
+        {TEXT_ICON_EYE, _("No one here sees your pictures. On the screen they stay blurred, unless "
+                          "you press and hold one.")},
+        {TEXT_ICON_UPLOAD,
+         _("What happens next: the fingerprints are sealed and sent to the helpline. Websites and "
+           "apps that take part use them to find copies and remove them.")},
+        {TEXT_ICON_INFO,
+         _("What it cannot do: it cannot delete pictures from anyone's phone or from private chats "
+           "such as WhatsApp, and it may not find a copy that was cut or changed a lot.")},
+        {TEXT_ICON_HELP, _("To stop at any time, press Quick exit at the top. Everything is "
+                           "cleared at once.")},
+    };
+    const int n = (int)(sizeof pts / sizeof pts[0]);
+    int gap = t->gap;
+    int total = 0;
+    for (int i = 0; i < n; i++)
+        total += icon_row(ui, p.body, pts[i].icon, t->primary, pts[i].text, UI_FONT_BODY, true) +
+                 (i + 1 < n ? gap : 0);
+    struct ui_scroll_area sa;
+    struct ui_rect view = p.body;
+    ui_scroll_begin(ui, &sa, "privacy.points", view, total, &scroll);
+    int y = view.y - scroll.offset;
+    for (int i = 0; i < n; i++) {
+        struct ui_rect r = {view.x, y, view.w, view.h};
+        y += icon_row(ui, r, pts[i].icon, t->primary, pts[i].text, UI_FONT_BODY, false) + gap;
+    }
+    ui_scroll_end(ui, &sa);
 }
 
 const struct screen screen_privacy = {

@@ -1,5 +1,7 @@
 /* Welcome: who we are in one sentence, a reassurance, and one big Start.
- * Language and quick exit are on the top bar, as on every screen. */
+ * Language and quick exit are on the top bar, as on every screen. The audio
+ * on/off switch belongs here, under Start, once narration exists (issue 9:
+ * it will listen to screen changes through app_add_listener()). */
 #include "app_internal.h"
 
 #define START_ID "welcome.start"

@@ -18,6 +18,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_queue(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_open(int argc, char **argv);
+int cmd_staff_pin(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
 /* Option values shared by the video commands. 0 / -1. */

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"keygen", cmd_keygen, "make the helpline's key pair (helpline side)"},
     {"open", cmd_open, "open outbox archives with the helpline key (helpline side)"},
     {"upload", cmd_upload, "send outbox archives to the helpline over HTTPS"},
+    {"staff-pin", cmd_staff_pin, "make the [staff] pin_hash line for kiosk.conf"},
 };
 
 void cli_error(const char *fmt, ...)

@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include "durable.h"
 #include "keys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -360,4 +362,150 @@ const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32])
     keys_fingerprint(kiosk_pk, KEYS_ROLE_KIOSK, fpr);
     snprintf(cfg->kiosk_id, sizeof(cfg->kiosk_id), "kiosk-%.9s", fpr);
     return cfg->kiosk_id;
+}
+
+void config_each(const struct config *cfg, const char *section,
+                 void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    for (size_t i = 0; i < cfg->n; i++) {
+        const struct entry *e = &cfg->e[i];
+        if (strcmp(e->section, section))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(cfg->e[k].section, section) && !strcmp(cfg->e[k].key, e->key);
+        if (!seen)
+            fn(ctx, e->key, config_get(cfg, section, e->key));
+    }
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* The override file with one setting replaced or added (malloc'd text). */
+static char *rewrite(const char *old, const char *section, const char *key, const char *value)
+{
+    size_t cap = strlen(old) + strlen(section) + strlen(key) + strlen(value) + 64;
+    char *out = malloc(cap);
+    char *copy = strdup(old);
+    if (!out || !copy) {
+        free(out);
+        free(copy);
+        return NULL;
+    }
+    size_t o = 0;
+    bool in_section = false, done = false;
+    /* strtok would drop empty lines: walk them by hand. */
+    char *line = copy;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", line);
+        char *t = trim(buf);
+        if (t[0] == '[') {
+            if (in_section && !done) {
+                o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", key, value);
+                done = true;
+            }
+            char *end = strchr(t, ']');
+            in_section = end && (size_t)(end - t - 1) == strlen(section) &&
+                         !strncmp(t + 1, section, strlen(section));
+        } else if (in_section && !done && t[0] != ';' && t[0] != '#') {
+            char *eq = strchr(t, '=');
+            if (eq) {
+                *eq = '\0';
+                if (!strcmp(trim(t), key)) {
+                    o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", key, value);
+                    done = true;
+                    line = nl ? nl + 1 : NULL;
+                    continue;
+                }
+            }
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s\n", line);
+        line = nl ? nl + 1 : NULL;
+    }
+    if (!done) {
+        if (!in_section)
+            o += (size_t)snprintf(out + o, cap - o, "%s[%s]\n", o ? "\n" : "", section);
+        o += (size_t)snprintf(out + o, cap - o, "%s = %s\n", key, value);
+    }
+    free(copy);
+    return out;
+}
+
+int config_save_override(struct config *cfg, const char *section, const char *key,
+                         const char *value)
+{
+    cfg->err[0] = '\0';
+    const struct setting *s = find_setting(section, key);
+    if (!s)
+        return fail(cfg, "unknown setting [%s] %s", section, key);
+    if (s->main_only)
+        return fail(cfg, "[%s] %s can only be set in the main configuration file", section, key);
+    if (!valid_value(s, value) || strchr(value, '\n') || strlen(value) > 512)
+        return fail(cfg, "[%s] %s must be %s", section, key, type_hint(s));
+    char *dir = config_path(cfg, "kiosk", "data_dir");
+    if (!dir)
+        return fail(cfg, "no data directory: [kiosk] data_dir is not set");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        fail(cfg, "cannot open %s: %s", dir, strerror(errno));
+        free(dir);
+        return -1;
+    }
+    unsigned char *old = NULL;
+    size_t oldlen = 0;
+    if (durable_read(dfd, CONFIG_OVERRIDE_NAME, 1 << 20, &old, &oldlen) != 0) {
+        if (errno != ENOENT) {
+            fail(cfg, "cannot read %s/%s: %s", dir, CONFIG_OVERRIDE_NAME, strerror(errno));
+            close(dfd);
+            free(dir);
+            return -1;
+        }
+        old = NULL;
+        oldlen = 0;
+    }
+    char *text = malloc(oldlen + 1);
+    if (text) {
+        if (oldlen)
+            memcpy(text, old, oldlen);
+        text[oldlen] = '\0';
+    }
+    free(old);
+    char *neu = text ? rewrite(text, section, key, value) : NULL;
+    free(text);
+    int rc = -1;
+    if (!neu) {
+        fail(cfg, "out of memory");
+    } else if (durable_write(dfd, CONFIG_OVERRIDE_NAME, neu, strlen(neu), 0600) != 0) {
+        fail(cfg, "cannot write %s/%s: %s", dir, CONFIG_OVERRIDE_NAME, strerror(errno));
+    } else if (add(cfg, section, key, value, dir, PRIO_OVERRIDE) != 0) {
+        fail(cfg, "out of memory");
+    } else {
+        /* Later entries of the same priority win in lookup(): drop older ones. */
+        size_t last = cfg->n - 1, o = 0;
+        for (size_t i = 0; i < cfg->n; i++) {
+            if (i != last && cfg->e[i].prio == PRIO_OVERRIDE && !strcmp(cfg->e[i].section, section) &&
+                !strcmp(cfg->e[i].key, key))
+                entry_free(&cfg->e[i]);
+            else
+                cfg->e[o++] = cfg->e[i];
+        }
+        cfg->n = o;
+        rc = 0;
+    }
+    free(neu);
+    close(dfd);
+    free(dir);
+    return rc;
 }

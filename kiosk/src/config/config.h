@@ -51,6 +51,18 @@ int config_helpline_key(struct config *cfg, uint8_t pk[32]);
 /* kiosk.id, or a name made from the kiosk key's fingerprint ("kiosk-ABCD-EFGH"). */
 const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32]);
 
+/* Calls fn for every setting of a section, each name once, in the order the
+ * names first appear (main file, then override, then command line), with
+ * the value that wins. For free-form sections such as [referrals]. */
+void config_each(const struct config *cfg, const char *section,
+                 void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
+/* Staff changes (the kiosk's staff screen): checks the value, rewrites
+ * <data_dir>/kiosk.conf durably with the setting changed or added (other
+ * lines and comments kept) and applies it. 0 / -1 (config_error says why). */
+int config_save_override(struct config *cfg, const char *section, const char *key,
+                         const char *value);
+
 const char *config_error(const struct config *cfg);
 
 #endif

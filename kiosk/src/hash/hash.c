@@ -539,8 +539,8 @@ static enum hash_err vpdq_err_to_hash(enum vpdq_err e)
     case VPDQ_ERR_UNSUPPORTED: return HASH_ERR_VIDEO_UNSUPPORTED;
     case VPDQ_ERR_TOO_LARGE: return HASH_ERR_VIDEO_TOO_LARGE;
     case VPDQ_ERR_NO_FRAMES: return HASH_ERR_NO_FRAMES;
-    case VPDQ_ERR_BUDGET:
-    case VPDQ_ERR_CANCELLED: return HASH_ERR_VIDEO_TOO_LONG;
+    case VPDQ_ERR_BUDGET: return HASH_ERR_VIDEO_TOO_LONG;
+    case VPDQ_ERR_CANCELLED: return HASH_ERR_CANCELLED;   /* only hash_options.cancelled stops it */
     default: return HASH_ERR_NOMEM;
     }
 }
@@ -548,15 +548,16 @@ static enum hash_err vpdq_err_to_hash(enum vpdq_err e)
 static int video_progress(void *vctx, double done, double total)
 {
     struct hash_ctx *ctx = vctx;
-    ctx->opt.progress(ctx->opt.progress_ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
-    return 0;
+    if (ctx->opt.progress)
+        ctx->opt.progress(ctx->opt.progress_ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
+    return ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx) ? 1 : 0;
 }
 
 static int hash_video(struct hash_ctx *ctx, int fd, struct hash_result *res)
 {
     struct vpdq_options o = ctx->opt.vpdq;
     o.displayed = ctx->opt.displayed;
-    if (ctx->opt.progress) {
+    if (ctx->opt.progress || ctx->opt.cancelled) {
         o.progress = video_progress;
         o.progress_ctx = ctx;
     }
@@ -721,6 +722,10 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
         digest_feed(d, dst, chunk);
         done += chunk;
         progress(ctx, done, size);
+        if (ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx)) {
+            fail(res, HASH_ERR_CANCELLED, NULL);
+            goto out_digest;
+        }
     }
     if (check_end(fd, res) != 0)
         goto out_digest;
@@ -783,6 +788,7 @@ static const struct {
     [HASH_ERR_NO_FRAMES] = {"no_video_frames", "not a single picture in this video could be decoded"},
     [HASH_ERR_VIDEO_TOO_LARGE] = {"video_too_large", "the video's picture size is too large to decode safely"},
     [HASH_ERR_VIDEO_TOO_LONG] = {"video_too_long", "the video is too long to fingerprint completely; its beginning was fingerprinted"},
+    [HASH_ERR_CANCELLED] = {"cancelled", "stopped before the end, as asked"},
 };
 
 const char *hash_err_code(enum hash_err e)

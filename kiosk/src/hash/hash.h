@@ -65,6 +65,7 @@ enum hash_err {
     HASH_ERR_NO_FRAMES,
     HASH_ERR_VIDEO_TOO_LARGE,
     HASH_ERR_VIDEO_TOO_LONG,
+    HASH_ERR_CANCELLED,        /* hash_options.cancelled said stop (the kiosk's Cancel) */
     HASH_ERR_COUNT
 };
 
@@ -109,6 +110,9 @@ struct hash_options {
      * are decoded, in milliseconds of video. */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
+    /* Polled (with progress_ctx) while a file is read and while a video is
+     * decoded (may be NULL): true stops the file with HASH_ERR_CANCELLED. */
+    bool (*cancelled)(void *ctx);
 };
 
 void hash_options_default(struct hash_options *o);

@@ -70,6 +70,8 @@ static void lru_push_front(struct block_cache *c, struct block_entry *e)
 static void entry_free(struct block_entry *e)
 {
     layout_block_free(&e->block);
+    if (e->key)
+        explicit_bzero(e->key, strlen(e->key));
     free(e->key);
     free(e);
 }

@@ -251,6 +251,85 @@ static void draw_icon(struct path *p, enum text_icon icon)
         poly(p, tri, 3, true);
         break;
     }
+    case TEXT_ICON_FOLDER: {
+        static const double f[] = {2.5, 5, 9.5, 5, 11.5, 7.5, 21.5, 7.5, 21.5, 19.5, 2.5, 19.5};
+        poly(p, f, 6, true);
+        static const double h[] = {4.3, 10.6, 19.7, 10.6, 19.7, 17.7, 4.3, 17.7};
+        poly(p, h, 4, false);
+        break;
+    }
+    case TEXT_ICON_ARROW_UP:
+        seg(p, 12, 19.5, 12, 5.5, 2.4);
+        seg(p, 6, 11.5, 12, 5.5, 2.4);
+        seg(p, 18, 11.5, 12, 5.5, 2.4);
+        break;
+    case TEXT_ICON_WARNING: {
+        static const double o[] = {12, 2.2, 22.8, 20.8, 1.2, 20.8};
+        static const double i[] = {12, 6.4, 19.2, 18.8, 4.8, 18.8};
+        poly(p, o, 3, true);
+        poly(p, i, 3, false);
+        seg(p, 12, 10, 12, 14.2, 2.2);
+        circle(p, 12, 16.8, 1.3, true);
+        break;
+    }
+    case TEXT_ICON_CLOCK:
+        ring(p, 12, 12, 9.2, 2);
+        seg(p, 12, 12, 12, 6.5, 2.2);
+        seg(p, 12, 12, 16, 14.2, 2.2);
+        break;
+    case TEXT_ICON_USB:
+        rrect_ring(p, 7, 9.5, 10, 12, 2, 2);
+        rrect_ring(p, 9, 3, 6, 6.5, 0.6, 1.7);
+        seg(p, 11, 5.6, 11, 5.6, 1.2);
+        seg(p, 13, 5.6, 13, 5.6, 1.2);
+        break;
+    case TEXT_ICON_CARD: {
+        static const double o[] = {6, 2.5, 14.8, 2.5, 18.5, 6.2, 18.5, 21.5, 6, 21.5};
+        static const double i[] = {8, 4.5, 14, 4.5, 16.5, 7, 16.5, 19.5, 8, 19.5};
+        poly(p, o, 5, true);
+        poly(p, i, 5, false);
+        seg(p, 10, 6.5, 10, 9, 1.4);
+        seg(p, 12.5, 6.5, 12.5, 9, 1.4);
+        break;
+    }
+    case TEXT_ICON_EYE:
+        ellipse(p, 12, 12, 10.5, 6.6, true);
+        ellipse(p, 12, 12, 8.6, 4.8, false);
+        circle(p, 12, 12, 3.3, true);
+        break;
+    case TEXT_ICON_KEY:
+        ring(p, 7.5, 12, 4, 2.2);
+        seg(p, 11.5, 12, 21, 12, 2.2);
+        seg(p, 18.2, 12, 18.2, 15.6, 2.2);
+        seg(p, 15, 12, 15, 14.6, 2.2);
+        break;
+    case TEXT_ICON_POWER:
+        arc(p, 12, 13, 7.6, -55, 235, 2.2);
+        seg(p, 12, 3, 12, 11.5, 2.2);
+        break;
+    case TEXT_ICON_UPLOAD:
+        seg(p, 12, 15.5, 12, 3.5, 2.2);
+        seg(p, 7, 8.5, 12, 3.5, 2.2);
+        seg(p, 17, 8.5, 12, 3.5, 2.2);
+        seg(p, 4, 14.5, 4, 20.2, 2.2);
+        seg(p, 4, 20.2, 20, 20.2, 2.2);
+        seg(p, 20, 20.2, 20, 14.5, 2.2);
+        break;
+    case TEXT_ICON_FINGERPRINT:
+        arc(p, 12, 12.5, 9.3, -150, -30, 1.7);
+        arc(p, 12, 12.5, 6.5, -180, 0, 1.7);
+        seg(p, 5.5, 12.5, 5.5, 16, 1.7);
+        seg(p, 18.5, 12.5, 18.5, 14.5, 1.7);
+        arc(p, 12, 12.5, 3.7, -180, 0, 1.7);
+        seg(p, 8.3, 12.5, 8.3, 19, 1.7);
+        seg(p, 15.7, 12.5, 15.7, 20.5, 1.7);
+        seg(p, 12, 11, 12, 21.5, 1.7);
+        break;
+    case TEXT_ICON_SELECT_ALL:
+        rrect_ring(p, 3.5, 3.5, 17, 17, 3, 2);
+        seg(p, 7.5, 12.5, 10.8, 15.8, 2.4);
+        seg(p, 10.8, 15.8, 16.8, 8.8, 2.4);
+        break;
     default:
         break;
     }

@@ -491,6 +491,12 @@ out:
 
 void layout_block_free(struct text_block *b)
 {
+    /* Blocks may hold a person's file names (as text and as pixels): wiped
+     * before they are freed. */
+    if (b->text)
+        explicit_bzero((void *)b->text, strlen(b->text));
+    if (b->alpha && b->ink_w > 0 && b->ink_h > 0)
+        explicit_bzero((void *)b->alpha, (size_t)b->ink_w * (size_t)b->ink_h);
     free((void *)b->text);
     free((void *)b->lines);
     free((void *)b->alpha);

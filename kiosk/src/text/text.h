@@ -104,6 +104,18 @@ enum text_icon {
     TEXT_ICON_PHONE,
     TEXT_ICON_IMAGE,
     TEXT_ICON_VIDEO,
+    TEXT_ICON_FOLDER,
+    TEXT_ICON_ARROW_UP,
+    TEXT_ICON_WARNING,
+    TEXT_ICON_CLOCK,
+    TEXT_ICON_USB,         /* a USB stick */
+    TEXT_ICON_CARD,        /* a memory card */
+    TEXT_ICON_EYE,
+    TEXT_ICON_KEY,
+    TEXT_ICON_POWER,
+    TEXT_ICON_UPLOAD,
+    TEXT_ICON_FINGERPRINT,
+    TEXT_ICON_SELECT_ALL,  /* a ticked box */
     TEXT_ICON_COUNT
 };
 

@@ -122,10 +122,27 @@ static void remove_at(struct ui_renderer *rr, size_t i)
     rr->tex[i] = rr->tex[--rr->ntex];
 }
 
+static uint32_t *scratch(struct ui_renderer *rr, size_t n);
+
 void ui_render_purge(struct ui_renderer *rr)
 {
     if (!rr)
         return;
+    /* A session wipe: text textures may show a person's file names, so they
+     * are overwritten too (image textures are zeroed in destroy_entry). */
+    for (size_t i = 0; i < rr->ntex; i++) {
+        struct tex_entry *e = &rr->tex[i];
+        int w, h;
+        if ((e->key & KEY_IMAGE) || SDL_QueryTexture(e->tex, NULL, NULL, &w, &h) != 0)
+            continue;
+        uint32_t *zero = scratch(rr, (size_t)w * (size_t)h);
+        if (zero) {
+            memset(zero, 0, (size_t)w * (size_t)h * sizeof(*zero));
+            SDL_UpdateTexture(e->tex, NULL, zero, w * 4);
+        }
+    }
+    if (rr->scratch)
+        explicit_bzero(rr->scratch, rr->scratch_cap * sizeof(*rr->scratch));
     while (rr->ntex)
         remove_at(rr, rr->ntex - 1);
     for (int i = 0; i < rr->ncorners; i++)

@@ -813,6 +813,17 @@ bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift)
     return false;
 }
 
+uint32_t ui_pressed(const struct ui_ctx *ui)
+{
+    return ui->pdown && !ui->dragging ? ui->active : 0;
+}
+
+void ui_press_cancel(struct ui_ctx *ui)
+{
+    ui->active = 0;
+    ui->want_frame = true;
+}
+
 bool ui_escape(struct ui_ctx *ui)
 {
     bool e = ui->escape;

@@ -107,6 +107,11 @@ bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift);
 /* SDL adapter (input_sdl.c): mouse, touch (as SDL's synthesized mouse
  * events, marked as touch), wheel and keys. */
 bool ui_input_sdl(struct ui_ctx *ui, const union SDL_Event *ev);
+/* The widget under a press (finger or button still down) that has not
+ * turned into a drag; 0 when none. For press and hold. */
+uint32_t ui_pressed(const struct ui_ctx *ui);
+/* The press in progress ends without a tap (it was a press and hold). */
+void ui_press_cancel(struct ui_ctx *ui);
 /* Esc pressed with no dialog open, this frame: the screen's "back". */
 bool ui_escape(struct ui_ctx *ui);
 bool ui_focus_visible(const struct ui_ctx *ui);
@@ -131,6 +136,9 @@ void ui_fill(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius);
 void ui_frame(struct ui_ctx *ui, struct ui_rect r, ui_color c, int radius, int thickness);
 void ui_draw_block(struct ui_ctx *ui, const struct text_block *b, int x, int y, ui_color c);
 void ui_draw_icon(struct ui_ctx *ui, enum text_icon icon, struct ui_rect r, ui_color c);
+/* Draws a block at x, centred vertically in r (Urdu by its ink, Latin by its box). */
+void ui_draw_block_vcenter(struct ui_ctx *ui, const struct text_block *b, int x,
+                           struct ui_rect r, ui_color c);
 void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
 void ui_clip_push(struct ui_ctx *ui, struct ui_rect r);
 void ui_clip_pop(struct ui_ctx *ui);
@@ -149,6 +157,23 @@ struct ui_scroll {
     int offset;              /* px scrolled from the top */
     int content_h, view_h;   /* set by the widget */
 };
+
+/* A scroll area for screens that lay out their own rows: everything drawn
+ * between begin and end is clipped to view and moved by sc->offset (the
+ * caller adds it: y = view.y + row_y - sc->offset). Wheel, drag, keys and a
+ * scroll bar as in the list. */
+struct ui_scroll_area {
+    uint32_t id, saved_owner;
+    struct ui_rect view;
+    struct ui_scroll *sc;
+    bool scrollable, ring;
+};
+void ui_scroll_begin(struct ui_ctx *ui, struct ui_scroll_area *a, const char *id,
+                     struct ui_rect view, int content_h, struct ui_scroll *sc);
+void ui_scroll_end(struct ui_ctx *ui, struct ui_scroll_area *a);
+/* When the keyboard focus just moved to widget id, scrolls so that content
+ * rows [y, y + h) are visible. */
+void ui_scroll_follow_focus(struct ui_ctx *ui, struct ui_scroll *sc, uint32_t id, int y, int h);
 
 /* A long text in r; scrolls (wheel, drag, arrow keys when focused, a
  * visible scroll bar) when it does not fit. */
@@ -173,6 +198,8 @@ struct ui_button_spec {
 
 /* True on the frame the button is activated. Touch target >= theme.touch. */
 bool ui_button(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_button_spec *b);
+/* The same with a numeric id (rows of a list: ui_id_index(ui_id(name), i)). */
+bool ui_button_id(struct ui_ctx *ui, uint32_t id, struct ui_rect r, const struct ui_button_spec *b);
 /* Natural width of a button (label, icon, padding), at least theme.touch. */
 int ui_button_width(struct ui_ctx *ui, const struct ui_button_spec *b);
 /* "Forward" and "back" arrows for the current direction. */
@@ -194,13 +221,28 @@ int ui_list(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *con
 struct ui_grid_item {
     struct ui_image *image;  /* may be NULL: an icon placeholder is shown */
     const char *label;       /* may be NULL */
+    const char *badge;       /* short text on the picture's corner (a video's length), or NULL */
     bool selected;
     bool video;              /* shows a video badge */
+    bool folder;             /* a folder tile: folder icon and its name, no check mark */
+    bool problem;            /* could not be shown: a warning sign instead of the picture */
 };
 /* Scrollable grid of thumbnails, first item at the reading start. Returns
- * the index activated this frame, else -1. */
+ * the index activated this frame, else -1. Item i's widget id is
+ * ui_id_index(ui_id(id), i). Thousands of items are fine: only the visible
+ * rows are drawn. */
 int ui_grid(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_item *items,
             int count, struct ui_scroll *sc);
+/* The grid's geometry for r and count items, and the items this frame's
+ * ui_grid() will draw (scrolls and keyboard focus of this frame included):
+ * a screen fills in items[first..last) only (and must not leave stale
+ * pointers in the others) and asks for only their thumbnails. */
+struct ui_grid_metrics {
+    int cols, rows, cell, gap;
+    int first, last;         /* items in (or touching) the view: [first, last) */
+};
+void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
+                     const struct ui_scroll *sc, struct ui_grid_metrics *m);
 
 enum ui_dialog_result { UI_DIALOG_OPEN, UI_DIALOG_YES, UI_DIALOG_NO };
 /* A modal dialog over everything drawn before it: the rest of the screen

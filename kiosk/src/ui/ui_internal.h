@@ -95,9 +95,6 @@ struct text_style ui_style(const struct ui_ctx *ui, enum ui_font f);
 int ui_font_size(const struct ui_ctx *ui, enum ui_font f);
 void ui_focus_ring(struct ui_ctx *ui, struct ui_rect r, int radius);
 struct ui_rect ui_rect_intersect(struct ui_rect a, struct ui_rect b);
-/* Draws a block so its ink is centred vertically in r, at x. */
-void ui_draw_block_vcenter(struct ui_ctx *ui, const struct text_block *b, int x,
-                           struct ui_rect r, ui_color c);
 
 /* render_sdl.c asks for destroyed images' serials. */
 size_t ui_take_dead_images(struct ui_ctx *ui, uint64_t *out, size_t max);

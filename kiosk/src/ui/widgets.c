@@ -128,14 +128,14 @@ bool ui_button(struct ui_ctx *ui, const char *name, struct ui_rect r, const stru
     return button_impl(ui, ui_id(name), r, b);
 }
 
+bool ui_button_id(struct ui_ctx *ui, uint32_t id, struct ui_rect r, const struct ui_button_spec *b)
+{
+    return button_impl(ui, id, r, b);
+}
+
 /* ---- scroll areas */
 
-struct scroll_area {
-    uint32_t id, saved_owner;
-    struct ui_rect view;
-    struct ui_scroll *sc;
-    bool scrollable;
-};
+#define scroll_area ui_scroll_area
 
 static void clamp_scroll(struct ui_scroll *sc)
 {
@@ -198,6 +198,27 @@ static void scroll_into_view(struct ui_scroll *sc, int y, int h)
     else if (y + h > sc->offset + sc->view_h)
         sc->offset = y + h - sc->view_h;
     clamp_scroll(sc);
+}
+
+void ui_scroll_begin(struct ui_ctx *ui, struct ui_scroll_area *a, const char *id,
+                     struct ui_rect view, int content_h, struct ui_scroll *sc)
+{
+    /* Focusable when it scrolls, so arrow keys and Page Down reach it. */
+    struct wstate s = scroll_begin(ui, a, ui_id(id), view, content_h, sc, true);
+    a->ring = a->scrollable && show_ring(ui, &s);
+}
+
+void ui_scroll_end(struct ui_ctx *ui, struct ui_scroll_area *a)
+{
+    scroll_end(ui, a);
+    if (a->ring)
+        ui_focus_ring(ui, a->view, S(ui, 6));
+}
+
+void ui_scroll_follow_focus(struct ui_ctx *ui, struct ui_scroll *sc, uint32_t id, int y, int h)
+{
+    if (ui->focus_moved && ui->focus == id)
+        scroll_into_view(sc, y, h);
 }
 
 void ui_paragraph(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *s,
@@ -362,24 +383,68 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
 
 /* ---- thumbnail grid */
 
+static void grid_geometry(const struct ui_ctx *ui, struct ui_rect r, int count, struct ui_grid_metrics *m)
+{
+    const struct ui_theme *t = &ui->theme;
+    m->gap = S(ui, 14);
+    m->cols = imax(1, (r.w + m->gap) / (t->thumb + m->gap));
+    m->cell = (r.w - (m->cols - 1) * m->gap) / m->cols;
+    m->rows = (count + m->cols - 1) / m->cols;
+}
+
+/* The offset this frame's grid will use: the keyboard focus followed, the
+ * pending wheel, drag and key scrolls applied, clamped. ui_grid() takes the
+ * scrolls (consume); ui_grid_metrics() only looks, so a screen asks for and
+ * fills in exactly the rows that will be drawn. */
+static int grid_offset(struct ui_ctx *ui, uint32_t base, struct ui_rect r, int count,
+                       const struct ui_scroll *sc, const struct ui_grid_metrics *m, bool consume)
+{
+    struct ui_scroll s = *sc;
+    s.view_h = r.h;
+    s.content_h = m->rows > 0 ? m->rows * m->cell + (m->rows - 1) * m->gap : 0;
+    if (ui->focus_moved) {
+        for (int i = 0; i < count; i++)
+            if (ui->focus == ui_id_index(base, i))
+                scroll_into_view(&s, (i / m->cols) * (m->cell + m->gap), m->cell);
+    }
+    if (s.content_h > s.view_h) {
+        if (consume) {
+            s.offset += ui_take_scroll(ui, base);
+        } else {
+            for (int i = 0; i < ui->nscrolls; i++)
+                if (ui->scrolls[i].id == base)
+                    s.offset += ui->scrolls[i].dy;
+        }
+    }
+    clamp_scroll(&s);
+    return s.offset;
+}
+
+void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
+                     const struct ui_scroll *sc, struct ui_grid_metrics *m)
+{
+    grid_geometry(ui, r, count, m);
+    int off = grid_offset((struct ui_ctx *)ui, ui_id(id), r, count, sc, m, false);
+    int pitch = imax(1, m->cell + m->gap);
+    int r0 = off / pitch, r1 = (off + r.h) / pitch + 1;
+    m->first = imin(count, r0 * m->cols);
+    m->last = imin(count, r1 * m->cols);
+}
+
 int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct ui_grid_item *items,
             int count, struct ui_scroll *sc)
 {
     const struct ui_theme *t = &ui->theme;
     uint32_t base = ui_id(name);
-    int gap = S(ui, 14);
-    int cols = imax(1, (r.w + gap) / (t->thumb + gap));
-    int cell = (r.w - (cols - 1) * gap) / cols;
-    int rows = (count + cols - 1) / cols;
+    struct ui_grid_metrics gm;
+    grid_geometry(ui, r, count, &gm);
+    int gap = gm.gap, cols = gm.cols, cell = gm.cell, rows = gm.rows;
     int content = rows > 0 ? rows * cell + (rows - 1) * gap : 0;
     int chosen = -1;
+    /* Exactly the offset ui_grid_metrics() predicted for this frame. */
+    sc->offset = grid_offset(ui, base, r, count, sc, &gm, true);
     sc->view_h = r.h;
     sc->content_h = content;
-    if (ui->focus_moved) {
-        for (int i = 0; i < count; i++)
-            if (ui->focus == ui_id_index(base, i))
-                scroll_into_view(sc, (i / cols) * (cell + gap), cell);
-    }
     struct scroll_area a;
     scroll_begin(ui, &a, base, r, content, sc, false);
     for (int i = 0; i < count; i++) {
@@ -403,7 +468,10 @@ int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct 
             if (lb)
                 ui_draw_block_vcenter(ui, lb, lr.x, lr, t->text);
         }
-        if (it->image && ui_image_width(it->image) > 0) {
+        if (it->folder) {
+            int isz = imin(in.w, in.h) * 3 / 5;
+            ui_draw_icon(ui, TEXT_ICON_FOLDER, ui_center(in, isz, isz), t->primary);
+        } else if (it->image && ui_image_width(it->image) > 0) {
             /* Contain: the whole picture, as the person knows it. */
             int iw = ui_image_width(it->image), ih = ui_image_height(it->image);
             int w = in.w, h = (int)((long)ih * in.w / iw);
@@ -416,16 +484,31 @@ int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct 
         } else {
             ui_fill(ui, in, 0xFFEAE6DEu, S(ui, 6));
             int isz = imin(in.w, in.h) / 2;
-            ui_draw_icon(ui, TEXT_ICON_IMAGE, ui_center(in, isz, isz), t->muted);
+            ui_draw_icon(ui, it->problem ? TEXT_ICON_WARNING : it->video ? TEXT_ICON_VIDEO : TEXT_ICON_IMAGE,
+                         ui_center(in, isz, isz), t->muted);
         }
         int badge = imax(S(ui, 40), 28);
-        if (it->video) {
-            struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - badge - S(ui, 6) : in.x + S(ui, 6),
-                                 in.y + in.h - badge - S(ui, 6), badge, badge};
+        if (it->video && !it->folder) {
+            int bw = badge;
+            const struct text_block *bb = NULL;
+            if (it->badge && *it->badge) {
+                struct text_style st = ui_style(ui, UI_FONT_SMALL);
+                st.dir = TEXT_DIR_LTR;   /* 1:05 reads the same in both languages */
+                memcpy(st.lang, "en", 3);
+                bb = text_get(ui->text, it->badge, &st);
+                if (bb)
+                    bw += bb->text_width + S(ui, 8);
+            }
+            struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - bw - S(ui, 6) : in.x + S(ui, 6),
+                                 in.y + in.h - badge - S(ui, 6), bw, badge};
             ui_fill(ui, vb, 0xCC1C2430u, S(ui, 8));
-            ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vb, S(ui, 5)), 0xFFFFFFFFu);
+            struct ui_rect vi = {vb.x, vb.y, badge, badge};
+            ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vi, S(ui, 5)), 0xFFFFFFFFu);
+            if (bb)
+                ui_draw_block_vcenter(ui, bb, vb.x + badge, (struct ui_rect){vb.x + badge, vb.y, bw - badge, badge},
+                                      0xFFFFFFFFu);
         }
-        if (it->selected) {
+        if (it->selected && !it->folder) {
             ui_frame(ui, c, t->primary, t->radius, imax(4, S(ui, 6)));
             struct ui_rect cb = {ui->dir == TEXT_DIR_RTL ? c.x + S(ui, 10) : c.x + c.w - badge - S(ui, 10),
                                  c.y + S(ui, 10), badge, badge};

@@ -1,0 +1,209 @@
+/* The kiosk's configuration in the app: one INI file plus the data
+ * partition's override (config.h). Real mode needs all of it (the queue,
+ * the kiosk's key, the helpline's key, the referral numbers) or shows a
+ * staff-facing error screen; demo mode never opens the queue or the keys
+ * and works without any configuration (the referral numbers then come from
+ * the shipped example configuration: numbers live in config files, never in
+ * code). */
+#include "app_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void referrals_free(struct app *a)
+{
+    for (int i = 0; i < a->nreferrals; i++) {
+        struct referral *r = &a->referrals[i];
+        free(r->id);
+        free(r->name);
+        free(r->name_ur);
+        free(r->phone);
+        free(r->note);
+        free(r->note_ur);
+    }
+    free(a->referrals);
+    a->referrals = NULL;
+    a->nreferrals = 0;
+}
+
+void app_config_free(struct app *a)
+{
+    queue_close(a->queue);
+    keys_kiosk_close(a->kiosk_key);
+    config_destroy(a->cfg);
+    free(a->data_dir);
+    referrals_free(a);
+    a->queue = NULL;
+    a->kiosk_key = NULL;
+    a->cfg = NULL;
+    a->data_dir = NULL;
+    memset(a->helpline_pk, 0, sizeof a->helpline_pk);
+    a->helpline_fpr[0] = a->kiosk_id[0] = '\0';
+}
+
+static struct referral *referral_get(struct app *a, const char *id, size_t idlen)
+{
+    for (int i = 0; i < a->nreferrals; i++)
+        if (strlen(a->referrals[i].id) == idlen && !strncmp(a->referrals[i].id, id, idlen))
+            return &a->referrals[i];
+    struct referral *v = realloc(a->referrals, (size_t)(a->nreferrals + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    a->referrals = v;
+    struct referral *r = &v[a->nreferrals];
+    memset(r, 0, sizeof(*r));
+    r->id = strndup(id, idlen);
+    if (!r->id)
+        return NULL;
+    a->nreferrals++;
+    return r;
+}
+
+/* [referrals] drf.name = ..., drf.phone = ...; a plain "name = number" works too. */
+static void on_referral(void *ctx, const char *key, const char *value)
+{
+    struct app *a = ctx;
+    const char *dot = strchr(key, '.');
+    struct referral *r = referral_get(a, key, dot ? (size_t)(dot - key) : strlen(key));
+    if (!r)
+        return;
+    char **field = NULL;
+    const char *f = dot ? dot + 1 : "phone";
+    if (!strcmp(f, "name"))
+        field = &r->name;
+    else if (!strcmp(f, "name_ur"))
+        field = &r->name_ur;
+    else if (!strcmp(f, "phone"))
+        field = &r->phone;
+    else if (!strcmp(f, "note"))
+        field = &r->note;
+    else if (!strcmp(f, "note_ur"))
+        field = &r->note_ur;
+    if (field) {
+        free(*field);
+        *field = strdup(value);
+    }
+    if (!dot && !r->name)
+        r->name = strdup(key);
+}
+
+/* Entries without a name or a number are left out (a half-written edit). */
+static void referrals_tidy(struct app *a)
+{
+    int o = 0;
+    for (int i = 0; i < a->nreferrals; i++) {
+        struct referral *r = &a->referrals[i];
+        if ((r->name || r->name_ur) && r->phone) {
+            a->referrals[o++] = *r;
+        } else {
+            free(r->id);
+            free(r->name);
+            free(r->name_ur);
+            free(r->phone);
+            free(r->note);
+            free(r->note_ur);
+        }
+    }
+    a->nreferrals = o;
+}
+
+const char *referral_name(const struct referral *r)
+{
+    if (i18n_lang() == I18N_UR && r->name_ur)
+        return r->name_ur;
+    return r->name ? r->name : r->name_ur;
+}
+
+const char *referral_note(const struct referral *r)
+{
+    if (i18n_lang() == I18N_UR && r->note_ur)
+        return r->note_ur;
+    return r->note ? r->note : r->note_ur;
+}
+
+static int fail(struct app *a, const char *fmt, const char *x, const char *y)
+{
+    snprintf(a->config_err, sizeof a->config_err, fmt, x, y);
+    return -1;
+}
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int app_config_load(struct app *a)
+{
+    app_config_free(a);
+    a->config_err[0] = '\0';
+    bool demo = a->default_demo;
+    const char *path = a->opt.config ? a->opt.config : CONFIG_DEFAULT_PATH;
+    struct config *cfg = config_create();
+    if (!cfg)
+        return fail(a, "out of memory%s%s", "", "");
+    /* Real mode cannot work without its file; demo mode uses it if it is
+     * there and fine, and ignores it otherwise. */
+    int rc = config_load(cfg, path, !demo);
+    if (rc == 0 && a->opt.data_dir)
+        rc = config_set(cfg, "kiosk", "data_dir", a->opt.data_dir);
+    if (rc == 0)
+        rc = config_load_override(cfg);
+    if (rc != 0) {
+        if (!demo) {
+            fail(a, "%s%s", config_error(cfg), "");
+            a->cfg = cfg;
+            return -1;
+        }
+        config_destroy(cfg);
+        cfg = config_create();
+        if (!cfg)
+            return fail(a, "out of memory%s%s", "", "");
+    }
+    a->cfg = cfg;
+    config_each(cfg, "referrals", on_referral, a);
+    referrals_tidy(a);
+    if (a->nreferrals == 0 && demo) {
+        char ex[1200];
+        snprintf(ex, sizeof ex, "%s/../../kiosk.conf.example", a->demo_root);
+        struct config *sample = config_create();
+        if (sample && file_exists(ex) && config_load(sample, ex, true) == 0) {
+            config_each(sample, "referrals", on_referral, a);
+            referrals_tidy(a);
+        }
+        config_destroy(sample);
+    }
+    if (demo)
+        return 0;
+
+    a->data_dir = config_path(cfg, "kiosk", "data_dir");
+    if (!a->data_dir)
+        return fail(a, "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)%s",
+                    path, "");
+    if (config_helpline_key(cfg, a->helpline_pk) != 0)
+        return fail(a, "%s%s", config_error(cfg), "");
+    keys_fingerprint(a->helpline_pk, KEYS_ROLE_HELPLINE, a->helpline_fpr);
+    if (a->nreferrals == 0)
+        return fail(a,
+                    "no referral numbers: [referrals] in %s must list the helplines shown to "
+                    "people (see kiosk.conf.example)%s",
+                    path, "");
+    const char *pin = config_get(cfg, "staff", "pin_hash");
+    if (pin && strncmp(pin, "$argon2id$", 10))
+        return fail(a, "[staff] pin_hash must be an argon2id hash made by 'hifazat staff-pin'%s%s", "", "");
+    enum queue_err qe;
+    char msg[400];
+    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days", 90), &qe,
+                          msg, sizeof msg);
+    if (!a->queue)
+        return fail(a, "cannot open the queue in %s: %s", a->data_dir, msg);
+    char kerr[KEYS_ERR_SIZE];
+    a->kiosk_key = keys_kiosk_open(a->data_dir, true, kerr, sizeof kerr);
+    if (!a->kiosk_key)
+        return fail(a, "%s%s", kerr, "");
+    snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",
+             config_kiosk_id(cfg, keys_kiosk_public(a->kiosk_key)));
+    return 0;
+}

@@ -1,0 +1,71 @@
+/* For staff: the kiosk cannot take reports because its configuration is
+ * missing or wrong (no file, a bad setting, no helpline key, the queue
+ * cannot be opened...). It says so in plain words to a person who walks up,
+ * gives staff the exact reason, and tries again on request; never a crash,
+ * never a kiosk that fingerprints for nothing. */
+#include "screen_util.h"
+
+static struct ui_scroll scroll;
+
+static void enter(struct app *a)
+{
+    scroll = (struct ui_scroll){0};
+    ui_set_focus(a->ui, ui_id("config_error.retry"));
+}
+
+static void retry(struct app *a)
+{
+    if (app_config_load(a) == 0) {
+        /* The settings the command line did not fix come from the new file. */
+        const char *l = config_get(a->cfg, "kiosk", "language");
+        if (!a->opt.lang && l && i18n_parse(l) >= 0)
+            a->default_lang = (enum i18n_lang)i18n_parse(l);
+        if (a->opt.idle_timeout_s < 0 && config_get(a->cfg, "kiosk", "idle_timeout_minutes"))
+            a->idle_timeout_ms = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes", 3) * 60000;
+        app_finish(a);   /* a fresh start on the welcome screen */
+    }
+    a->dirty = true;
+}
+
+static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    if (page_nav(ui, &p, NULL, NULL, "config_error.retry", _("Try again"), false) == NAV_NEXT) {
+        retry(a);
+        return;
+    }
+    page_title(ui, &p, _("This kiosk is not ready"), TEXT_ICON_WARNING);
+    page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
+              t->text);
+    ui_cut_top(&p.body, t->gap / 2);
+
+    /* For staff: the exact reason (English, from the configuration check). */
+    const char *how = _("For staff: fix the configuration file (/etc/hifazat/kiosk.conf, or "
+                        "kiosk.conf on the data partition), then press Try again. The example "
+                        "kiosk.conf.example explains every setting.");
+    int hh = ui_text_height(ui, how, UI_FONT_SMALL, p.body.w);
+    struct ui_rect hr = ui_cut_bottom(&p.body, hh);
+    ui_label(ui, hr, how, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    ui_cut_bottom(&p.body, t->gap);
+    draw_card(ui, p.body);
+    struct ui_rect in = ui_inset(p.body, t->pad / 2);
+    struct text_style s;
+    text_style_init(&s);
+    s.size = t->font_small;
+    s.dir = TEXT_DIR_LTR;
+    s.max_width = in.w;
+    memcpy(s.lang, "en", 3);
+    const struct text_block *b = text_get(ui_text_ctx(ui), a->config_err[0] ? a->config_err : "-", &s);
+    ui_clip_push(ui, in);
+    if (b)
+        ui_draw_block(ui, b, in.x, in.y, t->danger);
+    ui_clip_pop(ui);
+}
+
+const struct screen screen_config_error = {
+    .name = "config_error",
+    .enter = enter,
+    .draw = draw,
+};

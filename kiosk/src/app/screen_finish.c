@@ -1,0 +1,73 @@
+/* Step 10, finish: the session's choices, fingerprints, thumbnails and
+ * receipt are wiped as this screen opens; it asks the person to take their
+ * device (and says when it is gone), then Finish returns to the start for
+ * the next person (the idle timeout does the same if they just leave). */
+#include "screen_util.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static struct ui_scroll scroll;
+
+static void enter(struct app *a)
+{
+    scroll = (struct ui_scroll){0};
+    struct session *s = &a->session;
+    /* Everything but the device's id (to see it taken out) goes now. */
+    session_clear_items(s);
+    sodium_memzero(&s->receipt, sizeof s->receipt);
+    s->have_receipt = false;
+    media_wipe(a->media);
+    ui_set_focus(a->ui, ui_id("finish.done"));
+}
+
+static void update(struct app *a)
+{
+    if (app_take_media_events(a, MEDIA_EV_VOLUMES))
+        a->dirty = true;
+}
+
+static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, true, true, &p);
+    if (page_nav(ui, &p, NULL, NULL, "finish.done", _("Finish"), false) == NAV_NEXT) {
+        app_finish(a);
+        return;
+    }
+    page_title(ui, &p, _("Thank you"), TEXT_ICON_SHIELD);
+    /* Start column: the device, the wipe. End column: where to get help. */
+    struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) / 2);
+    ui_cut_start(ui, &p.body, t->pad);
+    struct ui_rect right = p.body;
+    bool here = app_volume(a, a->session.volume_id) != NULL;
+    struct ui_rect r = left;
+    int h = icon_row(ui, r, here ? TEXT_ICON_USB : TEXT_ICON_CHECK, t->primary,
+                     here ? _("You can now take out your memory card or USB stick.")
+                          : _("Your device has been taken out."),
+                     UI_FONT_BODY, false);
+    r.y += h + t->gap;
+    icon_row(ui, r, TEXT_ICON_LOCK, t->primary,
+             _("Everything about your visit has been cleared from this machine: the pictures "
+               "you chose, their fingerprints and your case code."),
+             UI_FONT_BODY, false);
+
+    const char *help = _("If you are worried or need to talk to someone, the staff here can help, or "
+                         "you can call one of these helplines:");
+    int hh = ui_text_height(ui, help, UI_FONT_BODY, right.w);
+    int rh = draw_referrals(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, true);
+    struct ui_scroll_area sa;
+    ui_scroll_begin(ui, &sa, "finish.referrals", right, hh + t->gap + rh, &scroll);
+    int y = right.y - scroll.offset;
+    ui_label(ui, (struct ui_rect){right.x, y, right.w, hh}, help, UI_FONT_BODY, t->text, TEXT_ALIGN_START);
+    draw_referrals(a, ui, (struct ui_rect){right.x, y + hh + t->gap, right.w, rh}, false);
+    ui_scroll_end(ui, &sa);
+}
+
+const struct screen screen_finish = {
+    .name = "finish",
+    .enter = enter,
+    .update = update,
+    .draw = draw,
+};

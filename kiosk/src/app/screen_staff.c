@@ -1,0 +1,501 @@
+/* Staff: after the PIN. Queue status (pending / exported / uploaded), export
+ * to a courier stick, upload now (when the config names a drop box and a
+ * network exists), the kiosk id, the helpline key's fingerprint (to compare
+ * with the helpline's), the default language and the idle timeout (saved to
+ * the data partition's override), the screen check, and shut down.
+ * Demo mode never opens the queue, so queue actions are off there. */
+#include "screen_util.h"
+
+#include "outbox.h"
+#include "upload.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef HIFAZAT_VERSION
+#define HIFAZAT_VERSION "dev"
+#endif
+
+enum staff_page { P_MAIN, P_EXPORT };
+enum job_kind { JOB_EXPORT, JOB_UPLOAD };
+
+struct staff_job {
+    enum job_kind kind;
+    struct queue *q;
+    const struct keys_kiosk *key;
+    char dir[1200];              /* export: the stick's folder; upload: the spool */
+    size_t max_per_archive;
+    /* upload settings, copied */
+    char url[600], ca[1200], pin[300], user[200], pass[200], token[600];
+    long exported;
+    int sent, there, left;
+    long acked;
+    bool failed;
+    char msg[400];               /* English detail for staff */
+};
+
+static struct {
+    enum staff_page page;
+    struct staff_job *job;
+    bool have_status;
+    struct queue_status qs;
+    char result[600];
+    bool result_bad;
+    bool shutdown_dialog;
+    struct ui_scroll scroll;
+} st;
+
+static void refresh(struct app *a)
+{
+    st.have_status = a->queue && queue_status(a->queue, &st.qs) == 0;
+}
+
+static void enter(struct app *a)
+{
+    memset(&st, 0, sizeof st);
+    refresh(a);
+    ui_set_focus(a->ui, ui_id("staff.close"));
+}
+
+static void leave(struct app *a)
+{
+    (void)a;
+    st.job = NULL;   /* a running export or upload finishes and frees itself */
+    sodium_memzero(&st, sizeof st);
+}
+
+static void part_enter(struct app *a)
+{
+    ui_set_focus(a->ui, ui_id(st.page == P_MAIN ? "staff.close" : "staff.export.back"));
+}
+
+static const char *part(const struct app *a)
+{
+    (void)a;
+    return st.page == P_MAIN ? "" : "export";
+}
+
+/* ---- jobs */
+
+static void job_run(struct app_job *h, void *arg)
+{
+    (void)h;
+    struct staff_job *j = arg;
+    char err[400] = "";
+    struct outbox_export_options eo = {.max_reports = j->max_per_archive};
+    if (j->kind == JOB_EXPORT) {
+        if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) {
+            snprintf(j->msg, sizeof j->msg, "cannot create %.300s: %.60s", j->dir, strerror(errno));
+            j->failed = true;
+            return;
+        }
+        j->exported = outbox_export(j->q, j->key, j->dir, &eo, NULL, NULL, err, sizeof err);
+        if (j->exported < 0) {
+            snprintf(j->msg, sizeof j->msg, "%s", err);
+            j->failed = true;
+        }
+        return;
+    }
+    /* Upload: pending reports into the spool, then every archive there. */
+    if (mkdir(j->dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(j->msg, sizeof j->msg, "cannot create %.300s: %.60s", j->dir, strerror(errno));
+        j->failed = true;
+        return;
+    }
+    j->exported = outbox_export(j->q, j->key, j->dir, &eo, NULL, NULL, err, sizeof err);
+    if (j->exported < 0) {
+        snprintf(j->msg, sizeof j->msg, "export failed: %.360s", err);
+        j->failed = true;
+    }
+    struct upload_config uc = {
+        .url = j->url,
+        .ca_file = j->ca[0] ? j->ca : NULL,
+        .pin = j->pin[0] ? j->pin : NULL,
+        .username = j->user[0] ? j->user : NULL,
+        .password = j->pass[0] ? j->pass : NULL,
+        .bearer_token = j->token[0] ? j->token : NULL,
+        .budget_seconds = 120,   /* staff are waiting at the screen */
+    };
+    struct upload *u = upload_create(&uc, err, sizeof err);
+    if (!u) {
+        snprintf(j->msg, sizeof j->msg, "%s", err);
+        j->failed = true;
+        return;
+    }
+    DIR *d = opendir(j->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= strlen(OUTBOX_SUFFIX) ||
+            strcmp(e->d_name + len - strlen(OUTBOX_SUFFIX), OUTBOX_SUFFIX))
+            continue;
+        char path[1600];
+        snprintf(path, sizeof path, "%s/%s", j->dir, e->d_name);
+        struct upload_result res;
+        if (upload_send(u, path, e->d_name, &res) != 0) {
+            j->left++;
+            snprintf(j->msg, sizeof j->msg, "%s", res.message);
+            if (upload_result_stops_run(&res))
+                break;
+            continue;
+        }
+        if (res.status == UPLOAD_SENT)
+            j->sent++;
+        else
+            j->there++;
+        long n = outbox_ack(j->q, j->key, path, err, sizeof err);
+        if (n < 0) {
+            j->left++;
+            snprintf(j->msg, sizeof j->msg, "not acknowledged here: %.360s", err);
+            continue;
+        }
+        j->acked += n;
+        unlink(path);   /* delivered and acknowledged: the copy in the spool can go */
+    }
+    if (d)
+        closedir(d);
+    upload_destroy(u);
+    if (j->left)
+        j->failed = true;
+}
+
+static void job_done(struct app *a, void *arg, bool cancelled)
+{
+    struct staff_job *j = arg;
+    bool ours = j == st.job && !cancelled && a->screen == SCREEN_STAFF;
+    if (ours) {
+        st.job = NULL;
+        refresh(a);
+        st.result_bad = j->failed;
+        if (j->kind == JOB_EXPORT && !j->failed)
+            /* TRANSLATORS: %d reports were written to the courier stick. */
+            snprintf(st.result, sizeof st.result, _("Reports exported: %d. The stick can be taken out."),
+                     (int)j->exported);
+        else if (j->kind == JOB_UPLOAD && !j->failed)
+            snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
+        else
+            snprintf(st.result, sizeof st.result, "%s %s", _("Not finished:"), j->msg);
+        st.page = P_MAIN;
+        app_part_changed(a);
+    }
+    sodium_memzero(j, sizeof(*j));
+    session_free(j);
+}
+
+static void start(struct app *a, struct staff_job *j)
+{
+    j->q = a->queue;
+    j->key = a->kiosk_key;
+    j->max_per_archive = (size_t)config_get_int(a->cfg, "queue", "max_per_archive", 500);
+    st.job = j;
+    st.result[0] = '\0';
+    if (app_start_job(a, job_run, job_done, j) != 0) {
+        st.job = NULL;
+        session_free(j);
+    }
+}
+
+static void copy_cfg(char *dst, size_t n, const char *v) { snprintf(dst, n, "%s", v ? v : ""); }
+
+/* Credentials must not sit in a file others can read (as the CLI checks). */
+static bool secret_file_ok(const char *path)
+{
+    struct stat sb;
+    return !path || stat(path, &sb) != 0 || !(sb.st_mode & 077);
+}
+
+static void start_upload(struct app *a)
+{
+    struct staff_job *j = session_alloc(sizeof(*j));
+    if (!j)
+        return;
+    j->kind = JOB_UPLOAD;
+    snprintf(j->dir, sizeof j->dir, "%s/outbox", a->data_dir);
+    copy_cfg(j->url, sizeof j->url, config_get(a->cfg, "upload", "url"));
+    char *ca = config_path(a->cfg, "upload", "ca_file");
+    copy_cfg(j->ca, sizeof j->ca, ca);
+    free(ca);
+    copy_cfg(j->pin, sizeof j->pin, config_get(a->cfg, "upload", "pin"));
+    copy_cfg(j->user, sizeof j->user, config_get(a->cfg, "upload", "username"));
+    copy_cfg(j->pass, sizeof j->pass, config_get(a->cfg, "upload", "password"));
+    copy_cfg(j->token, sizeof j->token, config_get(a->cfg, "upload", "bearer_token"));
+    if (j->user[0] || j->pass[0] || j->token[0]) {
+        char over[1200];
+        snprintf(over, sizeof over, "%s/%s", a->data_dir, CONFIG_OVERRIDE_NAME);
+        if (!secret_file_ok(a->opt.config ? a->opt.config : CONFIG_DEFAULT_PATH) ||
+            !secret_file_ok(over)) {
+            st.result_bad = true;
+            snprintf(st.result, sizeof st.result, "%s",
+                     _("Not started: the configuration file holds upload credentials but others "
+                       "can read it (chmod 600)."));
+            sodium_memzero(j, sizeof(*j));
+            session_free(j);
+            return;
+        }
+    }
+    start(a, j);
+}
+
+static void start_export(struct app *a, const struct media_volume *v)
+{
+    struct staff_job *j = session_alloc(sizeof(*j));
+    if (!j)
+        return;
+    j->kind = JOB_EXPORT;
+    snprintf(j->dir, sizeof j->dir, "%s/hifazat-outbox", v->path);
+    start(a, j);
+}
+
+/* ---- drawing */
+
+static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, const char *value)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int lw = r.w * 2 / 5;
+    struct ui_rect lr = ui_cut_start(ui, &r, lw);
+    int h1 = ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    /* Values (ids, fingerprints, numbers) in Latin, left to right. */
+    struct text_style s;
+    text_style_init(&s);
+    s.size = t->font_body;
+    s.dir = TEXT_DIR_LTR;
+    s.max_width = r.w;
+    s.align = ui_dir(ui) == TEXT_DIR_RTL ? TEXT_ALIGN_END : TEXT_ALIGN_START;
+    memcpy(s.lang, "en", 3);
+    const struct text_block *b = text_get(ui_text_ctx(ui), value, &s);
+    if (b)
+        ui_draw_block(ui, b, r.x, r.y, t->text);
+    int h2 = b ? b->height : 0;
+    return h1 > h2 ? h1 : h2;
+}
+
+static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    page_title(ui, p, _("Export to a courier stick"), TEXT_ICON_USB);
+    page_text(ui, p,
+              _("Plug in the courier stick and choose it. Pending reports are written to the "
+                "folder hifazat-outbox on it, sealed."),
+              UI_FONT_BODY, t->text);
+    size_t n = a->volumes ? a->volumes->count : 0;
+    if (!n) {
+        icon_row(ui, p->body, TEXT_ICON_CLOCK, t->muted, _("Waiting for a device..."), UI_FONT_BODY, false);
+        return;
+    }
+    int row = (int)(88 * t->scale), gap = (int)(10 * t->scale);
+    uint32_t base = ui_id("staff.export.device");
+    for (size_t i = 0; i < n && !st.job; i++) {
+        const struct media_volume *v = &a->volumes->v[i];
+        char size[64], label[400];
+        fmt_size(size, sizeof size, v->free_bytes);
+        /* TRANSLATORS: a device's name and its free space. */
+        snprintf(label, sizeof label, _("%s (free: %s)"), v->label, size);
+        struct ui_button_spec b = {.label = label, .icon = TEXT_ICON_USB, .style = UI_BUTTON_SECONDARY,
+                                   .disabled = v->read_only};
+        struct ui_rect r = {p->body.x, p->body.y + (int)i * (row + gap), p->body.w, row};
+        if (r.y + r.h > p->body.y + p->body.h)
+            break;
+        if (ui_button_id(ui, ui_id_index(base, (int)i), r, &b)) {
+            start_export(a, v);
+            st.page = P_MAIN;
+            app_part_changed(a);
+            return;
+        }
+    }
+}
+
+static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, true, true, &p);
+    if (st.page == P_EXPORT) {
+        if (page_nav(ui, &p, "staff.export.back", _("Back"), NULL, NULL, false) == NAV_BACK) {
+            st.page = P_MAIN;
+            app_part_changed(a);
+            return;
+        }
+        draw_export(a, ui, &p);
+        return;
+    }
+    if (page_nav(ui, &p, "staff.close", _("Close"), NULL, NULL, false) == NAV_BACK) {
+        app_finish(a);
+        return;
+    }
+    {
+        struct ui_button_spec off = {.label = _("Shut down"), .icon = TEXT_ICON_POWER,
+                                     .style = UI_BUTTON_DANGER};
+        if (ui_button(ui, "staff.shutdown", ui_cut_end(ui, &p.nav, ui_button_width(ui, &off)), &off))
+            st.shutdown_dialog = true;
+        ui_cut_end(ui, &p.nav, t->gap);
+        struct ui_button_spec chk = {.label = _("Screen check"), .icon = TEXT_ICON_EYE,
+                                     .style = UI_BUTTON_SECONDARY};
+        if (ui_button(ui, "staff.check", ui_cut_end(ui, &p.nav, ui_button_width(ui, &chk)), &chk)) {
+            a->staff_return = SCREEN_STAFF;
+            app_go(a, SCREEN_CHECK);
+            return;
+        }
+    }
+    page_title(ui, &p, _("Staff"), TEXT_ICON_KEY);
+
+    struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) / 2);
+    ui_cut_start(ui, &p.body, t->pad);
+    struct ui_rect right = p.body;
+
+    /* Left: who this kiosk is, and its queue. */
+    char buf[200];
+    int y = left.y, lh;
+    struct ui_rect r = {left.x, y, left.w, 0};
+    if (a->default_demo) {
+        lh = icon_row(ui, r, TEXT_ICON_INFO, t->primary,
+                      _("Demo mode: the queue is not used and nothing is saved."), UI_FONT_SMALL, false);
+        r.y += lh + t->gap / 2;
+    }
+    if (a->config_err[0]) {
+        lh = icon_row(ui, r, TEXT_ICON_WARNING, t->danger, a->config_err, UI_FONT_SMALL, false);
+        r.y += lh + t->gap / 2;
+    }
+    r.y += info_line(ui, r, _("Kiosk"), a->kiosk_id[0] ? a->kiosk_id : "-") + t->gap / 3;
+    r.y += info_line(ui, r, _("Helpline key"), a->helpline_fpr[0] ? a->helpline_fpr : "-") + t->gap / 3;
+    r.y += info_line(ui, r, _("Version"), HIFAZAT_VERSION) + t->gap;
+    if (st.have_status) {
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_PENDING]);
+        r.y += info_line(ui, r, _("Waiting to be sent"), buf) + t->gap / 3;
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_EXPORTED]);
+        r.y += info_line(ui, r, _("Exported, not yet confirmed"), buf) + t->gap / 3;
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_UPLOADED]);
+        r.y += info_line(ui, r, _("Confirmed by the helpline"), buf) + t->gap / 3;
+        if (st.qs.damaged) {
+            snprintf(buf, sizeof buf, "%zu", st.qs.damaged);
+            r.y += info_line(ui, r, _("Damaged (kept aside)"), buf) + t->gap / 3;
+        }
+        char sz[64];
+        fmt_size(sz, sizeof sz, st.qs.free_bytes);
+        r.y += info_line(ui, r, _("Free space"), sz) + t->gap / 3;
+    }
+    if (st.job || st.result[0]) {
+        r.y += t->gap / 2;
+        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+                 UI_FONT_SMALL, false);
+    }
+
+    /* Right: actions and settings. */
+    int bh = t->button_h, g = t->gap;
+    struct ui_rect b = {right.x, right.y, right.w, bh};
+    bool q = a->queue && a->kiosk_key && !st.job;
+    struct ui_button_spec ex = {.label = _("Export to a courier stick"), .icon = TEXT_ICON_USB,
+                                .style = UI_BUTTON_SECONDARY, .disabled = !q};
+    if (ui_button(ui, "staff.export", b, &ex)) {
+        st.page = P_EXPORT;
+        app_part_changed(a);
+        return;
+    }
+    b.y += bh + g;
+    bool has_url = a->cfg && config_get(a->cfg, "upload", "url");
+    struct ui_button_spec up = {.label = has_url ? _("Upload now") : _("Upload now (no address set)"),
+                                .icon = TEXT_ICON_UPLOAD, .style = UI_BUTTON_SECONDARY,
+                                .disabled = !q || !has_url};
+    if (ui_button(ui, "staff.upload", b, &up))
+        start_upload(a);
+    b.y += bh + g * 2;
+
+    /* Default language: the two, the current one filled. */
+    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, _("Language at the start"), UI_FONT_SMALL,
+             t->muted, TEXT_ALIGN_START);
+    b.y += ui_text_height(ui, _("Language at the start"), UI_FONT_SMALL, b.w) + g / 2;
+    struct ui_rect row = b;
+    for (int l = 0; l < I18N_COUNT; l++) {
+        struct ui_button_spec ls = {.label = i18n_native_name((enum i18n_lang)l), .icon = -1,
+                                    .style = a->default_lang == (enum i18n_lang)l ? UI_BUTTON_PRIMARY
+                                                                                  : UI_BUTTON_SECONDARY};
+        struct ui_rect lr = ui_cut_start(ui, &row, (b.w - g) / 2);
+        ui_cut_start(ui, &row, g);
+        char id[32];
+        snprintf(id, sizeof id, "staff.lang.%s", i18n_tag((enum i18n_lang)l));
+        if (ui_button(ui, id, lr, &ls) && a->default_lang != (enum i18n_lang)l) {
+            if (a->cfg && a->data_dir &&
+                config_save_override(a->cfg, "kiosk", "language", i18n_tag((enum i18n_lang)l)) != 0) {
+                st.result_bad = true;
+                snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
+            } else {
+                a->default_lang = (enum i18n_lang)l;
+                st.result_bad = false;
+                snprintf(st.result, sizeof st.result, "%s", _("Saved."));
+            }
+        }
+    }
+    b.y += bh + g * 2;
+
+    /* Idle timeout in minutes. */
+    int mins = a->idle_timeout_ms / 60000;
+    char idle[160];
+    if (mins > 0)
+        /* TRANSLATORS: the idle timeout in minutes. */
+        snprintf(idle, sizeof idle, _("Clear the screen after %d minutes without use"), mins);
+    else
+        snprintf(idle, sizeof idle, "%s", _("The screen is never cleared by itself"));
+    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, idle, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    b.y += ui_text_height(ui, idle, UI_FONT_SMALL, b.w) + g / 2;
+    row = b;
+    struct ui_button_spec minus = {.label = "-", .icon = -1, .style = UI_BUTTON_SECONDARY,
+                                   .disabled = mins <= 1};
+    struct ui_button_spec plus = {.label = "+", .icon = -1, .style = UI_BUTTON_SECONDARY,
+                                  .disabled = mins >= 30};
+    int step = 0;
+    if (ui_button(ui, "staff.idle.minus", ui_cut_start(ui, &row, (b.w - g) / 2), &minus))
+        step = -1;
+    ui_cut_start(ui, &row, g);
+    if (ui_button(ui, "staff.idle.plus", row, &plus))
+        step = 1;
+    if (step) {
+        int m = mins + step;
+        if (m < 1)
+            m = 1;
+        char v[16];
+        snprintf(v, sizeof v, "%d", m);
+        if (a->cfg && a->data_dir && config_save_override(a->cfg, "kiosk", "idle_timeout_minutes", v) != 0) {
+            st.result_bad = true;
+            snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
+        } else {
+            a->idle_timeout_ms = m * 60000;
+            st.result_bad = false;
+            snprintf(st.result, sizeof st.result, "%s", _("Saved."));
+        }
+    }
+
+    if (st.shutdown_dialog) {
+        enum ui_dialog_result res = ui_dialog(ui, "staff.shutdown_dialog", _("Shut down the kiosk?"),
+                                              _("Reports already saved stay in the queue."),
+                                              _("Shut down"), _("Cancel"));
+        if (res != UI_DIALOG_OPEN)
+            st.shutdown_dialog = false;
+        if (res == UI_DIALOG_YES) {
+            a->exit_code = APP_EXIT_SHUTDOWN;
+            a->quit = true;
+        }
+    }
+}
+
+static void update(struct app *a)
+{
+    if (app_take_media_events(a, MEDIA_EV_VOLUMES))
+        a->dirty = true;
+}
+
+const struct screen screen_staff = {
+    .name = "staff",
+    .enter = enter,
+    .leave = leave,
+    .update = update,
+    .draw = draw,
+    .part = part,
+    .part_enter = part_enter,
+};

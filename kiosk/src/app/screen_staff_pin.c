@@ -1,0 +1,241 @@
+/* Staff PIN: reached by a hidden gesture (five quick taps on the app's
+ * mark at the top, or Ctrl+Alt+S) from the start screen only. The PIN is
+ * checked against the argon2id hash in the config ([staff] pin_hash, made
+ * by `hifazat staff-pin`) on a worker thread, so the screen stays live.
+ * Wrong PINs are rate-limited: after three, a wait of 30 s that doubles
+ * with each further wrong PIN (at most 15 minutes). */
+#include "screen_util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PIN_MAX 12
+#define PIN_MIN 4
+
+struct verify_job {
+    char hash[crypto_pwhash_STRBYTES];
+    char pin[PIN_MAX + 1];
+    bool ok;
+};
+
+static struct {
+    char pin[PIN_MAX + 1];
+    int len;
+    struct verify_job *job;
+    bool wrong;
+} st;
+
+static void clear_pin(void) { sodium_memzero(st.pin, sizeof st.pin), st.len = 0; }
+
+static void enter(struct app *a)
+{
+    clear_pin();
+    st.job = NULL;
+    st.wrong = false;
+    ui_set_focus(a->ui, ui_id_index(ui_id("staff_pin.key"), 1));
+}
+
+static void leave(struct app *a)
+{
+    (void)a;
+    clear_pin();
+    st.job = NULL;   /* a running check is freed by its done() */
+}
+
+static const char *pin_hash(const struct app *a)
+{
+    return a->cfg ? config_get(a->cfg, "staff", "pin_hash") : NULL;
+}
+
+static int locked_for(const struct app *a)
+{
+    Sint32 left = (Sint32)(a->pin_locked_until - SDL_GetTicks());
+    return a->pin_locked_until && left > 0 ? (left + 999) / 1000 : 0;
+}
+
+static void verify_run(struct app_job *h, void *arg)
+{
+    (void)h;
+    struct verify_job *j = arg;
+    j->ok = crypto_pwhash_str_verify(j->hash, j->pin, strlen(j->pin)) == 0;
+    sodium_memzero(j->pin, sizeof j->pin);
+}
+
+static void verify_done(struct app *a, void *arg, bool cancelled)
+{
+    struct verify_job *j = arg;
+    bool ours = j == st.job && !cancelled && a->screen == SCREEN_STAFF_PIN;
+    if (ours) {
+        st.job = NULL;
+        if (j->ok) {
+            a->pin_failures = 0;
+            a->pin_locked_until = 0;
+            app_go(a, SCREEN_STAFF);
+        } else {
+            a->pin_failures++;
+            st.wrong = true;
+            if (a->pin_failures >= 3) {
+                int shift = a->pin_failures - 3 < 5 ? a->pin_failures - 3 : 5;
+                Uint32 wait = 30000u << shift;
+                if (wait > 15u * 60 * 1000)
+                    wait = 15u * 60 * 1000;
+                a->pin_locked_until = SDL_GetTicks() + wait;
+            }
+        }
+    }
+    sodium_memzero(j, sizeof(*j));
+    session_free(j);
+}
+
+static void submit(struct app *a)
+{
+    const char *h = pin_hash(a);
+    if (!h || st.len < PIN_MIN || st.job || locked_for(a))
+        return;
+    struct verify_job *j = session_alloc(sizeof(*j));
+    if (!j)
+        return;
+    snprintf(j->hash, sizeof j->hash, "%s", h);
+    memcpy(j->pin, st.pin, (size_t)st.len);
+    clear_pin();
+    st.wrong = false;
+    st.job = j;
+    if (app_start_job(a, verify_run, verify_done, j) != 0) {
+        st.job = NULL;
+        sodium_memzero(j, sizeof(*j));
+        session_free(j);
+    }
+}
+
+static void key(struct app *a, int k)
+{
+    if (st.job || locked_for(a))
+        return;
+    if (k >= 0 && k <= 9 && st.len < PIN_MAX) {
+        st.pin[st.len++] = (char)('0' + k);
+        st.wrong = false;
+    } else if (k == 10 && st.len > 0) {
+        st.pin[--st.len] = '\0';
+    } else if (k == 11) {
+        submit(a);
+    }
+    a->dirty = true;
+}
+
+static bool event(struct app *a, const SDL_Event *e)
+{
+    if (e->type != SDL_KEYDOWN)
+        return false;
+    SDL_Keycode k = e->key.keysym.sym;
+    if (k >= SDLK_0 && k <= SDLK_9) {
+        key(a, (int)(k - SDLK_0));
+        return true;
+    }
+    if (k >= SDLK_KP_1 && k <= SDLK_KP_9) {
+        key(a, (int)(k - SDLK_KP_1) + 1);
+        return true;
+    }
+    if (k == SDLK_KP_0) {
+        key(a, 0);
+        return true;
+    }
+    if (k == SDLK_BACKSPACE) {
+        key(a, 10);
+        return true;
+    }
+    if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && st.len >= PIN_MIN) {
+        key(a, 11);
+        return true;
+    }
+    return false;
+}
+
+static void cancel(struct app *a)
+{
+    app_finish(a);
+}
+
+static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    if (page_nav(ui, &p, "staff_pin.cancel", _("Cancel"), NULL, NULL, false) == NAV_BACK) {
+        cancel(a);
+        return;
+    }
+    page_title(ui, &p, _("Staff"), TEXT_ICON_KEY);
+    if (!pin_hash(a)) {
+        icon_row(ui, p.body, TEXT_ICON_INFO, t->muted,
+                 _("No staff PIN is set. Add [staff] pin_hash to the configuration file (made with "
+                   "the command hifazat staff-pin)."),
+                 UI_FONT_BODY, false);
+        return;
+    }
+    int lock = locked_for(a);
+    char msg[200];
+    if (lock) {
+        /* TRANSLATORS: %d is a number of seconds. */
+        snprintf(msg, sizeof msg, _("Too many wrong PINs. Try again in %d seconds."), lock);
+        app_wake_after(a, 1000);
+    } else if (st.job) {
+        snprintf(msg, sizeof msg, "%s", _("Checking..."));
+    } else if (st.wrong) {
+        snprintf(msg, sizeof msg, "%s", _("Wrong PIN. Please try again."));
+    } else {
+        snprintf(msg, sizeof msg, "%s", _("Enter the staff PIN."));
+    }
+    page_text(ui, &p, msg, UI_FONT_BODY, lock || st.wrong ? t->danger : t->text);
+
+    /* The dots: how many digits, never the digits. */
+    int dot = (int)(22 * t->scale), dg = (int)(16 * t->scale);
+    int n = st.len > 4 ? st.len : 4;
+    int dw = n * dot + (n - 1) * dg;
+    struct ui_rect dr = ui_cut_top(&p.body, dot + t->gap);
+    for (int i = 0; i < n; i++) {
+        struct ui_rect d = {dr.x + (dr.w - dw) / 2 + i * (dot + dg), dr.y, dot, dot};
+        if (i < st.len)
+            ui_fill(ui, d, t->text, dot / 2);
+        else
+            ui_frame(ui, d, t->muted, dot / 2, 2);
+    }
+
+    /* The keypad, 3 x 4, centred; the same order in both languages. */
+    int kh = (p.body.h - 3 * (int)(10 * t->scale)) / 4;
+    if (kh > t->button_h)
+        kh = t->button_h;
+    if (kh < t->touch)
+        kh = t->touch;
+    int kw = (int)(150 * t->scale), kg = (int)(10 * t->scale);
+    int gx = p.body.x + (p.body.w - (3 * kw + 2 * kg)) / 2;
+    static const int order[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 11};
+    uint32_t base = ui_id("staff_pin.key");
+    for (int i = 0; i < 12; i++) {
+        int k = order[i];
+        char label[64];
+        struct ui_button_spec b = {.label = label, .icon = -1, .style = UI_BUTTON_SECONDARY};
+        if (k <= 9) {
+            snprintf(label, sizeof label, "%d", k);
+        } else if (k == 10) {
+            label[0] = '\0';
+            b.icon = ui_icon_back(ui);
+        } else {
+            snprintf(label, sizeof label, "%s", _("OK"));
+            b.style = UI_BUTTON_PRIMARY;
+            b.disabled = st.len < PIN_MIN || st.job || lock;
+        }
+        int col = i % 3, row = i / 3;
+        struct ui_rect r = {gx + col * (kw + kg), p.body.y + row * (kh + kg), kw, kh};
+        if (ui_button_id(ui, ui_id_index(base, k), r, &b))
+            key(a, k);
+    }
+}
+
+const struct screen screen_staff_pin = {
+    .name = "staff_pin",
+    .enter = enter,
+    .leave = leave,
+    .event = event,
+    .draw = draw,
+};

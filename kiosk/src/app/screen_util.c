@@ -1,0 +1,215 @@
+/* Layout and words shared by the flow's screens (screen_util.h). */
+#include "screen_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int S(const struct ui_theme *t, float v) { return (int)lroundf(v * t->scale); }
+
+void page_begin(struct ui_ctx *ui, struct ui_rect area, bool wide, bool nav, struct page *p)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int w = area.w - 2 * t->pad;
+    if (!wide && w > t->content_w)
+        w = t->content_w;
+    struct ui_rect in = ui_inset(area, t->pad);
+    p->col = (struct ui_rect){area.x + (area.w - w) / 2, in.y, w, in.h};
+    p->body = p->col;
+    p->nav = (struct ui_rect){p->col.x, p->col.y + p->col.h, p->col.w, 0};
+    if (nav) {
+        p->nav = ui_cut_bottom(&p->body, t->button_h);
+        ui_cut_bottom(&p->body, t->gap);
+    }
+}
+
+void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct ui_rect r = p->body;
+    int isz = S(t, 44);
+    if (icon >= 0) {
+        struct ui_rect ir = ui_cut_start(ui, &r, isz);
+        ui_cut_start(ui, &r, S(t, 14));
+        const struct text_block *b = ui_text_block(ui, title, UI_FONT_TITLE, r.w, TEXT_ALIGN_START, 0);
+        int h = b ? b->height : isz;
+        /* The icon sits level with the title's first line. */
+        int line = b && b->nlines ? b->line_pitch : h;
+        int iy = r.y + (line - isz) / 2;
+        if (b && b->urdu && b->ink_h)
+            iy = r.y + b->ink_y + (b->baseline - b->ink_y) / 2 - isz / 2 + S(t, 6);
+        ui_draw_icon(ui, (enum text_icon)icon, (struct ui_rect){ir.x, iy, isz, isz}, t->primary);
+        ui_draw_block(ui, b, r.x, r.y, t->text);
+        ui_cut_top(&p->body, (h > isz ? h : isz) + t->gap / 2);
+        return;
+    }
+    int h = ui_label(ui, r, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+    ui_cut_top(&p->body, h + t->gap / 2);
+}
+
+int page_text(struct ui_ctx *ui, struct page *p, const char *text, enum ui_font f, ui_color c)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int h = ui_label(ui, p->body, text, f, c, TEXT_ALIGN_START);
+    ui_cut_top(&p->body, h + t->gap / 2);
+    return h;
+}
+
+enum nav_action page_nav(struct ui_ctx *ui, struct page *p, const char *back_id, const char *back,
+                         const char *next_id, const char *next, bool next_disabled)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    enum nav_action act = NAV_NONE;
+    struct ui_rect row = p->nav;
+    int min_w = S(t, 220);
+    if (back) {
+        struct ui_button_spec b = {.label = back, .icon = ui_icon_back(ui), .style = UI_BUTTON_SECONDARY};
+        int bw = ui_button_width(ui, &b);
+        if (bw < min_w)
+            bw = min_w;
+        if (ui_button(ui, back_id, ui_cut_start(ui, &row, bw), &b))
+            act = NAV_BACK;
+        ui_cut_start(ui, &row, t->gap);
+    }
+    if (next) {
+        struct ui_button_spec n = {.label = next, .icon = ui_icon_forward(ui), .style = UI_BUTTON_PRIMARY,
+                                   .icon_end = true, .disabled = next_disabled};
+        int nw = ui_button_width(ui, &n);
+        if (nw < min_w)
+            nw = min_w;
+        if (nw > row.w)
+            nw = row.w;
+        if (ui_button(ui, next_id, ui_cut_end(ui, &row, nw), &n))
+            act = NAV_NEXT;
+        ui_cut_end(ui, &row, t->gap);
+    }
+    p->nav = row;   /* what is left between the two, for a screen's extra button */
+    return act;
+}
+
+void draw_card(struct ui_ctx *ui, struct ui_rect r)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    ui_fill(ui, r, t->surface, t->radius);
+    ui_frame(ui, r, t->border, t->radius, t->border_w / 2 > 0 ? t->border_w / 2 : 1);
+}
+
+int icon_row(struct ui_ctx *ui, struct ui_rect r, int icon, ui_color icon_color, const char *text,
+             enum ui_font f, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int isz = S(t, 36);
+    struct ui_rect ir = ui_cut_start(ui, &r, isz);
+    ui_cut_start(ui, &r, S(t, 16));
+    const struct text_block *b = ui_text_block(ui, text, f, r.w, TEXT_ALIGN_START, 0);
+    if (!b)
+        return 0;
+    if (!measure_only) {
+        int iy = r.y + (b->line_pitch - isz) / 2;
+        if (b->urdu && b->nlines)
+            iy = r.y + b->baseline - isz + S(t, 2);
+        if (icon >= 0)
+            ui_draw_icon(ui, (enum text_icon)icon, (struct ui_rect){ir.x, iy, isz, isz}, icon_color);
+        ui_draw_block(ui, b, r.x, r.y, t->text);
+    }
+    return b->height > isz ? b->height : isz;
+}
+
+int draw_referrals(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int y = r.y, pad = S(t, 16), isz = S(t, 32);
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct referral *ref = &a->referrals[i];
+        struct ui_rect in = {r.x + pad, y + pad / 2, r.w - 2 * pad, 0};
+        struct ui_rect ir = ui_cut_start(ui, &in, isz);
+        ui_cut_start(ui, &in, S(t, 14));
+        const struct text_block *nb = ui_text_block(ui, referral_name(ref), UI_FONT_BODY, in.w,
+                                                    TEXT_ALIGN_START, 0);
+        /* The number is what matters: large, and in digits everyone reads. */
+        const struct text_block *pb = ui_text_block(ui, ref->phone, UI_FONT_TITLE, in.w,
+                                                    TEXT_ALIGN_START, 1);
+        const char *note = referral_note(ref);
+        const struct text_block *ob =
+            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w, TEXT_ALIGN_START, 0) : NULL;
+        int h = (nb ? nb->height : 0) + (pb ? pb->height : 0) + (ob ? ob->height : 0) + pad;
+        if (!measure_only) {
+            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
+            int yy = in.y;
+            ui_draw_icon(ui, TEXT_ICON_PHONE, (struct ui_rect){ir.x, yy + S(t, 8), isz, isz}, t->primary);
+            ui_draw_block(ui, nb, in.x, yy, t->text);
+            yy += nb ? nb->height : 0;
+            ui_draw_block(ui, pb, in.x, yy, t->primary);
+            yy += pb ? pb->height : 0;
+            if (ob)
+                ui_draw_block(ui, ob, in.x, yy, t->muted);
+        }
+        y += h + S(t, 10);
+    }
+    return y - r.y;
+}
+
+void fmt_size(char *buf, size_t n, uint64_t bytes)
+{
+    double gb = (double)bytes / 1e9, mb = (double)bytes / 1e6;
+    if (gb >= 10)
+        /* TRANSLATORS: a storage size in gigabytes. */
+        snprintf(buf, n, _("%.0f GB"), gb);
+    else if (gb >= 1)
+        snprintf(buf, n, _("%.1f GB"), gb);
+    else if (mb >= 1)
+        /* TRANSLATORS: a storage size in megabytes. */
+        snprintf(buf, n, _("%.0f MB"), mb);
+    else
+        /* TRANSLATORS: a storage size in kilobytes. */
+        snprintf(buf, n, _("%.0f KB"), (double)bytes / 1e3);
+}
+
+void fmt_clock(char *buf, size_t n, int64_t ms)
+{
+    if (ms < 0) {
+        snprintf(buf, n, "--:--");
+        return;
+    }
+    int64_t s = (ms + 500) / 1000;
+    if (s >= 3600)
+        snprintf(buf, n, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    else
+        snprintf(buf, n, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+void fmt_time_left(char *buf, size_t n, double seconds)
+{
+    if (!(seconds >= 0)) {
+        snprintf(buf, n, "%s", _("Working out how long this takes..."));
+    } else if (seconds < 60) {
+        snprintf(buf, n, "%s", _("Less than a minute left"));
+    } else {
+        int m = (int)((seconds + 59) / 60);
+        /* TRANSLATORS: %d is a number of minutes (2 or more). */
+        snprintf(buf, n, _("About %d minutes left"), m);
+    }
+}
+
+const char *problem_text(enum item_problem p)
+{
+    switch (p) {
+    case PROBLEM_CORRUPT: return _("The file is damaged or incomplete.");
+    case PROBLEM_UNREADABLE: return _("The file could not be read.");
+    case PROBLEM_REMOVED: return _("The device was removed.");
+    case PROBLEM_NOT_MEDIA: return _("This is not a picture or a video.");
+    case PROBLEM_UNSUPPORTED: return _("This kind of file cannot be used.");
+    case PROBLEM_TOO_LARGE: return _("The file is too large.");
+    case PROBLEM_EMPTY: return _("The file is empty.");
+    case PROBLEM_CHANGED: return _("The file changed while it was being read.");
+    case PROBLEM_NOMEM: return _("The kiosk ran out of memory.");
+    default: return _("The file could not be read.");
+    }
+}
+
+const char *volume_name(const struct app *a, const struct media_volume *v)
+{
+    if (a->default_demo)
+        return _("Demo phone (practice pictures)");
+    return v->label && *v->label ? v->label : _("Device");
+}

@@ -1,0 +1,535 @@
+/* Benchmark for the kiosk flow (issue 6), printed in one run with baselines
+ * measured in the same run, on SDL's dummy driver with the software renderer
+ * at 1280x800:
+ *   - cold start to the first frame (KIOSK_READY) of hifazat-kiosk in demo
+ *     mode, vs a bare SDL program that shows one cleared frame;
+ *   - opening a camera folder of 3 000 photos on "Choose", driven through the
+ *     real app with taps: time from the tap on the folder to the first
+ *     screenful of (blurred) thumbnails, with EXIF previews (as most phones
+ *     write them) and without, vs one thread decoding the same visible
+ *     thumbnails back to back; peak RSS of the whole process after scrolling
+ *     to the end (target <= 150 MB) vs the bare SDL program;
+ *   - frame time while scrolling that grid (a wheel step per frame, the
+ *     thumbnails of new rows arriving as they are decoded) vs a frame of the
+ *     same grid when nothing moves;
+ *   - fingerprinting 50 phone photos (12 MP) through the app's worker, per
+ *     photo, vs `hifazat hash` on the same files.
+ * The photos are generated once per run into WORK_DIR (30 distinct 2048x1536
+ * JPEGs linked 100 times each; 5 distinct 12 MP ones linked 10 times); they
+ * sit in the page cache, so a real card's read time comes on top.
+ * Usage: bench_kiosk KIOSK_BINARY HIFAZAT_BINARY WORK_DIR
+ *        bench_kiosk --baseline-window   (the bare SDL program, internal) */
+#include "app_internal.h"
+#include "image.h"
+#include "kioskfix.h"
+#include "media.h"
+#include "mediagen.h"
+#include "ui_internal.h"
+
+#include <SDL.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define W 1280
+#define H 800
+enum { BASES = 30, PHOTOS = 3000, BIG_BASES = 5, BIG = 50 };
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double pct(double *v, int n, int p)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    int i = n * p / 100;
+    return v[i < n ? i : n - 1];
+}
+
+/* ---- the baseline program and cold starts (as bench_ui) */
+
+static int baseline_window(void)
+{
+    if (SDL_Init(SDL_INIT_VIDEO))
+        return 1;
+    SDL_Window *w = SDL_CreateWindow("baseline", 0, 0, W, H, SDL_WINDOW_SHOWN);
+    SDL_Renderer *r = w ? SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE) : NULL;
+    if (!r)
+        return 1;
+    SDL_SetRenderDrawColor(r, 0xF6, 0xF3, 0xEC, 255);
+    SDL_RenderClear(r);
+    SDL_RenderPresent(r);
+    printf("KIOSK_READY\n");
+    fflush(stdout);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(w);
+    SDL_Quit();
+    return 0;
+}
+
+static double run_to_ready(char *const argv[], long *rss_kb)
+{
+    int fd[2];
+    if (pipe(fd))
+        return -1;
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        dup2(fd[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    double ready = -1;
+    char buf[256];
+    size_t have = 0;
+    ssize_t n;
+    while ((n = read(fd[0], buf + have, sizeof buf - 1 - have)) > 0) {
+        have += (size_t)n;
+        buf[have] = '\0';
+        if (ready < 0 && strstr(buf, "KIOSK_READY"))
+            ready = now() - t0;
+        if (have > sizeof buf / 2) {
+            memmove(buf, buf + have - 16, 16);
+            have = 16;
+        }
+    }
+    close(fd[0]);
+    int status;
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
+    if (rss_kb)
+        *rss_kb = ru.ru_maxrss;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ready : -1;
+}
+
+/* ---- photos */
+
+static uint32_t seed;
+static void photo(int x, int y, int w, int h, uint8_t rgb[3])
+{
+    seed = seed * 1103515245u + 12345u;
+    const int n = (int)((seed >> 16) & 31) - 16;
+    const int r = 60 + x * 150 / w + n, g = 40 + y * 170 / h + n, b = 90 + (x + y) * 90 / (w + h) - n;
+    rgb[0] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+    rgb[1] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
+    rgb[2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
+}
+
+/* A camera folder: `bases` distinct JPEGs, each linked count/bases times. */
+static int make_folder(const char *dir, int count, int bases, int w, int h, bool previews)
+{
+    if (gen_mkdirs(dir) != 0)
+        return -1;
+    char base[2048];
+    for (int i = 0; i < bases; i++) {
+        seed = (uint32_t)i * 7919u;
+        size_t len;
+        uint8_t *jpg = previews ? gen_jpeg_preview(w, h, photo, 1, 320, 240, photo, &len)
+                                : gen_jpeg(w, h, photo, 1, 90, &len);
+        snprintf(base, sizeof base, "%s/.base-%d.jpg", dir, i);
+        if (!jpg || gen_write(base, jpg, len) != 0)
+            return -1;
+        free(jpg);
+    }
+    for (int i = 0; i < count; i++) {
+        char p[2100];
+        snprintf(base, sizeof base, "%s/.base-%d.jpg", dir, i % bases);
+        snprintf(p, sizeof p, "%s/IMG_20240101_%06d.jpg", dir, i);
+        if (link(base, p) != 0)
+            return -1;
+        struct timespec ts[2] = {{1700000000 + i, 0}, {1700000000 + i, 0}};
+        utimensat(AT_FDCWD, p, ts, 0);
+    }
+    return 0;
+}
+
+/* ---- driving the app (as the scenario test does) */
+
+static const struct ui_hit *find_hit(struct app *a, uint32_t id)
+{
+    struct ui_ctx *ui = app_ui(a);
+    for (size_t i = 0; i < ui->prev.n; i++)
+        if (ui->prev.v[i].id == id && ui->prev.v[i].vis.w > 0)
+            return &ui->prev.v[i];
+    return NULL;
+}
+
+static int tap_id(struct app *a, uint32_t id)
+{
+    app_draw(a, true);
+    const struct ui_hit *h = find_hit(a, id);
+    if (!h) {
+        fprintf(stderr, "bench_kiosk: nothing to tap on %s\n", app_screen(a));
+        return -1;
+    }
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.which = SDL_TOUCH_MOUSEID;
+    e.button.x = h->vis.x + h->vis.w / 2;
+    e.button.y = h->vis.y + h->vis.h / 2;
+    SDL_PushEvent(&e);
+    e.type = SDL_MOUSEBUTTONUP;
+    SDL_PushEvent(&e);
+    for (int i = 0; i < 3; i++)
+        app_pump(a, 0);
+    return 0;
+}
+
+static int tap(struct app *a, const char *n) { return tap_id(a, ui_id(n)); }
+static int tap_row(struct app *a, const char *n, int i) { return tap_id(a, ui_id_index(ui_id(n), i)); }
+
+/* Thumbnail images drawn in the last frame. */
+static int images_drawn(struct app *a)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += c[i].kind == UI_CMD_IMAGE;
+    return k;
+}
+
+/* Grid cells (partly) on screen in the last frame. */
+static int visible_cells(struct app *a)
+{
+    struct ui_ctx *ui = app_ui(a);
+    uint32_t grid = ui_id("choose.grid");
+    int k = 0;
+    for (size_t i = 0; i < ui->prev.n; i++)
+        k += ui->prev.v[i].owner == grid && ui->prev.v[i].vis.w > 0 && ui->prev.v[i].vis.h > 0;
+    return k;
+}
+
+/* From Welcome to "Choose" on the first device. */
+static int to_choose(struct app *a)
+{
+    if (tap(a, "welcome.start") || tap(a, "privacy.next") || tap_row(a, "questions.age", 1) ||
+        tap(a, "questions.next") || tap_row(a, "questions.who", 0) || tap(a, "questions.next") ||
+        tap_row(a, "questions.content", 0) || tap(a, "questions.next"))
+        return -1;
+    for (int i = 0; i < 200 && (!a->volumes || !a->volumes->count); i++)
+        app_pump(a, 10);
+    return tap_row(a, "connect.device", 0);
+}
+
+static struct app *open_app(const struct kfix *f)
+{
+    struct app_options o;
+    kfix_options(f, &o, W, H);
+    char err[512];
+    int code;
+    struct app *a = app_create(&o, err, sizeof err, &code);
+    if (!a)
+        fprintf(stderr, "bench_kiosk: %s\n", err);
+    else
+        app_draw(a, true);
+    return a;
+}
+
+struct folder_result {
+    double first_screen, first_screen_nopreview;   /* s */
+    int visible;
+    double frame_static, frame_scroll_med, frame_scroll_p95;   /* s */
+    double fp_per_photo;   /* s */
+    long rss_kb;
+};
+
+/* In a child (its own peak RSS): the two camera folders. */
+static int measure_folders(const struct kfix *f, struct folder_result *r)
+{
+    struct app *a = open_app(f);
+    if (!a || to_choose(a))
+        return -1;
+    /* Top of the device: DCIM, then Camera (previews) / Camera-nopreview
+     * (folders by name: Big, Camera, Camera-nopreview). */
+    if (tap_row(a, "choose.grid", 0))
+        return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        app_draw(a, true);
+        double t0 = now();
+        if (tap_row(a, "choose.grid", 1 + pass))
+            return -1;
+        double t = 0;
+        for (int i = 0; i < 20000; i++) {
+            app_pump(a, 5);
+            int k = images_drawn(a), v = visible_cells(a);
+            if (v > 0 && k >= v) {   /* every visible cell shows its thumbnail */
+                t = now() - t0;
+                r->visible = k;
+                break;
+            }
+        }
+        if (pass == 0)
+            r->first_screen = t;
+        else
+            r->first_screen_nopreview = t;
+        if (pass == 0) {
+            /* Frames: one with nothing moving, then a wheel step per frame. */
+            enum { N = 200 };
+            double ft[N];
+            for (int i = 0; i < 20; i++)
+                app_draw(a, true);
+            for (int i = 0; i < N; i++) {
+                double s = now();
+                app_draw(a, true);
+                ft[i] = now() - s;
+            }
+            r->frame_static = pct(ft, N, 50);
+            const struct ui_hit *g = find_hit(a, ui_id("choose.grid"));
+            int gx = g ? g->vis.x + g->vis.w / 2 : W / 2, gy = g ? g->vis.y + g->vis.h / 2 : H / 2;
+            SDL_Event mv;
+            SDL_zero(mv);
+            mv.type = SDL_MOUSEMOTION;
+            mv.motion.x = gx;
+            mv.motion.y = gy;
+            app_event(a, &mv);
+            enum { S = 600 };   /* ~3 000 photos / 6 a row = 500 rows; a step is 60 px */
+            double st[S];
+            int n = 0;
+            for (int i = 0; i < S; i++) {
+                SDL_Event e;
+                SDL_zero(e);
+                e.type = SDL_MOUSEWHEEL;
+                e.wheel.y = -1;
+                app_event(a, &e);
+                /* What arrived from the decoders is taken between frames. */
+                SDL_Event q;
+                while (SDL_PollEvent(&q))
+                    app_event(a, &q);
+                double s = now();
+                app_draw(a, true);
+                st[n++] = now() - s;
+                SDL_Delay(2);
+            }
+            r->frame_scroll_med = pct(st, n, 50);
+            r->frame_scroll_p95 = pct(st, n, 95);
+            if (tap(a, "choose.up"))
+                return -1;
+            for (int i = 0; i < 5; i++)
+                app_pump(a, 5);
+        }
+    }
+    app_destroy(a);
+    return 0;
+}
+
+/* In a child: choose the 50 big photos, Next, wait for the fingerprints. */
+static int measure_fingerprints(const struct kfix *f, struct folder_result *r)
+{
+    struct app *a = open_app(f);
+    if (!a || to_choose(a))
+        return -1;
+    if (tap_row(a, "choose.grid", 0) || tap_row(a, "choose.grid", 0))   /* DCIM, Big */
+        return -1;
+    for (int i = 0; i < 50; i++)
+        app_pump(a, 5);
+    if (tap(a, "choose.all"))
+        return -1;
+    if (a->session.nitems != BIG) {
+        fprintf(stderr, "bench_kiosk: %zu chosen, not %d\n", a->session.nitems, BIG);
+        return -1;
+    }
+    double t0 = now();
+    if (tap(a, "choose.next"))
+        return -1;
+    while (!strcmp(app_screen(a), "fingerprint") && app_jobs_running(a))
+        app_pump(a, 20);
+    r->fp_per_photo = (now() - t0) / BIG;
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    if (c.done != BIG) {
+        fprintf(stderr, "bench_kiosk: %zu fingerprints, not %d\n", c.done, BIG);
+        return -1;
+    }
+    app_destroy(a);
+    return 0;
+}
+
+static int in_child(int (*fn)(const struct kfix *, struct folder_result *), const struct kfix *f,
+                    struct folder_result *r)
+{
+    if (getenv("BENCH_KIOSK_INPROC"))   /* debugging: no fork, no RSS */
+        return fn(f, r);
+    int fd[2];
+    if (pipe(fd))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        struct folder_result cr = {0};
+        int rc = fn(f, &cr);
+        if (write(fd[1], &cr, sizeof cr) != (ssize_t)sizeof cr)
+            rc = -1;
+        _exit(rc ? 1 : 0);
+    }
+    close(fd[1]);
+    ssize_t n = read(fd[0], r, sizeof *r);
+    close(fd[0]);
+    int status;
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
+    r->rss_kb = ru.ru_maxrss;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "bench_kiosk: the child died of signal %d\n", WTERMSIG(status));
+    return n == (ssize_t)sizeof *r && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One thread decoding the first screen's thumbnails (the same photos), the
+ * cheapest way each allows (the EXIF preview when there is one). */
+static double baseline_thumbs(const char *dir, int count)
+{
+    double t0 = now();
+    for (int i = 0; i < count; i++) {
+        char p[2100];
+        /* Newest first, as the grid shows them. */
+        snprintf(p, sizeof p, "%s/IMG_20240101_%06d.jpg", dir, PHOTOS - 1 - i);
+        size_t len;
+        FILE *fh = fopen(p, "rb");
+        if (!fh)
+            return -1;
+        fseek(fh, 0, SEEK_END);
+        len = (size_t)ftell(fh);
+        fseek(fh, 0, SEEK_SET);
+        uint8_t *buf = malloc(len);
+        if (!buf || fread(buf, 1, len, fh) != len) {
+            fclose(fh);
+            free(buf);
+            return -1;
+        }
+        fclose(fh);
+        struct image_rgba img;
+        struct image_error err;
+        struct image_scale sc = {.max_w = 192, .max_h = 192};
+        if (image_decode_preview(buf, len < 65536 ? len : 65536, NULL, &sc, &img, &err) == 0 ||
+            image_decode_scaled(buf, len, NULL, &sc, &img, &err) == 0)
+            image_rgba_free(&img);
+        free(buf);
+    }
+    return now() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--baseline-window"))
+        return baseline_window();
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench_kiosk KIOSK_BINARY HIFAZAT_BINARY WORK_DIR\n");
+        return 2;
+    }
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    setenv("SDL_RENDER_DRIVER", "software", 1);
+    setenv("TMPDIR", argv[3], 1);
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (sl <= 0)
+        return 1;
+    self[sl] = '\0';
+
+    /* ---- cold start */
+    enum { RUNS = 7 };
+    long rss_base = 1, r;
+    if (getenv("BENCH_KIOSK_INPROC"))
+        goto photos;
+    char *kiosk[] = {argv[1], "--windowed", "--size", "1280x800", "--demo", "--exit-after-frames", "1",
+                     "-q", NULL};
+    char *base[] = {self, "--baseline-window", NULL};
+    double tk[RUNS], tb[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        tk[i] = run_to_ready(kiosk, NULL);
+        tb[i] = run_to_ready(base, &r);
+        rss_base = r > rss_base ? r : rss_base;
+        if (tk[i] < 0 || tb[i] < 0) {
+            fprintf(stderr, "bench_kiosk: a child failed to show its first frame\n");
+            return 1;
+        }
+    }
+    double mk = pct(tk, RUNS, 50), mb = pct(tb, RUNS, 50);
+    printf("cold start to first frame (Welcome, demo mode, %dx%d, median of %d)\n", W, H, RUNS);
+    printf("  hifazat-kiosk              %7.1f ms\n", mk * 1e3);
+    printf("  baseline: bare SDL window  %7.1f ms   ratio %.2f x\n", mb * 1e3, mk / mb);
+
+photos:;
+    /* ---- the photos */
+    struct kfix f;
+    if (kfix_create(&f, "bench", 0) != 0)
+        return 1;
+    char cam[1400], cam2[1400], big[1400];
+    snprintf(cam, sizeof cam, "%s/PHONE/DCIM/Camera", f.media);
+    snprintf(cam2, sizeof cam2, "%s/PHONE/DCIM/Camera-nopreview", f.media);
+    snprintf(big, sizeof big, "%s/PHONE/DCIM/Big", f.media);
+    double g0 = now();
+    if (make_folder(cam, PHOTOS, BASES, 2048, 1536, true) || make_folder(cam2, PHOTOS, BASES, 2048, 1536, false) ||
+        make_folder(big, BIG, BIG_BASES, 4000, 3000, false)) {
+        fprintf(stderr, "bench_kiosk: cannot generate the photos\n");
+        kfix_destroy(&f);
+        return 1;
+    }
+    fprintf(stderr, "(photos generated in %.1f s)\n", now() - g0);
+
+    /* ---- a folder of 3 000 photos */
+    struct folder_result fr = {0};
+    if (in_child(measure_folders, &f, &fr) != 0) {
+        fprintf(stderr, "bench_kiosk: the folder run failed\n");
+        kfix_destroy(&f);
+        return 1;
+    }
+    double bt = baseline_thumbs(cam, fr.visible), bt2 = baseline_thumbs(cam2, fr.visible);
+    printf("opening a camera folder of %d photos (2048x1536) on \"Choose\", tap to first screenful\n",
+           PHOTOS);
+    printf("  with EXIF previews         %7.1f ms for %d thumbnails; one thread, same photos: %.1f ms "
+           "(ratio %.2f x)\n",
+           fr.first_screen * 1e3, fr.visible, bt * 1e3, bt > 0 ? fr.first_screen / bt : 0);
+    printf("  without previews           %7.1f ms; one thread, same photos: %.1f ms (ratio %.2f x)\n",
+           fr.first_screen_nopreview * 1e3, bt2 * 1e3, bt2 > 0 ? fr.first_screen_nopreview / bt2 : 0);
+    printf("frame time while scrolling the grid (a wheel step a frame, to the end)\n");
+    printf("  scrolling                  %7.2f ms median, %.2f ms p95\n", fr.frame_scroll_med * 1e3,
+           fr.frame_scroll_p95 * 1e3);
+    printf("  baseline: nothing moving   %7.2f ms   ratio %.2f x\n", fr.frame_static * 1e3,
+           fr.frame_static > 0 ? fr.frame_scroll_med / fr.frame_static : 0);
+    printf("peak RSS, both folders opened and scrolled to the end\n");
+    printf("  hifazat-kiosk (in-process) %7.1f MB   (target <= 150 MB: %s)\n", fr.rss_kb / 1024.0,
+           fr.rss_kb <= 150 * 1024 ? "ok" : "OVER");
+    printf("  baseline: bare SDL window  %7.1f MB   ratio %.2f x\n", rss_base / 1024.0,
+           (double)fr.rss_kb / (double)rss_base);
+
+    /* ---- fingerprinting 50 phone photos */
+    struct folder_result fp = {0};
+    if (in_child(measure_fingerprints, &f, &fp) != 0) {
+        fprintf(stderr, "bench_kiosk: the fingerprint run failed\n");
+        kfix_destroy(&f);
+        return 1;
+    }
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "'%s' hash -q '%s' > /dev/null", argv[2], big);
+    double h0 = now();
+    int hrc = system(cmd);
+    double ht = (now() - h0) / BIG;
+    printf("fingerprinting %d phone photos (12 MP JPEG) in the app\n", BIG);
+    printf("  per photo                  %7.1f ms\n", fp.fp_per_photo * 1e3);
+    printf("  baseline: hifazat hash     %7.1f ms   ratio %.2f x%s\n", ht * 1e3, fp.fp_per_photo / ht,
+           hrc ? " (hifazat hash failed)" : "");
+    kfix_destroy(&f);
+    return 0;
+}

@@ -1,0 +1,1219 @@
+/* The kiosk end to end (issue 6), driven headlessly with synthetic SDL
+ * input (touch taps and keys pushed into SDL's queue, handled by the real
+ * loop) on a fixture device: generated photos, a video, a damaged file.
+ *
+ *   flow        the whole flow in Urdu and in English, with a golden
+ *               screenshot at every screen (tests/golden/flow_*.png), ending
+ *               in a queued report that `hifazat open` decrypts to exactly
+ *               the hashes `hifazat hash` gives for those files;
+ *   quick_exit  quick exit (button, F12, Esc three times) at every step:
+ *               nothing queued, the session struct all zero, every session
+ *               block zeroed before it was freed, thumbnails and text caches
+ *               emptied, back at Welcome;
+ *   idle        the countdown, then the wipe; input during the countdown
+ *               keeps the session;
+ *   removed     the device pulled out while fingerprinting: the app goes on
+ *               and says which files and why;
+ *   demo        demo mode on the built-in demo pictures: the real queue
+ *               directory is untouched, the case code screen says demo;
+ *   staff       hidden gesture, wrong PINs rate-limited, the staff screen,
+ *               export to a courier stick, settings saved, shut down;
+ *   config      missing and invalid configuration: the error screen, then
+ *               Try again once fixed.
+ * Usage: test_flow [--update] [SECTION...] */
+#include "app_internal.h"
+#include "check.h"
+#include "golden.h"
+#include "kioskfix.h"
+#include "mediagen.h"
+#include "testutil.h"
+#include "ui_internal.h"
+
+#include <SDL.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool update;
+static struct kfix *cur_fix;
+static char phone_tree[1 << 16];   /* the fixture phone as made: never written to */
+static void list_tree(const char *dir, char *out, size_t n);
+
+/* ---- driving the app */
+
+static void pump(struct app *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        app_pump(a, 0);
+}
+
+static bool wait_for(struct app *a, bool (*cond)(struct app *a, const void *arg), const void *arg,
+                     int timeout_ms)
+{
+    Uint32 t0 = SDL_GetTicks();
+    while (!cond(a, arg)) {
+        if (SDL_GetTicks() - t0 > (Uint32)timeout_ms)
+            return false;
+        app_pump(a, 20);
+    }
+    return true;
+}
+
+static bool on_screen(struct app *a, const void *name)
+{
+    return !strcmp(app_screen(a), (const char *)name);
+}
+
+static void wait_screen(struct app *a, const char *name, int timeout_ms)
+{
+    bool ok = wait_for(a, on_screen, name, timeout_ms);
+    REQUIRE(ok, "waited for screen %s, still on %s", name, app_screen(a));
+}
+
+static const struct ui_hit *find_hit(struct app *a, uint32_t id)
+{
+    struct ui_ctx *ui = app_ui(a);
+    for (size_t i = 0; i < ui->prev.n; i++)
+        if (ui->prev.v[i].id == id && ui->prev.v[i].vis.w > 0 && ui->prev.v[i].vis.h > 0)
+            return &ui->prev.v[i];
+    return NULL;
+}
+
+static void push_button(int x, int y, bool down)
+{
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = down ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.which = SDL_TOUCH_MOUSEID;   /* a finger */
+    e.button.state = down ? SDL_PRESSED : SDL_RELEASED;
+    e.button.x = x;
+    e.button.y = y;
+    SDL_PushEvent(&e);
+}
+
+/* A touch tap on the widget's visible centre, through SDL's event queue. */
+static void tap_id(struct app *a, uint32_t id, const char *what)
+{
+    app_draw(a, true);
+    const struct ui_hit *h = find_hit(a, id);
+    REQUIRE(h, "no widget '%s' on screen %s", what, app_screen(a));
+    int x = h->vis.x + h->vis.w / 2, y = h->vis.y + h->vis.h / 2;
+    push_button(x, y, true);
+    push_button(x, y, false);
+    pump(a, 3);
+}
+
+static void tap(struct app *a, const char *name) { tap_id(a, ui_id(name), name); }
+
+static void tap_row(struct app *a, const char *list, int i)
+{
+    char what[128];
+    snprintf(what, sizeof what, "%s[%d]", list, i);
+    tap_id(a, ui_id_index(ui_id(list), i), what);
+}
+
+static void key(struct app *a, SDL_Keycode k)
+{
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    e.key.state = SDL_PRESSED;
+    SDL_PushEvent(&e);
+    e.type = SDL_KEYUP;
+    e.key.state = SDL_RELEASED;
+    SDL_PushEvent(&e);
+    pump(a, 2);
+}
+
+/* Press, hold (the loop keeps running), release. */
+static void hold_id(struct app *a, uint32_t id, int ms, void (*while_held)(struct app *a))
+{
+    app_draw(a, true);
+    const struct ui_hit *h = find_hit(a, id);
+    REQUIRE(h, "nothing to hold on %s", app_screen(a));
+    int x = h->vis.x + h->vis.w / 2, y = h->vis.y + h->vis.h / 2;
+    push_button(x, y, true);
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < (Uint32)ms)
+        app_pump(a, 20);
+    if (while_held)
+        while_held(a);
+    push_button(x, y, false);
+    pump(a, 3);
+}
+
+static const char *lang_now;
+/* NULL: every step; else only these (the netbook-size run). */
+static const char *const *shot_only;
+
+static void shot(struct app *a, const char *step)
+{
+    if (shot_only) {
+        bool want = false;
+        for (const char *const *p = shot_only; *p && !want; p++)
+            want = !strcmp(*p, step);
+        if (!want)
+            return;
+    }
+    char name[128];
+    snprintf(name, sizeof name, "flow_%s_%s", step, lang_now);
+    int w, h;
+    uint8_t *px = app_screenshot(a, &w, &h);
+    REQUIRE(px, "screenshot");
+    CHECK(golden_check(name, px, w, h, update) == 0, "%s differs from its golden screenshot", name);
+    free(px);
+}
+
+/* Thumbnail decoders and content checks idle, and a frame drawn since. */
+static bool media_settled(struct app *a, const void *arg)
+{
+    (void)arg;
+    struct media_stats st;
+    media_get_stats(a->media, &st);
+    static int calm;
+    if (st.running == 0 && st.queued == 0)
+        calm++;
+    else
+        calm = 0;
+    return calm >= 5;
+}
+
+static void settle_media(struct app *a)
+{
+    CHECK(wait_for(a, media_settled, NULL, 20000), "thumbnails never settled");
+    pump(a, 2);
+}
+
+static bool fingerprint_finished(struct app *a, const void *arg)
+{
+    (void)arg;
+    return strcmp(app_screen(a), "fingerprint") || app_jobs_running(a) == 0;
+}
+
+static int app_w = 1280, app_h = 800;
+
+static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
+{
+    struct app_options o;
+    kfix_options(f, &o, app_w, app_h);
+    o.lang = lang;
+    o.idle_timeout_s = idle_s;
+    char err[800];
+    int code;
+    struct app *a = app_create(&o, err, sizeof err, &code);
+    REQUIRE(a, "app_create: %s", err);
+    app_draw(a, true);
+    return a;
+}
+
+static bool volumes_are(struct app *a, const void *n)
+{
+    return a->volumes && (int)a->volumes->count == *(const int *)n;
+}
+
+static void wait_volumes(struct app *a, int n)
+{
+    CHECK(wait_for(a, volumes_are, &n, 10000), "expected %d devices", n);
+}
+
+/* ---- session memory checks */
+
+static size_t freed_blocks, dirty_blocks;
+
+static void free_hook(const void *p, size_t n)
+{
+    freed_blocks++;
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i]) {
+            dirty_blocks++;
+            return;
+        }
+}
+
+static bool session_zero(const struct session *s)
+{
+    static const struct session zero;
+    return !memcmp(s, &zero, sizeof zero);
+}
+
+static size_t queue_pending(const struct kfix *f)
+{
+    char p[1300];
+    snprintf(p, sizeof p, "%s/queue/pending", f->data);
+    DIR *d = opendir(p);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* ---- the flow, step by step */
+
+enum step {
+    ST_WELCOME, ST_PRIVACY, ST_AGE, ST_WHO, ST_CONTENT, ST_CONNECT, ST_CHOOSE, ST_FINGERPRINT,
+    ST_REVIEW, ST_CONFIRM, ST_CASE_CODE, ST_FINISH, ST_DONE
+};
+
+struct run {
+    const char *lang;
+    bool shots;          /* golden screenshots along the way */
+    bool remove_one;     /* review: remove the first fingerprint */
+    enum step stop;      /* return once this step is on screen */
+    bool big_phone;      /* the device with big photos (slow fingerprinting) */
+    int photos;          /* how many */
+    /* out */
+    char case_code[16];
+    char removed[1200];
+};
+
+static void hold_shot(struct app *a) { shot(a, "choose_hold"); }
+
+static void choose_device(struct app *a)
+{
+    tap_row(a, "connect.device", 0);
+    wait_screen(a, "choose", 3000);
+    settle_media(a);
+}
+
+/* Goes through the flow on the app from Welcome up to r->stop. */
+static void walk(struct app *a, struct run *r)
+{
+    bool s = r->shots;
+    wait_screen(a, "welcome", 3000);
+    if (s)
+        shot(a, "welcome");
+    if (r->stop == ST_WELCOME)
+        return;
+    tap(a, "welcome.start");
+    wait_screen(a, "privacy", 2000);
+    CHECK(a->session.active, "Start began a session");
+    if (s)
+        shot(a, "privacy");
+    if (r->stop == ST_PRIVACY)
+        return;
+    tap(a, "privacy.next");
+    wait_screen(a, "questions", 2000);
+    CHECK(!strcmp(app_screen_part(a), "age"), "first question is the age");
+    if (s)
+        shot(a, "age");
+    bool ur = !strcmp(r->lang, "ur");
+    /* Urdu: "not sure" (an explanation, then the young people's route);
+     * English: 18 or older (StopNCII). */
+    tap_row(a, "questions.age", ur ? 2 : 1);
+    if (s)
+        shot(a, "age_chosen");
+    if (r->stop == ST_AGE)
+        return;
+    tap(a, "questions.next");
+    if (ur) {
+        CHECK(!strcmp(app_screen_part(a), "not_sure"), "not sure explained (%s)", app_screen_part(a));
+        if (s)
+            shot(a, "not_sure");
+        tap(a, "questions.next");
+    }
+    CHECK(!strcmp(app_screen_part(a), "who"), "then who (%s)", app_screen_part(a));
+    tap_row(a, "questions.who", ur ? 0 : 1);
+    if (s)
+        shot(a, "who");
+    if (r->stop == ST_WHO)
+        return;
+    tap(a, "questions.next");
+    CHECK(!strcmp(app_screen_part(a), "content"), "then content");
+    tap_row(a, "questions.content", 0);
+    if (s)
+        shot(a, "content");
+    if (r->stop == ST_CONTENT)
+        return;
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    if (!a->volumes || a->volumes->count == 0) {
+        if (s)
+            shot(a, "connect_waiting");
+        /* Plugged in now: the list updates by itself. */
+        const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
+                                          r->big_phone ? r->photos : 0);
+        REQUIRE(dev, "make the phone");
+        list_tree(dev, phone_tree, sizeof phone_tree);
+        wait_volumes(a, 1);
+        pump(a, 2);
+    }
+    if (s)
+        shot(a, "connect");
+    if (r->stop == ST_CONNECT)
+        return;
+    choose_device(a);
+    if (s)
+        shot(a, "choose_top");
+    /* DCIM, then Camera: the folders come first, by name. */
+    tap_row(a, "choose.grid", 0);
+    settle_media(a);
+    tap_row(a, "choose.grid", 0);
+    settle_media(a);
+    if (s)
+        shot(a, "choose_camera");
+    tap(a, "choose.all");
+    size_t all = r->big_phone ? (size_t)r->photos : 11u;
+    CHECK(a->session.nitems == all, "choose all here: %zu", a->session.nitems);
+    /* Unchoose one and choose it again with a tap. */
+    tap_row(a, "choose.grid", 1);
+    CHECK(a->session.nitems == all - 1, "a tap unchooses (%zu)", a->session.nitems);
+    tap_row(a, "choose.grid", 1);
+    if (s) {
+        shot(a, "choose_all");
+        /* Press and hold the first photo: that one is shown clearly, and the
+         * hold is not a tap (its choice stays). */
+        size_t before = a->session.nitems;
+        hold_id(a, ui_id_index(ui_id("choose.grid"), 3), 800, hold_shot);
+        CHECK(a->session.nitems == before, "press and hold changed the choice");
+    }
+    if (!r->big_phone) {
+        /* Up twice, into Pictures, one card. */
+        tap(a, "choose.up");
+        settle_media(a);
+        tap(a, "choose.up");
+        settle_media(a);
+        tap_row(a, "choose.grid", 1);
+        settle_media(a);
+        tap_row(a, "choose.grid", 0);
+        CHECK(a->session.nitems == 12, "chosen across folders: %zu", a->session.nitems);
+        if (s)
+            shot(a, "choose_pictures");
+    }
+    if (r->stop == ST_CHOOSE)
+        return;
+    tap(a, "choose.next");
+    wait_screen(a, "fingerprint", 2000);
+    if (r->stop == ST_FINGERPRINT)
+        return;
+    CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "fingerprinting never finished");
+    pump(a, 2);
+    if (!r->big_phone) {
+        /* The damaged file: a plain reason, the rest went on. */
+        CHECK(!strcmp(app_screen(a), "fingerprint"), "stays to explain the damaged file");
+        struct session_counts c;
+        session_counts(&a->session, &c);
+        CHECK(c.failed == 1 && c.done == 11, "done %zu failed %zu", c.done, c.failed);
+        for (size_t i = 0; i < a->session.nitems; i++)
+            if (a->session.items[i].state == ITEM_FAILED)
+                CHECK(a->session.items[i].problem == PROBLEM_CORRUPT &&
+                          strstr(a->session.items[i].path, "IMG_0010"),
+                      "the damaged file is named damaged");
+        if (s)
+            shot(a, "fingerprint_problems");
+        tap(a, "fingerprint.next");
+    }
+    wait_screen(a, "review", 3000);
+    if (s)
+        shot(a, "review");
+    if (r->remove_one) {
+        for (size_t i = 0; i < a->session.nitems; i++)
+            if (a->session.items[i].state == ITEM_DONE) {
+                snprintf(r->removed, sizeof r->removed, "%s", a->session.items[i].path);
+                break;
+            }
+        tap_row(a, "review.remove", 0);
+        CHECK(!session_find(&a->session, r->removed), "Remove took it out");
+    }
+    if (r->stop == ST_REVIEW)
+        return;
+    tap(a, "review.next");
+    wait_screen(a, "confirm", 2000);
+    if (s)
+        shot(a, "confirm");
+    if (r->stop == ST_CONFIRM)
+        return;
+    tap(a, "confirm.send");
+    wait_screen(a, "case_code", 10000);
+    CHECK(a->session.have_receipt, "a receipt");
+    snprintf(r->case_code, sizeof r->case_code, "%s", a->session.receipt.case_code);
+    if (s) {
+        /* A fixed code for the screenshot (the real one is random). */
+        snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "K7P2-9XQM");
+        snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "482913");
+        shot(a, "case_code");
+    }
+    if (r->stop == ST_CASE_CODE)
+        return;
+    tap(a, "case_code.done");
+    if (s)
+        shot(a, "case_code_confirm");
+    tap_id(a, ui_id_index(ui_id("case_code.confirm"), 1), "yes, I have it");
+    wait_screen(a, "finish", 2000);
+    CHECK(a->session.nitems == 0 && !a->session.have_receipt, "finish wiped the session's data");
+    if (s)
+        shot(a, "finish");
+    if (r->stop == ST_FINISH)
+        return;
+    tap(a, "finish.done");
+    wait_screen(a, "welcome", 2000);
+    CHECK(session_zero(&a->session), "after Finish the session is all zero");
+}
+
+/* ---- checking the queued report against `hifazat hash` */
+
+static char *run_cmd(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += r;
+        if (cap - n < 4096) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+    }
+    int st = pclose(p);
+    if (buf)
+        buf[n] = '\0';
+    if (st != 0) {
+        fprintf(stderr, "command failed (%d): %s\n", st, cmd);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Sorted "type value variant" lines. */
+struct sigset {
+    char **v;
+    size_t n, cap;
+};
+
+static void sig_add(struct sigset *s, const char *type, const char *value, const char *variant)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof(char *));
+    }
+    size_t n = strlen(type) + strlen(value) + (variant ? strlen(variant) : 0) + 3;
+    char *buf = malloc(n);
+    REQUIRE(buf, "malloc");
+    snprintf(buf, n, "%s %s %s", type, value, variant ? variant : "");
+    s->v[s->n++] = buf;
+}
+
+static void sig_free(struct sigset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+static void expected_from_hash(struct sigset *s, const char *jsonl, size_t *files)
+{
+    *files = 0;
+    const char *p = jsonl;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        json_error_t je;
+        json_t *o = json_loadb(p, len, 0, &je);
+        p = nl ? nl + 1 : NULL;
+        if (!o)
+            continue;
+        (*files)++;
+        bool video = !strcmp(json_string_value(json_object_get(o, "kind")) ?: "", "video");
+        const char *md5 = json_string_value(json_object_get(o, "md5"));
+        const char *sha = json_string_value(json_object_get(o, "sha256"));
+        if (md5)
+            sig_add(s, video ? "video_md5" : "md5", md5, NULL);
+        if (sha)
+            sig_add(s, video ? "video_sha256" : "sha256", sha, NULL);
+        static const char *const pdq[][2] = {{"pdq", NULL},
+                                             {"pdq_full", "full"},
+                                             {"pdq_displayed", "displayed"},
+                                             {"pdq_displayed_full", "displayed_full"}};
+        for (int k = 0; k < 4; k++) {
+            const char *v = json_string_value(json_object_get(o, pdq[k][0]));
+            if (v)
+                sig_add(s, "pdq", v, pdq[k][1]);
+        }
+        /* vPDQ: one signal row per frame, uniform (all-zero) frames left out. */
+        static const char *const vp[][2] = {{"vpdq", NULL}, {"vpdq_displayed", "displayed"}};
+        for (int k = 0; k < 2; k++) {
+            size_t fi;
+            json_t *fr;
+            json_array_foreach(json_object_get(o, vp[k][0]), fi, fr) {
+                const char *v = json_string_value(fr);
+                if (v && strspn(v, "0") < 64)
+                    sig_add(s, "vpdq", v, vp[k][1]);
+            }
+        }
+        json_decref(o);
+    }
+    qsort(s->v, s->n, sizeof(char *), cmp_str);
+}
+
+/* One CSV line into fields (RFC 4180 quoting, as `hifazat open` writes). */
+static int csv_split(const char *line, char fields[][400], int max)
+{
+    int n = 0;
+    const char *p = line;
+    while (n < max) {
+        size_t o = 0;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"')
+                    p++;
+                if (o + 1 < 400)
+                    fields[n][o++] = *p;
+            }
+            if (*p == '"')
+                p++;
+        } else {
+            for (; *p && *p != ',' && *p != '\n'; p++)
+                if (o + 1 < 400)
+                    fields[n][o++] = *p;
+        }
+        fields[n++][o] = '\0';
+        if (*p != ',')
+            break;
+        p++;
+    }
+    return n;
+}
+
+static void from_csv(struct sigset *s, const char *csv, const char *case_code, size_t *items)
+{
+    *items = 0;
+    const char *p = csv;
+    int max_item = 0;
+    static char f[10][400];
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        char line[1200];
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
+        p = nl ? nl + 1 : NULL;
+        int nf = csv_split(line, f, 10);
+        if (nf < 9 || strcmp(f[0], case_code))
+            continue;
+        sig_add(s, f[2], f[3], f[8][0] ? f[8] : NULL);
+        if (atoi(f[6]) > max_item)
+            max_item = atoi(f[6]);
+    }
+    *items = (size_t)max_item;
+    qsort(s->v, s->n, sizeof(char *), cmp_str);
+}
+
+static void verify_report(const struct kfix *f, const char *case_code, const char *const *paths,
+                          size_t npaths)
+{
+    const char *bin = getenv("HIFAZAT_BIN");
+    REQUIRE(bin, "HIFAZAT_BIN not set (run through ctest)");
+    char out[1300], cmd[20000];
+    snprintf(out, sizeof out, "%s/courier", f->root);
+    mkdir(out, 0700);
+    snprintf(cmd, sizeof cmd, "'%s/hifazat' export --config '%s' --to '%s' --all >/dev/null", bin,
+             f->config, out);
+    char *o = run_cmd(cmd);
+    CHECK(o, "hifazat export");
+    free(o);
+    snprintf(cmd, sizeof cmd,
+             "'%s/hifazat' open '%s'/*.tar --key '%s/helpline.key' --passphrase-file '%s' "
+             "--jsonl /dev/null --csv /dev/stdout",
+             bin, out, f->keydir, f->passfile);
+    char *csv = run_cmd(cmd);
+    REQUIRE(csv, "hifazat open");
+    size_t n = (size_t)snprintf(cmd, sizeof cmd, "'%s/hifazat' hash -q", bin);
+    for (size_t i = 0; i < npaths; i++)
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, " '%s'", paths[i]);
+    char *jsonl = run_cmd(cmd);
+    REQUIRE(jsonl, "hifazat hash");
+    struct sigset want = {0}, got = {0};
+    size_t files, items;
+    expected_from_hash(&want, jsonl, &files);
+    from_csv(&got, csv, case_code, &items);
+    CHECK(files == npaths && items == npaths, "report %s: %zu items for %zu files", case_code, items,
+          npaths);
+    bool same = want.n == got.n;
+    for (size_t i = 0; same && i < want.n; i++)
+        same = !strcmp(want.v[i], got.v[i]);
+    CHECK(same && want.n > 0, "report %s: %zu signals vs %zu from hifazat hash", case_code, got.n, want.n);
+    if (!same)
+        for (size_t i = 0; i < want.n || i < got.n; i++)
+            fprintf(stderr, "  want %-90s got %s\n", i < want.n ? want.v[i] : "-",
+                    i < got.n ? got.v[i] : "-");
+    sig_free(&want);
+    sig_free(&got);
+    free(csv);
+    free(jsonl);
+}
+
+static void section_flow(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "flow", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    cur_fix = &f;
+    /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook (some steps). */
+    const char *langs[] = {"ur", "en", "ur"};
+    static const char *const netbook[] = {"age_chosen", "choose_all", "fingerprint_problems", "review",
+                                          "confirm", "case_code", "finish", NULL};
+    struct run runs[3];
+    for (int l = 0; l < 3; l++) {
+        lang_now = l < 2 ? langs[l] : "ur_1024x600";
+        shot_only = l < 2 ? NULL : netbook;
+        app_w = l < 2 ? 1280 : 1024;
+        app_h = l < 2 ? 800 : 600;
+        struct app *a = open_app(&f, langs[l], 0);
+        runs[l] = (struct run){.lang = langs[l], .shots = true, .remove_one = l == 0, .stop = ST_DONE};
+        walk(a, &runs[l]);
+        app_destroy(a);
+        shot_only = NULL;
+        app_w = 1280;
+        app_h = 800;
+        {
+            /* The person's device: read, never written (nor its access times). */
+            static char after[1 << 16];
+            char dev[1200];
+            snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+            list_tree(dev, after, sizeof after);
+            CHECK(phone_tree[0] && !strcmp(phone_tree, after), "the device changed:\n%s\n---\n%s",
+                  phone_tree, after);
+        }
+        if (l < 2) {
+            /* Taken out: the next run plugs it in again on "Connect". */
+            char dev[1200];
+            snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+            rm_rf(dev);
+        }
+        CHECK(queue_pending(&f) == (size_t)l + 1, "one more report queued (%zu)", queue_pending(&f));
+    }
+    /* The reports hold exactly what `hifazat hash` says of the files. */
+    char dev[1200];
+    snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+    for (int l = 0; l < 3; l++) {
+        const char *paths[16];
+        static char buf[16][1400];
+        size_t n = 0;
+        for (int i = 0; kfix_phone_files[i]; i++) {
+            if (strstr(kfix_phone_files[i], "IMG_0010") || strstr(kfix_phone_files[i], "card-1"))
+                continue;   /* damaged; not chosen */
+            snprintf(buf[n], sizeof buf[n], "%s/%s", dev, kfix_phone_files[i]);
+            if (runs[l].removed[0] && !strcmp(buf[n], runs[l].removed))
+                continue;
+            paths[n] = buf[n];
+            n++;
+        }
+        verify_report(&f, runs[l].case_code, paths, n);
+    }
+    kfix_destroy(&f);
+}
+
+/* ---- quick exit at every step */
+
+static void check_wiped(struct app *a, const char *where, size_t pending_before, const struct kfix *f,
+                        bool queued_is_ok)
+{
+    CHECK(!strcmp(app_screen(a), "welcome"), "%s: quick exit went to %s", where, app_screen(a));
+    CHECK(session_zero(&a->session), "%s: session not all zero after quick exit", where);
+    CHECK(ui_dir(app_ui(a)) == TEXT_DIR_RTL, "%s: back in Urdu", where);
+    /* Work in flight finishes and wipes its own copies. */
+    Uint32 t0 = SDL_GetTicks();
+    while (app_jobs_running(a) && SDL_GetTicks() - t0 < 30000)
+        app_pump(a, 20);
+    CHECK(app_jobs_running(a) == 0, "%s: a job still runs", where);
+    CHECK(session_zero(&a->session), "%s: session touched after the jobs ended", where);
+    struct media_stats ms;
+    media_get_stats(a->media, &ms);
+    CHECK(ms.cache_items == 0, "%s: %zu thumbnails still cached", where, ms.cache_items);
+    size_t p = queue_pending(f);
+    CHECK(queued_is_ok ? p <= pending_before + 1 : p == pending_before,
+          "%s: %zu reports queued (before: %zu)", where, p, pending_before);
+    CHECK(dirty_blocks == 0, "%s: %zu session blocks were freed without being wiped", where, dirty_blocks);
+}
+
+static void section_quick_exit(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "quickexit", 0) == 0, "fixture");
+    cur_fix = &f;
+    REQUIRE(kfix_make_phone(&f, "BIG", 40), "phone");
+    lang_now = "en";
+    /* Urdu by default (the config); each walk switches to English, so
+     * quick exit's return to Urdu shows. */
+    struct app *a = open_app(&f, NULL, 0);
+    wait_volumes(a, 1);
+    session_free_hook = free_hook;
+    static const enum step steps[] = {ST_PRIVACY, ST_AGE,    ST_WHO,     ST_CONTENT,
+                                      ST_CONNECT, ST_CHOOSE, ST_FINGERPRINT, ST_REVIEW,
+                                      ST_CONFIRM, ST_CASE_CODE, ST_FINISH};
+    static const char *const names[] = {"privacy", "age", "who", "content", "connect", "choose",
+                                        "fingerprint", "review", "confirm", "case_code", "finish"};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        size_t before = queue_pending(&f);
+        dirty_blocks = 0;
+        struct run r = {.lang = "en", .stop = steps[i], .big_phone = true, .photos = 40};
+        app_set_lang(a, "en");
+        walk(a, &r);
+        if (steps[i] == ST_FINGERPRINT) {
+            /* Mid-run: wait for a file or two, then leave. */
+            Uint32 t0 = SDL_GetTicks();
+            while (app_jobs_running(a) && SDL_GetTicks() - t0 < 150)
+                app_pump(a, 20);
+            CHECK(app_jobs_running(a) == 1, "fingerprinting still running when quick exit is pressed");
+        }
+        CHECK(a->session.active, "%s: a session to wipe", names[i]);
+        /* Three ways out, in turn. */
+        switch (i % 3) {
+        case 0: {
+            /* F12 as the loop would see it, then look before any frame. */
+            SDL_Event e;
+            SDL_zero(e);
+            e.type = SDL_KEYDOWN;
+            e.key.keysym.sym = SDLK_F12;
+            app_event(a, &e);
+            struct text_stats ts;
+            text_get_stats(ui_text_ctx(app_ui(a)), &ts);
+            CHECK(ts.blocks == 0, "%s: text cache not emptied (%zu blocks)", names[i], ts.blocks);
+            pump(a, 2);
+            break;
+        }
+        case 1:
+            tap(a, UI_QUICK_EXIT_ID);
+            break;
+        default: {
+            SDL_Event e;
+            SDL_zero(e);
+            e.type = SDL_KEYDOWN;
+            e.key.keysym.sym = SDLK_ESCAPE;
+            for (int k = 0; k < 3; k++)
+                SDL_PushEvent(&e);
+            pump(a, 3);
+            break;
+        }
+        }
+        check_wiped(a, names[i], before, &f, steps[i] >= ST_CASE_CODE);
+    }
+    session_free_hook = NULL;
+    CHECK(freed_blocks > 0, "the hook saw session blocks");
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- idle timeout */
+
+static bool warning_shown(struct app *a, const void *arg)
+{
+    (void)arg;
+    return a->idle_warning;
+}
+
+static void section_idle(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "idle", 0) == 0, "fixture");
+    cur_fix = &f;
+    REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 4);   /* 4 s, the countdown in the last 2 s */
+    wait_volumes(a, 1);
+    session_free_hook = free_hook;
+    dirty_blocks = 0;
+    struct run r = {.lang = "ur", .stop = ST_CHOOSE};
+    walk(a, &r);
+    CHECK(a->session.nitems > 0, "a session with choices");
+    /* Someone is still there: any touch during the countdown keeps it. */
+    CHECK(wait_for(a, warning_shown, NULL, 6000), "no countdown before the wipe");
+    CHECK(!strcmp(app_screen(a), "choose"), "the countdown is shown over the screen");
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = 10;
+    e.motion.y = 400;
+    SDL_PushEvent(&e);
+    pump(a, 2);
+    CHECK(!a->idle_warning && !strcmp(app_screen(a), "choose") && a->session.nitems > 0,
+          "a touch during the countdown keeps the session");
+    /* Walked away: the countdown, then the wipe. */
+    Uint32 t0 = SDL_GetTicks();
+    CHECK(wait_for(a, warning_shown, NULL, 6000), "no countdown the second time");
+    Uint32 warned = SDL_GetTicks() - t0;
+    wait_screen(a, "welcome", 8000);
+    Uint32 wiped = SDL_GetTicks() - t0;
+    CHECK(warned >= 1500 && wiped >= 3500, "countdown at %u ms, wipe at %u ms (timeout 4 s)", warned,
+          wiped);
+    check_wiped(a, "idle", 0, &f, false);
+    session_free_hook = NULL;
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- the device pulled out while fingerprinting */
+
+static void section_removed(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "removed", 0) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_FINGERPRINT, .big_phone = true, .photos = 40};
+    walk(a, &r);
+    /* Cancel first: asked, then back to Choose with every choice kept and
+     * nothing fingerprinted; then Next starts again. */
+    tap(a, "fingerprint.cancel");
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "Cancel asks first");
+    tap_id(a, ui_id_index(ui_id("fingerprint.cancel_dialog"), 1), "yes, stop");
+    wait_screen(a, "choose", 30000);
+    struct session_counts c0;
+    session_counts(&a->session, &c0);
+    CHECK(c0.items == 40 && c0.pending == 40, "after Cancel: %zu chosen, %zu pending", c0.items,
+          c0.pending);
+    CHECK(app_jobs_running(a) == 0, "the job ended");
+    settle_media(a);
+    tap(a, "choose.next");
+    wait_screen(a, "fingerprint", 2000);
+    char dev[1200];
+    snprintf(dev, sizeof dev, "%s/BIG", f.media);
+    /* Let a few files through, then pull it out. */
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 200)
+        app_pump(a, 20);
+    rm_rf(dev);
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "stays to explain (on %s)", app_screen(a));
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    size_t removed = 0;
+    for (size_t i = 0; i < a->session.nitems; i++)
+        removed += a->session.items[i].state == ITEM_FAILED &&
+                   a->session.items[i].problem == PROBLEM_REMOVED;
+    CHECK(c.failed > 0 && removed == c.failed, "every failure says 'removed' (%zu of %zu)", removed,
+          c.failed);
+    CHECK(c.done + c.failed == 40, "every file accounted for (%zu + %zu)", c.done, c.failed);
+    /* Still alive: it draws, and the person can go on with what was made. */
+    for (int i = 0; i < 5; i++)
+        CHECK(app_draw(a, true) == 0, "frame after removal");
+    if (c.done) {
+        tap(a, "fingerprint.next");
+        wait_screen(a, "review", 2000);
+    } else {
+        CHECK(find_hit(a, ui_id("fingerprint.retry")) != NULL, "Try again offered");
+    }
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- demo mode */
+
+static void list_tree(const char *dir, char *out, size_t n)
+{
+    char cmd[2000];
+    /* Names, sizes, modes, change and access times: reading leaves no trace.
+     * The first find reads the folders itself (their access times move
+     * once, by relatime's rule); the second is the listing. */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && find . >/dev/null && find . -printf '%%p %%s %%T@ %%A@ %%m\\n' | sort", dir);
+    char *t = run_cmd(cmd);
+    snprintf(out, n, "%s", t ? t : "");
+    free(t);
+}
+
+static void section_demo(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "demo", 0) == 0, "fixture");
+    cur_fix = &f;
+    /* A real queue with a report in it, as on a kiosk's data partition. */
+    char qdir[1300];
+    snprintf(qdir, sizeof qdir, "%s/queue/pending", f.data);
+    REQUIRE(gen_mkdirs(qdir) == 0, "queue dir");
+    char sentinel[1400];
+    snprintf(sentinel, sizeof sentinel, "%s/0123456789abcdef0123456789abcdef.hfz", qdir);
+    REQUIRE(write_whole(sentinel, "sealed", 6) == 0, "sentinel");
+    static char before[1 << 16], after[1 << 16];
+    list_tree(f.data, before, sizeof before);
+
+    lang_now = "ur";
+    struct app_options o;
+    kfix_options(&f, &o, 1280, 800);
+    o.demo = true;
+    o.lang = "ur";
+    o.media_root = NULL;
+    o.media_folders = false;
+    /* A copy of the demo pictures with fixed dates: a fresh clone gives every
+     * file its checkout time, and "newest first" would order them by chance. */
+    static char demo_dir[1200];
+    snprintf(demo_dir, sizeof demo_dir, "%s/demo-media", f.root);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/assets/demo/media' '%s' && cd '%s' && find . -type f | sort | "
+             "awk '{ printf \"touch -m -d @%%d \\\"%%s\\\"\\n\", 1700000000 + NR * 3600, $0 }' | sh && echo ok",
+             getenv("HIFAZAT_SOURCE"), demo_dir, demo_dir);
+    char *ok = run_cmd(cmd);
+    REQUIRE(ok && strstr(ok, "ok"), "copying the demo media");
+    free(ok);
+    o.demo_dir = demo_dir;
+    char err[800];
+    int code;
+    struct app *a = app_create(&o, err, sizeof err, &code);
+    REQUIRE(a, "demo app: %s", err);
+    CHECK(!a->queue && !a->kiosk_key, "demo mode opened the queue or the kiosk key");
+    wait_volumes(a, 1);
+    /* The whole flow on the demo phone, to the case code. */
+    tap(a, "welcome.start");
+    tap(a, "privacy.next");
+    tap_row(a, "questions.age", 1);
+    tap(a, "questions.next");
+    tap_row(a, "questions.who", 0);
+    tap(a, "questions.next");
+    tap_row(a, "questions.content", 0);
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    shot(a, "demo_connect");
+    choose_device(a);
+    tap_row(a, "choose.grid", 0);   /* DCIM */
+    settle_media(a);
+    tap_row(a, "choose.grid", 0);   /* Camera */
+    settle_media(a);
+    shot(a, "demo_choose");
+    tap(a, "choose.all");
+    tap(a, "choose.next");
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "demo fingerprinting");
+    wait_screen(a, "review", 3000);
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    CHECK(c.done == 12 && c.low_quality >= 1, "demo: %zu fingerprints, %zu weak", c.done, c.low_quality);
+    shot(a, "demo_review");
+    tap(a, "review.next");
+    tap(a, "confirm.send");
+    wait_screen(a, "case_code", 3000);
+    CHECK(a->session.demo && a->session.have_receipt, "a practice receipt");
+    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "D3M0-7RNG");
+    snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "100200");
+    shot(a, "demo_case_code");
+    /* F5: the trainer starts again. */
+    key(a, SDLK_F5);
+    wait_screen(a, "welcome", 2000);
+    CHECK(!a->session.active && a->session.nitems == 0 && !a->session.have_receipt,
+          "F5 wiped the demo session");
+    CHECK(a->session.demo, "still in demo mode");
+    app_destroy(a);
+    list_tree(f.data, after, sizeof after);
+    CHECK(!strcmp(before, after), "demo mode touched the real queue directory:\n%s\n---\n%s", before, after);
+    kfix_destroy(&f);
+}
+
+/* ---- staff */
+
+static void type_pin(struct app *a, const char *pin)
+{
+    for (const char *p = pin; *p; p++)
+        tap_id(a, ui_id_index(ui_id("staff_pin.key"), *p - '0'), "pin key");
+    tap_id(a, ui_id_index(ui_id("staff_pin.key"), 11), "OK");
+}
+
+static bool pin_checked(struct app *a, const void *arg)
+{
+    (void)arg;
+    return app_jobs_running(a) == 0;
+}
+
+static void section_staff(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "staff", 0) == 0, "fixture");
+    cur_fix = &f;
+    REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    wait_volumes(a, 1);
+    /* One report in the queue first. */
+    struct run r = {.lang = "en", .stop = ST_DONE};
+    walk(a, &r);
+    CHECK(queue_pending(&f) == 1, "a report queued");
+    /* Five quick taps on the mark (top left in English). */
+    for (int i = 0; i < 5; i++) {
+        push_button(40, 40, true);
+        push_button(40, 40, false);
+        pump(a, 1);
+    }
+    wait_screen(a, "staff_pin", 1000);
+    shot(a, "staff_pin");
+    for (int i = 0; i < 3; i++) {
+        type_pin(a, "1357");
+        CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+        pump(a, 2);
+        CHECK(!strcmp(app_screen(a), "staff_pin"), "a wrong PIN let staff in");
+    }
+    CHECK(a->pin_locked_until != 0, "three wrong PINs lock the pad");
+    type_pin(a, KFIX_PIN);
+    pump(a, 3);
+    CHECK(app_jobs_running(a) == 0 && !strcmp(app_screen(a), "staff_pin"), "locked: not even checked");
+    /* The test skips the 30 s wait. */
+    a->pin_locked_until = 0;
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+    CHECK(a->pin_failures == 0, "the right PIN resets the count");
+    shot(a, "staff");
+    /* Export to a courier stick. */
+    char courier[1300];
+    snprintf(courier, sizeof courier, "%s/COURIER", f.media);
+    REQUIRE(mkdir(courier, 0755) == 0, "courier");
+    wait_volumes(a, 2);
+    tap(a, "staff.export");
+    CHECK(!strcmp(app_screen_part(a), "export"), "export page");
+    tap_row(a, "staff.export.device", 0);   /* COURIER sorts before PHONE */
+    CHECK(wait_for(a, pin_checked, NULL, 20000), "export job");
+    pump(a, 2);
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "ls '%s/hifazat-outbox' | grep -c '\\.tar$'", courier);
+    char *n = run_cmd(cmd);
+    CHECK(n && atoi(n) == 1, "one archive on the courier stick (%s)", n ? n : "-");
+    free(n);
+    /* Settings go to the data partition's override. */
+    tap(a, "staff.lang.ur");
+    tap(a, "staff.idle.plus");
+    char over[1300];
+    snprintf(over, sizeof over, "%s/kiosk.conf", f.data);
+    size_t len;
+    char *text = (char *)read_whole(over, &len);
+    CHECK(text && strstr(text, "language = ur") && strstr(text, "idle_timeout_minutes = 1"),
+          "override: %s", text ? text : "(none)");
+    free(text);
+    /* Shut down. */
+    tap(a, "staff.shutdown");
+    app_draw(a, true);
+    tap_id(a, ui_id_index(ui_id("staff.shutdown_dialog"), 1), "yes, shut down");
+    CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down exit code %d", a->exit_code);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- staff, by keyboard alone: the key presses image-build/test/boot_test.py
+ * sends to the USB image in qemu to shut it down from the staff screen
+ * (STAFF_SHUTDOWN_KEYS there). Change both together. */
+
+static void key_mod(struct app *a, SDL_Keycode k, Uint16 mod)
+{
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    e.key.keysym.mod = mod;
+    e.key.state = SDL_PRESSED;
+    SDL_PushEvent(&e);
+    e.type = SDL_KEYUP;
+    e.key.state = SDL_RELEASED;
+    SDL_PushEvent(&e);
+    pump(a, 2);
+}
+
+static void section_staff_keys(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "staffkeys", 0) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
+    wait_screen(a, "staff_pin", 1000);
+    for (const char *p = KFIX_PIN; *p; p++)
+        key(a, SDLK_0 + (*p - '0'));
+    key(a, SDLK_RETURN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.close"), "the staff screen starts on Close");
+    key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.shutdown"), "one Tab from Close is Shut down");
+    key(a, SDLK_RETURN);
+    app_draw(a, true);
+    /* The dialog starts on its safe answer: one Tab to "yes, shut down". */
+    key(a, SDLK_TAB);
+    key(a, SDLK_RETURN);
+    CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down by keyboard: exit code %d",
+          a->exit_code);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- configuration errors */
+
+static void section_config(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "config", KFIX_NO_CONFIG) == 0, "fixture");
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "config_error"), "missing config: %s", app_screen(a));
+    CHECK(strstr(a->config_err, "kiosk.conf"), "the message names the file: %s", a->config_err);
+    /* Quick exit and the gestures stay on the error screen. */
+    key(a, SDLK_F12);
+    CHECK(!strcmp(app_screen(a), "config_error"), "quick exit left the error screen");
+    /* Fixed, then Try again. */
+    struct kfix g;
+    REQUIRE(kfix_create(&g, "config2", 0) == 0, "second fixture");
+    char cmd[4000];
+    snprintf(cmd, sizeof cmd, "sed 's|helpline_key = .*|helpline_key = %s/helpline.pub|' '%s' > '%s'",
+             g.root, g.config, f.config);
+    free(run_cmd(cmd));
+    tap(a, "config_error.retry");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen(a), "welcome"), "Try again after the fix: %s (%s)", app_screen(a), a->config_err);
+    app_destroy(a);
+    /* Invalid: an unknown setting is named with its line. */
+    FILE *c = fopen(f.config, "a");
+    REQUIRE(c, "append");
+    fputs("[kiosk]\ncolour = red\n", c);
+    fclose(c);
+    a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "config_error") && strstr(a->config_err, "colour"),
+          "invalid config: %s / %s", app_screen(a), a->config_err);
+    app_destroy(a);
+    kfix_destroy(&g);
+    kfix_destroy(&f);
+}
+
+int main(int argc, char **argv)
+{
+    update = golden_update_mode(&argc, argv);
+    REQUIRE(getenv("HIFAZAT_SOURCE"), "HIFAZAT_SOURCE not set (run through ctest)");
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } sections[] = {
+        {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
+        {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
+        {"staff_keys", section_staff_keys}, {"config", section_config},
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        bool want = argc < 2;
+        for (int k = 1; k < argc; k++)
+            want |= !strcmp(argv[k], sections[i].name);
+        if (want) {
+            fprintf(stderr, "== %s\n", sections[i].name);
+            sections[i].fn();
+        }
+    }
+    return check_exit();
+}
