@@ -4,7 +4,7 @@
 # squashfs root → GPT disk image that boots on BIOS and UEFI with GRUB.
 #
 #   sudo image-build/build.sh [--out DIR] [--helpline-key FILE] [--upload-url URL]
-#                             [--kiosk-id ID] [--no-compress]
+#                             [--kiosk-id ID] [--staff-pin-hash HASH] [--no-compress]
 #
 # Outputs in DIR (default build-image/): hifazat-usb.img (sparse raw image),
 # hifazat-usb.img.gz (for distribution), SHA256SUMS, packages.list (what was
@@ -31,6 +31,7 @@ OUT=$REPO/build-image
 HELPLINE_KEY=""
 UPLOAD_URL=""
 KIOSK_ID=""
+STAFF_PIN_HASH=""
 COMPRESS=1
 CACHE=${HIFAZAT_IMAGE_CACHE:-/var/cache/hifazat-image}
 BASE_MAX_AGE_DAYS=${HIFAZAT_IMAGE_BASE_MAX_AGE_DAYS:-7}
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
         --helpline-key) HELPLINE_KEY=$(realpath "$2"); shift 2 ;;
         --upload-url) UPLOAD_URL=$2; shift 2 ;;
         --kiosk-id) KIOSK_ID=$2; shift 2 ;;
+        --staff-pin-hash) STAFF_PIN_HASH=$2; shift 2 ;;
         --no-compress) COMPRESS=0; shift ;;
         -h|--help) usage 0 ;;
         *) echo "build.sh: unknown option $1" >&2; usage 2 ;;
@@ -52,6 +54,7 @@ done
 [ -z "$HELPLINE_KEY" ] || [ -r "$HELPLINE_KEY" ] || die "cannot read $HELPLINE_KEY"
 case "$UPLOAD_URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
 case "$KIOSK_ID" in ""|*[!A-Za-z0-9_.-]*) [ -z "$KIOSK_ID" ] || die "--kiosk-id: letters, digits, - _ . only" ;; esac
+case "$STAFF_PIN_HASH" in ""|'$argon2id$'*) ;; *) die "--staff-pin-hash: the argon2id hash 'hifazat staff-pin' prints (\$argon2id\$...)" ;; esac
 
 mkdir -p "$OUT" "$CACHE/debs"
 exec > >(tee "$OUT/build.log") 2>&1
@@ -187,6 +190,15 @@ install -d -m 0755 "$R/etc/hifazat"
         echo "[upload]"
         echo "url = $UPLOAD_URL"
     fi
+    if [ -n "$STAFF_PIN_HASH" ]; then
+        echo "[staff]"
+        echo "pin_hash = $STAFF_PIN_HASH"
+    fi
+    # The referral numbers shown to people: the [referrals] section of
+    # assets/kiosk.conf.example (edit it there, checked, before building; a
+    # site's override on the data partition can add its own).
+    echo
+    sed -n '/^\[referrals\]/,/^\[/{/^\[referrals\]/p;/^\[/!p}' "$REPO/assets/kiosk.conf.example"
 } > "$R/etc/hifazat/kiosk.conf"
 chmod 0644 "$R/etc/hifazat/kiosk.conf"
 

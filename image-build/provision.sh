@@ -3,25 +3,29 @@
 # override kiosk.conf onto its KIOSKDATA partition, without mounting anything.
 #
 #   image-build/provision.sh TARGET --helpline-key helpline.pub [--upload-url URL] [--kiosk-id ID]
+#                            [--staff-pin-hash HASH]
 #
 # TARGET is the image file before it is written (hifazat-usb.img; no root
 # needed) or the written stick's whole device (/dev/sdX; as root). The
 # helpline's public key file is the helpline.pub that `hifazat keygen` made
 # (compare the fingerprint keygen printed with the one on the kiosk's staff
-# screen). Running it again replaces the previous override. Uses debugfs
-# (e2fsprogs) on the partition at its offset, and sgdisk to find it.
+# screen). HASH is what `hifazat staff-pin` prints after "pin_hash = " (the
+# staff screen stays closed without one). Running it again replaces the
+# previous override. Uses debugfs (e2fsprogs) on the partition at its offset,
+# and sgdisk to find it.
 set -euo pipefail
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
 [ $# -ge 1 ] || usage 2
 case "$1" in -h|--help) usage 0 ;; esac
 TARGET=$1; shift
-KEY=""; URL=""; ID=""
+KEY=""; URL=""; ID=""; PIN_HASH=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --helpline-key) KEY=$2; shift 2 ;;
         --upload-url) URL=$2; shift 2 ;;
         --kiosk-id) ID=$2; shift 2 ;;
+        --staff-pin-hash) PIN_HASH=$2; shift 2 ;;
         -h|--help) usage 0 ;;
         *) die "unknown option $1" ;;
     esac
@@ -35,6 +39,7 @@ printf '%s' "$key64" | base64 -d 2>/dev/null | wc -c | grep -qx 32 ||
     die "$KEY is not a helpline public key (one line of base64 for 32 bytes, as hifazat keygen writes it)"
 case "$URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
 case "$ID" in *[!A-Za-z0-9_.-]*) die "--kiosk-id: letters, digits, - _ . only" ;; esac
+case "$PIN_HASH" in ""|'$argon2id$'*) ;; *) die "--staff-pin-hash: the argon2id hash 'hifazat staff-pin' prints (\$argon2id\$...)" ;; esac
 
 info=$(sgdisk -i 4 "$TARGET" 2>/dev/null) || die "$TARGET has no GPT partition 4 (not a Hifazat stick?)"
 echo "$info" | grep -q "Partition name: 'kioskdata'" || die "partition 4 of $TARGET is not kioskdata (not a Hifazat stick?)"
@@ -55,6 +60,10 @@ trap 'rm -f "$conf"' EXIT
         echo "[upload]"
         echo "url = $URL"
     fi
+    if [ -n "$PIN_HASH" ]; then
+        echo "[staff]"
+        echo "pin_hash = $PIN_HASH"
+    fi
 } > "$conf"
 # owned by the kiosk user, readable by nobody else (it may one day hold upload credentials)
 debugfs -w -f - "$dev" >/dev/null 2>&1 <<CMDS
@@ -65,4 +74,4 @@ sif /kiosk.conf gid $KIOSK_UID
 sif /kiosk.conf mode 0100600
 CMDS
 debugfs -R "cat /kiosk.conf" "$dev" 2>/dev/null | cmp -s - "$conf" || die "writing kiosk.conf to $TARGET failed"
-echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${ID:+, kiosk id $ID}"
+echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}"

@@ -43,8 +43,10 @@ printf 'boot test helpline passphrase\n' > "$T/pass"
 "$HZ" keygen --out "$T/helpline" --passphrase-file "$T/pass" --kdf interactive > "$T/keygen.txt"
 cp --sparse=always "$IMG" "$T/test.img"
 truncate -s +${GROW_MB}M "$T/test.img"          # a stick bigger than the image
+printf '2468\n' > "$T/pin"       # STAFF_PIN in test/boot_test.py
+pin_hash=$("$HZ" staff-pin --pin-file "$T/pin" | sed -n 's/^pin_hash = //p')
 "$HERE/provision.sh" "$T/test.img" --helpline-key "$T/helpline/helpline.pub" \
-    --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox
+    --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox --staff-pin-hash "$pin_hash"
 # The layer: the overlay script again, with lines appended that copy the
 # agent's files into the tmpfs layer (the initramfs has klibc's tools only:
 # cat, mkdir, ln; no cp).
@@ -86,7 +88,7 @@ sgdisk -d 4 "$T/nodata.img" >/dev/null
 truncate -s +256M "$T/nodata.img"
 add_test_layer "$T/nodata.img"
 
-say "test sticks: FAT32 (MBR, pictures) and exFAT + NTFS + ext4 (GPT)"
+say "test sticks: FAT32 (MBR, pictures), exFAT + NTFS + ext4 (GPT), a FAT32 courier stick"
 S=$T/sticks
 mkdir -p "$S/fat/DCIM/Camera" "$S/ext4/Pictures"
 cp "$REPO"/assets/demo/media/DCIM/Camera/IMG_000[1-3].jpg "$S/fat/DCIM/Camera/"
@@ -110,6 +112,11 @@ off() { echo $(( $(sgdisk -i "$1" "$S/multi.img" | awk '/First sector/ {print $3
 dd if="$S/exfat.part" of="$S/multi.img" bs=512 seek="$(off 1)" conv=notrunc,sparse status=none
 dd if="$S/ntfs.part" of="$S/multi.img" bs=512 seek="$(off 2)" conv=notrunc,sparse status=none
 dd if="$S/ext4.part" of="$S/multi.img" bs=512 seek="$(off 3)" conv=notrunc,sparse status=none
+# staff's courier stick: empty FAT32 labelled HIFAZATOUT (mounted read-write)
+mkfs.vfat -F 32 -n HIFAZATOUT -i 5e5e5e5e -C "$S/courier.part" $((40 * 1024)) >/dev/null
+truncate -s 42M "$S/courier.img"
+printf 'label: dos\nstart=2048, type=c\n' | sfdisk -q "$S/courier.img"
+dd if="$S/courier.part" of="$S/courier.img" bs=512 seek=2048 conv=notrunc,sparse status=none
 rm -f "$S"/*.part
 python3 - "$S" "$REPO" <<'PY'
 import hashlib, json, os, sys
@@ -134,7 +141,7 @@ PY
 say "boots (qemu TCG, -device virtio-rng-pci, hard timeout per boot)"
 rc=0
 python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --nodata-image "$T/nodata.img" \
-    --sticks "$S/sticks.json" \
+    --sticks "$S/sticks.json" --courier "$S/courier.img" \
     --golden "$REPO/tests/golden" --out "$T" --hifazat "$HZ" \
     --helpline-secret "$T/helpline/helpline.key" --passphrase "$T/pass" \
     --data-mb "$DATA_MB" --grow-mb "$GROW_MB" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?

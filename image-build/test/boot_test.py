@@ -2,15 +2,20 @@
 """Boot tests of the Hifazat USB image under qemu TCG (called by image-build/test.sh).
 
 Boot 0  the shipped image, untouched (snapshot), UEFI, from a USB stick:
-        KIOSK_READY, the welcome screen, no login anywhere, Ctrl-Alt-F2 and
-        Ctrl-Alt-Del do nothing.
+        KIOSK_READY, the staff-facing "not ready" screen (no helpline key is
+        provisioned yet, so it takes no reports), no login anywhere,
+        Ctrl-Alt-F2 and Ctrl-Alt-Del do nothing.
 Boot 1  the test variant (same image bytes + a test-only initramfs layer that
         adds a root agent on a virtio port), BIOS, USB, written to a "stick"
         larger than the image: system checks, sticks plugged in and out, a
         report queued, files written to /etc and /home, keys, audio.
 Boot 2  the same disk again, UEFI, with a stick already in: the report is
-        still queued, /etc and /home are back to the image's, the report
-        opens with the helpline's secret key on the host.
+        still queued, /etc and /home are back to the image's; a courier stick
+        (FAT, label HIFAZATOUT) is mounted read-write for the kiosk and the
+        report exported onto it; staff shut the kiosk down from the staff
+        screen by keyboard alone (the PIN, Tab, Enter): the machine powers
+        off. On the host the report opens with the helpline's secret key,
+        from the data partition and from the courier stick.
 Boot 3  a copy whose data partition was deleted: the first boot creates it.
 Prints PASS/FAIL lines and finally "N passed, N failed".
 """
@@ -31,6 +36,11 @@ from vm import VM, BootError  # noqa: E402
 
 BOOT_TIMEOUT = 300          # first frame, per boot
 ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox"}
+STAFF_PIN = "2468"           # test.sh provisions its hash
+# Staff screen by keyboard to "Shut down": tests/unit/test_flow.c
+# (section staff_keys) checks the same presses on the app. Change both together.
+STAFF_OPEN_KEYS = ("ctrl", "alt", "s")
+STAFF_SHUTDOWN_KEYS = ("tab", "tab", "ret", "tab", "ret")
 
 passed = failed = 0
 timings = []
@@ -228,14 +238,16 @@ def boot_shipped(a, goldens):
             return
         timings.append(("shipped, UEFI, USB", t))
         time.sleep(3)
-        screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"),
-                     goldens)
+        # Not provisioned: no helpline key, so the kiosk says (in Urdu, to
+        # staff) that it is not ready and takes no reports.
+        screen_check(f"{tag}: the screen shows the Urdu 'not ready, ask staff' screen (no helpline key yet)",
+                     vm.screendump(f"{vm.rundir}/not-ready.png"), goldens, want="config_error_ur")
         vm.send_keys("ctrl", "alt", "f2")
         time.sleep(2)
         vm.send_keys("alt", "f3")
         time.sleep(2)
         screen_check(f"{tag}: Ctrl-Alt-F2 / Alt-F3 switch to no other console",
-                     vm.screendump(f"{vm.rundir}/after-ctrl-alt-f2.png"), goldens)
+                     vm.screendump(f"{vm.rundir}/after-ctrl-alt-f2.png"), goldens, want="config_error_ur")
         vm.send_keys("ctrl", "alt", "delete")
         time.sleep(4)
         check(f"{tag}: Ctrl-Alt-Del does not reboot", vm.alive())
@@ -466,8 +478,62 @@ def boot_two(a, goldens, disk, fat_stick, first):
         rc, out = wait_guest(vm, "findmnt -rn -o TARGET,OPTIONS | grep '^/media/' | grep -E '[ ,]ro(,|$)'", 30)
         check(f"{tag}: a stick present at power-on is mounted read-only", rc == 0, out.strip())
         check_ports(vm, tag, dhcp_allowed=False)
-        sh(vm, "systemctl --no-block poweroff")
-        check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
+
+        # ---- a courier stick: read-write for the kiosk, the report exported onto it
+        mark = len(vm.serial_text())
+        vm.hotplug_stick(a.courier, "courier")
+        rc, out = wait_guest(vm, r"""
+            m=$(findmnt -rn -o TARGET,LABEL | awk '$2 == "HIFAZATOUT" {print $1}')
+            [ -n "$m" ] || exit 1
+            echo "target=$m"
+            echo "opts=$(findmnt -no FSTYPE,OPTIONS "$m" | tr -s ' ' ',')"
+            echo "owner=$(stat -c %U "$m")"
+            echo "ro=$(blockdev --getro "$(findmnt -no SOURCE "$m")")"
+            echo "others=$(findmnt -rn -o TARGET,OPTIONS,LABEL | grep '^/media/' | grep -v HIFAZATOUT | tr ' ' ':' | tr '\n' ' ')"
+            """, 60)
+        c = kv(out)
+        opts = c.get("opts", "").split(",")
+        check(f"{tag}: a courier stick (FAT, HIFAZATOUT) is mounted read-write, nosuid, nodev, noexec, for the kiosk user",
+              rc == 0 and "rw" in opts and all(o in opts for o in ("nosuid", "nodev", "noexec"))
+              and c.get("owner") == "hifazat" and c.get("ro") == "0", out.strip().replace("\n", "; "))
+        others = c.get("others", "").split()
+        check(f"{tag}: the other stick stays read-only beside it",
+              others and all(":ro," in o or ":ro:" in o for o in others), c.get("others", ""))
+        ok = vm.wait_serial(r"KIOSK_EVENT volumes=2", 30, since=mark) is not None
+        check(f"{tag}: the kiosk sees the courier stick (KIOSK_EVENT volumes=2)", ok,
+              ", ".join(re.findall(r"KIOSK_EVENT volumes=\d+", vm.serial_text()[mark:])[-3:]))
+        target = c.get("target", "/media/none")
+        rc, out = sh(vm, as_kiosk(f"hifazat export --to {target}/hifazat-outbox && sync && ls {target}/hifazat-outbox && "
+                                  "hifazat queue status --json"))
+        try:
+            status = json.loads(out[out.index("{"):])
+        except ValueError:
+            status = {}
+        check(f"{tag}: the kiosk user exports the report onto the courier stick",
+              rc == 0 and ".tar" in out and status.get("exported", {}).get("reports") == 1, out.strip()[-300:])
+
+        # ---- staff: Shut down from the staff screen, by keyboard alone
+        mark = len(vm.serial_text())
+        vm.send_keys(*STAFF_OPEN_KEYS)
+        ok = vm.wait_serial(r"KIOSK_EVENT screen=staff_pin", 30, since=mark) is not None
+        check(f"{tag}: Ctrl-Alt-S opens the staff PIN pad", ok)
+        for d in STAFF_PIN:
+            vm.send_keys(d)
+            time.sleep(0.3)
+        vm.send_keys("ret")
+        ok = vm.wait_serial(r"KIOSK_EVENT screen=staff\b(?!_)", 180, since=mark) is not None
+        check(f"{tag}: the provisioned staff PIN opens the staff screen", ok)
+        vm.screendump(f"{vm.rundir}/staff.png")
+        for k in STAFF_SHUTDOWN_KEYS:
+            vm.send_keys(k)
+            time.sleep(1.5)
+        off = vm.wait_exit(180)
+        check(f"{tag}: 'Shut down' on the staff screen powers the machine off (exit status 4, kiosk-stopped)",
+              off and "Shut down chosen on the staff screen" in vm.serial_text()[mark:],
+              f"qemu rc {vm.proc.returncode}" if off else "still running")
+        if not off:
+            sh(vm, "systemctl --no-block poweroff")
+            vm.wait_exit(120)
     except BootError as e:
         check(f"{tag}: guest reachable", False, str(e))
     finally:
@@ -516,28 +582,44 @@ def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks):
     names = data_names(disk)
     check(f"{tag}: KIOSKDATA holds only the queue, the kiosk key and the config override",
           set(names) <= ALLOWED_DATA and "queue" in names and "kiosk.key" in names, " ".join(sorted(names)))
-    pending = [n for n in data_names(disk, "/queue/pending") if n.endswith(".hfz")]
-    check(f"{tag}: one sealed report in queue/pending (read with debugfs)", len(pending) == 1, " ".join(pending))
-    if len(pending) != 1:
-        return
+    # boot 2 exported it: the sealed report waits in queue/exported until acknowledged
+    kept = [(d, n) for d in ("pending", "exported") for n in data_names(disk, f"/queue/{d}") if n.endswith(".hfz")]
+    check(f"{tag}: one sealed report in the queue, exported and kept until acknowledged (read with debugfs)",
+          [d for d, _ in kept] == ["exported"], " ".join(f"{d}/{n}" for d, n in kept))
+    first = os.path.join(fat_stick["dir"], fat_stick["parts"][0]["files"][0])
+    h = json.loads(subprocess.run([a.hifazat, "hash", "-q", first], capture_output=True, text=True).stdout)
     work = os.path.join(a.out, "open")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    report = os.path.join(work, pending[0])
-    debugfs(disk, f"dump /queue/pending/{pending[0]} {report}")
-    r = subprocess.run([a.hifazat, "open", report, "--key", a.helpline_secret, "--passphrase-file", a.passphrase,
-                        "--csv", f"{work}/out.csv", "--jsonl", f"{work}/out.jsonl"], capture_output=True, text=True)
-    check(f"{tag}: the helpline opens the report with its secret key", r.returncode == 0, r.stderr.strip()[:300])
-    if r.returncode != 0:
-        return
-    doc = json.loads(open(f"{work}/out.jsonl").readline())
-    rows = list(csv.DictReader(open(f"{work}/out.csv")))
-    first = os.path.join(fat_stick["dir"], fat_stick["parts"][0]["files"][0])
-    h = json.loads(subprocess.run([a.hifazat, "hash", "-q", first], capture_output=True, text=True).stdout)
-    got = {(x["signal_type"], x["value"]) for x in rows}
-    check(f"{tag}: the report carries exactly the picture's hashes (sha256, md5, pdq) and its case code",
-          ("sha256", h["sha256"]) in got and ("md5", h["md5"]) in got and ("pdq", h["pdq"]) in got
-          and doc.get("case_code") == receipt.get("case_code"), f"{len(rows)} signals, case {doc.get('case_code')}")
+    # what the helpline opens: the report from the data partition, and the
+    # courier stick's archive (copied off its FAT with mtools, nothing mounted)
+    sources = []
+    if len(kept) == 1:
+        report = os.path.join(work, kept[0][1])
+        debugfs(disk, f"dump /queue/{kept[0][0]}/{kept[0][1]} {report}")
+        sources.append(("the data partition", report))
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    ls = subprocess.run(["mdir", "-b", "-i", f"{a.courier}@@1048576", "::/hifazat-outbox"], capture_output=True, text=True, env=env)
+    tars = [l.strip() for l in ls.stdout.splitlines() if l.strip().endswith(".tar")]
+    check(f"{tag}: one outbox archive on the courier stick", len(tars) == 1, (ls.stdout + ls.stderr).strip()[:300])
+    if len(tars) == 1:
+        local = os.path.join(work, os.path.basename(tars[0]))
+        subprocess.run(["mcopy", "-n", "-i", f"{a.courier}@@1048576", tars[0], local], env=env, check=False)
+        sources.append(("the courier stick", local))
+    for where, path in sources:
+        out = os.path.join(work, re.sub(r"\W+", "-", where))
+        r = subprocess.run([a.hifazat, "open", path, "--key", a.helpline_secret, "--passphrase-file", a.passphrase,
+                            "--csv", f"{out}.csv", "--jsonl", f"{out}.jsonl"], capture_output=True, text=True)
+        check(f"{tag}: the helpline opens the report from {where} with its secret key", r.returncode == 0,
+              r.stderr.strip()[:300])
+        if r.returncode != 0:
+            continue
+        doc = json.loads(open(f"{out}.jsonl").readline())
+        rows = list(csv.DictReader(open(f"{out}.csv")))
+        got = {(x["signal_type"], x["value"]) for x in rows}
+        check(f"{tag}: the report from {where} carries exactly the picture's hashes (sha256, md5, pdq) and its case code",
+              ("sha256", h["sha256"]) in got and ("md5", h["md5"]) in got and ("pdq", h["pdq"]) in got
+              and doc.get("case_code") == receipt.get("case_code"), f"{len(rows)} signals, case {doc.get('case_code')}")
 
 
 def main():
@@ -546,6 +628,7 @@ def main():
     ap.add_argument("--test-image", required=True)
     ap.add_argument("--nodata-image", required=True)
     ap.add_argument("--sticks", required=True, help="sticks.json from test.sh")
+    ap.add_argument("--courier", required=True, help="an empty FAT courier stick (label HIFAZATOUT, partition at 1 MiB)")
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--hifazat", required=True)

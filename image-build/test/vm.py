@@ -172,13 +172,14 @@ class VM:
         with self.serial_lock:
             self.serial_lock.notify_all()
 
-    def wait_serial(self, pattern, timeout):
-        """Seconds since qemu started when pattern appeared, or None."""
+    def wait_serial(self, pattern, timeout, since=0):
+        """Seconds since qemu started when pattern appeared (at or after
+        offset `since` of the serial text), or None."""
         rx = re.compile(pattern)
         end = min(time.monotonic() + timeout, self.deadline)
         with self.serial_lock:
             while True:
-                if rx.search(self.serial_buf):
+                if rx.search(self.serial_buf, since):
                     return self.elapsed()
                 left = end - time.monotonic()
                 if left <= 0 or not self.alive():
