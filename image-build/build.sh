@@ -67,6 +67,15 @@ echo "build.sh: commit $(git -C "$REPO" describe --always --dirty 2>/dev/null ||
 
 IMG=$OUT/hifazat-usb.img
 W=$OUT/work
+# A build killed inside mmdebstrap or a chroot leaves /proc, /sys and /dev
+# mounted in its tree: unmount those (deepest first) before anything under
+# it is removed, and never let rm cross into another filesystem.
+unmount_under() {
+    findmnt -rn -o TARGET | awk -v d="$1/" 'index($0, d) == 1' | sort -r | while read -r m; do
+        umount -l "$m" || true
+    done
+}
+wipe() { local d; for d in "$@"; do [ -e "$d" ] || continue; unmount_under "$(realpath "$d")"; rm -rf --one-file-system "$d"; done; }
 # A stable UUID from SOURCE_DATE_EPOCH and a name (GPT GUIDs, ext4, FAT id).
 uuid_for() {
     local h
@@ -106,7 +115,7 @@ if [ -d "$BASE" ] && [ -n "$(find "$BASE/.done" -mtime -"$BASE_MAX_AGE_DAYS" 2>/
     step "base root filesystem: cached ($BASE, built $(date -u -r "$BASE/.done" '+%F %H:%M'))"
 else
     step "base root filesystem: mmdebstrap $SUITE minbase + $(wc -l < "$OUT/packages.list") packages"
-    rm -rf "$CACHE"/base-* "$CACHE/base.tmp"
+    wipe "$CACHE"/base-* "$CACHE/base.tmp"
     comps=${COMPONENTS// /,}
     mmdebstrap --variant=minbase --mode=root --format=directory \
         --components="$comps" \
@@ -154,7 +163,7 @@ rm -f "$OUT/image.key"
 
 # ---- 5. the kiosk's root filesystem: base + the kiosk .deb + our files
 step "root filesystem: kiosk package, services, hardening"
-rm -rf "$W"
+wipe "$W"
 mkdir -p "$W"
 R=$W/rootfs
 cp -a "$BASE" "$R"
@@ -320,7 +329,7 @@ outputs=("$(basename "$IMG")")
 outputs+=("$(basename "$DEB")" packages.list packages.lock)
 (cd "$OUT" && sha256sum "${outputs[@]}" > SHA256SUMS)
 echo "$final_key" > "$OUT/image.key"
-rm -rf "$W/rootfs"
+wipe "$W/rootfs"
 step "done"
 printf 'image %s: %s MiB (%s MiB allocated)' "$IMG" "$TOTAL_MB" "$(du -m "$IMG" | cut -f1)"
 [ "$COMPRESS" = 0 ] || printf ', gzip %s MiB' "$(du -m "$IMG.gz" | cut -f1)"
