@@ -91,8 +91,8 @@ add_test_layer "$T/nodata.img"
 say "test sticks: FAT32 (MBR, pictures), exFAT + NTFS + ext4 (GPT), a FAT32 courier stick"
 S=$T/sticks
 mkdir -p "$S/fat/DCIM/Camera" "$S/ext4/Pictures"
-cp "$REPO"/assets/demo/media/DCIM/Camera/IMG_000[1-3].jpg "$S/fat/DCIM/Camera/"
-cp "$REPO"/assets/demo/media/DCIM/Camera/IMG_0004.jpg "$S/ext4/Pictures/"
+cp "$REPO"/assets/demo/media/DEMO-PHONE/DCIM/Camera/IMG_000[1-3].jpg "$S/fat/DCIM/Camera/"
+cp "$REPO"/assets/demo/media/DEMO-PHONE/DCIM/Camera/IMG_0004.jpg "$S/ext4/Pictures/"
 touch -d @1700000000 "$S"/fat/DCIM/Camera/* "$S"/ext4/Pictures/*
 # FAT32 partition on an MBR disk, as sticks and SD cards come
 mkfs.vfat -F 32 -n PHONE -i 1a2b3c4d -C "$S/fat.part" $((48 * 1024)) >/dev/null
@@ -104,7 +104,7 @@ dd if="$S/fat.part" of="$S/fat.img" bs=512 seek=2048 conv=notrunc,sparse status=
 truncate -s 24M "$S/exfat.part" "$S/ntfs.part"
 mkfs.exfat -L EXFATSTICK "$S/exfat.part" >/dev/null
 mkntfs -q -F -Q -L NTFSSTICK "$S/ntfs.part" >/dev/null 2>&1
-ntfscp "$S/ntfs.part" "$REPO/assets/demo/media/DCIM/Camera/IMG_0005.jpg" IMG_0005.jpg >/dev/null
+ntfscp "$S/ntfs.part" "$REPO/assets/demo/media/DEMO-PHONE/DCIM/Camera/IMG_0005.jpg" IMG_0005.jpg >/dev/null
 mkfs.ext4 -q -L EXT4STICK -d "$S/ext4" "$S/ext4.part" 24M >/dev/null
 truncate -s 80M "$S/multi.img"
 sgdisk -n 1:1M:+24M -t 1:0700 -n 2:0:+24M -t 2:0700 -n 3:0:+24M -t 3:8300 "$S/multi.img" >/dev/null
@@ -124,7 +124,7 @@ s, repo = sys.argv[1], sys.argv[2]
 def sums(root, files):
     return {f: hashlib.sha256(open(os.path.join(root, f), "rb").read()).hexdigest() for f in files}
 fat = ["DCIM/Camera/IMG_0001.jpg", "DCIM/Camera/IMG_0002.jpg", "DCIM/Camera/IMG_0003.jpg"]
-cam = os.path.join(repo, "assets/demo/media/DCIM/Camera")
+cam = os.path.join(repo, "assets/demo/media/DEMO-PHONE/DCIM/Camera")
 sticks = [
     {"img": f"{s}/fat.img", "dir": f"{s}/fat",
      "parts": [{"fs": "FAT32", "label": "PHONE", "mount_type": "vfat", "files": fat, "sha256": sums(f"{s}/fat", fat)}]},
