@@ -503,7 +503,8 @@ def boot_two(a, goldens, disk, fat_stick, first):
         check(f"{tag}: the kiosk sees the courier stick (KIOSK_EVENT volumes=2)", ok,
               ", ".join(re.findall(r"KIOSK_EVENT volumes=\d+", vm.serial_text()[mark:])[-3:]))
         target = c.get("target", "/media/none")
-        rc, out = sh(vm, as_kiosk(f"hifazat export --to {target}/hifazat-outbox && sync && ls {target}/hifazat-outbox && "
+        # the folder first, as the staff screen's export does (screen_staff.c)
+        rc, out = sh(vm, as_kiosk(f"mkdir -p {target}/hifazat-outbox && hifazat export --to {target}/hifazat-outbox && sync && ls {target}/hifazat-outbox && "
                                   "hifazat queue status --json"))
         try:
             status = json.loads(out[out.index("{"):])
