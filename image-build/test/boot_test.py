@@ -225,6 +225,17 @@ def data_names(img, path="/"):
     return names
 
 
+def ready(vm, tag, what, agent=True):
+    """KIOSK_READY on the serial console (its time recorded as `what`), then
+    the test agent when the boot has one: False when either is missing."""
+    t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
+    if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
+                 f"{t:.1f} s after power-on" if t else "not seen"):
+        return False
+    timings.append((what, t))
+    return not agent or check(f"{tag}: test agent answers", vm.wait_agent(120))
+
+
 # ---- the boots ---------------------------------------------------------------------
 def boot_shipped(a, goldens):
     tag = "shipped image, UEFI, USB"
@@ -232,11 +243,8 @@ def boot_shipped(a, goldens):
             boot_bus="usb", snapshot=True, agent=False)
     vm.start()
     try:
-        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
-        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
-                     f"{t:.1f} s after power-on" if t else "not seen"):
+        if not ready(vm, tag, "shipped, UEFI, USB", agent=False):
             return
-        timings.append(("shipped, UEFI, USB", t))
         time.sleep(3)
         # Not provisioned: no helpline key, so the kiosk says (in Urdu, to
         # staff) that it is not ready and takes no reports.
@@ -264,12 +272,7 @@ def boot_one(a, goldens, disk, sticks):
     vm.start()
     st = {}
     try:
-        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
-        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
-                     f"{t:.1f} s after power-on" if t else "not seen"):
-            return st
-        timings.append(("test variant, BIOS, USB, first boot (grows the data partition)", t))
-        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+        if not ready(vm, tag, "test variant, BIOS, USB, first boot (grows the data partition)"):
             return st
         time.sleep(2)
         screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"),
@@ -449,12 +452,7 @@ def boot_two(a, goldens, disk, fat_stick, first):
             sticks=[fat_stick["img"]], nic=False)
     vm.start()
     try:
-        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
-        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
-                     f"{t:.1f} s after power-on" if t else "not seen"):
-            return
-        timings.append(("test variant, UEFI, virtio, second boot", t))
-        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+        if not ready(vm, tag, "test variant, UEFI, virtio, second boot"):
             return
         time.sleep(2)
         screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"), goldens)
@@ -546,12 +544,7 @@ def boot_three(a, goldens, disk):
     vm = VM("boot3", os.path.join(a.out, "boot3-nodata"), disk, firmware="bios", boot_bus="virtio", nic=False)
     vm.start()
     try:
-        t = vm.wait_serial(r"KIOSK_READY", BOOT_TIMEOUT)
-        if not check(f"{tag}: KIOSK_READY on the serial console", t is not None,
-                     f"{t:.1f} s after power-on" if t else "not seen"):
-            return
-        timings.append(("test variant, BIOS, virtio, first boot that creates the data partition", t))
-        if not check(f"{tag}: test agent answers", vm.wait_agent(120)):
+        if not ready(vm, tag, "test variant, BIOS, virtio, first boot that creates the data partition"):
             return
         rc, out = sh(vm, r"""
             src=$(findmnt -no SOURCE /var/lib/hifazat); disk=$(lsblk -no PKNAME "$src")

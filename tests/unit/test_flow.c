@@ -117,12 +117,13 @@ static void tap_row(struct app *a, const char *list, int i)
     tap_id(a, ui_id_index(ui_id(list), i), what);
 }
 
-static void key(struct app *a, SDL_Keycode k)
+static void key_mod(struct app *a, SDL_Keycode k, Uint16 mod)
 {
     SDL_Event e;
     SDL_zero(e);
     e.type = SDL_KEYDOWN;
     e.key.keysym.sym = k;
+    e.key.keysym.mod = mod;
     e.key.state = SDL_PRESSED;
     SDL_PushEvent(&e);
     e.type = SDL_KEYUP;
@@ -130,6 +131,8 @@ static void key(struct app *a, SDL_Keycode k)
     SDL_PushEvent(&e);
     pump(a, 2);
 }
+
+static void key(struct app *a, SDL_Keycode k) { key_mod(a, k, 0); }
 
 /* Press, hold (the loop keeps running), release. */
 static void hold_id(struct app *a, uint32_t id, int ms, void (*while_held)(struct app *a))
@@ -1111,21 +1114,6 @@ static void section_staff(void)
 /* ---- staff, by keyboard alone: the key presses image-build/test/boot_test.py
  * sends to the USB image in qemu to shut it down from the staff screen
  * (STAFF_SHUTDOWN_KEYS there). Change both together. */
-
-static void key_mod(struct app *a, SDL_Keycode k, Uint16 mod)
-{
-    SDL_Event e;
-    SDL_zero(e);
-    e.type = SDL_KEYDOWN;
-    e.key.keysym.sym = k;
-    e.key.keysym.mod = mod;
-    e.key.state = SDL_PRESSED;
-    SDL_PushEvent(&e);
-    e.type = SDL_KEYUP;
-    e.key.state = SDL_RELEASED;
-    SDL_PushEvent(&e);
-    pump(a, 2);
-}
 
 static void section_staff_keys(void)
 {
