@@ -471,6 +471,38 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         }
     }
 
+    /* Larger text (everyone) and English narration (trainers), at the
+     * bottom of the start column. */
+    int th = t->touch > (int)(68 * t->scale) ? t->touch : (int)(68 * t->scale);
+    struct ui_rect tr = {left.x, left.y + left.h - 2 * th - g / 2, left.w, th};
+    if (tr.y < r.y + g)
+        tr.y = r.y + g;
+    struct {
+        const char *id, *key, *label;
+        bool *value;
+    } sw[] = {
+        {"staff.large_text", "large_text", _("Larger text"), &a->large_text},
+        {"staff.narration_en", "narration_english", _("English narration (for trainers)"),
+         &a->narration_english},
+    };
+    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
+        bool v = *sw[i].value;
+        if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
+            if (a->cfg && a->data_dir &&
+                config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") != 0) {
+                st.result_bad = true;
+                snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
+            } else {
+                *sw[i].value = v;
+                if (sw[i].value == &a->large_text)
+                    app_apply_text_size(a);
+                st.result_bad = false;
+                snprintf(st.result, sizeof st.result, "%s", _("Saved."));
+            }
+        }
+        tr.y += th + g / 2;
+    }
+
     if (st.shutdown_dialog) {
         enum ui_dialog_result res = ui_dialog(ui, "staff.shutdown_dialog", _("Shut down the kiosk?"),
                                               _("Reports already saved stay in the queue."),
