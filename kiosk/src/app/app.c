@@ -333,7 +333,6 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         seterr(err, errlen, "out of memory%s%s", "", "");
         goto fail;
     }
-    app_apply_text_size(a);
 
     /* SDL turns SIGINT/SIGTERM into SDL_QUIT: the session is wiped on the way out. */
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER)) {
@@ -613,8 +612,12 @@ int app_set_lang(struct app *a, const char *tag)
         a->pending_lang = l + 1;
         return 0;
     }
+    bool changed = i18n_lang() != (enum i18n_lang)l;
     if (i18n_set_lang((enum i18n_lang)l))
         return -1;
+    /* The same screen, now said in the other language. */
+    if (changed && a->narration_on)
+        narration_listen_again(a);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;
@@ -749,9 +752,6 @@ static bool apply_pending(struct app *a)
         int l = a->pending_lang - 1;
         a->pending_lang = 0;
         app_set_lang(a, i18n_tag((enum i18n_lang)l));
-        /* The same screen, now said in the other language. */
-        if (a->narration_on)
-            narration_listen_again(a);
         any = true;
     }
     if (a->pending_screen) {
@@ -773,6 +773,13 @@ int app_draw(struct app *a, bool present)
     for (int pass = 0; pass < 4; pass++) {
         if (screens[a->screen]->update)
             screens[a->screen]->update(a);
+        /* Larger text is for the people using the kiosk; the staff screens
+         * are dense and their readers read. */
+        bool staff = a->screen == SCREEN_STAFF_PIN || a->screen == SCREEN_STAFF ||
+                     a->screen == SCREEN_CHECK || a->screen == SCREEN_CONFIG_ERROR;
+        int pct = a->large_text && !staff ? 125 : 100;
+        if (ui_text_scale(a->ui) != pct)
+            ui_set_text_scale(a->ui, pct);
         a->in_frame = true;
         ui_begin(a->ui, w, h);
         struct ui_rect area = {0, 0, w, h};
@@ -1054,7 +1061,7 @@ struct audio *app_audio(struct app *a) { return narration_audio(a); }
 
 void app_apply_text_size(struct app *a)
 {
-    ui_set_text_scale(a->ui, a->large_text ? 125 : 100);
+    /* app_draw() applies it to the person's screens from the next frame. */
     a->dirty = true;
 }
 struct ui_ctx *app_ui(struct app *a) { return a->ui; }

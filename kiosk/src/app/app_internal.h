@@ -200,7 +200,7 @@ struct audio *narration_audio(struct app *a);
 /* screen_util.c: the step pictogram page_title() shows this frame (NULL: the
  * title's own icon). */
 void page_set_step_pictogram(struct ui_image *img);
-/* Applies [kiosk] large_text to the UI. */
+/* [kiosk] large_text changed: redraw (app_draw() applies it to the person's screens). */
 void app_apply_text_size(struct app *a);
 
 /* worker.c */

@@ -382,9 +382,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
     if (st.job || st.result[0]) {
         r.y += t->gap / 2;
-        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
-                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
-                 UI_FONT_SMALL, false);
+        r.y += icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                        st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+                        UI_FONT_SMALL, false);
     }
 
     /* Right: actions and settings. */
