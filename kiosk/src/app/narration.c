@@ -271,14 +271,19 @@ int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
     if (err[0] && !a->opt.quiet)
         fprintf(stderr, "hifazat-kiosk: %s\n", err);
     audio_set_volume(n->au, a->default_volume);
+    int nclips = 0;
     for (int l = 0; l < I18N_COUNT; l++) {
         char d[4200];
         snprintf(d, sizeof d, "%s/%s", audio_dir, i18n_tag((enum i18n_lang)l));
-        audio_load_dir(n->au, i18n_tag((enum i18n_lang)l), d);
+        nclips += audio_load_dir(n->au, i18n_tag((enum i18n_lang)l), d);
     }
     struct pic_load pl = {n, icon_dir};
     a->narr = n;
     guide_each_icon(load_icon, &pl);
+    /* For staff logs: what the kiosk can say and show. */
+    if (!a->opt.quiet)
+        fprintf(stderr, "hifazat-kiosk: audio %s, %d clips from %s, %d pictograms from %s\n",
+                audio_driver(n->au), nclips, audio_dir, n->npics, icon_dir);
     struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = a};
     ui_set_voice(a->ui, &v);
     static const struct app_listener l = {.screen = on_screen};
