@@ -883,6 +883,8 @@ static void section_idle(void)
     /* Someone is still there: any touch during the countdown keeps it. */
     CHECK(wait_for(a, warning_shown, NULL, 6000), "no countdown before the wipe");
     CHECK(!strcmp(app_screen(a), "choose"), "the countdown is shown over the screen");
+    app_draw(a, true);
+    expect_clip(a, "ur", "say.still_there");   /* the question is said as it appears */
     SDL_Event e;
     SDL_zero(e);
     e.type = SDL_MOUSEMOTION;

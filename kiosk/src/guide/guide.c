@@ -106,6 +106,11 @@ const struct guide_string guide_strings[] = {
     {"say.show_again", N_("No, show it again"), NULL},
     {"say.still_here", N_("I am still here"), NULL},
     {"say.ok", N_("OK"), NULL},
+    /* Dialogs: their question is read as they appear. */
+    {"say.still_there", N_("Are you still there?"), NULL},
+    {"say.saved_question", N_("Have you saved your case code?"), NULL},
+    {"say.stop_question", N_("Stop making fingerprints?"), NULL},
+    {"say.limit", N_("That is the most for one report"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
 

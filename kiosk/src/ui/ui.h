@@ -96,8 +96,8 @@ void ui_reset(struct ui_ctx *ui);
 
 /* ---- spoken guidance and pictograms (issue 9): hooks, never audio here.
  * say() gets a widget's label (as shown) when the keyboard moves the focus
- * to it (pressed false) or when it is activated (true): the narration reads
- * the choice aloud. pictogram() may return an image drawn beside a list
+ * to it (pressed false) or when it is activated (true), and a dialog's
+ * title as the dialog appears (true): the narration reads them aloud. pictogram() may return an image drawn beside a list
  * row's label (answers); NULL: none. */
 struct ui_voice {
     void (*say)(void *ctx, const char *label, bool pressed);

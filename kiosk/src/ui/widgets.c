@@ -572,6 +572,9 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *name, const char 
         /* Focus starts on the safe answer; it returns when the dialog goes. */
         ui->focus_saved = ui->focus;
         ui->focus = no ? no_id : yes_id;
+        /* Its question is read aloud as it appears. */
+        if (ui->voice.say && title)
+            ui->voice.say(ui->voice.ctx, title, true);
     }
 
     struct ui_rect area = {0, ui->bar_bottom, ui->w, ui->h - ui->bar_bottom};
