@@ -167,6 +167,12 @@ static void shot(struct app *a, const char *step)
     int w, h;
     uint8_t *px = app_screenshot(a, &w, &h);
     REQUIRE(px, "screenshot");
+    /* The staff screen shows the machine's free disk space, which changes
+     * from run to run: that value's box is painted over before comparing. */
+    if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a) && w == 1280 && h == 800)
+        for (int y = 455; y < 505; y++)
+            for (int x = 250; x < 640; x++)
+                memset(px + ((size_t)y * (size_t)w + (size_t)x) * 4, 0x80, 4);
     CHECK(golden_check(name, px, w, h, update) == 0, "%s differs from its golden screenshot", name);
     free(px);
 }

@@ -380,12 +380,6 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         fmt_size(sz, sizeof sz, st.qs.free_bytes);
         r.y += info_line(ui, r, _("Free space"), sz) + t->gap / 3;
     }
-    if (st.job || st.result[0]) {
-        r.y += t->gap / 2;
-        r.y += icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
-                        st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
-                        UI_FONT_SMALL, false);
-    }
 
     /* Right: actions and settings. */
     int bh = t->button_h, g = t->gap;
@@ -473,10 +467,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     /* Larger text (everyone) and English narration (trainers), at the
      * bottom of the start column. */
-    int th = t->touch > (int)(68 * t->scale) ? t->touch : (int)(68 * t->scale);
-    struct ui_rect tr = {left.x, left.y + left.h - 2 * th - g / 2, left.w, th};
-    if (tr.y < r.y + g)
-        tr.y = r.y + g;
+    int th = t->touch;
+    struct ui_rect tr = {left.x, r.y + g / 4, left.w, th};
     struct {
         const char *id, *key, *label;
         bool *value;
@@ -500,8 +492,14 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                 snprintf(st.result, sizeof st.result, "%s", _("Saved."));
             }
         }
-        tr.y += th + g / 2;
+        tr.y += th + g / 3;
     }
+    /* Under them: the last action's result (or the job at work). */
+    r.y = tr.y;
+    if (st.job || st.result[0])
+        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+                 UI_FONT_SMALL, false);
 
     if (st.shutdown_dialog) {
         enum ui_dialog_result res = ui_dialog(ui, "staff.shutdown_dialog", _("Shut down the kiosk?"),
