@@ -387,6 +387,7 @@ static void walk(struct app *a, struct run *r)
         list_tree(dev, phone_tree, sizeof phone_tree);
         wait_volumes(a, 1);
         pump(a, 2);
+        expect_clip(a, L, "event.device_found");   /* what to do now, said */
     }
     if (s)
         shot(a, "connect");
@@ -452,6 +453,7 @@ static void walk(struct app *a, struct run *r)
                 CHECK(a->session.items[i].problem == PROBLEM_CORRUPT &&
                           strstr(a->session.items[i].path, "IMG_0010"),
                       "the damaged file is named damaged");
+        expect_clip(a, L, "event.some_failed");
         if (s)
             shot(a, "fingerprint_problems");
         tap(a, "fingerprint.next");

@@ -186,6 +186,8 @@ void narration_destroy(struct app *a);
 /* A device is open (the listen and volume controls are shown). */
 bool narration_available(const struct app *a);
 void narration_listen_again(struct app *a);
+/* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
+void narration_event(struct app *a, const char *clip);
 void narration_set_on(struct app *a, bool on);
 void narration_volume_step(struct app *a, int delta);
 int narration_volume(const struct app *a);

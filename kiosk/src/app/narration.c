@@ -27,6 +27,7 @@ struct narration {
     struct app *a;
     struct audio *au;
     bool fresh;                  /* a screen was just entered: focus moves are its own */
+    int volumes;                 /* devices seen (-1: not yet told) */
     const struct guide_screen *cur;
     struct {
         char name[32];
@@ -141,6 +142,26 @@ static void on_screen(void *ctx, const char *screen, const char *part)
         play_screen(a);
     else
         audio_stop(n->au);
+}
+
+void narration_event(struct app *a, const char *clip)
+{
+    if (!a->narr || !a->narration_on)
+        return;
+    char c[80];
+    clip_name(a, clip, c, sizeof c);
+    audio_play1(a->narr->au, c);
+}
+
+/* A device plugged in while Connect waits for one: say what to do next. */
+static void on_volumes(void *ctx, int count)
+{
+    struct app *a = ctx;
+    struct narration *n = a->narr;
+    bool more = n->volumes >= 0 && count > n->volumes;
+    n->volumes = count;
+    if (more && a->screen == SCREEN_CONNECT)
+        narration_event(a, GUIDE_CLIP_DEVICE_FOUND);
 }
 
 /* The UI read a label: a choice pressed, or focused from the keyboard. */
@@ -286,7 +307,8 @@ int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
                 audio_driver(n->au), nclips, audio_dir, n->npics, icon_dir);
     struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = a};
     ui_set_voice(a->ui, &v);
-    static const struct app_listener l = {.screen = on_screen};
+    n->volumes = -1;
+    static const struct app_listener l = {.screen = on_screen, .volumes = on_volumes};
     app_add_listener(a, &l, a);
     return 0;
 }

@@ -196,6 +196,15 @@ void guide_each_clip(void (*fn)(void *ctx, const char *clip, const char *msgid, 
     fn(ctx, GUIDE_CLIP_CODE_IS, N_("Your case code is:"), false);
     fn(ctx, GUIDE_CLIP_PIN_IS, N_("Your PIN is:"), false);
     fn(ctx, GUIDE_CLIP_AGAIN, N_("Once more."), false);
+    fn(ctx, GUIDE_CLIP_DEVICE_FOUND,
+       N_("Your phone or card is connected. Touch it on the screen to open it."), false);
+    fn(ctx, GUIDE_CLIP_SOME_FAILED,
+       N_("Some files could not be used. The reasons are on the screen. To go on with the "
+          "others, press Next."),
+       false);
+    fn(ctx, GUIDE_CLIP_NONE_MADE,
+       N_("No fingerprints could be made. You can try again, or ask a staff member for help."),
+       false);
     for (int i = 0; i < 36; i++)
         fn(ctx, char_clips[i], char_texts[i], true);
 }

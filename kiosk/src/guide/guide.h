@@ -51,6 +51,10 @@ const char *guide_char_clip(char c);
 #define GUIDE_CLIP_CODE_IS "code.case_code"
 #define GUIDE_CLIP_PIN_IS "code.pin"
 #define GUIDE_CLIP_AGAIN "code.again"
+/* Said when something happens on a screen, not on entry. */
+#define GUIDE_CLIP_DEVICE_FOUND "event.device_found"   /* Connect: a device appeared */
+#define GUIDE_CLIP_SOME_FAILED "event.some_failed"     /* Fingerprinting: some files failed */
+#define GUIDE_CLIP_NONE_MADE "event.none_made"         /* Fingerprinting: none could be made */
 
 /* Every clip, in a stable order: fn(ctx, clip, msgid, slow) where slow
  * marks characters (spoken slowly, one at a time). */
