@@ -124,6 +124,16 @@ static void test_answers(void)
     s = guide_string_find_label("Start");
     CHECK(s && !strcmp(s->clip, "say.start"), "English label found");
     CHECK(!guide_string_find_label("Some file name.jpg"), "other text is not read");
+    s = guide_string_find_label("Next (12)");
+    CHECK(s && !strcmp(s->clip, "say.next"), "a count after a label is not read");
+    CHECK(!guide_string_find_label("IMG (2)") && !guide_string_find_label("Next (12"),
+          "only a known label before the count");
+    i18n_set_lang(I18N_UR);
+    char next[128];
+    snprintf(next, sizeof next, _("Next (%d)"), 7);
+    s = guide_string_find_label(next);
+    CHECK(s && !strcmp(s->clip, "say.next"), "the Urdu count too: %s", next);
+    i18n_set_lang(I18N_EN);
     /* Any case code and PIN can be spoken. */
     const char *alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     for (const char *p = alphabet; *p; p++)

@@ -95,6 +95,8 @@ const struct guide_string guide_strings[] = {
     {"say.yes", N_("Yes"), "yes"},
     {"say.no", N_("No"), "no"},
     {"say.choose_all", N_("Choose all here"), NULL},
+    {"say.unchoose_all", N_("Unchoose all here"), NULL},
+    {"say.cancel", N_("Cancel"), NULL},
     {"say.connect_again", N_("Connect it again"), NULL},
     {"say.up", N_("Up"), NULL},
     {"say.remove", N_("Remove"), NULL},
@@ -110,6 +112,8 @@ const struct guide_string guide_strings[] = {
     {"say.still_there", N_("Are you still there?"), NULL},
     {"say.saved_question", N_("Have you saved your case code?"), NULL},
     {"say.stop_question", N_("Stop making fingerprints?"), NULL},
+    {"say.yes_stop", N_("Yes, stop"), NULL},
+    {"say.no_go_on", N_("No, go on"), NULL},
     {"say.limit", N_("That is the most for one report"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
@@ -175,6 +179,16 @@ const struct guide_string *guide_string_find_label(const char *label)
     for (size_t i = 0; i < guide_nstrings; i++)
         if (!strcmp(_(guide_strings[i].text), label))
             return &guide_strings[i];
+    /* "Next (12)": a count in brackets after a label is not read. */
+    const char *br = strstr(label, " (");
+    size_t n = br ? (size_t)(br - label) : 0;
+    if (!n || label[strlen(label) - 1] != ')')
+        return NULL;
+    for (size_t i = 0; i < guide_nstrings; i++) {
+        const char *t = _(guide_strings[i].text);
+        if (strlen(t) == n && !strncmp(t, label, n))
+            return &guide_strings[i];
+    }
     return NULL;
 }
 

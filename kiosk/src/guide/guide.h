@@ -41,7 +41,8 @@ extern const struct guide_string guide_strings[];
 extern const size_t guide_nstrings;
 
 const struct guide_screen *guide_screen_find(const char *screen, const char *part);
-/* Label as shown (translated in the current gettext language). */
+/* Label as shown (translated in the current gettext language); a count in
+ * brackets after it ("Next (12)") is ignored. */
 const struct guide_string *guide_string_find_label(const char *label);
 const struct guide_string *guide_string_find_text(const char *msgid);
 
