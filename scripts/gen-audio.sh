@@ -45,4 +45,15 @@ while IFS="$tab" read -r lang clip slow text; do
     printf '%s' "$key" > "$dst.txt"
     made=$((made + 1))
 done < "$tsv"
-echo "gen-audio: $made spoken, $kept unchanged, $human human recordings"
+# Clips the guide no longer names are not installed with the app.
+cut -f1,2 "$tsv" | tr "$tab" / | sed 's/$/.opus/' | sort > "$tmp/want"
+stale=0
+for f in "$out"/*/*.opus; do
+    [ -e "$f" ] || continue
+    rel=${f#"$out"/}
+    if ! grep -qxF "$rel" "$tmp/want"; then
+        rm -f "$f" "$f.txt"
+        stale=$((stale + 1))
+    fi
+done
+echo "gen-audio: $made spoken, $kept unchanged, $human human recordings, $stale stale removed"
