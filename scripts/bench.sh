@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, queue, upload, media, ui, vpdq, kiosk
+# Sections: hash, queue, upload, media, ui, vpdq, kiosk, audio
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash queue upload media ui vpdq kiosk}"
+sections="${*:-hash queue upload media ui vpdq kiosk audio}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -101,6 +101,23 @@ for s in $sections; do
         ;;
     vpdq)
         bench_vpdq
+        ;;
+    audio)
+        echo "== audio (issue 9): screen entry to the narration's first sample; asset sizes"
+        out=$(SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER="${SDL_AUDIODRIVER:-dummy}" \
+              SDL_RENDER_DRIVER=software build-bench/tests/bench/bench_audio)
+        printf '%s\n' "$out"
+        line=$(printf '%s\n' "$out" | tail -1)
+        verdict "$(field "$line" entry_to_first_sample_ms) <= 150" \
+            "screen entry to first sample <= 150 ms ($(field "$line" entry_to_first_sample_ms) ms)"
+        for lang in ur en; do
+            n=$(find build-bench/audio/$lang -name '*.opus' | wc -l)
+            b=$(find build-bench/audio/$lang -name '*.opus' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+            echo "  clips $lang: $n files, $((b / 1024)) KB (Ogg Opus, 20 kb/s mono)"
+        done
+        b=$(find build-bench/icons -name '*.png' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+        s=$(find assets/icons -name '*.svg' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+        echo "  pictograms: $(find build-bench/icons -name '*.png' | wc -l) PNGs (192 px) $((b / 1024)) KB, SVG sources $((s / 1024)) KB"
         ;;
     *)
         echo "unknown section $s" >&2

@@ -9,9 +9,14 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target test_golden test_shaping >/dev/null
+cmake --build build --target test_golden test_shaping narration pictograms >/dev/null
 export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy SDL_RENDER_DRIVER=software
 export SDL_FRAMEBUFFER_ACCELERATION=0 HIFAZAT_SOURCE="$PWD"
 build/tests/test_golden --update "$@"
+# The flow's screenshots (tests/golden/flow_*.png): the whole scenario.
+if [ $# -eq 0 ]; then
+    cmake --build build --target test_flow hifazat >/dev/null
+    HIFAZAT_BIN="$PWD/build/kiosk" build/tests/test_flow --update
+fi
 [ $# -eq 0 ] && build/tests/test_shaping --update tests/shaping
 git status --short tests/golden tests/shaping

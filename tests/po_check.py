@@ -60,7 +60,8 @@ def parse_po(path):
 def main():
     src = sys.argv[1]
     files = sorted(glob.glob(os.path.join(src, 'kiosk/src/app/*.c')) +
-                   glob.glob(os.path.join(src, 'kiosk/src/ui/*.c')))
+                   glob.glob(os.path.join(src, 'kiosk/src/ui/*.c')) +
+                   glob.glob(os.path.join(src, 'kiosk/src/guide/*.c')))
     with tempfile.TemporaryDirectory() as tmp:
         pot = os.path.join(tmp, 'hifazat.pot')
         subprocess.run(['xgettext', '--keyword=_', '--keyword=N_', '--from-code=UTF-8',

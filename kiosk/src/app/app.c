@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,12 @@
 
 #ifndef HIFAZAT_ASSETS_DIR
 #define HIFAZAT_ASSETS_DIR "assets"
+#endif
+#ifndef HIFAZAT_AUDIO_DIR
+#define HIFAZAT_AUDIO_DIR "audio"
+#endif
+#ifndef HIFAZAT_ICON_DIR
+#define HIFAZAT_ICON_DIR "icons"
 #endif
 
 #define DEFAULT_IDLE_S 180
@@ -209,6 +216,19 @@ static void event_volumes(void *ctx, int count)
 
 static void media_notify(void *ctx) { app_wake(ctx); }
 
+/* yes/no, on/off, true/false, 1/0; anything else: the default. */
+static bool cfg_bool(const struct config *cfg, const char *sec, const char *key, bool def)
+{
+    const char *v = config_get(cfg, sec, key);
+    if (!v)
+        return def;
+    if (!strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcasecmp(v, "true") || !strcmp(v, "1"))
+        return true;
+    if (!strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+        return false;
+    return def;
+}
+
 static enum screen_id screen_by_name(const char *name)
 {
     for (int i = 0; i < SCREEN_COUNT; i++)
@@ -249,7 +269,11 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         goto fail;
     }
 
-    char fbuf[4096], lbuf[4096], dbuf[4096];
+    char fbuf[4096], lbuf[4096], dbuf[4096], abuf[4096], ibuf[4096];
+    const char *audio_dir = resolve_dir(o->audio_dir, "HIFAZAT_AUDIO_DIR", "share/hifazat/audio",
+                                        HIFAZAT_AUDIO_DIR, abuf, sizeof abuf);
+    const char *icon_dir = resolve_dir(o->icon_dir, "HIFAZAT_ICON_DIR", "share/hifazat/icons",
+                                       HIFAZAT_ICON_DIR, ibuf, sizeof ibuf);
     const char *font_dir = resolve_dir(o->font_dir, "HIFAZAT_FONT_DIR", "share/hifazat/fonts",
                                        HIFAZAT_FONT_DIR, fbuf, sizeof fbuf);
     const char *locale_dir = resolve_dir(o->locale_dir, "HIFAZAT_LOCALE_DIR", "share/locale",
@@ -271,6 +295,17 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         idle_s = a->cfg && config_get(a->cfg, "kiosk", "idle_timeout_minutes")
                      ? (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes", 3) * 60
                      : DEFAULT_IDLE_S;
+    /* Spoken guidance: on unless the kiosk says off; staff settings. */
+    a->default_narration = true;
+    a->default_volume = 80;
+    if (a->cfg) {
+        a->default_narration = cfg_bool(a->cfg, "kiosk", "narration", true);
+        a->narration_english = cfg_bool(a->cfg, "kiosk", "narration_english", false);
+        a->large_text = cfg_bool(a->cfg, "kiosk", "large_text", false);
+        long v = config_get_int(a->cfg, "kiosk", "volume", 80);
+        a->default_volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
+    }
+    a->narration_on = a->default_narration;
     char *root = NULL;
     if (o->demo)
         snprintf(a->media_root, sizeof a->media_root, "%s", a->demo_root);
@@ -393,6 +428,11 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     } else {
         notify_screen(a);
     }
+    /* After the first screen is known: the narration listener hears it once. */
+    if (narration_create(a, audio_dir, icon_dir)) {
+        seterr(err, errlen, "out of memory%s%s", "", "");
+        goto fail;
+    }
     a->dirty = true;
     if (exit_code)
         *exit_code = 0;
@@ -413,6 +453,7 @@ void app_destroy(struct app *a)
     if (a->win && screens[a->screen]->leave)
         screens[a->screen]->leave(a);
     session_wipe(&a->session);
+    narration_destroy(a);
     media_volume_list_free(a->volumes);
     media_destroy(a->media);
     app_config_free(a);
@@ -544,6 +585,7 @@ static void reset_all(struct app *a)
     a->media_ev = 0;
     memset(a->esc_ms, 0, sizeof a->esc_ms);
     ui_reset(a->ui);
+    narration_reset(a);
     if (screens[a->screen]->enter)
         screens[a->screen]->enter(a);
     a->dirty = true;
@@ -570,8 +612,12 @@ int app_set_lang(struct app *a, const char *tag)
         a->pending_lang = l + 1;
         return 0;
     }
+    bool changed = i18n_lang() != (enum i18n_lang)l;
     if (i18n_set_lang((enum i18n_lang)l))
         return -1;
+    /* The same screen, now said in the other language. */
+    if (changed && a->narration_on)
+        narration_listen_again(a);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;
@@ -630,13 +676,30 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         .banner = a->default_demo ? _("Demo mode: practice pictures only. Nothing is saved or sent. "
                                       "F5 starts again.")
                                   : NULL,
+        .volume = -1,
     };
+    /* No sound device: no listen or volume buttons that would do nothing. */
+    if (narration_available(a)) {
+        bar.listen = _("Listen again");
+        bar.quieter = _("Quieter");
+        bar.louder = _("Louder");
+        bar.volume = narration_volume(a);
+    }
     switch (ui_top_bar(ui, area, &bar)) {
     case UI_BAR_QUICK_EXIT:
         app_quick_exit(a);
         break;
     case UI_BAR_LANGUAGE:
         app_set_lang(a, i18n_tag(other));
+        break;
+    case UI_BAR_LISTEN:
+        narration_listen_again(a);
+        break;
+    case UI_BAR_QUIETER:
+        narration_volume_step(a, -20);
+        break;
+    case UI_BAR_LOUDER:
+        narration_volume_step(a, 20);
         break;
     default:
         break;
@@ -710,9 +773,17 @@ int app_draw(struct app *a, bool present)
     for (int pass = 0; pass < 4; pass++) {
         if (screens[a->screen]->update)
             screens[a->screen]->update(a);
+        /* Larger text is for the people using the kiosk; the staff screens
+         * are dense and their readers read. */
+        bool staff = a->screen == SCREEN_STAFF_PIN || a->screen == SCREEN_STAFF ||
+                     a->screen == SCREEN_CHECK || a->screen == SCREEN_CONFIG_ERROR;
+        int pct = a->large_text && !staff ? 125 : 100;
+        if (ui_text_scale(a->ui) != pct)
+            ui_set_text_scale(a->ui, pct);
         a->in_frame = true;
         ui_begin(a->ui, w, h);
         struct ui_rect area = {0, 0, w, h};
+        page_set_step_pictogram(narration_step_pictogram(a));
         app_draw_chrome(a, a->ui, &area);
 #define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
         if (!STALE)
@@ -727,6 +798,7 @@ int app_draw(struct app *a, bool present)
         if (!apply_pending(a))
             break;
     }
+    narration_frame_done(a);
     ui_render(a->rend, a->ui);
     if (present) {
         ui_render_present(a->rend);
@@ -985,4 +1057,11 @@ int app_run(struct app *a)
 }
 
 uint64_t app_frames(const struct app *a) { return a->frames; }
+struct audio *app_audio(struct app *a) { return narration_audio(a); }
+
+void app_apply_text_size(struct app *a)
+{
+    /* app_draw() applies it to the person's screens from the next frame. */
+    a->dirty = true;
+}
 struct ui_ctx *app_ui(struct app *a) { return a->ui; }

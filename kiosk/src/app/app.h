@@ -40,6 +40,10 @@ struct app_options {
     const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
                                    source tree's assets/demo/media */
     bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */
+    const char *audio_dir;      /* narration clips (<dir>/<lang>/<clip>.opus); NULL:
+                                   $HIFAZAT_AUDIO_DIR, installed, or the build tree */
+    const char *icon_dir;       /* pictograms (<dir>/<name>.png); NULL: $HIFAZAT_ICON_DIR,
+                                   installed, or the build tree */
 };
 
 /* app_run()'s exit status when staff chose "Shut down" on the staff screen
@@ -83,6 +87,8 @@ struct app_listener {
 int app_add_listener(struct app *a, const struct app_listener *l, void *ctx);
 /* The current screen's page ("age" on questions), or "" when it has one page. */
 const char *app_screen_part(const struct app *a);
+/* The audio engine (tests: which clip was asked for and played), or NULL. */
+struct audio *app_audio(struct app *a);
 
 /* Background work: run() on a worker thread, then done() on the main thread
  * (the worker wakes the sleeping main loop with an SDL user event). A

@@ -130,6 +130,14 @@ struct app {
     struct media_volume_list *volumes;
     unsigned media_ev;              /* MEDIA_EV_* bits the screen has not taken yet */
 
+    /* spoken guidance and pictograms (narration.c, issue 9) */
+    struct narration *narr;
+    bool narration_on;              /* this session: the welcome screen's switch */
+    bool default_narration;         /* [kiosk] narration (default on) */
+    bool narration_english;         /* staff: English narration for trainers */
+    bool large_text;                /* staff: larger text */
+    int default_volume;             /* [kiosk] volume, 0..100 */
+
     struct {
         struct app_listener l;
         void *ctx;
@@ -170,6 +178,32 @@ void app_config_free(struct app *a);
 /* The referral's name and note in the current language. */
 const char *referral_name(const struct referral *r);
 const char *referral_note(const struct referral *r);
+
+/* narration.c: the guide's clips and pictograms. narration_create()
+ * fails only when memory runs out; no audio device means silence. */
+int narration_create(struct app *a, const char *audio_dir, const char *icon_dir);
+void narration_destroy(struct app *a);
+/* A device is open (the listen and volume controls are shown). */
+bool narration_available(const struct app *a);
+void narration_listen_again(struct app *a);
+/* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
+void narration_event(struct app *a, const char *clip);
+void narration_set_on(struct app *a, bool on);
+void narration_volume_step(struct app *a, int delta);
+int narration_volume(const struct app *a);
+/* Speaks a case code and PIN one character at a time, twice, slowly. */
+int narration_say_code(struct app *a, const char *code, const char *pin);
+/* A session ends: audio back to the kiosk's defaults, nothing remembered. */
+void narration_reset(struct app *a);
+void narration_frame_done(struct app *a);
+struct ui_image *narration_pictogram(const struct app *a, const char *icon);
+struct ui_image *narration_step_pictogram(const struct app *a);
+struct audio *narration_audio(struct app *a);
+/* screen_util.c: the step pictogram page_title() shows this frame (NULL: the
+ * title's own icon). */
+void page_set_step_pictogram(struct ui_image *img);
+/* [kiosk] large_text changed: redraw (app_draw() applies it to the person's screens). */
+void app_apply_text_size(struct app *a);
 
 /* worker.c */
 void jobs_handle_done(struct app *a, void *job);

@@ -35,6 +35,10 @@ static void usage(FILE *f)
           "                         0 = never)\n"
           "  --font-dir DIR         fonts (default: $HIFAZAT_FONT_DIR or the installed ones)\n"
           "  --locale-dir DIR       compiled translations (default: $HIFAZAT_LOCALE_DIR or installed)\n"
+          "  --audio-dir DIR        narration clips, DIR/<lang>/<clip>.opus (default:\n"
+          "                         $HIFAZAT_AUDIO_DIR or installed; none: silent)\n"
+          "  --icon-dir DIR         pictograms, DIR/<name>.png (default: $HIFAZAT_ICON_DIR\n"
+          "                         or installed)\n"
           "  --exit-after-frames N  quit after N frames (tests, benchmarks)\n"
           "  --list-drivers         print the video and render drivers SDL offers\n"
           "  -q, --quiet            no driver summary on stderr\n"
@@ -148,6 +152,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--locale-dir")) {
             NEED_VALUE();
             o.locale_dir = val;
+        } else if (!strcmp(a, "--audio-dir")) {
+            NEED_VALUE();
+            o.audio_dir = val;
+        } else if (!strcmp(a, "--icon-dir")) {
+            NEED_VALUE();
+            o.icon_dir = val;
         } else if (!strcmp(a, "--idle-timeout")) {
             NEED_VALUE();
             if (!parse_int(val, 0, 86400, &o.idle_timeout_s))

@@ -172,6 +172,16 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) * 11 / 20);
     ui_cut_start(ui, &p.body, t->pad);
     struct ui_rect right = p.body;
+    /* Under the card: hear the code, one character at a time, as often as
+     * wanted (to memorise it, or record it on one's own phone). */
+    if (narration_available(a)) {
+        struct ui_button_spec lb = {.label = _("Listen to the code"), .icon = TEXT_ICON_SPEAKER,
+                                    .style = UI_BUTTON_SECONDARY};
+        struct ui_rect br = ui_cut_bottom(&left, t->button_h);
+        ui_cut_bottom(&left, t->gap / 2);
+        if (ui_button(ui, "case_code.listen", br, &lb))
+            narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
+    }
     int ch = draw_code(a, ui, left, true);
     struct ui_scroll_area la;
     ui_scroll_begin(ui, &la, "case_code.main", left, ch, &st.main);

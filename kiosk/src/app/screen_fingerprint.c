@@ -11,6 +11,7 @@
  * session. While it runs the thumbnail decoders are paused and the idle
  * timer does not run (the person is waiting for us). */
 #include "screen_util.h"
+#include "guide.h"
 
 #include <sodium.h>
 #include <stdatomic.h>
@@ -177,10 +178,12 @@ static void done(struct app *a, void *arg, bool cancelled)
     struct session_counts c;
     session_counts(&a->session, &c);
     st.state = FINISHED;
-    if (c.failed == 0 && c.done > 0)
+    if (c.failed == 0 && c.done > 0) {
         app_next(a);   /* all fine: straight on to the review */
-    else
+    } else {
         ui_set_focus(a->ui, ui_id(c.done ? "fingerprint.next" : "fingerprint.retry"));
+        narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
+    }
 }
 
 static void start(struct app *a)

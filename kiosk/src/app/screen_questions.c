@@ -98,8 +98,7 @@ static void question(struct app *a, struct ui_ctx *ui, struct page *p, const cha
     page_title(ui, p, title, TEXT_ICON_HELP);
     if (hint)
         page_text(ui, p, hint, UI_FONT_SMALL, t->muted);
-    int row = t->touch > (int)(72 * t->scale) ? t->touch : (int)(72 * t->scale);
-    int want = n * row + (n - 1) * (int)(8 * t->scale) + 4;
+    int want = ui_list_height(ui, items, n);
     struct ui_rect lr = p->body;
     if (lr.h > want)
         lr.h = want;

@@ -380,12 +380,6 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         fmt_size(sz, sizeof sz, st.qs.free_bytes);
         r.y += info_line(ui, r, _("Free space"), sz) + t->gap / 3;
     }
-    if (st.job || st.result[0]) {
-        r.y += t->gap / 2;
-        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
-                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
-                 UI_FONT_SMALL, false);
-    }
 
     /* Right: actions and settings. */
     int bh = t->button_h, g = t->gap;
@@ -470,6 +464,42 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
             snprintf(st.result, sizeof st.result, "%s", _("Saved."));
         }
     }
+
+    /* Larger text (everyone) and English narration (trainers), at the
+     * bottom of the start column. */
+    int th = t->touch;
+    struct ui_rect tr = {left.x, r.y + g / 4, left.w, th};
+    struct {
+        const char *id, *key, *label;
+        bool *value;
+    } sw[] = {
+        {"staff.large_text", "large_text", _("Larger text"), &a->large_text},
+        {"staff.narration_en", "narration_english", _("English narration (for trainers)"),
+         &a->narration_english},
+    };
+    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
+        bool v = *sw[i].value;
+        if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
+            if (a->cfg && a->data_dir &&
+                config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") != 0) {
+                st.result_bad = true;
+                snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
+            } else {
+                *sw[i].value = v;
+                if (sw[i].value == &a->large_text)
+                    app_apply_text_size(a);
+                st.result_bad = false;
+                snprintf(st.result, sizeof st.result, "%s", _("Saved."));
+            }
+        }
+        tr.y += th + g / 3;
+    }
+    /* Under them: the last action's result (or the job at work). */
+    r.y = tr.y;
+    if (st.job || st.result[0])
+        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+                 UI_FONT_SMALL, false);
 
     if (st.shutdown_dialog) {
         enum ui_dialog_result res = ui_dialog(ui, "staff.shutdown_dialog", _("Shut down the kiosk?"),

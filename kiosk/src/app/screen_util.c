@@ -23,11 +23,29 @@ void page_begin(struct ui_ctx *ui, struct ui_rect area, bool wide, bool nav, str
     }
 }
 
+static struct ui_image *step_pictogram;
+
+void page_set_step_pictogram(struct ui_image *img) { step_pictogram = img; }
+
 void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
 {
     const struct ui_theme *t = ui_theme(ui);
     struct ui_rect r = p->body;
     int isz = S(t, 44);
+    if (step_pictogram) {
+        /* The step's pictogram, large, at the title's start: the flow can be
+         * followed by picture and voice alone. */
+        int psz = S(t, 76);
+        struct ui_rect ir = ui_cut_start(ui, &r, psz);
+        ui_cut_start(ui, &r, S(t, 16));
+        const struct text_block *b = ui_text_block(ui, title, UI_FONT_TITLE, r.w, TEXT_ALIGN_START, 0);
+        int h = b ? b->height : psz;
+        int ty = r.y + (h < psz ? (psz - h) / 2 : 0);
+        ui_draw_image(ui, step_pictogram, (struct ui_rect){ir.x, r.y, psz, psz});
+        ui_draw_block(ui, b, r.x, ty, t->text);
+        ui_cut_top(&p->body, (h > psz ? h : psz) + t->gap / 2);
+        return;
+    }
     if (icon >= 0) {
         struct ui_rect ir = ui_cut_start(ui, &r, isz);
         ui_cut_start(ui, &r, S(t, 14));

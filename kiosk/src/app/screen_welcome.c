@@ -1,7 +1,7 @@
 /* Welcome: who we are in one sentence, a reassurance, and one big Start.
- * Language and quick exit are on the top bar, as on every screen. The audio
- * on/off switch belongs here, under Start, once narration exists (issue 9:
- * it will listen to screen changes through app_add_listener()). */
+ * Language, quick exit, "Listen again" and the volume are on the top bar, as
+ * on every screen. The spoken guidance switch is here, under Start (issue 9:
+ * the narration listens to screen changes through app_add_listener()). */
 #include "app_internal.h"
 
 #define START_ID "welcome.start"
@@ -37,14 +37,20 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         bw = col.w;
     /* The title's line box already has air above its letters: no gap
      * after the mark, one before the text. */
+    bool sound = narration_available(a);
+    int toggle_h = sound ? t->button_h : 0;
     int total = mark + tb->height + t->gap + ib->height + 2 * t->gap + t->button_h + 2 * t->gap +
-                nb->height;
+                nb->height + (sound ? toggle_h + t->gap : 0);
     int y = area.y + (area.h - total) / 2;
     if (y < area.y + t->gap)
         y = area.y + t->gap;
 
-    ui_draw_icon(ui, TEXT_ICON_SHIELD, (struct ui_rect){col.x + (col.w - mark) / 2, y, mark, mark},
-                 t->primary);
+    struct ui_image *pic = narration_step_pictogram(a);
+    struct ui_rect mr = {col.x + (col.w - mark) / 2, y, mark, mark};
+    if (pic)
+        ui_draw_image(ui, pic, mr);
+    else
+        ui_draw_icon(ui, TEXT_ICON_SHIELD, mr, t->primary);
     y += mark;
     ui_draw_block(ui, tb, col.x, y, t->text);
     y += tb->height + t->gap;
@@ -52,7 +58,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     y += ib->height + 2 * t->gap;
     if (ui_button(ui, START_ID, (struct ui_rect){col.x + (col.w - bw) / 2, y, bw, t->button_h}, &start))
         app_next(a);
-    y += t->button_h + 2 * t->gap;
+    y += t->button_h + t->gap;
+    if (sound) {
+        /* Spoken guidance on or off for this person (back to the kiosk's
+         * default after them). */
+        bool on = a->narration_on;
+        int tw = bw + bw / 3 > col.w ? col.w : bw + bw / 3;
+        if (ui_toggle(ui, "welcome.audio", (struct ui_rect){col.x + (col.w - tw) / 2, y, tw, toggle_h},
+                      _("Spoken guidance"), &on))
+            narration_set_on(a, on);
+        y += toggle_h + t->gap;
+    }
+    y += t->gap;
 
     /* The reassurance line: a lock and one short sentence, centred as a group. */
     int nw = nb->text_width + note_icon + t->gap / 2;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum vtype { V_TEXT, V_ID, V_PATH, V_INT, V_LANG, V_KEY64, V_URL };
+enum vtype { V_TEXT, V_ID, V_PATH, V_INT, V_LANG, V_KEY64, V_URL, V_BOOL };
 
 /* Every setting any part of Hifazat reads. Add new ones here. */
 static const struct setting {
@@ -29,6 +29,11 @@ static const struct setting {
     {"kiosk", "language", V_LANG, 0, 0, false},
     {"kiosk", "media_root", V_PATH, 0, 0, false},
     {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, false},
+    /* spoken guidance and larger text (issue 9) */
+    {"kiosk", "narration", V_BOOL, 0, 0, false},
+    {"kiosk", "narration_english", V_BOOL, 0, 0, false},
+    {"kiosk", "large_text", V_BOOL, 0, 0, false},
+    {"kiosk", "volume", V_INT, 0, 100, false},
     {"queue", "retention_days", V_INT, 0, 3650, false},
     {"queue", "max_per_archive", V_INT, 1, 100000, false},
     {"upload", "url", V_URL, 0, 0, false},
@@ -131,6 +136,9 @@ static bool valid_value(const struct setting *s, const char *v)
     }
     case V_LANG:
         return !strcmp(v, "ur") || !strcmp(v, "en");
+    case V_BOOL:
+        return !strcmp(v, "yes") || !strcmp(v, "no") || !strcmp(v, "on") || !strcmp(v, "off") ||
+               !strcmp(v, "true") || !strcmp(v, "false") || !strcmp(v, "1") || !strcmp(v, "0");
     case V_KEY64: {
         uint8_t pk[32];
         return keys_public_parse(v, pk) == 0;
@@ -150,6 +158,7 @@ static const char *type_hint(const struct setting *s)
     case V_ID: return "1-48 letters, digits, '-', '_' or '.'";
     case V_INT: return "a whole number in range";
     case V_LANG: return "'ur' or 'en'";
+    case V_BOOL: return "yes or no";
     case V_KEY64: return "a helpline public key (base64 of 32 bytes)";
     case V_URL: return "an https:// URL";
     default: return "a value";

@@ -325,6 +325,22 @@ static void draw_icon(struct path *p, enum text_icon icon)
         seg(p, 15.7, 12.5, 15.7, 20.5, 1.7);
         seg(p, 12, 11, 12, 21.5, 1.7);
         break;
+    case TEXT_ICON_SPEAKER:
+    case TEXT_ICON_SPEAKER_UP:
+    case TEXT_ICON_SPEAKER_DOWN: {
+        /* A loudspeaker: box and cone, then sound waves or a plus / minus. */
+        static const double cone[] = {2.5, 8.5, 7, 8.5, 12.5, 3.5, 12.5, 20.5, 7, 15.5, 2.5, 15.5};
+        poly(p, cone, 6, true);
+        if (icon == TEXT_ICON_SPEAKER) {
+            arc(p, 12.5, 12, 4.2, -50, 50, 2);
+            arc(p, 12.5, 12, 8, -55, 55, 2);
+        } else {
+            seg(p, 15, 12, 21.5, 12, 2.4);
+            if (icon == TEXT_ICON_SPEAKER_UP)
+                seg(p, 18.25, 8.75, 18.25, 15.25, 2.4);
+        }
+        break;
+    }
     case TEXT_ICON_SELECT_ALL:
         rrect_ring(p, 3.5, 3.5, 17, 17, 3, 2);
         seg(p, 7.5, 12.5, 10.8, 15.8, 2.4);

@@ -116,6 +116,9 @@ enum text_icon {
     TEXT_ICON_UPLOAD,
     TEXT_ICON_FINGERPRINT,
     TEXT_ICON_SELECT_ALL,  /* a ticked box */
+    TEXT_ICON_SPEAKER,     /* listen again */
+    TEXT_ICON_SPEAKER_UP,  /* louder */
+    TEXT_ICON_SPEAKER_DOWN,/* quieter */
     TEXT_ICON_COUNT
 };
 

@@ -31,7 +31,7 @@ uint32_t ui_id_index(uint32_t base, int index)
 static int S(float scale, float v) { return (int)lroundf(v * scale); }
 static int at_least(int v, int min) { return v < min ? min : v; }
 
-static void compute_theme(struct ui_theme *t, int w, int h)
+static void compute_theme(struct ui_theme *t, int w, int h, int text_pct)
 {
     /* 1.0 at 1280x800; a 1024x600 netbook gets 0.75, 1920x1080 gets 1.35. */
     float s = fminf((float)w / 1280.0f, (float)h / 800.0f);
@@ -55,6 +55,16 @@ static void compute_theme(struct ui_theme *t, int w, int h)
     t->border_w = at_least(S(s, 2), 2);
     t->thumb = S(s, 168);
     /* Readable line length; small screens use the width they have. */
+    if (text_pct > 100) {
+        /* Larger text: fonts and the boxes that hold them grow together. */
+        float k = (float)text_pct / 100.0f;
+        t->font_small = (int)lroundf((float)t->font_small * k);
+        t->font_body = (int)lroundf((float)t->font_body * k);
+        t->font_button = (int)lroundf((float)t->font_button * k);
+        t->font_title = (int)lroundf((float)t->font_title * k);
+        t->button_h = (int)lroundf((float)t->button_h * k);
+        t->icon = (int)lroundf((float)t->icon * k);
+    }
     t->content_w = S(s, 1040) > 920 ? S(s, 1040) : 920;
     if (t->content_w > w - 2 * t->pad)
         t->content_w = w - 2 * t->pad;
@@ -98,8 +108,9 @@ struct ui_ctx *ui_create(struct text_ctx *text)
         return NULL;
     ui->text = text;
     ui->next_image_serial = 1;
+    ui->text_pct = 100;
     ui_set_lang(ui, TEXT_DIR_RTL, "ur");
-    compute_theme(&ui->theme, 1280, 800);
+    compute_theme(&ui->theme, 1280, 800, 100);
     ui->w = 1280;
     ui->h = 800;
     return ui;
@@ -135,7 +146,7 @@ void ui_begin(struct ui_ctx *ui, int width, int height)
         ui->w = width;
         ui->h = height;
     }
-    compute_theme(&ui->theme, ui->w, ui->h);
+    compute_theme(&ui->theme, ui->w, ui->h, ui->text_pct);
     ui->ncmds = 0;
     ui->hits.n = 0;
     ui->nclip = 0;
@@ -173,6 +184,7 @@ void ui_end(struct ui_ctx *ui)
     ui->escape = false;
     ui->dialog_escape = false;
     ui->focus_moved = false;
+    ui->focus_by_key = false;
     text_frame_end(ui->text);
 }
 
@@ -682,6 +694,7 @@ static void focus_to(struct ui_ctx *ui, uint32_t id)
     if (id && id != ui->focus) {
         ui->focus = id;
         ui->focus_moved = true;
+        ui->focus_by_key = true;
     }
 }
 
@@ -841,3 +854,37 @@ void ui_set_focus(struct ui_ctx *ui, uint32_t id)
 }
 
 uint32_t ui_focus(const struct ui_ctx *ui) { return ui->focus; }
+
+/* ---- voice hooks */
+
+void ui_set_voice(struct ui_ctx *ui, const struct ui_voice *v)
+{
+    if (v)
+        ui->voice = *v;
+    else
+        memset(&ui->voice, 0, sizeof ui->voice);
+}
+
+void ui_set_text_scale(struct ui_ctx *ui, int percent)
+{
+    ui->text_pct = percent < 100 ? 100 : percent > 150 ? 150 : percent;
+    compute_theme(&ui->theme, ui->w, ui->h, ui->text_pct);
+    ui->want_frame = true;
+}
+
+int ui_text_scale(const struct ui_ctx *ui) { return ui->text_pct; }
+
+void ui_voice_widget(struct ui_ctx *ui, uint32_t id, const char *label, bool clicked)
+{
+    if (!ui->voice.say || !label || !*label)
+        return;
+    if (clicked)
+        ui->voice.say(ui->voice.ctx, label, true);
+    else if (ui->focus_by_key && ui->focus == id)
+        ui->voice.say(ui->voice.ctx, label, false);
+}
+
+struct ui_image *ui_voice_pictogram(struct ui_ctx *ui, const char *label)
+{
+    return ui->voice.pictogram && label ? ui->voice.pictogram(ui->voice.ctx, label) : NULL;
+}

@@ -94,6 +94,22 @@ bool ui_needs_frame(const struct ui_ctx *ui);
 /* Forgets pointer, focus and scroll state (a new screen or a wiped session). */
 void ui_reset(struct ui_ctx *ui);
 
+/* ---- spoken guidance and pictograms (issue 9): hooks, never audio here.
+ * say() gets a widget's label (as shown) when the keyboard moves the focus
+ * to it (pressed false) or when it is activated (true), and a dialog's
+ * title as the dialog appears (true): the narration reads them aloud. pictogram() may return an image drawn beside a list
+ * row's label (answers); NULL: none. */
+struct ui_voice {
+    void (*say)(void *ctx, const char *label, bool pressed);
+    struct ui_image *(*pictogram)(void *ctx, const char *label);
+    void *ctx;
+};
+void ui_set_voice(struct ui_ctx *ui, const struct ui_voice *v);
+/* Larger text for people who need it (a staff setting): percent of the
+ * normal sizes (100..150); buttons and rows grow with it. */
+void ui_set_text_scale(struct ui_ctx *ui, int percent);
+int ui_text_scale(const struct ui_ctx *ui);
+
 /* ---- input */
 enum ui_key {
     UI_KEY_TAB, UI_KEY_UP, UI_KEY_DOWN, UI_KEY_LEFT, UI_KEY_RIGHT, UI_KEY_ENTER,
@@ -194,6 +210,7 @@ struct ui_button_spec {
     uint8_t style;           /* enum ui_button_style */
     bool icon_end;           /* icon after the label (forward arrows) */
     bool disabled;
+    const char *voice;       /* read aloud instead of label (icon-only buttons), or NULL */
 };
 
 /* True on the frame the button is activated. Touch target >= theme.touch. */
@@ -217,6 +234,8 @@ bool ui_toggle(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *
  * the index chosen this frame (and updates *selected), else -1. */
 int ui_list(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *const *items,
             int count, int *selected, struct ui_scroll *sc);
+/* The height ui_list() needs to show every row (taller rows with pictograms). */
+int ui_list_height(struct ui_ctx *ui, const char *const *items, int count);
 
 struct ui_grid_item {
     struct ui_image *image;  /* may be NULL: an icon placeholder is shown */
@@ -256,17 +275,25 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *id, const char *t
  * language switch and the quick-exit button at the end (quick exit in the
  * far corner). A demo banner below it when `banner` is set. Cuts itself
  * from the top of *area. */
-enum ui_bar_action { UI_BAR_NONE, UI_BAR_QUICK_EXIT, UI_BAR_LANGUAGE };
+enum ui_bar_action {
+    UI_BAR_NONE, UI_BAR_QUICK_EXIT, UI_BAR_LANGUAGE, UI_BAR_LISTEN, UI_BAR_QUIETER, UI_BAR_LOUDER
+};
 struct ui_bar_spec {
     const char *title;
     const char *quick_exit;
     const char *language;    /* the other language's name, in its own script */
     const char *banner;      /* NULL: no banner */
+    const char *listen;      /* "Listen again" (the screen's narration), or NULL */
+    const char *quieter, *louder;   /* volume buttons' spoken names (icons shown) */
+    int volume;              /* 0..100, shown as bars; < 0: no volume control */
 };
 enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const struct ui_bar_spec *s);
 /* Widget id of the quick-exit button (for focus and tests). */
 #define UI_QUICK_EXIT_ID "ui.bar.quick_exit"
 #define UI_LANGUAGE_ID "ui.bar.language"
+#define UI_LISTEN_ID "ui.bar.listen"
+#define UI_QUIETER_ID "ui.bar.quieter"
+#define UI_LOUDER_ID "ui.bar.louder"
 
 /* ---- images (thumbnails): RGBA pixels owned by the UI, wiped on destroy.
  * rgba may be NULL (starts transparent). To change the picture in place

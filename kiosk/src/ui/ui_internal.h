@@ -75,7 +75,11 @@ struct ui_ctx {
     /* keyboard focus */
     uint32_t focus, focus_saved;
     bool focus_visible, focus_moved;
+    bool focus_by_key;               /* this frame's focus move came from the keyboard */
     bool want_frame;
+
+    struct ui_voice voice;           /* narration and pictogram hooks */
+    int text_pct;                    /* larger text: 100 = normal */
 
     uint64_t next_image_serial;
     uint64_t *dead;                  /* serials of destroyed images */
@@ -83,6 +87,10 @@ struct ui_ctx {
 };
 
 /* ui.c */
+/* Tells the voice hook about a widget's label: pressed, or the keyboard
+ * focus just moved to it. */
+void ui_voice_widget(struct ui_ctx *ui, uint32_t id, const char *label, bool clicked);
+struct ui_image *ui_voice_pictogram(struct ui_ctx *ui, const char *label);
 void ui_push_cmd(struct ui_ctx *ui, const struct ui_cmd *c);
 /* Registers an interactive rect for this frame; returns its visible part. */
 struct ui_rect ui_add_hit(struct ui_ctx *ui, uint32_t id, struct ui_rect r, uint8_t flags);

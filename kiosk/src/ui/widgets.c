@@ -65,6 +65,8 @@ static bool button_impl(struct ui_ctx *ui, uint32_t id, struct ui_rect r,
     struct wstate s = interact(ui, id, r, b->disabled ? 0 : HIT_CLICK | HIT_FOCUS);
     if (b->disabled)
         s.clicked = false;
+    else
+        ui_voice_widget(ui, id, b->voice ? b->voice : b->label, s.clicked);
 
     ui_color bg, fg, border = 0;
     switch (b->style) {
@@ -295,6 +297,7 @@ bool ui_toggle(struct ui_ctx *ui, const char *name, struct ui_rect r, const char
     uint32_t id = ui_id(name);
     struct wstate s = interact(ui, id, r, HIT_CLICK | HIT_FOCUS);
     bool changed = false;
+    ui_voice_widget(ui, id, label, s.clicked);
     if (s.clicked) {
         *value = !*value;
         changed = true;
@@ -331,12 +334,30 @@ bool ui_toggle(struct ui_ctx *ui, const char *name, struct ui_rect r, const char
 
 /* ---- list */
 
+/* Rows are taller when answers carry pictograms (and with larger text). */
+static int list_row(struct ui_ctx *ui, const char *const *items, int count)
+{
+    const struct ui_theme *t = &ui->theme;
+    int row = imax(t->touch, S(ui, 72));
+    row = imax(row, t->font_body * 3);
+    for (int i = 0; i < count; i++)
+        if (ui_voice_pictogram(ui, items[i]))
+            return imax(row, S(ui, 84));
+    return row;
+}
+
+int ui_list_height(struct ui_ctx *ui, const char *const *items, int count)
+{
+    int row = list_row(ui, items, count);
+    return count > 0 ? count * row + (count - 1) * S(ui, 8) + 4 : 0;
+}
+
 int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *const *items,
             int count, int *selected, struct ui_scroll *sc)
 {
     const struct ui_theme *t = &ui->theme;
     uint32_t base = ui_id(name);
-    int row = imax(t->touch, S(ui, 72)), gap = S(ui, 8);
+    int row = list_row(ui, items, count), gap = S(ui, 8);
     int content = count > 0 ? count * row + (count - 1) * gap : 0;
     int chosen = -1;
     /* Keyboard focus on a row scrolls it into view. */
@@ -354,6 +375,7 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
         uint32_t id = ui_id_index(base, i);
         /* Every row is registered, so Tab reaches rows scrolled out of view. */
         struct wstate s = interact(ui, id, rr, HIT_CLICK | HIT_FOCUS);
+        ui_voice_widget(ui, id, items[i], s.clicked);
         if (s.clicked) {
             *selected = i;
             chosen = i;
@@ -371,6 +393,15 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
         ui_frame(ui, radio, sel ? t->primary : t->muted, d / 2, imax(2, S(ui, 3)));
         if (sel)
             ui_fill(ui, ui_inset(radio, S(ui, 8)), t->primary, d / 2);
+        /* The answer's pictogram at the end of the row: answers can be told
+         * apart by picture and voice alone. */
+        struct ui_image *pic = ui_voice_pictogram(ui, items[i]);
+        if (pic) {
+            int ps = rr.h - 2 * S(ui, 8);
+            struct ui_rect pr = ui_cut_end(ui, &in, ps);
+            ui_cut_end(ui, &in, S(ui, 12));
+            ui_draw_image(ui, pic, (struct ui_rect){pr.x, rr.y + (rr.h - ps) / 2, ps, ps});
+        }
         const struct text_block *b =
             ui_text_block(ui, items[i], UI_FONT_BODY, in.w, TEXT_ALIGN_START, 1);
         ui_draw_block_vcenter(ui, b, in.x, (struct ui_rect){in.x, rr.y, in.w, rr.h}, t->text);
@@ -541,6 +572,9 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *name, const char 
         /* Focus starts on the safe answer; it returns when the dialog goes. */
         ui->focus_saved = ui->focus;
         ui->focus = no ? no_id : yes_id;
+        /* Its question is read aloud as it appears. */
+        if (ui->voice.say && title)
+            ui->voice.say(ui->voice.ctx, title, true);
     }
 
     struct ui_rect area = {0, ui->bar_bottom, ui->w, ui->h - ui->bar_bottom};
@@ -608,6 +642,43 @@ enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const str
         struct ui_button_spec ls = {.label = sp->language, .icon = TEXT_ICON_LANGUAGE, .style = UI_BUTTON_BAR};
         if (ui_button(ui, UI_LANGUAGE_ID, ui_cut_end(ui, &in, ui_button_width(ui, &ls)), &ls))
             act = UI_BAR_LANGUAGE;
+    }
+    if (sp->listen) {
+        /* Listen again: large, with the speaker; the volume beside it. */
+        ui_cut_end(ui, &in, S(ui, 14));
+        if (sp->volume >= 0) {
+            int vb = imax(t->touch, bh);
+            struct ui_button_spec lo = {.icon = TEXT_ICON_SPEAKER_UP, .style = UI_BUTTON_BAR,
+                                        .voice = sp->louder, .disabled = sp->volume >= 100};
+            if (ui_button(ui, UI_LOUDER_ID, ui_cut_end(ui, &in, vb), &lo))
+                act = UI_BAR_LOUDER;
+            /* The level as five bars, growing towards "louder". */
+            int lw = S(ui, 46);
+            struct ui_rect lv = ui_cut_end(ui, &in, lw + 2 * S(ui, 6));
+            int n = (sp->volume + 10) / 20, bw5 = lw / 5;
+            for (int k = 0; k < 5; k++) {
+                int hh = S(ui, 10) + k * S(ui, 5);
+                int x = ui->dir == TEXT_DIR_RTL ? lv.x + S(ui, 6) + (4 - k) * bw5
+                                                : lv.x + S(ui, 6) + k * bw5;
+                ui_fill(ui, (struct ui_rect){x, lv.y + lv.h / 2 + S(ui, 16) - hh, bw5 - S(ui, 3), hh},
+                        k < n ? t->on_bar : 0x55FFFFFFu, 2);
+            }
+            struct ui_button_spec qu = {.icon = TEXT_ICON_SPEAKER_DOWN, .style = UI_BUTTON_BAR,
+                                        .voice = sp->quieter, .disabled = sp->volume <= 0};
+            if (ui_button(ui, UI_QUIETER_ID, ui_cut_end(ui, &in, vb), &qu))
+                act = UI_BAR_QUIETER;
+            ui_cut_end(ui, &in, S(ui, 10));
+        }
+        struct ui_button_spec li = {.label = sp->listen, .icon = TEXT_ICON_SPEAKER, .style = UI_BUTTON_BAR};
+        int lwid = ui_button_width(ui, &li);
+        /* Narrow windows: the speaker alone (its name is still read aloud). */
+        if (lwid > in.w / 2) {
+            li.label = NULL;
+            li.voice = sp->listen;
+            lwid = ui_button_width(ui, &li);
+        }
+        if (ui_button(ui, UI_LISTEN_ID, ui_cut_end(ui, &in, lwid), &li))
+            act = UI_BAR_LISTEN;
     }
     ui->hit_extra = 0;
 

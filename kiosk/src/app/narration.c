@@ -1,0 +1,327 @@
+/* Narration and pictograms (issue 9): listens to screen changes
+ * (app_add_listener) and to the UI's voice hook, and plays the guide's
+ * clips (guide.h) through the audio module. Each screen's explanation plays
+ * on entry when audio is on and on "Listen again"; a choice is read aloud
+ * when the keyboard focuses it or it is pressed; the case code is spoken one
+ * character at a time. Pictograms are PNGs rasterised from assets/icons/ at
+ * build time, loaded once. Nothing is written anywhere: the case code is
+ * played from per-character clips in memory, never saved. */
+#include "app_internal.h"
+#include "audio.h"
+#include "guide.h"
+
+#include <png.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PICS 48
+/* The case code, slowly: a pause between characters, a longer one at the
+ * dash and before it is said once more. */
+#define CHAR_GAP_MS 450
+#define GROUP_GAP_MS 900
+#define REPEAT_GAP_MS 1500
+
+struct narration {
+    struct app *a;
+    struct audio *au;
+    bool fresh;                  /* a screen was just entered: focus moves are its own */
+    int volumes;                 /* devices seen (-1: not yet told) */
+    const struct guide_screen *cur;
+    struct {
+        char name[32];
+        struct ui_image *img;
+    } pics[MAX_PICS];
+    int npics;
+};
+
+/* ---- pictograms */
+
+static struct ui_image *load_png(struct ui_ctx *ui, const char *path)
+{
+    png_image im;
+    memset(&im, 0, sizeof im);
+    im.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&im, path))
+        return NULL;
+    im.format = PNG_FORMAT_RGBA;
+    if (im.width > 1024 || im.height > 1024) {
+        png_image_free(&im);
+        return NULL;
+    }
+    struct ui_image *img = ui_image_create(ui, (int)im.width, (int)im.height, NULL);
+    if (!img) {
+        png_image_free(&im);
+        return NULL;
+    }
+    if (!png_image_finish_read(&im, NULL, ui_image_pixels(img), 0, NULL)) {
+        png_image_free(&im);
+        ui_image_destroy(ui, img);
+        return NULL;
+    }
+    ui_image_changed(img);
+    return img;
+}
+
+struct pic_load {
+    struct narration *n;
+    const char *dir;
+};
+
+static void load_icon(void *ctx, const char *icon)
+{
+    struct pic_load *pl = ctx;
+    struct narration *n = pl->n;
+    if (n->npics >= MAX_PICS)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.png", pl->dir, icon);
+    struct ui_image *img = load_png(n->a->ui, path);
+    if (!img) {
+        /* A missing picture leaves the words and the voice: never a failure. */
+        fprintf(stderr, "hifazat-kiosk: pictogram missing: %s\n", path);
+        return;
+    }
+    snprintf(n->pics[n->npics].name, sizeof n->pics[0].name, "%s", icon);
+    n->pics[n->npics++].img = img;
+}
+
+static struct ui_image *pic(const struct narration *n, const char *icon)
+{
+    if (!n || !icon)
+        return NULL;
+    for (int i = 0; i < n->npics; i++)
+        if (!strcmp(n->pics[i].name, icon))
+            return n->pics[i].img;
+    return NULL;
+}
+
+struct ui_image *narration_pictogram(const struct app *a, const char *icon)
+{
+    return pic(a->narr, icon);
+}
+
+struct ui_image *narration_step_pictogram(const struct app *a)
+{
+    const struct narration *n = a->narr;
+    return n && n->cur ? pic(n, n->cur->icon) : NULL;
+}
+
+/* ---- playing */
+
+static const char *lang(const struct app *a)
+{
+    return a->narration_english ? "en" : i18n_tag(i18n_lang());
+}
+
+static void clip_name(const struct app *a, const char *clip, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s", lang(a), clip);
+}
+
+static void play_screen(struct app *a)
+{
+    struct narration *n = a->narr;
+    if (!n || !n->cur)
+        return;
+    char c[80];
+    clip_name(a, n->cur->clip, c, sizeof c);
+    audio_play1(n->au, c);
+}
+
+void narration_listen_again(struct app *a) { play_screen(a); }
+
+static void on_screen(void *ctx, const char *screen, const char *part)
+{
+    struct app *a = ctx;
+    struct narration *n = a->narr;
+    n->cur = guide_screen_find(screen, part);
+    n->fresh = true;
+    if (a->narration_on)
+        play_screen(a);
+    else
+        audio_stop(n->au);
+}
+
+void narration_event(struct app *a, const char *clip)
+{
+    if (!a->narr || !a->narration_on)
+        return;
+    char c[80];
+    clip_name(a, clip, c, sizeof c);
+    audio_play1(a->narr->au, c);
+}
+
+/* A device plugged in while Connect waits for one: say what to do next. */
+static void on_volumes(void *ctx, int count)
+{
+    struct app *a = ctx;
+    struct narration *n = a->narr;
+    bool more = n->volumes >= 0 && count > n->volumes;
+    n->volumes = count;
+    if (more && a->screen == SCREEN_CONNECT)
+        narration_event(a, GUIDE_CLIP_DEVICE_FOUND);
+}
+
+/* The UI read a label: a choice pressed, or focused from the keyboard. */
+static void on_say(void *ctx, const char *label, bool pressed)
+{
+    struct app *a = ctx;
+    struct narration *n = a->narr;
+    if (!a->narration_on || (!pressed && n->fresh))
+        return;
+    const struct guide_string *g = guide_string_find_label(label);
+    if (!g)
+        return;
+    /* Listen again, louder, quieter say themselves by playing. */
+    if (!strcmp(g->clip, "say.listen_again") || !strcmp(g->clip, "say.listen_code"))
+        return;
+    char c[80];
+    clip_name(a, g->clip, c, sizeof c);
+    audio_play1(n->au, c);
+}
+
+static struct ui_image *on_pictogram(void *ctx, const char *label)
+{
+    struct app *a = ctx;
+    const struct guide_string *g = guide_string_find_label(label);
+    return g && g->icon ? pic(a->narr, g->icon) : NULL;
+}
+
+void narration_frame_done(struct app *a)
+{
+    if (a->narr)
+        a->narr->fresh = false;
+}
+
+int narration_say_code(struct app *a, const char *code, const char *pin)
+{
+    struct narration *n = a->narr;
+    if (!n)
+        return -1;
+    /* Names are built in a wiped buffer: the code is spoken, never kept. */
+    struct audio_item items[64];
+    char names[64][32];
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *intro = pass ? GUIDE_CLIP_AGAIN : GUIDE_CLIP_CODE_IS;
+        snprintf(names[k], sizeof names[k], "%s/%s", lang(a), intro);
+        items[k] = (struct audio_item){names[k], pass ? REPEAT_GAP_MS : 0};
+        k++;
+        int gap = CHAR_GAP_MS;
+        for (const char *p = code; *p && k < 60; p++) {
+            const char *cc = guide_char_clip(*p);
+            if (!cc) {
+                gap = GROUP_GAP_MS;
+                continue;
+            }
+            snprintf(names[k], sizeof names[k], "%s/%s", lang(a), cc);
+            items[k] = (struct audio_item){names[k], gap};
+            gap = CHAR_GAP_MS;
+            k++;
+        }
+        if (pin && *pin && k < 60) {
+            snprintf(names[k], sizeof names[k], "%s/%s", lang(a), GUIDE_CLIP_PIN_IS);
+            items[k] = (struct audio_item){names[k], GROUP_GAP_MS};
+            k++;
+            for (const char *p = pin; *p && k < 62; p++) {
+                const char *cc = guide_char_clip(*p);
+                if (!cc)
+                    continue;
+                snprintf(names[k], sizeof names[k], "%s/%s", lang(a), cc);
+                items[k] = (struct audio_item){names[k], CHAR_GAP_MS};
+                k++;
+            }
+        }
+    }
+    int rc = audio_play(n->au, items, k);
+    sodium_memzero(names, sizeof names);
+    sodium_memzero(items, sizeof items);
+    return rc;
+}
+
+void narration_set_on(struct app *a, bool on)
+{
+    a->narration_on = on;
+    if (!a->narr)
+        return;
+    if (on)
+        play_screen(a);
+    else
+        audio_stop(a->narr->au);
+}
+
+void narration_volume_step(struct app *a, int delta)
+{
+    if (!a->narr)
+        return;
+    int v = audio_volume(a->narr->au) + delta;
+    audio_set_volume(a->narr->au, v);
+    /* Say the new loudness with a short word, so it can be heard. */
+    char c[80];
+    clip_name(a, delta > 0 ? "say.louder" : "say.quieter", c, sizeof c);
+    audio_play1(a->narr->au, c);
+}
+
+bool narration_available(const struct app *a) { return a->narr && audio_available(a->narr->au); }
+int narration_volume(const struct app *a) { return a->narr ? audio_volume(a->narr->au) : -1; }
+struct audio *narration_audio(struct app *a) { return a->narr ? a->narr->au : NULL; }
+
+void narration_reset(struct app *a)
+{
+    a->narration_on = a->default_narration;
+    if (a->narr) {
+        audio_stop(a->narr->au);   /* also forgets what was played */
+        audio_set_volume(a->narr->au, a->default_volume);
+    }
+}
+
+int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
+{
+    struct narration *n = calloc(1, sizeof *n);
+    if (!n)
+        return -1;
+    n->a = a;
+    char err[512];
+    n->au = audio_create(NULL, err, sizeof err);
+    if (!n->au) {
+        free(n);
+        return -1;
+    }
+    if (err[0] && !a->opt.quiet)
+        fprintf(stderr, "hifazat-kiosk: %s\n", err);
+    audio_set_volume(n->au, a->default_volume);
+    int nclips = 0;
+    for (int l = 0; l < I18N_COUNT; l++) {
+        char d[4200];
+        snprintf(d, sizeof d, "%s/%s", audio_dir, i18n_tag((enum i18n_lang)l));
+        nclips += audio_load_dir(n->au, i18n_tag((enum i18n_lang)l), d);
+    }
+    struct pic_load pl = {n, icon_dir};
+    a->narr = n;
+    guide_each_icon(load_icon, &pl);
+    /* For staff logs: what the kiosk can say and show. */
+    if (!a->opt.quiet)
+        fprintf(stderr, "hifazat-kiosk: audio %s, %d clips from %s, %d pictograms from %s\n",
+                audio_driver(n->au), nclips, audio_dir, n->npics, icon_dir);
+    struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = a};
+    ui_set_voice(a->ui, &v);
+    n->volumes = -1;
+    static const struct app_listener l = {.screen = on_screen, .volumes = on_volumes};
+    app_add_listener(a, &l, a);
+    return 0;
+}
+
+void narration_destroy(struct app *a)
+{
+    struct narration *n = a->narr;
+    if (!n)
+        return;
+    ui_set_voice(a->ui, NULL);
+    audio_destroy(n->au);
+    for (int i = 0; i < n->npics; i++)
+        ui_image_destroy(a->ui, n->pics[i].img);
+    free(n);
+    a->narr = NULL;
+}

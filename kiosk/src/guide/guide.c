@@ -1,0 +1,250 @@
+/* Guide (guide.h): the narration and pictogram design table. */
+#include "guide.h"
+
+#include "i18n.h"
+
+#include <string.h>
+
+/* Said on entry to each screen (when audio is on) and by "Listen again".
+ * Short: what this step is, and what to press. */
+const struct guide_screen guide_screens[] = {
+    {"welcome", "", "screen.welcome",
+     N_("Welcome. This kiosk helps stop your private pictures and videos from spreading online. "
+        "Your pictures stay on your phone. No one here will see them. To begin, press Start. To "
+        "hear this again, press Listen again."),
+     "welcome"},
+    {"privacy", "", "screen.privacy",
+     N_("How it works. The kiosk makes a fingerprint of each picture you choose. A fingerprint is "
+        "a code made from the picture. It is not the picture. Only the fingerprints are sent. Your "
+        "pictures never leave your phone. When you are ready, press I understand."),
+     "privacy"},
+    {"questions", "age", "screen.questions.age",
+     N_("A question. Was the person in the pictures under 18 when they were taken? Choose yes, "
+        "no, or I am not sure. Then press Next."),
+     "age"},
+    {"questions", "not_sure", "screen.questions.not_sure",
+     N_("That is all right. We will use the service for young people. It works in the same way. "
+        "Press Next."),
+     "question"},
+    {"questions", "who", "screen.questions.who",
+     N_("Who are you? The person in the pictures, their parent or a trusted adult, or someone "
+        "helping another person? Choose one, then press Next."),
+     "who"},
+    {"questions", "content", "screen.questions.content",
+     N_("Are the pictures or videos nude, partly nude or sexual? Choose yes or no, then press "
+        "Next."),
+     "content"},
+    {"questions", "not_for_this", "screen.questions.not_for_this",
+     N_("This service is only for nude, partly nude or sexual pictures and videos. For other "
+        "problems, the services on the screen can help. A staff member can help you reach them."),
+     "helpline"},
+    {"connect", "", "screen.connect",
+     N_("Connect your phone to the kiosk with the cable, or put in your memory card. If your "
+        "phone asks, allow access to its files."),
+     "connect"},
+    {"choose", "", "screen.choose",
+     N_("Choose the pictures and videos. Touch each one to choose it. A tick shows it is chosen. "
+        "Then press Next."),
+     "choose"},
+    {"fingerprint", "", "screen.fingerprint",
+     N_("Please wait. The kiosk is making the fingerprints. Your pictures are not copied. When it "
+        "is done, press Next."),
+     "fingerprint"},
+    {"review", "", "screen.review",
+     N_("Check the fingerprints. You can remove any you do not want to send. Then press Next."),
+     "review"},
+    {"confirm", "", "screen.confirm",
+     N_("Ready to send? Only the fingerprints are sent, never your pictures. To send, press Send "
+        "the fingerprints."),
+     "send"},
+    {"case_code", "", "screen.case_code",
+     N_("Your report is saved. Your case code and PIN are on the screen. To hear them one "
+        "character at a time, press Listen to the code. You can write them down, or record them "
+        "on your own phone."),
+     "code"},
+    {"finish", "", "screen.finish",
+     N_("Thank you. Everything from your visit has been cleared from this kiosk. Press Finish."),
+     "finish"},
+    {"staff_pin", "", "screen.staff_pin", N_("For staff only. Enter the staff PIN."), NULL},
+    {"staff", "", "screen.staff", N_("Staff screen."), NULL},
+    {"staff", "export", "screen.staff.export", N_("Export to a courier stick."), NULL},
+    {"config_error", "", "screen.config_error",
+     N_("This kiosk is not ready. Please ask a staff member for help."), "warning"},
+    {"check", "", "screen.check", N_("Screen check for staff."), NULL},
+};
+const size_t guide_nscreens = sizeof guide_screens / sizeof guide_screens[0];
+
+/* The labels a person chooses: read aloud when focused or pressed. */
+const struct guide_string guide_strings[] = {
+    {"say.start", N_("Start"), NULL},
+    {"say.next", N_("Next"), NULL},
+    {"say.back", N_("Back"), NULL},
+    {"say.i_understand", N_("I understand"), NULL},
+    {"say.finish", N_("Finish"), NULL},
+    {"say.quick_exit", N_("Quick exit"), NULL},
+    {"say.listen_again", N_("Listen again"), NULL},
+    {"say.louder", N_("Louder"), NULL},
+    {"say.quieter", N_("Quieter"), NULL},
+    {"say.spoken_guidance", N_("Spoken guidance"), NULL},
+    {"say.age_under_18", N_("Yes, under 18"), "age-young"},
+    {"say.age_adult", N_("No, 18 or older"), "age-adult"},
+    {"say.age_not_sure", N_("I am not sure"), "question"},
+    {"say.who_self", N_("I am the person in the pictures"), "who-self"},
+    {"say.who_parent", N_("I am their parent or a trusted adult"), "who-parent"},
+    {"say.who_helper", N_("I am helping someone else"), "who-helper"},
+    {"say.yes", N_("Yes"), "yes"},
+    {"say.no", N_("No"), "no"},
+    {"say.choose_all", N_("Choose all here"), NULL},
+    {"say.unchoose_all", N_("Unchoose all here"), NULL},
+    {"say.cancel", N_("Cancel"), NULL},
+    {"say.connect_again", N_("Connect it again"), NULL},
+    {"say.up", N_("Up"), NULL},
+    {"say.remove", N_("Remove"), NULL},
+    {"say.try_again", N_("Try again"), NULL},
+    {"say.send", N_("Send the fingerprints"), NULL},
+    {"say.listen_code", N_("Listen to the code"), NULL},
+    {"say.saved_code", N_("I have saved my code"), NULL},
+    {"say.have_it", N_("Yes, I have it"), NULL},
+    {"say.show_again", N_("No, show it again"), NULL},
+    {"say.still_here", N_("I am still here"), NULL},
+    {"say.ok", N_("OK"), NULL},
+    /* Dialogs: their question is read as they appear. */
+    {"say.still_there", N_("Are you still there?"), NULL},
+    {"say.saved_question", N_("Have you saved your case code?"), NULL},
+    {"say.stop_question", N_("Stop making fingerprints?"), NULL},
+    {"say.yes_stop", N_("Yes, stop"), NULL},
+    {"say.no_go_on", N_("No, go on"), NULL},
+    {"say.limit", N_("That is the most for one report"), NULL},
+};
+const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
+
+/* Case codes use 0-9 and A-Z (report.c leaves out I, L, O and U; all are
+ * here so any code can be spoken). */
+static const char *const char_clips[36] = {
+    "char.0", "char.1", "char.2", "char.3", "char.4", "char.5", "char.6", "char.7", "char.8",
+    "char.9", "char.A", "char.B", "char.C", "char.D", "char.E", "char.F", "char.G", "char.H",
+    "char.I", "char.J", "char.K", "char.L", "char.M", "char.N", "char.O", "char.P", "char.Q",
+    "char.R", "char.S", "char.T", "char.U", "char.V", "char.W", "char.X", "char.Y", "char.Z",
+};
+/* TRANSLATORS: a digit or a Latin letter of a case code, as said aloud
+ * one at a time (Urdu: the digit's word; a letter's name as Urdu speakers
+ * say it, e.g. K is "کے"). */
+static const char *const char_texts[36] = {
+    N_("zero"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"),
+    N_("seven"), N_("eight"), N_("nine"),
+    N_("letter A"), N_("letter B"), N_("letter C"), N_("letter D"), N_("letter E"),
+    N_("letter F"), N_("letter G"), N_("letter H"), N_("letter I"), N_("letter J"),
+    N_("letter K"), N_("letter L"), N_("letter M"), N_("letter N"), N_("letter O"),
+    N_("letter P"), N_("letter Q"), N_("letter R"), N_("letter S"), N_("letter T"),
+    N_("letter U"), N_("letter V"), N_("letter W"), N_("letter X"), N_("letter Y"),
+    N_("letter Z"),
+};
+
+static int char_index(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'z')
+        c = (char)(c - 'a' + 'A');
+    if (c >= 'A' && c <= 'Z')
+        return 10 + c - 'A';
+    return -1;
+}
+
+const char *guide_char_clip(char c)
+{
+    int i = char_index(c);
+    return i < 0 ? NULL : char_clips[i];
+}
+
+const struct guide_screen *guide_screen_find(const char *screen, const char *part)
+{
+    const struct guide_screen *whole = NULL;
+    for (size_t i = 0; i < guide_nscreens; i++) {
+        const struct guide_screen *g = &guide_screens[i];
+        if (strcmp(g->screen, screen))
+            continue;
+        if (!strcmp(g->part, part ? part : ""))
+            return g;
+        if (!*g->part)
+            whole = g;
+    }
+    return whole;
+}
+
+const struct guide_string *guide_string_find_label(const char *label)
+{
+    if (!label)
+        return NULL;
+    for (size_t i = 0; i < guide_nstrings; i++)
+        if (!strcmp(_(guide_strings[i].text), label))
+            return &guide_strings[i];
+    /* "Next (12)": a count in brackets after a label is not read. */
+    const char *br = strstr(label, " (");
+    size_t n = br ? (size_t)(br - label) : 0;
+    if (!n || label[strlen(label) - 1] != ')')
+        return NULL;
+    for (size_t i = 0; i < guide_nstrings; i++) {
+        const char *t = _(guide_strings[i].text);
+        if (strlen(t) == n && !strncmp(t, label, n))
+            return &guide_strings[i];
+    }
+    return NULL;
+}
+
+const struct guide_string *guide_string_find_text(const char *msgid)
+{
+    for (size_t i = 0; i < guide_nstrings; i++)
+        if (!strcmp(guide_strings[i].text, msgid))
+            return &guide_strings[i];
+    return NULL;
+}
+
+void guide_each_clip(void (*fn)(void *ctx, const char *clip, const char *msgid, bool slow),
+                     void *ctx)
+{
+    for (size_t i = 0; i < guide_nscreens; i++)
+        fn(ctx, guide_screens[i].clip, guide_screens[i].text, false);
+    for (size_t i = 0; i < guide_nstrings; i++)
+        fn(ctx, guide_strings[i].clip, guide_strings[i].text, false);
+    fn(ctx, GUIDE_CLIP_CODE_IS, N_("Your case code is:"), false);
+    fn(ctx, GUIDE_CLIP_PIN_IS, N_("Your PIN is:"), false);
+    fn(ctx, GUIDE_CLIP_AGAIN, N_("Once more."), false);
+    fn(ctx, GUIDE_CLIP_DEVICE_FOUND,
+       N_("Your phone or card is connected. Touch it on the screen to open it."), false);
+    fn(ctx, GUIDE_CLIP_SOME_FAILED,
+       N_("Some files could not be used. The reasons are on the screen. To go on with the "
+          "others, press Next."),
+       false);
+    fn(ctx, GUIDE_CLIP_NONE_MADE,
+       N_("No fingerprints could be made. You can try again, or ask a staff member for help."),
+       false);
+    for (int i = 0; i < 36; i++)
+        fn(ctx, char_clips[i], char_texts[i], true);
+}
+
+void guide_each_icon(void (*fn)(void *ctx, const char *icon), void *ctx)
+{
+    for (size_t i = 0; i < guide_nscreens; i++) {
+        const char *ic = guide_screens[i].icon;
+        if (!ic)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = guide_screens[k].icon && !strcmp(guide_screens[k].icon, ic);
+        if (!seen)
+            fn(ctx, ic);
+    }
+    for (size_t i = 0; i < guide_nstrings; i++) {
+        const char *ic = guide_strings[i].icon;
+        if (!ic)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < guide_nscreens && !seen; k++)
+            seen = guide_screens[k].icon && !strcmp(guide_screens[k].icon, ic);
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = guide_strings[k].icon && !strcmp(guide_strings[k].icon, ic);
+        if (!seen)
+            fn(ctx, ic);
+    }
+}
