@@ -9,6 +9,7 @@
  *     taken;
  *   - loading every clip at start (both languages).
  * Usage: bench_audio */
+#include "benchutil.h"
 #include "app_internal.h"
 #include "audio.h"
 #include "guide.h"
@@ -23,23 +24,9 @@
 
 enum { ROUNDS = 60 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void summary(const char *what, double *v, int n, double *median)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    *median = v[n / 2];
+    *median = bench_median(v, n);   /* sorts v */
     printf("%-44s median %7.2f ms  p95 %7.2f ms  max %7.2f ms\n", what, v[n / 2], v[n * 95 / 100],
            v[n - 1]);
 }
@@ -58,14 +45,14 @@ int main(void)
     o.lang = "ur";
     char err[800];
     int code;
-    double t0 = now();
+    double t0 = bench_now();
     struct app *a = app_create(&o, err, sizeof err, &code);
     if (!a) {
         fprintf(stderr, "app_create: %s\n", err);
         return 1;
     }
     struct audio *au = app_audio(a);
-    double created = now() - t0;
+    double created = bench_now() - t0;
     if (!audio_available(au)) {
         fprintf(stderr, "no audio device (SDL_AUDIODRIVER=%s)\n", getenv("SDL_AUDIODRIVER"));
         return 1;
@@ -82,19 +69,19 @@ int main(void)
         audio_stats(au, &st);
         uint64_t before = st.started;
         SDL_Delay(7 * (i % 3));   /* start at different points of the device's period */
-        double s = now();
+        double s = bench_now();
         app_goto(a, screens[i % 4]);
         for (;;) {
             audio_stats(au, &st);
             if (st.started > before)
                 break;
-            if (now() - s > 2.0) {
+            if (bench_now() - s > 2.0) {
                 fprintf(stderr, "no sample after 2 s on %s\n", screens[i % 4]);
                 return 1;
             }
             SDL_Delay(0);
         }
-        lat[i] = (now() - s) * 1000;
+        lat[i] = (bench_now() - s) * 1000;
         cb[i] = st.first_sample_ms;
         snprintf(clips[i], sizeof clips[i], "%s", st.last_started);
         app_draw(a, true);
@@ -145,16 +132,16 @@ int main(void)
         SDL_Delay(7 * (i % 3) + 30);
         int k = i % 4;
         Uint32 bytes = (Uint32)(len[k] * 2);
-        double s = now();
+        double s = bench_now();
         SDL_QueueAudio(dev, pcm[k], bytes);
         while (SDL_GetQueuedAudioSize(dev) >= bytes) {
-            if (now() - s > 2.0) {
+            if (bench_now() - s > 2.0) {
                 fprintf(stderr, "baseline: nothing taken after 2 s\n");
                 return 1;
             }
             SDL_Delay(0);
         }
-        base[i] = (now() - s) * 1000;
+        base[i] = (bench_now() - s) * 1000;
     }
     double m_base;
     summary("baseline: SDL_QueueAudio(decoded) -> first", base, ROUNDS, &m_base);

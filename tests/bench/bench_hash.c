@@ -7,6 +7,7 @@
  *   - peak RSS of `hifazat hash` on the 12 MP JPEG (<= 120 MB) and on a 4 GiB
  *     file (<= 32 MB).
  * Usage: bench_hash SHARED_DIR HIFAZAT_BINARY WORK_DIR */
+#include "benchutil.h"
 #include "hash.h"
 #include "image.h"
 #include "testutil.h"
@@ -20,32 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return v[n / 2];
-}
-
 static int noop_begin(void *c, const struct image_info *i) { (void)c; (void)i; return 0; }
 static int noop_row(void *c, int y, const uint8_t *p) { (void)c; (void)y; (void)p; return 0; }
 
 /* Runs argv, returns wall seconds; *rss_kb gets the child's peak RSS. */
 static double run(char *const argv[], long *rss_kb)
 {
-    double t0 = now();
+    double t0 = bench_now();
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
@@ -59,7 +41,7 @@ static double run(char *const argv[], long *rss_kb)
     wait4(pid, &status, 0, &ru);
     if (rss_kb)
         *rss_kb = ru.ru_maxrss;
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 static void bench_image(const char *path, const char *label, int reps)
@@ -82,18 +64,18 @@ static void bench_image(const char *path, const char *label, int reps)
     struct hash_result *res = malloc(sizeof(*res));
     double td[64], tc[64], tf[64];
     for (int i = 0; i < reps; i++) {
-        double t0 = now();
+        double t0 = bench_now();
         image_decode(data, len, NULL, &sink, &err);
-        double t1 = now();
+        double t1 = bench_now();
         hash_image_memory(cli, data, len, res);
-        double t2 = now();
+        double t2 = bench_now();
         hash_image_memory(full, data, len, res);
-        double t3 = now();
+        double t3 = bench_now();
         td[i] = t1 - t0;
         tc[i] = t2 - t1;
         tf[i] = t3 - t2;
     }
-    double d = median(td, reps), c = median(tc, reps), f = median(tf, reps);
+    double d = bench_median(td, reps), c = bench_median(tc, reps), f = bench_median(tf, reps);
     printf("  %-16s %4dx%-4d decode %7.1f ms | cli %7.1f ms = %.2fx decode (target <= 1.25) | "
            "full %7.1f ms = %.2fx decode (target <= 1.60)\n",
            label, res->width, res->height, d * 1e3, c * 1e3, c / d, f * 1e3, f / d);
@@ -102,7 +84,7 @@ static void bench_image(const char *path, const char *label, int reps)
         double tj[16];
         for (int i = 0; i < 5; i++)
             tj[i] = run(argv, NULL);
-        printf("  %-16s djpeg (process, for reference) %.1f ms\n", "", median(tj, 5) * 1e3);
+        printf("  %-16s djpeg (process, for reference) %.1f ms\n", "", bench_median(tj, 5) * 1e3);
     }
     free(res);
     hash_ctx_destroy(cli);
@@ -173,7 +155,7 @@ int main(int argc, char **argv)
         tm[i] = run(md5, NULL);
         to[i] = run(ours, NULL);
     }
-    double m = median(tm, 5), o = median(to, 5);
+    double m = bench_median(tm, 5), o = bench_median(to, 5);
     printf("  md5sum %.0f ms (%.0f MB/s) | hifazat hash (MD5+SHA-256) %.0f ms (%.0f MB/s) | "
            "ratio %.2f (target >= 0.90)\n",
            m * 1e3, 1024 / m, o * 1e3, 1024 / o, m / o);

@@ -19,6 +19,7 @@
  * sit in the page cache, so a real card's read time comes on top.
  * Usage: bench_kiosk KIOSK_BINARY HIFAZAT_BINARY WORK_DIR
  *        bench_kiosk --baseline-window   (the bare SDL program, internal) */
+#include "benchutil.h"
 #include "app_internal.h"
 #include "image.h"
 #include "kioskfix.h"
@@ -41,85 +42,6 @@
 #define H 800
 enum { BASES = 30, PHOTOS = 3000, BIG_BASES = 5, BIG = 50 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(double *v, int n, int p)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    int i = n * p / 100;
-    return v[i < n ? i : n - 1];
-}
-
-/* ---- the baseline program and cold starts (as bench_ui) */
-
-static int baseline_window(void)
-{
-    if (SDL_Init(SDL_INIT_VIDEO))
-        return 1;
-    SDL_Window *w = SDL_CreateWindow("baseline", 0, 0, W, H, SDL_WINDOW_SHOWN);
-    SDL_Renderer *r = w ? SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE) : NULL;
-    if (!r)
-        return 1;
-    SDL_SetRenderDrawColor(r, 0xF6, 0xF3, 0xEC, 255);
-    SDL_RenderClear(r);
-    SDL_RenderPresent(r);
-    printf("KIOSK_READY\n");
-    fflush(stdout);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(w);
-    SDL_Quit();
-    return 0;
-}
-
-static double run_to_ready(char *const argv[], long *rss_kb)
-{
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    double t0 = now();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    double ready = -1;
-    char buf[256];
-    size_t have = 0;
-    ssize_t n;
-    while ((n = read(fd[0], buf + have, sizeof buf - 1 - have)) > 0) {
-        have += (size_t)n;
-        buf[have] = '\0';
-        if (ready < 0 && strstr(buf, "KIOSK_READY"))
-            ready = now() - t0;
-        if (have > sizeof buf / 2) {
-            memmove(buf, buf + have - 16, 16);
-            have = 16;
-        }
-    }
-    close(fd[0]);
-    int status;
-    struct rusage ru;
-    wait4(pid, &status, 0, &ru);
-    if (rss_kb)
-        *rss_kb = ru.ru_maxrss;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ready : -1;
-}
 
 /* ---- photos */
 
@@ -267,7 +189,7 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
         return -1;
     for (int pass = 0; pass < 2; pass++) {
         app_draw(a, true);
-        double t0 = now();
+        double t0 = bench_now();
         if (tap_row(a, "choose.grid", 1 + pass))
             return -1;
         double t = 0;
@@ -275,7 +197,7 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             app_pump(a, 5);
             int k = images_drawn(a), v = visible_cells(a);
             if (v > 0 && k >= v) {   /* every visible cell shows its thumbnail */
-                t = now() - t0;
+                t = bench_now() - t0;
                 r->visible = k;
                 break;
             }
@@ -291,11 +213,11 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             for (int i = 0; i < 20; i++)
                 app_draw(a, true);
             for (int i = 0; i < N; i++) {
-                double s = now();
+                double s = bench_now();
                 app_draw(a, true);
-                ft[i] = now() - s;
+                ft[i] = bench_now() - s;
             }
-            r->frame_static = pct(ft, N, 50);
+            r->frame_static = bench_pct(ft, N, 50);
             const struct ui_hit *g = find_hit(a, ui_id("choose.grid"));
             int gx = g ? g->vis.x + g->vis.w / 2 : W / 2, gy = g ? g->vis.y + g->vis.h / 2 : H / 2;
             SDL_Event mv;
@@ -317,13 +239,13 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
                 SDL_Event q;
                 while (SDL_PollEvent(&q))
                     app_event(a, &q);
-                double s = now();
+                double s = bench_now();
                 app_draw(a, true);
-                st[n++] = now() - s;
+                st[n++] = bench_now() - s;
                 SDL_Delay(2);
             }
-            r->frame_scroll_med = pct(st, n, 50);
-            r->frame_scroll_p95 = pct(st, n, 95);
+            r->frame_scroll_med = bench_pct(st, n, 50);
+            r->frame_scroll_p95 = bench_pct(st, n, 95);
             if (tap(a, "choose.up"))
                 return -1;
             for (int i = 0; i < 5; i++)
@@ -350,12 +272,12 @@ static int measure_fingerprints(const struct kfix *f, struct folder_result *r)
         fprintf(stderr, "bench_kiosk: %zu chosen, not %d\n", a->session.nitems, BIG);
         return -1;
     }
-    double t0 = now();
+    double t0 = bench_now();
     if (tap(a, "choose.next"))
         return -1;
     while (!strcmp(app_screen(a), "fingerprint") && app_jobs_running(a))
         app_pump(a, 20);
-    r->fp_per_photo = (now() - t0) / BIG;
+    r->fp_per_photo = (bench_now() - t0) / BIG;
     struct session_counts c;
     session_counts(&a->session, &c);
     if (c.done != BIG) {
@@ -399,7 +321,7 @@ static int in_child(int (*fn)(const struct kfix *, struct folder_result *), cons
  * cheapest way each allows (the EXIF preview when there is one). */
 static double baseline_thumbs(const char *dir, int count)
 {
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < count; i++) {
         char p[2100];
         /* Newest first, as the grid shows them. */
@@ -426,13 +348,13 @@ static double baseline_thumbs(const char *dir, int count)
             image_rgba_free(&img);
         free(buf);
     }
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--baseline-window"))
-        return baseline_window();
+        return bench_baseline_window(W, H);
     if (argc != 4) {
         fprintf(stderr, "usage: bench_kiosk KIOSK_BINARY HIFAZAT_BINARY WORK_DIR\n");
         return 2;
@@ -457,15 +379,15 @@ int main(int argc, char **argv)
     char *base[] = {self, "--baseline-window", NULL};
     double tk[RUNS], tb[RUNS];
     for (int i = 0; i < RUNS; i++) {
-        tk[i] = run_to_ready(kiosk, NULL);
-        tb[i] = run_to_ready(base, &r);
+        tk[i] = bench_run_to_ready(kiosk, NULL);
+        tb[i] = bench_run_to_ready(base, &r);
         rss_base = r > rss_base ? r : rss_base;
         if (tk[i] < 0 || tb[i] < 0) {
             fprintf(stderr, "bench_kiosk: a child failed to show its first frame\n");
             return 1;
         }
     }
-    double mk = pct(tk, RUNS, 50), mb = pct(tb, RUNS, 50);
+    double mk = bench_pct(tk, RUNS, 50), mb = bench_pct(tb, RUNS, 50);
     printf("cold start to first frame (Welcome, demo mode, %dx%d, median of %d)\n", W, H, RUNS);
     printf("  hifazat-kiosk              %7.1f ms\n", mk * 1e3);
     printf("  baseline: bare SDL window  %7.1f ms   ratio %.2f x\n", mb * 1e3, mk / mb);
@@ -479,14 +401,14 @@ photos:;
     snprintf(cam, sizeof cam, "%s/PHONE/DCIM/Camera", f.media);
     snprintf(cam2, sizeof cam2, "%s/PHONE/DCIM/Camera-nopreview", f.media);
     snprintf(big, sizeof big, "%s/PHONE/DCIM/Big", f.media);
-    double g0 = now();
+    double g0 = bench_now();
     if (make_folder(cam, PHOTOS, BASES, 2048, 1536, true) || make_folder(cam2, PHOTOS, BASES, 2048, 1536, false) ||
         make_folder(big, BIG, BIG_BASES, 4000, 3000, false)) {
         fprintf(stderr, "bench_kiosk: cannot generate the photos\n");
         kfix_destroy(&f);
         return 1;
     }
-    fprintf(stderr, "(photos generated in %.1f s)\n", now() - g0);
+    fprintf(stderr, "(photos generated in %.1f s)\n", bench_now() - g0);
 
     /* ---- a folder of 3 000 photos */
     struct folder_result fr = {0};
@@ -523,9 +445,9 @@ photos:;
     }
     char cmd[3000];
     snprintf(cmd, sizeof cmd, "'%s' hash -q '%s' > /dev/null", argv[2], big);
-    double h0 = now();
+    double h0 = bench_now();
     int hrc = system(cmd);
-    double ht = (now() - h0) / BIG;
+    double ht = (bench_now() - h0) / BIG;
     printf("fingerprinting %d phone photos (12 MP JPEG) in the app\n", BIG);
     printf("  per photo                  %7.1f ms\n", fp.fp_per_photo * 1e3);
     printf("  baseline: hifazat hash     %7.1f ms   ratio %.2f x%s\n", ht * 1e3, fp.fp_per_photo / ht,

@@ -13,6 +13,7 @@
  * each written 100 times as separate files. They sit in the page cache: a
  * real SD card or USB stick adds its read time (~1 MB a photo) on top.
  * Usage: bench_media WORK_DIR [COUNT] */
+#include "benchutil.h"
 #include "image.h"
 #include "media.h"
 #include "mediagen.h"
@@ -28,13 +29,6 @@
 #include <unistd.h>
 
 enum { BASES = 30, SCREEN = 24 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint32_t noise_seed;
 static void photo(int x, int y, int w, int h, uint8_t rgb[3])
@@ -137,14 +131,14 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
     o.mode = MEDIA_ROOT_DIRS;
     o.notify = on_notify;
     struct media_error err;
-    const double t0 = now();
+    const double t0 = bench_now();
     struct media *m = media_create(&o, &err);
     if (!m) {
         printf("  media_create: %s\n", err.detail);
         return 1;
     }
     struct media_folder *f = media_folder_open(m, vol, folder, 0, &err);
-    const double t1 = now();
+    const double t1 = bench_now();
     if (!f) {
         printf("  open: %s\n", err.detail);
         return 1;
@@ -158,28 +152,28 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
     }
     media_thumbs_want(m, f, ids, SCREEN);
     wait_ready(m, f, ids, SCREEN);
-    const double t2 = now();
+    const double t2 = bench_now();
     const long rss_first = rss_now_kb();
 
     /* Copy out as the UI does (into a texture), blurred and sharp. */
     struct media_thumb_info ti;
     media_thumb_get(m, f, ids[0], &ti);
     uint8_t *tex = malloc((size_t)ti.width * ti.height * 4);
-    const double c0 = now();
+    const double c0 = bench_now();
     for (int k = 0; k < 200; k++)
         media_thumb_copy(m, f, ids[k % SCREEN], false, tex, (size_t)ti.width * 4, ti.width, ti.height);
-    const double c1 = now();
+    const double c1 = bench_now();
     int blurred = 0;
     for (int k = 0; k < 200; k++) {
         media_thumb_get(m, f, ids[k % SCREEN], &ti);
         blurred += media_thumb_copy(m, f, ids[k % SCREEN], true, tex, (size_t)ti.width * 4, ti.width,
                                     ti.height) == 0;
     }
-    const double c2 = now();
+    const double c2 = bench_now();
     free(tex);
 
     /* Scroll to the end a screen at a time, with a screen of prefetch. */
-    const double s0 = now();
+    const double s0 = bench_now();
     size_t done = SCREEN;
     for (size_t at = SCREEN; at < n; at += SCREEN) {
         const size_t k = at + 2 * SCREEN <= n ? 2 * SCREEN : n - at;
@@ -188,7 +182,7 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
         wait_ready(m, f, ids + at, vis);
         done += vis;
     }
-    const double s1 = now();
+    const double s1 = bench_now();
     struct media_stats st;
     media_get_stats(m, &st);
     if (full) {
@@ -231,25 +225,25 @@ int main(int argc, char **argv)
     snprintf(vol, sizeof(vol), "%s/phone", root);
     snprintf(folder, sizeof(folder), "%s/DCIM/Camera", vol);
     double mb = 0;
-    const double g0 = now();
+    const double g0 = bench_now();
     if (generate(folder, count, false, &mb) != 0) {
         printf("  cannot generate the photos in %s\n", folder);
         return 1;
     }
-    printf("Generated %d JPEGs (30 distinct, 2-4 MP, %.0f MB in all) in %.1f s\n", count, mb, now() - g0);
+    printf("Generated %d JPEGs (30 distinct, 2-4 MP, %.0f MB in all) in %.1f s\n", count, mb, bench_now() - g0);
 
     /* Listing baseline: names only. */
     double best_rd = 1e9;
     int names = 0;
     for (int r = 0; r < 5; r++) {
-        const double a = now();
+        const double a = bench_now();
         DIR *d = opendir(folder);
         names = 0;
         while (d && readdir(d))
             names++;
         if (d)
             closedir(d);
-        const double b = now() - a;
+        const double b = bench_now() - a;
         best_rd = b < best_rd ? b : best_rd;
     }
     struct media_options o;
@@ -261,9 +255,9 @@ int main(int argc, char **argv)
     media_pause(m, true); /* the listing alone */
     double best_ls = 1e9;
     for (int r = 0; r < 5; r++) {
-        const double a = now();
+        const double a = bench_now();
         struct media_folder *f = media_folder_open(m, vol, "DCIM/Camera", 0, &err);
-        const double b = now() - a;
+        const double b = bench_now() - a;
         media_folder_close(f);
         best_ls = b < best_ls ? b : best_ls;
     }
@@ -279,14 +273,14 @@ int main(int argc, char **argv)
         const int b = i % BASES;
         struct image_sink sink = {.begin = noop_begin, .row = noop_row};
         struct image_error ierr;
-        double a = now();
+        double a = bench_now();
         image_decode(bases[b], base_len[b], NULL, &sink, &ierr);
-        full += now() - a;
+        full += bench_now() - a;
         struct image_scale sc = {.max_w = 192, .max_h = 192};
         struct image_rgba img;
-        a = now();
+        a = bench_now();
         image_decode_scaled(bases[b], base_len[b], NULL, &sc, &img, &ierr);
-        thumb += now() - a;
+        thumb += bench_now() - a;
         image_rgba_free(&img);
     }
     printf("Per photo (first %d, one thread, from memory)\n", SCREEN);

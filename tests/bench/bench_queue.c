@@ -7,6 +7,7 @@
  *   3. opening that archive (every manifest check, decryption, signature and
  *      schema check), against `tar -xOf` of it.
  * Usage: bench_queue [WORKDIR]   (default: a directory under $TMPDIR) */
+#include "benchutil.h"
 #include "durable.h"
 #include "outbox.h"
 #include "queue.h"
@@ -21,25 +22,6 @@
 #include <unistd.h>
 
 enum { ADDS = 200, EXPORT_N = 10000 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), dcmp);
-    return v[n / 2];
-}
 
 static struct report *make_report(int items)
 {
@@ -70,10 +52,10 @@ static struct report *make_report(int items)
 
 static double run_cmd(const char *cmd)
 {
-    double t = now();
+    double t = bench_now();
     if (system(cmd) != 0)
         fprintf(stderr, "bench: '%s' failed\n", cmd);
-    return now() - t;
+    return bench_now() - t;
 }
 
 int main(int argc, char **argv)
@@ -114,12 +96,12 @@ int main(int argc, char **argv)
     for (int i = 0; i < ADDS; i++) {
         struct report *r = make_report(5);
         struct report_receipt rc;
-        double t = now();
+        double t = bench_now();
         if (queue_add_report(q, r, k, keys_helpline_public(h), &rc) != 0) {
             fprintf(stderr, "bench: %s\n", queue_error_message(q));
             return 1;
         }
-        t_add[i] = now() - t;
+        t_add[i] = bench_now() - t;
         report_destroy(r);
     }
     {
@@ -134,14 +116,14 @@ int main(int argc, char **argv)
     for (int i = 0; i < ADDS; i++) {
         char name[64];
         snprintf(name, sizeof(name), "baseline-%d", i);
-        double t = now();
+        double t = bench_now();
         durable_write(dfd, name, blob, sealed_len, 0600);
-        t_base[i] = now() - t;
+        t_base[i] = bench_now() - t;
         unlinkat(dfd, name, 0);
     }
     close(dfd);
     free(blob);
-    double ma = median(t_add, ADDS) * 1e3, mb = median(t_base, ADDS) * 1e3;
+    double ma = bench_median(t_add, ADDS) * 1e3, mb = bench_median(t_base, ADDS) * 1e3;
     printf("seal + durable queue of one report (5 images, %zu bytes sealed): median %.2f ms\n"
            "  baseline, durable write of the same bytes without crypto:     median %.2f ms  "
            "(ratio %.2f)\n",
@@ -153,7 +135,7 @@ int main(int argc, char **argv)
     char pending[1200];
     snprintf(pending, sizeof(pending), "%s/queue/pending", data2);
     int pfd = open(pending, O_RDONLY | O_DIRECTORY);
-    double t_seal = now();
+    double t_seal = bench_now();
     for (int i = 0; i < EXPORT_N; i++) {
         struct report *r = make_report(1 + i % 5);
         uint8_t *s;
@@ -169,14 +151,14 @@ int main(int argc, char **argv)
         free(s);
         report_destroy(r);
     }
-    t_seal = now() - t_seal;
+    t_seal = bench_now() - t_seal;
     close(pfd);
     sync();
     struct outbox_export_options opt = {.max_reports = EXPORT_N};
     char err[400];
-    double t = now();
+    double t = bench_now();
     long n = outbox_export(q, k, out, &opt, NULL, NULL, err, sizeof(err));
-    double t_export = now() - t;
+    double t_export = bench_now() - t;
     if (n != EXPORT_N) {
         fprintf(stderr, "bench: export: %s\n", err);
         return 1;
@@ -198,7 +180,7 @@ int main(int argc, char **argv)
         return 1;
     pclose(p);
     apath[strcspn(apath, "\n")] = '\0';
-    t = now();
+    t = bench_now();
     uint8_t *arch;
     size_t alen;
     if (durable_read(AT_FDCWD, apath, (size_t)1 << 31, &arch, &alen) != 0)
@@ -216,7 +198,7 @@ int main(int argc, char **argv)
             report_opened_free(o);
         }
     }
-    double t_open = now() - t;
+    double t_open = bench_now() - t;
     outbox_reader_free(r);
     free(arch);
     snprintf(cmd, sizeof(cmd), "tar -xOf %s > /dev/null", apath);

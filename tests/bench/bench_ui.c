@@ -10,6 +10,7 @@
  *   - peak RSS of hifazat-kiosk (target <= 60 MB) vs the bare SDL program.
  * Usage: bench_ui KIOSK_BINARY
  *        bench_ui --baseline-window   (the bare SDL program, used internally) */
+#include "benchutil.h"
 #include "app.h"
 #include "text.h"
 #include "ui.h"
@@ -27,89 +28,6 @@
 
 #define W 1280
 #define H 800
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return v[n / 2];
-}
-
-/* The baseline program: SDL, one window, the software renderer, one
- * cleared frame, then the same READY line the kiosk prints. */
-static int baseline_window(void)
-{
-    if (SDL_Init(SDL_INIT_VIDEO))
-        return 1;
-    SDL_Window *w = SDL_CreateWindow("baseline", 0, 0, W, H, SDL_WINDOW_SHOWN);
-    SDL_Renderer *r = w ? SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE) : NULL;
-    if (!r)
-        return 1;
-    SDL_SetRenderDrawColor(r, 0xF6, 0xF3, 0xEC, 255);
-    SDL_RenderClear(r);
-    SDL_RenderPresent(r);
-    printf("KIOSK_READY\n");
-    fflush(stdout);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(w);
-    SDL_Quit();
-    return 0;
-}
-
-/* Runs argv; returns seconds until it printed KIOSK_READY (-1 if never);
- * *rss_kb gets the child's peak RSS. */
-static double run_to_ready(char *const argv[], long *rss_kb)
-{
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    double t0 = now();
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    double ready = -1;
-    char buf[256];
-    size_t have = 0;
-    ssize_t n;
-    while ((n = read(fd[0], buf + have, sizeof buf - 1 - have)) > 0) {
-        have += (size_t)n;
-        buf[have] = '\0';
-        if (ready < 0 && strstr(buf, "KIOSK_READY"))
-            ready = now() - t0;
-        if (have > sizeof buf / 2) {
-            memmove(buf, buf + have - 16, 16);
-            have = 16;
-        }
-    }
-    close(fd[0]);
-    int status;
-    struct rusage ru;
-    wait4(pid, &status, 0, &ru);
-    if (rss_kb)
-        *rss_kb = ru.ru_maxrss;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -1;
-    return ready;
-}
 
 static struct app *open_app(const char *screen)
 {
@@ -132,7 +50,7 @@ static struct app *open_app(const char *screen)
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--baseline-window"))
-        return baseline_window();
+        return bench_baseline_window(W, H);
     if (argc != 2) {
         fprintf(stderr, "usage: bench_ui KIOSK_BINARY\n");
         return 2;
@@ -154,9 +72,9 @@ int main(int argc, char **argv)
     double tk[RUNS], tb[RUNS];
     long rss_k = 0, rss_b = 0, r;
     for (int i = 0; i < RUNS; i++) {
-        tk[i] = run_to_ready(kiosk, &r);
+        tk[i] = bench_run_to_ready(kiosk, &r);
         rss_k = r > rss_k ? r : rss_k;
-        tb[i] = run_to_ready(base, &r);
+        tb[i] = bench_run_to_ready(base, &r);
         rss_b = r > rss_b ? r : rss_b;
         if (tk[i] < 0 || tb[i] < 0) {
             fprintf(stderr, "bench_ui: a child failed to show its first frame\n");
@@ -164,7 +82,7 @@ int main(int argc, char **argv)
         }
     }
     double first_run = tk[0];
-    double mk = median(tk, RUNS), mb = median(tb, RUNS);
+    double mk = bench_median(tk, RUNS), mb = bench_median(tb, RUNS);
     printf("cold start to first frame (Urdu paragraph screen, %dx%d, median of %d)\n", W, H, RUNS);
     printf("  hifazat-kiosk              %7.1f ms  (first run %.1f ms)\n", mk * 1e3, first_run * 1e3);
     printf("  baseline: bare SDL window  %7.1f ms\n", mb * 1e3);
@@ -173,7 +91,7 @@ int main(int argc, char **argv)
     /* ---- peak RSS, also over the check screen with its thumbnails */
     char *kiosk2[] = {argv[1], "--windowed", "--size", "1280x800", "--screen", "check",
                       "--exit-after-frames", "30", "-q", NULL};
-    if (run_to_ready(kiosk2, &r) < 0)
+    if (bench_run_to_ready(kiosk2, &r) < 0)
         return 1;
     rss_k = r > rss_k ? r : rss_k;
 
@@ -181,30 +99,30 @@ int main(int argc, char **argv)
     struct app *a = open_app("privacy");
     if (!a)
         return 1;
-    double t0 = now();
+    double t0 = bench_now();
     app_draw(a, true);
-    double first_frame = now() - t0;
+    double first_frame = bench_now() - t0;
     enum { WARM = 30, N = 400 };
     for (int i = 0; i < WARM; i++)
         app_draw(a, true);
     double ft[N];
     for (int i = 0; i < N; i++) {
-        double s = now();
+        double s = bench_now();
         app_draw(a, true);
-        ft[i] = now() - s;
+        ft[i] = bench_now() - s;
     }
-    double warm = median(ft, N);
+    double warm = bench_median(ft, N);
     /* Without the text caches: every block laid out and rasterised again. */
     struct text_ctx *tc = ui_text_ctx(app_ui(a));
     enum { NC = 40 };
     double fc[NC];
     for (int i = 0; i < NC; i++) {
         text_cache_clear(tc);
-        double s = now();
+        double s = bench_now();
         app_draw(a, true);
-        fc[i] = now() - s;
+        fc[i] = bench_now() - s;
     }
-    double uncached = median(fc, NC);
+    double uncached = bench_median(fc, NC);
     app_destroy(a);
 
     /* Baseline frame: clear + present only, same window size and renderer. */
@@ -215,14 +133,14 @@ int main(int argc, char **argv)
         return 1;
     double fb[N];
     for (int i = 0; i < WARM + N; i++) {
-        double s = now();
+        double s = bench_now();
         SDL_SetRenderDrawColor(rr, 0xF6, 0xF3, 0xEC, 255);
         SDL_RenderClear(rr);
         SDL_RenderPresent(rr);
         if (i >= WARM)
-            fb[i - WARM] = now() - s;
+            fb[i - WARM] = bench_now() - s;
     }
-    double bare = median(fb, N);
+    double bare = bench_median(fb, N);
     SDL_DestroyRenderer(rr);
     SDL_DestroyWindow(w);
     SDL_Quit();

@@ -6,6 +6,7 @@
  *   bench_vpdq --decode-only FILE [THREADS]   the baseline: decode every frame
  *        with libavcodec and nothing else (what any FFmpeg-based hasher that
  *        counts frames, like Meta's reference, pays before hashing) */
+#include "benchutil.h"
 #include "vpdq.h"
 
 #include <libavcodec/avcodec.h>
@@ -15,13 +16,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Frames decoded and the stream's frame rate, or -1. */
 static long decode_only(const char *path, int threads, double *fps)
@@ -84,9 +78,9 @@ int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "--decode-only")) {
         double fps = 0;
-        const double t0 = now(), c0 = cpu_seconds();
+        const double t0 = bench_now(), c0 = cpu_seconds();
         long frames = decode_only(argv[2], argc > 3 ? atoi(argv[3]) : 1, &fps);
-        const double wall = now() - t0, cpu = cpu_seconds() - c0;
+        const double wall = bench_now() - t0, cpu = cpu_seconds() - c0;
         if (frames <= 0 || fps <= 0) {
             fprintf(stderr, "bench_vpdq: cannot decode %s\n", argv[2]);
             return 1;
@@ -108,9 +102,9 @@ int main(int argc, char **argv)
     o.max_seconds = 0;
     struct vpdq_result *res = NULL;
     struct vpdq_error err;
-    const double t0 = now(), c0 = cpu_seconds();
+    const double t0 = bench_now(), c0 = cpu_seconds();
     const int rc = vpdq_hash_path(argv[1], &o, &res, &err);
-    const double wall = now() - t0, cpu = cpu_seconds() - c0;
+    const double wall = bench_now() - t0, cpu = cpu_seconds() - c0;
     if (rc != 0) {
         fprintf(stderr, "bench_vpdq: %s: %s\n", vpdq_err_code(err.code), err.detail);
         vpdq_result_free(res);
