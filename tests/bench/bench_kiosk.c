@@ -45,16 +45,6 @@ enum { BASES = 30, PHOTOS = 3000, BIG_BASES = 5, BIG = 50 };
 
 /* ---- photos */
 
-static uint32_t seed;
-static void photo(int x, int y, int w, int h, uint8_t rgb[3])
-{
-    seed = seed * 1103515245u + 12345u;
-    const int n = (int)((seed >> 16) & 31) - 16;
-    const int r = 60 + x * 150 / w + n, g = 40 + y * 170 / h + n, b = 90 + (x + y) * 90 / (w + h) - n;
-    rgb[0] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
-    rgb[1] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
-    rgb[2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
-}
 
 /* A camera folder: `bases` distinct JPEGs, each linked count/bases times. */
 static int make_folder(const char *dir, int count, int bases, int w, int h, bool previews)
@@ -63,10 +53,10 @@ static int make_folder(const char *dir, int count, int bases, int w, int h, bool
         return -1;
     char base[2048];
     for (int i = 0; i < bases; i++) {
-        seed = (uint32_t)i * 7919u;
+        gen_camera_seed = (uint32_t)i * 7919u;
         size_t len;
-        uint8_t *jpg = previews ? gen_jpeg_preview(w, h, photo, 1, 320, 240, photo, &len)
-                                : gen_jpeg(w, h, photo, 1, 90, &len);
+        uint8_t *jpg = previews ? gen_jpeg_preview(w, h, gen_camera, 1, 320, 240, gen_camera, &len)
+                                : gen_jpeg(w, h, gen_camera, 1, 90, &len);
         snprintf(base, sizeof base, "%s/.base-%d.jpg", dir, i);
         if (!jpg || gen_write(base, jpg, len) != 0)
             return -1;

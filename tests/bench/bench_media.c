@@ -30,18 +30,6 @@
 
 enum { BASES = 30, SCREEN = 24 };
 
-static uint32_t noise_seed;
-static void photo(int x, int y, int w, int h, uint8_t rgb[3])
-{
-    /* Smooth light with sensor-like noise: file sizes like a phone's. */
-    noise_seed = noise_seed * 1103515245u + 12345u;
-    const int n = (int)((noise_seed >> 16) & 31) - 16;
-    const int r = 60 + x * 150 / w + n, g = 40 + y * 170 / h + n, b = 90 + (x + y) * 90 / (w + h) - n;
-    rgb[0] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
-    rgb[1] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
-    rgb[2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
-}
-
 static uint8_t *bases[BASES];
 static size_t base_len[BASES];
 
@@ -52,11 +40,11 @@ static int generate(const char *dir, int count, bool previews, double *mb)
     double bytes = 0;
     for (int i = 0; i < BASES; i++) {
         const int *s = sizes[i % 4];
-        noise_seed = (uint32_t)i * 7919u;
+        gen_camera_seed = (uint32_t)i * 7919u;
         free(bases[i]);
-        bases[i] = previews ? gen_jpeg_preview(s[0], s[1], photo, i % 10 == 3 ? 6 : 1, 320, 240, photo,
-                                               &base_len[i])
-                            : gen_jpeg(s[0], s[1], photo, i % 10 == 3 ? 6 : 1, 88, &base_len[i]);
+        const int orient = i % 10 == 3 ? 6 : 1;
+        bases[i] = previews ? gen_jpeg_preview(s[0], s[1], gen_camera, orient, 320, 240, gen_camera, &base_len[i])
+                            : gen_jpeg(s[0], s[1], gen_camera, orient, 88, &base_len[i]);
         if (!bases[i])
             return -1;
     }

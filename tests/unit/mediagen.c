@@ -36,6 +36,18 @@ void gen_gradient(int x, int y, int w, int h, uint8_t rgb[3])
     rgb[2] = (uint8_t)((x + y) * 255 / (w + h));
 }
 
+uint32_t gen_camera_seed;
+
+void gen_camera(int x, int y, int w, int h, uint8_t rgb[3])
+{
+    gen_camera_seed = gen_camera_seed * 1103515245u + 12345u;
+    const int n = (int)((gen_camera_seed >> 16) & 31) - 16;
+    const int r = 60 + x * 150 / w + n, g = 40 + y * 170 / h + n, b = 90 + (x + y) * 90 / (w + h) - n;
+    rgb[0] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+    rgb[1] = (uint8_t)(g < 0 ? 0 : g > 255 ? 255 : g);
+    rgb[2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
+}
+
 void gen_solid_red(int x, int y, int w, int h, uint8_t rgb[3])
 {
     (void)x, (void)y, (void)w, (void)h;

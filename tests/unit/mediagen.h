@@ -16,6 +16,10 @@ void gen_quadrants(int x, int y, int w, int h, uint8_t rgb[3]);
 void gen_halves(int x, int y, int w, int h, uint8_t rgb[3]);
 /* Smooth colour gradients. */
 void gen_gradient(int x, int y, int w, int h, uint8_t rgb[3]);
+/* Smooth light with sensor-like noise (file sizes like a phone's); the
+ * noise follows gen_camera_seed, which callers set per picture. */
+extern uint32_t gen_camera_seed;
+void gen_camera(int x, int y, int w, int h, uint8_t rgb[3]);
 void gen_solid_red(int x, int y, int w, int h, uint8_t rgb[3]);
 void gen_solid_blue(int x, int y, int w, int h, uint8_t rgb[3]);
 

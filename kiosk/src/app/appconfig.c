@@ -12,17 +12,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static void referral_clear(struct referral *r)
+{
+    free(r->id);
+    free(r->name);
+    free(r->name_ur);
+    free(r->phone);
+    free(r->note);
+    free(r->note_ur);
+}
+
 static void referrals_free(struct app *a)
 {
-    for (int i = 0; i < a->nreferrals; i++) {
-        struct referral *r = &a->referrals[i];
-        free(r->id);
-        free(r->name);
-        free(r->name_ur);
-        free(r->phone);
-        free(r->note);
-        free(r->note_ur);
-    }
+    for (int i = 0; i < a->nreferrals; i++)
+        referral_clear(&a->referrals[i]);
     free(a->referrals);
     a->referrals = NULL;
     a->nreferrals = 0;
@@ -95,16 +98,10 @@ static void referrals_tidy(struct app *a)
     int o = 0;
     for (int i = 0; i < a->nreferrals; i++) {
         struct referral *r = &a->referrals[i];
-        if ((r->name || r->name_ur) && r->phone) {
+        if ((r->name || r->name_ur) && r->phone)
             a->referrals[o++] = *r;
-        } else {
-            free(r->id);
-            free(r->name);
-            free(r->name_ur);
-            free(r->phone);
-            free(r->note);
-            free(r->note_ur);
-        }
+        else
+            referral_clear(r);
     }
     a->nreferrals = o;
 }
