@@ -401,6 +401,18 @@ def boot_one(a, goldens, disk, sticks):
             pass
         check(f"{tag}: a report is queued on the data partition", q[0] == 0 and "case_code" in receipt, q[1].strip()[:300])
         st["receipt"] = receipt
+        # ---- a video: FFmpeg is loaded with dlopen() (avdl), so only the
+        # package's own Depends bring it into the image; this proves they do.
+        vid = "/usr/share/hifazat/demo/media/DEMO-PHONE/DCIM/Camera/VID_0001.mp4"
+        rc, out = sh(vm, as_kiosk(f"hifazat hash -q {vid}"))
+        v = {}
+        try:
+            v = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            pass
+        check(f"{tag}: a video is fingerprinted (vPDQ: FFmpeg installed and loaded on demand)",
+              rc == 0 and v.get("kind") == "video" and len(v.get("vpdq", [])) > 0 and "error" not in v,
+              out.strip()[:300])
         rc, out = sh(vm, "echo volatile > /etc/hifazat-volatile-test && mkdir -p /home/visitor && "
                          "echo volatile > /home/visitor/notes.txt && sync && ls /etc/hifazat-volatile-test /home/visitor/notes.txt")
         check(f"{tag}: files written to /etc and /home", rc == 0, out.strip())

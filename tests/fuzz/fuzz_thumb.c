@@ -9,7 +9,6 @@
 #include "media.h"
 #include "media_internal.h"
 
-#include <libavutil/log.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,7 +27,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *fmt;
     const enum hash_kind kind = hash_sniff(data, size, &fmt);
     if (kind == HASH_KIND_VIDEO) {
-        av_log_set_level(AV_LOG_QUIET);
         int fd = memfd_create("fuzz", MFD_CLOEXEC);
         if (fd < 0 || write(fd, data, size) != (ssize_t)size) {
             if (fd >= 0)

@@ -1,6 +1,8 @@
 /* digest — MD5 and SHA-256 of one stream in a single pass (nettle; SHA-256
- * uses the CPU's SHA extensions where present). MD5 runs on the caller's
- * thread while a worker thread does SHA-256, so both overlap with reading.
+ * uses the CPU's SHA extensions where present). A worker thread runs the
+ * slower of the two on this CPU (measured once, at create: MD5 where SHA-256
+ * has SHA-NI, SHA-256 where it has not), the caller's thread reads and runs
+ * the other, so that the file takes as long as its slower digest alone.
  *
  * Usage:
  *   1. d = digest_create() once; it keeps its worker for many files.
@@ -23,7 +25,15 @@ enum { DIGEST_MD5_SIZE = 16, DIGEST_SHA256_SIZE = 32 };
 
 struct digest;
 
+enum digest_worker {
+    DIGEST_WORKER_AUTO,        /* the slower digest, measured (digest_create) */
+    DIGEST_WORKER_MD5,
+    DIGEST_WORKER_SHA256,
+};
+
 struct digest *digest_create(void);
+/* As digest_create(), choosing the worker's digest (tests, benchmarks). */
+struct digest *digest_create_with(enum digest_worker w);
 void digest_destroy(struct digest *d);
 
 void digest_begin(struct digest *d, uint64_t expected_size);

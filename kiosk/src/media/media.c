@@ -1,7 +1,6 @@
 /* The media context: options, events, lifetime. */
 #include "media_internal.h"
 
-#include <libavutil/log.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,9 +103,6 @@ struct media *media_create(const struct media_options *o, struct media_error *er
     pthread_cond_init(&m->work_cond, NULL);
     pthread_cond_init(&m->idle_cond, NULL);
     atomic_init(&m->pending, 0);
-    /* Nothing about a session is logged: FFmpeg would print what it thinks
-     * of a person's video on stderr. */
-    av_log_set_level(AV_LOG_QUIET);
     if (!m->root || !m->mountinfo || !m->by_label || media_workers_start(m) != 0 ||
         media_volumes_start(m) != 0) {
         if (err) {

@@ -12,6 +12,8 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+
+#include "avdl.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,10 +83,10 @@ static int refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *
 /* Clockwise degrees the frame must be turned for display (0/90/180/270). */
 static int rotation(const AVStream *st)
 {
-    const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    const uint8_t *sd = avdl.av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
     if (!sd)
         return 0;
-    double theta = -round(av_display_rotation_get((const int32_t *)(const void *)sd));
+    double theta = -round(avdl.av_display_rotation_get((const int32_t *)(const void *)sd));
     theta -= 360 * floor(theta / 360 + 0.9 / 360);
     const int r = (int)lround(theta / 90) * 90;
     return r == 360 ? 0 : r;
@@ -131,21 +133,21 @@ static int frame_to_poster(const AVFrame *fr, const AVStream *st, int box, struc
     } else {
         fit(dw, h, box, &tw, &th);
     }
-    struct SwsContext *sws = sws_getContext(w, h, (enum AVPixelFormat)fr->format, tw, th,
+    struct SwsContext *sws = avdl.sws_getContext(w, h, (enum AVPixelFormat)fr->format, tw, th,
                                             AV_PIX_FMT_RGBA, SWS_AREA, NULL, NULL, NULL);
     if (!sws)
         return -1;
     /* swscale's SIMD may write past a tight row: give it aligned, padded rows. */
     const int stride = FFALIGN(tw * 4, 64);
     const size_t padded = (size_t)stride * (size_t)(th + 1);
-    uint8_t *tmp = av_mallocz(padded);
+    uint8_t *tmp = avdl.av_mallocz(padded);
     uint8_t *tight = malloc((size_t)tw * th * 4);
     uint8_t *rgba = malloc((size_t)tw * th * 4);
     int rc = -1;
     if (tmp && tight && rgba) {
         uint8_t *dst[4] = {tmp, NULL, NULL, NULL};
         int dst_stride[4] = {stride, 0, 0, 0};
-        if (sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, h, dst, dst_stride) == th) {
+        if (avdl.sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, h, dst, dst_stride) == th) {
             for (int y = 0; y < th; y++)
                 memcpy(tight + (size_t)y * tw * 4, tmp + (size_t)y * stride, (size_t)tw * 4);
             for (size_t i = 3; i < (size_t)tw * th * 4; i += 4)
@@ -161,10 +163,10 @@ static int frame_to_poster(const AVFrame *fr, const AVStream *st, int box, struc
             rc = 0;
         }
     }
-    sws_freeContext(sws);
+    avdl.sws_freeContext(sws);
     if (tmp) {
         explicit_bzero(tmp, padded);
-        av_free(tmp);
+        avdl.av_free(tmp);
     }
     media_secure_free(tight, (size_t)tw * th * 4);
     media_secure_free(rgba, (size_t)tw * th * 4);
@@ -177,6 +179,12 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     memset(out, 0, sizeof(*out));
     out->duration_ms = -1;
     *err = MEDIA_OK;
+    /* FFmpeg is loaded for the first video shown, not at start (avdl.h),
+     * and kept from printing about the video. Without it: the placeholder,
+     * as for a codec FFmpeg lacks. */
+    char why[200];
+    if (avdl_load(why, sizeof(why)) != 0)
+        return 0;
     struct vio v = {.fd = fd, .size = size, .cancelled = cancelled, .ctx = ctx};
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
@@ -185,28 +193,28 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     AVDictionary *opts = NULL;
     int rc = -1;
 
-    uint8_t *iobuf = av_malloc(IO_BUF);
-    AVIOContext *pb = iobuf ? avio_alloc_context(iobuf, IO_BUF, 0, &v, vio_read, NULL, vio_seek) : NULL;
-    fmt = pb ? avformat_alloc_context() : NULL;
+    uint8_t *iobuf = avdl.av_malloc(IO_BUF);
+    AVIOContext *pb = iobuf ? avdl.avio_alloc_context(iobuf, IO_BUF, 0, &v, vio_read, NULL, vio_seek) : NULL;
+    fmt = pb ? avdl.avformat_alloc_context() : NULL;
     if (!fmt) {
         *err = MEDIA_ERR_NOMEM;
         if (!pb)
-            av_free(iobuf);
+            avdl.av_free(iobuf);
         goto out;
     }
     fmt->pb = pb;
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     fmt->io_open = refuse_open;
     fmt->probesize = PROBE_BYTES;
-    av_dict_set(&opts, "format_whitelist", "mov,matroska,avi,asf,flv,mpeg,mpegts", 0);
+    avdl.av_dict_set(&opts, "format_whitelist", "mov,matroska,avi,asf,flv,mpeg,mpegts", 0);
     /* The name FFmpeg would print: never the file's. */
-    if (avformat_open_input(&fmt, "video", NULL, &opts) != 0) {
+    if (avdl.avformat_open_input(&fmt, "video", NULL, &opts) != 0) {
         fmt = NULL; /* freed by avformat_open_input */
         *err = v.err ? (v.err == ENOENT ? MEDIA_ERR_GONE : media_errno(v.err))
                : cancelled && cancelled(ctx) ? MEDIA_OK : MEDIA_ERR_CORRUPT;
         goto out;
     }
-    avformat_find_stream_info(fmt, NULL); /* best effort: mp4/mov know it all from the header */
+    avdl.avformat_find_stream_info(fmt, NULL); /* best effort: mp4/mov know it all from the header */
     if (v.err) {
         *err = media_errno(v.err);
         goto out;
@@ -216,7 +224,7 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     rc = 0; /* from here on a missing frame means "placeholder", not failure */
 
     const AVCodec *codec = NULL;
-    const int idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    const int idx = avdl.av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (idx == AVERROR_STREAM_NOT_FOUND) {
         /* Sound only (a voice note in an MP4 box) or nothing readable at all. */
         *err = fmt->nb_streams ? MEDIA_ERR_NOT_MEDIA : MEDIA_ERR_CORRUPT;
@@ -228,14 +236,14 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     AVStream *st = fmt->streams[idx];
     if (out->duration_ms < 0 && st->duration != AV_NOPTS_VALUE && st->duration > 0)
         out->duration_ms = (int64_t)(st->duration * av_q2d(st->time_base) * 1000);
-    dec = avcodec_alloc_context3(codec);
-    if (!dec || avcodec_parameters_to_context(dec, st->codecpar) < 0)
+    dec = avdl.avcodec_alloc_context3(codec);
+    if (!dec || avdl.avcodec_parameters_to_context(dec, st->codecpar) < 0)
         goto out;
     dec->thread_count = 1;
-    if (avcodec_open2(dec, codec, NULL) < 0)
+    if (avdl.avcodec_open2(dec, codec, NULL) < 0)
         goto out;
-    pkt = av_packet_alloc();
-    fr = av_frame_alloc();
+    pkt = avdl.av_packet_alloc();
+    fr = avdl.av_frame_alloc();
     if (!pkt || !fr)
         goto out;
     bool got = false, eof = false;
@@ -243,17 +251,17 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
         if (cancelled && cancelled(ctx))
             goto out;
         if (!eof) {
-            int r = av_read_frame(fmt, pkt);
+            int r = avdl.av_read_frame(fmt, pkt);
             if (r < 0) {
                 eof = true;
-                avcodec_send_packet(dec, NULL); /* drain what is buffered */
+                avdl.avcodec_send_packet(dec, NULL); /* drain what is buffered */
             } else {
                 if (pkt->stream_index == idx)
-                    avcodec_send_packet(dec, pkt);
-                av_packet_unref(pkt);
+                    avdl.avcodec_send_packet(dec, pkt);
+                avdl.av_packet_unref(pkt);
             }
         }
-        int r = avcodec_receive_frame(dec, fr);
+        int r = avdl.avcodec_receive_frame(dec, fr);
         if (r == 0)
             got = true;
         else if (eof)
@@ -268,15 +276,15 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
         /* no poster: the placeholder */
     }
 out:
-    av_dict_free(&opts);
-    av_frame_free(&fr);
-    av_packet_free(&pkt);
-    avcodec_free_context(&dec);
+    avdl.av_dict_free(&opts);
+    avdl.av_frame_free(&fr);
+    avdl.av_packet_free(&pkt);
+    avdl.avcodec_free_context(&dec);
     if (fmt)
-        avformat_close_input(&fmt);
+        avdl.avformat_close_input(&fmt);
     if (pb) {
-        av_freep(&pb->buffer);
-        avio_context_free(&pb);
+        avdl.av_freep(&pb->buffer);
+        avdl.avio_context_free(&pb);
     }
     if (rc != 0 && out->rgba) {
         media_secure_free(out->rgba, (size_t)out->w * out->h * 4);

@@ -26,6 +26,8 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
+#include "avdl.h"
+
 enum {
     IO_BUFFER = 64 * 1024,
     QUEUE_CAP = 4,
@@ -56,26 +58,6 @@ void vpdq_result_free(struct vpdq_result *r)
     vpdq_list_free(&r->frames);
     vpdq_list_free(&r->displayed);
     free(r);
-}
-
-/* ---- FFmpeg's log: silent, but keep the last error for err->detail ---- */
-
-static _Thread_local char last_log[160];
-static pthread_once_t log_once = PTHREAD_ONCE_INIT;
-
-static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
-{
-    if (level > AV_LOG_ERROR)
-        return;
-    vsnprintf(last_log, sizeof(last_log), fmt, vl);
-    size_t n = strlen(last_log);
-    while (n && (last_log[n - 1] == '\n' || last_log[n - 1] == ' '))
-        last_log[--n] = 0;
-}
-
-static void log_init(void)
-{
-    av_log_set_callback(log_callback);
 }
 
 /* ---- reading: pread() on a read-only fd, or plain memory ---- */
@@ -218,7 +200,7 @@ static int set_err(struct run *r, enum vpdq_err code, const char *fmt, ...)
 
 static const char *av_msg(int e, char buf[AV_ERROR_MAX_STRING_SIZE])
 {
-    av_strerror(e, buf, AV_ERROR_MAX_STRING_SIZE);
+    avdl.av_strerror(e, buf, AV_ERROR_MAX_STRING_SIZE);
     return buf;
 }
 
@@ -243,18 +225,18 @@ static int worker_init(struct run *r, struct worker *w)
     /* swscale's SIMD writes run a little past the last row (FFmpeg's own
      * frame buffers carry padding for it). */
     const size_t px = (size_t)r->tw * (size_t)r->th;
-    w->rgb = av_malloc(px * 3 + RGB_PADDING);
+    w->rgb = avdl.av_malloc(px * 3 + RGB_PADDING);
     w->luma = malloc(sizeof(float) * (size_t)(r->tw > r->th ? r->tw : r->th));
     if (r->turn)
-        w->turned = av_malloc(px * 3);
+        w->turned = avdl.av_malloc(px * 3);
     return w->rgb && w->luma && (!r->turn || w->turned) ? 0 : -1;
 }
 
 static void worker_free(struct worker *w)
 {
-    sws_freeContext(w->sws);
-    av_free(w->rgb);
-    av_free(w->turned);
+    avdl.sws_freeContext(w->sws);
+    avdl.av_free(w->rgb);
+    avdl.av_free(w->turned);
     free(w->luma);
     w->sws = NULL;
     w->rgb = w->turned = NULL;
@@ -280,13 +262,13 @@ static int hash_frame(struct worker *w, const AVFrame *f, int64_t number,
     struct run *r = w->run;
     /* As the reference: SWS_AREA to RGB24 at the stream's size (or NxN),
      * into rows exactly 3 * width bytes apart (its buffers use align 1). */
-    w->sws = sws_getCachedContext(w->sws, f->width, f->height, (enum AVPixelFormat)f->format,
+    w->sws = avdl.sws_getCachedContext(w->sws, f->width, f->height, (enum AVPixelFormat)f->format,
                                   r->tw, r->th, AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
     if (!w->sws)
         return -1;
     uint8_t *dst[4] = {w->rgb, NULL, NULL, NULL};
     int dst_ls[4] = {3 * r->tw, 0, 0, 0};
-    sws_scale(w->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_ls);
+    avdl.sws_scale(w->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_ls);
 
     struct pdq_stream *s = pdq_stream_create(r->tw, r->th, 0);
     struct pdq_stream *s2 = r->turn ? pdq_stream_create(r->dw, r->dh, 0) : NULL;
@@ -340,7 +322,7 @@ static void *worker_main(void *arg)
 
         struct vpdq_feature a, b;
         int rc = hash_frame(w, f, number, &a, &b);
-        av_frame_free(&f);
+        avdl.av_frame_free(&f);
 
         pthread_mutex_lock(&r->mu);
         if (rc != 0 || store(r, &a, &b) != 0)
@@ -380,7 +362,7 @@ static void stop_workers(struct run *r)
         worker_free(&r->workers[i]);
     }
     while (r->qlen) {
-        av_frame_free(&r->queue[r->qhead]);
+        avdl.av_frame_free(&r->queue[r->qhead]);
         r->qhead = (r->qhead + 1) % QUEUE_CAP;
         r->qlen--;
     }
@@ -395,7 +377,7 @@ static int dispatch(struct run *r, const AVFrame *f, int64_t number)
             return set_err(r, VPDQ_ERR_NOMEM, "out of memory hashing frame %lld", (long long)number);
         return 0;
     }
-    AVFrame *ref = av_frame_clone(f); /* a reference to the decoder's buffer */
+    AVFrame *ref = avdl.av_frame_clone(f); /* a reference to the decoder's buffer */
     if (!ref)
         return set_err(r, VPDQ_ERR_NOMEM, "out of memory queueing frame %lld", (long long)number);
     pthread_mutex_lock(&r->mu);
@@ -411,7 +393,7 @@ static int dispatch(struct run *r, const AVFrame *f, int64_t number)
     }
     pthread_mutex_unlock(&r->mu);
     if (failed) {
-        av_frame_free(&ref);
+        avdl.av_frame_free(&ref);
         return set_err(r, VPDQ_ERR_NOMEM, "out of memory hashing frames");
     }
     return 0;
@@ -422,12 +404,12 @@ static int dispatch(struct run *r, const AVFrame *f, int64_t number)
 static const int32_t *display_matrix(const AVStream *st)
 {
 #if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
-    const AVPacketSideData *sd = av_packet_side_data_get(
+    const AVPacketSideData *sd = avdl.av_packet_side_data_get(
         st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
     return sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data : NULL;
 #else
     size_t size = 0;
-    const uint8_t *sd = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    const uint8_t *sd = avdl.av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
     return sd && size >= 9 * sizeof(int32_t) ? (const int32_t *)(const void *)sd : NULL;
 #endif
 }
@@ -447,7 +429,7 @@ static void setup_orientation(struct run *r, const AVStream *st)
     const int32_t *m = display_matrix(st);
     if (!m)
         return;
-    const double angle = av_display_rotation_get(m);
+    const double angle = avdl.av_display_rotation_get(m);
     if (isnan(angle))
         return;
     /* What a player turns the picture by, clockwise (as ffmpeg's autorotate). */
@@ -496,18 +478,18 @@ static void setup_orientation(struct run *r, const AVStream *st)
 static int open_input(struct run *r)
 {
     char eb[AV_ERROR_MAX_STRING_SIZE];
-    uint8_t *iobuf = av_malloc(IO_BUFFER);
+    uint8_t *iobuf = avdl.av_malloc(IO_BUFFER);
     if (!iobuf)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the read buffer");
-    AVIOContext *pb = avio_alloc_context(iobuf, IO_BUFFER, 0, &r->src, source_read, NULL, source_seek);
+    AVIOContext *pb = avdl.avio_alloc_context(iobuf, IO_BUFFER, 0, &r->src, source_read, NULL, source_seek);
     if (!pb) {
-        av_free(iobuf);
+        avdl.av_free(iobuf);
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the reader");
     }
-    r->fmt = avformat_alloc_context();
+    r->fmt = avdl.avformat_alloc_context();
     if (!r->fmt) {
-        av_freep(&pb->buffer);
-        avio_context_free(&pb);
+        avdl.av_freep(&pb->buffer);
+        avdl.avio_context_free(&pb);
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the demuxer");
     }
     r->fmt->pb = pb;
@@ -517,17 +499,18 @@ static int open_input(struct run *r)
     r->fmt->interrupt_callback.opaque = r;
 
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "format_whitelist", allowed_formats, 0);
+    avdl.av_dict_set(&opts, "format_whitelist", allowed_formats, 0);
     /* Streaming input needs no more; bounds probing work on odd files. */
-    av_dict_set(&opts, "probesize", "10000000", 0);
-    last_log[0] = 0;
-    int e = avformat_open_input(&r->fmt, NULL, NULL, &opts);
-    av_dict_free(&opts);
+    avdl.av_dict_set(&opts, "probesize", "10000000", 0);
+    avdl_clear_log();
+    const char *last_log = avdl_last_log();
+    int e = avdl.avformat_open_input(&r->fmt, NULL, NULL, &opts);
+    avdl.av_dict_free(&opts);
     if (e < 0) {
         /* avformat_open_input freed the context but not our custom I/O */
         r->fmt = NULL;
-        av_freep(&pb->buffer);
-        avio_context_free(&pb);
+        avdl.av_freep(&pb->buffer);
+        avdl.avio_context_free(&pb);
         if (r->src.read_errno)
             return set_err(r, VPDQ_ERR_READ, "read failed: %s", strerror(r->src.read_errno));
         if (r->interrupted)
@@ -537,7 +520,7 @@ static int open_input(struct run *r)
         return set_err(r, VPDQ_ERR_CORRUPT, "cannot open the container: %s%s%s", av_msg(e, eb),
                        last_log[0] ? "; " : "", last_log);
     }
-    e = avformat_find_stream_info(r->fmt, NULL);
+    e = avdl.avformat_find_stream_info(r->fmt, NULL);
     if (e < 0) {
         if (r->src.read_errno)
             return set_err(r, VPDQ_ERR_READ, "read failed: %s", strerror(r->src.read_errno));
@@ -568,7 +551,7 @@ static int open_decoder(struct run *r)
         return set_err(r, VPDQ_ERR_NO_VIDEO, "no video stream among %u streams", r->fmt->nb_streams);
     AVStream *st = r->fmt->streams[r->stream];
     const AVCodecParameters *par = st->codecpar;
-    r->res->codec = avcodec_get_name(par->codec_id);
+    r->res->codec = avdl.avcodec_get_name(par->codec_id);
     r->res->width = par->width;
     r->res->height = par->height;
     if (par->width <= 0 || par->height <= 0)
@@ -595,16 +578,16 @@ static int open_decoder(struct run *r)
     else if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
         r->res->duration = (double)st->duration * av_q2d(st->time_base);
 
-    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    const AVCodec *codec = avdl.avcodec_find_decoder(par->codec_id);
     if (!codec) {
         char tag[AV_FOURCC_MAX_STRING_SIZE];
-        av_fourcc_make_string(tag, par->codec_tag);
+        avdl.av_fourcc_make_string(tag, par->codec_tag);
         return set_err(r, VPDQ_ERR_UNSUPPORTED, "no decoder for codec %s (tag %s)", r->res->codec, tag);
     }
-    r->dec = avcodec_alloc_context3(codec);
+    r->dec = avdl.avcodec_alloc_context3(codec);
     if (!r->dec)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the decoder");
-    if (avcodec_parameters_to_context(r->dec, par) < 0)
+    if (avdl.avcodec_parameters_to_context(r->dec, par) < 0)
         return set_err(r, VPDQ_ERR_NOMEM, "cannot set up the decoder");
     r->dec->pkt_timebase = st->time_base;
     r->dec->max_pixels = (int64_t)o->max_pixels;
@@ -619,7 +602,7 @@ static int open_decoder(struct run *r)
      * (faster) give the reference's frames. */
     r->dec->thread_count = threads;
     r->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    int e = avcodec_open2(r->dec, codec, NULL);
+    int e = avdl.avcodec_open2(r->dec, codec, NULL);
     if (e < 0)
         return set_err(r, VPDQ_ERR_UNSUPPORTED, "cannot open the %s decoder: %s", r->res->codec,
                        av_msg(e, eb));
@@ -627,7 +610,7 @@ static int open_decoder(struct run *r)
     r->tw = o->downscale > 0 ? o->downscale : par->width;
     r->th = o->downscale > 0 ? o->downscale : par->height;
     setup_orientation(r, st);
-    if (!(r->frame = av_frame_alloc()) || !(r->pkt = av_packet_alloc()))
+    if (!(r->frame = avdl.av_frame_alloc()) || !(r->pkt = avdl.av_packet_alloc()))
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for frames");
     if (start_workers(r, threads) != 0)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for %d hashing threads", threads);
@@ -672,7 +655,7 @@ static void fast_free(struct run *r)
     if (!f)
         return;
     for (int i = 0; i < f->fn; i++)
-        av_packet_free(&f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]);
+        avdl.av_packet_free(&f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]);
     free(f);
     r->fast = NULL;
 }
@@ -709,7 +692,7 @@ static int fast_send_one(struct run *r, uint64_t *next_progress)
         /* The entry leaving the ring is no longer looked at: it must be
          * shown before everything still to come. */
         if (f->ring_pts[f->rh] >= min_waiting) {
-            av_packet_free(&x);
+            avdl.av_packet_free(&x);
             return fast_abandon(r);
         }
     } else {
@@ -728,8 +711,8 @@ static int fast_send_one(struct run *r, uint64_t *next_progress)
     /* Until the first frame is out, decode everything (the decoder may still
      * be looking for its first key frame). */
     r->dec->skip_frame = sampled || f->last_out < 0 ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
-    const int e = avcodec_send_packet(r->dec, x);
-    av_packet_free(&x);
+    const int e = avdl.avcodec_send_packet(r->dec, x);
+    avdl.av_packet_free(&x);
     if (e < 0 && e != AVERROR(EAGAIN))
         return fast_abandon(r);
     return drain(r, next_progress);
@@ -745,10 +728,10 @@ static int fast_packet(struct run *r, AVPacket *pkt, uint64_t *next_progress)
     for (int i = 0; i < f->fn; i++)
         if (f->fifo[(f->fh + i) % (FAST_WINDOW + 1)]->pts == pkt->pts)
             return fast_abandon(r);
-    AVPacket *mine = av_packet_alloc();
+    AVPacket *mine = avdl.av_packet_alloc();
     if (!mine)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for packets");
-    av_packet_move_ref(mine, pkt);
+    avdl.av_packet_move_ref(mine, pkt);
     f->fifo[(f->fh + f->fn) % (FAST_WINDOW + 1)] = mine;
     f->fn++;
     if (f->fn > FAST_WINDOW)
@@ -783,7 +766,7 @@ static int drain(struct run *r, uint64_t *next_progress)
 {
     const struct vpdq_options *o = r->o;
     for (;;) {
-        int e = avcodec_receive_frame(r->dec, r->frame);
+        int e = avdl.avcodec_receive_frame(r->dec, r->frame);
         if (e == AVERROR(EAGAIN) || e == AVERROR_EOF)
             return 0;
         if (e < 0) {
@@ -795,7 +778,7 @@ static int drain(struct run *r, uint64_t *next_progress)
         int64_t number;
         if (r->fast) {
             if (fast_number(r, r->frame, &number) != 0) {
-                av_frame_unref(r->frame);
+                avdl.av_frame_unref(r->frame);
                 return fast_abandon(r);
             }
             r->res->frames_decoded = (uint64_t)number + 1;
@@ -806,7 +789,7 @@ static int drain(struct run *r, uint64_t *next_progress)
         int rc = 0;
         if (number % r->mod == 0)
             rc = dispatch(r, r->frame, number);
-        av_frame_unref(r->frame);
+        avdl.av_frame_unref(r->frame);
         if (rc != 0)
             return -1;
         if (o->max_frames && r->res->frames_decoded >= o->max_frames) {
@@ -836,13 +819,13 @@ static int decode_all(struct run *r)
     uint64_t next_progress = 0, packets = 0, damaged = 0;
     int read_err = 0, rc = 0;
     for (;;) {
-        int e = av_read_frame(r->fmt, r->pkt);
+        int e = avdl.av_read_frame(r->fmt, r->pkt);
         if (e < 0) {
             read_err = e == AVERROR_EOF ? 0 : e;
             break;
         }
         if (r->pkt->stream_index != r->stream) {
-            av_packet_unref(r->pkt);
+            avdl.av_packet_unref(r->pkt);
             continue;
         }
         packets++;
@@ -850,13 +833,13 @@ static int decode_all(struct run *r)
             damaged++;
         if (r->fast) {
             rc = fast_packet(r, r->pkt, &next_progress);
-            av_packet_unref(r->pkt);
+            avdl.av_packet_unref(r->pkt);
             if (rc != 0)
                 break;
             continue;
         }
-        e = avcodec_send_packet(r->dec, r->pkt);
-        av_packet_unref(r->pkt);
+        e = avdl.avcodec_send_packet(r->dec, r->pkt);
+        avdl.av_packet_unref(r->pkt);
         if (e < 0 && e != AVERROR(EAGAIN))
             r->res->decode_errors++; /* a damaged packet: skip it, as players do */
         if ((rc = drain(r, &next_progress)) != 0)
@@ -868,7 +851,7 @@ static int decode_all(struct run *r)
         rc = fast_send_one(r, &next_progress);
     if (rc == 0) {
         /* Frames the decoder still holds (reordering, frame threads). */
-        avcodec_send_packet(r->dec, NULL);
+        avdl.avcodec_send_packet(r->dec, NULL);
         rc = drain(r, &next_progress);
     }
     if (r->fast && rc == 0) {
@@ -924,15 +907,15 @@ static void close_pass(struct run *r)
 {
     stop_workers(r); /* every queued frame is hashed before this returns */
     fast_free(r);
-    av_frame_free(&r->frame);
-    av_packet_free(&r->pkt);
-    avcodec_free_context(&r->dec);
+    avdl.av_frame_free(&r->frame);
+    avdl.av_packet_free(&r->pkt);
+    avdl.avcodec_free_context(&r->dec);
     if (r->fmt) {
         AVIOContext *pb = r->fmt->pb;
-        avformat_close_input(&r->fmt);
+        avdl.avformat_close_input(&r->fmt);
         if (pb) {
-            av_freep(&pb->buffer);
-            avio_context_free(&pb);
+            avdl.av_freep(&pb->buffer);
+            avdl.avio_context_free(&pb);
         }
     }
     r->closing = false;
@@ -967,7 +950,11 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     }
     *out = NULL;
     memset(err, 0, sizeof(*err));
-    pthread_once(&log_once, log_init);
+    /* FFmpeg is loaded for the first video, not at start (avdl.h). */
+    if (avdl_load(err->detail, sizeof(err->detail)) != 0) {
+        err->code = VPDQ_ERR_UNSUPPORTED;
+        return -1;
+    }
 
     struct run *r = calloc(1, sizeof(*r));
     struct vpdq_result *res = calloc(1, sizeof(*res));

@@ -1,5 +1,6 @@
 /* vpdq — Meta's video PDQ (facebook/ThreatExchange vpdq/cpp): the PDQ hash of
- * sampled video frames, decoded in memory with FFmpeg's libraries.
+ * sampled video frames, decoded in memory with FFmpeg's libraries (loaded
+ * when the first video is hashed: avdl.h).
  *
  * Usage:
  *   1. struct vpdq_options o; vpdq_options_default(&o); then change what you
@@ -87,7 +88,7 @@ enum vpdq_err {
     VPDQ_ERR_READ,             /* the file could not be read */
     VPDQ_ERR_CORRUPT,          /* not a readable container, or damaged */
     VPDQ_ERR_NO_VIDEO,         /* no video stream (audio only?) */
-    VPDQ_ERR_UNSUPPORTED,      /* no decoder for the codec, or unusable stream */
+    VPDQ_ERR_UNSUPPORTED,      /* no decoder for the codec, unusable stream, or no FFmpeg */
     VPDQ_ERR_TOO_LARGE,        /* frame size above max_pixels */
     VPDQ_ERR_NO_FRAMES,        /* not a single frame could be decoded */
     VPDQ_ERR_BUDGET,           /* stopped by max_seconds / max_frames: partial */
