@@ -90,6 +90,54 @@ static void test_numbers_stay_ltr(void)
     free(g);
 }
 
+/* Latin in an Urdu sentence keeps the punctuation at its edges: the '/'
+ * of a path, the "--" of an option, the '/' after "DCIM"; words with spaces
+ * between them stay in order; a number after a Latin word with a space and
+ * a bracket between them does not join it. */
+static void check_ltr_span(const char *s, const char *span, const char *what)
+{
+    struct text_glyph *g;
+    const char *at = strstr(s, span);
+    REQUIRE(at, "%s", what);
+    size_t from = (size_t)(at - s), len = strlen(span);
+    size_t n = shape(s, style(24, TEXT_DIR_RTL, "ur"), &g);
+    uint32_t c[128];
+    int k = clusters_in(g, n, from, from + len, c);
+    int spaces = 0;
+    for (size_t i = 0; i < len; i++)
+        spaces += span[i] == ' ';
+    CHECK(k == (int)(len - (size_t)spaces) || k == (int)len, "%s: %d glyphs for %zu bytes", what, k, len);
+    for (int i = 1; i < k; i++)
+        CHECK(c[i] > c[i - 1], "%s: not left to right at glyph %d (clusters %u, %u)", what, i, c[i - 1], c[i]);
+    free(g);
+}
+
+static void test_latin_spans_in_urdu(void)
+{
+    check_ltr_span("کنفیگریشن فائل درست کریں (/etc/hifazat/kiosk.conf، یا ڈیٹا", "/etc/hifazat/kiosk.conf",
+                   "path");
+    check_ltr_span("پھر --helpline-key FILE دیں", "--helpline-key FILE", "option");
+    check_ltr_span("فون / DCIM/ میں", "DCIM/", "folder");
+    check_ltr_span("جیسے Take It Down کرتا ہے", "Take It Down", "words");
+
+    /* "PHONE (271 GB)" in Urdu: the number stays in the Urdu sentence,
+     * visually right of the Latin word (RTL order: PHONE, then the size). */
+    struct text_glyph *g;
+    const char *s = "PHONE (271 جی بی)";
+    size_t n = shape(s, style(24, TEXT_DIR_RTL, "ur"), &g);
+    int x_phone = -1, x_num = -1, x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (g[i].cluster == 0)
+            x_phone = x;
+        if (g[i].cluster == 7)
+            x_num = x;
+        x += g[i].x_advance;
+    }
+    CHECK(x_phone >= 0 && x_num >= 0 && x_num < x_phone,
+          "PHONE (271 ...): the number is not left of the word (x %d vs %d)", x_num, x_phone);
+    free(g);
+}
+
 static void test_latin_fallback(void)
 {
     struct text_glyph *g;
@@ -377,6 +425,7 @@ int main(void)
     test_create_errors();
     test_urdu_rtl();
     test_numbers_stay_ltr();
+    test_latin_spans_in_urdu();
     test_latin_fallback();
     test_forced_direction();
     test_language_tag();

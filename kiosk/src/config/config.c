@@ -351,8 +351,10 @@ int config_helpline_key(struct config *cfg, uint8_t pk[32])
         return 0;
     }
     if (!file)
-        return fail(cfg, "no helpline public key: set [kiosk] helpline_key in the configuration "
-                         "or give --helpline-key FILE");
+        /* Read by staff on the kiosk's "not ready" screen and on the CLI. */
+        return fail(cfg, "no helpline public key: set [kiosk] helpline_key in kiosk.conf "
+                         "(on a USB stick: image-build/provision.sh --helpline-key FILE), "
+                         "or give the command --helpline-key FILE");
     char *path = config_path(cfg, "kiosk", "helpline_key");
     char err[KEYS_ERR_SIZE];
     int rc = path ? keys_public_read(path, pk, err, sizeof(err)) : -1;

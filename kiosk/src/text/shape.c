@@ -123,20 +123,62 @@ static bool is_digit(uint32_t cp)
     return (cp >= '0' && cp <= '9') || (cp >= 0x660 && cp <= 0x669) || (cp >= 0x6F0 && cp <= 0x6F9);
 }
 
-/* UAX #9 turns the digits of "0800-39393" after an Urdu word into Arabic
- * numbers (W2), and a hyphen between Arabic numbers stays a separator, so
- * the groups come out reversed: "39393-0800". Digit groups joined by '-' or
- * '+' are therefore wrapped in LRI ... PDI, as a typesetter would, and the
- * output's clusters are mapped back to the caller's byte offsets.
- * Returns the new string (or NULL if nothing needed isolating). */
-static char *isolate_numbers(const char *s, size_t len, size_t *out_len, size_t **map)
+static bool is_isolate_control(uint32_t cp)
 {
-    static const char LRI[] = "\xE2\x81\xA6", PDI[] = "\xE2\x81\xA9";
-    size_t spans[64][2];
+    return cp >= 0x2066 && cp <= 0x2069;   /* LRI, RLI, FSI, PDI */
+}
+
+/* Characters that belong to a Latin word they stand before: "/etc", "--key",
+ * ".conf", "~/x", "_tmp". */
+static bool is_path_lead(char c)
+{
+    return c == '/' || c == '.' || c == '-' || c == '~' || c == '_';
+}
+
+struct span {
+    size_t a, b;    /* bytes [a, b) of the caller's string */
+    bool latin;     /* else a number group */
+};
+
+/* What gets wrapped in LRI ... PDI, as a typesetter would:
+ * - Number groups. UAX #9 turns the digits of "0800-39393" after an Urdu
+ *   word into Arabic numbers (W2), and a hyphen between Arabic numbers stays
+ *   a separator, so the groups come out reversed: "39393-0800". Digit
+ *   groups joined by '-' or '+' are isolated.
+ * - In an RTL paragraph, Latin text: from a Latin letter (with the path
+ *   characters just before it) to the last Latin letter (or a digit or '/'
+ *   attached to it) before the next Urdu letter. Otherwise the neutrals at its edges take
+ *   the Urdu direction: "(/etc/hifazat/kiosk.conf" showed its leading '/'
+ *   on the far side of "etc". Words with spaces between them stay one span,
+ *   so "Take It Down" keeps its order; digits count only when attached. */
+static int find_spans(struct text_ctx *t, const char *s, size_t len, bool rtl, struct span *sp,
+                      int max)
+{
     int ns = 0;
-    for (size_t i = 0; i < len && ns < 64;) {
+    size_t floor = 0;   /* a span never reaches back into the previous one */
+    for (size_t i = 0; i < len && ns < max;) {
         size_t start = i, j = i;
         uint32_t cp = utf8_next(s, len, &j);
+        if (rtl && classify(t, cp) == CLS_LATIN) {
+            while (start > floor && is_path_lead(s[start - 1]))
+                start--;
+            size_t end = j;
+            for (size_t k = j; k < len;) {
+                size_t m = k;
+                uint32_t c = utf8_next(s, len, &m);
+                enum cls cl = classify(t, c);
+                if (cl == CLS_URDU)
+                    break;
+                /* Digits and '/' only when attached ("F5", "a/"): "PHONE (271 GB)"
+                 * must not pull the number into the span. */
+                if (cl == CLS_LATIN || (end == k && (is_digit(c) || c == '/' || cl == CLS_INHERIT)))
+                    end = m;
+                k = m;
+            }
+            sp[ns++] = (struct span){start, end, true};
+            i = floor = end;
+            continue;
+        }
         if (!is_digit(cp)) {
             i = j;
             continue;
@@ -163,13 +205,24 @@ static char *isolate_numbers(const char *s, size_t len, size_t *out_len, size_t 
             }
             break;
         }
-        if (joins) {
-            spans[ns][0] = start;
-            spans[ns][1] = end;
-            ns++;
-        }
-        i = end;
+        if (joins)
+            sp[ns++] = (struct span){start, end, false};
+        i = floor = end;
     }
+    return ns;
+}
+
+/* The caller's string with its spans isolated; map[] takes each output byte
+ * back to the caller's offset (SIZE_MAX for the inserted controls, whose
+ * invisible glyphs are dropped). latin[] gets the output byte ranges of the
+ * Latin spans. Returns NULL when nothing needed isolating. */
+static char *isolate_spans(struct text_ctx *t, const char *s, size_t len, bool rtl,
+                           size_t *out_len, size_t **map, struct span *latin, int *nlatin)
+{
+    static const char LRI[] = "\xE2\x81\xA6", PDI[] = "\xE2\x81\xA9";
+    struct span spans[64];
+    const int ns = find_spans(t, s, len, rtl, spans, 64);
+    *nlatin = 0;
     if (!ns)
         return NULL;
     size_t n = len + (size_t)ns * 6;
@@ -182,7 +235,7 @@ static char *isolate_numbers(const char *s, size_t len, size_t *out_len, size_t 
     }
     size_t w = 0, r = 0;
     for (int k = 0; k <= ns; k++) {
-        size_t stop = k < ns ? spans[k][0] : len;
+        size_t stop = k < ns ? spans[k].a : len;
         for (; r < stop; r++, w++) {
             o[w] = s[r];
             mp[w] = r;
@@ -191,12 +244,15 @@ static char *isolate_numbers(const char *s, size_t len, size_t *out_len, size_t 
             break;
         for (int b = 0; b < 3; b++, w++) {
             o[w] = LRI[b];
-            mp[w] = SIZE_MAX;   /* inserted: its (invisible) glyph is dropped */
+            mp[w] = SIZE_MAX;
         }
-        for (; r < spans[k][1]; r++, w++) {
+        size_t from = w;
+        for (; r < spans[k].b; r++, w++) {
             o[w] = s[r];
             mp[w] = r;
         }
+        if (spans[k].latin)
+            latin[(*nlatin)++] = (struct span){from, w, true};
         for (int b = 0; b < 3; b++, w++) {
             o[w] = PDI[b];
             mp[w] = SIZE_MAX;
@@ -217,7 +273,9 @@ int shape_line(struct text_ctx *t, const char *orig, size_t orig_len, const stru
         return 0;
     size_t len = orig_len;
     size_t *map = NULL;
-    char *iso = isolate_numbers(orig, orig_len, &len, &map);
+    struct span latin[64];
+    int nlatin = 0;
+    char *iso = isolate_spans(t, orig, orig_len, st->dir != TEXT_DIR_LTR, &len, &map, latin, &nlatin);
     const char *s = iso ? iso : orig;
     if (!iso)
         len = orig_len;
@@ -237,6 +295,17 @@ int shape_line(struct text_ctx *t, const char *orig, size_t orig_len, const stru
     offs[n] = len;
     int primary = primary_face(st);
     assign_faces(t, cps, n, primary, face);
+    /* Inside an isolated Latin span, its punctuation is Latin too ("/etc"). */
+    for (size_t i = 0, k = 0; i < n && k < (size_t)nlatin;) {
+        if (offs[i] >= latin[k].b) {
+            k++;
+            continue;
+        }
+        if (offs[i] >= latin[k].a && classify(t, cps[i]) == CLS_NEUTRAL &&
+            has_glyph(t, TEXT_FACE_LATIN, cps[i]))
+            face[i] = TEXT_FACE_LATIN;
+        i++;
+    }
 
     rq = raqm_create();
     if (!rq || !raqm_set_text_utf8(rq, s, len))
@@ -298,6 +367,8 @@ int shape_line(struct text_ctx *t, const char *orig, size_t orig_len, const stru
             continue;
         int before = -1, after = -1;
         for (size_t k = lo; k-- > 0;) {
+            if (is_isolate_control(cps[k]))
+                continue;
             enum cls c = classify(t, cps[k]);
             if (c == CLS_URDU || c == CLS_LATIN) {
                 before = c;
@@ -307,6 +378,8 @@ int shape_line(struct text_ctx *t, const char *orig, size_t orig_len, const stru
                 break;
         }
         for (size_t k = lo + 1; k < n; k++) {
+            if (is_isolate_control(cps[k]))
+                continue;
             enum cls c = classify(t, cps[k]);
             if (c == CLS_URDU || c == CLS_LATIN) {
                 after = c;
