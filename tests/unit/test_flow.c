@@ -1131,12 +1131,12 @@ static void section_staff(void)
     shot(a, "staff");
     /* Export to a courier stick. */
     char courier[1300];
-    snprintf(courier, sizeof courier, "%s/COURIER", f.media);
+    snprintf(courier, sizeof courier, "%s/HIFAZATOUT", f.media);   /* the image's courier label */
     REQUIRE(mkdir(courier, 0755) == 0, "courier");
     wait_volumes(a, 2);
     tap(a, "staff.export");
     CHECK(!strcmp(app_screen_part(a), "export"), "export page");
-    tap_row(a, "staff.export.device", 0);   /* COURIER sorts before PHONE */
+    tap_row(a, "staff.export.device", 0);   /* HIFAZATOUT sorts before PHONE */
     CHECK(wait_for(a, pin_checked, NULL, 20000), "export job");
     pump(a, 2);
     char cmd[1600];
@@ -1144,6 +1144,14 @@ static void section_staff(void)
     char *n = run_cmd(cmd);
     CHECK(n && atoi(n) == 1, "one archive on the courier stick (%s)", n ? n : "-");
     free(n);
+    /* A person never sees the courier stick among their devices. */
+    app_goto(a, "connect");
+    app_draw(a, true);
+    CHECK(find_hit(a, ui_id_index(ui_id("connect.device"), 0)) &&
+              !find_hit(a, ui_id_index(ui_id("connect.device"), 1)),
+          "Connect offers the courier stick beside the phone");
+    app_goto(a, "staff");
+    app_draw(a, true);
     /* Settings go to the data partition's override. */
     tap(a, "staff.lang.ur");
     tap(a, "staff.idle.plus");

@@ -1,6 +1,7 @@
 /* Step 4, connect your device: the removable devices mounted under the
  * media root, by name and size, updated live as one is plugged in or taken
- * out. Choosing one opens it on "Choose". Nothing is ever written to it. */
+ * out. Choosing one opens it on "Choose". Nothing is ever written to it.
+ * Staff courier sticks are left out (volume_is_courier). */
 #include "screen_util.h"
 
 #include <stdio.h>
@@ -48,7 +49,12 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     icon_row(ui, sr, TEXT_ICON_LOCK, t->muted, safe, UI_FONT_SMALL, false);
     ui_cut_bottom(&p.body, t->gap);
 
-    size_t n = a->volumes ? a->volumes->count : 0;
+    /* The person's devices: every volume but a staff courier stick. */
+    const struct media_volume *shown[64];
+    size_t n = 0;
+    for (size_t i = 0; a->volumes && i < a->volumes->count && n < 64; i++)
+        if (!volume_is_courier(&a->volumes->v[i]))
+            shown[n++] = &a->volumes->v[i];
     if (n == 0) {
         struct ui_rect box = p.body;
         draw_card(ui, box);
@@ -71,7 +77,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     ui_scroll_begin(ui, &sa, "connect.list", p.body, content, &scroll);
     uint32_t base = ui_id("connect.device");
     for (size_t i = 0; i < n; i++) {
-        const struct media_volume *v = &a->volumes->v[i];
+        const struct media_volume *v = shown[i];
         struct ui_rect r = {p.body.x, p.body.y + (int)i * (row + gap) - scroll.offset, p.body.w, row};
         uint32_t id = ui_id_index(base, (int)i);
         ui_scroll_follow_focus(ui, &scroll, id, (int)i * (row + gap), row);

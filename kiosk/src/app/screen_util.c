@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int S(const struct ui_theme *t, float v) { return (int)lroundf(v * t->scale); }
 
@@ -223,6 +224,12 @@ const char *problem_text(enum item_problem p)
     case PROBLEM_NOMEM: return _("The kiosk ran out of memory.");
     default: return _("The file could not be read.");
     }
+}
+
+bool volume_is_courier(const struct media_volume *v)
+{
+    /* The label image-build/rootfs/usr/lib/hifazat/media-mount looks for. */
+    return v->label && !strcasecmp(v->label, "HIFAZATOUT");
 }
 
 const char *volume_name(const struct app *a, const struct media_volume *v)

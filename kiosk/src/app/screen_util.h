@@ -47,5 +47,9 @@ void fmt_time_left(char *buf, size_t n, double seconds);
 const char *problem_text(enum item_problem p);
 /* The device's name to show (the demo phone is named in the UI language). */
 const char *volume_name(const struct app *a, const struct media_volume *v);
+/* A staff courier stick (filesystem label HIFAZATOUT, which the USB image
+ * mounts read-write for exports): offered on the staff export page, never to
+ * a person choosing their own phone or card. */
+bool volume_is_courier(const struct media_volume *v);
 
 #endif
