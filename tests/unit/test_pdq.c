@@ -176,6 +176,28 @@ static void test_luma(void)
     pdq_luma_rgb(rgb, 2, y);
     CHECK(y[0] == 0.299f * 255, "red");
     CHECK(y[1] == (0.299f * 10 + 0.587f * 20) + 0.114f * 30, "order of summation");
+    /* Every value of each channel, in rows of odd lengths (the vector path's
+     * tails), bit for bit the reference expression; and the sampled form. */
+    enum { N = 1021 };
+    static uint8_t px[3 * N];
+    static float got[N], sampled[N];
+    static int cols[N];
+    int bad = 0;
+    for (int pass = 0; pass < 3 * 256; pass++) {
+        for (int i = 0; i < 3 * N; i++)
+            px[i] = (uint8_t)(pass * 7 + i * (i % 3 == pass % 3 ? 1 : 13));
+        for (int i = 0; i < N; i++)
+            cols[i] = (i * 37) % N;
+        const size_t n = (size_t)(N - pass % 9);
+        pdq_luma_rgb(px, n, got);
+        pdq_luma_rgb_sampled(px, cols, n, sampled);
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *p = px + 3 * i, *q = px + 3 * (size_t)cols[i];
+            bad += got[i] != (0.299f * p[0] + 0.587f * p[1]) + 0.114f * p[2];
+            bad += sampled[i] != (0.299f * q[0] + 0.587f * q[1]) + 0.114f * q[2];
+        }
+    }
+    CHECK(bad == 0, "luma differs from the reference expression at %d pixels", bad);
     int w, h;
     pdq_cli_dims(4032, 3024, &w, &h);
     CHECK(w == 512 && h == 512, "cli dims large");

