@@ -131,17 +131,11 @@ int avdl_load(char *detail, size_t len)
     if (atomic_load(&loaded))
         return 0;
     pthread_mutex_lock(&lock);
-    int rc = 0;
-    if (atomic_load(&loaded)) {
-        rc = 0;
-    } else if (failed) {
-        snprintf(detail, len, "%s", failed_detail);
-        rc = -1;
-    } else if (load(failed_detail, sizeof(failed_detail)) != 0) {
+    if (!atomic_load(&loaded) && !failed && load(failed_detail, sizeof(failed_detail)) != 0)
         failed = true;
+    const int rc = atomic_load(&loaded) ? 0 : -1;
+    if (rc)
         snprintf(detail, len, "%s", failed_detail);
-        rc = -1;
-    }
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -153,4 +147,17 @@ void avdl_set_names(const char *const names[AVDL_NLIBS])
         chosen[i] = names ? names[i] : NULL;
     failed = false;
     pthread_mutex_unlock(&lock);
+}
+
+const int32_t *avdl_display_matrix(const AVStream *st)
+{
+#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
+    const AVPacketSideData *sd = avdl.av_packet_side_data_get(
+        st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+    return sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data : NULL;
+#else
+    size_t size = 0;
+    const uint8_t *sd = avdl.av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    return sd && size >= 9 * sizeof(int32_t) ? (const int32_t *)(const void *)sd : NULL;
+#endif
 }

@@ -2,7 +2,7 @@
  *
  * Linking libavformat and libavcodec brings every codec library FFmpeg was
  * built with (about 130 shared objects on Debian) into a process before
- * main(): 25 MB of resident memory and their relocations, in a CLI and a
+ * main(): 17 MB of resident memory and their relocations, in a CLI and a
  * kiosk that mostly hash photos. So nothing links FFmpeg: the functions vpdq
  * and media call are looked up here, once, with dlopen()/dlsym(), by the
  * sonames of the headers they were compiled against (so the ABI matches).
@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -55,5 +56,11 @@ bool avdl_loaded(void);
 
 const char *avdl_last_log(void);
 void avdl_clear_log(void);
+
+/* The stream's display matrix (9 int32, the rotation/flip a player applies),
+ * or NULL when it has none or a short one. FFmpeg 6.1 moved it from stream
+ * side data to codecpar's; this is the one place that knows. avdl_load()
+ * first. */
+const int32_t *avdl_display_matrix(const AVStream *st);
 
 #endif

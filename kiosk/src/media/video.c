@@ -5,6 +5,8 @@
  * usual phone containers are probed. */
 #include "media_internal.h"
 
+#include "avdl.h"
+
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -12,8 +14,6 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 #include <math.h>
-
-#include "avdl.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -83,10 +83,10 @@ static int refuse_open(struct AVFormatContext *s, AVIOContext **pb, const char *
 /* Clockwise degrees the frame must be turned for display (0/90/180/270). */
 static int rotation(const AVStream *st)
 {
-    const uint8_t *sd = avdl.av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
-    if (!sd)
+    const int32_t *m = avdl_display_matrix(st);
+    if (!m)
         return 0;
-    double theta = -round(avdl.av_display_rotation_get((const int32_t *)(const void *)sd));
+    double theta = -round(avdl.av_display_rotation_get(m));
     theta -= 360 * floor(theta / 360 + 0.9 / 360);
     const int r = (int)lround(theta / 90) * 90;
     return r == 360 ? 0 : r;

@@ -401,19 +401,6 @@ static int dispatch(struct run *r, const AVFrame *f, int64_t number)
 
 /* ---- orientation from the display matrix ---- */
 
-static const int32_t *display_matrix(const AVStream *st)
-{
-#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
-    const AVPacketSideData *sd = avdl.av_packet_side_data_get(
-        st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
-    return sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data : NULL;
-#else
-    size_t size = 0;
-    const uint8_t *sd = avdl.av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
-    return sd && size >= 9 * sizeof(int32_t) ? (const int32_t *)(const void *)sd : NULL;
-#endif
-}
-
 static int unit(int64_t v, int64_t mx)
 {
     /* dominant entries are +-1, the others must be (nearly) 0 */
@@ -426,7 +413,7 @@ static int unit(int64_t v, int64_t mx)
 
 static void setup_orientation(struct run *r, const AVStream *st)
 {
-    const int32_t *m = display_matrix(st);
+    const int32_t *m = avdl_display_matrix(st);
     if (!m)
         return;
     const double angle = avdl.av_display_rotation_get(m);
