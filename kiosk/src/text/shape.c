@@ -147,10 +147,10 @@ struct span {
  *   groups joined by '-' or '+' are isolated.
  * - In an RTL paragraph, Latin text: from a Latin letter (with the path
  *   characters just before it) to the last Latin letter (or a digit or '/'
- *   attached to it) before the next Urdu letter. Otherwise the neutrals at its edges take
- *   the Urdu direction: "(/etc/hifazat/kiosk.conf" showed its leading '/'
- *   on the far side of "etc". Words with spaces between them stay one span,
- *   so "Take It Down" keeps its order; digits count only when attached. */
+ *   attached to it) before the next Urdu letter. Otherwise the neutrals at
+ *   its edges take the Urdu direction: "(/etc/hifazat/kiosk.conf" showed
+ *   its leading '/' on the far side of "etc". Words with spaces between
+ *   them stay one span, so "Take It Down" keeps its order. */
 static int find_spans(struct text_ctx *t, const char *s, size_t len, bool rtl, struct span *sp,
                       int max)
 {
