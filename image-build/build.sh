@@ -26,6 +26,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 # shellcheck source=config.env
 . "$HERE/config.env"
+# shellcheck source=site-conf.sh
+. "$HERE/site-conf.sh"
 
 OUT=$REPO/build-image
 HELPLINE_KEY=""
@@ -195,14 +197,7 @@ install -d -m 0755 "$R/etc/hifazat"
         install -m 0644 "$HELPLINE_KEY" "$R/etc/hifazat/helpline.pub"
         echo "helpline_key = /etc/hifazat/helpline.pub"
     fi
-    if [ -n "$UPLOAD_URL" ]; then
-        echo "[upload]"
-        echo "url = $UPLOAD_URL"
-    fi
-    if [ -n "$STAFF_PIN_HASH" ]; then
-        echo "[staff]"
-        echo "pin_hash = $STAFF_PIN_HASH"
-    fi
+    site_sections "$UPLOAD_URL" "$STAFF_PIN_HASH"
     # The referral numbers shown to people: the [referrals] section of
     # assets/kiosk.conf.example (edit it there, checked, before building; a
     # site's override on the data partition can add its own).

@@ -16,6 +16,7 @@
 set -euo pipefail
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
+. "$(dirname "$0")/site-conf.sh"
 [ $# -ge 1 ] || usage 2
 case "$1" in -h|--help) usage 0 ;; esac
 TARGET=$1; shift
@@ -56,14 +57,7 @@ trap 'rm -f "$conf"' EXIT
     echo "[kiosk]"
     [ -z "$ID" ] || echo "id = $ID"
     echo "helpline_public_key = $key64"
-    if [ -n "$URL" ]; then
-        echo "[upload]"
-        echo "url = $URL"
-    fi
-    if [ -n "$PIN_HASH" ]; then
-        echo "[staff]"
-        echo "pin_hash = $PIN_HASH"
-    fi
+    site_sections "$URL" "$PIN_HASH"
 } > "$conf"
 # owned by the kiosk user, readable by nobody else (it may one day hold upload credentials)
 debugfs -w -f - "$dev" >/dev/null 2>&1 <<CMDS
