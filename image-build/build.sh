@@ -149,11 +149,12 @@ deb_tree=$(mktemp -d)
 dpkg-deb -x "$DEB" "$deb_tree"
 final_key=$({
     echo "final recipe 3|$base_key|$(cat "$BASE/.done" 2>/dev/null; stat -c %Y "$BASE/.done")"
-    echo "$SOURCE_DATE_EPOCH|$CMDLINE|$ESP_MB|$DATA_MB|$KIOSK_UID|$GZIP_LEVEL|$COMPRESS|$UPLOAD_URL|$KIOSK_ID"
+    echo "$SOURCE_DATE_EPOCH|$CMDLINE|$ESP_MB|$DATA_MB|$KIOSK_UID|$GZIP_LEVEL|$COMPRESS|$UPLOAD_URL|$KIOSK_ID|$STAFF_PIN_HASH"
     [ -z "$HELPLINE_KEY" ] || sha256sum < "$HELPLINE_KEY"
     (cd "$deb_tree" && find . -type f | LC_ALL=C sort | xargs sha256sum)
     (cd "$HERE" && find rootfs -type f -o -type l | LC_ALL=C sort | xargs sha256sum)
     sha256sum < "$0"
+    sha256sum < "$HERE/site-conf.sh"
 } | sha256sum | cut -c1-16)
 rm -rf "$deb_tree"
 if [ -f "$OUT/image.key" ] && [ "$(cat "$OUT/image.key")" = "$final_key" ] && [ -f "$IMG" ] &&
