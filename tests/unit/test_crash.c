@@ -49,6 +49,21 @@ static void child(int fd, unsigned seed)
     }
 }
 
+/* Reads from fd into buf until it holds `lines` newlines (or EOF);
+ * returns how many it holds. */
+static size_t read_lines(int fd, char *buf, size_t cap, size_t *got, size_t lines)
+{
+    size_t seen = 0;
+    while (seen < lines && *got < cap) {
+        ssize_t n = read(fd, buf + *got, 1);
+        if (n <= 0)
+            break;
+        if (buf[(*got)++] == '\n')
+            seen++;
+    }
+    return seen;
+}
+
 /* Every file under a report's name must be a whole sealed report. */
 static unsigned check_visible(bool decrypt)
 {
@@ -122,12 +137,19 @@ int main(void)
         }
         close(p[1]);
         /* Mostly while reports are being written; one kill in ten while the
-         * child is still starting (its recovery pass may be running). */
-        bool early = rand() % 10 == 0;
+         * child is still starting (its recovery pass may be running); one in
+         * five only after the child has acknowledged a report, so that the
+         * queue keeps growing even when a loaded machine makes the adds
+         * slower than the calibration saw. */
+        static char buf[1 << 20];
+        size_t got = 0;
+        int mode = rand() % 10;
+        bool early = mode == 0;
         if (!early) {
-            char c;
-            while (read(p[0], &c, 1) == 1 && c != '\n')
-                ;
+            /* "R\n" once the queue is open, then one line per report */
+            size_t lines = mode <= 2 ? 2 : 1;
+            if (read_lines(p[0], buf, sizeof(buf), &got, lines) < lines)
+                CHECK(0, "child %d stopped before acknowledging", k);
         } else {
             before_ready++;
         }
@@ -138,8 +160,6 @@ int main(void)
         CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
               "child ended by itself (status %d): a queue error", status);
         /* collect the ids whose add had returned: whole lines only */
-        static char buf[1 << 20];
-        size_t got = 0;
         ssize_t n;
         while (got < sizeof(buf) && (n = read(p[0], buf + got, sizeof(buf) - got)) > 0)
             got += (size_t)n;
