@@ -837,7 +837,27 @@ static void test_cancel(void)
     media_wipe(m);
     media_get_stats(m, &st);
     CHECK(st.running == 0 && st.cache_items == 0 && st.cache_bytes == 0, "wipe during a decode");
+    CHECK(media_events(m) == 0, "an event of the wiped session after the wipe");
     media_folder_close(f);
+
+    /* Wiped while thumbnails are being made, many times: nothing of the
+     * old session (not even a wake-up) comes after media_wipe() returns. */
+    unsigned late = 0;
+    for (int round = 0; round < 40; round++) {
+        f = media_folder_open(m, vol, "", 0, &err);
+        REQUIRE(f, "open many");
+        media_folder_view(f, MEDIA_SORT_NAME, MEDIA_FILTER_ALL);
+        for (n = 0; n < 24 && media_folder_entry(f, n, &e) == 0; n++)
+            all[n] = e.id;
+        media_thumbs_want(m, f, all, n);
+        wait_a_bit(round % 4);
+        media_wipe(m);
+        wait_a_bit(1);
+        late += media_events(m) != 0;
+        media_folder_close(f);
+        media_events(m);   /* closing may tell of the folder */
+    }
+    CHECK(late == 0, "%u of 40 wipes were followed by an event", late);
     media_destroy(m);
 }
 

@@ -568,8 +568,6 @@ static void *worker_main(void *arg)
             if (f)
                 media_folder_ref(f);
             finish(m, &j, epoch);
-            m->running--;
-            pthread_cond_broadcast(&m->idle_cond);
             pthread_mutex_unlock(&m->lock);
             if (f) {
                 if (j.kind)
@@ -578,6 +576,10 @@ static void *worker_main(void *arg)
             }
             media_raise(m, MEDIA_EV_THUMBS);
             pthread_mutex_lock(&m->lock);
+            /* Only now: media_wipe() waits for this, and no event of the
+             * wiped session may arrive after it returns. */
+            m->running--;
+            pthread_cond_broadcast(&m->idle_cond);
             continue;
         }
         struct media_folder *f = m->paused ? NULL : next_refine(m);
