@@ -247,6 +247,52 @@ check(rc == 1 and "different kiosk" in err and os.path.basename(sealed)[:32] in 
       f"replay from another kiosk refused: {err}")
 check(len(out.splitlines()) == 1, "kiosk B's own report still opened")
 
+# --- --kiosks: only reports signed by a registered kiosk are opened
+fpr_a = json.loads(open("a.jsonl").readline())["kiosk_key_fingerprint"]
+rc, out, err = run("queue", "status", *KIOSK)
+check(f"kiosk key fingerprint:    {fpr_a}" in out, f"queue status shows the kiosk key: {out}")
+rc, out, err = run("queue", "status", "--data-dir", "dataB", "--helpline-key", "hl/helpline.pub")
+fpr_b = [l.split()[-1] for l in out.splitlines() if l.startswith("kiosk key fingerprint:")][0]
+check(fpr_b != fpr_a, "two kiosks, two keys")
+with open("kiosks.txt", "w") as f:
+    f.write(f"# registered kiosks\n\n{fpr_a.lower()}   Lahore desk  \n{fpr_b}\n")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "kiosks.txt")
+docs = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and len(docs) == len(ids), f"registered kiosk (fingerprint, any case) opens: {err}")
+check(all(d.get("kiosk_name") == "Lahore desk" for d in docs), "its name from --kiosks")
+with open("only-b.txt", "w") as f:
+    f.write(f"{fpr_b} Karachi desk\n")
+if os.path.exists("k.seen"):
+    os.remove("k.seen")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "only-b.txt", "--seen", "k.seen")
+check(rc == 1 and out == "" and "not in --kiosks" in err and fpr_a in err,
+      f"an unregistered kiosk's reports are rejected, naming its key: {rc} {err}")
+check(err.count("rejected:") == len(ids), f"each of them named: {err}")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "kiosks.txt", "--seen", "k.seen")
+check(rc == 0 and len(out.splitlines()) == len(ids),
+      f"once registered they open (a rejection is not remembered as seen): {err}")
+pk_a = json.load(open("data/kiosk.key"))["public_key"]
+with open("by-key.txt", "w") as f:
+    f.write(f"{pk_a}\n")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "by-key.txt")
+check(rc == 0 and len(out.splitlines()) == len(ids) and "kiosk_name" not in out,
+      f"registered by its whole public key: {err}")
+for name, text, want in [("bad-kiosks.txt", f"{fpr_b}\nlahore-01 desk\n", "bad-kiosks.txt:2"),
+                         ("short-fpr.txt", fpr_a[:-1] + "\n", "short-fpr.txt:1"),
+                         ("no-kiosks.txt", "# none yet\n\n", "names no kiosk")]:
+    with open(name, "w") as f:
+        f.write(text)
+    rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "missing",
+                       "--kiosks", name)
+    check(rc == 2 and want in err and out == "", f"{name}: refused before the passphrase: {rc} {err}")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "absent.txt")
+check(rc == 2 and "absent.txt" in err, f"missing --kiosks file: {err}")
+
 # --- acknowledgement, then the retention rule
 rc, out, err = run("queue", "ack", *archives, *KIOSK)
 check(rc == 0, f"ack: {err}")

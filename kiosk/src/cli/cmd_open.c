@@ -1,5 +1,6 @@
 /* hifazat open ARCHIVE... --key FILE — the helpline's side: outbox archives
- * (or single sealed reports) in, the hashes out as JSON Lines and CSV. */
+ * (or single sealed reports) in, the hashes out as JSON Lines and CSV; with
+ * --kiosks, only from the kiosks the helpline registered. */
 #include "cli.h"
 #include "durable.h"
 #include "keys.h"
@@ -38,6 +39,13 @@ static void usage(FILE *f)
           "                         report_id,item,kind,variant\n"
           "  --seen FILE            ids and digests of reports opened in earlier runs;\n"
           "                         new ones are added (the helpline's replay guard)\n"
+          "  --kiosks FILE          the registered kiosks: one per line, the kiosk key's\n"
+          "                         fingerprint (XXXX-XXXX-XXXX-XXXX, as `hifazat queue\n"
+          "                         status` and the staff screen show it) or its base64\n"
+          "                         public key, then an optional name; '#' comments.\n"
+          "                         A report signed by any other key is rejected: anyone\n"
+          "                         with helpline.pub can seal a report, only a\n"
+          "                         registered kiosk can sign one\n"
           "  -h, --help             this text\n"
           "\n"
           "Exit status: 0 every report opened, 1 some were rejected, 2 usage or key error.\n",
@@ -130,10 +138,114 @@ static int seen_load(struct seen *t, const char *path)
     return rc;
 }
 
+/* ------------------------------------------------- registered kiosks */
+
+struct kiosk {
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    uint8_t pk[KEYS_PUBLIC_SIZE];
+    bool have_pk; /* registered by its whole key, not only its fingerprint */
+    char name[80];
+};
+
+struct kiosks {
+    struct kiosk *v;
+    size_t n, cap;
+};
+
+/* "abcd-efgh-..." -> "ABCD-EFGH-...": the fingerprint's own shape and
+ * alphabet (Crockford base32), or -1. */
+static int parse_fingerprint(const char *s, size_t len, char out[KEYS_FINGERPRINT_SIZE])
+{
+    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    if (len != KEYS_FINGERPRINT_SIZE - 1)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+        if (i % 5 == 4 ? c != '-' : !strchr(alphabet, c) || c == '\0')
+            return -1;
+        out[i] = c;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+/* Returns 0, or -1 with a message naming the line in err. */
+static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    int rc = 0;
+    for (unsigned no = 1; fgets(line, sizeof(line), f); no++) {
+        char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+            continue;
+        size_t tok = strcspn(p, " \t\r\n");
+        struct kiosk e = {0};
+        char key[KEYS_PUBLIC_TEXT_SIZE + 1];
+        if (parse_fingerprint(p, tok, e.fpr) != 0) {
+            snprintf(key, sizeof(key), "%.*s", (int)(tok < KEYS_PUBLIC_TEXT_SIZE ? tok : KEYS_PUBLIC_TEXT_SIZE), p);
+            if (tok >= KEYS_PUBLIC_TEXT_SIZE || keys_public_parse(key, e.pk) != 0) {
+                snprintf(err, errlen,
+                         "%s:%u: not a kiosk key fingerprint (XXXX-XXXX-XXXX-XXXX) nor a base64 "
+                         "public key", path, no);
+                rc = -1;
+                break;
+            }
+            e.have_pk = true;
+            keys_fingerprint(e.pk, KEYS_ROLE_KIOSK, e.fpr);
+        }
+        char *name = p + tok + strspn(p + tok, " \t");
+        name[strcspn(name, "\r\n")] = '\0';
+        for (size_t n = strlen(name); n && (name[n - 1] == ' ' || name[n - 1] == '\t'); n--)
+            name[n - 1] = '\0';
+        snprintf(e.name, sizeof(e.name), "%s", name);
+        if (k->n == k->cap) {
+            size_t cap = k->cap ? k->cap * 2 : 16;
+            struct kiosk *v = realloc(k->v, cap * sizeof(*v));
+            if (!v) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                rc = -1;
+                break;
+            }
+            k->v = v;
+            k->cap = cap;
+        }
+        k->v[k->n++] = e;
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && k->n == 0) {
+        /* would reject every report: surely not what was meant */
+        snprintf(err, errlen, "%s names no kiosk", path);
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The registered kiosk that signed with pk, or NULL. */
+static const struct kiosk *kiosks_find(const struct kiosks *k, const uint8_t pk[KEYS_PUBLIC_SIZE])
+{
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(pk, KEYS_ROLE_KIOSK, fpr);
+    for (size_t i = 0; i < k->n; i++)
+        if (k->v[i].have_pk ? sodium_memcmp(k->v[i].pk, pk, KEYS_PUBLIC_SIZE) == 0
+                            : strcmp(k->v[i].fpr, fpr) == 0)
+            return &k->v[i];
+    return NULL;
+}
+
 /* ------------------------------------------------------------- output */
 
 struct run {
     const struct keys_helpline *key;
+    struct kiosks kiosks; /* n == 0: every kiosk is accepted */
     struct seen seen;
     FILE *jsonl, *csv, *seen_out;
     unsigned long opened, duplicates, rejected, problems;
@@ -206,7 +318,7 @@ static void emit_csv(FILE *f, const json_t *doc)
 }
 
 static void emit(struct run *r, const struct report_opened *o, const uint8_t sha[32],
-                 const char *source)
+                 const char *source, const struct kiosk *registered)
 {
     const json_t *doc = report_opened_json(o);
     if (r->jsonl) {
@@ -215,6 +327,8 @@ static void emit(struct run *r, const struct report_opened *o, const uint8_t sha
         keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
         sodium_bin2hex(hex, sizeof(hex), sha, 32);
         json_object_set_new(out, "kiosk_key_fingerprint", json_string(fpr));
+        if (registered && registered->name[0])
+            json_object_set_new(out, "kiosk_name", json_string(registered->name));
         json_object_set_new(out, "sealed_sha256", json_string(hex));
         json_object_set_new(out, "source", json_string(source));
         char *s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
@@ -260,7 +374,16 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
         return;
     }
     const char *id = report_opened_id(o);
-    if (expect_id && strcmp(expect_id, id) != 0) {
+    const struct kiosk *registered = NULL;
+    if (r->kiosks.n && !(registered = kiosks_find(&r->kiosks, report_opened_kiosk_key(o)))) {
+        /* not added to --seen: once the kiosk is registered, it opens */
+        char fpr[KEYS_FINGERPRINT_SIZE], why[200];
+        keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
+        snprintf(why, sizeof(why),
+                 "signed by kiosk key %s, which is not in --kiosks (forged, or a kiosk not yet "
+                 "registered: compare with its staff screen before adding it)", fpr);
+        reject(r, source, id, why);
+    } else if (expect_id && strcmp(expect_id, id) != 0) {
         char why[200];
         snprintf(why, sizeof(why), "the report inside is %s: renamed or replayed", id);
         reject(r, source, expect_id, why);
@@ -282,7 +405,7 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
             const char *w = report_opened_warning(o);
             if (w)
                 cli_error("%s: report %s: %s", source, id, w);
-            emit(r, o, sha, source);
+            emit(r, o, sha, source, registered);
             r->opened++;
         }
     }
@@ -378,10 +501,12 @@ int cmd_open(int argc, char **argv)
         {"jsonl", required_argument, NULL, 'J'},
         {"csv", required_argument, NULL, 'C'},
         {"seen", required_argument, NULL, 's'},
+        {"kiosks", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
-    const char *keyfile = NULL, *passfile = NULL, *jsonl = "-", *csv = NULL, *seenfile = NULL;
+    const char *keyfile = NULL, *passfile = NULL, *jsonl = "-", *csv = NULL, *seenfile = NULL,
+               *kiosksfile = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -390,6 +515,7 @@ int cmd_open(int argc, char **argv)
         case 'J': jsonl = optarg; break;
         case 'C': csv = optarg; break;
         case 's': seenfile = optarg; break;
+        case 'K': kiosksfile = optarg; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }
@@ -403,8 +529,15 @@ int cmd_open(int argc, char **argv)
     int rc = CLI_USAGE;
     char err[KEYS_ERR_SIZE];
     size_t plen;
-    char *pass = keys_passphrase_read(passfile, false, &plen, err, sizeof(err));
     struct keys_helpline *key = NULL;
+    char *pass = NULL;
+    /* before the passphrase: a mistake here should not cost the argon2 wait */
+    char kerr[1200];
+    if (kiosksfile && kiosks_load(&r.kiosks, kiosksfile, kerr, sizeof(kerr)) != 0) {
+        cli_error("%s", kerr);
+        goto out;
+    }
+    pass = keys_passphrase_read(passfile, false, &plen, err, sizeof(err));
     if (!pass) {
         cli_error("%s", err);
         goto out;
@@ -447,6 +580,7 @@ out:
         rc = CLI_SOME_FAILED;
     }
     keys_helpline_close(key);
+    free(r.kiosks.v);
     free(r.seen.s);
     return rc;
 }
