@@ -126,6 +126,30 @@ static int write_config(struct kfix *f, bool with_secret)
     return write_whole(f->config, text, strlen(text));
 }
 
+/* A fixed kiosk key, so that its fingerprint on the staff screen is the
+ * same in every run (the goldens); the kiosk makes a random one itself. */
+static int write_kiosk_key(const struct kfix *f)
+{
+    uint8_t seed[KEYS_SEED_SIZE];
+    memset(seed, 9, sizeof seed);
+    struct keys_kiosk *k = keys_kiosk_from_seed(seed);
+    if (!k)
+        return -1;
+    char pk[KEYS_PUBLIC_TEXT_SIZE], sd[sodium_base64_ENCODED_LEN(KEYS_SEED_SIZE,
+                                                                 sodium_base64_VARIANT_ORIGINAL)];
+    keys_public_format(keys_kiosk_public(k), pk);
+    keys_kiosk_close(k);
+    sodium_bin2base64(sd, sizeof sd, seed, sizeof seed, sodium_base64_VARIANT_ORIGINAL);
+    char path[1200], json[300];
+    snprintf(path, sizeof path, "%s/" KEYS_KIOSK_FILE, f->data);
+    snprintf(json, sizeof json,
+             "{\"format\": \"hifazat-kiosk-key\", \"version\": 1, \"public_key\": \"%s\", "
+             "\"seed\": \"%s\"}\n", pk, sd);
+    if (write_whole(path, json, strlen(json)) != 0)
+        return -1;
+    return chmod(path, 0600);
+}
+
 int kfix_create(struct kfix *f, const char *tag, unsigned flags)
 {
     memset(f, 0, sizeof(*f));
@@ -165,6 +189,8 @@ int kfix_create(struct kfix *f, const char *tag, unsigned flags)
         if (write_whole(path, line, strlen(line)) != 0)
             return -1;
     }
+    if (write_kiosk_key(f) != 0)
+        return -1;
     if (!(flags & KFIX_NO_CONFIG) && write_config(f, flags & KFIX_HELPLINE_SECRET) != 0)
         return -1;
     return 0;

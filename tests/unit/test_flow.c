@@ -176,8 +176,8 @@ static void shot(struct app *a, const char *step)
     /* The staff screen shows the machine's free disk space, which changes
      * from run to run: that value's box is painted over before comparing. */
     if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a) && w == 1280 && h == 800)
-        for (int y = 455; y < 505; y++)
-            for (int x = 250; x < 640; x++)
+        for (int y = 436; y < 480; y++)
+            for (int x = 320; x < 640; x++)
                 memset(px + ((size_t)y * (size_t)w + (size_t)x) * 4, 0x80, 4);
     CHECK(golden_check(name, px, w, h, update) == 0, "%s differs from its golden screenshot", name);
     free(px);
@@ -1155,7 +1155,9 @@ static void section_staff(void)
           "Connect offers the courier stick beside the phone");
     app_goto(a, "staff");
     app_draw(a, true);
-    /* Settings go to the data partition's override. */
+    /* Settings, on their own page, go to the data partition's override. */
+    tap(a, "staff.settings");
+    CHECK(!strcmp(app_screen_part(a), "settings"), "settings page");
     tap(a, "staff.lang.ur");
     tap(a, "staff.idle.plus");
     /* Larger text and English narration (issue 9): saved, and larger text
@@ -1183,9 +1185,12 @@ static void section_staff(void)
               strstr(text, "large_text = yes") && strstr(text, "narration_english = yes"),
           "override: %s", text ? text : "(none)");
     free(text);
+    tap(a, "staff.settings");
     tap(a, "staff.large_text");
     tap(a, "staff.narration_en");
     CHECK(!a->large_text && !a->narration_english, "off again");
+    tap(a, "staff.settings.back");
+    CHECK(!strcmp(app_screen_part(a), ""), "back on the staff page");
     /* Shut down. */
     tap(a, "staff.shutdown");
     app_draw(a, true);
@@ -1229,6 +1234,71 @@ static void section_staff_keys(void)
     CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down by keyboard: exit code %d",
           a->exit_code);
     app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- staff screens fit: Urdu (tall Nastaliq lines) and English, on the
+ * usual screen and a 1024x600 netbook. Every widget inside the window, none
+ * on top of another (a scroll area's own rows are inside it, not on it). */
+
+static bool inside(struct ui_rect a, struct ui_rect b)
+{
+    return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+}
+
+static bool overlap(struct ui_rect a, struct ui_rect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static void check_layout(struct app *a, const char *what)
+{
+    app_draw(a, true);
+    const struct hit_list *l = &app_ui(a)->prev;
+    const struct ui_rect win = {0, 0, app_w, app_h};
+    unsigned bad = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct ui_hit *h = &l->v[i];
+        if (h->vis.w <= 0 || h->vis.h <= 0)
+            continue;
+        if (!inside(h->vis, win) && bad++ < 3)
+            CHECK(0, "%s: widget %08x outside the window", what, (unsigned)h->id);
+        for (size_t j = i + 1; j < l->n; j++) {
+            const struct ui_hit *g = &l->v[j];
+            if (g->vis.w <= 0 || g->vis.h <= 0 || g->layer != h->layer || g->owner == h->id ||
+                h->owner == g->id)
+                continue;
+            if (overlap(h->vis, g->vis) && bad++ < 3)
+                CHECK(0, "%s: widgets %08x and %08x overlap", what, (unsigned)h->id, (unsigned)g->id);
+        }
+    }
+    CHECK(bad == 0, "%s: %u layout problems", what, bad);
+}
+
+static void section_staff_layout(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "stafflayout", 0) == 0, "fixture");
+    cur_fix = &f;
+    static const int sizes[][2] = {{1280, 800}, {1024, 600}};
+    for (int s = 0; s < 2; s++)
+        for (int l = 0; l < 2; l++) {
+            const char *lang = l ? "en" : "ur";
+            app_w = sizes[s][0];
+            app_h = sizes[s][1];
+            struct app *a = open_app(&f, lang, 0);
+            app_goto(a, "staff");
+            char what[80];
+            snprintf(what, sizeof what, "staff %s %dx%d", lang, app_w, app_h);
+            check_layout(a, what);
+            tap(a, "staff.settings");
+            CHECK(!strcmp(app_screen_part(a), "settings"), "%s: settings page", what);
+            strcat(what, " settings");
+            check_layout(a, what);
+            app_destroy(a);
+        }
+    app_w = 1280;
+    app_h = 800;
     kfix_destroy(&f);
 }
 
@@ -1416,7 +1486,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

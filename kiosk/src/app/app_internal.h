@@ -115,6 +115,7 @@ struct app {
     struct keys_kiosk *kiosk_key;
     uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
     char helpline_fpr[KEYS_FINGERPRINT_SIZE];
+    char kiosk_fpr[KEYS_FINGERPRINT_SIZE]; /* what the helpline registers (hifazat open --kiosks) */
     char kiosk_id[64];
     struct referral *referrals;
     int nreferrals;

@@ -43,7 +43,7 @@ void app_config_free(struct app *a)
     a->cfg = NULL;
     a->data_dir = NULL;
     memset(a->helpline_pk, 0, sizeof a->helpline_pk);
-    a->helpline_fpr[0] = a->kiosk_id[0] = '\0';
+    a->helpline_fpr[0] = a->kiosk_fpr[0] = a->kiosk_id[0] = '\0';
 }
 
 static struct referral *referral_get(struct app *a, const char *id, size_t idlen)
@@ -202,5 +202,6 @@ int app_config_load(struct app *a)
         return fail(a, "%s%s", kerr, "");
     snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",
              config_kiosk_id(cfg, keys_kiosk_public(a->kiosk_key)));
+    keys_fingerprint(keys_kiosk_public(a->kiosk_key), KEYS_ROLE_KIOSK, a->kiosk_fpr);
     return 0;
 }

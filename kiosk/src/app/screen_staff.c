@@ -1,8 +1,9 @@
 /* Staff: after the PIN. Queue status (pending / exported / uploaded), export
  * to a courier stick, upload now (when the config names a drop box and a
- * network exists), the kiosk id, the helpline key's fingerprint (to compare
- * with the helpline's), the default language and the idle timeout (saved to
- * the data partition's override), the screen check, and shut down.
+ * network exists), the kiosk id, the kiosk key's fingerprint (what the
+ * helpline registers), the helpline key's fingerprint (to compare with the
+ * helpline's), the default language and the idle timeout (saved to the data
+ * partition's override), the screen check, and shut down.
  * Demo mode never opens the queue, so queue actions are off there. */
 #include "screen_util.h"
 
@@ -23,7 +24,7 @@
 #define HIFAZAT_VERSION "dev"
 #endif
 
-enum staff_page { P_MAIN, P_EXPORT };
+enum staff_page { P_MAIN, P_EXPORT, P_SETTINGS };
 enum job_kind { JOB_EXPORT, JOB_UPLOAD };
 
 struct staff_job {
@@ -49,7 +50,7 @@ static struct {
     char result[600];
     bool result_bad;
     bool shutdown_dialog;
-    struct ui_scroll scroll;
+    struct ui_scroll info;   /* the kiosk's details scroll when they do not fit */
 } st;
 
 static void refresh(struct app *a)
@@ -73,13 +74,22 @@ static void leave(struct app *a)
 
 static void part_enter(struct app *a)
 {
-    ui_set_focus(a->ui, ui_id(st.page == P_MAIN ? "staff.close" : "staff.export.back"));
+    static const char *const focus[] = {
+        [P_MAIN] = "staff.close", [P_EXPORT] = "staff.export.back", [P_SETTINGS] = "staff.settings.back"};
+    ui_set_focus(a->ui, ui_id(focus[st.page]));
 }
 
 static const char *part(const struct app *a)
 {
     (void)a;
-    return st.page == P_MAIN ? "" : "export";
+    static const char *const names[] = {[P_MAIN] = "", [P_EXPORT] = "export", [P_SETTINGS] = "settings"};
+    return names[st.page];
+}
+
+static void go_page(struct app *a, enum staff_page pg)
+{
+    st.page = pg;
+    app_part_changed(a);
 }
 
 /* ---- jobs */
@@ -182,8 +192,7 @@ static void job_done(struct app *a, void *arg, bool cancelled)
             snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
         else
             snprintf(st.result, sizeof st.result, "%s %s", _("Not finished:"), j->msg);
-        st.page = P_MAIN;
-        app_part_changed(a);
+        go_page(a, P_MAIN);
     }
     sodium_memzero(j, sizeof(*j));
     session_free(j);
@@ -255,12 +264,18 @@ static void start_export(struct app *a, const struct media_volume *v)
 
 /* ---- drawing */
 
-static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, const char *value)
+/* A label and its value side by side; returns the height (draws nothing
+ * when measuring). */
+static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, const char *value,
+                     bool measure)
 {
     const struct ui_theme *t = ui_theme(ui);
-    int lw = r.w * 2 / 5;
+    /* Half for the label: Urdu labels are long, the values (ids,
+     * fingerprints, numbers) short. */
+    int lw = r.w / 2;
     struct ui_rect lr = ui_cut_start(ui, &r, lw);
-    int h1 = ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    int h1 = measure ? ui_text_height(ui, label, UI_FONT_SMALL, lr.w)
+                     : ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
     /* Values (ids, fingerprints, numbers) in Latin, left to right. */
     struct text_style s;
     text_style_init(&s);
@@ -270,7 +285,7 @@ static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, con
     s.align = ui_dir(ui) == TEXT_DIR_RTL ? TEXT_ALIGN_END : TEXT_ALIGN_START;
     memcpy(s.lang, "en", 3);
     const struct text_block *b = text_get(ui_text_ctx(ui), value, &s);
-    if (b)
+    if (b && !measure)
         ui_draw_block(ui, b, r.x, r.y, t->text);
     int h2 = b ? b->height : 0;
     return h1 > h2 ? h1 : h2;
@@ -304,11 +319,163 @@ static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
             break;
         if (ui_button_id(ui, ui_id_index(base, (int)i), r, &b)) {
             start_export(a, v);
-            st.page = P_MAIN;
-            app_part_changed(a);
+            go_page(a, P_MAIN);
             return;
         }
     }
+}
+
+/* Who this kiosk is and its queue; returns the height. */
+static int draw_info(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    const int y0 = r.y;
+    char buf[200];
+    if (a->default_demo)
+        r.y += icon_row(ui, r, TEXT_ICON_INFO, t->primary,
+                        _("Demo mode: the queue is not used and nothing is saved."), UI_FONT_SMALL,
+                        measure) +
+               t->gap / 2;
+    if (a->config_err[0])
+        r.y += icon_row(ui, r, TEXT_ICON_WARNING, t->danger, a->config_err, UI_FONT_SMALL, measure) +
+               t->gap / 2;
+    r.y += info_line(ui, r, _("Kiosk"), a->kiosk_id[0] ? a->kiosk_id : "-", measure) + t->gap / 3;
+    /* The helpline registers this one (hifazat open --kiosks) after comparing
+     * it over the phone: a report signed by any other key is refused. */
+    if (a->kiosk_fpr[0])
+        r.y += info_line(ui, r, _("Kiosk key"), a->kiosk_fpr, measure) + t->gap / 3;
+    r.y += info_line(ui, r, _("Helpline key"), a->helpline_fpr[0] ? a->helpline_fpr : "-", measure) +
+           t->gap;
+    if (st.have_status) {
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_PENDING]);
+        r.y += info_line(ui, r, _("Waiting to be sent"), buf, measure) + t->gap / 3;
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_EXPORTED]);
+        r.y += info_line(ui, r, _("Exported, not yet confirmed"), buf, measure) + t->gap / 3;
+        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_UPLOADED]);
+        r.y += info_line(ui, r, _("Confirmed by the helpline"), buf, measure) + t->gap / 3;
+        if (st.qs.damaged) {
+            snprintf(buf, sizeof buf, "%zu", st.qs.damaged);
+            r.y += info_line(ui, r, _("Damaged (kept aside)"), buf, measure) + t->gap / 3;
+        }
+        char sz[64];
+        fmt_size(sz, sizeof sz, st.qs.free_bytes);
+        r.y += info_line(ui, r, _("Free space"), sz, measure);
+    }
+    return r.y - y0;
+}
+
+/* The last action's result (or the job at work). */
+static void draw_result(struct ui_ctx *ui, struct ui_rect r)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    if (st.job || st.result[0])
+        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+                 UI_FONT_SMALL, false);
+}
+
+static void saved(struct app *a, int rc)
+{
+    st.result_bad = rc != 0;
+    snprintf(st.result, sizeof st.result, "%s", rc ? config_error(a->cfg) : _("Saved."));
+}
+
+/* Settings saved to the data partition's override: the language at the
+ * start and the idle timeout on the start side, larger text and English
+ * narration on the end side. */
+static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    page_title(ui, p, _("Settings"), TEXT_ICON_KEY);
+    struct ui_rect left = ui_cut_start(ui, &p->body, (p->body.w - t->pad) / 2);
+    ui_cut_start(ui, &p->body, t->pad);
+    struct ui_rect right = p->body;
+    const bool can_save = a->cfg && a->data_dir;
+    int bh = t->button_h, g = t->gap;
+    struct ui_rect b = {left.x, left.y, left.w, bh};
+
+    /* Default language: the two, the current one filled. */
+    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, _("Language at the start"), UI_FONT_SMALL,
+             t->muted, TEXT_ALIGN_START);
+    b.y += ui_text_height(ui, _("Language at the start"), UI_FONT_SMALL, b.w) + g / 2;
+    struct ui_rect row = b;
+    for (int l = 0; l < I18N_COUNT; l++) {
+        struct ui_button_spec ls = {.label = i18n_native_name((enum i18n_lang)l), .icon = -1,
+                                    .style = a->default_lang == (enum i18n_lang)l ? UI_BUTTON_PRIMARY
+                                                                                  : UI_BUTTON_SECONDARY};
+        struct ui_rect lr = ui_cut_start(ui, &row, (b.w - g) / 2);
+        ui_cut_start(ui, &row, g);
+        char id[32];
+        snprintf(id, sizeof id, "staff.lang.%s", i18n_tag((enum i18n_lang)l));
+        if (ui_button(ui, id, lr, &ls) && a->default_lang != (enum i18n_lang)l) {
+            int rc = can_save ? config_save_override(a->cfg, "kiosk", "language",
+                                                     i18n_tag((enum i18n_lang)l))
+                              : 0;
+            if (rc == 0)
+                a->default_lang = (enum i18n_lang)l;
+            saved(a, rc);
+        }
+    }
+    b.y += bh + g * 2;
+
+    /* Idle timeout in minutes. */
+    int mins = a->idle_timeout_ms / 60000;
+    char idle[160];
+    if (mins == 1)
+        snprintf(idle, sizeof idle, "%s", _("Clear the screen after 1 minute without use"));
+    else if (mins > 1)
+        /* TRANSLATORS: the idle timeout in minutes (2 to 30). */
+        snprintf(idle, sizeof idle, _("Clear the screen after %d minutes without use"), mins);
+    else
+        snprintf(idle, sizeof idle, "%s", _("The screen is never cleared by itself"));
+    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, idle, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    b.y += ui_text_height(ui, idle, UI_FONT_SMALL, b.w) + g / 2;
+    row = b;
+    struct ui_button_spec minus = {.label = "-", .icon = -1, .style = UI_BUTTON_SECONDARY,
+                                   .disabled = mins <= 1};
+    struct ui_button_spec plus = {.label = "+", .icon = -1, .style = UI_BUTTON_SECONDARY,
+                                  .disabled = mins >= 30};
+    int step = 0;
+    if (ui_button(ui, "staff.idle.minus", ui_cut_start(ui, &row, (b.w - g) / 2), &minus))
+        step = -1;
+    ui_cut_start(ui, &row, g);
+    if (ui_button(ui, "staff.idle.plus", row, &plus))
+        step = 1;
+    if (step) {
+        int m = mins + step < 1 ? 1 : mins + step;
+        char v[16];
+        snprintf(v, sizeof v, "%d", m);
+        int rc = can_save ? config_save_override(a->cfg, "kiosk", "idle_timeout_minutes", v) : 0;
+        if (rc == 0)
+            a->idle_timeout_ms = m * 60000;
+        saved(a, rc);
+    }
+
+    /* Larger text (everyone) and English narration (trainers). */
+    int th = t->touch;
+    struct ui_rect tr = {right.x, right.y, right.w, th};
+    struct {
+        const char *id, *key, *label;
+        bool *value;
+    } sw[] = {
+        {"staff.large_text", "large_text", _("Larger text"), &a->large_text},
+        {"staff.narration_en", "narration_english", _("English narration (for trainers)"),
+         &a->narration_english},
+    };
+    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
+        bool v = *sw[i].value;
+        if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
+            int rc = can_save ? config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") : 0;
+            if (rc == 0) {
+                *sw[i].value = v;
+                if (sw[i].value == &a->large_text)
+                    app_apply_text_size(a);
+            }
+            saved(a, rc);
+        }
+        tr.y += th + g / 3;
+    }
+    draw_result(ui, (struct ui_rect){right.x, tr.y + g / 2, right.w, 0});
 }
 
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
@@ -318,11 +485,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     page_begin(ui, area, true, true, &p);
     if (st.page == P_EXPORT) {
         if (page_nav(ui, &p, "staff.export.back", _("Back"), NULL, NULL, false) == NAV_BACK) {
-            st.page = P_MAIN;
-            app_part_changed(a);
+            go_page(a, P_MAIN);
             return;
         }
         draw_export(a, ui, &p);
+        return;
+    }
+    if (st.page == P_SETTINGS) {
+        if (page_nav(ui, &p, "staff.settings.back", _("Back"), NULL, NULL, false) == NAV_BACK) {
+            go_page(a, P_MAIN);
+            return;
+        }
+        draw_settings(a, ui, &p);
         return;
     }
     if (page_nav(ui, &p, "staff.close", _("Close"), NULL, NULL, false) == NAV_BACK) {
@@ -342,6 +516,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
             app_go(a, SCREEN_CHECK);
             return;
         }
+        /* The version between the buttons. */
+        ui_cut_end(ui, &p.nav, t->gap);
+        char ver[80];
+        snprintf(ver, sizeof ver, "%s %s", _("Version"), HIFAZAT_VERSION);
+        struct ui_rect vr = p.nav;
+        vr.y += (vr.h - ui_text_height(ui, ver, UI_FONT_SMALL, vr.w)) / 2;
+        ui_label(ui, vr, ver, UI_FONT_SMALL, t->muted, TEXT_ALIGN_CENTER);
     }
     page_title(ui, &p, _("Staff"), TEXT_ICON_KEY);
 
@@ -349,47 +530,21 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     ui_cut_start(ui, &p.body, t->pad);
     struct ui_rect right = p.body;
 
-    /* Left: who this kiosk is, and its queue. */
-    char buf[200];
-    int y = left.y, lh;
-    struct ui_rect r = {left.x, y, left.w, 0};
-    if (a->default_demo) {
-        lh = icon_row(ui, r, TEXT_ICON_INFO, t->primary,
-                      _("Demo mode: the queue is not used and nothing is saved."), UI_FONT_SMALL, false);
-        r.y += lh + t->gap / 2;
-    }
-    if (a->config_err[0]) {
-        lh = icon_row(ui, r, TEXT_ICON_WARNING, t->danger, a->config_err, UI_FONT_SMALL, false);
-        r.y += lh + t->gap / 2;
-    }
-    r.y += info_line(ui, r, _("Kiosk"), a->kiosk_id[0] ? a->kiosk_id : "-") + t->gap / 3;
-    r.y += info_line(ui, r, _("Helpline key"), a->helpline_fpr[0] ? a->helpline_fpr : "-") + t->gap / 3;
-    r.y += info_line(ui, r, _("Version"), HIFAZAT_VERSION) + t->gap;
-    if (st.have_status) {
-        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_PENDING]);
-        r.y += info_line(ui, r, _("Waiting to be sent"), buf) + t->gap / 3;
-        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_EXPORTED]);
-        r.y += info_line(ui, r, _("Exported, not yet confirmed"), buf) + t->gap / 3;
-        snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_UPLOADED]);
-        r.y += info_line(ui, r, _("Confirmed by the helpline"), buf) + t->gap / 3;
-        if (st.qs.damaged) {
-            snprintf(buf, sizeof buf, "%zu", st.qs.damaged);
-            r.y += info_line(ui, r, _("Damaged (kept aside)"), buf) + t->gap / 3;
-        }
-        char sz[64];
-        fmt_size(sz, sizeof sz, st.qs.free_bytes);
-        r.y += info_line(ui, r, _("Free space"), sz) + t->gap / 3;
-    }
+    /* Start column (scrolls when Urdu on a small screen does not fit). */
+    int ih = draw_info(a, ui, left, true);
+    struct ui_scroll_area sa;
+    ui_scroll_begin(ui, &sa, "staff.info", left, ih, &st.info);
+    draw_info(a, ui, (struct ui_rect){left.x, left.y - st.info.offset, left.w, ih}, false);
+    ui_scroll_end(ui, &sa);
 
-    /* Right: actions and settings. */
+    /* End column: the actions, then what the last one did. */
     int bh = t->button_h, g = t->gap;
     struct ui_rect b = {right.x, right.y, right.w, bh};
     bool q = a->queue && a->kiosk_key && !st.job;
     struct ui_button_spec ex = {.label = _("Export to a courier stick"), .icon = TEXT_ICON_USB,
                                 .style = UI_BUTTON_SECONDARY, .disabled = !q};
     if (ui_button(ui, "staff.export", b, &ex)) {
-        st.page = P_EXPORT;
-        app_part_changed(a);
+        go_page(a, P_EXPORT);
         return;
     }
     b.y += bh + g;
@@ -399,107 +554,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                                 .disabled = !q || !has_url};
     if (ui_button(ui, "staff.upload", b, &up))
         start_upload(a);
-    b.y += bh + g * 2;
-
-    /* Default language: the two, the current one filled. */
-    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, _("Language at the start"), UI_FONT_SMALL,
-             t->muted, TEXT_ALIGN_START);
-    b.y += ui_text_height(ui, _("Language at the start"), UI_FONT_SMALL, b.w) + g / 2;
-    struct ui_rect row = b;
-    for (int l = 0; l < I18N_COUNT; l++) {
-        struct ui_button_spec ls = {.label = i18n_native_name((enum i18n_lang)l), .icon = -1,
-                                    .style = a->default_lang == (enum i18n_lang)l ? UI_BUTTON_PRIMARY
-                                                                                  : UI_BUTTON_SECONDARY};
-        struct ui_rect lr = ui_cut_start(ui, &row, (b.w - g) / 2);
-        ui_cut_start(ui, &row, g);
-        char id[32];
-        snprintf(id, sizeof id, "staff.lang.%s", i18n_tag((enum i18n_lang)l));
-        if (ui_button(ui, id, lr, &ls) && a->default_lang != (enum i18n_lang)l) {
-            if (a->cfg && a->data_dir &&
-                config_save_override(a->cfg, "kiosk", "language", i18n_tag((enum i18n_lang)l)) != 0) {
-                st.result_bad = true;
-                snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
-            } else {
-                a->default_lang = (enum i18n_lang)l;
-                st.result_bad = false;
-                snprintf(st.result, sizeof st.result, "%s", _("Saved."));
-            }
-        }
+    b.y += bh + g;
+    struct ui_button_spec se = {.label = _("Settings"), .icon = TEXT_ICON_LANGUAGE,
+                                .style = UI_BUTTON_SECONDARY};
+    if (ui_button(ui, "staff.settings", b, &se)) {
+        go_page(a, P_SETTINGS);
+        return;
     }
-    b.y += bh + g * 2;
-
-    /* Idle timeout in minutes. */
-    int mins = a->idle_timeout_ms / 60000;
-    char idle[160];
-    if (mins > 0)
-        /* TRANSLATORS: the idle timeout in minutes. */
-        snprintf(idle, sizeof idle, _("Clear the screen after %d minutes without use"), mins);
-    else
-        snprintf(idle, sizeof idle, "%s", _("The screen is never cleared by itself"));
-    ui_label(ui, (struct ui_rect){b.x, b.y, b.w, 0}, idle, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
-    b.y += ui_text_height(ui, idle, UI_FONT_SMALL, b.w) + g / 2;
-    row = b;
-    struct ui_button_spec minus = {.label = "-", .icon = -1, .style = UI_BUTTON_SECONDARY,
-                                   .disabled = mins <= 1};
-    struct ui_button_spec plus = {.label = "+", .icon = -1, .style = UI_BUTTON_SECONDARY,
-                                  .disabled = mins >= 30};
-    int step = 0;
-    if (ui_button(ui, "staff.idle.minus", ui_cut_start(ui, &row, (b.w - g) / 2), &minus))
-        step = -1;
-    ui_cut_start(ui, &row, g);
-    if (ui_button(ui, "staff.idle.plus", row, &plus))
-        step = 1;
-    if (step) {
-        int m = mins + step;
-        if (m < 1)
-            m = 1;
-        char v[16];
-        snprintf(v, sizeof v, "%d", m);
-        if (a->cfg && a->data_dir && config_save_override(a->cfg, "kiosk", "idle_timeout_minutes", v) != 0) {
-            st.result_bad = true;
-            snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
-        } else {
-            a->idle_timeout_ms = m * 60000;
-            st.result_bad = false;
-            snprintf(st.result, sizeof st.result, "%s", _("Saved."));
-        }
-    }
-
-    /* Larger text (everyone) and English narration (trainers), at the
-     * bottom of the start column. */
-    int th = t->touch;
-    struct ui_rect tr = {left.x, r.y + g / 4, left.w, th};
-    struct {
-        const char *id, *key, *label;
-        bool *value;
-    } sw[] = {
-        {"staff.large_text", "large_text", _("Larger text"), &a->large_text},
-        {"staff.narration_en", "narration_english", _("English narration (for trainers)"),
-         &a->narration_english},
-    };
-    for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
-        bool v = *sw[i].value;
-        if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
-            if (a->cfg && a->data_dir &&
-                config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") != 0) {
-                st.result_bad = true;
-                snprintf(st.result, sizeof st.result, "%s", config_error(a->cfg));
-            } else {
-                *sw[i].value = v;
-                if (sw[i].value == &a->large_text)
-                    app_apply_text_size(a);
-                st.result_bad = false;
-                snprintf(st.result, sizeof st.result, "%s", _("Saved."));
-            }
-        }
-        tr.y += th + g / 3;
-    }
-    /* Under them: the last action's result (or the job at work). */
-    r.y = tr.y;
-    if (st.job || st.result[0])
-        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
-                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
-                 UI_FONT_SMALL, false);
+    b.y += bh + g;
+    draw_result(ui, (struct ui_rect){b.x, b.y, b.w, 0});
 
     if (st.shutdown_dialog) {
         enum ui_dialog_result res = ui_dialog(ui, "staff.shutdown_dialog", _("Shut down the kiosk?"),
