@@ -612,10 +612,21 @@ def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks):
         local = os.path.join(work, os.path.basename(tars[0]))
         subprocess.run(["mcopy", "-n", "-i", f"{a.courier}@@1048576", tars[0], local], env=env, check=False)
         sources.append(("the courier stick", local))
+    # the helpline registers this kiosk (by its public key, read off the data
+    # partition here; at a help desk, the fingerprint on the staff screen)
+    kiosks = os.path.join(work, "kiosks.txt")
+    try:
+        pk = json.loads(debugfs(disk, "cat /kiosk.key"))["public_key"]
+    except (ValueError, KeyError):
+        pk = ""
+    check(f"{tag}: the kiosk made its signing key on the data partition", bool(pk))
+    with open(kiosks, "w") as f:
+        f.write(f"{pk} boot-test kiosk\n")
     for where, path in sources:
         out = os.path.join(work, re.sub(r"\W+", "-", where))
         r = subprocess.run([a.hifazat, "open", path, "--key", a.helpline_secret, "--passphrase-file", a.passphrase,
-                            "--csv", f"{out}.csv", "--jsonl", f"{out}.jsonl"], capture_output=True, text=True)
+                            "--kiosks", kiosks, "--csv", f"{out}.csv", "--jsonl", f"{out}.jsonl"],
+                           capture_output=True, text=True)
         check(f"{tag}: the helpline opens the report from {where} with its secret key", r.returncode == 0,
               r.stderr.strip()[:300])
         if r.returncode != 0:
@@ -625,7 +636,8 @@ def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks):
         got = {(x["signal_type"], x["value"]) for x in rows}
         check(f"{tag}: the report from {where} carries exactly the picture's hashes (sha256, md5, pdq) and its case code",
               ("sha256", h["sha256"]) in got and ("md5", h["md5"]) in got and ("pdq", h["pdq"]) in got
-              and doc.get("case_code") == receipt.get("case_code"), f"{len(rows)} signals, case {doc.get('case_code')}")
+              and doc.get("case_code") == receipt.get("case_code") and doc.get("kiosk_name") == "boot-test kiosk",
+              f"{len(rows)} signals, case {doc.get('case_code')}, kiosk {doc.get('kiosk_name')}")
 
 
 def main():
