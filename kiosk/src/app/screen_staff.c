@@ -2,8 +2,9 @@
  * to a courier stick, upload now (when the config names a drop box and a
  * network exists), the kiosk id, the kiosk key's fingerprint (what the
  * helpline registers), the helpline key's fingerprint (to compare with the
- * helpline's), the default language and the idle timeout (saved to the data
- * partition's override), the screen check, and shut down.
+ * helpline's), a Settings page (start language, idle timeout, larger text,
+ * English narration: saved to the data partition's override), the screen
+ * check, and shut down.
  * Demo mode never opens the queue, so queue actions are off there. */
 #include "screen_util.h"
 
