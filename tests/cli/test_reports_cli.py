@@ -283,7 +283,8 @@ check(rc == 0 and len(out.splitlines()) == len(ids) and "kiosk_name" not in out,
       f"registered by its whole public key: {err}")
 for name, text, want in [("bad-kiosks.txt", f"{fpr_b}\nlahore-01 desk\n", "bad-kiosks.txt:2"),
                          ("short-fpr.txt", fpr_a[:-1] + "\n", "short-fpr.txt:1"),
-                         ("no-kiosks.txt", "# none yet\n\n", "names no kiosk")]:
+                         ("no-kiosks.txt", "# none yet\n\n", "names no kiosk"),
+                         ("long-kiosks.txt", f"{fpr_b} " + "x" * 600 + f"\n{fpr_a}\n", "long-kiosks.txt:1: line too long")]:
     with open(name, "w") as f:
         f.write(text)
     rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "missing",

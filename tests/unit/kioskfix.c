@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -140,14 +141,13 @@ static int write_kiosk_key(const struct kfix *f)
     keys_public_format(keys_kiosk_public(k), pk);
     keys_kiosk_close(k);
     sodium_bin2base64(sd, sizeof sd, seed, sizeof seed, sodium_base64_VARIANT_ORIGINAL);
-    char path[1200], json[300];
+    char path[1200];
     snprintf(path, sizeof path, "%s/" KEYS_KIOSK_FILE, f->data);
-    snprintf(json, sizeof json,
-             "{\"format\": \"hifazat-kiosk-key\", \"version\": 1, \"public_key\": \"%s\", "
-             "\"seed\": \"%s\"}\n", pk, sd);
-    if (write_whole(path, json, strlen(json)) != 0)
-        return -1;
-    return chmod(path, 0600);
+    json_t *j = json_pack("{s:s, s:i, s:s, s:s}", "format", "hifazat-kiosk-key", "version", 1,
+                          "public_key", pk, "seed", sd);
+    int rc = j ? json_dump_file(j, path, 0) : -1;
+    json_decref(j);
+    return rc == 0 ? chmod(path, 0600) : -1;
 }
 
 int kfix_create(struct kfix *f, const char *tag, unsigned flags)

@@ -73,11 +73,14 @@ static void leave(struct app *a)
     sodium_memzero(&st, sizeof st);
 }
 
+/* Each page's way out: Close on the main page, Back on the others; where
+ * the focus starts. */
+static const char *const page_exit[] = {
+    [P_MAIN] = "staff.close", [P_EXPORT] = "staff.export.back", [P_SETTINGS] = "staff.settings.back"};
+
 static void part_enter(struct app *a)
 {
-    static const char *const focus[] = {
-        [P_MAIN] = "staff.close", [P_EXPORT] = "staff.export.back", [P_SETTINGS] = "staff.settings.back"};
-    ui_set_focus(a->ui, ui_id(focus[st.page]));
+    ui_set_focus(a->ui, ui_id(page_exit[st.page]));
 }
 
 static const char *part(const struct app *a)
@@ -488,23 +491,16 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     const struct ui_theme *t = ui_theme(ui);
     struct page p;
     page_begin(ui, area, true, true, &p);
-    if (st.page == P_EXPORT) {
-        if (page_nav(ui, &p, "staff.export.back", _("Back"), NULL, NULL, false) == NAV_BACK) {
+    if (st.page != P_MAIN) {
+        if (page_nav(ui, &p, page_exit[st.page], _("Back"), NULL, NULL, false) == NAV_BACK)
             go_page(a, P_MAIN);
-            return;
-        }
-        draw_export(a, ui, &p);
+        else if (st.page == P_EXPORT)
+            draw_export(a, ui, &p);
+        else
+            draw_settings(a, ui, &p);
         return;
     }
-    if (st.page == P_SETTINGS) {
-        if (page_nav(ui, &p, "staff.settings.back", _("Back"), NULL, NULL, false) == NAV_BACK) {
-            go_page(a, P_MAIN);
-            return;
-        }
-        draw_settings(a, ui, &p);
-        return;
-    }
-    if (page_nav(ui, &p, "staff.close", _("Close"), NULL, NULL, false) == NAV_BACK) {
+    if (page_nav(ui, &p, page_exit[P_MAIN], _("Close"), NULL, NULL, false) == NAV_BACK) {
         app_finish(a);
         return;
     }

@@ -180,6 +180,11 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
     char line[512];
     int rc = 0;
     for (unsigned no = 1; fgets(line, sizeof(line), f); no++) {
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, errlen, "%s:%u: line too long", path, no);
+            rc = -1;
+            break;
+        }
         char *p = line + strspn(line, " \t");
         if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
             continue;
