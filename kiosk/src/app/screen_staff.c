@@ -456,8 +456,7 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
     }
 
     /* Larger text (everyone) and English narration (trainers). */
-    int th = t->touch;
-    struct ui_rect tr = {right.x, right.y, right.w, th};
+    struct ui_rect tr = {right.x, right.y, right.w, 0};
     struct {
         const char *id, *key, *label;
         bool *value;
@@ -468,10 +467,8 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
     };
     for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
         bool v = *sw[i].value;
-        /* Tall enough for a label on two lines (Urdu on a small screen): the
-         * toggle's label width is the row less its switch and margins. */
-        int lh = ui_text_height(ui, sw[i].label, UI_FONT_BODY, right.w - (int)(116 * t->scale));
-        tr.h = th > lh + (int)(24 * t->scale) ? th : lh + (int)(24 * t->scale);
+        /* Tall enough for a label on two lines (Urdu on a small screen). */
+        tr.h = ui_toggle_height(ui, sw[i].label, tr.w);
         if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
             int rc = can_save ? config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") : 0;
             if (rc == 0) {

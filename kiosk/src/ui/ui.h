@@ -229,6 +229,9 @@ void ui_progress(struct ui_ctx *ui, struct ui_rect r, float fraction, const char
 /* On/off switch with its label; the whole row is the touch target.
  * Returns true when *value changed. */
 bool ui_toggle(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *label, bool *value);
+/* The row height a toggle of width w needs to show label on up to two
+ * lines (at least the touch height). */
+int ui_toggle_height(struct ui_ctx *ui, const char *label, int w);
 
 /* Single-choice list (rows >= touch height, scrolls when needed). Returns
  * the index chosen this frame (and updates *selected), else -1. */

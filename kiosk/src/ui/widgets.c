@@ -291,6 +291,21 @@ void ui_progress(struct ui_ctx *ui, struct ui_rect r, float fraction, const char
 
 /* ---- toggle */
 
+/* The label's room in a toggle row of width w: less the margins, the switch
+ * and the gap before it. */
+static int toggle_label_w(struct ui_ctx *ui, int w)
+{
+    return w - 2 * S(ui, 18) - S(ui, 64) - S(ui, 16);
+}
+
+int ui_toggle_height(struct ui_ctx *ui, const char *label, int w)
+{
+    const struct text_block *b =
+        ui_text_block(ui, label, UI_FONT_BODY, toggle_label_w(ui, w), TEXT_ALIGN_START, 2);
+    int h = b ? b->ink_h + 2 * S(ui, 6) : 0;
+    return h > ui->theme.touch ? h : ui->theme.touch;
+}
+
 bool ui_toggle(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *label, bool *value)
 {
     const struct ui_theme *t = &ui->theme;
@@ -310,8 +325,8 @@ bool ui_toggle(struct ui_ctx *ui, const char *name, struct ui_rect r, const char
     struct ui_rect sw = ui_cut_end(ui, &in, tw);
     sw = ui_center(sw, tw, th);
     ui_cut_end(ui, &in, S(ui, 16));
-    /* Two lines if the row is tall enough for them, else one with an ellipsis:
-     * the label never spills out of its row. */
+    /* Two lines if the row is tall enough for them (ui_toggle_height), else
+     * one with an ellipsis: the label never spills out of its row. */
     const struct text_block *b = ui_text_block(ui, label, UI_FONT_BODY, in.w, TEXT_ALIGN_START, 2);
     if (b && b->nlines > 1 && b->ink_h > r.h - 2 * S(ui, 6))
         b = ui_text_block(ui, label, UI_FONT_BODY, in.w, TEXT_ALIGN_START, 1);
