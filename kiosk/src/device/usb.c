@@ -3,14 +3,17 @@
  * mass storage), and whether it is a phone that offers no file transfer
  * ("charging only", Android's default since version 10). Nothing here opens
  * a device node, so it works for the kiosk user on any device. */
-#include "device_backend.h"
+#include "usb_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* USB vendor ids of phone makers (usb.ids). A device of one of these that
@@ -156,4 +159,155 @@ enum device_state device_usb_classify(const struct device_usb *u, enum device_ki
         return DEVICE_CHARGING_ONLY;
     }
     return DEVICE_FAILED;
+}
+
+/* ---- for the backends (usb_internal.h) ---- */
+
+void device_usb_error(struct device_error *err, enum device_err code, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+    va_end(ap);
+}
+
+bool device_usb_present(const struct device_usb *u)
+{
+    if (!u->syspath[0])
+        return true;
+    bool ok = true;
+    int bus = (int)attr_num(u->syspath, "busnum", 10, &ok);
+    int dev = (int)attr_num(u->syspath, "devnum", 10, &ok);
+    return ok && bus == u->busnum && dev == u->devnum;
+}
+
+bool device_usb_gone_soon(const struct device_usb *u, int wait_ms)
+{
+    for (int waited = 0;; waited += 20) {
+        if (!device_usb_present(u))
+            return true;
+        if (waited >= wait_ms)
+            return false;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int device_usb_check_open(const struct device_usb *u, const char *devdir, struct device_error *err)
+{
+    if (!device_usb_present(u)) {
+        device_usb_error(err, DEVICE_ERR_GONE, "the USB device is no longer plugged in");
+        return -1;
+    }
+    char node[PATH_MAX];
+    snprintf(node, sizeof(node), "%s/%03d/%03d", devdir, u->busnum, u->devnum);
+    if (access(node, R_OK | W_OK) != 0 && (errno == EACCES || errno == EPERM)) {
+        device_usb_error(err, DEVICE_ERR_ACCESS, "no permission to open the USB device node %03d/%03d",
+                         u->busnum, u->devnum);
+        return -1;
+    }
+    /* An interface bound to "usbfs" is claimed by a program (gvfs, another
+     * kiosk process): opening it would fail or fight over the session. */
+    DIR *d = u->syspath[0] ? opendir(u->syspath) : NULL;
+    if (!d)
+        return 0;
+    const char *name = strrchr(u->syspath, '/');
+    name = name ? name + 1 : u->syspath;
+    const size_t nl = strlen(name);
+    bool busy = false;
+    struct dirent *de;
+    while (!busy && (de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, name, nl) != 0 || de->d_name[nl] != ':')
+            continue;
+        char link[PATH_MAX], target[PATH_MAX];
+        snprintf(link, sizeof(link), "%s/%s/driver", u->syspath, de->d_name);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n <= 0)
+            continue;
+        target[n] = 0;
+        const char *drv = strrchr(target, '/');
+        busy = strcmp(drv ? drv + 1 : target, "usbfs") == 0;
+    }
+    closedir(d);
+    if (busy) {
+        device_usb_error(err, DEVICE_ERR_BUSY, "another program has claimed the USB device");
+        return -1;
+    }
+    return 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
+    unsigned cp = c & (0x3fu >> (n - 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void device_usb_text(char *dst, size_t n, const char *src)
+{
+    size_t o = 0;
+    bool space = false;
+    const unsigned char *s = (const unsigned char *)(src ? src : "");
+    while (*s) {
+        size_t l = utf8_len(s);
+        unsigned char sub = 0;
+        if (l == 0)
+            sub = '?', l = 1;
+        else if (l == 1 && (*s < 0x20 || *s == 0x7f))
+            sub = ' ';
+        if ((sub ? sub : *s) == ' ') {
+            space = o > 0;
+            s += l;
+            continue;
+        }
+        size_t need = (sub ? 1 : l) + (space ? 1 : 0);
+        if (o + need >= n)
+            break;
+        if (space)
+            dst[o++] = ' ';
+        space = false;
+        if (sub)
+            dst[o++] = (char)sub;
+        else
+            memcpy(dst + o, s, l), o += l;
+        s += l;
+    }
+    dst[o] = 0;
+}
+
+uint64_t device_usb_path_handle(uint32_t storage, const char *rel)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < 4; i++) {
+        h ^= (storage >> (8 * i)) & 0xff;
+        h *= 0x100000001b3ull;
+    }
+    for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ull;
+    }
+    return h ? h : 1;
 }
