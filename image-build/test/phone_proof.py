@@ -1,0 +1,335 @@
+"""The phone proof (`phone_vm.py test`): qemu's usb-mtp device holding a
+phone-like tree is hot-plugged into the test VM and read by phone_probe
+through both USB backends; everything it reads is compared with the host's
+files. Every check prints PASS/FAIL; the last line is "N passed, N failed".
+
+  - the probe: model, storage (the device's description), capacity;
+  - the whole tree (names, folders, sizes, dates) equals the host's;
+  - every file read whole (odd request sizes) has the host file's SHA-256,
+    and odd ranges (empty, one byte, across request boundaries, past the
+    end) give the host's bytes;
+  - thumbnails: qemu has no GetThumb: every file says "unsupported", fast;
+  - listing cost: folders of 100 and 1,000 files, timed;
+  - pulled out during a long read (device_del): the read fails with "gone"
+    within a few seconds, the program exits normally (no crash, no hang),
+    and the device opens again when plugged back in;
+  - the same through libgphoto2 (-b ptp): same tree, same bytes;
+  - a file over 4 GiB: qemu has GetPartialObject but not
+    GetPartialObject64, so reads past 4 GiB fail "unsupported" (honestly),
+    reads below it work;
+  - the host's files are unchanged.
+"""
+import hashlib
+import os
+import random
+import re
+import subprocess
+import time
+
+from phone_vm import REPO, RUNDIR, BootError, Remote, boot, libs, plug, push, unplug, wait_usb
+
+passed = failed = 0
+PROBE = "/usr/local/bin/phone_probe"
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}" + (f" ({detail})" if detail else ""), flush=True)
+    else:
+        failed += 1
+        print(f"FAIL {name}: {detail}", flush=True)
+    return ok
+
+
+def note(text):
+    print(f"NOTE {text}", flush=True)
+
+
+# ---- the phone on the host --------------------------------------------------------
+def make_tree(root):
+    """A phone-like tree; deterministic bytes; every date 2023-11-14 22:13:20 UTC."""
+    subprocess.run(["rm", "-rf", root], check=True)
+    demo = os.path.join(REPO, "assets/demo/media/DEMO-PHONE")
+    rnd = random.Random(13)
+    wa = "Android/media/com.whatsapp/WhatsApp/Media"
+
+    def put(rel, data):
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(data)
+
+    def demo_file(rel):
+        return open(os.path.join(demo, rel), "rb").read()
+
+    for i in range(1, 12):
+        put(f"DCIM/Camera/IMG_{i:04d}.jpg", demo_file(f"DCIM/Camera/IMG_{i:04d}.jpg"))
+    put("DCIM/Camera/VID_0001.mp4", demo_file("DCIM/Camera/VID_0001.mp4"))
+    put("DCIM/Camera/IMG_20240301_101010.heic", demo_file("Pictures/flower-card.heic"))
+    big = os.path.join(root, "DCIM/Camera/IMG_20240302_120000.jpg")
+    subprocess.run(["/usr/bin/convert", "-size", "4000x3000", "-seed", "7", "plasma:fractal",
+                    "-quality", "92", big], check=True)
+    put("Pictures/Screenshots/Screenshot_20240101-101010.png",
+        demo_file("Pictures/WhatsApp/IMG-20240101-WA0001.png"))
+    put(f"{wa}/WhatsApp Images/IMG-20240102-WA0002.jpg", demo_file("Pictures/WhatsApp/IMG-20240102-WA0002.jpg"))
+    put(f"{wa}/WhatsApp Images/Sent/IMG-20240103-WA0003.webp", demo_file("Pictures/WhatsApp/sticker.webp"))
+    put(f"{wa}/WhatsApp Video/VID-20240101-WA0001.mp4", demo_file("DCIM/Camera/VID_0001.mp4"))
+    put("Download/\u062a\u0635\u0648\u06cc\u0631 \u06f1.jpg", demo_file("DCIM/Camera/IMG_0004.jpg"))
+    # sizes around USB packets (512), libmtp's 16 KiB blocks and 1 MiB
+    for n in (0, 1, 500, 511, 512, 1023, 1024, 16371, 16383, 16384, 16385, 65536, 1048575, 1048577, 4194305):
+        put(f"Download/size_{n}.bin", rnd.randbytes(n))
+    put("big/movie.bin", rnd.randbytes(48 << 20))
+    for i in range(1, 101):
+        put(f"many100/f{i:03d}.jpg", rnd.randbytes(1000 + i))
+    for i in range(1, 1001):
+        put(f"many1000/f{i:04d}.jpg", rnd.randbytes(700))
+    os.makedirs(os.path.join(root, "Empty folder"), exist_ok=True)
+    for dirpath, dirs, files in os.walk(root):
+        for n in files + dirs:
+            os.utime(os.path.join(dirpath, n), (1700000000, 1700000000))
+    return host_tree(root)
+
+
+def host_tree(root):
+    """rel -> (is_folder, size, sha256, mtime)."""
+    t = {}
+    for dirpath, dirs, files in os.walk(root):
+        for n in dirs:
+            p = os.path.join(dirpath, n)
+            t[os.path.relpath(p, root)] = (True, 0, "", int(os.stat(p).st_mtime))
+        for n in files:
+            p = os.path.join(dirpath, n)
+            h = hashlib.sha256(open(p, "rb").read()).hexdigest()
+            t[os.path.relpath(p, root)] = (False, os.path.getsize(p), h, int(os.stat(p).st_mtime))
+    return t
+
+
+def ranges_expected(path, ranges):
+    data = open(path, "rb").read()
+    out = []
+    for off, ln in ranges:
+        b = data[off:off + ln]
+        out.append(f"{off} {ln} {len(b)} {hashlib.sha256(b).hexdigest()}")
+    return out
+
+
+# ---- phone_probe in the guest -------------------------------------------------------
+def probe(g, backend, args, timeout=600):
+    rc, out = g.sh(f"{PROBE} -b {backend} {args} 2>/run/phone_probe.err; rc=$?; "
+                   f"echo; echo \"rc=$rc\"; sed 's/^/# /' /run/phone_probe.err", timeout)
+    m = re.search(r"\nrc=(\d+)\n", out)
+    body = out[:m.start()] if m else out
+    err = out[m.end():] if m else ""
+    return (int(m.group(1)) if m else 255), body.strip("\n"), err
+
+
+def parse_tree(out):
+    t = {}
+    for line in out.splitlines():
+        m = re.match(r"([DF]) (\d+) (\d+) (-?\d+) (.*)$", line)
+        if m:
+            t[m.group(5)] = (m.group(1) == "D", int(m.group(3)), int(m.group(4)))
+    return t
+
+
+def compare_tree(tag, host, got):
+    want = {k: (v[0], v[1]) for k, v in host.items()}
+    have = {k: (v[0], v[1]) for k, v in got.items()}
+    missing = sorted(set(want) - set(have))[:5]
+    extra = sorted(set(have) - set(want))[:5]
+    wrong = sorted(k for k in set(want) & set(have) if want[k] != have[k])[:5]
+    check(f"{tag}: the whole tree (names, folders, sizes) equals the host's",
+          not missing and not extra and not wrong,
+          f"{len(have)} objects" if not (missing or extra or wrong)
+          else f"missing {missing} extra {extra} wrong {[(k, want[k], have[k]) for k in wrong]}")
+    files = [k for k, v in got.items() if not v[0]]
+    offs = {got[k][2] - host[k][3] for k in files if k in host}
+    # The device sends local time without a zone (PTP dates): whole hours
+    # apart at most, and one offset for every file.
+    check(f"{tag}: files' dates come from the object info (host mtime, same offset for all)",
+          len(offs) == 1 and next(iter(offs)) % 900 == 0, f"offsets (s) {sorted(offs)[:4]}")
+
+
+def compare_sha(tag, host, out):
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"([0-9a-f]{64}) (\d+) (.*)$", line)
+        if m:
+            got[m.group(3)] = (m.group(1), int(m.group(2)))
+    files = {k: v for k, v in host.items() if not v[0]}
+    bad = [k for k in files if got.get(k) != (files[k][2], files[k][1])]
+    check(f"{tag}: every file read whole has the host file's SHA-256", not bad and len(got) == len(files),
+          f"{len(got)} files, {sum(v[1] for v in files.values()) >> 20} MiB" if not bad
+          else f"{len(bad)} differ, e.g. {bad[:3]}; errors: {[l for l in out.splitlines() if l.startswith('error')][:2]}")
+
+
+RANGES = [(0, 0), (0, 1), (1, 1), (511, 2), (16383, 3), (16384, 16384), (12345, 654321), (500000, 548577),
+          (1048576, 1), (1048576, 10), (1048577, 5), (2000000, 10), (0, 1048577), (999999, 49153)]
+
+
+def run_backend(g, tag, backend, host, phone_dir, timing):
+    rc, out, err = probe(g, backend, "info", 300)
+    import json
+    info = {}
+    try:
+        info = json.loads(out.splitlines()[-1])
+    except (ValueError, IndexError):
+        pass
+    st = info.get("storages", [])
+    check(f"{tag}: opens qemu's device, state ready, one storage described as the device says",
+          rc == 0 and info.get("state") == "ready" and len(st) == 1 and st[0].get("description") == "Galaxy A14"
+          and st[0].get("total", 0) > 0, out[-400:] + err[-300:])
+    note(f"{tag}: probe {out.strip()[-300:]}")
+    m = re.search(r"open \S+ \S+ in (\d+) ms", err)
+    if m:
+        timing[f"{backend} open"] = int(m.group(1))
+
+    t0 = time.monotonic()
+    rc, out, err = probe(g, backend, "tree", 900)
+    timing[f"{backend} tree"] = time.monotonic() - t0
+    check(f"{tag}: tree listing succeeds", rc == 0, err[-300:])
+    compare_tree(tag, host, parse_tree(out))
+
+    t0 = time.monotonic()
+    rc, out, err = probe(g, backend, "sha 1000003", 1800)
+    timing[f"{backend} sha"] = time.monotonic() - t0
+    check(f"{tag}: reading every file succeeds", rc == 0, err[-300:])
+    compare_sha(tag, host, out)
+
+    for rel in ("Download/size_1048577.bin",):
+        args = " ".join(f"{o}:{n}" for o, n in RANGES)
+        rc, out, err = probe(g, backend, f"ranges '{rel}' {args}", 300)
+        want = ranges_expected(os.path.join(phone_dir, rel), RANGES)
+        got = [l for l in out.splitlines() if l and l[0].isdigit()]
+        check(f"{tag}: odd ranges of a file give the host's bytes (empty, 1 byte, across blocks, past the end)",
+              rc == 0 and got == want, f"{len(got)} ranges" if got == want else
+              f"first difference: {next(((w, h) for w, h in zip(want, got) if w != h), (want[len(got):][:1], 'missing'))}")
+
+    rc, out, err = probe(g, backend, "thumbs", 900)
+    lines = [l.split(" ", 2) for l in out.splitlines() if l.strip()]
+    slow = [l for l in lines if len(l) == 3 and int(l[1].rstrip("ms")) > 2000]
+    check(f"{tag}: no GetThumb on qemu's device: every file's thumbnail is 'unsupported', none slow",
+          rc == 0 and lines and all(l[0] == "unsupported" for l in lines) and not slow,
+          f"{len(lines)} files" if rc == 0 else out[-300:])
+
+    for folder in ("many100", "many1000"):
+        rc, out, err = probe(g, backend, f"listtime {folder}", 900)
+        m = re.match(r"(\d+) (\d+)", out.strip().splitlines()[-1] if out.strip() else "")
+        if check(f"{tag}: listing {folder} ({backend})", rc == 0 and m and int(m.group(1)) == int(folder[4:]),
+                 out.strip()[-200:]):
+            n, ms = int(m.group(1)), int(m.group(2))
+            timing[f"{backend} list {n}"] = ms
+            note(f"{tag}: listing a folder of {n} files: {ms} ms ({ms / n:.1f} ms per file)")
+
+
+def unplug_test(g, tag, backend, tree_dir):
+    g.sh(f"rm -f /run/pull.out; setsid {PROBE} -b {backend} pull big/movie.bin 1048576 "
+         f">/run/pull.out 2>/run/pull.err </dev/null & echo $! > /run/pull.pid")
+    # let it read a few blocks first
+    end = time.monotonic() + 120
+    oks = 0
+    while time.monotonic() < end:
+        rc, out = g.sh("grep -c '^ok' /run/pull.out 2>/dev/null || true")
+        oks = int(out.strip() or 0)
+        if oks >= 3:
+            break
+        time.sleep(0.5)
+    check(f"{tag}: a long read is under way", oks >= 3, f"{oks} blocks")
+    t0 = time.monotonic()
+    unplug(g, "phone")
+    exited = None
+    while time.monotonic() - t0 < 30:
+        rc, out = g.sh("kill -0 $(cat /run/pull.pid) 2>/dev/null && echo running || echo exited")
+        if out.strip() == "exited":
+            exited = time.monotonic() - t0
+            break
+        time.sleep(0.2)
+    rc, out = g.sh("tail -n 2 /run/pull.out; echo; tail -n 5 /run/pull.err; dmesg | tail -n 3")
+    last = [l for l in out.splitlines() if l.startswith("error ")]
+    m = re.match(r"error (\S+) (\d+)", last[-1]) if last else None
+    check(f"{tag}: pulled out mid-read: the read fails 'gone' within a few seconds, the program exits",
+          exited is not None and m and m.group(1) == "gone" and int(m.group(2)) < 5000,
+          f"exited after {exited:.1f} s, error {m.group(1)} {m.group(2)} ms after the last good read"
+          if exited is not None and m else out[-500:])
+    rc, out = g.sh("cat /run/pull.err | grep -ci 'segmentation\\|abort\\|core dumped' || true")
+    check(f"{tag}: no crash", out.strip() == "0", out.strip())
+    wait_usb(g, False)
+    plug(g, tree_dir, "phone", "Galaxy A14")
+    ok = wait_usb(g, True)
+    rc, out, err = probe(g, backend, "info", 300) if ok else (1, "", "")
+    check(f"{tag}: plugged in again, it opens again", rc == 0 and '"state":"ready"' in out, out[-300:] + err[-200:])
+
+
+def big_file_test(g, big_dir, backend):
+    # over 4 GiB, sparse on the host: qemu reads holes as zeros
+    f = os.path.join(big_dir, "huge.bin")
+    size = (4 << 30) + (1 << 20)
+    rng = [(0, 16), ((4 << 30) - 8, 8), ((4 << 30) - 8, 16), ((4 << 30) + 4096, 16)]
+    args = " ".join(f"{o}:{n}" for o, n in rng)
+    rc, out, err = probe(g, backend, "tree", 300)
+    t = parse_tree(out)
+    check(f"{backend}: a file over 4 GiB is listed with its 64-bit size", t.get("huge.bin", (0, 0))[1] == size,
+          f"{t.get('huge.bin')} want {size}")
+    rc, out, err = probe(g, backend, f"ranges huge.bin {args}", 300)
+    lines = out.splitlines()
+    below = [l for l in lines if l.startswith(("0 16 16 ", f"{(4 << 30) - 8} 8 8 "))]
+    over = [l for l in lines if l.startswith(f"{(4 << 30) + 4096} 16 error")]
+    check(f"{backend}: below 4 GiB reads work; past 4 GiB without GetPartialObject64 they fail 'unsupported', saying why",
+          len(below) == 2 and len(over) == 1 and "unsupported" in over[0] and "4 GiB" in over[0], out[-600:])
+    note(f"{backend}: a read that starts below 4 GiB and runs past it: "
+         f"{[l for l in lines if l.startswith(str((4 << 30) - 8) + ' 16')]}")
+
+
+def run(a):
+    out = a.out or os.path.join(RUNDIR, "proof")
+    os.makedirs(out, exist_ok=True)
+    r = Remote(a.rundir)
+    own = None
+    if r.available():
+        g = r
+        print("phone_proof: using the VM served in " + a.rundir, flush=True)
+    else:
+        own = boot(a.image, os.path.join(out, "vm"), 3 * 3600)
+        g = own
+    timing = {}
+    try:
+        phone = os.path.join(out, "phone")
+        host = make_tree(phone)
+        before = host_tree(phone)
+        libs(g)
+        push(g, os.path.join(a.build, "tests/phone_probe"), PROBE)
+        try:
+            unplug(g, "phone")
+            wait_usb(g, False)
+        except BootError:
+            pass
+        plug(g, phone, "phone", "Galaxy A14")
+        check("qemu's usb-mtp device appears in the guest (hot-plug)", wait_usb(g, True))
+        run_backend(g, "MTP (libmtp)", "mtp", host, phone, timing)
+        unplug_test(g, "MTP (libmtp)", "mtp", phone)
+        run_backend(g, "PTP (libgphoto2)", "ptp", host, phone, timing)
+        unplug_test(g, "PTP (libgphoto2)", "ptp", phone)
+        unplug(g, "phone")
+        wait_usb(g, False)
+
+        big = os.path.join(out, "phone-big")
+        subprocess.run(["rm", "-rf", big], check=True)
+        os.makedirs(big)
+        with open(os.path.join(big, "huge.bin"), "wb") as f:
+            f.truncate((4 << 30) + (1 << 20))
+        plug(g, big, "phone", "Galaxy A14")
+        if check("a second device (a 4 GiB file) appears", wait_usb(g, True)):
+            big_file_test(g, big, "mtp")
+            big_file_test(g, big, "ptp")
+        unplug(g, "phone")
+        wait_usb(g, False)
+        check("the host's files are unchanged", host_tree(phone) == before)
+    finally:
+        for k, v in timing.items():
+            print(f"TIME {k}: {v:.1f} {'s' if isinstance(v, float) else 'ms'}", flush=True)
+        if own:
+            own.stop()
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
