@@ -19,6 +19,9 @@
  *   listtime REL         lists one folder: "<entries> <ms>"
  *   refresh              refresh() after open(): the probe again
  *
+ * -v: the libraries' debug logs on stderr (libgphoto2's log, libmtp's
+ * LIBMTP_DEBUG_PTP|USB).
+ *
  * Results go to the original stdout; fd 1 is pointed at stderr while the
  * backend runs (libmtp prints notices on stdout). Prints file names: a
  * test tool for test data only, never built into the image.
@@ -27,6 +30,9 @@
 #include "usb_internal.h"
 
 #include <dirent.h>
+#include <gphoto2/gphoto2-port-log.h>
+#include <libmtp.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <nettle/sha2.h>
@@ -381,6 +387,13 @@ static int cmd_listtime(const char *rel)
     return rc;
 }
 
+static void gp_log_stderr(GPLogLevel level, const char *domain, const char *str, void *data)
+{
+    (void)level;
+    (void)data;
+    fprintf(stderr, "gp %s: %s\n", domain, str);
+}
+
 static int find_device(const char *sysfs, int bus, int dev, struct device_usb *u)
 {
     DIR *d = opendir(sysfs);
@@ -402,8 +415,11 @@ int main(int argc, char **argv)
 {
     const char *backend = "mtp", *sysfs = "/sys/bus/usb/devices";
     int bus = 0, dev = 0, opt;
-    while ((opt = getopt(argc, argv, "b:d:s:")) != -1) {
-        if (opt == 'b')
+    while ((opt = getopt(argc, argv, "b:d:s:v")) != -1) {
+        if (opt == 'v') {
+            gp_log_add_func(GP_LOG_DEBUG, gp_log_stderr, NULL);
+            LIBMTP_Set_Debug(LIBMTP_DEBUG_PTP | LIBMTP_DEBUG_USB);
+        } else if (opt == 'b')
             backend = optarg;
         else if (opt == 'd' && sscanf(optarg, "%d:%d", &bus, &dev) == 2)
             ;
