@@ -168,6 +168,8 @@ struct device_options {
     const char *by_label;        /* default "/dev/disk/by-label" (volume labels) */
     int rescan_ms;               /* safety-net rescan (default 2000) */
     bool usb;                    /* phones and cameras by cable (default false) */
+    const char *usb_backend;     /* NULL: the right backend for each device; "mtp" or
+                                    "ptp": that one wherever it can read (hifazat hash ptp:) */
     const char *usb_sysfs;       /* default "/sys/bus/usb/devices"; tests inject a tree */
     int timeout_ms;              /* a device operation unanswered this long fails with
                                     DEVICE_ERR_TIMEOUT (default 15000) */
@@ -209,11 +211,19 @@ void devices_rescan(struct devices *d);
 
 /* True for "mtp:...", "ptp:...", "test:...": a device path that is not a file system path. */
 bool device_path_is_usb(const char *path);
-/* The folder that holds path, malloc'd; NULL at a device's top (or when
- * out of memory). Paths are not checked against the devices. */
+/* The folder that holds path, malloc'd: "mtp:K/DCIM/x" -> "mtp:K/DCIM",
+ * "mtp:K@2/DCIM" -> "mtp:K@2" -> "mtp:K" -> NULL; "/media/usb0/DCIM" ->
+ * "/media/usb0" -> "/media" (a mounted volume's top is info.root: stop
+ * there). NULL also when out of memory. Paths are not checked against the
+ * devices. */
 char *device_path_parent(const char *path);
 /* The last part of a path (a pointer into it). */
 const char *device_path_name(const char *path);
+
+/* A copy of a name for display (malloc'd): invalid UTF-8 becomes U+FFFD and
+ * control characters and bidirectional overrides '?' (a name like
+ * "gpj.exe" spoofed by an override). NULL only when out of memory. */
+char *device_utf8_clean(const char *s);
 
 /* ---- folders ---- */
 

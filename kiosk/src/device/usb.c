@@ -109,7 +109,12 @@ int device_usb_read(const char *sysfs, const char *name, struct device_usb *u)
     u->product = (uint16_t)attr_num(dir, "idProduct", 16, &ok);
     u->busnum = (int)attr_num(dir, "busnum", 10, &ok);
     u->devnum = (int)attr_num(dir, "devnum", 10, &ok);
-    if (!ok)
+    /* Not configured yet (its interfaces are still being made): the next
+     * udev event about it brings them. Deciding now would show a phone in
+     * "charging only" for a moment. */
+    char conf[16];
+    attr(dir, "bConfigurationValue", conf, sizeof(conf));
+    if (!ok || !conf[0])
         return -1;
     snprintf(u->ident, sizeof(u->ident), "%s", name);
     memcpy(u->syspath, dir, sizeof(dir));
