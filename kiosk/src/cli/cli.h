@@ -20,6 +20,14 @@ int cmd_export(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_staff_pin(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+
+#include <stdio.h>
+/* Where results go when devices by cable are opened: the process's stdout,
+ * through a stream of its own, while fd 1 is pointed at stderr (libmtp
+ * prints notices on stdout). Call before opening any device; NULL (with a
+ * message) if it cannot. */
+FILE *cli_results_stream(void);
 
 /* Option values shared by the video commands. 0 / -1. */
 int cli_parse_seconds(const char *s, double *out);     /* >= 0, finite */

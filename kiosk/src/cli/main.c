@@ -1,11 +1,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef HIFAZAT_VERSION
 #define HIFAZAT_VERSION "dev"
@@ -19,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
     {"hash", cmd_hash, "fingerprint images and videos (JSON Lines on stdout)"},
+    {"devices", cmd_devices, "list the phones and cameras plugged in by cable"},
     {"compare", cmd_compare, "do two videos match under Meta's vPDQ rule? (exit 0 yes, 1 no)"},
     {"queue", cmd_queue, "queue a report (add), show the queue (status), acknowledge (ack)"},
     {"export", cmd_export, "bundle pending reports into an outbox archive"},
@@ -36,6 +39,25 @@ void cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+}
+
+FILE *cli_results_stream(void)
+{
+    static FILE *out;
+    if (out)
+        return out;
+    /* libmtp prints notices on stdout ("Android device detected..."):
+     * results keep the real stdout through a stream of their own, and fd 1
+     * goes to stderr with the libraries' chatter. */
+    fflush(stdout);
+    int fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || !(out = fdopen(fd, "w"))) {
+        cli_error("cannot set up stdout: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    return out;
 }
 
 int cli_parse_seconds(const char *s, double *out)
