@@ -146,15 +146,24 @@ int main(void)
         arm(FAULT_EOF, points[i]);
         expect(ctx, image, points[i] < (long long)ilen ? HASH_ERR_CHANGED : HASH_OK, what);
     }
+    /* Videos: digests alone, and with vPDQ (one pass: the digests follow
+     * the decoder's reads, the rest is read after it gave up on the noise). */
+    struct hash_options vopt;
+    hash_options_default(&vopt);
+    struct hash_ctx *vctx = hash_ctx_create(&vopt);
+    REQUIRE(vctx, "ctx");
     const long long vpoints[] = {10, 65536, 3 << 20, 9 << 20, (long long)vlen - 7};
-    for (size_t i = 0; i < sizeof(vpoints) / sizeof(vpoints[0]); i++) {
-        char what[64];
-        snprintf(what, sizeof(what), "video EIO after %lld", vpoints[i]);
-        arm(FAULT_ERRNO, vpoints[i]);
-        expect(ctx, video, HASH_ERR_READ, what);
-        snprintf(what, sizeof(what), "video shrinks at %lld", vpoints[i]);
-        arm(FAULT_EOF, vpoints[i]);
-        expect(ctx, video, HASH_ERR_CHANGED, what);
+    for (int with_vpdq = 0; with_vpdq < 2; with_vpdq++) {
+        struct hash_ctx *c = with_vpdq ? vctx : ctx;
+        for (size_t i = 0; i < sizeof(vpoints) / sizeof(vpoints[0]); i++) {
+            char what[64];
+            snprintf(what, sizeof(what), "video (vpdq %d) EIO after %lld", with_vpdq, vpoints[i]);
+            arm(FAULT_ERRNO, vpoints[i]);
+            expect(c, video, HASH_ERR_READ, what);
+            snprintf(what, sizeof(what), "video (vpdq %d) shrinks at %lld", with_vpdq, vpoints[i]);
+            arm(FAULT_EOF, vpoints[i]);
+            expect(c, video, HASH_ERR_CHANGED, what);
+        }
     }
     /* A phone's reader says why: unplugged, or no longer answering. */
     const struct {
@@ -168,6 +177,9 @@ int main(void)
         arm(FAULT_ERRNO, 5 << 20);
         fault_errno = why[i].e;
         expect(ctx, video, why[i].want, what);
+        arm(FAULT_ERRNO, 5 << 20);
+        fault_errno = why[i].e;
+        expect(vctx, video, why[i].want, what);
         snprintf(what, sizeof(what), "errno %d mid-image", why[i].e);
         arm(FAULT_ERRNO, (long long)ilen / 2);
         fault_errno = why[i].e;
@@ -192,6 +204,13 @@ int main(void)
     CHECK(res.err == HASH_OK && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
           "video digests wrong after faults");
 
+    /* With vPDQ the noise is no video, but its digests are those of the bytes. */
+    hash_file(vctx, video, &res);
+    CHECK(res.err == HASH_ERR_VIDEO_CORRUPT && res.have_digests && !memcmp(res.md5, md5, 16) &&
+              !memcmp(res.sha256, sha, 32),
+          "noise video with vPDQ: %s (%s)", hash_err_code(res.err), res.detail);
+    hash_result_clear(&res);
+    hash_ctx_destroy(vctx);
     hash_ctx_destroy(ctx);
     free(v);
     free(img);

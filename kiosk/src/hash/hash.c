@@ -644,20 +644,31 @@ static ssize_t source_read(const struct hash_source *src, uint8_t *buf, size_t n
     return r;
 }
 
-/* Exactly n bytes at off, however the reader cuts them, or the error that
- * explains why not. 0 / -1. */
+/* Exactly n bytes at off, however the reader cuts them: 0; 1 when the
+ * file ends first; -1 with *err when a read fails. */
+static int read_into(const struct hash_source *src, uint8_t *buf, size_t n, uint64_t off, int *err)
+{
+    for (size_t got = 0; got < n;) {
+        const ssize_t r = source_read(src, buf + got, n - got, off + got, err);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return 1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* read_into(), or the error that explains why not. 0 / -1. */
 static int read_exact(const struct hash_source *src, uint8_t *buf, size_t n, uint64_t off,
                       struct hash_result *res)
 {
-    for (size_t got = 0; got < n;) {
-        int e;
-        const ssize_t r = source_read(src, buf + got, n - got, off + got, &e);
-        if (r < 0)
-            return read_error(res, e);
-        if (r == 0)
-            return fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
-        got += (size_t)r;
-    }
+    int e = 0;
+    const int r = read_into(src, buf, n, off, &e);
+    if (r < 0)
+        return read_error(res, e);
+    if (r > 0)
+        return fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
     return 0;
 }
 
@@ -710,19 +721,211 @@ static int video_progress(void *vctx, double done, double total)
     return cancelled(ctx) ? 1 : 0;
 }
 
-static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, struct hash_result *res)
+static void video_options(struct hash_ctx *ctx, struct vpdq_options *o)
 {
-    struct vpdq_options o = ctx->opt.vpdq;
-    o.displayed = ctx->opt.displayed;
+    *o = ctx->opt.vpdq;
+    o->displayed = ctx->opt.displayed;
     if (ctx->opt.progress || ctx->opt.cancelled) {
-        o.progress = video_progress;
-        o.progress_ctx = ctx;
+        o->progress = video_progress;
+        o->progress_ctx = ctx;
     }
-    const struct vpdq_reader rd = {.size = src->size, .read_at = src->read_at, .ctx = src->ctx};
+}
+
+/* ---- videos in one pass ----
+ * Over a cable every byte costs time, so a video is read once, by the vPDQ
+ * decoder, and the digests follow its reads: bytes at the digests' position
+ * are fed at once; bytes ahead of it (an index at the end of the file, read
+ * first) are kept, up to HOLD_BUDGET, until the position reaches them. When
+ * the budget is full the gap is read at once instead; what the decoder
+ * never read is read at the end. The digests are of the bytes in order,
+ * exactly as a plain read gives them; the decoder sees the reader's bytes
+ * untouched. Reading stays within about the file's size (a second decoding
+ * attempt, vpdq's fallback, reads it again). */
+
+enum { HOLD_BUDGET = 16 << 20 };
+
+struct held {
+    uint64_t off;
+    size_t len;
+    struct held *next;
+    uint8_t buf[];
+};
+
+struct tee {
+    struct hash_ctx *ctx;
+    const struct hash_source *src;
+    struct hash_result *res;
+    const uint8_t *head;     /* the first head_len bytes (sniffed): served from memory */
+    size_t head_len;
+    uint64_t pos;            /* the digests have every byte before this */
+    struct held *held;       /* bytes ahead of pos, by offset */
+    size_t held_bytes;
+    int err;                 /* the first failed read's errno (0: none) */
+    bool broken;             /* the digests cannot be completed: res->err says why */
+};
+
+static void held_free(struct held *h)
+{
+    hash_secure_free(h, sizeof(*h) + h->len);
+}
+
+/* Bytes at pos, in order: copied into the digest's own slots (the reader's
+ * buffer is the decoder's, reused at once). */
+static void tee_feed(struct tee *t, const uint8_t *data, size_t len)
+{
+    while (len) {
+        size_t cap;
+        uint8_t *slot = digest_slot(t->ctx->digest, &cap);
+        const size_t n = len < cap ? len : cap;
+        memcpy(slot, data, n);
+        digest_feed(t->ctx->digest, slot, n);
+        data += n;
+        len -= n;
+        t->pos += n;
+    }
+}
+
+/* Kept bytes the position has reached. */
+static void tee_release(struct tee *t)
+{
+    while (t->held && t->held->off <= t->pos) {
+        struct held *h = t->held;
+        t->held = h->next;
+        t->held_bytes -= h->len;
+        if (h->off + h->len > t->pos)
+            tee_feed(t, h->buf + (t->pos - h->off), (size_t)(h->off + h->len - t->pos));
+        held_free(h);
+    }
+}
+
+/* Reads the gaps up to `upto` from the source, using what is kept; polls
+ * the cancel. final: the last stretch after decoding, reported as bytes. */
+static int tee_catch_up(struct tee *t, uint64_t upto, bool final)
+{
+    struct hash_ctx *ctx = t->ctx;
+    while (!t->broken && (tee_release(t), t->pos < upto)) {
+        uint64_t end = t->held && t->held->off < upto ? t->held->off : upto;
+        size_t cap;
+        uint8_t *slot = digest_slot(ctx->digest, &cap);
+        const size_t n = end - t->pos < cap ? (size_t)(end - t->pos) : cap;
+        int e = 0;
+        const int r = read_into(t->src, slot, n, t->pos, &e);
+        if (r != 0) {
+            t->broken = true;
+            if (r < 0) {
+                t->err = e;
+                return read_error(t->res, e);
+            }
+            return fail(t->res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+        }
+        digest_feed(ctx->digest, slot, n);
+        t->pos += n;
+        if (final)
+            progress(ctx, t->pos, t->src->size);
+        if (cancelled(ctx)) {
+            t->broken = true;
+            return fail(t->res, HASH_ERR_CANCELLED, NULL);
+        }
+    }
+    return t->broken ? -1 : 0;
+}
+
+/* What the decoder read, for the digests. */
+static void tee_take(struct tee *t, const uint8_t *data, size_t len, uint64_t off)
+{
+    if (t->broken || off + len <= t->pos)
+        return;
+    if (off > t->pos) {
+        /* Ahead: keep a copy, or, with the budget spent, read up to it now. */
+        struct held *h = t->held_bytes + len <= HOLD_BUDGET ? malloc(sizeof(*h) + len) : NULL;
+        if (h) {
+            h->off = off;
+            h->len = len;
+            memcpy(h->buf, data, len);
+            struct held **at = &t->held;
+            while (*at && (*at)->off <= off)
+                at = &(*at)->next;
+            h->next = *at;
+            *at = h;
+            t->held_bytes += len;
+            return;
+        }
+        if (tee_catch_up(t, off, false) != 0 || off + len <= t->pos)
+            return;
+    }
+    tee_feed(t, data + (t->pos - off), (size_t)(off + len - t->pos));
+    tee_release(t);
+}
+
+static ssize_t tee_read_at(void *vctx, void *buf, size_t n, uint64_t off)
+{
+    struct tee *t = vctx;
+    if (t->err) {
+        errno = t->err;
+        return -1;
+    }
+    if (off < t->head_len) {
+        /* Digested already; one round trip to a phone saved. */
+        const size_t k = n < t->head_len - off ? n : (size_t)(t->head_len - off);
+        memcpy(buf, t->head + off, k);
+        return (ssize_t)k;
+    }
+    int e = 0;
+    const ssize_t r = source_read(t->src, buf, n, off, &e);
+    if (r < 0) {
+        t->err = e;
+        errno = e;
+        return -1;
+    }
+    tee_take(t, buf, (size_t)r, off);
+    if (t->err) { /* a gap read failed: the device is in trouble for the decoder too */
+        errno = t->err;
+        return -1;
+    }
+    return r;
+}
+
+/* The sniffed head (len bytes) is digested already. */
+static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, const uint8_t *head,
+                      size_t len, struct hash_result *res)
+{
+    struct tee t = {.ctx = ctx, .src = src, .res = res, .head = head, .head_len = len, .pos = len};
+    struct vpdq_options o;
+    video_options(ctx, &o);
+    const struct vpdq_reader rd = {.size = src->size, .read_at = tee_read_at, .ctx = &t};
     struct vpdq_error verr;
-    if (vpdq_hash_reader(&rd, &o, &res->vpdq, &verr) == 0)
-        return 0;
-    return fail(res, vpdq_err_to_hash(&verr), verr.detail);
+    const int vrc = vpdq_hash_reader(&rd, &o, &res->vpdq, &verr);
+    int rc = -1;
+    if (t.broken)
+        goto out; /* res->err says why */
+    if (t.err) {
+        read_error(res, t.err);
+        goto out;
+    }
+    if (vrc != 0 && verr.code == VPDQ_ERR_CANCELLED) {
+        fail(res, HASH_ERR_CANCELLED, verr.detail);
+        goto out;
+    }
+    if (tee_catch_up(&t, src->size, true) != 0 || check_end(src, res) != 0)
+        goto out;
+    digest_end(ctx->digest, res->md5, res->sha256);
+    res->have_digests = true;
+    rc = vrc == 0 ? 0 : fail(res, vpdq_err_to_hash(&verr), verr.detail);
+out:
+    while (t.held) {
+        struct held *h = t.held;
+        t.held = h->next;
+        held_free(h);
+    }
+    if (!res->have_digests) {
+        /* Not read whole: no fingerprint of it at all. Drain the digests'
+         * worker so the next file starts clean. */
+        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(ctx->digest, md5, sha);
+        vpdq_result_free(res->vpdq);
+        res->vpdq = NULL;
+    }
+    return rc;
 }
 
 void hash_result_clear(struct hash_result *res)
@@ -764,6 +967,17 @@ static int hash_source_run(struct hash_ctx *ctx, const struct hash_source *src,
         memcpy(image, slot, want);
         slot = image;
     }
+    if (res->kind == HASH_KIND_VIDEO && ctx->opt.video) {
+        /* One pass for both; the head is kept for the decoder's first reads
+         * (the slot is the digests' again after this). */
+        uint8_t *head = malloc(want);
+        if (head)
+            memcpy(head, slot, want);
+        digest_feed(d, slot, want);
+        rc = hash_video(ctx, src, head, head ? want : 0, res);
+        hash_secure_free(head, want);
+        return rc;
+    }
     digest_feed(d, slot, want);
     for (uint64_t done = want; done < size;) {
         /* Into the image buffer, or into the digest's own slots (constant memory). */
@@ -793,7 +1007,7 @@ static int hash_source_run(struct hash_ctx *ctx, const struct hash_source *src,
         rc = hash_image(ctx, image, (size_t)size, res);
         break;
     case HASH_KIND_VIDEO:
-        rc = ctx->opt.video ? hash_video(ctx, src, res) : 0;
+        rc = 0; /* vPDQ not asked for (with it, videos go hash_video()) */
         break;
     default:
         fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
