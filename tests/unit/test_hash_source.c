@@ -8,8 +8,9 @@
  * be wrong alike. Then the faults a cable brings: unplugged (ENODEV),
  * no longer answering (ETIMEDOUT), the file ending early or growing, a
  * reader that breaks its contract; cancelling; progress; each file read
- * once; every buffer that held file bytes wiped before it is freed.
- * Usage: test_hash_source [SECTION...]  (sections: same faults cancel wipe; default all) */
+ * once; every buffer that held file bytes wiped before it is freed. And
+ * vpdq_hash_reader() alone: the same frames, the reader's errno reported.
+ * Usage: test_hash_source [SECTION...]  (sections: same vpdq faults cancel wipe; default all) */
 #include "check.h"
 #include "hash.h"
 #include "hash_internal.h"
@@ -294,6 +295,60 @@ static void test_same(void)
     hash_ctx_destroy(ctx);
 }
 
+/* ---- vpdq_hash_reader() on its own ---- */
+
+static ssize_t reader_read(void *vctx, void *buf, size_t n, uint64_t off)
+{
+    return piecewise_read(vctx, buf, n, off);
+}
+
+static void test_vpdq_reader(void)
+{
+    struct vpdq_options o;
+    vpdq_options_default(&o);
+    o.max_seconds = 0;
+    for (size_t i = 0; i < sizeof(videos) / sizeof(videos[0]); i++) {
+        const char *path = tpath(videos[i]);
+        struct vpdq_result *a = NULL, *b = NULL;
+        struct vpdq_error err;
+        CHECK(vpdq_hash_path(path, &o, &a, &err) == 0, "%s: %s", videos[i], err.detail);
+        struct piecewise p = piecewise_open(path);
+        const struct vpdq_reader rd = {.size = p.size, .read_at = reader_read, .ctx = &p};
+        CHECK(vpdq_hash_reader(&rd, &o, &b, &err) == 0 && err.sys_errno == 0, "%s: %s", videos[i],
+              err.detail);
+        same_vpdq(a, b, videos[i]);
+        vpdq_result_free(a);
+        vpdq_result_free(b);
+        close(p.fd);
+        /* Unplugged, not answering, half-way: a read error with its errno,
+         * and the reader is not asked again. An early end is a cut file. */
+        const int errs[] = {ENODEV, ETIMEDOUT, EIO, 0};
+        for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+            p = piecewise_open(path);
+            p.fault_after = p.size / 2;
+            p.fault_errno = errs[k];
+            const struct vpdq_reader fr = {.size = p.size, .read_at = reader_read, .ctx = &p};
+            b = NULL;
+            const int rc = vpdq_hash_reader(&fr, &o, &b, &err);
+            if (errs[k])
+                CHECK(rc == -1 && err.code == VPDQ_ERR_READ && err.sys_errno == errs[k] &&
+                          p.calls_after_fault == 0,
+                      "%s errno %d: %s (%s), sys_errno %d, %llu reads after", videos[i], errs[k],
+                      vpdq_err_code(err.code), err.detail, err.sys_errno,
+                      (unsigned long long)p.calls_after_fault);
+            else
+                CHECK(rc == -1 && err.code == VPDQ_ERR_CORRUPT && err.sys_errno == 0, "%s cut: %s (%s)",
+                      videos[i], vpdq_err_code(err.code), err.detail);
+            CHECK(!b || !b->complete, "%s: a complete result from half a file", videos[i]);
+            vpdq_result_free(b);
+            close(p.fd);
+        }
+    }
+    struct vpdq_result *r = NULL;
+    struct vpdq_error err;
+    CHECK(vpdq_hash_reader(NULL, &o, &r, &err) == -1 && err.code == VPDQ_ERR_READ && !r, "NULL reader");
+}
+
 /* ---- faults ---- */
 
 static struct hash_result fault_run(struct hash_ctx *ctx, const char *path, uint64_t after, int e,
@@ -539,7 +594,8 @@ int main(int argc, char **argv)
         const char *name;
         void (*fn)(void);
     } sections[] = {
-        {"same", test_same}, {"faults", test_faults}, {"cancel", test_cancel}, {"wipe", test_wipe},
+        {"same", test_same},     {"vpdq", test_vpdq_reader}, {"faults", test_faults},
+        {"cancel", test_cancel}, {"wipe", test_wipe},
     };
     const char *t = make_tmpdir("hashsource");
     REQUIRE(t, "tmpdir");

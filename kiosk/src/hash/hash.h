@@ -113,8 +113,9 @@ struct hash_options {
     bool displayed;               /* compute HASH_PDQ_DISPLAYED_* (default on) */
     bool video;                /* vPDQ for videos (default on) */
     struct vpdq_options vpdq;  /* vpdq_options_default(); vpdq.displayed follows `displayed` */
-    /* Called as bytes are read (may be NULL); for videos then again as they
-     * are decoded, in milliseconds of video. */
+    /* Called as bytes are read (may be NULL). Videos are read by their
+     * decoding (one pass): milliseconds of video as they are decoded, then
+     * bytes again for whatever the decoder did not read (vPDQ off: bytes). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     /* Polled (with progress_ctx) while a file is read and while a video is
@@ -137,7 +138,8 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res);
  * device is gone (HASH_ERR_GONE), ETIMEDOUT it stopped answering
  * (HASH_ERR_TIMEOUT), anything else (EIO, ENOMEM, ...) HASH_ERR_READ.
  * Calls come from the hashing thread, one at a time, mostly in increasing
- * offsets; short counts are asked again for the rest. */
+ * offsets; short counts are asked again for the rest. After a failed read
+ * the file is given up: nothing more is asked of the reader for it. */
 struct hash_source {
     uint64_t size;             /* the file's size as listed */
     ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off);
@@ -149,8 +151,11 @@ struct hash_source {
  * that ends before src->size is HASH_ERR_CHANGED ("shrank"), one that has
  * bytes past it too ("grew"). Images are read into memory and decoded from
  * there, digests are computed as the bytes arrive (one pass, constant memory
- * for everything but images); videos are then decoded for vPDQ through the
- * same reader. */
+ * for everything but images). Videos are read once, by the vPDQ decoder,
+ * and the digests follow its reads (bytes it reads ahead, like an index at
+ * the end, are kept up to 16 MiB until the digests reach them; what it
+ * skips is read after it). A video not read whole has neither digests nor
+ * vPDQ. */
 int hash_source_file(struct hash_ctx *ctx, const struct hash_source *src, struct hash_result *res);
 /* Frees what a result owns (the vPDQ list) and zeroes it. Accepts NULL. */
 void hash_result_clear(struct hash_result *res);

@@ -66,6 +66,7 @@ struct source {
     const struct vpdq_reader *rd;
     int64_t size, pos;
     int read_errno;         /* the first failed read's errno: no read after it */
+    bool ended_early;       /* the reader had nothing more before its size */
 };
 
 static int source_read(void *opaque, uint8_t *buf, int n)
@@ -85,8 +86,10 @@ static int source_read(void *opaque, uint8_t *buf, int n)
         s->read_errno = r < 0 && errno > 0 ? errno : EIO;
         return AVERROR(s->read_errno);
     }
-    if (r == 0)
-        return AVERROR_EOF; /* the file shrank */
+    if (r == 0) {
+        s->ended_early = true; /* the file shrank, or was cut while listed */
+        return AVERROR_EOF;
+    }
     s->pos += r;
     return (int)r;
 }
@@ -1015,6 +1018,12 @@ int vpdq_hash_reader(const struct vpdq_reader *rd, const struct vpdq_options *op
         }
         if (err->code == VPDQ_ERR_READ)
             err->sys_errno = r->src.read_errno;
+    }
+    /* Some containers (Matroska) cannot tell a cut file by themselves. */
+    if (r->src.ended_early && err->code == VPDQ_OK) {
+        set_err(r, VPDQ_ERR_CORRUPT, "the file ends before its size, after %.1f s of video",
+                res->hashed_seconds);
+        res->complete = false;
     }
 
     /* Workers finish out of order. */
