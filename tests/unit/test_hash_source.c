@@ -159,6 +159,7 @@ static void same_result(const struct hash_result *a, const struct hash_result *b
     same_vpdq(a->vpdq, b->vpdq, what);
 }
 
+
 static void one_piece(const char *path, uint8_t md5[16], uint8_t sha[32])
 {
     size_t n;
@@ -175,7 +176,8 @@ static void one_piece(const char *path, uint8_t md5[16], uint8_t sha[32])
     free(d);
 }
 
-/* hash_file() and hash_source_file() through short pieces; the same. */
+/* hash_file() and hash_source_file() through short pieces: the same; and
+ * digests as nettle computes them in one piece. */
 static void compare(struct hash_ctx *ctx, const char *path, const char *what, double *read_ratio)
 {
     struct hash_result a, b;
@@ -185,6 +187,10 @@ static void compare(struct hash_ctx *ctx, const char *path, const char *what, do
     const int rc = hash_source_file(ctx, &src, &b);
     CHECK(rc == (b.err == HASH_OK ? 0 : -1), "%s: return %d with %s", what, rc, hash_err_code(b.err));
     same_result(&a, &b, what);
+    uint8_t md5[16], sha[32];
+    one_piece(path, md5, sha);
+    CHECK(b.have_digests && !memcmp(md5, b.md5, 16) && !memcmp(sha, b.sha256, 32),
+          "%s: digests differ from nettle in one piece", what);
     if (read_ratio)
         *read_ratio = (double)p.served / (double)p.size;
     else /* not a video: each byte once */
@@ -292,6 +298,15 @@ static void test_same(void)
     hash_ctx_destroy(ectx);
     /* Vectors of Meta's: one with padded dimensions. */
     compare(ctx, shared_path("vpdq/videos/test-padded-dimensions.mp4"), "test-padded-dimensions", &ratio);
+
+    /* Nothing may be kept ahead: the digests read each gap as soon as the
+     * decoder jumps over it (the index at the end: the whole media data at
+     * once), and read those bytes again when the decoder gets there. */
+    hash_hold_budget = 0;
+    compare(ctx, tpath("moov-end.mp4"), "moov-end.mp4, nothing kept", &ratio);
+    CHECK(ratio > 1.5, "moov-end.mp4, nothing kept: read %.2f times: the gap path was not taken", ratio);
+    compare(ctx, tpath("clip.avi"), "clip.avi, nothing kept", &ratio);
+    hash_hold_budget = HASH_HOLD_BUDGET;
     hash_ctx_destroy(ctx);
 }
 

@@ -735,14 +735,14 @@ static void video_options(struct hash_ctx *ctx, struct vpdq_options *o)
  * Over a cable every byte costs time, so a video is read once, by the vPDQ
  * decoder, and the digests follow its reads: bytes at the digests' position
  * are fed at once; bytes ahead of it (an index at the end of the file, read
- * first) are kept, up to HOLD_BUDGET, until the position reaches them. When
+ * first) are kept, up to hash_hold_budget, until the position reaches them. When
  * the budget is full the gap is read at once instead; what the decoder
  * never read is read at the end. The digests are of the bytes in order,
  * exactly as a plain read gives them; the decoder sees the reader's bytes
  * untouched. Reading stays within about the file's size (a second decoding
  * attempt, vpdq's fallback, reads it again). */
 
-enum { HOLD_BUDGET = 16 << 20 };
+size_t hash_hold_budget = HASH_HOLD_BUDGET;
 
 struct held {
     uint64_t off;
@@ -837,7 +837,7 @@ static void tee_take(struct tee *t, const uint8_t *data, size_t len, uint64_t of
         return;
     if (off > t->pos) {
         /* Ahead: keep a copy, or, with the budget spent, read up to it now. */
-        struct held *h = t->held_bytes + len <= HOLD_BUDGET ? malloc(sizeof(*h) + len) : NULL;
+        struct held *h = t->held_bytes + len <= hash_hold_budget ? malloc(sizeof(*h) + len) : NULL;
         if (h) {
             h->off = off;
             h->len = len;

@@ -15,4 +15,9 @@ enum hash_err hash_errno_to_err(int e);
 void hash_secure_free(void *p, size_t n);
 extern void (*hash_free_hook)(const void *p, size_t n);
 
+/* Videos are read once, by the decoder; bytes it reads ahead of the
+ * digests are kept up to this many (tests lower it to read gaps at once). */
+enum { HASH_HOLD_BUDGET = 16 << 20 };
+extern size_t hash_hold_budget;
+
 #endif
