@@ -1,4 +1,5 @@
-/* vPDQ: decode with FFmpeg's libraries from the file in place, sample frames
+/* vPDQ: decode with FFmpeg's libraries from the file in place (through the
+ * caller's reader: a file, memory, a phone's file by cable), sample frames
  * as Meta's reference does, PDQ each one at full frame size.
  *
  * Threads: the decoder uses FFmpeg's own frame/slice threads; with more than
