@@ -103,9 +103,10 @@ enum vpdq_err {
 struct vpdq_error {
     enum vpdq_err code;
     char detail[200];          /* for developers: what FFmpeg or the budget said */
-    /* VPDQ_ERR_READ: the errno the reader failed with (ENODEV: the device
-     * went away, ETIMEDOUT: it stopped answering, EIO, ...), so that callers
-     * can tell a pulled cable from a damaged file; 0 otherwise. */
+    /* VPDQ_ERR_READ: the errno the reader (or open()/fstat() of a path or
+     * fd) failed with (ENODEV: the device went away, ETIMEDOUT: it stopped
+     * answering, EIO, ...), so that callers can tell a pulled cable from a
+     * damaged file; 0 otherwise. */
     int sys_errno;
 };
 
@@ -114,7 +115,8 @@ struct vpdq_error {
  * or -1 with errno set. It is called from the thread that called
  * vpdq_hash_reader(), one call at a time, mostly in increasing offsets
  * (containers with their index at the end are read there first). After a
- * failed read no other read is asked for. */
+ * failed read no other read is asked for (VPDQ_ERR_READ); a 0 before size
+ * is a cut file (VPDQ_ERR_CORRUPT, the frames before it kept). */
 struct vpdq_reader {
     uint64_t size;             /* bytes in the video */
     ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off);
