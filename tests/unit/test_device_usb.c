@@ -38,6 +38,7 @@ static void device(const char *name, const char *vid, const char *pid, int bus, 
     put(d, "busnum", v);
     snprintf(v, sizeof(v), "%d\n", dev);
     put(d, "devnum", v);
+    put(d, "bConfigurationValue", "1\n");
     if (maker)
         put(d, "manufacturer", maker);
     if (product)
@@ -106,6 +107,10 @@ static void build_tree(void)
     char d[1024];
     snprintf(d, sizeof(d), "%s/1-9", root);
     REQUIRE(mkdir(d, 0755) == 0, "%s", d); /* a device folder without attributes */
+    /* Just plugged in, not configured yet: its interfaces are still coming. */
+    device("1-7", "04e8\n", "6860\n", 1, 9, "SAMSUNG\n", "SAMSUNG_Android\n", NULL);
+    snprintf(d, sizeof(d), "%s/1-7/bConfigurationValue", root);
+    REQUIRE(write_whole(d, "", 0) == 0, "%s", d);
 }
 
 static void test_classify(void)
@@ -164,6 +169,7 @@ static void test_classify(void)
     CHECK(device_usb_read(root, "usb1", &u) != 0, "a root hub is not a device");
     CHECK(device_usb_read(root, "1-3:1.0", &u) != 0, "an interface is not a device");
     CHECK(device_usb_read(root, "1-9", &u) != 0, "a folder without ids is not a device");
+    CHECK(device_usb_read(root, "1-7", &u) != 0, "not configured yet: not read (it would look like charging only)");
     CHECK(device_usb_read(root, "1-8", &u) != 0, "a missing folder is not a device");
     CHECK(device_usb_read(root, "../1-3", &u) != 0, "no path tricks");
 
