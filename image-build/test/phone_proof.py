@@ -17,9 +17,17 @@ files. Every check prints PASS/FAIL; the last line is "N passed, N failed".
   - a file over 4 GiB: qemu has GetPartialObject but not
     GetPartialObject64, so reads past 4 GiB fail "unsupported" (honestly),
     reads below it work;
+  - the CLI on the device layer: `hifazat devices --json` lists the device;
+    `hifazat hash mtp:KEY` (and mtp:, a folder, one file) prints exactly the
+    JSON `hifazat hash` prints for the same files on the host (path = the
+    device path), the same through ptp:KEY; unplugged while hashing, that
+    file fails "device_removed" and the command ends;
   - the host's files are unchanged.
+qemu's device cannot carry non-ASCII names (they arrive as "Oops"): the
+comparisons expect that.
 """
 import hashlib
+import json
 import os
 import random
 import re
@@ -134,6 +142,18 @@ def parse_tree(out):
     return t
 
 
+def qemu_name(rel):
+    """qemu's usb-mtp turns names into UTF-16 with mbstowcs() in the C
+    locale (qemu never calls setlocale): a name with any non-ASCII
+    character arrives as "Oops". Real phones send UTF-16 names as they are."""
+    d, _, n = rel.rpartition("/")
+    return (d + "/" if d else "") + ("Oops" if any(ord(ch) > 127 for ch in n) else n)
+
+
+def qemu_view(host):
+    return {qemu_name(k): v for k, v in host.items()}
+
+
 def compare_tree(tag, host, got):
     want = {k: (v[0], v[1]) for k, v in host.items()}
     have = {k: (v[0], v[1]) for k, v in got.items()}
@@ -197,13 +217,13 @@ def run_backend(g, tag, backend, host, phone_dir, timing):
     rc, out, err = probe(g, backend, "tree", 900)
     timing[f"{backend} tree"] = time.monotonic() - t0
     check(f"{tag}: tree listing succeeds", rc == 0, err[-300:])
-    compare_tree(tag, host, parse_tree(out))
+    compare_tree(tag, qemu_view(host), parse_tree(out))
 
     t0 = time.monotonic()
     rc, out, err = probe(g, backend, "sha 1000003", 1800)
     timing[f"{backend} sha"] = time.monotonic() - t0
     check(f"{tag}: reading every file succeeds", rc == 0, err[-300:])
-    compare_sha(tag, host, out)
+    compare_sha(tag, qemu_view(host), out)
 
     for rel in ("Download/size_1048577.bin",):
         args = " ".join(f"{o}:{n}" for o, n in RANGES)
@@ -271,23 +291,123 @@ def unplug_test(g, tag, backend, tree_dir):
 
 
 def big_file_test(g, big_dir, backend):
-    # over 4 GiB, sparse on the host: qemu reads holes as zeros
-    f = os.path.join(big_dir, "huge.bin")
+    """A sparse file over 4 GiB on the host (qemu reads holes as zeros).
+    qemu has GetPartialObject (32-bit offsets) but not GetPartialObject64,
+    and 64-bit sizes only as an object property (not GetObjPropList)."""
     size = (4 << 30) + (1 << 20)
-    rng = [(0, 16), ((4 << 30) - 8, 8), ((4 << 30) - 8, 16), ((4 << 30) + 4096, 16)]
-    args = " ".join(f"{o}:{n}" for o, n in rng)
     rc, out, err = probe(g, backend, "tree", 300)
-    t = parse_tree(out)
-    check(f"{backend}: a file over 4 GiB is listed with its 64-bit size", t.get("huge.bin", (0, 0))[1] == size,
-          f"{t.get('huge.bin')} want {size}")
-    rc, out, err = probe(g, backend, f"ranges huge.bin {args}", 300)
+    listed = parse_tree(out).get("huge.bin", (0, 0))[1]
+    lo = [(0, 16), ((4 << 30) - 8, 4)]
+    hi = [((4 << 30) + 4096, 16)] if backend == "mtp" else [((4 << 30) - 8, 16)]
+    rc, out, err = probe(g, backend, "ranges huge.bin " + " ".join(f"{o}:{n}" for o, n in lo + hi), 300)
     lines = out.splitlines()
-    below = [l for l in lines if l.startswith(("0 16 16 ", f"{(4 << 30) - 8} 8 8 "))]
-    over = [l for l in lines if l.startswith(f"{(4 << 30) + 4096} 16 error")]
-    check(f"{backend}: below 4 GiB reads work; past 4 GiB without GetPartialObject64 they fail 'unsupported', saying why",
-          len(below) == 2 and len(over) == 1 and "unsupported" in over[0] and "4 GiB" in over[0], out[-600:])
-    note(f"{backend}: a read that starts below 4 GiB and runs past it: "
-         f"{[l for l in lines if l.startswith(str((4 << 30) - 8) + ' 16')]}")
+    ok_lo = [l for l in lines if re.match(r"(0 16 16|%d 4 4) " % ((4 << 30) - 8), l)]
+    err_hi = [l for l in lines if re.match(r"%d 16 error unsupported .*4 GiB" % hi[0][0], l)]
+    if backend == "mtp":
+        check("mtp: a file over 4 GiB is listed with its 64-bit size (the ObjectSize property)", listed == size,
+              f"{listed} want {size}")
+        check("mtp: reads below 4 GiB work; past 4 GiB without GetPartialObject64 they fail 'unsupported', "
+              "saying why", len(ok_lo) == 2 and len(err_hi) == 1, out[-600:])
+    else:
+        check("ptp: a file over 4 GiB is listed as 0xFFFFFFFF ('4 GiB or more': libgphoto2 learns "
+              "64-bit sizes only from GetObjPropList)", listed == 0xFFFFFFFF, f"{listed}")
+        check("ptp: reads below 4 GiB work; a read reaching that size fails 'unsupported' (never a file "
+              "silently cut at 4 GiB)", len(ok_lo) == 2 and len(err_hi) == 1, out[-600:])
+
+
+# ---- the hifazat CLI on the device layer -------------------------------------------
+HIFAZAT = "/usr/local/bin/hifazat"
+
+
+def guest_devices(g, backend):
+    rc, out = g.sh(f"{HIFAZAT} devices --json --backend {backend} 2>/dev/null", 300)
+    return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
+
+def jsonl(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def host_as_device(host_lines, host_dir, root):
+    """Host `hifazat hash` output with paths made device paths (and names as
+    qemu sends them), in the walk order the device gives."""
+    out = []
+    for o in host_lines:
+        o = dict(o)
+        o["path"] = root + "/" + qemu_name(os.path.relpath(o["path"], host_dir))
+        out.append(o)
+    return out
+
+
+def compare_hash(tag, want, got):
+    wm = {o["path"]: o for o in want}
+    gm = {o["path"]: o for o in got}
+    diff = [p for p in wm if wm[p] != gm.get(p)]
+    extra = [p for p in gm if p not in wm]
+    # (qemu's "Oops" stand-in for a non-ASCII name sorts elsewhere than the name)
+    order = [o["path"] for o in got if "/Oops" not in o["path"]] == \
+        [o["path"] for o in want if "/Oops" not in o["path"]]
+    check(f"{tag}: the same JSON as `hifazat hash` of the files on the host, bit for bit (path = device path)",
+          not diff and not extra and len(got) == len(want),
+          f"{len(got)} files, {sum(1 for o in got if 'vpdq' in o)} videos, "
+          f"{sum(1 for o in got if 'pdq' in o)} pictures" if not diff and not extra
+          else f"{len(diff)} differ, {len(extra)} extra; first {diff[:1] or extra[:1]}: "
+               f"{wm.get((diff or extra)[0])} vs {gm.get((diff or extra)[0])}"[:900])
+    check(f"{tag}: files come in name order, folders where they fall (as on disk)", order)
+
+
+def cli_test(g, backend, host_dir, host_lines, tree_dir):
+    tag = f"hifazat ({backend})"
+    devs = guest_devices(g, backend)
+    d = devs[0] if len(devs) == 1 else {}
+    st = d.get("storages") or [{}]
+    check(f"{tag}: `hifazat devices --json` lists the device: backend, ready, model, storage, free <= total",
+          d.get("backend") == backend and d.get("state") == "ready" and d.get("model") == "QEMU filesharing"
+          and st[0].get("description") == "Galaxy A14" and d.get("root") == f"{backend}:{d.get('key')}"
+          and 0 < d.get("free_bytes", 0) <= d.get("total_bytes", 0), json.dumps(devs)[:500])
+    rc, out = g.sh(f"{HIFAZAT} devices --backend {backend} 2>/dev/null", 300)
+    note(f"{tag}: `hifazat devices`: {out.strip()}")
+    root = d.get("root", f"{backend}:")
+    want = host_as_device(host_lines, host_dir, root)
+
+    t0 = time.monotonic()
+    rc, out = g.sh(f"{HIFAZAT} hash -q {root} 2>/run/h.err", 1800)
+    note(f"{tag}: hash of the whole device: {time.monotonic() - t0:.0f} s, exit {rc}")
+    compare_hash(f"{tag}: hash {backend}:KEY", want, jsonl(out))
+    rc, out = g.sh(f"{HIFAZAT} hash -q {backend}: 2>/run/h.err", 1800)
+    compare_hash(f"{tag}: hash {backend}: (the first device)", [dict(o, path=o["path"].replace(root, f"{backend}:", 1))
+                                                             for o in want], jsonl(out))
+    sub = root + "/DCIM/Camera"
+    rc, out = g.sh(f"{HIFAZAT} hash -q '{sub}' 2>/run/h.err", 900)
+    compare_hash(f"{tag}: hash {backend}:KEY/DCIM/Camera", [o for o in want if o["path"].startswith(sub + "/")],
+                 jsonl(out))
+    one = sub + "/IMG_20240302_120000.jpg"
+    rc, out = g.sh(f"{HIFAZAT} hash -q '{one}' 2>/run/h.err", 900)
+    compare_hash(f"{tag}: hash of one file", [o for o in want if o["path"] == one], jsonl(out))
+    rc, out = g.sh(f"{HIFAZAT} hash -q '{root}/no/such/file.jpg' 2>/dev/null; echo rc=$?", 300)
+    check(f"{tag}: a path that is not there: not_found, exit 1", '"error":"not_found"' in out and "rc=1" in out,
+          out.strip()[-300:])
+
+    # pulled out while the CLI reads a big file
+    g.sh(f"setsid {HIFAZAT} hash -q '{root}/big' >/run/pull.jsonl 2>/run/pull.err </dev/null & echo $! >/run/pull.pid")
+    time.sleep(4)
+    t0 = time.monotonic()
+    unplug(g, "phone")
+    exited = None
+    while time.monotonic() - t0 < 60:
+        rc, out = g.sh("kill -0 $(cat /run/pull.pid) 2>/dev/null && echo running || echo exited")
+        if out.strip() == "exited":
+            exited = time.monotonic() - t0
+            break
+        time.sleep(0.3)
+    rc, out = g.sh("cat /run/pull.jsonl; tail -n 3 /run/pull.err")
+    res = jsonl(out)
+    check(f"{tag}: unplugged while hashing: that file fails 'device_removed' within seconds, no crash, no hang",
+          exited is not None and exited < 20 and len(res) == 1 and res[0].get("error") == "device_removed",
+          f"exited {exited:.1f} s after the unplug: {out.strip()[-300:]}" if exited is not None else out[-300:])
+    wait_usb(g, False)
+    plug(g, tree_dir, "phone", "Galaxy A14")
+    wait_usb(g, True)
 
 
 def run(a):
@@ -306,8 +426,12 @@ def run(a):
         phone = os.path.join(out, "phone")
         host = make_tree(phone)
         before = host_tree(phone)
+        r_ = subprocess.run([os.path.join(a.build, "kiosk/hifazat"), "hash", "-q", phone], capture_output=True,
+                            text=True)
+        host_lines = jsonl(r_.stdout)
         libs(g)
         push(g, os.path.join(a.build, "tests/phone_probe"), PROBE)
+        push(g, os.path.join(a.build, "kiosk/hifazat"), HIFAZAT)
         try:
             unplug(g, "phone")
             wait_usb(g, False)
@@ -319,6 +443,8 @@ def run(a):
         unplug_test(g, "MTP (libmtp)", "mtp", phone)
         run_backend(g, "PTP (libgphoto2)", "ptp", host, phone, timing)
         unplug_test(g, "PTP (libgphoto2)", "ptp", phone)
+        cli_test(g, "mtp", phone, host_lines, phone)
+        cli_test(g, "ptp", phone, host_lines, phone)
         unplug(g, "phone")
         wait_usb(g, False)
 

@@ -101,9 +101,6 @@ class Remote:
 
 
 def boot(image, rundir, hard_timeout):
-    # qemu's usb-mtp turns host file names into UTF-16 with mbstowcs():
-    # non-ASCII names need a UTF-8 locale ("Oops" otherwise)
-    os.environ["LC_ALL"] = "C.UTF-8"
     vm = VM("phone", rundir, image, firmware="bios", boot_bus="usb", snapshot=True, agent=True,
             hard_timeout=hard_timeout, memory=int(os.environ.get("HIFAZAT_PHONE_VM_MB", "1536")), nic=False)
     vm.start()

@@ -220,6 +220,8 @@ static void fill_probe(struct mtp_conn *c, struct device_probe *p)
         o->removable = st->StorageType == PTP_ST_REMOVABLE_RAM || st->StorageType == PTP_ST_REMOVABLE_ROM;
         o->total_bytes = st->MaxCapacity == UINT64_MAX ? 0 : st->MaxCapacity;
         o->free_bytes = st->FreeSpaceInBytes == UINT64_MAX ? 0 : st->FreeSpaceInBytes;
+        if (o->total_bytes && o->free_bytes > o->total_bytes)
+            o->free_bytes = o->total_bytes; /* qemu's usb-mtp reports more free than total */
     }
     /* A session but no storage: Android keeps its storages to itself until
      * the phone is unlocked; an iPhone until it trusts this computer. */
@@ -417,6 +419,14 @@ static int mtp_read(void *conn, const struct device_obj *o, uint64_t off, void *
     *got = 0;
     if (o->folder || !o->handle) {
         device_usb_error(err, DEVICE_ERR_INVALID, "MTP read of a folder");
+        return -1;
+    }
+    /* PTP's 32-bit size 0xFFFFFFFF means "4 GiB or more" (a device without
+     * 64-bit object sizes): reading up to that point would end a bigger
+     * file there, silently. */
+    if (o->size == 0xffffffffu && off + n >= o->size) {
+        device_usb_error(err, DEVICE_ERR_UNSUPPORTED,
+                         "the device gives this file's size only as \"4 GiB or more\": its end cannot be read");
         return -1;
     }
     while (*got < n) {

@@ -161,6 +161,8 @@ static int fill_storages(struct ptp_conn *c, struct device_probe *p, struct devi
                         si[i].type == GP_STORAGEINFO_ST_REMOVABLE_ROM);
         o->total_bytes = (si[i].fields & GP_STORAGEINFO_MAXCAPACITY) ? si[i].capacitykbytes * 1024 : 0;
         o->free_bytes = (si[i].fields & GP_STORAGEINFO_FREESPACEKBYTES) ? si[i].freekbytes * 1024 : 0;
+        if (o->total_bytes && o->free_bytes > o->total_bytes)
+            o->free_bytes = o->total_bytes; /* qemu's usb-mtp reports more free than total */
     }
     free(si);
     p->state = p->nstorages ? DEVICE_READY : c->kind == DEVICE_KIND_IPHONE ? DEVICE_UNTRUSTED : DEVICE_LOCKED;
@@ -460,6 +462,16 @@ static int ptp_read(void *conn, const struct device_obj *o, uint64_t off, void *
     const char *name;
     if (o->folder || object_path(o, dir, sizeof(dir), &name) != 0) {
         device_usb_error(err, DEVICE_ERR_INVALID, "PTP read: not a file path");
+        return -1;
+    }
+    /* PTP's 32-bit size 0xFFFFFFFF means "4 GiB or more"; ptp2 learns the
+     * real size only from GetObjPropList (Android has it, qemu not).
+     * Reading up to that point would end a bigger file there, silently. */
+    if (o->size == 0xffffffffu && off + n >= o->size) {
+        explicit_bzero(dir, sizeof(dir));
+        device_usb_error(err, DEVICE_ERR_UNSUPPORTED,
+                         "the device gives this file's size only as \"4 GiB or more\" (no GetObjPropList): "
+                         "its end cannot be read through libgphoto2");
         return -1;
     }
     int rc = 0;
