@@ -59,7 +59,11 @@ struct device_probe {
     struct device_probe_storage storages[DEVICE_PROBE_MAX_STORAGES];
 };
 
-/* An object on a device as a backend sees it. */
+/* An object on a device as a backend sees it. Pass back what list()
+ * emitted, all of it: the PTP backend addresses objects by rel (libgphoto2
+ * has no handles in its API; its handles are made from rel) and reads up to
+ * size; both USB backends refuse to read a size of 0xFFFFFFFF (PTP's "4 GiB
+ * or more") to its end. */
 struct device_obj {
     uint32_t storage;        /* the backend's storage id */
     uint64_t handle;         /* the backend's object handle; 0: the storage's top */
