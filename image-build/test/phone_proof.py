@@ -57,7 +57,13 @@ def note(text):
 
 # ---- the phone on the host --------------------------------------------------------
 def make_tree(root):
-    """A phone-like tree; deterministic bytes; every date 2023-11-14 22:13:20 UTC."""
+    """A phone-like tree; deterministic bytes; every date 2023-11-14 22:13:20 UTC.
+    Made once and kept: qemu 7.2's usb-mtp watches the folders it served
+    (inotify) and deadlocks its main loop when they are deleted under it, even
+    after the device was unplugged (phone_vm.py stop; remove the folder; serve)."""
+    done = root + ".complete"
+    if os.path.exists(done):
+        return host_tree(root)
     subprocess.run(["rm", "-rf", root], check=True)
     demo = os.path.join(REPO, "assets/demo/media/DEMO-PHONE")
     rnd = random.Random(13)
@@ -97,6 +103,7 @@ def make_tree(root):
     for dirpath, dirs, files in os.walk(root):
         for n in files + dirs:
             os.utime(os.path.join(dirpath, n), (1700000000, 1700000000))
+    open(done, "w").close()
     return host_tree(root)
 
 
@@ -375,8 +382,7 @@ def cli_test(g, backend, host_dir, host_lines, tree_dir):
     note(f"{tag}: hash of the whole device: {time.monotonic() - t0:.0f} s, exit {rc}")
     compare_hash(f"{tag}: hash {backend}:KEY", want, jsonl(out))
     rc, out = g.sh(f"{HIFAZAT} hash -q {backend}: 2>/run/h.err", 1800)
-    compare_hash(f"{tag}: hash {backend}: (the first device)", [dict(o, path=o["path"].replace(root, f"{backend}:", 1))
-                                                             for o in want], jsonl(out))
+    compare_hash(f"{tag}: hash {backend}: (the first device; paths name it by its KEY)", want, jsonl(out))
     sub = root + "/DCIM/Camera"
     rc, out = g.sh(f"{HIFAZAT} hash -q '{sub}' 2>/run/h.err", 900)
     compare_hash(f"{tag}: hash {backend}:KEY/DCIM/Camera", [o for o in want if o["path"].startswith(sub + "/")],
@@ -388,9 +394,17 @@ def cli_test(g, backend, host_dir, host_lines, tree_dir):
     check(f"{tag}: a path that is not there: not_found, exit 1", '"error":"not_found"' in out and "rc=1" in out,
           out.strip()[-300:])
 
-    # pulled out while the CLI reads a big file
-    g.sh(f"setsid {HIFAZAT} hash -q '{root}/big' >/run/pull.jsonl 2>/run/pull.err </dev/null & echo $! >/run/pull.pid")
-    time.sleep(4)
+
+
+def cli_unplug_test(g, backend, big_dir):
+    """Pulled out while `hifazat hash` reads a long file (a sparse 4 GiB one:
+    minutes to read in the VM, so the cable is surely pulled mid-file)."""
+    tag = f"hifazat ({backend})"
+    devs = guest_devices(g, backend)
+    root = devs[0]["root"] if len(devs) == 1 else f"{backend}:"
+    g.sh(f"setsid {HIFAZAT} hash -q '{root}/huge.bin' >/run/pull.jsonl 2>/run/pull.err </dev/null & "
+         "echo $! >/run/pull.pid")
+    time.sleep(5)
     t0 = time.monotonic()
     unplug(g, "phone")
     exited = None
@@ -406,7 +420,7 @@ def cli_test(g, backend, host_dir, host_lines, tree_dir):
           exited is not None and exited < 20 and len(res) == 1 and res[0].get("error") == "device_removed",
           f"exited {exited:.1f} s after the unplug: {out.strip()[-300:]}" if exited is not None else out[-300:])
     wait_usb(g, False)
-    plug(g, tree_dir, "phone", "Galaxy A14")
+    plug(g, big_dir, "phone", "Galaxy A14")
     wait_usb(g, True)
 
 
@@ -439,24 +453,31 @@ def run(a):
             pass
         plug(g, phone, "phone", "Galaxy A14")
         check("qemu's usb-mtp device appears in the guest (hot-plug)", wait_usb(g, True))
-        run_backend(g, "MTP (libmtp)", "mtp", host, phone, timing)
-        unplug_test(g, "MTP (libmtp)", "mtp", phone)
-        run_backend(g, "PTP (libgphoto2)", "ptp", host, phone, timing)
-        unplug_test(g, "PTP (libgphoto2)", "ptp", phone)
-        cli_test(g, "mtp", phone, host_lines, phone)
-        cli_test(g, "ptp", phone, host_lines, phone)
+        only = set((a.only or "backends,cli,big").split(","))
+        if "backends" in only:
+            run_backend(g, "MTP (libmtp)", "mtp", host, phone, timing)
+            unplug_test(g, "MTP (libmtp)", "mtp", phone)
+            run_backend(g, "PTP (libgphoto2)", "ptp", host, phone, timing)
+            unplug_test(g, "PTP (libgphoto2)", "ptp", phone)
+        if "cli" in only:
+            cli_test(g, "mtp", phone, host_lines, phone)
+            cli_test(g, "ptp", phone, host_lines, phone)
         unplug(g, "phone")
         wait_usb(g, False)
 
         big = os.path.join(out, "phone-big")
-        subprocess.run(["rm", "-rf", big], check=True)
-        os.makedirs(big)
-        with open(os.path.join(big, "huge.bin"), "wb") as f:
-            f.truncate((4 << 30) + (1 << 20))
+        if not os.path.exists(os.path.join(big, "huge.bin")):  # kept, as the tree (make_tree)
+            os.makedirs(big, exist_ok=True)
+            with open(os.path.join(big, "huge.bin"), "wb") as f:
+                f.truncate((4 << 30) + (1 << 20))
         plug(g, big, "phone", "Galaxy A14")
         if check("a second device (a 4 GiB file) appears", wait_usb(g, True)):
-            big_file_test(g, big, "mtp")
-            big_file_test(g, big, "ptp")
+            if "big" in only:
+                big_file_test(g, big, "mtp")
+                big_file_test(g, big, "ptp")
+            if "cli" in only:
+                cli_unplug_test(g, "mtp", big)
+                cli_unplug_test(g, "ptp", big)
         unplug(g, "phone")
         wait_usb(g, False)
         check("the host's files are unchanged", host_tree(phone) == before)
