@@ -194,6 +194,11 @@ static void test_present_and_open(void)
     REQUIRE(write_whole(node, "", 0) == 0, "%s", node);
     struct device_error err = {0};
     CHECK(device_usb_check_open(&u, devdir, &err) == 0, "may open: %s", err.detail);
+    struct device_usb nonode;
+    REQUIRE(device_usb_read(root, "1-3", &nonode) == 0, "iPhone");
+    err = (struct device_error){0};
+    CHECK(device_usb_check_open(&nonode, devdir, &err) != 0 && err.code == DEVICE_ERR_GONE,
+          "no device node: GONE, got %d %s", err.code, err.detail);
     if (geteuid() != 0) { /* root may open anything */
         chmod(node, 0444);
         CHECK(device_usb_check_open(&u, devdir, &err) != 0 && err.code == DEVICE_ERR_ACCESS,

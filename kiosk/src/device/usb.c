@@ -203,15 +203,20 @@ bool device_usb_gone_soon(const struct device_usb *u, int wait_ms)
 
 int device_usb_check_open(const struct device_usb *u, const char *devdir, struct device_error *err)
 {
+    if (!u->syspath[0])
+        return 0;
     if (!device_usb_present(u)) {
         device_usb_error(err, DEVICE_ERR_GONE, "the USB device is no longer plugged in");
         return -1;
     }
     char node[PATH_MAX];
     snprintf(node, sizeof(node), "%s/%03d/%03d", devdir, u->busnum, u->devnum);
-    if (access(node, R_OK | W_OK) != 0 && (errno == EACCES || errno == EPERM)) {
-        device_usb_error(err, DEVICE_ERR_ACCESS, "no permission to open the USB device node %03d/%03d",
-                         u->busnum, u->devnum);
+    if (access(node, R_OK | W_OK) != 0) {
+        if (errno == EACCES || errno == EPERM || errno == EROFS)
+            device_usb_error(err, DEVICE_ERR_ACCESS, "no permission to open the USB device node %03d/%03d",
+                             u->busnum, u->devnum);
+        else /* no node: nothing can open it (and libmtp leaks on a failed open) */
+            device_usb_error(err, DEVICE_ERR_GONE, "no USB device node %03d/%03d", u->busnum, u->devnum);
         return -1;
     }
     /* An interface bound to "usbfs" is claimed by a program (gvfs, another

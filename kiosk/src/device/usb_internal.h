@@ -32,9 +32,10 @@ bool device_usb_present(const struct device_usb *u);
  * fails the transfer a moment before sysfs forgets the device). */
 bool device_usb_gone_soon(const struct device_usb *u, int wait_ms);
 
-/* Before opening: 0, or -1 with *err: GONE (not there any more), ACCESS
- * (this user may not open its node under devdir, "/dev/bus/usb"), BUSY
- * (one of its interfaces is already claimed by a program through usbfs). */
+/* Before opening: 0, or -1 with *err: GONE (not there any more, or no node
+ * for it under devdir, "/dev/bus/usb"), ACCESS (this user may not open its
+ * node), BUSY (one of its interfaces is already claimed by a program
+ * through usbfs). Devices without a syspath (tests) are not checked. */
 int device_usb_check_open(const struct device_usb *u, const char *devdir, struct device_error *err);
 
 /* Copies device-supplied text for display: valid UTF-8 only (anything else
