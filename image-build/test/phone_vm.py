@@ -112,6 +112,27 @@ def boot(image, rundir, hard_timeout):
     return vm
 
 
+def resync(vm, timeout=200):
+    """After an answer that did not come in time: the agent answers in
+    order, so send a marker once and drop every answer up to its own."""
+    marker = f"RESYNC-{os.getpid()}-{time.monotonic_ns()}"
+    line = base64.b64encode(f"echo {marker}".encode()).decode() + "\n"
+    end = time.monotonic() + timeout
+    with vm.agent_cond:
+        vm.agent_sock.sendall(line.encode())
+        while time.monotonic() < end:
+            for i, l in enumerate(vm.agent_lines):
+                if l.startswith("HIFAZAT_AGENT "):
+                    del vm.agent_lines[i]
+                    parts = l.split(" ", 2)
+                    if len(parts) > 2 and marker in base64.b64decode(parts[2]).decode("utf-8", "replace"):
+                        return
+                    break
+            else:
+                vm.agent_cond.wait(0.5)
+    raise BootError("the test agent does not answer")
+
+
 def serve(a):
     os.makedirs(a.rundir, exist_ok=True)
     ctl = os.path.join(a.rundir, "ctl.sock")
@@ -122,6 +143,7 @@ def serve(a):
     srv.bind(ctl)
     srv.listen(4)
     print(f"phone_vm: serving on {ctl}", flush=True)
+    desynced = False
     try:
         while vm.alive():
             srv.settimeout(1.0)
@@ -146,7 +168,14 @@ def serve(a):
                     if op == "ping":
                         rep = {"ok": True}
                     elif op == "sh":
-                        rc, out = vm.sh(req["script"], req.get("timeout", 150))
+                        if desynced:
+                            resync(vm)
+                            desynced = False
+                        try:
+                            rc, out = vm.sh(req["script"], req.get("timeout", 150))
+                        except BootError:
+                            desynced = True  # its answer may still come: not the next one's
+                            raise
                         rep = {"ok": True, "rc": rc, "out": out}
                     elif op == "qmp":
                         rep = {"ok": True, "ret": vm.qmp(req["cmd"], req.get("timeout", 30), **req.get("args", {}))}
