@@ -25,6 +25,14 @@ files. Every check prints PASS/FAIL; the last line is "N passed, N failed".
   - the host's files are unchanged.
 qemu's device cannot carry non-ASCII names (they arrive as "Oops"): the
 comparisons expect that.
+
+A second MTP responder through the guest's real USB stack (section "umtp"):
+umtprd on FunctionFS over dummy_hcd (image-build/test/phone/gadget.sh),
+with Samsung's ids: no storage -> "locked" (both backends); two storages ->
+ready, `hifazat hash mtp:KEY` equals the host's hashes of the same files,
+an Urdu file name included, stdout only JSON (libmtp's "Android device
+detected" notice goes to stderr); a serial gadget of the same ids ->
+"charging_only".
 """
 import hashlib
 import json
@@ -424,6 +432,79 @@ def cli_unplug_test(g, backend, big_dir):
     wait_usb(g, True)
 
 
+# ---- umtprd on dummy_hcd: locked, two storages, Unicode names, charging only --------
+UMTP_DIR = "/usr/local/phone"
+
+
+def umtp_test(g, a, out):
+    here = os.path.dirname(os.path.abspath(__file__))
+    trees = os.path.join(out, "umtp")
+    demo = os.path.join(REPO, "assets/demo/media/DEMO-PHONE")
+    files = {"store/DCIM/Camera/IMG_0001.jpg": "DCIM/Camera/IMG_0001.jpg",
+             "store/DCIM/Camera/VID_0001.mp4": "DCIM/Camera/VID_0001.mp4",
+             "store/Download/\u062a\u0635\u0648\u06cc\u0631 \u06f1.jpg": "DCIM/Camera/IMG_0004.jpg",
+             "store/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images/IMG-20240102-WA0002.jpg":
+                 "Pictures/WhatsApp/IMG-20240102-WA0002.jpg",
+             "card/DCIM/Camera/IMG_0005.jpg": "DCIM/Camera/IMG_0005.jpg",
+             "card/DCIM/Camera/IMG_0009.heic": "Pictures/flower-card.heic"}
+    subprocess.run(["rm", "-rf", trees], check=True)
+    for dst, src in files.items():
+        os.makedirs(os.path.dirname(os.path.join(trees, dst)), exist_ok=True)
+        subprocess.run(["cp", os.path.join(demo, src), os.path.join(trees, dst)], check=True)
+    subprocess.run(["tar", "czf", os.path.join(out, "umtp.tgz"), "-C", trees, "store", "card"], check=True)
+    hz = os.path.abspath(os.path.join(a.build, "kiosk/hifazat"))
+    want = []
+    for sub, prefix in (("store", "mtp:R58N12ABCDE/"), ("card", "mtp:R58N12ABCDE@2/")):
+        r_ = subprocess.run([hz, "hash", "-q", sub], cwd=trees, capture_output=True, text=True)
+        for o in jsonl(r_.stdout):
+            o["path"] = prefix + o["path"].split("/", 1)[1]
+            want.append(o)
+    common = open(os.path.join(here, "phone/umtprd-common.conf")).read()
+    with open(os.path.join(out, "locked.conf"), "w") as f:
+        f.write(common)
+    with open(os.path.join(out, "open.conf"), "w") as f:
+        f.write(common + f'storage "{UMTP_DIR}/store" "Internal shared storage" "ro"\n'
+                         f'storage "{UMTP_DIR}/card" "SD card" "ro"\n')
+    push(g, "/usr/bin/umtprd", "/usr/local/bin/umtprd")
+    push(g, os.path.join(here, "phone/gadget.sh"), "/usr/local/bin/gadget.sh")
+    for n in ("locked.conf", "open.conf", "umtp.tgz"):
+        push(g, os.path.join(out, n), f"{UMTP_DIR}/{n}", "0644")
+    g.sh(f"cd {UMTP_DIR} && rm -rf store card && tar xzf umtp.tgz")
+
+    tag = "umtprd (dummy_hcd)"
+    rc, o = g.sh(f"gadget.sh up {UMTP_DIR}/locked.conf && sleep 3 && "
+                 f"timeout 100 {HIFAZAT} devices --json --wait 60 2>/dev/null", 150)
+    d = (jsonl(o) or [{}])[0]
+    check(f"{tag}: an MTP phone with no storage (as a locked Android) is 'locked', by model and maker",
+          d.get("state") == "locked" and d.get("model") == "Galaxy A14" and d.get("vendor") == "Samsung"
+          and d.get("key") == "R58N12ABCDE", o[-400:])
+    rc, o = g.sh(f"timeout 100 {HIFAZAT} devices --json --backend ptp --wait 60 2>/dev/null", 150)
+    d = (jsonl(o) or [{}])[0]
+    check(f"{tag}: the same through libgphoto2: 'locked'", d.get("state") == "locked", o[-300:])
+
+    rc, o = g.sh(f"gadget.sh down && gadget.sh up {UMTP_DIR}/open.conf && sleep 3 && "
+                 f"timeout 100 {HIFAZAT} devices --json --wait 60 2>/dev/null", 150)
+    d = (jsonl(o) or [{}])[0]
+    st = d.get("storages", [])
+    check(f"{tag}: unlocked: ready, two storages with their descriptions",
+          d.get("state") == "ready" and [x.get("description") for x in st] == ["Internal shared storage", "SD card"]
+          and [x.get("root") for x in st] == ["mtp:R58N12ABCDE@1", "mtp:R58N12ABCDE@2"], o[-500:])
+    rc, o = g.sh(f"timeout 110 {HIFAZAT} hash -q mtp:R58N12ABCDE 2>/run/u.err", 150)
+    got = jsonl(o)
+    non_json = [l for l in o.splitlines() if l.strip() and not l.startswith("{")]
+    check(f"{tag}: `hifazat hash mtp:KEY` over both storages equals the host's hashes (an Urdu name too), "
+          "stdout only JSON", got == want and not non_json,
+          f"{len(got)} files" if got == want else f"got {[x.get('path') for x in got]} {non_json[:2]}"[:600])
+    rc, o = g.sh("grep -c 'Android device detected' /run/u.err || true")
+    note(f"{tag}: libmtp's stdout notice went to stderr {o.strip()} time(s)")
+
+    rc, o = g.sh(f"gadget.sh down && gadget.sh up - acm && sleep 3 && "
+                 f"timeout 60 {HIFAZAT} devices --json --wait 20 2>/dev/null; gadget.sh down", 150)
+    d = (jsonl(o) or [{}])[0]
+    check(f"{tag}: a Samsung phone with no MTP or PTP interface is 'charging_only'",
+          d.get("state") == "charging_only" and d.get("vendor") == "Samsung", o[-300:])
+
+
 def run(a):
     out = a.out or os.path.join(RUNDIR, "proof")
     os.makedirs(out, exist_ok=True)
@@ -453,7 +534,7 @@ def run(a):
             pass
         plug(g, phone, "phone", "Galaxy A14")
         check("qemu's usb-mtp device appears in the guest (hot-plug)", wait_usb(g, True))
-        only = set((a.only or "backends,cli,big").split(","))
+        only = set((a.only or "backends,cli,big,umtp").split(","))
         if "backends" in only:
             run_backend(g, "MTP (libmtp)", "mtp", host, phone, timing)
             unplug_test(g, "MTP (libmtp)", "mtp", phone)
@@ -480,6 +561,8 @@ def run(a):
                 cli_unplug_test(g, "ptp", big)
         unplug(g, "phone")
         wait_usb(g, False)
+        if "umtp" in only:
+            umtp_test(g, a, out)
         check("the host's files are unchanged", host_tree(phone) == before)
     finally:
         for k, v in timing.items():

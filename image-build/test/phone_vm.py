@@ -303,7 +303,7 @@ def main():
     s.add_argument("--build", default=os.path.join(REPO, "build"))
     s.add_argument("--image", default=os.path.join(REPO, "build-image/test/test.img"))
     s.add_argument("--out", default=None, help="work folder (default: RUNDIR/proof)")
-    s.add_argument("--only", default=None, help="some of backends,cli,big (default: all)")
+    s.add_argument("--only", default=None, help="some of backends,cli,big,umtp (default: all)")
     a = ap.parse_args()
 
     if a.cmd == "serve":
