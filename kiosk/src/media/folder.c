@@ -579,7 +579,7 @@ const char *media_folder_rel(const struct media_folder *f)
 
 bool media_folder_listing(const struct media_folder *f)
 {
-    return f && f->listing_shown;
+    return f && !f->wiped && f->listing_shown;
 }
 
 enum media_err media_folder_error(const struct media_folder *f)
@@ -759,6 +759,7 @@ bool media_folder_update(struct media_folder *f)
         return false;
     pthread_mutex_lock(&f->lock);
     bool changed = false;
+    const uint32_t known0 = f->known;
     if (!f->wiped) {
         const uint32_t known = f->known;
         integrate_locked(f);
@@ -775,7 +776,15 @@ bool media_folder_update(struct media_folder *f)
         if (changed)
             build_view_locked(f);
     }
+    const bool more = f->known != known0;
     pthread_mutex_unlock(&f->lock);
+    if (more && f->m) {
+        /* New files to check by content: wake the workers (lock order: m
+         * before f, so not while holding f's). */
+        pthread_mutex_lock(&f->m->lock);
+        pthread_cond_broadcast(&f->m->work_cond);
+        pthread_mutex_unlock(&f->m->lock);
+    }
     return changed;
 }
 
