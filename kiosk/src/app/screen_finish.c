@@ -23,7 +23,7 @@ static void enter(struct app *a)
 
 static void update(struct app *a)
 {
-    if (app_take_media_events(a, MEDIA_EV_VOLUMES))
+    if (app_take_media_events(a, APP_EV_DEVICES))
         a->dirty = true;
 }
 
