@@ -19,7 +19,11 @@
  *   staff       hidden gesture, wrong PINs rate-limited, the staff screen,
  *               export to a courier stick, settings saved, shut down;
  *   config      missing and invalid configuration: the error screen, then
- *               Try again once fixed.
+ *               Try again once fixed;
+ *   phone       the whole flow on a phone by cable (a fake MTP phone,
+ *               fakephone.h, plugged in on "Connect"): the report holds
+ *               exactly the hashes `hifazat hash` gives for the same files
+ *               on disk, and the phone's files are unchanged.
  * Usage: test_flow [--update] [SECTION...] */
 #include "app_internal.h"
 #include "audio.h"
@@ -190,7 +194,7 @@ static bool media_settled(struct app *a, const void *arg)
     struct media_stats st;
     media_get_stats(a->media, &st);
     static int calm;
-    if (st.running == 0 && st.queued == 0)
+    if (st.running == 0 && st.queued == 0 && st.listing == 0)
         calm++;
     else
         calm = 0;
@@ -284,12 +288,20 @@ struct run {
     enum step stop;      /* return once this step is on screen */
     bool big_phone;      /* the device with big photos (slow fingerprinting) */
     int photos;          /* how many */
+    bool fake_phone;     /* plug in a phone by cable (kfix_add_phone), not a card */
+    const char *phone_dir; /* out: its storage's folder on disk */
     /* out */
     char case_code[16];
     char removed[1200];
 };
 
 static void hold_shot(struct app *a) { shot(a, "choose_hold"); }
+
+static bool first_ready(struct app *a, const void *arg)
+{
+    (void)arg;
+    return a->volumes && a->volumes->count >= 1 && a->volumes->v[0].state == DEVICE_READY;
+}
 
 static void choose_device(struct app *a)
 {
@@ -387,11 +399,21 @@ static void walk(struct app *a, struct run *r)
         if (s)
             shot(a, "connect_waiting");
         /* Plugged in now: the list updates by itself. */
-        const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
-                                          r->big_phone ? r->photos : 0);
-        REQUIRE(dev, "make the phone");
-        list_tree(dev, phone_tree, sizeof phone_tree);
-        wait_volumes(a, 1);
+        if (r->fake_phone) {
+            REQUIRE(kfix_add_phone(cur_fix, "R58N12ABC", r->big_phone ? r->photos : 0, 200, &r->phone_dir) >= 0,
+                    "plug in the phone");
+            list_tree(r->phone_dir, phone_tree, sizeof phone_tree);
+            wait_volumes(a, 1);
+            CHECK(wait_for(a, first_ready, NULL, 10000), "the phone is ready");
+            CHECK(a->volumes->v[0].kind == DEVICE_KIND_PHONE && !strcmp(a->volumes->v[0].label, "Galaxy A14"),
+                  "shown as a phone by its model");
+        } else {
+            const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
+                                              r->big_phone ? r->photos : 0);
+            REQUIRE(dev, "make the phone");
+            list_tree(dev, phone_tree, sizeof phone_tree);
+            wait_volumes(a, 1);
+        }
         pump(a, 2);
         expect_clip(a, L, "event.device_found");   /* what to do now, said */
     }
@@ -778,6 +800,40 @@ static void section_flow(void)
         }
         verify_report(&f, runs[l].case_code, paths, n);
     }
+    kfix_destroy(&f);
+}
+
+/* ---- the whole flow on a phone by cable */
+
+static void section_phone(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phone", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_DONE, .fake_phone = true};
+    walk(a, &r);
+    app_destroy(a);
+    REQUIRE(r.phone_dir, "the phone was plugged in");
+    static char after[1 << 16];
+    list_tree(r.phone_dir, after, sizeof after);
+    CHECK(phone_tree[0] && !strcmp(phone_tree, after), "the phone's files changed:\n%s\n---\n%s", phone_tree,
+          after);
+    CHECK(queue_pending(&f) == 1, "one report queued (%zu)", queue_pending(&f));
+    /* The same files on disk, as `hifazat hash` sees them. */
+    const char *paths[16];
+    static char buf[16][1400];
+    size_t n = 0;
+    for (int i = 0; kfix_phone_files[i]; i++) {
+        if (strstr(kfix_phone_files[i], "IMG_0010") || strstr(kfix_phone_files[i], "card-1"))
+            continue; /* damaged; not chosen */
+        snprintf(buf[n], sizeof buf[n], "%s/%s", r.phone_dir, kfix_phone_files[i]);
+        paths[n] = buf[n];
+        n++;
+    }
+    verify_report(&f, r.case_code, paths, n);
     kfix_destroy(&f);
 }
 
@@ -1487,6 +1543,7 @@ int main(int argc, char **argv)
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
         {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"phone", section_phone},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;
