@@ -752,6 +752,49 @@ static void test_states(const struct phone *ph)
     fakephones_destroy(fp);
 }
 
+/* ---- the same gallery on a memory card ---- */
+
+static void test_volume(const struct phone *ph)
+{
+    /* The phone's two storages as two mounted volumes, and a link on the
+     * first one to its camera folder, which the gallery must not walk twice. */
+    char root[1100], link[1200];
+    snprintf(root, sizeof(root), "%s/phone", tmp);
+    snprintf(link, sizeof(link), "%s/Pictures/camera-link", ph->internal);
+    REQUIRE(symlink("../DCIM/Camera", link) == 0, "symlink");
+    struct device_options o;
+    device_options_default(&o);
+    o.media_root = root;
+    o.mode = DEVICE_ROOT_DIRS;
+    struct device_error derr;
+    struct devices *d = devices_create(&o, &derr);
+    REQUIRE(d, "devices_create: %s", derr.detail);
+    struct media *m = media_on(d, 2);
+    struct media_error err;
+    struct media_folder *g = media_gallery_open(m, ph->internal, 0, &err);
+    REQUIRE(g, "a volume's gallery: %s", err.detail);
+    CHECK(listed(m, g) && media_folder_error(g) == MEDIA_OK, "listed: %d", media_folder_error(g));
+    media_folder_update(g);
+    struct media_album_info al[MEDIA_ALBUM_COUNT];
+    media_gallery_albums(g, al);
+    /* The card's camera photo and old WhatsApp picture are on the other volume. */
+    CHECK(al[MEDIA_ALBUM_CAMERA].photos == ph->photos[MEDIA_ALBUM_CAMERA] - 1 &&
+              al[MEDIA_ALBUM_CAMERA].videos == ph->videos[MEDIA_ALBUM_CAMERA] &&
+              al[MEDIA_ALBUM_WHATSAPP_IMAGES].photos == ph->photos[MEDIA_ALBUM_WHATSAPP_IMAGES] - 1 &&
+              al[MEDIA_ALBUM_SCREENSHOTS].photos == ph->photos[MEDIA_ALBUM_SCREENSHOTS],
+          "albums on the volume: camera %zu, WhatsApp %zu", al[MEDIA_ALBUM_CAMERA].photos,
+          al[MEDIA_ALBUM_WHATSAPP_IMAGES].photos);
+    CHECK(media_folder_count(g) == ph->total - 2, "%zu entries, want %zu (the link not followed)",
+          media_folder_count(g), ph->total - 2);
+    struct media_entry e;
+    CHECK(media_folder_entry(g, 0, &e) == 0 && !strncmp(e.path, ph->internal, strlen(ph->internal)),
+          "plain paths on a volume: %s", e.path);
+    media_folder_close(g);
+    media_destroy(m);
+    devices_destroy(d);
+    unlink(link);
+}
+
 /* ---- wipe ---- */
 
 static atomic_long hook_dirty, hook_calls;
@@ -837,6 +880,7 @@ int main(void)
     test_folders(&ph);
     test_states(&ph);
     test_wipe(&ph);
+    test_volume(&ph);
     rm_rf(tmp);
     return check_exit();
 }

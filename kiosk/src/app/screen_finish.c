@@ -18,6 +18,7 @@ static void enter(struct app *a)
     sodium_memzero(&s->receipt, sizeof s->receipt);
     s->have_receipt = false;
     media_wipe(a->media);
+    devices_wipe(a->devices);   /* the names the device layer learnt from a phone */
     ui_set_focus(a->ui, ui_id("finish.done"));
 }
 
