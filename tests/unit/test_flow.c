@@ -27,6 +27,7 @@
  * Usage: test_flow [--update] [SECTION...] */
 #include "app_internal.h"
 #include "audio.h"
+#include "fakephone.h"
 #include "check.h"
 #include "golden.h"
 #include "kioskfix.h"
@@ -290,6 +291,7 @@ struct run {
     int photos;          /* how many */
     bool fake_phone;     /* plug in a phone by cable (kfix_add_phone), not a card */
     const char *phone_dir; /* out: its storage's folder on disk */
+    int phone_idx;       /* out: its fake phone */
     /* out */
     char case_code[16];
     char removed[1200];
@@ -400,8 +402,8 @@ static void walk(struct app *a, struct run *r)
             shot(a, "connect_waiting");
         /* Plugged in now: the list updates by itself. */
         if (r->fake_phone) {
-            REQUIRE(kfix_add_phone(cur_fix, "R58N12ABC", r->big_phone ? r->photos : 0, 200, &r->phone_dir) >= 0,
-                    "plug in the phone");
+            r->phone_idx = kfix_add_phone(cur_fix, "R58N12ABC", r->big_phone ? r->photos : 0, 200, &r->phone_dir);
+            REQUIRE(r->phone_idx >= 0, "plug in the phone");
             list_tree(r->phone_dir, phone_tree, sizeof phone_tree);
             wait_volumes(a, 1);
             CHECK(wait_for(a, first_ready, NULL, 10000), "the phone is ready");
@@ -834,6 +836,55 @@ static void section_phone(void)
         n++;
     }
     verify_report(&f, r.case_code, paths, n);
+    kfix_destroy(&f);
+}
+
+/* The phone's cable pulled out while fingerprinting: the file being read
+ * and the rest are named "removed", the finished ones stay; plugged in
+ * again, it is the same device (same id) and Try again finishes them. */
+static void section_phone_removed(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phoneremoved", 0) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_FINGERPRINT, .big_phone = true, .photos = 40, .fake_phone = true};
+    walk(a, &r);
+    const uint64_t id = a->session.volume_id;
+    CHECK(id && app_volume(a, id) && app_volume(a, id)->kind == DEVICE_KIND_PHONE, "the session's device is the phone");
+    /* Let a few files through, then pull the cable. */
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 300)
+        app_pump(a, 20);
+    fakephone_unplug(f.phones, r.phone_idx);
+    devices_rescan(f.devices);
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "stays to explain (on %s)", app_screen(a));
+    CHECK(!app_volume(a, id), "the phone left the list");
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    size_t removed = 0;
+    for (size_t i = 0; i < a->session.nitems; i++)
+        removed += a->session.items[i].state == ITEM_FAILED && a->session.items[i].problem == PROBLEM_REMOVED;
+    CHECK(c.failed > 0 && removed == c.failed, "every failure says 'removed' (%zu of %zu)", removed, c.failed);
+    CHECK(c.done + c.failed == 40, "every file accounted for (%zu + %zu)", c.done, c.failed);
+    for (int i = 0; i < 5; i++)
+        CHECK(app_draw(a, true) == 0, "frame after the cable was pulled");
+    /* Plugged in again: the same phone, the same id; Try again finishes. */
+    const size_t done_before = c.done;
+    REQUIRE(kfix_add_phone(&f, "R58N12ABC", 40, 200, NULL) >= 0, "plug it in again");
+    CHECK(wait_for(a, first_ready, NULL, 10000) && app_volume(a, id), "back with the same id");
+    tap(a, "fingerprint.retry");
+    CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "the second run did not end");
+    pump(a, 3);
+    session_counts(&a->session, &c);
+    CHECK(c.done == 40 && c.failed == 0, "all made after plugging it in again: %zu done, %zu failed (%zu before)",
+          c.done, c.failed, done_before);
+    wait_screen(a, "review", 3000);
+    app_destroy(a);
     kfix_destroy(&f);
 }
 
@@ -1543,7 +1594,7 @@ int main(int argc, char **argv)
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
         {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
-        {"phone", section_phone},
+        {"phone", section_phone}, {"phone_removed", section_phone_removed},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;
