@@ -204,6 +204,12 @@ static void update(struct app *a)
         media_folder_update(st.folder);
     if (st.folder && volume_gone(a))
         close_folder(a);   /* pulled out: nothing more to read */
+    /* A phone that locked itself or stopped answering while its folder was
+     * read, and can be read again: read the folder again. */
+    const struct device_info *dev = app_volume(a, a->session.volume_id);
+    if ((ev & APP_EV_DEVICES) && st.folder && !st.pending_path && media_folder_error(st.folder) != MEDIA_OK &&
+        dev && dev->state == DEVICE_READY)
+        st.pending_path = session_strdup(media_folder_path(st.folder));
     /* Folder changes asked for by the last frame happen here, between frames. */
     if (st.pending_path) {
         char *path = st.pending_path;
