@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, queue, upload, media, ui, vpdq, kiosk, audio
+# Sections: hash, hash-source, queue, upload, media, ui, vpdq, kiosk, audio
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build-bench >/dev/null
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash queue upload media ui vpdq kiosk audio}"
+sections="${*:-hash hash-source queue upload media ui vpdq kiosk audio}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -74,6 +74,21 @@ for s in $sections; do
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    hash-source)
+        # A phone's 2 GB video through hash_source_file() (a reader in
+        # 512 KiB pieces), against hash_file() on the same file in the same run.
+        echo "== hash-source: a 2 GB phone video through a reader"
+        mkdir -p "$work/source"
+        out=$(build-bench/tests/bench/bench_hash --source "$work/source" 2048)
+        printf '%s\n' "$out"
+        line=$(printf '%s\n' "$out" | tail -1)
+        verdict "$(field "$line" source_rss_mb) <= 150" \
+            "peak RSS hashing a 2 GB video through a reader <= 150 MB ($(field "$line" source_rss_mb) MB)"
+        verdict "$(field "$line" read_x) <= 1.05" \
+            "the video is read once: $(field "$line" read_x) x its size"
+        verdict "$(field "$line" throughput_ratio) >= 0.95" \
+            "throughput through a reader vs hash_file() >= 0.95 ($(field "$line" throughput_ratio))"
         ;;
     queue)
         echo "== queue: sealed reports, durable queue, outbox archives (issue 3)"

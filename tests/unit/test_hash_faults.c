@@ -1,9 +1,9 @@
-/* hash_file() when the device misbehaves: read() is wrapped at link time
- * (-Wl,--wrap=read) to fail with EIO, to end early (the file shrank or the
- * stick was pulled) or to return more bytes than the file had (it grew).
- * Each case must give its error code, no digests, and leave the context
- * usable for the next file. Also: digests equal nettle's in one piece, for
- * a file big enough to take the two-thread path. */
+/* hash_file() when the device misbehaves: pread() is wrapped at link time
+ * (-Wl,--wrap=pread) to fail with EIO (or ENODEV, ETIMEDOUT), to end early
+ * (the file shrank or the stick was pulled) or to return more bytes than the
+ * file had (it grew). Each case must give its error code, no digests, and
+ * leave the context usable for the next file. Also: digests equal nettle's
+ * in one piece, for a file big enough to take the two-thread path. */
 #include "check.h"
 #include "hash.h"
 #include "testutil.h"
@@ -15,28 +15,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum fault { FAULT_NONE, FAULT_EIO, FAULT_EOF, FAULT_GROW };
+enum fault { FAULT_NONE, FAULT_ERRNO, FAULT_EOF, FAULT_GROW };
 
 static enum fault fault;
+static int fault_errno;
 static long long fault_after; /* bytes returned before the fault */
 static long long returned;
 
-ssize_t __real_read(int fd, void *buf, size_t n);
-ssize_t __wrap_read(int fd, void *buf, size_t n);
+ssize_t __real_pread(int fd, void *buf, size_t n, off_t off);
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off);
 
-ssize_t __wrap_read(int fd, void *buf, size_t n)
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
 {
     if (fault == FAULT_NONE)
-        return __real_read(fd, buf, n);
+        return __real_pread(fd, buf, n, off);
     if (returned >= fault_after) {
         switch (fault) {
-        case FAULT_EIO:
-            errno = EIO;
+        case FAULT_ERRNO:
+            errno = fault_errno;
             return -1;
         case FAULT_EOF:
             return 0;
         case FAULT_GROW: {
-            ssize_t r = __real_read(fd, buf, n);
+            ssize_t r = __real_pread(fd, buf, n, off);
             if (r == 0 && n > 0) { /* past the real end: one more byte appears */
                 ((uint8_t *)buf)[0] = 0x42;
                 returned++;
@@ -51,7 +52,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t n)
     }
     if ((long long)n > fault_after - returned)
         n = (size_t)(fault_after - returned);
-    ssize_t r = __real_read(fd, buf, n);
+    ssize_t r = __real_pread(fd, buf, n, off);
     if (r > 0)
         returned += r;
     return r;
@@ -60,6 +61,7 @@ ssize_t __wrap_read(int fd, void *buf, size_t n)
 static void arm(enum fault f, long long after)
 {
     fault = f;
+    fault_errno = EIO;
     fault_after = after;
     returned = 0;
 }
@@ -138,22 +140,55 @@ int main(void)
     for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
         char what[64];
         snprintf(what, sizeof(what), "image EIO after %lld", points[i]);
-        arm(FAULT_EIO, points[i]);
+        arm(FAULT_ERRNO, points[i]);
         expect(ctx, image, points[i] < (long long)ilen ? HASH_ERR_READ : HASH_OK, what);
         snprintf(what, sizeof(what), "image shrinks at %lld", points[i]);
         arm(FAULT_EOF, points[i]);
         expect(ctx, image, points[i] < (long long)ilen ? HASH_ERR_CHANGED : HASH_OK, what);
     }
+    /* Videos: digests alone, and with vPDQ (one pass: the digests follow
+     * the decoder's reads, the rest is read after it gave up on the noise). */
+    struct hash_options vopt;
+    hash_options_default(&vopt);
+    struct hash_ctx *vctx = hash_ctx_create(&vopt);
+    REQUIRE(vctx, "ctx");
     const long long vpoints[] = {10, 65536, 3 << 20, 9 << 20, (long long)vlen - 7};
-    for (size_t i = 0; i < sizeof(vpoints) / sizeof(vpoints[0]); i++) {
-        char what[64];
-        snprintf(what, sizeof(what), "video EIO after %lld", vpoints[i]);
-        arm(FAULT_EIO, vpoints[i]);
-        expect(ctx, video, HASH_ERR_READ, what);
-        snprintf(what, sizeof(what), "video shrinks at %lld", vpoints[i]);
-        arm(FAULT_EOF, vpoints[i]);
-        expect(ctx, video, HASH_ERR_CHANGED, what);
+    for (int with_vpdq = 0; with_vpdq < 2; with_vpdq++) {
+        struct hash_ctx *c = with_vpdq ? vctx : ctx;
+        for (size_t i = 0; i < sizeof(vpoints) / sizeof(vpoints[0]); i++) {
+            char what[64];
+            snprintf(what, sizeof(what), "video (vpdq %d) EIO after %lld", with_vpdq, vpoints[i]);
+            arm(FAULT_ERRNO, vpoints[i]);
+            expect(c, video, HASH_ERR_READ, what);
+            snprintf(what, sizeof(what), "video (vpdq %d) shrinks at %lld", with_vpdq, vpoints[i]);
+            arm(FAULT_EOF, vpoints[i]);
+            expect(c, video, HASH_ERR_CHANGED, what);
+        }
     }
+    /* A phone's reader says why: unplugged, or no longer answering. */
+    const struct {
+        int e;
+        enum hash_err want;
+    } why[] = {{ENODEV, HASH_ERR_GONE}, {ENXIO, HASH_ERR_GONE}, {ETIMEDOUT, HASH_ERR_TIMEOUT},
+               {ENOMEM, HASH_ERR_READ}};
+    for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "errno %d mid-video", why[i].e);
+        arm(FAULT_ERRNO, 5 << 20);
+        fault_errno = why[i].e;
+        expect(ctx, video, why[i].want, what);
+        arm(FAULT_ERRNO, 5 << 20);
+        fault_errno = why[i].e;
+        expect(vctx, video, why[i].want, what);
+        snprintf(what, sizeof(what), "errno %d mid-image", why[i].e);
+        arm(FAULT_ERRNO, (long long)ilen / 2);
+        fault_errno = why[i].e;
+        expect(ctx, image, why[i].want, what);
+    }
+    CHECK(!strcmp(hash_err_code(HASH_ERR_GONE), "device_removed") &&
+              !strcmp(hash_err_code(HASH_ERR_TIMEOUT), "device_not_answering"),
+          "codes");
+
     arm(FAULT_GROW, (long long)vlen);
     expect(ctx, video, HASH_ERR_CHANGED, "video grows");
     arm(FAULT_GROW, (long long)ilen);
@@ -169,6 +204,13 @@ int main(void)
     CHECK(res.err == HASH_OK && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
           "video digests wrong after faults");
 
+    /* With vPDQ the noise is no video, but its digests are those of the bytes. */
+    hash_file(vctx, video, &res);
+    CHECK(res.err == HASH_ERR_VIDEO_CORRUPT && res.have_digests && !memcmp(res.md5, md5, 16) &&
+              !memcmp(res.sha256, sha, 32),
+          "noise video with vPDQ: %s (%s)", hash_err_code(res.err), res.detail);
+    hash_result_clear(&res);
+    hash_ctx_destroy(vctx);
     hash_ctx_destroy(ctx);
     free(v);
     free(img);

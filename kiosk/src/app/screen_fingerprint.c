@@ -119,7 +119,7 @@ static void run(struct app_job *handle, void *arg)
         } else if (atomic_load(&j->device_gone)) {
             /* Taken out: the rest cannot be read; say so at once. */
             f->rc = -1;
-            f->res.err = HASH_ERR_NOT_FOUND;
+            f->res.err = HASH_ERR_GONE;
         } else {
             f->rc = media_hash_file(j->devices, hc, f->path, &f->res);
         }

@@ -74,6 +74,18 @@ struct hash_ctx {
 static void *rowq_main(void *arg);
 static void rowq_signal(struct rowq *q);
 
+void (*hash_free_hook)(const void *p, size_t n);
+
+void hash_secure_free(void *p, size_t n)
+{
+    if (!p)
+        return;
+    explicit_bzero(p, n);
+    if (hash_free_hook)
+        hash_free_hook(p, n);
+    free(p);
+}
+
 void hash_options_default(struct hash_options *o)
 {
     memset(o, 0, sizeof(*o));
@@ -119,7 +131,7 @@ void hash_ctx_destroy(struct hash_ctx *ctx)
     }
     pthread_cond_destroy(&ctx->q.cond);
     pthread_mutex_destroy(&ctx->q.lock);
-    free(ctx->q.ring);
+    hash_secure_free(ctx->q.ring, ctx->q.ring_size); /* rows of the last picture */
     digest_destroy(ctx->digest);
     free(ctx);
 }
@@ -316,9 +328,11 @@ static int rowq_start(struct rowq *q, struct sink_state *st, size_t row_bytes)
     }
     const size_t need = row_bytes * QUEUE_ROWS;
     if (need > q->ring_size) {
-        uint8_t *r = realloc(q->ring, need);
+        /* Not realloc(): the old rows are pixels, wiped before they go. */
+        uint8_t *r = malloc(need);
         if (!r)
             return -1;
+        hash_secure_free(q->ring, q->ring_size);
         q->ring = r;
         q->ring_size = need;
     }
@@ -502,7 +516,7 @@ static int hash_displayed(struct sink_state *st)
         st->res->pdq[HASH_PDQ_DISPLAYED_FULL] = st->res->pdq[HASH_PDQ_DISPLAYED_CLI];
     rc = 0;
 out:
-    free(row);
+    hash_secure_free(row, (size_t)dw * (size_t)ch);
     pipe_free(&cli);
     pipe_free(&full);
     return rc;
@@ -564,10 +578,7 @@ out:
     free(st.need);
     pipe_free(&st.cli);
     pipe_free(&st.full);
-    if (st.stored) {
-        explicit_bzero(st.stored, st.stored_len); /* pixels of a private picture */
-        free(st.stored);
-    }
+    hash_secure_free(st.stored, st.stored_len); /* pixels of a private picture */
     return rc;
 }
 
@@ -580,53 +591,6 @@ int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, str
     if (res->kind != HASH_KIND_IMAGE)
         return fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
     return hash_image(ctx, data, len, res);
-}
-
-/* ---- videos: vPDQ from the open file ---- */
-
-static enum hash_err vpdq_err_to_hash(enum vpdq_err e)
-{
-    switch (e) {
-    case VPDQ_ERR_READ: return HASH_ERR_READ;
-    case VPDQ_ERR_CORRUPT: return HASH_ERR_VIDEO_CORRUPT;
-    case VPDQ_ERR_NO_VIDEO: return HASH_ERR_NO_VIDEO;
-    case VPDQ_ERR_UNSUPPORTED: return HASH_ERR_VIDEO_UNSUPPORTED;
-    case VPDQ_ERR_TOO_LARGE: return HASH_ERR_VIDEO_TOO_LARGE;
-    case VPDQ_ERR_NO_FRAMES: return HASH_ERR_NO_FRAMES;
-    case VPDQ_ERR_BUDGET: return HASH_ERR_VIDEO_TOO_LONG;
-    case VPDQ_ERR_CANCELLED: return HASH_ERR_CANCELLED;   /* only hash_options.cancelled stops it */
-    default: return HASH_ERR_NOMEM;
-    }
-}
-
-static int video_progress(void *vctx, double done, double total)
-{
-    struct hash_ctx *ctx = vctx;
-    if (ctx->opt.progress)
-        ctx->opt.progress(ctx->opt.progress_ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
-    return ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx) ? 1 : 0;
-}
-
-static int hash_video(struct hash_ctx *ctx, int fd, struct hash_result *res)
-{
-    struct vpdq_options o = ctx->opt.vpdq;
-    o.displayed = ctx->opt.displayed;
-    if (ctx->opt.progress || ctx->opt.cancelled) {
-        o.progress = video_progress;
-        o.progress_ctx = ctx;
-    }
-    struct vpdq_error verr;
-    if (vpdq_hash_fd(fd, &o, &res->vpdq, &verr) == 0)
-        return 0;
-    return fail(res, vpdq_err_to_hash(verr.code), verr.detail);
-}
-
-void hash_result_clear(struct hash_result *res)
-{
-    if (!res)
-        return;
-    vpdq_result_free(res->vpdq);
-    memset(res, 0, sizeof(*res));
 }
 
 /* ---- reading ---- */
@@ -646,23 +610,434 @@ enum hash_err hash_errno_to_err(int e)
     }
 }
 
-/* Reads up to n bytes, retrying short reads. Returns bytes read or -1. */
-static ssize_t read_full(int fd, uint8_t *buf, size_t n)
+/* A failed read: a pulled cable and a phone that stopped answering are
+ * told apart from a device that fails (open() errors are another story:
+ * hash_errno_to_err). */
+static enum hash_err read_errno_to_err(int e)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
+    switch (e) {
+    case ENODEV:
+    case ENXIO: return HASH_ERR_GONE;
+    case ETIMEDOUT: return HASH_ERR_TIMEOUT;
+    default: return HASH_ERR_READ;
+    }
+}
+
+static int read_error(struct hash_result *res, int e)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "read failed: %s", strerror(e));
+    return fail(res, read_errno_to_err(e), msg);
+}
+
+/* One read_at() call; a reader that fails without errno, or returns more
+ * than asked, counts as a failed device (EIO). */
+static ssize_t source_read(const struct hash_source *src, uint8_t *buf, size_t n, uint64_t off,
+                           int *err)
+{
+    errno = 0;
+    const ssize_t r = src->read_at(src->ctx, buf, n, off);
+    if (r < 0 || (size_t)r > n) {
+        *err = r < 0 && errno > 0 ? errno : EIO;
+        return -1;
+    }
+    return r;
+}
+
+/* Exactly n bytes at off, however the reader cuts them: 0; 1 when the
+ * file ends first; -1 with *err when a read fails. */
+static int read_into(const struct hash_source *src, uint8_t *buf, size_t n, uint64_t off, int *err)
+{
+    for (size_t got = 0; got < n;) {
+        const ssize_t r = source_read(src, buf + got, n - got, off + got, err);
+        if (r < 0)
             return -1;
-        }
         if (r == 0)
-            break;
+            return 1;
         got += (size_t)r;
     }
-    return (ssize_t)got;
+    return 0;
 }
+
+/* read_into(), or the error that explains why not. 0 / -1. */
+static int read_exact(const struct hash_source *src, uint8_t *buf, size_t n, uint64_t off,
+                      struct hash_result *res)
+{
+    int e = 0;
+    const int r = read_into(src, buf, n, off, &e);
+    if (r < 0)
+        return read_error(res, e);
+    if (r > 0)
+        return fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+    return 0;
+}
+
+/* After the expected size, the file must be at its end. */
+static int check_end(const struct hash_source *src, struct hash_result *res)
+{
+    uint8_t extra;
+    int e;
+    const ssize_t r = source_read(src, &extra, 1, src->size, &e);
+    explicit_bzero(&extra, sizeof(extra));
+    if (r < 0)
+        return read_error(res, e);
+    if (r > 0)
+        return fail(res, HASH_ERR_CHANGED, "the file grew while it was being read");
+    return 0;
+}
+
+static void progress(struct hash_ctx *ctx, uint64_t done, uint64_t total)
+{
+    if (ctx->opt.progress)
+        ctx->opt.progress(ctx->opt.progress_ctx, done, total);
+}
+
+static bool cancelled(struct hash_ctx *ctx)
+{
+    return ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx);
+}
+
+/* ---- videos: vPDQ through the same reader ---- */
+
+static enum hash_err vpdq_err_to_hash(const struct vpdq_error *e)
+{
+    switch (e->code) {
+    case VPDQ_ERR_READ: return read_errno_to_err(e->sys_errno);
+    case VPDQ_ERR_CORRUPT: return HASH_ERR_VIDEO_CORRUPT;
+    case VPDQ_ERR_NO_VIDEO: return HASH_ERR_NO_VIDEO;
+    case VPDQ_ERR_UNSUPPORTED: return HASH_ERR_VIDEO_UNSUPPORTED;
+    case VPDQ_ERR_TOO_LARGE: return HASH_ERR_VIDEO_TOO_LARGE;
+    case VPDQ_ERR_NO_FRAMES: return HASH_ERR_NO_FRAMES;
+    case VPDQ_ERR_BUDGET: return HASH_ERR_VIDEO_TOO_LONG;
+    case VPDQ_ERR_CANCELLED: return HASH_ERR_CANCELLED;   /* only hash_options.cancelled stops it */
+    default: return HASH_ERR_NOMEM;
+    }
+}
+
+static int video_progress(void *vctx, double done, double total)
+{
+    struct hash_ctx *ctx = vctx;
+    progress(ctx, (uint64_t)(done * 1000.0), (uint64_t)(total * 1000.0));
+    return cancelled(ctx) ? 1 : 0;
+}
+
+static void video_options(struct hash_ctx *ctx, struct vpdq_options *o)
+{
+    *o = ctx->opt.vpdq;
+    o->displayed = ctx->opt.displayed;
+    if (ctx->opt.progress || ctx->opt.cancelled) {
+        o->progress = video_progress;
+        o->progress_ctx = ctx;
+    }
+}
+
+/* ---- videos in one pass ----
+ * Over a cable every byte costs time, so a video is read once, by the vPDQ
+ * decoder, and the digests follow its reads: bytes at the digests' position
+ * are fed at once; bytes ahead of it (an index at the end of the file, read
+ * first) are kept, up to hash_hold_budget, until the position reaches them. When
+ * the budget is full the gap is read at once instead; what the decoder
+ * never read is read at the end. The digests are of the bytes in order,
+ * exactly as a plain read gives them; the decoder sees the reader's bytes
+ * untouched. Reading stays within about the file's size (a second decoding
+ * attempt, vpdq's fallback, reads it again). */
+
+size_t hash_hold_budget = HASH_HOLD_BUDGET;
+
+struct held {
+    uint64_t off;
+    size_t len;
+    struct held *next;
+    uint8_t buf[];
+};
+
+struct tee {
+    struct hash_ctx *ctx;
+    const struct hash_source *src;
+    struct hash_result *res;
+    const uint8_t *head;     /* the first head_len bytes (sniffed): served from memory */
+    size_t head_len;
+    uint64_t pos;            /* the digests have every byte before this */
+    struct held *held;       /* bytes ahead of pos, by offset */
+    size_t held_bytes;
+    int err;                 /* the first failed read's errno (0: none) */
+    bool broken;             /* the digests cannot be completed: res->err says why */
+};
+
+static void held_free(struct held *h)
+{
+    hash_secure_free(h, sizeof(*h) + h->len);
+}
+
+/* Bytes at pos, in order: copied into the digest's own slots (the reader's
+ * buffer is the decoder's, reused at once). */
+static void tee_feed(struct tee *t, const uint8_t *data, size_t len)
+{
+    while (len) {
+        size_t cap;
+        uint8_t *slot = digest_slot(t->ctx->digest, &cap);
+        const size_t n = len < cap ? len : cap;
+        memcpy(slot, data, n);
+        digest_feed(t->ctx->digest, slot, n);
+        data += n;
+        len -= n;
+        t->pos += n;
+    }
+}
+
+/* Kept bytes the position has reached. */
+static void tee_release(struct tee *t)
+{
+    while (t->held && t->held->off <= t->pos) {
+        struct held *h = t->held;
+        t->held = h->next;
+        t->held_bytes -= h->len;
+        if (h->off + h->len > t->pos)
+            tee_feed(t, h->buf + (t->pos - h->off), (size_t)(h->off + h->len - t->pos));
+        held_free(h);
+    }
+}
+
+/* Reads the gaps up to `upto` from the source, using what is kept; polls
+ * the cancel. final: the last stretch after decoding, reported as bytes. */
+static int tee_catch_up(struct tee *t, uint64_t upto, bool final)
+{
+    struct hash_ctx *ctx = t->ctx;
+    while (!t->broken && (tee_release(t), t->pos < upto)) {
+        uint64_t end = t->held && t->held->off < upto ? t->held->off : upto;
+        size_t cap;
+        uint8_t *slot = digest_slot(ctx->digest, &cap);
+        const size_t n = end - t->pos < cap ? (size_t)(end - t->pos) : cap;
+        int e = 0;
+        const int r = read_into(t->src, slot, n, t->pos, &e);
+        if (r != 0) {
+            t->broken = true;
+            if (r < 0) {
+                t->err = e;
+                return read_error(t->res, e);
+            }
+            return fail(t->res, HASH_ERR_CHANGED, "the file shrank while it was being read");
+        }
+        digest_feed(ctx->digest, slot, n);
+        t->pos += n;
+        if (final)
+            progress(ctx, t->pos, t->src->size);
+        if (cancelled(ctx)) {
+            t->broken = true;
+            return fail(t->res, HASH_ERR_CANCELLED, NULL);
+        }
+    }
+    return t->broken ? -1 : 0;
+}
+
+/* What the decoder read, for the digests. */
+static void tee_take(struct tee *t, const uint8_t *data, size_t len, uint64_t off)
+{
+    if (t->broken || off + len <= t->pos)
+        return;
+    if (off > t->pos) {
+        /* Ahead: keep a copy, or, with the budget spent, read up to it now. */
+        struct held *h = t->held_bytes + len <= hash_hold_budget ? malloc(sizeof(*h) + len) : NULL;
+        if (h) {
+            h->off = off;
+            h->len = len;
+            memcpy(h->buf, data, len);
+            struct held **at = &t->held;
+            while (*at && (*at)->off <= off)
+                at = &(*at)->next;
+            h->next = *at;
+            *at = h;
+            t->held_bytes += len;
+            return;
+        }
+        if (tee_catch_up(t, off, false) != 0 || off + len <= t->pos)
+            return;
+    }
+    tee_feed(t, data + (t->pos - off), (size_t)(off + len - t->pos));
+    tee_release(t);
+}
+
+static ssize_t tee_read_at(void *vctx, void *buf, size_t n, uint64_t off)
+{
+    struct tee *t = vctx;
+    if (t->err) {
+        errno = t->err;
+        return -1;
+    }
+    if (off < t->head_len) {
+        /* Digested already; one round trip to a phone saved. */
+        const size_t k = n < t->head_len - off ? n : (size_t)(t->head_len - off);
+        memcpy(buf, t->head + off, k);
+        return (ssize_t)k;
+    }
+    int e = 0;
+    const ssize_t r = source_read(t->src, buf, n, off, &e);
+    if (r < 0) {
+        t->err = e;
+        errno = e;
+        return -1;
+    }
+    tee_take(t, buf, (size_t)r, off);
+    if (t->err) { /* a gap read failed: the device is in trouble for the decoder too */
+        errno = t->err;
+        return -1;
+    }
+    return r;
+}
+
+/* The sniffed head (len bytes) is digested already. */
+static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, const uint8_t *head,
+                      size_t len, struct hash_result *res)
+{
+    struct tee t = {.ctx = ctx, .src = src, .res = res, .head = head, .head_len = len, .pos = len};
+    struct vpdq_options o;
+    video_options(ctx, &o);
+    const struct vpdq_reader rd = {.size = src->size, .read_at = tee_read_at, .ctx = &t};
+    struct vpdq_error verr;
+    const int vrc = vpdq_hash_reader(&rd, &o, &res->vpdq, &verr);
+    int rc = -1;
+    if (t.broken)
+        goto out; /* res->err says why */
+    if (t.err) {
+        read_error(res, t.err);
+        goto out;
+    }
+    if (vrc != 0 && verr.code == VPDQ_ERR_CANCELLED) {
+        fail(res, HASH_ERR_CANCELLED, verr.detail);
+        goto out;
+    }
+    if (tee_catch_up(&t, src->size, true) != 0 || check_end(src, res) != 0)
+        goto out;
+    digest_end(ctx->digest, res->md5, res->sha256);
+    res->have_digests = true;
+    rc = vrc == 0 ? 0 : fail(res, vpdq_err_to_hash(&verr), verr.detail);
+out:
+    while (t.held) {
+        struct held *h = t.held;
+        t.held = h->next;
+        held_free(h);
+    }
+    if (!res->have_digests) {
+        /* Not read whole: no fingerprint of it at all. Drain the digests'
+         * worker so the next file starts clean. */
+        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(ctx->digest, md5, sha);
+        vpdq_result_free(res->vpdq);
+        res->vpdq = NULL;
+    }
+    return rc;
+}
+
+void hash_result_clear(struct hash_result *res)
+{
+    if (!res)
+        return;
+    vpdq_result_free(res->vpdq);
+    memset(res, 0, sizeof(*res));
+}
+
+/* ---- one file, from any reader ---- */
+
+static int hash_source_run(struct hash_ctx *ctx, const struct hash_source *src,
+                           struct hash_result *res)
+{
+    int rc = -1;
+    uint8_t *image = NULL;
+    const uint64_t size = src->size;
+    if (size == 0)
+        return fail(res, HASH_ERR_EMPTY, NULL);
+
+    struct digest *d = ctx->digest;
+    digest_begin(d, size);
+    size_t cap;
+    uint8_t *slot = digest_slot(d, &cap);
+    const size_t want = size < SNIFF_BYTES ? (size_t)size : SNIFF_BYTES;
+    if (read_exact(src, slot, want, 0, res) != 0)
+        goto out_digest;
+    res->kind = hash_sniff(slot, want, &res->format);
+
+    if (res->kind == HASH_KIND_IMAGE && size <= ctx->opt.max_image_bytes) {
+        /* Images are decoded from memory: read them once into one buffer,
+         * digesting as the bytes arrive. */
+        image = malloc((size_t)size);
+        if (!image) {
+            fail(res, HASH_ERR_NOMEM, "out of memory for the image file");
+            goto out_digest;
+        }
+        memcpy(image, slot, want);
+        slot = image;
+    }
+    if (res->kind == HASH_KIND_VIDEO && ctx->opt.video) {
+        /* One pass for both; the head is kept for the decoder's first reads
+         * (the slot is the digests' again after this). */
+        uint8_t *head = malloc(want);
+        if (head)
+            memcpy(head, slot, want);
+        digest_feed(d, slot, want);
+        rc = hash_video(ctx, src, head, head ? want : 0, res);
+        hash_secure_free(head, want);
+        return rc;
+    }
+    digest_feed(d, slot, want);
+    for (uint64_t done = want; done < size;) {
+        /* Into the image buffer, or into the digest's own slots (constant memory). */
+        uint8_t *dst = image ? image + done : digest_slot(d, &cap);
+        const size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
+        if (read_exact(src, dst, chunk, done, res) != 0)
+            goto out_digest;
+        digest_feed(d, dst, chunk);
+        done += chunk;
+        progress(ctx, done, size);
+        if (cancelled(ctx)) {
+            fail(res, HASH_ERR_CANCELLED, NULL);
+            goto out_digest;
+        }
+    }
+    if (check_end(src, res) != 0)
+        goto out_digest;
+    digest_end(d, res->md5, res->sha256);
+    res->have_digests = true;
+
+    switch (res->kind) {
+    case HASH_KIND_IMAGE:
+        if (!image) {
+            fail(res, HASH_ERR_TOO_LARGE, "image file too large to decode; exact hashes only");
+            goto out;
+        }
+        rc = hash_image(ctx, image, (size_t)size, res);
+        break;
+    case HASH_KIND_VIDEO:
+        rc = 0; /* vPDQ not asked for (with it, videos go hash_video()) */
+        break;
+    default:
+        fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
+        break;
+    }
+    goto out;
+
+out_digest:
+    /* Drain the worker so the next file starts clean; these digests are not valid. */
+    {
+        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(d, md5, sha);
+    }
+out:
+    hash_secure_free(image, image ? (size_t)size : 0);
+    return rc;
+}
+
+int hash_source_file(struct hash_ctx *ctx, const struct hash_source *src, struct hash_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->format = "unknown";
+    res->orientation = 1;
+    if (!src || !src->read_at)
+        return fail(res, HASH_ERR_READ, "no reader");
+    res->size = src->size;
+    return hash_source_run(ctx, src, res);
+}
+
+/* ---- files: a reader over pread() ---- */
 
 static int open_readonly(const char *path, struct hash_result *res)
 {
@@ -693,40 +1068,14 @@ static int open_readonly(const char *path, struct hash_result *res)
     return fd;
 }
 
-static int read_error(struct hash_result *res, int e)
+static ssize_t fd_read_at(void *vctx, void *buf, size_t n, uint64_t off)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "read failed: %s", strerror(e));
-    return fail(res, HASH_ERR_READ, msg);
-}
-
-/* Exactly n bytes, or the error that explains why not. 0 / -1. */
-static int read_exact(int fd, uint8_t *buf, size_t n, struct hash_result *res)
-{
-    ssize_t r = read_full(fd, buf, n);
-    if (r < 0)
-        return read_error(res, errno);
-    if ((size_t)r < n)
-        return fail(res, HASH_ERR_CHANGED, "the file shrank while it was being read");
-    return 0;
-}
-
-/* After the expected size, the file must be at its end. */
-static int check_end(int fd, struct hash_result *res)
-{
-    uint8_t extra;
-    ssize_t r = read_full(fd, &extra, 1);
-    if (r < 0)
-        return read_error(res, errno);
-    if (r > 0)
-        return fail(res, HASH_ERR_CHANGED, "the file grew while it was being read");
-    return 0;
-}
-
-static void progress(struct hash_ctx *ctx, uint64_t done, uint64_t total)
-{
-    if (ctx->opt.progress)
-        ctx->opt.progress(ctx->opt.progress_ctx, done, total);
+    const int fd = *(const int *)vctx;
+    ssize_t r;
+    do
+        r = pread(fd, buf, n, (off_t)off);
+    while (r < 0 && errno == EINTR);
+    return r;
 }
 
 int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
@@ -737,83 +1086,8 @@ int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
     int fd = open_readonly(path, res);
     if (fd < 0)
         return -1;
-
-    int rc = -1;
-    uint8_t *image = NULL;
-    const uint64_t size = res->size;
-    if (size == 0) {
-        fail(res, HASH_ERR_EMPTY, NULL);
-        goto out;
-    }
-
-    struct digest *d = ctx->digest;
-    digest_begin(d, size);
-    size_t cap;
-    uint8_t *slot = digest_slot(d, &cap);
-    const size_t want = size < SNIFF_BYTES ? (size_t)size : SNIFF_BYTES;
-    if (read_exact(fd, slot, want, res) != 0)
-        goto out_digest;
-    res->kind = hash_sniff(slot, want, &res->format);
-
-    if (res->kind == HASH_KIND_IMAGE && size <= ctx->opt.max_image_bytes) {
-        /* Images are decoded from memory: read them once into one buffer,
-         * digesting as the bytes arrive. */
-        image = malloc((size_t)size);
-        if (!image) {
-            fail(res, HASH_ERR_NOMEM, "out of memory for the image file");
-            goto out_digest;
-        }
-        memcpy(image, slot, want);
-        slot = image;
-    }
-    digest_feed(d, slot, want);
-    for (uint64_t done = want; done < size;) {
-        /* Into the image buffer, or into the digest's own slots (constant memory). */
-        uint8_t *dst = image ? image + done : digest_slot(d, &cap);
-        const size_t chunk = size - done < cap ? (size_t)(size - done) : cap;
-        if (read_exact(fd, dst, chunk, res) != 0)
-            goto out_digest;
-        digest_feed(d, dst, chunk);
-        done += chunk;
-        progress(ctx, done, size);
-        if (ctx->opt.cancelled && ctx->opt.cancelled(ctx->opt.progress_ctx)) {
-            fail(res, HASH_ERR_CANCELLED, NULL);
-            goto out_digest;
-        }
-    }
-    if (check_end(fd, res) != 0)
-        goto out_digest;
-    digest_end(d, res->md5, res->sha256);
-    res->have_digests = true;
-
-    switch (res->kind) {
-    case HASH_KIND_IMAGE:
-        if (!image) {
-            fail(res, HASH_ERR_TOO_LARGE, "image file too large to decode; exact hashes only");
-            goto out;
-        }
-        rc = hash_image(ctx, image, (size_t)size, res);
-        break;
-    case HASH_KIND_VIDEO:
-        rc = ctx->opt.video ? hash_video(ctx, fd, res) : 0;
-        break;
-    default:
-        fail(res, HASH_ERR_UNKNOWN_TYPE, NULL);
-        break;
-    }
-    goto out;
-
-out_digest:
-    /* Drain the worker so the next file starts clean; these digests are not valid. */
-    {
-        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
-        digest_end(d, md5, sha);
-    }
-out:
-    if (image) {
-        explicit_bzero(image, (size_t)size);
-        free(image);
-    }
+    const struct hash_source src = {.size = res->size, .read_at = fd_read_at, .ctx = &fd};
+    const int rc = hash_source_run(ctx, &src, res);
     close(fd);
     return rc;
 }
@@ -843,6 +1117,8 @@ static const struct {
     [HASH_ERR_VIDEO_TOO_LARGE] = {"video_too_large", "the video's picture size is too large to decode safely"},
     [HASH_ERR_VIDEO_TOO_LONG] = {"video_too_long", "the video is too long to fingerprint completely; its beginning was fingerprinted"},
     [HASH_ERR_CANCELLED] = {"cancelled", "stopped before the end, as asked"},
+    [HASH_ERR_GONE] = {"device_removed", "the device was unplugged while the file was read"},
+    [HASH_ERR_TIMEOUT] = {"device_not_answering", "the device stopped answering"},
 };
 
 const char *hash_err_code(enum hash_err e)

@@ -6,6 +6,9 @@
  *   2. hash_file(ctx, path, &res) for each file; or hash_walk() to visit a
  *      tree. Files are opened read-only (O_NOATIME where allowed) and never
  *      written; FIFOs and devices are refused without blocking.
+ *      Bytes that come from elsewhere (a phone by cable) go through
+ *      hash_source_file(ctx, &src, &res) with a struct hash_source: the same
+ *      engine, the same results bit for bit; hash_file() is that over pread().
  *   3. On failure res.err says why: hash_err_code() is a stable code,
  *      hash_err_message() a sentence for people; res.detail is for
  *      developers. MD5/SHA-256 stay valid (res.have_digests) when the file
@@ -15,9 +18,9 @@
  *      res, so pass it zeroed or cleared.
  *   5. hash_ctx_destroy(ctx) (accepts NULL).
  *
- * Videos get vPDQ (see vpdq.h), decoded from the open file descriptor in
- * place; res.vpdq may be present together with an error (a budget ran out,
- * the file is damaged): the frames before that point.
+ * Videos get vPDQ (see vpdq.h), decoded in place through the same reader
+ * (no copy anywhere); res.vpdq may be present together with an error (a
+ * budget ran out, the file is damaged): the frames before that point.
  *
  * PDQ variants (see ../shared/pdq/ALGORITHM.md):
  *   HASH_PDQ_CLI       what Meta's reference CLI computes (images over 512 on a
@@ -32,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "digest.h"
 #include "image.h"
@@ -66,6 +70,9 @@ enum hash_err {
     HASH_ERR_VIDEO_TOO_LARGE,
     HASH_ERR_VIDEO_TOO_LONG,
     HASH_ERR_CANCELLED,        /* hash_options.cancelled said stop (the kiosk's Cancel) */
+    /* reading from a device by cable (the reader's errno) */
+    HASH_ERR_GONE,             /* ENODEV/ENXIO: the device was unplugged mid-file */
+    HASH_ERR_TIMEOUT,          /* ETIMEDOUT: the device stopped answering */
     HASH_ERR_COUNT
 };
 
@@ -106,8 +113,9 @@ struct hash_options {
     bool displayed;               /* compute HASH_PDQ_DISPLAYED_* (default on) */
     bool video;                /* vPDQ for videos (default on) */
     struct vpdq_options vpdq;  /* vpdq_options_default(); vpdq.displayed follows `displayed` */
-    /* Called as bytes are read (may be NULL); for videos then again as they
-     * are decoded, in milliseconds of video. */
+    /* Called as bytes are read (may be NULL). Videos are read by their
+     * decoding (one pass): milliseconds of video as they are decoded, then
+     * bytes again for whatever the decoder did not read (vPDQ off: bytes). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     /* Polled (with progress_ctx) while a file is read and while a video is
@@ -123,6 +131,32 @@ void hash_ctx_destroy(struct hash_ctx *ctx);
 
 /* 0 when everything asked for was computed; -1 with res->err set. */
 int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res);
+
+/* Where a file's bytes come from when they are not a path: read_at() gives
+ * up to n bytes at off and returns the count (fewer than n only at the end
+ * of the file; 0 at or past it), or -1 with errno set: ENODEV or ENXIO the
+ * device is gone (HASH_ERR_GONE), ETIMEDOUT it stopped answering
+ * (HASH_ERR_TIMEOUT), anything else (EIO, ENOMEM, ...) HASH_ERR_READ.
+ * Calls come from the hashing thread, one at a time, mostly in increasing
+ * offsets; short counts are asked again for the rest. After a failed read
+ * the file is given up: nothing more is asked of the reader for it. */
+struct hash_source {
+    uint64_t size;             /* the file's size as listed */
+    ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off);
+    void *ctx;
+};
+
+/* hash_file() on a reader, with the same contract: 0 / -1 with res->err;
+ * res->size = src->size; digests only when every byte was read; a reader
+ * that ends before src->size is HASH_ERR_CHANGED ("shrank"), one that has
+ * bytes past it too ("grew"). Images are read into memory and decoded from
+ * there, digests are computed as the bytes arrive (one pass, constant memory
+ * for everything but images). Videos are read once, by the vPDQ decoder,
+ * and the digests follow its reads (bytes it reads ahead, like an index at
+ * the end, are kept up to 16 MiB until the digests reach them; what it
+ * skips is read after it). A video not read whole has neither digests nor
+ * vPDQ. */
+int hash_source_file(struct hash_ctx *ctx, const struct hash_source *src, struct hash_result *res);
 /* Frees what a result owns (the vPDQ list) and zeroes it. Accepts NULL. */
 void hash_result_clear(struct hash_result *res);
 /* Image bytes already in memory (no digests): decode + PDQ. 0 / -1. */

@@ -23,17 +23,12 @@ static enum hash_err open_err(enum device_err e)
     case DEVICE_ERR_BUSY: return HASH_ERR_ACCESS;
     case DEVICE_ERR_NOMEM: return HASH_ERR_NOMEM;
     case DEVICE_ERR_CHANGED: return HASH_ERR_CHANGED;
-#ifdef HIFAZAT_HASH_SOURCE
     case DEVICE_ERR_GONE: return HASH_ERR_GONE;
     case DEVICE_ERR_TIMEOUT: return HASH_ERR_TIMEOUT;
-#else
-    case DEVICE_ERR_GONE: return HASH_ERR_NOT_FOUND; /* what hash_file() says of an unplugged card */
-#endif
     default: return HASH_ERR_READ;
     }
 }
 
-#ifdef HIFAZAT_HASH_SOURCE
 /* The hash engine's reader: errno says why a read failed (ENODEV: the
  * device was unplugged, ETIMEDOUT: it stopped answering). */
 static ssize_t read_at(void *ctx, void *buf, size_t n, uint64_t off)
@@ -44,7 +39,6 @@ static ssize_t read_at(void *ctx, void *buf, size_t n, uint64_t off)
         errno = media_errno_of_device(device_file_error(f)->code);
     return r;
 }
-#endif
 
 int media_hash_file(struct devices *d, struct hash_ctx *hc, const char *path, struct hash_result *res)
 {
@@ -58,19 +52,8 @@ int media_hash_file(struct devices *d, struct hash_ctx *hc, const char *path, st
         snprintf(res->detail, sizeof(res->detail), "%s", d && path ? derr.detail : "no path");
         return -1;
     }
-#ifdef HIFAZAT_HASH_SOURCE
     const struct hash_source src = {.size = device_file_size(f), .read_at = read_at, .ctx = f};
     const int rc = hash_source_file(hc, &src, res);
-#else
-    /* Until the hash engine reads from any reader: files on volumes only. */
-    int rc = -1;
-    if (!device_path_is_usb(path)) {
-        rc = hash_file(hc, path, res);
-    } else {
-        res->err = HASH_ERR_READ;
-        snprintf(res->detail, sizeof(res->detail), "built without hash_source_file()");
-    }
-#endif
     device_file_close(f);
     return rc;
 }

@@ -1,4 +1,5 @@
-/* vPDQ: decode with FFmpeg's libraries from the file in place, sample frames
+/* vPDQ: decode with FFmpeg's libraries from the file in place (through the
+ * caller's reader: a file, memory, a phone's file by cable), sample frames
  * as Meta's reference does, PDQ each one at full frame size.
  *
  * Threads: the decoder uses FFmpeg's own frame/slice threads; with more than
@@ -60,37 +61,35 @@ void vpdq_result_free(struct vpdq_result *r)
     free(r);
 }
 
-/* ---- reading: pread() on a read-only fd, or plain memory ---- */
+/* ---- reading: through the caller's reader ---- */
 
 struct source {
-    int fd;                 /* -1: memory */
-    const uint8_t *mem;
+    const struct vpdq_reader *rd;
     int64_t size, pos;
-    int read_errno;
+    int read_errno;         /* the first failed read's errno: no read after it */
+    bool ended_early;       /* the reader had nothing more before its size */
 };
 
 static int source_read(void *opaque, uint8_t *buf, int n)
 {
     struct source *s = opaque;
+    if (s->read_errno)
+        return AVERROR(s->read_errno); /* a pulled cable does not come back mid-file */
     if (s->pos >= s->size || n <= 0)
         return AVERROR_EOF;
     size_t want = (size_t)n;
     if ((int64_t)want > s->size - s->pos)
         want = (size_t)(s->size - s->pos);
-    ssize_t r;
-    if (s->fd < 0) {
-        memcpy(buf, s->mem + s->pos, want);
-        r = (ssize_t)want;
-    } else {
-        do
-            r = pread(s->fd, buf, want, (off_t)s->pos);
-        while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            s->read_errno = errno;
-            return AVERROR(errno);
-        }
-        if (r == 0)
-            return AVERROR_EOF; /* the file shrank */
+    errno = 0;
+    const ssize_t r = s->rd->read_at(s->rd->ctx, buf, want, (uint64_t)s->pos);
+    if (r < 0 || (size_t)r > want) {
+        /* A reader that breaks its contract counts as a failed device. */
+        s->read_errno = r < 0 && errno > 0 ? errno : EIO;
+        return AVERROR(s->read_errno);
+    }
+    if (r == 0) {
+        s->ended_early = true; /* the file shrank, or was cut while listed */
+        return AVERROR_EOF;
     }
     s->pos += r;
     return (int)r;
@@ -234,6 +233,14 @@ static int worker_init(struct run *r, struct worker *w)
 
 static void worker_free(struct worker *w)
 {
+    /* Pixels of a private video: wiped before they go. */
+    const size_t px = w->run ? (size_t)w->run->tw * (size_t)w->run->th : 0;
+    if (w->rgb)
+        explicit_bzero(w->rgb, px * 3 + RGB_PADDING);
+    if (w->turned)
+        explicit_bzero(w->turned, px * 3);
+    if (w->luma)
+        explicit_bzero(w->luma, sizeof(float) * (size_t)(w->run->tw > w->run->th ? w->run->tw : w->run->th));
     avdl.sws_freeContext(w->sws);
     avdl.av_free(w->rgb);
     avdl.av_free(w->turned);
@@ -462,6 +469,14 @@ static void setup_orientation(struct run *r, const AVStream *st)
 
 /* ---- open ---- */
 
+/* The read buffer held bytes of the video: wiped before it goes. */
+static void free_io_buffer(AVIOContext *pb)
+{
+    if (pb->buffer)
+        explicit_bzero(pb->buffer, (size_t)pb->buffer_size);
+    avdl.av_freep(&pb->buffer);
+}
+
 static int open_input(struct run *r)
 {
     char eb[AV_ERROR_MAX_STRING_SIZE];
@@ -475,7 +490,7 @@ static int open_input(struct run *r)
     }
     r->fmt = avdl.avformat_alloc_context();
     if (!r->fmt) {
-        avdl.av_freep(&pb->buffer);
+        free_io_buffer(pb);
         avdl.avio_context_free(&pb);
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the demuxer");
     }
@@ -496,7 +511,7 @@ static int open_input(struct run *r)
     if (e < 0) {
         /* avformat_open_input freed the context but not our custom I/O */
         r->fmt = NULL;
-        avdl.av_freep(&pb->buffer);
+        free_io_buffer(pb);
         avdl.avio_context_free(&pb);
         if (r->src.read_errno)
             return set_err(r, VPDQ_ERR_READ, "read failed: %s", strerror(r->src.read_errno));
@@ -832,7 +847,7 @@ static int decode_all(struct run *r)
         if ((rc = drain(r, &next_progress)) != 0)
             break;
     }
-    if (r->fast && rc == 0 && read_err)
+    if (r->fast && rc == 0 && read_err && !r->src.read_errno)
         rc = fast_abandon(r); /* a damaged file: count its frames one by one */
     while (r->fast && rc == 0 && r->fast->fn > 0)
         rc = fast_send_one(r, &next_progress);
@@ -843,7 +858,9 @@ static int decode_all(struct run *r)
     }
     if (r->fast && rc == 0) {
         struct fast *f = r->fast;
-        if (f->sampled_out != f->sampled_sent || (uint64_t)(f->last_out + 1) != f->sent)
+        if (r->src.read_errno)
+            ; /* cut short by the reader: the frames so far stand, reported below */
+        else if (f->sampled_out != f->sampled_sent || (uint64_t)(f->last_out + 1) != f->sent)
             rc = fast_abandon(r);
         else
             r->res->frames_decoded = f->sent;
@@ -855,10 +872,10 @@ static int decode_all(struct run *r)
         return -1;
     if (rc > 0)
         return 0; /* stopped: the error is set, the frames so far are kept */
+    if (r->src.read_errno) /* even where the demuxer took the failure for an end */
+        return set_err(r, VPDQ_ERR_READ, "read failed after %.1f s of video: %s",
+                       r->res->hashed_seconds, strerror(r->src.read_errno));
     if (read_err) {
-        if (r->src.read_errno)
-            return set_err(r, VPDQ_ERR_READ, "read failed after %.1f s of video: %s",
-                           r->res->hashed_seconds, strerror(r->src.read_errno));
         if (r->interrupted)
             return set_err(r, VPDQ_ERR_BUDGET, "stopped after %.0f s of work (%.1f s of video hashed)",
                            r->o->max_seconds, r->res->hashed_seconds);
@@ -901,7 +918,7 @@ static void close_pass(struct run *r)
         AVIOContext *pb = r->fmt->pb;
         avdl.avformat_close_input(&r->fmt);
         if (pb) {
-            avdl.av_freep(&pb->buffer);
+            free_io_buffer(pb);
             avdl.avio_context_free(&pb);
         }
     }
@@ -927,8 +944,8 @@ static void pass(struct run *r, bool try_fast)
     decode_all(r);
 }
 
-static int run(struct source src, const struct vpdq_options *opts, struct vpdq_result **out,
-               struct vpdq_error *err)
+int vpdq_hash_reader(const struct vpdq_reader *rd, const struct vpdq_options *opts,
+                     struct vpdq_result **out, struct vpdq_error *err)
 {
     struct vpdq_options defaults;
     if (!opts) {
@@ -937,6 +954,12 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     }
     *out = NULL;
     memset(err, 0, sizeof(*err));
+    if (!rd || !rd->read_at || rd->size > (uint64_t)INT64_MAX) {
+        err->code = VPDQ_ERR_READ;
+        err->sys_errno = EINVAL;
+        snprintf(err->detail, sizeof(err->detail), "no reader, or a size out of range");
+        return -1;
+    }
     /* FFmpeg is loaded for the first video, not at start (avdl.h). */
     if (avdl_load(err->detail, sizeof(err->detail)) != 0) {
         err->code = VPDQ_ERR_UNSUPPORTED;
@@ -955,7 +978,7 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     r->o = opts;
     r->res = res;
     r->err = err;
-    r->src = src;
+    r->src = (struct source){.rd = rd, .size = (int64_t)rd->size};
     res->codec = "unknown";
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv_put, NULL);
@@ -965,7 +988,12 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
 
     pass(r, true);
     close_pass(r);
-    if (r->fast_failed && err->code == VPDQ_OK) {
+    if (r->fast_failed && r->src.read_errno) {
+        /* Frames of an abandoned attempt are not trusted, and a device that
+         * failed is not read again from the start. */
+        vpdq_list_free(&res->frames);
+        vpdq_list_free(&res->displayed);
+    } else if (r->fast_failed && err->code == VPDQ_OK) {
         /* Start again, counting every frame as the reference does. */
         vpdq_list_free(&res->frames);
         vpdq_list_free(&res->displayed);
@@ -979,6 +1007,25 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     }
     if (r->failed)
         set_err(r, VPDQ_ERR_NOMEM, "out of memory hashing frames");
+    /* A failed read explains whatever followed it (a stream that looked
+     * cut, no frames): the caller must be able to tell a pulled cable from
+     * a damaged file. A budget, a cancel or no memory stay what they are. */
+    if (r->src.read_errno) {
+        if (err->code != VPDQ_ERR_BUDGET && err->code != VPDQ_ERR_CANCELLED &&
+            err->code != VPDQ_ERR_NOMEM && err->code != VPDQ_ERR_READ) {
+            err->code = VPDQ_OK;
+            set_err(r, VPDQ_ERR_READ, "read failed after %.1f s of video: %s", res->hashed_seconds,
+                    strerror(r->src.read_errno));
+        }
+        if (err->code == VPDQ_ERR_READ)
+            err->sys_errno = r->src.read_errno;
+    }
+    /* Some containers (Matroska) cannot tell a cut file by themselves. */
+    if (r->src.ended_early && err->code == VPDQ_OK) {
+        set_err(r, VPDQ_ERR_CORRUPT, "the file ends before its size, after %.1f s of video",
+                res->hashed_seconds);
+        res->complete = false;
+    }
 
     /* Workers finish out of order. */
     if (res->frames.n)
@@ -1003,19 +1050,49 @@ static int run(struct source src, const struct vpdq_options *opts, struct vpdq_r
     return err->code == VPDQ_OK ? 0 : -1;
 }
 
+/* ---- readers over a file and over memory ---- */
+
+static ssize_t fd_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+{
+    const int fd = *(const int *)ctx;
+    ssize_t r;
+    do
+        r = pread(fd, buf, n, (off_t)off);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+struct memory {
+    const uint8_t *data;
+    size_t len;
+};
+
+static ssize_t memory_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+{
+    const struct memory *m = ctx;
+    if (off >= m->len)
+        return 0;
+    if (n > m->len - off)
+        n = m->len - (size_t)off;
+    memcpy(buf, m->data + off, n);
+    return (ssize_t)n;
+}
+
 int vpdq_hash_fd(int fd, const struct vpdq_options *o, struct vpdq_result **out,
                  struct vpdq_error *err)
 {
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int e = fstat(fd, &st) != 0 ? errno : 0;
+    if (e || !S_ISREG(st.st_mode)) {
         *out = NULL;
         memset(err, 0, sizeof(*err));
         err->code = VPDQ_ERR_READ;
+        err->sys_errno = e;
         snprintf(err->detail, sizeof(err->detail), "not a readable regular file");
         return -1;
     }
-    struct source s = {.fd = fd, .size = (int64_t)st.st_size};
-    return run(s, o, out, err);
+    const struct vpdq_reader rd = {.size = (uint64_t)st.st_size, .read_at = fd_read_at, .ctx = &fd};
+    return vpdq_hash_reader(&rd, o, out, err);
 }
 
 int vpdq_hash_path(const char *path, const struct vpdq_options *o, struct vpdq_result **out,
@@ -1025,10 +1102,12 @@ int vpdq_hash_path(const char *path, const struct vpdq_options *o, struct vpdq_r
     if (fd < 0 && errno == EPERM)
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
+        const int e = errno;
         *out = NULL;
         memset(err, 0, sizeof(*err));
         err->code = VPDQ_ERR_READ;
-        snprintf(err->detail, sizeof(err->detail), "cannot open: %s", strerror(errno));
+        err->sys_errno = e;
+        snprintf(err->detail, sizeof(err->detail), "cannot open: %s", strerror(e));
         return -1;
     }
     int rc = vpdq_hash_fd(fd, o, out, err);
@@ -1039,6 +1118,7 @@ int vpdq_hash_path(const char *path, const struct vpdq_options *o, struct vpdq_r
 int vpdq_hash_memory(const uint8_t *data, size_t len, const struct vpdq_options *o,
                      struct vpdq_result **out, struct vpdq_error *err)
 {
-    struct source s = {.fd = -1, .mem = data, .size = (int64_t)len};
-    return run(s, o, out, err);
+    struct memory m = {.data = data, .len = len};
+    const struct vpdq_reader rd = {.size = len, .read_at = memory_read_at, .ctx = &m};
+    return vpdq_hash_reader(&rd, o, out, err);
 }

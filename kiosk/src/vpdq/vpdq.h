@@ -5,18 +5,21 @@
  * Usage:
  *   1. struct vpdq_options o; vpdq_options_default(&o); then change what you
  *      need (sampling interval, NxN downscale, threads, budgets).
- *   2. vpdq_hash_fd(fd, &o, &res, &err) on a file opened read-only (or
- *      vpdq_hash_path(), vpdq_hash_memory()). The bytes are read with pread()
- *      through a custom AVIOContext: nothing is written, no frame and no copy
- *      of the video ever touches a disk, and FFmpeg may not open anything
- *      else (playlists, external references and network URLs are refused).
+ *   2. vpdq_hash_reader(&reader, &o, &res, &err) with a struct vpdq_reader
+ *      that serves the video's bytes by offset (a phone's file, a file); or
+ *      vpdq_hash_fd(fd, ...) on a file opened read-only, vpdq_hash_path(),
+ *      vpdq_hash_memory(), which are readers over pread() and memory. The
+ *      bytes go through a custom AVIOContext: nothing is written, no frame
+ *      and no copy of the video ever touches a disk, and FFmpeg may not open
+ *      anything else (playlists, external references and network URLs are
+ *      refused).
  *   3. 0: res->frames holds one feature per sampled frame, as decoded, and,
  *      when the container asks for a rotation or flip, res->displayed the
  *      same frames as a player shows them. -1: err says why (err.code is
  *      stable, vpdq_err_message() is a sentence for people, err.detail is
- *      for developers); *res may still hold the frames hashed before a
- *      budget ran out or the file turned out to be damaged, and must then be
- *      freed too.
+ *      for developers, err.sys_errno the reader's errno for VPDQ_ERR_READ);
+ *      *res may still hold the frames hashed before a budget ran out or the
+ *      file turned out to be damaged, and must then be freed too.
  *   4. vpdq_result_free(res) (accepts NULL).
  *
  * Frames are what Meta's reference hashes: the first video stream's decoded
@@ -42,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pdq.h"
 
@@ -99,6 +103,24 @@ enum vpdq_err {
 struct vpdq_error {
     enum vpdq_err code;
     char detail[200];          /* for developers: what FFmpeg or the budget said */
+    /* VPDQ_ERR_READ: the errno the reader (or open()/fstat() of a path or
+     * fd) failed with (ENODEV: the device went away, ETIMEDOUT: it stopped
+     * answering, EIO, ...), so that callers can tell a pulled cable from a
+     * damaged file; 0 otherwise. */
+    int sys_errno;
+};
+
+/* Where the video's bytes come from. read_at() gives up to n bytes at off:
+ * the count (fewer than n only at the end of the video; 0 at or past it),
+ * or -1 with errno set. It is called from the thread that called
+ * vpdq_hash_reader(), one call at a time, mostly in increasing offsets
+ * (containers with their index at the end are read there first). After a
+ * failed read no other read is asked for (VPDQ_ERR_READ); a 0 before size
+ * is a cut file (VPDQ_ERR_CORRUPT, the frames before it kept). */
+struct vpdq_reader {
+    uint64_t size;             /* bytes in the video */
+    ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off);
+    void *ctx;
 };
 
 struct vpdq_result {
@@ -119,6 +141,10 @@ struct vpdq_result {
 
 void vpdq_options_default(struct vpdq_options *o);
 
+int vpdq_hash_reader(const struct vpdq_reader *r, const struct vpdq_options *o,
+                     struct vpdq_result **out, struct vpdq_error *err);
+/* Readers over a file descriptor (pread(), the fd's offset untouched), a
+ * path (opened read-only, O_NOATIME where allowed) and memory. */
 int vpdq_hash_fd(int fd, const struct vpdq_options *o, struct vpdq_result **out,
                  struct vpdq_error *err);
 int vpdq_hash_path(const char *path, const struct vpdq_options *o, struct vpdq_result **out,
