@@ -326,6 +326,7 @@ static struct devices *phone_devices(struct fakephones *fp, int timeout_ms)
     o.rescan_ms = 60000; /* devices_rescan() drives it */
     o.retry_locked_ms = 50;
     o.timeout_ms = timeout_ms;
+    o.list_timeout_ms = timeout_ms; /* a listing gets no longer than a read here */
     struct device_error err;
     struct devices *d = devices_create(&o, &err);
     REQUIRE(d, "devices_create: %s", err.detail);
