@@ -1,25 +1,33 @@
-/* Benchmark for the media module (issue 6, "Choose"): opening a phone's
- * camera folder of 3 000 photos. Prints, in one run, with baselines measured
- * in the same run:
+/* Benchmark for the media module ("Choose"): opening a phone's camera
+ * folder of 3 000 photos, through the device layer. Prints, in one run,
+ * with baselines measured in the same run:
  *   - listing: media_folder_open() vs a bare readdir() of the same folder;
  *   - per photo: thumbnail (reduced-size decode) vs a full-size decode;
  *   - time to the first screenful (24 thumbnails) and thumbnail throughput
  *     while scrolling to the end, with the default options (2 workers,
  *     192 px, 32 MiB cache) vs one thread decoding the same thumbnails;
  *   - copying a thumbnail out blurred vs sharp (main-thread cost);
- *   - peak RSS of the whole opening (target <= 150 MB).
+ *   - peak RSS of the whole opening (target <= 150 MB);
+ *   - the same folders served as a phone (a fake MTP phone, fakephone.h,
+ *     with PHONE_DELAY_US per request, one request at a time): the first
+ *     screenful of entries and of thumbnails, requests and bytes per
+ *     thumbnail. The fake phone is not a real one: the boot test's
+ *     `scripts/bench.sh phone` measures qemu's usb-mtp device.
  * The photos are generated once per run into WORK_DIR: 30 distinct JPEGs of
  * 2 to 4 MP (phone-like noise, a tenth portrait via EXIF orientation 6),
  * each written 100 times as separate files. They sit in the page cache: a
  * real SD card or USB stick adds its read time (~1 MB a photo) on top.
  * Usage: bench_media WORK_DIR [COUNT] */
 #include "benchutil.h"
+#include "device.h"
+#include "fakephone.h"
 #include "image.h"
 #include "media.h"
 #include "mediagen.h"
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { BASES = 30, SCREEN = 24 };
+enum { BASES = 30, SCREEN = 24, PHONE_DELAY_US = 1000 };
 
 static uint8_t *bases[BASES];
 static size_t base_len[BASES];
@@ -109,14 +117,57 @@ static long rss_now_kb(void)
     return ru.ru_maxrss;
 }
 
-/* The opening, as the kiosk does it; runs in a child so that its peak RSS is
- * its own. */
-static int opening(const char *root, const char *vol, const char *folder, bool full)
+/* The device layer: the folders under root as volumes, or one fake phone
+ * whose storage is dir. */
+static struct fakephones *fp;
+static struct devices *devices_for(const char *root, const char *phone_dir)
 {
+    static const struct device_backend *list[2];
+    struct device_options o;
+    device_options_default(&o);
+    if (phone_dir) {
+        fp = fakephones_create();
+        list[0] = fakephones_backend(fp);
+        o.backends = list;
+        struct fakephone d = {.model = "Bench", .serial = "BENCH", .nstorages = 1, .delay_us = PHONE_DELAY_US};
+        d.storages[0] = (struct fakephone_storage){phone_dir, "Internal shared storage", false};
+        fakephone_plug(fp, &d);
+    } else {
+        o.media_root = root;
+        o.mode = DEVICE_ROOT_DIRS;
+    }
+    struct device_error err;
+    struct devices *dv = devices_create(&o, &err);
+    if (!dv)
+        printf("  devices_create: %s\n", err.detail);
+    else
+        devices_settle(dv, 20000);
+    return dv;
+}
+
+/* Takes listing news until at least `want` entries are in view, or the
+ * listing is over. */
+static void wait_listed(struct media *m, struct media_folder *f, size_t want)
+{
+    for (;;) {
+        if (media_events(m) & MEDIA_EV_FOLDER)
+            media_folder_update(f);
+        if (!media_folder_listing(f) || media_folder_count(f) >= want)
+            return;
+        wait_notify();
+    }
+}
+
+/* The opening, as the kiosk does it; runs in a child so that its peak RSS is
+ * its own. phone_dir: the same through a fake phone serving it. */
+static int opening(const char *root, const char *path, const char *phone_dir, bool full)
+{
+    struct devices *dv = devices_for(root, phone_dir);
+    if (!dv)
+        return 1;
     struct media_options o;
     media_options_default(&o);
-    o.root = root;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = dv;
     o.notify = on_notify;
     struct media_error err;
     const double t0 = bench_now();
@@ -125,12 +176,15 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
         printf("  media_create: %s\n", err.detail);
         return 1;
     }
-    struct media_folder *f = media_folder_open(m, vol, folder, 0, &err);
-    const double t1 = bench_now();
+    struct media_folder *f = media_folder_open(m, path, 0, &err);
     if (!f) {
         printf("  open: %s\n", err.detail);
         return 1;
     }
+    wait_listed(m, f, SCREEN); /* a phone's come in as it answers */
+    const double t1 = bench_now();
+    wait_listed(m, f, SIZE_MAX);
+    const double t1_all = bench_now();
     const size_t n = media_folder_count(f);
     uint32_t *ids = malloc(sizeof(uint32_t) * n);
     for (size_t i = 0; i < n; i++) {
@@ -163,8 +217,10 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
     /* Scroll to the end a screen at a time, with a screen of prefetch. */
     const double s0 = bench_now();
     size_t done = SCREEN;
-    for (size_t at = SCREEN; at < n; at += SCREEN) {
-        const size_t k = at + 2 * SCREEN <= n ? 2 * SCREEN : n - at;
+    /* Through a phone: the first 240 (whole files read at a request's pace). */
+    const size_t end = phone_dir && n > 240 ? 240 : n;
+    for (size_t at = SCREEN; at < end; at += SCREEN) {
+        const size_t k = at + 2 * SCREEN <= end ? 2 * SCREEN : end - at;
         media_thumbs_want(m, f, ids + at, k);
         const size_t vis = k < SCREEN ? k : SCREEN;
         wait_ready(m, f, ids + at, vis);
@@ -173,7 +229,17 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
     const double s1 = bench_now();
     struct media_stats st;
     media_get_stats(m, &st);
-    if (full) {
+    if (phone_dir) {
+        struct fakephone_stats ps;
+        fakephone_stats(fp, 0, &ps);
+        printf("  through a phone (%d us a request): %zu photos listed in %.0f ms, the first %d in %.0f ms;"
+               " first screen %.0f ms after them; %.0f thumbnails per second; %.0f KB and %.1f requests"
+               " per thumbnail; %llu of %llu from previews\n",
+               PHONE_DELAY_US, n, (t1_all - t0) * 1e3, SCREEN, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+               (double)done / (s1 - s0), st.bytes_read / 1024.0 / (double)st.decoded,
+               (double)(ps.reads + ps.thumbs) / (double)st.decoded, (unsigned long long)st.previews,
+               (unsigned long long)st.decoded);
+    } else if (full) {
         printf("  media_folder_open, %zu photos: %.1f ms (from media_create)\n", n, (t1 - t0) * 1e3);
         printf("  first screen (%d thumbnails): %.0f ms after the listing; %.0f ms from media_create\n",
                SCREEN, (t2 - t1) * 1e3, (t2 - t0) * 1e3);
@@ -195,6 +261,8 @@ static int opening(const char *root, const char *vol, const char *folder, bool f
     free(ids);
     media_folder_close(f);
     media_destroy(m);
+    devices_destroy(dv);
+    fakephones_destroy(fp);
     return 0;
 }
 
@@ -234,22 +302,25 @@ int main(int argc, char **argv)
         const double b = bench_now() - a;
         best_rd = b < best_rd ? b : best_rd;
     }
+    struct devices *dv = devices_for(root, NULL);
     struct media_options o;
     media_options_default(&o);
-    o.root = root;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = dv;
     struct media_error err;
-    struct media *m = media_create(&o, &err);
+    struct media *m = dv ? media_create(&o, &err) : NULL;
+    if (!m)
+        return 1;
     media_pause(m, true); /* the listing alone */
     double best_ls = 1e9;
     for (int r = 0; r < 5; r++) {
         const double a = bench_now();
-        struct media_folder *f = media_folder_open(m, vol, "DCIM/Camera", 0, &err);
+        struct media_folder *f = media_folder_open(m, folder, 0, &err);
         const double b = bench_now() - a;
         media_folder_close(f);
         best_ls = b < best_ls ? b : best_ls;
     }
     media_destroy(m);
+    devices_destroy(dv);
     printf("Listing (best of 5)\n");
     printf("  readdir alone %.2f ms (%d names) | media_folder_open %.2f ms = %.1fx (names, sizes, dates,"
            " types by name, sorted both ways)\n",
@@ -280,7 +351,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
-        _exit(opening(root, vol, "DCIM/Camera", true));
+        _exit(opening(root, folder, NULL, true));
     int status;
     struct rusage ru;
     wait4(pid, &status, 0, &ru);
@@ -297,7 +368,23 @@ int main(int argc, char **argv)
     fflush(stdout);
     pid = fork();
     if (pid == 0)
-        _exit(opening(root, vol, "DCIM/Previews", false));
+        _exit(opening(root, pfolder, NULL, false));
+    wait4(pid, &status, 0, &ru);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;
+
+    /* The same folders on a phone by cable. */
+    printf("Through a phone (a fake MTP phone in this process, %d us per request)\n", PHONE_DELAY_US);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0)
+        _exit(opening(root, "test:BENCH/DCIM/Previews", vol, false));
+    wait4(pid, &status, 0, &ru);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;
+    pid = fork();
+    if (pid == 0)
+        _exit(opening(root, "test:BENCH/DCIM/Camera", vol, false));
     wait4(pid, &status, 0, &ru);
     for (int i = 0; i < BASES; i++)
         free(bases[i]);

@@ -35,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         struct poster p;
         enum media_err err;
-        if (media_video_poster(fd, size, bw, NULL, NULL, &p, &err) == 0 && p.rgba) {
+        struct media_reader rd;
+        media_reader_fd(&rd, &fd, size);
+        if (media_video_poster(&rd, bw, NULL, NULL, &p, &err) == 0 && p.rgba) {
             media_blur_rgba(p.rgba, p.w, p.h, (size_t)p.w * 4, 0);
             media_secure_free(p.rgba, (size_t)p.w * p.h * 4);
         }

@@ -28,6 +28,8 @@ struct phone {
     enum fakephone_state state;
     uint64_t gone_after, read_so_far;
     struct fakephone_stats st;
+    int hold_after;           /* < 0: none */
+    bool released;
     struct obj *objs;
     size_t nobjs, cap;
     uint64_t next_handle;
@@ -226,7 +228,9 @@ static int fp_list(void *vc, const struct device_obj *folder,
     char dcopy[1024];
     snprintf(dcopy, sizeof(dcopy), "%s", dir);
     const int delay = p->desc.delay_us;
+    const int hold = p->hold_after;
     pthread_mutex_unlock(&fp->lock);
+    sleep_us(p->desc.list_delay_us);
 
     DIR *d = opendir(dcopy);
     if (!d) {
@@ -261,6 +265,13 @@ static int fp_list(void *vc, const struct device_obj *folder,
             continue;
         sleep_us(delay); /* one GetObjectInfo per object, as libmtp does */
         pthread_mutex_lock(&fp->lock);
+        if (hold >= 0 && (int)i == hold) {
+            p->st.held = true;
+            pthread_cond_broadcast(&fp->cond);
+            while (!p->released && p->plugged && p->plug_gen == c->plug_gen)
+                pthread_cond_wait(&fp->cond, &fp->lock);
+            p->st.held = false;
+        }
         const uint64_t h = handle_for(p, folder->storage, abs);
         pthread_mutex_unlock(&fp->lock);
         const struct device_obj o = {.storage = folder->storage, .handle = h, .rel = rel, .name = names[i],
@@ -432,6 +443,7 @@ int fakephone_plug(struct fakephones *fp, const struct fakephone *desc)
         memset(p, 0, sizeof(*p));
         p->plug_gen = gen + 1;
         p->used = p->plugged = true;
+        p->hold_after = -1;
         p->desc = *desc;
         snprintf(p->model, sizeof(p->model), "%s", desc->model ? desc->model : "Phone");
         snprintf(p->vendor, sizeof(p->vendor), "%s", desc->vendor ? desc->vendor : "");
@@ -485,5 +497,25 @@ void fakephone_stats(struct fakephones *fp, int i, struct fakephone_stats *st)
     memset(st, 0, sizeof(*st));
     if (i >= 0 && i < MAX_PHONES)
         *st = fp->p[i].st;
+    pthread_mutex_unlock(&fp->lock);
+}
+
+void fakephone_hold_list(struct fakephones *fp, int i, int n)
+{
+    pthread_mutex_lock(&fp->lock);
+    if (i >= 0 && i < MAX_PHONES) {
+        fp->p[i].hold_after = n;
+        fp->p[i].released = false;
+    }
+    pthread_mutex_unlock(&fp->lock);
+}
+
+void fakephone_release(struct fakephones *fp, int i)
+{
+    pthread_mutex_lock(&fp->lock);
+    if (i >= 0 && i < MAX_PHONES) {
+        fp->p[i].released = true;
+        pthread_cond_broadcast(&fp->cond);
+    }
     pthread_mutex_unlock(&fp->lock);
 }

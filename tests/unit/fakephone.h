@@ -40,6 +40,8 @@ struct fakephone {
     int nstorages;            /* 1..4 */
     struct fakephone_storage storages[4];
     int delay_us;             /* per request, like a USB round trip */
+    int list_delay_us;        /* before a listing's first object (libmtp answers a folder
+                                 only when it has read all of it) */
     bool thumbnails;          /* .jpg files have the device's own thumbnail (a real
                                  phone's is a small JPEG; the file itself stands in) */
     bool charging_only;       /* offers neither MTP nor PTP (only ADB) */
@@ -57,6 +59,7 @@ struct fakephone_stats {
     unsigned opens, lists, reads, thumbs, refreshes;
     uint64_t bytes_read;
     unsigned max_read;        /* largest read request, bytes */
+    bool held;                /* a listing waits at its hold now */
 };
 
 struct fakephones;
@@ -69,6 +72,10 @@ int fakephone_plug(struct fakephones *fp, const struct fakephone *desc);
 void fakephone_unplug(struct fakephones *fp, int i);
 void fakephone_set(struct fakephones *fp, int i, enum fakephone_state s);
 void fakephone_gone_after(struct fakephones *fp, int i, uint64_t bytes);
+/* Listings stop after n objects until fakephone_release(): a test can look
+ * at what reached the caller meanwhile. n < 0: no hold. */
+void fakephone_hold_list(struct fakephones *fp, int i, int n);
+void fakephone_release(struct fakephones *fp, int i);
 void fakephone_stats(struct fakephones *fp, int i, struct fakephone_stats *st);
 
 #endif

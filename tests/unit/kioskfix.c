@@ -1,6 +1,8 @@
 /* A kiosk for tests (kioskfix.h). */
 #include "kioskfix.h"
 
+#include "device.h"
+#include "fakephone.h"
 #include "keys.h"
 #include "mediagen.h"
 #include "testutil.h"
@@ -198,30 +200,27 @@ int kfix_create(struct kfix *f, const char *tag, unsigned flags)
 
 void kfix_destroy(struct kfix *f)
 {
+    devices_destroy(f->devices);
+    fakephones_destroy(f->phones);
     if (f->root[0])
         rm_rf(f->root);
     memset(f, 0, sizeof(*f));
 }
 
-const char *kfix_make_phone(struct kfix *f, const char *name, int photos)
+/* The fixture phone's pictures in the folder tmp. 0 / -1. */
+static int make_tree(const char *tmp, int photos)
 {
-    static char dev[1200];
     char p[1400];
-    snprintf(dev, sizeof dev, "%s/%s", f->media, name);
-    /* Built beside the media root and moved in whole, so the kiosk never
-     * sees a half-made device. */
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s/.making-%s", f->root, name);
     snprintf(p, sizeof p, "%s/DCIM/Camera", tmp);
     if (gen_mkdirs(p) != 0)
-        return NULL;
+        return -1;
     time_t base = 1700000000;
     if (photos > 0) {
         for (int i = 0; i < photos; i++) {
             scene = i;
             snprintf(p, sizeof p, "%s/DCIM/Camera/IMG_%04d.jpg", tmp, i + 1);
             if (gen_jpeg_file(p, 2400, 1800, gen_scene, 0, 92) != 0)
-                return NULL;
+                return -1;
             set_mtime(p, base + i * 60);
         }
     } else {
@@ -229,12 +228,12 @@ const char *kfix_make_phone(struct kfix *f, const char *name, int photos)
             scene = i;
             snprintf(p, sizeof p, "%s/DCIM/Camera/IMG_%04d.jpg", tmp, i + 1);
             if (gen_jpeg_file(p, 800, 600, gen_scene, 0, 90) != 0)
-                return NULL;
+                return -1;
             set_mtime(p, base + i * 60);
         }
         snprintf(p, sizeof p, "%s/DCIM/Camera/IMG_0009.jpg", tmp);
         if (gen_jpeg_file(p, 640, 480, gen_wall, 0, 90) != 0)
-            return NULL;
+            return -1;
         set_mtime(p, base + 8 * 60);
         /* Damaged: a JPEG cut off after its first 1.5 KB. */
         size_t len;
@@ -243,7 +242,7 @@ const char *kfix_make_phone(struct kfix *f, const char *name, int photos)
         snprintf(p, sizeof p, "%s/DCIM/Camera/IMG_0010.jpg", tmp);
         if (!jpg || gen_write(p, jpg, len > 1500 ? 1500 : len) != 0) {
             free(jpg);
-            return NULL;
+            return -1;
         }
         free(jpg);
         set_mtime(p, base + 9 * 60);
@@ -255,25 +254,77 @@ const char *kfix_make_phone(struct kfix *f, const char *name, int photos)
                  "-map_metadata -1 '%s/DCIM/Camera/VID_0001.mp4'",
                  tmp);
         if (gen_run(cmd) != 0)
-            return NULL;
+            return -1;
         snprintf(p, sizeof p, "%s/DCIM/Camera/VID_0001.mp4", tmp);
         set_mtime(p, base + 10 * 60);
         snprintf(p, sizeof p, "%s/Pictures", tmp);
         if (gen_mkdirs(p) != 0)
-            return NULL;
+            return -1;
         for (int i = 0; i < 2; i++) {
             scene = i;
             snprintf(p, sizeof p, "%s/Pictures/card-%d.png", tmp, i + 1);
             if (gen_png_file(p, 480, 480, gen_card, false, false) != 0)
-                return NULL;
+                return -1;
             set_mtime(p, base + (11 + i) * 60);
         }
     }
-    if (rename(tmp, dev) != 0)
+    return 0;
+}
+
+const char *kfix_make_phone(struct kfix *f, const char *name, int photos)
+{
+    static char dev[1200];
+    snprintf(dev, sizeof dev, "%s/%s", f->media, name);
+    /* Built beside the media root and moved in whole, so the kiosk never
+     * sees a half-made device. */
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s/.making-%s", f->root, name);
+    if (make_tree(tmp, photos) != 0 || rename(tmp, dev) != 0)
         return NULL;
     return dev;
 }
 
+int kfix_phones(struct kfix *f)
+{
+    if (f->devices)
+        return 0;
+    f->phones = fakephones_create();
+    if (!f->phones)
+        return -1;
+    static const struct device_backend *list[2];
+    list[0] = fakephones_backend(f->phones);
+    list[1] = NULL;
+    struct device_options o;
+    device_options_default(&o);
+    o.media_root = f->media;
+    o.mode = DEVICE_ROOT_DIRS;
+    o.backends = list;
+    o.retry_locked_ms = 100;
+    struct device_error err;
+    f->devices = devices_create(&o, &err);
+    if (!f->devices)
+        fprintf(stderr, "kfix: devices_create: %s\n", err.detail);
+    return f->devices ? 0 : -1;
+}
+
+int kfix_add_phone(struct kfix *f, const char *serial, int photos, int delay_us, const char **dir)
+{
+    static char where[1200];
+    if (kfix_phones(f) != 0)
+        return -1;
+    snprintf(where, sizeof where, "%s/phone-%s", f->root, serial);
+    struct stat st;
+    if (stat(where, &st) != 0 && make_tree(where, photos) != 0)
+        return -1;
+    struct fakephone d = {.model = "Galaxy A14", .vendor = "Samsung", .serial = serial, .nstorages = 1,
+                          .delay_us = delay_us};
+    d.storages[0] = (struct fakephone_storage){where, "Internal shared storage", false};
+    const int i = fakephone_plug(f->phones, &d);
+    devices_rescan(f->devices);
+    if (dir)
+        *dir = where;
+    return i;
+}
 void kfix_options(const struct kfix *f, struct app_options *o, int w, int h)
 {
     app_options_default(o);
@@ -285,4 +336,5 @@ void kfix_options(const struct kfix *f, struct app_options *o, int w, int h)
     o->config = f->config;
     o->media_root = f->media;
     o->media_folders = true;
+    o->devices = f->devices;
 }

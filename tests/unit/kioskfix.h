@@ -1,7 +1,8 @@
 /* A kiosk for tests: a temp folder with a valid configuration (data
  * partition, helpline key, staff PIN, referral numbers) and a media root
- * whose folders are devices (MEDIA_ROOT_DIRS), filled with generated
- * pictures, a short video and a damaged file. */
+ * whose folders are devices (DEVICE_ROOT_DIRS), filled with generated
+ * pictures, a short video and a damaged file; and, when asked, fake phones
+ * by cable (fakephone.h) holding the same pictures. */
 #ifndef HIFAZAT_KIOSKFIX_H
 #define HIFAZAT_KIOSKFIX_H
 
@@ -13,10 +14,15 @@
 #define KFIX_PIN "2468"
 #define KFIX_PASSPHRASE "correct horse battery staple"
 
+struct fakephones;
+struct devices;
+
 struct kfix {
     char root[1024];
     char config[1100], data[1100], media[1100], keydir[1100], passfile[1100];
     uint8_t helpline_pk[32];
+    struct fakephones *phones;   /* kfix_phones() */
+    struct devices *devices;     /* handed to the app by kfix_options() when set */
 };
 
 enum {
@@ -33,8 +39,19 @@ void kfix_destroy(struct kfix *f);
  * DCIM/Camera only (slow enough to pull the device out while hashing).
  * Returns the device's path (static buffer). */
 const char *kfix_make_phone(struct kfix *f, const char *name, int photos);
+/* Fake phones on this kiosk: a device layer of its own (the media root's
+ * folders as volumes, plus fake phones) that kfix_options() hands to the
+ * app. Call before the app is made; kfix_destroy() (after the app's)
+ * destroys it. 0 / -1. */
+int kfix_phones(struct kfix *f);
+/* Plugs in a fake phone (model "Galaxy A14", serial as given, one storage)
+ * holding the fixture phone's pictures (as kfix_make_phone() makes them),
+ * and rescans. Returns its index for fakephone_*(), or -1; *dir gets its
+ * storage's folder on disk (static buffer). */
+int kfix_add_phone(struct kfix *f, const char *serial, int photos, int delay_us, const char **dir);
 /* Options for an app on this kiosk: windowed w x h, the fixture's config,
- * its media root as folders, no idle timeout, quiet. */
+ * its media root as folders (or kfix_phones()' device layer), no idle
+ * timeout, quiet. */
 void kfix_options(const struct kfix *f, struct app_options *o, int w, int h);
 /* The pictures the fixture phone holds (paths relative to the device). */
 extern const char *const kfix_phone_files[];

@@ -45,7 +45,9 @@ static int poster(const char *path, struct poster *p, enum media_err *err)
     REQUIRE(fd >= 0, "%s", path);
     struct stat st;
     REQUIRE(fstat(fd, &st) == 0, "%s", path);
-    int rc = media_video_poster(fd, (uint64_t)st.st_size, 64, NULL, NULL, p, err);
+    struct media_reader rd;
+    media_reader_fd(&rd, &fd, (uint64_t)st.st_size);
+    int rc = media_video_poster(&rd, 64, NULL, NULL, p, err);
     close(fd);
     return rc;
 }

@@ -17,6 +17,10 @@
  *             list, plugged in again with the same id;
  *   hang      a phone that stops answering: the read gives up with
  *             TIMEOUT, the device shows NOT_ANSWERING, then recovers;
+ *   stream    a folder's entries reach the caller while the phone is still
+ *             listing it; a listing that says nothing for longer than a
+ *             read may is still waited for (up to its own limit); notify()
+ *             needs no devices_changed() first;
  *   sysfs     USB devices from an injected sysfs tree: a charging-only
  *             phone is listed, a stick and a mouse are not. */
 #include "check.h"
@@ -466,7 +470,7 @@ static struct fakephone phone_desc(const struct phone_fixture *pf, const char *m
     return fd;
 }
 
-static struct devices *phone_devices(struct fakephones *fp, int timeout_ms)
+static struct devices *phone_devices_lt(struct fakephones *fp, int timeout_ms, int list_timeout_ms)
 {
     static const struct device_backend *list[2];
     list[0] = fakephones_backend(fp);
@@ -478,10 +482,16 @@ static struct devices *phone_devices(struct fakephones *fp, int timeout_ms)
     o.rescan_ms = 60000; /* devices_rescan() drives it */
     o.retry_locked_ms = 50;
     o.timeout_ms = timeout_ms;
+    o.list_timeout_ms = list_timeout_ms;
     struct device_error err;
     struct devices *d = devices_create(&o, &err);
     REQUIRE(d, "devices_create: %s", err.detail);
     return d;
+}
+
+static struct devices *phone_devices(struct fakephones *fp, int timeout_ms)
+{
+    return phone_devices_lt(fp, timeout_ms, timeout_ms);
 }
 
 static void test_phone(const char *tmp, struct phone_fixture *pf)
@@ -738,6 +748,99 @@ static void test_unplug_and_hang(struct phone_fixture *pf)
     fakephones_destroy(fp);
 }
 
+/* ---- listings as they come ---- */
+
+struct lister {
+    struct devices *d;
+    const char *path;
+    atomic_int emitted;
+    int rc;
+    struct device_error err;
+};
+
+static int count_emit(void *ctx, const struct device_entry *e)
+{
+    (void)e;
+    atomic_fetch_add(&((struct lister *)ctx)->emitted, 1);
+    return 0;
+}
+
+static void *list_thread(void *arg)
+{
+    struct lister *l = arg;
+    l->rc = device_folder_list(l->d, l->path, count_emit, l, NULL, &l->err);
+    return NULL;
+}
+
+static void test_stream(const char *tmp, struct phone_fixture *pf)
+{
+    char many[1100], p[2048];
+    snprintf(many, sizeof(many), "%s/many", tmp);
+    snprintf(p, sizeof(p), "%s/DCIM/Camera", many);
+    REQUIRE(gen_mkdirs(p) == 0, "mkdir");
+    for (int i = 0; i < 40; i++) {
+        snprintf(p, sizeof(p), "%s/DCIM/Camera/IMG_%04d.jpg", many, i);
+        REQUIRE(gen_write(p, "x", 1) == 0, "write");
+    }
+    struct fakephones *fp = fakephones_create();
+    struct devices *d = phone_devices_lt(fp, 300, 1500);
+    /* notify() fires for the first change without devices_changed() first. */
+    const int before = atomic_load(&notified);
+    struct fakephone desc = {.model = "Galaxy A54", .vendor = "Samsung", .serial = "STREAM1", .nstorages = 1};
+    desc.storages[0] = (struct fakephone_storage){many, "Internal shared storage", false};
+    const int ph = fakephone_plug(fp, &desc);
+    devices_rescan(d);
+    devices_settle(d, 10000);
+    CHECK(atomic_load(&notified) > before, "a change notifies at once");
+
+    /* The phone holds its listing after 10 of 40: the caller has them already. */
+    fakephone_hold_list(fp, ph, 10);
+    struct lister l = {.d = d, .path = "test:STREAM1/DCIM/Camera"};
+    atomic_init(&l.emitted, 0);
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, list_thread, &l) == 0, "thread");
+    struct fakephone_stats st;
+    bool held = false;
+    for (int i = 0; i < 2000 && !(held && atomic_load(&l.emitted) >= 10); i++) {
+        fakephone_stats(fp, ph, &st);
+        held = st.held;
+        sleep_ms(10);
+    }
+    const int mid = atomic_load(&l.emitted);
+    CHECK(held && mid == 10, "10 entries reached the caller while the phone still lists (%d, held %d)", mid,
+          held);
+    /* Held longer than a read may take (300 ms): each entry was news, and a
+     * listing has its own limit. */
+    sleep_ms(700);
+    fakephone_release(fp, ph);
+    pthread_join(t, NULL);
+    CHECK(l.rc == 0 && atomic_load(&l.emitted) == 40, "then all 40 (%d, %s)", atomic_load(&l.emitted),
+          l.rc ? l.err.detail : "ok");
+    fakephone_hold_list(fp, ph, -1);
+
+    /* libmtp says nothing until the folder is read: longer than a read's
+     * limit is fine for a listing. */
+    devices_wipe(d);
+    fakephone_unplug(fp, ph);
+    desc.list_delay_us = 800000;
+    const int ph2 = fakephone_plug(fp, &desc);
+    devices_rescan(d);
+    devices_settle(d, 10000);
+    struct device_error err;
+    struct names n = {0};
+    CHECK(device_folder_list(d, "test:STREAM1/DCIM", collect, &n, NULL, &err) == 0 && n.n == 1,
+          "a slow listing is waited for: %s", err.detail);
+    /* ...but not for ever. */
+    fakephone_set(fp, ph2, FAKEPHONE_HANG);
+    CHECK(device_folder_list(d, "test:STREAM1/DCIM/Camera", collect, &(struct names){0}, NULL, &err) == -1 &&
+              err.code == DEVICE_ERR_TIMEOUT,
+          "a hung listing: TIMEOUT (%s)", device_err_code(err.code));
+    fakephone_set(fp, ph2, FAKEPHONE_READY);
+    devices_destroy(d);
+    fakephones_destroy(fp);
+    (void)pf;
+}
+
 /* ---- USB devices from sysfs ---- */
 
 static void sysdev(const char *sys, const char *name, const char *vid, const char *pid, const char *product,
@@ -840,6 +943,7 @@ int main(int argc, char **argv)
     RUN("phone", test_phone(tmp, &pf));
     RUN("states", test_states(&pf));
     RUN("unplug", test_unplug_and_hang(&pf));
+    RUN("stream", test_stream(tmp, &pf));
     RUN("sysfs", test_sysfs(tmp));
     free(pf.big);
     rm_rf(tmp);

@@ -19,10 +19,15 @@
  *   staff       hidden gesture, wrong PINs rate-limited, the staff screen,
  *               export to a courier stick, settings saved, shut down;
  *   config      missing and invalid configuration: the error screen, then
- *               Try again once fixed.
+ *               Try again once fixed;
+ *   phone       the whole flow on a phone by cable (a fake MTP phone,
+ *               fakephone.h, plugged in on "Connect"): the report holds
+ *               exactly the hashes `hifazat hash` gives for the same files
+ *               on disk, and the phone's files are unchanged.
  * Usage: test_flow [--update] [SECTION...] */
 #include "app_internal.h"
 #include "audio.h"
+#include "fakephone.h"
 #include "check.h"
 #include "golden.h"
 #include "kioskfix.h"
@@ -43,6 +48,7 @@ static bool update;
 static struct kfix *cur_fix;
 static char phone_tree[1 << 16];   /* the fixture phone as made: never written to */
 static void list_tree(const char *dir, char *out, size_t n);
+static void list_tree_as(const char *dir, char *out, size_t n, bool atimes);
 
 /* ---- driving the app */
 
@@ -190,7 +196,7 @@ static bool media_settled(struct app *a, const void *arg)
     struct media_stats st;
     media_get_stats(a->media, &st);
     static int calm;
-    if (st.running == 0 && st.queued == 0)
+    if (st.running == 0 && st.queued == 0 && st.listing == 0)
         calm++;
     else
         calm = 0;
@@ -284,12 +290,21 @@ struct run {
     enum step stop;      /* return once this step is on screen */
     bool big_phone;      /* the device with big photos (slow fingerprinting) */
     int photos;          /* how many */
+    bool fake_phone;     /* plug in a phone by cable (kfix_add_phone), not a card */
+    const char *phone_dir; /* out: its storage's folder on disk */
+    int phone_idx;       /* out: its fake phone */
     /* out */
     char case_code[16];
     char removed[1200];
 };
 
 static void hold_shot(struct app *a) { shot(a, "choose_hold"); }
+
+static bool first_ready(struct app *a, const void *arg)
+{
+    (void)arg;
+    return a->volumes && a->volumes->count >= 1 && a->volumes->v[0].state == DEVICE_READY;
+}
 
 static void choose_device(struct app *a)
 {
@@ -387,11 +402,23 @@ static void walk(struct app *a, struct run *r)
         if (s)
             shot(a, "connect_waiting");
         /* Plugged in now: the list updates by itself. */
-        const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
-                                          r->big_phone ? r->photos : 0);
-        REQUIRE(dev, "make the phone");
-        list_tree(dev, phone_tree, sizeof phone_tree);
-        wait_volumes(a, 1);
+        if (r->fake_phone) {
+            r->phone_idx = kfix_add_phone(cur_fix, "R58N12ABC", r->big_phone ? r->photos : 0, 200, &r->phone_dir);
+            REQUIRE(r->phone_idx >= 0, "plug in the phone");
+            /* The fake phone reads its folder like any program (access
+             * times move); names, sizes, dates and modes must not. */
+            list_tree_as(r->phone_dir, phone_tree, sizeof phone_tree, false);
+            wait_volumes(a, 1);
+            CHECK(wait_for(a, first_ready, NULL, 10000), "the phone is ready");
+            CHECK(a->volumes->v[0].kind == DEVICE_KIND_PHONE && !strcmp(a->volumes->v[0].label, "Galaxy A14"),
+                  "shown as a phone by its model");
+        } else {
+            const char *dev = kfix_make_phone(cur_fix, r->big_phone ? "BIG" : "PHONE",
+                                              r->big_phone ? r->photos : 0);
+            REQUIRE(dev, "make the phone");
+            list_tree(dev, phone_tree, sizeof phone_tree);
+            wait_volumes(a, 1);
+        }
         pump(a, 2);
         expect_clip(a, L, "event.device_found");   /* what to do now, said */
     }
@@ -781,6 +808,89 @@ static void section_flow(void)
     kfix_destroy(&f);
 }
 
+/* ---- the whole flow on a phone by cable */
+
+static void section_phone(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phone", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_DONE, .fake_phone = true};
+    walk(a, &r);
+    app_destroy(a);
+    REQUIRE(r.phone_dir, "the phone was plugged in");
+    static char after[1 << 16];
+    list_tree_as(r.phone_dir, after, sizeof after, false);
+    CHECK(phone_tree[0] && !strcmp(phone_tree, after), "the phone's files changed:\n%s\n---\n%s", phone_tree,
+          after);
+    CHECK(queue_pending(&f) == 1, "one report queued (%zu)", queue_pending(&f));
+    /* The same files on disk, as `hifazat hash` sees them. */
+    const char *paths[16];
+    static char buf[16][1400];
+    size_t n = 0;
+    for (int i = 0; kfix_phone_files[i]; i++) {
+        if (strstr(kfix_phone_files[i], "IMG_0010") || strstr(kfix_phone_files[i], "card-1"))
+            continue; /* damaged; not chosen */
+        snprintf(buf[n], sizeof buf[n], "%s/%s", r.phone_dir, kfix_phone_files[i]);
+        paths[n] = buf[n];
+        n++;
+    }
+    verify_report(&f, r.case_code, paths, n);
+    kfix_destroy(&f);
+}
+
+/* The phone's cable pulled out while fingerprinting: the file being read
+ * and the rest are named "removed", the finished ones stay; plugged in
+ * again, it is the same device (same id) and Try again finishes them. */
+static void section_phone_removed(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phoneremoved", 0) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_FINGERPRINT, .big_phone = true, .photos = 40, .fake_phone = true};
+    walk(a, &r);
+    const uint64_t id = a->session.volume_id;
+    CHECK(id && app_volume(a, id) && app_volume(a, id)->kind == DEVICE_KIND_PHONE, "the session's device is the phone");
+    /* Let a few files through, then pull the cable. */
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 300)
+        app_pump(a, 20);
+    fakephone_unplug(f.phones, r.phone_idx);
+    devices_rescan(f.devices);
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "stays to explain (on %s)", app_screen(a));
+    CHECK(!app_volume(a, id), "the phone left the list");
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    size_t removed = 0;
+    for (size_t i = 0; i < a->session.nitems; i++)
+        removed += a->session.items[i].state == ITEM_FAILED && a->session.items[i].problem == PROBLEM_REMOVED;
+    CHECK(c.failed > 0 && removed == c.failed, "every failure says 'removed' (%zu of %zu)", removed, c.failed);
+    CHECK(c.done + c.failed == 40, "every file accounted for (%zu + %zu)", c.done, c.failed);
+    for (int i = 0; i < 5; i++)
+        CHECK(app_draw(a, true) == 0, "frame after the cable was pulled");
+    /* Plugged in again: the same phone, the same id; Try again finishes. */
+    const size_t done_before = c.done;
+    REQUIRE(kfix_add_phone(&f, "R58N12ABC", 40, 200, NULL) >= 0, "plug it in again");
+    CHECK(wait_for(a, first_ready, NULL, 10000) && app_volume(a, id), "back with the same id");
+    tap(a, "fingerprint.retry");
+    CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "the second run did not end");
+    pump(a, 3);
+    session_counts(&a->session, &c);
+    CHECK(c.done == 40 && c.failed == 0, "all made after plugging it in again: %zu done, %zu failed (%zu before)",
+          c.done, c.failed, done_before);
+    wait_screen(a, "review", 3000);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
 /* ---- quick exit at every step */
 
 static void check_wiped(struct app *a, const char *where, size_t pending_before, const struct kfix *f,
@@ -983,12 +1093,18 @@ static void section_removed(void)
 
 static void list_tree(const char *dir, char *out, size_t n)
 {
+    list_tree_as(dir, out, n, true);
+}
+
+static void list_tree_as(const char *dir, char *out, size_t n, bool atimes)
+{
     char cmd[2000];
     /* Names, sizes, modes, change and access times: reading leaves no trace.
      * The first find reads the folders itself (their access times move
      * once, by relatime's rule); the second is the listing. */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && find . >/dev/null && find . -printf '%%p %%s %%T@ %%A@ %%m\\n' | sort", dir);
+             "cd '%s' && find . >/dev/null && find . -printf '%%p %%s %%T@ %s%%m\\n' | sort", dir,
+             atimes ? "%A@ " : "");
     char *t = run_cmd(cmd);
     snprintf(out, n, "%s", t ? t : "");
     free(t);
@@ -1487,6 +1603,7 @@ int main(int argc, char **argv)
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
         {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"phone", section_phone}, {"phone_removed", section_phone_removed},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

@@ -1,11 +1,14 @@
-/* Browsing: a phone-like volume made at test time (a DCIM/Camera folder of
- * 3 000 small photos and videos with shuffled dates, files whose names lie,
- * hidden and system folders, Android/data, links inside and off the volume,
- * a name that is not UTF-8). Checks the order (folders first; newest first;
- * natural name order), filters and counts, the content checks that correct
- * the names' guesses, links refused off the volume, hidden folders, and that
- * nothing on the volume changed (not even access times). */
+/* Browsing a mounted volume through the device layer: a phone-like volume
+ * made at test time (a DCIM/Camera folder of 3 000 small photos and videos
+ * with shuffled dates, files whose names lie, hidden and system folders,
+ * Android/data, links inside and off the volume, a name that is not UTF-8).
+ * Checks the order (folders first; newest first; natural name order),
+ * filters and counts, the content checks that correct the names' guesses,
+ * links refused off the volume, hidden folders, folders by device path and
+ * their parents, and that nothing on the volume changed (not even access
+ * times). Phones are test_media_gallery's. */
 #include "check.h"
+#include "device.h"
 #include "media.h"
 #include "mediagen.h"
 #include "testutil.h"
@@ -224,23 +227,36 @@ int main(void)
     free(warm.text);
     snapshot(vol, &before);
 
+    struct device_options dopt;
+    device_options_default(&dopt);
+    dopt.media_root = tmp;
+    dopt.mode = DEVICE_ROOT_DIRS;
+    struct device_error derr;
+    struct devices *d = devices_create(&dopt, &derr);
+    REQUIRE(d, "devices_create: %s", derr.detail);
     struct media_options o;
     media_options_default(&o);
-    o.root = tmp;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = d;
     o.notify = on_notify;
     struct media_error err;
     struct media *m = media_create(&o, &err);
     REQUIRE(m, "media_create: %s", err.detail);
+    o.devices = NULL;
+    CHECK(!media_create(&o, &err) && err.code == MEDIA_ERR_INVALID, "no device layer: refused");
+    char p[2048];
+#define AT(rel) (snprintf(p, sizeof(p), "%s/%s", vol, rel), p)
 
     /* ---- the camera folder ---- */
     media_pause(m, true); /* first look at the names' guesses alone */
     const double t0 = now_s();
-    struct media_folder *f = media_folder_open(m, vol, "DCIM/Camera", 0, &err);
+    struct media_folder *f = media_folder_open(m, AT("DCIM/Camera"), 0, &err);
     const double t1 = now_s();
     REQUIRE(f, "open DCIM/Camera: %s", err.detail);
     fprintf(stderr, "listed %zu entries in %.1f ms\n", media_folder_count(f), (t1 - t0) * 1e3);
     CHECK(!strcmp(media_folder_rel(f), "DCIM/Camera"), "rel");
+    CHECK(!strcmp(media_folder_path(f), AT("DCIM/Camera")), "path");
+    CHECK(media_folder_parent(f) && !strcmp(media_folder_parent(f), AT("DCIM")), "parent");
+    CHECK(!media_folder_listing(f) && media_folder_error(f) == MEDIA_OK, "a volume's folder is listed at once");
 
     struct media_counts c;
     media_folder_counts(f, &c);
@@ -256,8 +272,8 @@ int main(void)
     REQUIRE(media_folder_entry(f, 0, &e) == 0, "entry 0");
     CHECK(e.kind == MEDIA_KIND_FOLDER && !strcmp(e.name, "Burst"), "folders first, by name: %s", e.name);
     REQUIRE(media_folder_entry(f, 1, &e) == 0, "entry 1");
-    CHECK(e.kind == MEDIA_KIND_FOLDER && !strcmp(e.name, "pics") && !strcmp(e.rel, "Pictures"),
-          "a link to a folder on the volume: %s -> %s", e.name, e.rel);
+    CHECK(e.kind == MEDIA_KIND_FOLDER && !strcmp(e.name, "pics") && !strcmp(e.path, AT("Pictures")),
+          "a link to a folder on the volume: %s -> %s", e.name, e.path);
     bool date_order = true;
     for (size_t i = 2; media_folder_entry(f, i, &e) == 0; i++) {
         if (i > 2 && e.mtime > prev.mtime)
@@ -275,8 +291,7 @@ int main(void)
               !has_name(f, "dangling.jpg") && !has_name(f, "loop") && !has_name(f, "top"),
           "links off the volume are refused");
     const struct media_entry *in = get(f, "inside.jpg", &e);
-    CHECK(in && !strcmp(in->rel, "Pictures/p.jpg") && strstr(in->path, "/vol/Pictures/p.jpg"),
-          "a link on the volume opens its target");
+    CHECK(in && !strcmp(in->path, AT("Pictures/p.jpg")), "a link on the volume opens its target");
     CHECK(get(f, "bad\xef\xbf\xbd\xef\xbf\xbdname.jpg", &e) != NULL, "bad bytes shown as U+FFFD");
     if (get(f, "bad\xef\xbf\xbd\xef\xbf\xbdname.jpg", &e))
         CHECK(strstr(e.path, "bad\xff\xfename.jpg") != NULL, "the path keeps the real bytes");
@@ -330,41 +345,48 @@ int main(void)
     media_folder_close(f);
 
     /* ---- other folders ---- */
-    f = media_folder_open(m, vol, "", 0, &err);
+    f = media_folder_open(m, vol, 0, &err);
     REQUIRE(f, "open top: %s", err.detail);
     CHECK(has_name(f, "DCIM") && has_name(f, "Android") && has_name(f, "Pictures") &&
               !has_name(f, "LOST.DIR") && !has_name(f, "System Volume Information"),
           "top: system folders hidden");
+    CHECK(!media_folder_parent(f) && !strcmp(media_folder_rel(f), ""), "the volume's top: no way up");
     media_folder_close(f);
-    f = media_folder_open(m, vol, "DCIM", 0, &err);
+    f = media_folder_open(m, AT("DCIM"), 0, &err);
     REQUIRE(f, "open DCIM");
     CHECK(has_name(f, "Camera") && !has_name(f, ".thumbnails"), ".thumbnails hidden");
+    CHECK(media_folder_parent(f) && !strcmp(media_folder_parent(f), vol), "DCIM's parent is the top");
     media_folder_close(f);
-    f = media_folder_open(m, vol, "DCIM", MEDIA_SHOW_HIDDEN, &err);
+    f = media_folder_open(m, AT("DCIM"), MEDIA_SHOW_HIDDEN, &err);
     REQUIRE(f, "open DCIM, hidden too");
     CHECK(has_name(f, ".thumbnails"), "shown on request");
     media_folder_close(f);
-    f = media_folder_open(m, vol, "Android", 0, &err);
+    f = media_folder_open(m, AT("Android"), 0, &err);
     REQUIRE(f, "open Android");
     CHECK(has_name(f, "media") && !has_name(f, "data") && !has_name(f, "obb"),
           "Android/media shown, data and obb hidden");
     media_folder_close(f);
-    f = media_folder_open(m, vol, "/Android//media/./com.whatsapp/", 0, &err);
-    CHECK(f && !strcmp(media_folder_rel(f), "Android/media/com.whatsapp"), "path normalised");
+    f = media_folder_open(m, AT("/Android//media/./com.whatsapp/"), 0, &err);
+    CHECK(f && !strcmp(media_folder_rel(f), "Android/media/com.whatsapp") &&
+              !strcmp(media_folder_path(f), AT("Android/media/com.whatsapp")),
+          "path normalised");
     media_folder_close(f);
 
     /* ---- refused ---- */
-    CHECK(!media_folder_open(m, vol, "..", 0, &err) && err.code == MEDIA_ERR_OUTSIDE, ".. refused");
-    CHECK(!media_folder_open(m, vol, "DCIM/../../outside", 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
+    CHECK(!media_folder_open(m, AT(".."), 0, &err) && err.code == MEDIA_ERR_OUTSIDE, ".. refused");
+    CHECK(!media_folder_open(m, AT("DCIM/../../outside"), 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
           "../ refused");
-    CHECK(!media_folder_open(m, vol, "DCIM/Camera/etc", 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
+    CHECK(!media_folder_open(m, AT("DCIM/Camera/etc"), 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
           "a link off the volume refused: %d", err.code);
-    CHECK(!media_folder_open(m, vol, "DCIM/Camera/pics", 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
-          "links are never followed by path (their entry's rel is used)");
-    CHECK(!media_folder_open(m, vol, "nope", 0, &err) && err.code == MEDIA_ERR_NOT_FOUND, "missing");
-    CHECK(!media_folder_open(m, vol, "Pictures/p.jpg", 0, &err) && err.code == MEDIA_ERR_NOT_FOUND,
+    CHECK(!media_folder_open(m, AT("DCIM/Camera/pics"), 0, &err) && err.code == MEDIA_ERR_OUTSIDE,
+          "links are never followed by path (their entry's path is used)");
+    CHECK(!media_folder_open(m, AT("nope"), 0, &err) && err.code == MEDIA_ERR_NOT_FOUND, "missing");
+    CHECK(!media_folder_open(m, AT("Pictures/p.jpg"), 0, &err) && err.code == MEDIA_ERR_NOT_FOUND,
           "a file is not a folder: %d", err.code);
-    CHECK(!media_folder_open(m, NULL, "", 0, &err) && err.code == MEDIA_ERR_INVALID, "no volume");
+    CHECK(!media_folder_open(m, NULL, 0, &err) && err.code == MEDIA_ERR_INVALID, "no path");
+    CHECK(!media_folder_open(m, "DCIM", 0, &err) && err.code == MEDIA_ERR_INVALID, "not a device path");
+    CHECK(!media_folder_open(m, "/nowhere/at/all", 0, &err) && err.code == MEDIA_ERR_GONE,
+          "not on a device");
 
     /* Pulled out before the content checks: they end (nothing left
      * "checking"), the names' guesses stand, unconfirmed. */
@@ -378,8 +400,9 @@ int main(void)
     put(vol2, "b.jpg", j2, j2len, 0);
     put(vol2, "c.mp4", MP4_HEAD, sizeof(MP4_HEAD), 0);
     free(j2);
+    devices_rescan(d);
     media_pause(m, true);
-    f = media_folder_open(m, vol2, "", 0, &err);
+    f = media_folder_open(m, vol2, 0, &err);
     REQUIRE(f, "open stick");
     REQUIRE(rename(vol2, away) == 0, "pull the stick out");
     media_pause(m, false);
@@ -391,6 +414,7 @@ int main(void)
     media_folder_close(f);
 
     media_destroy(m);
+    devices_destroy(d);
     snapshot(vol, &after);
     CHECK(before.len == after.len && !memcmp(before.text, after.text, before.len),
           "the volume changed (names, sizes, times or access times)");

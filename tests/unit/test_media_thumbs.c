@@ -5,6 +5,7 @@
  * file, removed device), the byte budget (counted), cancellation (queued and
  * mid-decode), the blur, and media_wipe() erasing every buffer. */
 #include "check.h"
+#include "device.h"
 #include "image.h"
 #include "media.h"
 #include "media_internal.h"
@@ -88,6 +89,24 @@ static const uint8_t *pixel(const uint8_t *rgba, int w, int x, int y)
 }
 
 static char tmp[512];
+static struct devices *devs;
+
+/* The folders under tmp as volumes (the device layer's folder mode). */
+static struct devices *volumes(void)
+{
+    if (devs) {
+        devices_rescan(devs);
+        return devs;
+    }
+    struct device_options o;
+    device_options_default(&o);
+    o.media_root = tmp;
+    o.mode = DEVICE_ROOT_DIRS;
+    struct device_error err;
+    devs = devices_create(&o, &err);
+    REQUIRE(devs, "devices_create: %s", err.detail);
+    return devs;
+}
 
 static const char *tpath(const char *rel)
 {
@@ -500,13 +519,12 @@ static void test_thumbs(void)
 
     struct media_options o;
     media_options_default(&o);
-    o.root = tmp;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = volumes();
     o.notify = on_notify;
     struct media_error err;
     struct media *m = media_create(&o, &err);
     REQUIRE(m, "media_create: %s", err.detail);
-    struct media_folder *f = media_folder_open(m, vol, "", 0, &err);
+    struct media_folder *f = media_folder_open(m, vol, 0, &err);
     REQUIRE(f, "open: %s", err.detail);
     REQUIRE(unlink(tpath("vol/gone.jpg")) == 0, "unlink"); /* listed, then removed */
 
@@ -522,6 +540,17 @@ static void test_thumbs(void)
     CHECK(wait_done(m, f, ids, N), "thumbnails did not finish");
     fprintf(stderr, "%d thumbnails in %.0f ms\n", N, (now_s() - t0) * 1e3);
 
+    {
+        /* Where they came from: a volume has no previews of its own; phones'
+         * are test_media_gallery's. */
+        struct media_stats st;
+        media_get_stats(m, &st);
+        CHECK(st.from_device == 0 && st.previews >= 1 && st.whole_files >= 5 &&
+                  st.decoded >= st.previews + st.whole_files,
+              "sources: device %llu, preview %llu, whole %llu of %llu", (unsigned long long)st.from_device,
+              (unsigned long long)st.previews, (unsigned long long)st.whole_files,
+              (unsigned long long)st.decoded);
+    }
     struct media_thumb_info ti = info_of(m, f, "a.jpg");
     CHECK(ti.state == MEDIA_THUMB_READY && ti.kind == MEDIA_KIND_PHOTO && ti.width == 192 &&
               ti.height == 144 && ti.full_width == 640, "a.jpg: state %d %dx%d", ti.state, ti.width, ti.height);
@@ -664,8 +693,7 @@ static void test_budget(void)
     }
     struct media_options o;
     media_options_default(&o);
-    o.root = tmp;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = volumes();
     o.notify = on_notify;
     o.thumb_size = SIZE;
     o.cache_bytes = 16 * SIZE * SIZE * 4;
@@ -675,7 +703,7 @@ static void test_budget(void)
     o.cache_bytes = 15 * SIZE * SIZE * 4;
     CHECK(!media_create(&o, &err) && err.code == MEDIA_ERR_INVALID, "a budget under 16 thumbnails is refused");
 
-    struct media_folder *f = media_folder_open(m, vol, "", 0, &err);
+    struct media_folder *f = media_folder_open(m, vol, 0, &err);
     REQUIRE(f, "open");
     media_folder_view(f, MEDIA_SORT_NAME, MEDIA_FILTER_ALL);
     const size_t page = media_thumbs_max_want(m);
@@ -767,14 +795,13 @@ static void test_cancel(void)
     snprintf(vol, sizeof(vol), "%s/many", tmp); /* made by test_budget */
     struct media_options o;
     media_options_default(&o);
-    o.root = tmp;
-    o.mode = MEDIA_ROOT_DIRS;
+    o.devices = volumes();
     o.notify = on_notify;
     o.workers = 1;
     struct media_error err;
     struct media *m = media_create(&o, &err);
     REQUIRE(m, "media_create");
-    struct media_folder *f = media_folder_open(m, vol, "", 0, &err);
+    struct media_folder *f = media_folder_open(m, vol, 0, &err);
     REQUIRE(f, "open");
     media_folder_view(f, MEDIA_SORT_NAME, MEDIA_FILTER_ALL);
     uint32_t all[60];
@@ -806,7 +833,8 @@ static void test_cancel(void)
     REQUIRE(gen_mkdirs(big) == 0, "mkdir");
     REQUIRE(gen_png_file(tpath("big/noise.png"), 3000, 3000, gen_gradient, false, true) == 0, "png");
     REQUIRE(gen_jpeg_file(tpath("big/small.jpg"), 64, 64, gen_gradient, 0, 90) == 0, "jpeg");
-    f = media_folder_open(m, big, "", 0, &err);
+    devices_rescan(devs);
+    f = media_folder_open(m, big, 0, &err);
     REQUIRE(f, "open big");
     const uint32_t noise = id_of(f, "noise.png"), smallid = id_of(f, "small.jpg");
     media_get_stats(m, &st);
@@ -844,7 +872,7 @@ static void test_cancel(void)
      * old session (not even a wake-up) comes after media_wipe() returns. */
     unsigned late = 0;
     for (int round = 0; round < 40; round++) {
-        f = media_folder_open(m, vol, "", 0, &err);
+        f = media_folder_open(m, vol, 0, &err);
         REQUIRE(f, "open many");
         media_folder_view(f, MEDIA_SORT_NAME, MEDIA_FILTER_ALL);
         for (n = 0; n < 24 && media_folder_entry(f, n, &e) == 0; n++)
@@ -871,6 +899,7 @@ int main(void)
     test_thumbs();
     test_budget();
     test_cancel();
+    devices_destroy(devs);
     rm_rf(tmp);
     return check_exit();
 }

@@ -214,6 +214,7 @@ static void event_volumes(void *ctx, int count)
     fflush(stdout);
 }
 
+/* From media's and the device layer's threads: only wake the loop. */
 static void media_notify(void *ctx) { app_wake(ctx); }
 
 /* yes/no, on/off, true/false, 1/0; anything else: the default. */
@@ -388,21 +389,42 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     }
 
     /* Devices: watched from the start, so the count is known on every
-     * screen (and a test event can say when one appears). */
+     * screen (and a test event can say when one appears). Tests hand in
+     * their own (fake phones); the kiosk reads the volumes under the media
+     * root and, except in demo mode, phones by cable. */
+    if (o->devices) {
+        a->devices = o->devices;
+    } else {
+        struct device_options dopt;
+        device_options_default(&dopt);
+        dopt.media_root = a->media_root;
+        dopt.mode = o->demo || o->media_folders ? DEVICE_ROOT_DIRS : DEVICE_ROOT_MOUNTS;
+        dopt.usb = !o->demo;
+        dopt.notify = media_notify;
+        dopt.notify_ctx = a;
+        struct device_error derr;
+        a->devices = devices_create(&dopt, &derr);
+        if (!a->devices) {
+            seterr(err, errlen, "cannot watch for devices: %s%s", derr.detail, "");
+            goto fail;
+        }
+        a->own_devices = true;
+    }
     struct media_options mo;
     media_options_default(&mo);
-    mo.root = a->media_root;
-    mo.mode = o->demo || o->media_folders ? MEDIA_ROOT_DIRS : MEDIA_ROOT_MOUNTS;
+    mo.devices = a->devices;
     mo.notify = media_notify;
     mo.notify_ctx = a;
     struct media_error merr;
     a->media = media_create(&mo, &merr);
     if (!a->media) {
-        seterr(err, errlen, "cannot watch for devices: %s%s", merr.detail, "");
+        seterr(err, errlen, "cannot read devices: %s%s", merr.detail, "");
         goto fail;
     }
-    /* The first list is ready when media_create() returns (no event for it). */
-    a->volumes = media_volumes(a->media);
+    /* The first list is ready when devices_create() returns; taking the
+     * change arms the layer's notify for the next one. */
+    devices_changed(a->devices);
+    a->volumes = devices_list(a->devices);
     notify_volumes(a);
 
     a->default_lang = (enum i18n_lang)lang;
@@ -454,8 +476,10 @@ void app_destroy(struct app *a)
         screens[a->screen]->leave(a);
     session_wipe(&a->session);
     narration_destroy(a);
-    media_volume_list_free(a->volumes);
+    device_list_free(a->volumes);
     media_destroy(a->media);
+    if (a->own_devices)
+        devices_destroy(a->devices);
     app_config_free(a);
     ui_renderer_destroy(a->rend);
     if (a->win)
@@ -574,6 +598,7 @@ static void reset_all(struct app *a)
     a->session.demo = a->default_demo;
     media_wipe(a->media);
     media_pause(a->media, false);
+    devices_wipe(a->devices);
     ui_render_purge(a->rend);
     text_cache_clear(a->text);
     app_set_lang(a, i18n_tag(a->default_lang));
@@ -638,30 +663,32 @@ unsigned app_take_media_events(struct app *a, unsigned mask)
     return ev;
 }
 
-const struct media_volume *app_volume(const struct app *a, uint64_t id)
+const struct device_info *app_volume(const struct app *a, uint64_t id)
 {
-    if (!a->volumes)
-        return NULL;
-    for (size_t i = 0; i < a->volumes->count; i++)
-        if (a->volumes->v[i].id == id)
-            return &a->volumes->v[i];
-    return NULL;
+    return device_list_find(a->volumes, id);
 }
 
-/* On the main thread after a wake-up: what the device watcher and the
- * thumbnail decoders have news about. */
+/* The device list changed: a new snapshot, listeners told. */
+static void take_device_news(struct app *a)
+{
+    if (!a->devices || !devices_changed(a->devices))
+        return;
+    struct device_list *l = devices_list(a->devices);
+    if (l) {
+        device_list_free(a->volumes);
+        a->volumes = l;
+    }
+    notify_volumes(a);
+    a->media_ev |= APP_EV_DEVICES;
+    a->dirty = true;
+}
+
+/* On the main thread after a wake-up: what the device layer, the listings
+ * and the thumbnail decoders have news about. */
 static void take_media_news(struct app *a)
 {
-    unsigned ev = media_events(a->media);
-    if (ev & MEDIA_EV_VOLUMES) {
-        struct media_volume_list *vl = media_volumes(a->media);
-        if (vl) {
-            media_volume_list_free(a->volumes);
-            a->volumes = vl;
-        }
-        notify_volumes(a);
-    }
-    a->media_ev |= ev;
+    take_device_news(a);
+    a->media_ev |= media_events(a->media);
 }
 
 /* ---- drawing */
@@ -1028,6 +1055,8 @@ bool app_pump(struct app *a, int timeout_ms)
     }
     if (a->quit)
         return false;
+    /* Devices handed in by a caller may have no notify of ours. */
+    take_device_news(a);
     if (a->wake_at && (Sint32)(a->wake_at - SDL_GetTicks()) <= 0) {
         a->wake_at = 0;
         a->dirty = true;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct app;
+struct devices;
 union SDL_Event;
 
 struct app_options {
@@ -37,6 +38,11 @@ struct app_options {
     const char *data_dir;       /* overrides [kiosk] data_dir */
     const char *media_root;     /* overrides [kiosk] media_root (default /media) */
     bool media_folders;         /* every folder right under media_root is a device (fixtures) */
+    struct devices *devices;    /* the device layer to read (borrowed; tests hand in fake
+                                   phones). NULL: the app makes its own from the above:
+                                   volumes under the media root, and phones by cable
+                                   except in demo mode. The app looks at devices_changed()
+                                   on every loop iteration (its own also wake the loop). */
     const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
                                    source tree's assets/demo/media */
     bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "device.h"
 #include "i18n.h"
 #include "keys.h"
 #include "media.h"
@@ -67,6 +68,10 @@ struct job_list {
 
 enum app_event_code { APP_EV_WAKE = 1, APP_EV_JOB_DONE = 2 };
 
+/* With the MEDIA_EV_* bits in app_take_media_events(): the device list
+ * (a->volumes) changed. */
+#define APP_EV_DEVICES (1u << 8)
+
 /* A helpline or service to refer people to, from [referrals] in the config:
  * <id>.name, <id>.name_ur, <id>.phone, <id>.note, <id>.note_ur. */
 struct referral {
@@ -126,10 +131,13 @@ struct app {
     int pin_failures;
     Uint32 pin_locked_until;
 
-    /* devices (media.h): watched for the whole run */
+    /* devices (device.h): watched for the whole run; media.h reads them */
+    struct devices *devices;
+    bool own_devices;               /* made here (not app_options.devices): destroyed here */
+    struct device_list *volumes;    /* the devices now: volumes and phones */
     struct media *media;
-    struct media_volume_list *volumes;
-    unsigned media_ev;              /* MEDIA_EV_* bits the screen has not taken yet */
+    unsigned media_ev;              /* MEDIA_EV_* and APP_EV_DEVICES bits the screen has not
+                                       taken yet */
 
     /* spoken guidance and pictograms (narration.c, issue 9) */
     struct narration *narr;
@@ -166,10 +174,11 @@ void app_redo_frame(struct app *a);
 void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area);
 /* Ask for a frame at SDL_GetTicks() + ms (the earliest asked wins). */
 void app_wake_after(struct app *a, Uint32 ms);
-/* The media events not taken yet, cleared (screens call it in update()). */
+/* The media events (and APP_EV_DEVICES) not taken yet, cleared (screens
+ * call it in update()). */
 unsigned app_take_media_events(struct app *a, unsigned mask);
 /* The device with this id in the current list, or NULL. */
-const struct media_volume *app_volume(const struct app *a, uint64_t id);
+const struct device_info *app_volume(const struct app *a, uint64_t id);
 
 /* appconfig.c: loads the configuration and opens the queue and keys (real
  * mode); in demo mode only the referrals and settings. 0, or -1 with

@@ -1,4 +1,6 @@
 /* Step 5, choose: browse the device's folders and pick photos and videos.
+ * Folders are opened by device path (a volume's, or a phone's: a phone's
+ * folder fills in as the phone answers).
  *
  * Thumbnails are blurred by default; pressing and holding one (or holding V
  * on a focused one) shows that one clearly, in its own small cell, for as
@@ -44,7 +46,7 @@ static struct {
     Uint32 press_ms;
     bool press_pending;
     bool limit_dialog;
-    char *pending_rel;       /* a folder to open before the next frame (session memory) */
+    char *pending_path;      /* a folder to open before the next frame (session memory) */
     bool pending_up;
     enum media_err open_err;
     char badge[64][16];      /* video lengths of the visible cells */
@@ -150,15 +152,15 @@ static void close_folder(struct app *a)
     st.grid = (struct ui_scroll){0};
 }
 
-static void open_folder(struct app *a, const char *rel)
+static void open_folder(struct app *a, const char *path)
 {
-    /* rel may point into the folder being closed: copy it first. */
-    char *copy = session_strdup(rel);
+    /* path may point into the folder being closed: copy it first. */
+    char *copy = session_strdup(path);
     if (!copy)
         return;
     close_folder(a);
     struct media_error err;
-    st.folder = media_folder_open(a->media, a->session.volume_path, copy, 0, &err);
+    st.folder = media_folder_open(a->media, copy, 0, &err);
     session_free(copy);
     st.open_err = st.folder ? MEDIA_OK : err.code;
     if (st.folder)
@@ -168,17 +170,9 @@ static void open_folder(struct app *a, const char *rel)
 
 static void go_up(struct app *a)
 {
-    const char *rel = st.folder ? media_folder_rel(st.folder) : "";
-    char *up = session_strdup(rel);
-    if (!up)
-        return;
-    char *slash = strrchr(up, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        up[0] = '\0';
-    open_folder(a, up);
-    session_free(up);
+    const char *parent = st.folder ? media_folder_parent(st.folder) : NULL;
+    if (parent)
+        open_folder(a, parent);
 }
 
 static void enter(struct app *a)
@@ -186,12 +180,12 @@ static void enter(struct app *a)
     memset(&st, 0, sizeof st);
     st.peek_id = st.pointer_peek = NONE;
     st.filter = MEDIA_FILTER_ALL;
-    open_folder(a, "");
+    open_folder(a, a->session.volume_path ? a->session.volume_path : "");
 }
 
 static void leave(struct app *a)
 {
-    session_free(st.pending_rel);
+    session_free(st.pending_path);
     close_folder(a);
     free(st.items);
     free(st.want);
@@ -205,17 +199,23 @@ static bool volume_gone(const struct app *a)
 
 static void update(struct app *a)
 {
-    unsigned ev = app_take_media_events(a, MEDIA_EV_FOLDER | MEDIA_EV_THUMBS | MEDIA_EV_VOLUMES);
+    unsigned ev = app_take_media_events(a, MEDIA_EV_FOLDER | MEDIA_EV_THUMBS | APP_EV_DEVICES);
     if ((ev & MEDIA_EV_FOLDER) && st.folder)
         media_folder_update(st.folder);
     if (st.folder && volume_gone(a))
         close_folder(a);   /* pulled out: nothing more to read */
+    /* A phone that locked itself or stopped answering while its folder was
+     * read, and can be read again: read the folder again. */
+    const struct device_info *dev = app_volume(a, a->session.volume_id);
+    if ((ev & APP_EV_DEVICES) && st.folder && !st.pending_path && media_folder_error(st.folder) != MEDIA_OK &&
+        dev && dev->state == DEVICE_READY)
+        st.pending_path = session_strdup(media_folder_path(st.folder));
     /* Folder changes asked for by the last frame happen here, between frames. */
-    if (st.pending_rel) {
-        char *rel = st.pending_rel;
-        st.pending_rel = NULL;
-        open_folder(a, rel);
-        session_free(rel);
+    if (st.pending_path) {
+        char *path = st.pending_path;
+        st.pending_path = NULL;
+        open_folder(a, path);
+        session_free(path);
     } else if (st.pending_up) {
         st.pending_up = false;
         go_up(a);
@@ -399,7 +399,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     const char *rel = media_folder_rel(st.folder);
     struct ui_rect bar = ui_cut_top(&p.body, t->touch > (int)(64 * t->scale) ? t->touch : (int)(64 * t->scale));
     ui_cut_top(&p.body, t->gap);
-    if (rel[0]) {
+    if (media_folder_parent(st.folder)) {
         struct ui_button_spec up = {.label = _("Up"), .icon = TEXT_ICON_ARROW_UP,
                                     .style = UI_BUTTON_SECONDARY};
         if (ui_button(ui, "choose.up", ui_cut_start(ui, &bar, ui_button_width(ui, &up)), &up)) {
@@ -447,9 +447,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     size_t n = media_folder_count(st.folder);
     if (n == 0) {
-        icon_row(ui, p.body, TEXT_ICON_INFO, t->muted,
-                 c.checking ? _("Looking at the files...")
-                            : _("There are no pictures or videos in this folder."),
+        /* A phone's folder comes in as it answers; one that stopped
+         * answering, or locked itself, cannot be listed. */
+        const bool failed = media_folder_error(st.folder) != MEDIA_OK;
+        icon_row(ui, p.body, failed ? TEXT_ICON_WARNING : TEXT_ICON_INFO, failed ? t->danger : t->muted,
+                 failed ? _("This folder could not be opened. Go back and try again.")
+                 : c.checking || media_folder_listing(st.folder) ? _("Looking at the files...")
+                                                                 : _("There are no pictures or videos in this folder."),
                  UI_FONT_BODY, false);
         return;
     }
@@ -543,8 +547,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         struct media_entry e;
         if (media_folder_entry(st.folder, (size_t)hit, &e) == 0) {
             if (e.kind == MEDIA_KIND_FOLDER) {
-                session_free(st.pending_rel);
-                st.pending_rel = session_strdup(e.rel);
+                session_free(st.pending_path);
+                st.pending_path = session_strdup(e.path);
                 app_redo_frame(a);
                 return;
             }

@@ -1,7 +1,9 @@
-/* Step 4, connect your device: the removable devices mounted under the
- * media root, by name and size, updated live as one is plugged in or taken
- * out. Choosing one opens it on "Choose". Nothing is ever written to it.
- * Staff courier sticks are left out (volume_is_courier). */
+/* Step 4, connect your device: phones by cable and the removable devices
+ * mounted under the media root, by name and size, updated live as one is
+ * plugged in or taken out. Choosing one opens it on "Choose". A phone that
+ * cannot be read yet (charging only, locked, not answering) is shown
+ * greyed with what to do. Nothing is ever written to a device. Staff
+ * courier sticks are left out (volume_is_courier). */
 #include "screen_util.h"
 
 #include <stdio.h>
@@ -17,12 +19,12 @@ static void enter(struct app *a)
 static void update(struct app *a)
 {
     /* The list itself is the app's (refreshed on every change). */
-    app_take_media_events(a, MEDIA_EV_VOLUMES);
+    app_take_media_events(a, APP_EV_DEVICES);
 }
 
-static void choose(struct app *a, const struct media_volume *v)
+static void choose(struct app *a, const struct device_info *v)
 {
-    if (session_set_volume(&a->session, v->id, v->path, volume_name(a, v)) != 0)
+    if (session_set_volume(&a->session, v->id, v->root, volume_name(a, v)) != 0)
         return;
     app_next(a);
 }
@@ -49,8 +51,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     icon_row(ui, sr, TEXT_ICON_LOCK, t->muted, safe, UI_FONT_SMALL, false);
     ui_cut_bottom(&p.body, t->gap);
 
-    /* The person's devices: every volume but a staff courier stick. */
-    const struct media_volume *shown[64];
+    /* The person's devices: phones, and every volume but a staff courier stick. */
+    const struct device_info *shown[64];
     size_t n = 0;
     for (size_t i = 0; a->volumes && i < a->volumes->count && n < 64; i++)
         if (!volume_is_courier(&a->volumes->v[i]))
@@ -77,16 +79,21 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     ui_scroll_begin(ui, &sa, "connect.list", p.body, content, &scroll);
     uint32_t base = ui_id("connect.device");
     for (size_t i = 0; i < n; i++) {
-        const struct media_volume *v = shown[i];
+        const struct device_info *v = shown[i];
         struct ui_rect r = {p.body.x, p.body.y + (int)i * (row + gap) - scroll.offset, p.body.w, row};
         uint32_t id = ui_id_index(base, (int)i);
         ui_scroll_follow_focus(ui, &scroll, id, (int)i * (row + gap), row);
-        char size[64], label[300];
+        char size[64], label[400];
+        const char *why = device_state_text(v->state);
         fmt_size(size, sizeof size, v->total_bytes);
-        snprintf(label, sizeof label, "%s  (%s)", volume_name(a, v), size);
+        if (why)
+            snprintf(label, sizeof label, "%s: %s", volume_name(a, v), why);
+        else
+            snprintf(label, sizeof label, "%s  (%s)", volume_name(a, v), size);
+        const bool phone = v->kind != DEVICE_KIND_VOLUME;
         struct ui_button_spec b = {.label = label,
-                                   .icon = a->default_demo ? TEXT_ICON_PHONE : TEXT_ICON_CARD,
-                                   .style = UI_BUTTON_SECONDARY};
+                                   .icon = a->default_demo || phone ? TEXT_ICON_PHONE : TEXT_ICON_CARD,
+                                   .style = UI_BUTTON_SECONDARY, .disabled = why != NULL};
         if (ui_button_id(ui, id, r, &b)) {
             choose(a, v);
             break;

@@ -1,5 +1,6 @@
-/* Step 6, fingerprinting: hash_file() for every chosen file on a worker
- * thread, with the progress of this file and of all of them, the time
+/* Step 6, fingerprinting: media_hash_file() for every chosen file on a
+ * worker thread (the bytes stream from the device, a phone's too, into the
+ * hash engine: nothing is copied anywhere), with the progress of this file and of all of them, the time
  * left, and Cancel. A file that fails (damaged, unreadable, the device
  * taken out) gets a plain reason and the rest go on; when the device
  * disappears, what is left is marked at once instead of being tried.
@@ -29,6 +30,7 @@ struct fp_file {
 };
 
 struct fp_job {
+    struct devices *devices;     /* the app's, which outlives its jobs */
     size_t n;
     struct fp_file *files;       /* session memory */
     uint64_t total_bytes;
@@ -117,9 +119,9 @@ static void run(struct app_job *handle, void *arg)
         } else if (atomic_load(&j->device_gone)) {
             /* Taken out: the rest cannot be read; say so at once. */
             f->rc = -1;
-            f->res.err = HASH_ERR_NOT_FOUND;
+            f->res.err = HASH_ERR_GONE;
         } else {
-            f->rc = hash_file(hc, f->path, &f->res);
+            f->rc = media_hash_file(j->devices, hc, f->path, &f->res);
         }
         f->done = true;
         atomic_fetch_add(&j->bytes_done, f->size);
@@ -199,6 +201,7 @@ static void start(struct app *a)
     struct fp_job *j = session_alloc(sizeof(*j));
     if (!j)
         return;
+    j->devices = a->devices;
     j->files = session_alloc(n * sizeof(*j->files));
     if (!j->files) {
         session_free(j);
@@ -250,7 +253,7 @@ static void leave(struct app *a)
 
 static void update(struct app *a)
 {
-    app_take_media_events(a, MEDIA_EV_VOLUMES | MEDIA_EV_FOLDER | MEDIA_EV_THUMBS);
+    app_take_media_events(a, APP_EV_DEVICES | MEDIA_EV_FOLDER | MEDIA_EV_THUMBS);
     if (st.skip) {
         st.skip = false;
         app_next(a);

@@ -18,12 +18,13 @@ static void enter(struct app *a)
     sodium_memzero(&s->receipt, sizeof s->receipt);
     s->have_receipt = false;
     media_wipe(a->media);
+    devices_wipe(a->devices);   /* the names the device layer learnt from a phone */
     ui_set_focus(a->ui, ui_id("finish.done"));
 }
 
 static void update(struct app *a)
 {
-    if (app_take_media_events(a, MEDIA_EV_VOLUMES))
+    if (app_take_media_events(a, APP_EV_DEVICES))
         a->dirty = true;
 }
 

@@ -27,7 +27,7 @@ static void leave(struct app *a)
 
 static void update(struct app *a)
 {
-    app_take_media_events(a, MEDIA_EV_VOLUMES | MEDIA_EV_FOLDER | MEDIA_EV_THUMBS);
+    app_take_media_events(a, APP_EV_DEVICES | MEDIA_EV_FOLDER | MEDIA_EV_THUMBS);
     if (st.remove) {
         session_unselect(&a->session, st.remove);
         session_free(st.remove);

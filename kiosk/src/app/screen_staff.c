@@ -256,13 +256,13 @@ static void start_upload(struct app *a)
     start(a, j);
 }
 
-static void start_export(struct app *a, const struct media_volume *v)
+static void start_export(struct app *a, const struct device_info *v)
 {
     struct staff_job *j = session_alloc(sizeof(*j));
     if (!j)
         return;
     j->kind = JOB_EXPORT;
-    snprintf(j->dir, sizeof j->dir, "%s/hifazat-outbox", v->path);
+    snprintf(j->dir, sizeof j->dir, "%s/hifazat-outbox", v->root);
     start(a, j);
 }
 
@@ -303,15 +303,20 @@ static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
               _("Plug in the courier stick and choose it. Pending reports are written to the "
                 "folder hifazat-outbox on it, sealed."),
               UI_FONT_BODY, t->text);
-    size_t n = a->volumes ? a->volumes->count : 0;
+    /* Mounted volumes only: phones are never written to. */
+    size_t n = 0;
+    for (size_t i = 0; a->volumes && i < a->volumes->count; i++)
+        n += a->volumes->v[i].kind == DEVICE_KIND_VOLUME;
     if (!n) {
         icon_row(ui, p->body, TEXT_ICON_CLOCK, t->muted, _("Waiting for a device..."), UI_FONT_BODY, false);
         return;
     }
     int row = (int)(88 * t->scale), gap = (int)(10 * t->scale);
     uint32_t base = ui_id("staff.export.device");
-    for (size_t i = 0; i < n && !st.job; i++) {
-        const struct media_volume *v = &a->volumes->v[i];
+    for (size_t k = 0, i = 0; a->volumes && k < a->volumes->count && !st.job; k++) {
+        const struct device_info *v = &a->volumes->v[k];
+        if (v->kind != DEVICE_KIND_VOLUME)
+            continue;
         char size[64], label[400];
         fmt_size(size, sizeof size, v->free_bytes);
         /* TRANSLATORS: a device's name and its free space. */
@@ -326,6 +331,7 @@ static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
             go_page(a, P_MAIN);
             return;
         }
+        i++;
     }
 }
 
@@ -577,7 +583,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
 static void update(struct app *a)
 {
-    if (app_take_media_events(a, MEDIA_EV_VOLUMES))
+    if (app_take_media_events(a, APP_EV_DEVICES))
         a->dirty = true;
 }
 

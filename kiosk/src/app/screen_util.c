@@ -226,13 +226,27 @@ const char *problem_text(enum item_problem p)
     }
 }
 
-bool volume_is_courier(const struct media_volume *v)
+bool volume_is_courier(const struct device_info *v)
 {
     /* The label image-build/rootfs/usr/lib/hifazat/media-mount looks for. */
-    return v->label && !strcasecmp(v->label, "HIFAZATOUT");
+    return v->kind == DEVICE_KIND_VOLUME && v->label && !strcasecmp(v->label, "HIFAZATOUT");
 }
 
-const char *volume_name(const struct app *a, const struct media_volume *v)
+const char *device_state_text(enum device_state s)
+{
+    switch (s) {
+    case DEVICE_READY: return NULL;
+    case DEVICE_CONNECTING: return _("Opening...");
+    case DEVICE_CHARGING_ONLY: return _("On the phone, choose \"File transfer\"");
+    case DEVICE_LOCKED: return _("Unlock the phone");
+    case DEVICE_UNTRUSTED: return _("Unlock the phone and tap \"Trust\"");
+    case DEVICE_NOT_ANSWERING: return _("Not answering: unplug it and plug it in again");
+    case DEVICE_BUSY: return _("In use by another program");
+    default: return _("Cannot be read");
+    }
+}
+
+const char *volume_name(const struct app *a, const struct device_info *v)
 {
     if (a->default_demo)
         return _("Demo phone (practice pictures)");

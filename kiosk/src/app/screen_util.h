@@ -46,10 +46,12 @@ void fmt_time_left(char *buf, size_t n, double seconds);
 /* Why a file could not be fingerprinted, in plain words. */
 const char *problem_text(enum item_problem p);
 /* The device's name to show (the demo phone is named in the UI language). */
-const char *volume_name(const struct app *a, const struct media_volume *v);
+const char *volume_name(const struct app *a, const struct device_info *v);
 /* A staff courier stick (filesystem label HIFAZATOUT, which the USB image
  * mounts read-write for exports): offered on the staff export page, never to
  * a person choosing their own phone or card. */
-bool volume_is_courier(const struct media_volume *v);
+bool volume_is_courier(const struct device_info *v);
+/* Why a phone cannot be read yet, in plain words (NULL when it can). */
+const char *device_state_text(enum device_state s);
 
 #endif

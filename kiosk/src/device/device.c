@@ -45,6 +45,7 @@ void device_options_default(struct device_options *o)
     o->usb = false;
     o->usb_sysfs = "/sys/bus/usb/devices";
     o->timeout_ms = 15000;
+    o->list_timeout_ms = 120000;
     o->retry_locked_ms = 1500;
     o->read_block = 4u << 20;
 }
@@ -73,13 +74,17 @@ void devices_raise(struct devices *d)
 {
     /* One notify() until the app takes the change: a burst of events wakes
      * the main loop once. */
-    if (!atomic_exchange(&d->pending, true) && d->opt.notify && atomic_load(&d->started))
+    atomic_store(&d->pending, true);
+    if (d->opt.notify && atomic_load(&d->started) && atomic_exchange(&d->armed, false))
         d->opt.notify(d->opt.notify_ctx);
 }
 
 bool devices_changed(struct devices *d)
 {
-    return d && atomic_exchange(&d->pending, false);
+    if (!d)
+        return false;
+    atomic_store(&d->armed, true); /* before taking: a change from now on notifies again */
+    return atomic_exchange(&d->pending, false);
 }
 
 static bool is_fs(const struct dev *v)
@@ -176,6 +181,8 @@ struct req {
     struct objvec list;     /* REQ_LIST: children, strings owned */
     uint8_t *data;          /* REQ_THUMB */
     size_t len;
+    int timeout_ms;         /* no news from the device for this long: TIMEOUT */
+    struct dev *v;          /* REQ_LIST: where collect() reports progress */
     int rc;
     struct device_error err;
     struct req *next;
@@ -212,13 +219,20 @@ static void obj_clear(struct device_obj *o)
     memset(o, 0, sizeof(*o));
 }
 
-static struct req *req_new(enum req_kind kind, const struct device_obj *o)
+static struct req *req_new(struct dev *v, enum req_kind kind, const struct device_obj *o)
 {
     struct req *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
     r->kind = kind;
     r->refs = 1;
+    r->v = v;
+    /* A listing may take long and say nothing meanwhile (libmtp reads a whole
+     * folder before it answers: 20 000 WhatsApp pictures take a minute on a
+     * real phone); a read or a thumbnail is one short transfer. */
+    const struct device_options *opt = &v->d->opt;
+    r->timeout_ms = kind == REQ_LIST && opt->list_timeout_ms > opt->timeout_ms ? opt->list_timeout_ms
+                                                                               : opt->timeout_ms;
     if (obj_copy(&r->obj, o) != 0) {
         free(r);
         return NULL;
@@ -294,18 +308,22 @@ static int req_queue_locked(struct dev *v, struct req *r, struct device_error *e
     return 0;
 }
 
-/* Waits for a queued request (io->lock held): 0 when it ran (see r->rc),
- * -1 with err when the device went away or stopped answering. */
-static int req_wait_locked(struct dev *v, struct req *r, struct device_error *err)
+enum { WAIT_DONE = -1 }; /* req_wait_locked(): wait for the end, not for news */
+
+/* Waits for a queued request (io->lock held) until it ran or, for a
+ * listing, has more than `seen` children (seen = (size_t)WAIT_DONE: until
+ * it ran): 0 (see r->done and r->rc), or -1 with err when the device went
+ * away or stopped answering. */
+static int req_wait_locked(struct dev *v, struct req *r, size_t seen, struct device_error *err)
 {
     struct io *io = &v->io;
     bool mark_stuck = false;
     int rc = 0;
-    while (!r->done) {
+    while (!r->done && (seen == (size_t)WAIT_DONE || r->list.n <= seen)) {
         struct timespec ts;
         deadline_in(&ts, WAIT_SLICE_MS);
         pthread_cond_timedwait(&io->cond, &io->lock, &ts);
-        if (r->done)
+        if (r->done || (seen != (size_t)WAIT_DONE && r->list.n > seen))
             break;
         if (atomic_load(&v->gone) || io->quit) {
             if (r->queued)
@@ -314,7 +332,7 @@ static int req_wait_locked(struct dev *v, struct req *r, struct device_error *er
             break;
         }
         const int64_t busy = io->busy_since_ms;
-        if (busy && !io->stuck && device_now_ms() - busy > v->d->opt.timeout_ms) {
+        if (busy && !io->stuck && device_now_ms() - busy > io->busy_timeout_ms) {
             io->stuck = true;
             mark_stuck = true;
             pthread_cond_broadcast(&io->cond); /* the other waiters give up too */
@@ -323,7 +341,7 @@ static int req_wait_locked(struct dev *v, struct req *r, struct device_error *er
             if (r->queued)
                 queue_remove(io, r);
             rc = device_set_err(err, DEVICE_ERR_TIMEOUT, "the device did not answer within %d ms",
-                                v->d->opt.timeout_ms);
+                                io->busy_timeout_ms);
             break;
         }
     }
@@ -342,7 +360,7 @@ static int req_run(struct dev *v, struct req *r, struct device_error *err)
     pthread_mutex_lock(&io->lock);
     int rc = req_queue_locked(v, r, err);
     if (rc == 0)
-        rc = req_wait_locked(v, r, err);
+        rc = req_wait_locked(v, r, (size_t)WAIT_DONE, err);
     if (rc == 0 && r->rc != 0) {
         if (err)
             *err = r->err;
@@ -354,21 +372,37 @@ static int req_run(struct dev *v, struct req *r, struct device_error *err)
 
 /* ---- the I/O thread ---- */
 
+/* The I/O thread hands a listing over child by child: the caller may emit
+ * entries while the rest are still coming (PTP answers one object at a
+ * time), and every child is news that the device still answers. */
 static int collect(void *ctx, const struct device_obj *child)
 {
-    struct objvec *l = ctx;
+    struct req *r = ctx;
+    struct io *io = &r->v->io;
+    struct device_obj copy;
+    if (obj_copy(&copy, child) != 0)
+        return -1;
+    pthread_mutex_lock(&io->lock);
+    struct objvec *l = &r->list;
+    int rc = 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         struct device_obj *nv = realloc(l->v, cap * sizeof(*nv));
-        if (!nv)
-            return -1;
-        l->v = nv;
-        l->cap = cap;
+        if (nv) {
+            l->v = nv;
+            l->cap = cap;
+        } else {
+            rc = -1;
+        }
     }
-    if (obj_copy(&l->v[l->n], child) != 0)
-        return -1;
-    l->n++;
-    return 0;
+    if (rc == 0)
+        l->v[l->n++] = copy;
+    io->busy_since_ms = device_now_ms();
+    pthread_cond_broadcast(&io->cond);
+    pthread_mutex_unlock(&io->lock);
+    if (rc != 0)
+        obj_clear(&copy);
+    return rc;
 }
 
 static enum device_state state_for_open_error(enum device_err e, enum device_kind kind)
@@ -453,7 +487,7 @@ static void run_req(struct dev *v, void *conn, struct req *r)
     }
     switch (r->kind) {
     case REQ_LIST:
-        r->rc = be->list(conn, &r->obj, collect, &r->list, &r->err);
+        r->rc = be->list(conn, &r->obj, collect, r, &r->err);
         break;
     case REQ_READ:
         r->got = 0;
@@ -543,6 +577,7 @@ static void *io_main(void *arg)
         r->queued = false;
         r->running = true;
         io->busy_since_ms = device_now_ms();
+        io->busy_timeout_ms = r->timeout_ms;
         pthread_mutex_unlock(&io->lock);
 
         run_req(v, conn, r);
@@ -991,7 +1026,7 @@ struct devices *devices_create(const struct device_options *o, struct device_err
         device_options_default(&def);
         o = &def;
     }
-    if (o->timeout_ms <= 0 || o->rescan_ms <= 0 || o->retry_locked_ms <= 0 || o->read_block < MIN_BLOCK ||
+    if (o->timeout_ms <= 0 || o->list_timeout_ms < 0 || o->rescan_ms <= 0 || o->retry_locked_ms <= 0 || o->read_block < MIN_BLOCK ||
         (o->usb_backend && strcmp(o->usb_backend, "mtp") && strcmp(o->usb_backend, "ptp"))) {
         device_set_err(err, DEVICE_ERR_INVALID, "bad device options");
         return NULL;
@@ -1019,6 +1054,7 @@ struct devices *devices_create(const struct device_options *o, struct device_err
     atomic_init(&d->pending, false);
     atomic_init(&d->quit, false);
     atomic_init(&d->started, false);
+    atomic_init(&d->armed, true);
     if (!ok)
         goto nomem;
     int n = 0;
@@ -1383,7 +1419,7 @@ static int storage_id(struct dev *v, int index, uint32_t *id, struct device_erro
 static int list_obj(struct dev *v, const struct device_obj *folder, struct objvec *out,
                     struct device_error *err)
 {
-    struct req *r = req_new(REQ_LIST, folder);
+    struct req *r = req_new(v, REQ_LIST, folder);
     if (!r)
         return device_set_err(err, DEVICE_ERR_NOMEM, "out of memory");
     int rc = req_run(v, r, err);
@@ -1515,22 +1551,64 @@ int device_folder_list(struct devices *d, const char *path,
         rc = device_set_err(err, DEVICE_ERR_NOT_FOUND, "not a folder");
         goto out;
     }
-    struct objvec kids = {0};
-    rc = list_obj(v, &folder, &kids, err);
+    /* Emitted in batches as the device answers, not when it is done. */
+    struct req *r = req_new(v, REQ_LIST, &folder);
     obj_clear(&folder);
-    for (size_t i = 0; rc == 0 && i < kids.n; i++) {
-        const struct device_obj *k = &kids.v[i];
-        char *kp = dpath_format(scheme, v->key, p.storage, k->rel);
-        if (!kp) {
+    if (!r) {
+        rc = device_set_err(err, DEVICE_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    struct io *io = &v->io;
+    pthread_mutex_lock(&io->lock);
+    rc = req_queue_locked(v, r, err);
+    size_t seen = 0;
+    while (rc == 0) {
+        if ((rc = req_wait_locked(v, r, seen, err)) != 0)
+            break;
+        const size_t n = r->list.n;
+        struct objvec batch = {0};
+        batch.v = n > seen ? calloc(n - seen, sizeof(*batch.v)) : NULL;
+        if (n > seen && !batch.v) {
             rc = device_set_err(err, DEVICE_ERR_NOMEM, "out of memory");
             break;
         }
-        const struct device_entry e = {.name = k->name, .path = kp, .folder = k->folder, .size = k->size,
-                                       .mtime_ns = k->mtime_ns, .file_id = k->handle};
-        rc = emit(ctx, &e);
-        device_free_str(kp);
+        for (size_t i = seen; i < n; i++) {
+            ncache_put(&io->cache, &r->list.v[i]);
+            if (obj_copy(&batch.v[batch.n], &r->list.v[i]) == 0)
+                batch.n++;
+        }
+        seen = n;
+        const bool done = r->done;
+        const int run_rc = r->rc;
+        const struct device_error run_err = r->err;
+        pthread_mutex_unlock(&io->lock);
+        for (size_t i = 0; rc == 0 && i < batch.n; i++) {
+            const struct device_obj *k = &batch.v[i];
+            char *kp = dpath_format(scheme, v->key, p.storage, k->rel);
+            if (!kp) {
+                rc = device_set_err(err, DEVICE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            const struct device_entry e = {.name = k->name, .path = kp, .folder = k->folder, .size = k->size,
+                                           .mtime_ns = k->mtime_ns, .file_id = k->handle};
+            rc = emit(ctx, &e);
+            device_free_str(kp);
+        }
+        objvec_clear(&batch);
+        pthread_mutex_lock(&io->lock);
+        if (rc == 0 && done && seen == r->list.n) {
+            if (run_rc != 0) {
+                if (err)
+                    *err = run_err;
+                rc = -1;
+            }
+            break;
+        }
     }
-    objvec_clear(&kids);
+    if (r->queued)
+        queue_remove(io, r); /* stopped early: nobody wants it any more */
+    req_unref_locked(r);
+    pthread_mutex_unlock(&io->lock);
 out:
     dpath_clear(&p);
     dev_unref(v);
@@ -1652,7 +1730,7 @@ const struct device_error *device_file_error(const struct device_file *f)
 static int blk_start(struct device_file *f, struct blk *b, uint64_t off, size_t len)
 {
     blk_drop(f, b);
-    struct req *r = req_new(REQ_READ, &f->obj);
+    struct req *r = req_new(f->v, REQ_READ, &f->obj);
     if (r)
         r->buf = malloc(len);
     if (!r || !r->buf) {
@@ -1679,7 +1757,7 @@ static int blk_start(struct device_file *f, struct blk *b, uint64_t off, size_t 
 static int blk_wait(struct device_file *f, struct blk *b)
 {
     pthread_mutex_lock(&f->v->io.lock);
-    int rc = b->r->done ? 0 : req_wait_locked(f->v, b->r, &f->err);
+    int rc = b->r->done ? 0 : req_wait_locked(f->v, b->r, (size_t)WAIT_DONE, &f->err);
     if (rc == 0 && b->r->rc != 0) {
         f->err = b->r->err;
         rc = -1;
@@ -1777,7 +1855,7 @@ int device_file_thumbnail(struct device_file *f, uint8_t **data, size_t *len, st
         memset(err, 0, sizeof(*err));
     if (!f || is_fs(f->v) || !f->v->be || !f->v->be->thumbnail)
         return device_set_err(err, DEVICE_ERR_UNSUPPORTED, "no thumbnails on this device");
-    struct req *r = req_new(REQ_THUMB, &f->obj);
+    struct req *r = req_new(f->v, REQ_THUMB, &f->obj);
     if (!r)
         return device_set_err(err, DEVICE_ERR_NOMEM, "out of memory");
     int rc = req_run(f->v, r, err);

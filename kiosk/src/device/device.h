@@ -173,6 +173,9 @@ struct device_options {
     const char *usb_sysfs;       /* default "/sys/bus/usb/devices"; tests inject a tree */
     int timeout_ms;              /* a device operation unanswered this long fails with
                                     DEVICE_ERR_TIMEOUT (default 15000) */
+    int list_timeout_ms;         /* the same for listing one folder, which a phone may
+                                    answer only when it is all read (default 120000:
+                                    libusb gives up on a transfer before that) */
     int retry_locked_ms;         /* a locked phone is asked again this often (default 1500) */
     size_t read_block;           /* phones: bytes per read request (default 4 MiB) */
     /* Extra backends (tests: a fake phone); NULL-terminated, borrowed. */

@@ -100,7 +100,8 @@ struct io {
     pthread_cond_t cond;        /* requests queued, done, quit */
     struct req *head, *tail;
     bool quit;
-    int64_t busy_since_ms;      /* the running request started then (0: idle) */
+    int64_t busy_since_ms;      /* the running request started, or last had news (0: idle) */
+    int busy_timeout_ms;        /* its allowance without news */
     bool stuck;                 /* a request ran past the timeout: new ones fail at once */
     struct ncache cache;        /* io->lock */
 };
@@ -146,6 +147,7 @@ struct devices {
     atomic_bool pending;        /* a change not yet taken by devices_changed() */
     atomic_bool quit;
     atomic_bool started;        /* notify() only once the watcher runs */
+    atomic_bool armed;          /* notify() once, then again after devices_changed() */
 
     /* the watcher */
     pthread_t watcher;

@@ -134,7 +134,10 @@ void digest_destroy(struct digest *d)
     pthread_cond_destroy(&d->changed);
     pthread_mutex_destroy(&d->lock);
     for (int i = 0; i < NSLOTS; i++)
-        free(d->slots[i]);
+        if (d->slots[i]) {
+            explicit_bzero(d->slots[i], SLOT_SIZE); /* the last file's bytes */
+            free(d->slots[i]);
+        }
     free(d);
 }
 

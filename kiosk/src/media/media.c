@@ -9,11 +9,6 @@
 void media_options_default(struct media_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->root = "/media";
-    o->mode = MEDIA_ROOT_MOUNTS;
-    o->mountinfo = "/proc/self/mountinfo";
-    o->by_label = "/dev/disk/by-label";
-    o->rescan_ms = 2000;
     o->workers = 2;
     o->thumb_size = 192;
     o->cache_bytes = 32u << 20;
@@ -31,6 +26,9 @@ static const char *const messages[MEDIA_ERR_COUNT] = {
     [MEDIA_ERR_TOO_LARGE] = "too large to show",
     [MEDIA_ERR_NOMEM] = "out of memory",
     [MEDIA_ERR_INVALID] = "invalid argument",
+    [MEDIA_ERR_LOCKED] = "the phone is locked or does not offer its files",
+    [MEDIA_ERR_NOT_ANSWERING] = "the device stopped answering",
+    [MEDIA_ERR_BUSY] = "another program is using the device",
 };
 
 const char *media_err_message(enum media_err e)
@@ -44,6 +42,28 @@ void media_raise(struct media *m, unsigned ev)
      * of content checks wakes the main loop once. */
     if (atomic_fetch_or(&m->pending, ev) == 0 && m->opt.notify)
         m->opt.notify(m->opt.notify_ctx);
+}
+
+void media_io_begin(struct media *m, bool usb)
+{
+    /* A phone may take until the device layer's timeout to answer: media_wipe()
+     * does not wait for such a job (it drops what it holds afterwards). Files
+     * on a mounted volume answer at once and are waited for. */
+    if (!usb)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->io_waiting++;
+    pthread_cond_broadcast(&m->idle_cond);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void media_io_end(struct media *m, bool usb)
+{
+    if (!usb)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->io_waiting--;
+    pthread_mutex_unlock(&m->lock);
 }
 
 unsigned media_events(struct media *m)
@@ -69,13 +89,12 @@ struct media *media_create(const struct media_options *o, struct media_error *er
         media_options_default(&def);
         o = &def;
     }
-    if (!o->root || !o->root[0]) {
-        invalid(err, "no media root");
+    if (!o->devices) {
+        invalid(err, "no device layer");
         return NULL;
     }
-    if (o->workers < 1 || o->workers > 16 || o->thumb_size < 16 || o->thumb_size > 1024 ||
-        o->rescan_ms < 50) {
-        invalid(err, "workers 1..16, thumb_size 16..1024, rescan_ms >= 50");
+    if (o->workers < 1 || o->workers > 16 || o->thumb_size < 16 || o->thumb_size > 1024) {
+        invalid(err, "workers 1..16, thumb_size 16..1024");
         return NULL;
     }
     const size_t one = (size_t)o->thumb_size * (size_t)o->thumb_size * 4;
@@ -92,19 +111,12 @@ struct media *media_create(const struct media_options *o, struct media_error *er
         return NULL;
     }
     m->opt = *o;
-    m->stop_fd = -1;
-    m->root = strdup(o->root);
-    m->mountinfo = strdup(o->mountinfo ? o->mountinfo : "/proc/self/mountinfo");
-    m->by_label = strdup(o->by_label ? o->by_label : "/dev/disk/by-label");
-    /* Strip trailing slashes so that mount points compare. */
-    for (size_t n = m->root ? strlen(m->root) : 0; n > 1 && m->root[n - 1] == '/'; n--)
-        m->root[n - 1] = 0;
+    m->dev = o->devices;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->work_cond, NULL);
     pthread_cond_init(&m->idle_cond, NULL);
     atomic_init(&m->pending, 0);
-    if (!m->root || !m->mountinfo || !m->by_label || media_workers_start(m) != 0 ||
-        media_volumes_start(m) != 0) {
+    if (media_workers_start(m) != 0 || media_lister_start(m) != 0) {
         if (err) {
             err->code = MEDIA_ERR_NOMEM;
             snprintf(err->detail, sizeof(err->detail), "could not start the worker threads");
@@ -119,8 +131,8 @@ void media_destroy(struct media *m)
 {
     if (!m)
         return;
-    media_volumes_stop(m);
     media_wipe(m);
+    media_lister_stop(m);
     media_workers_stop(m);
     /* Folders the app did not close: they are empty after the wipe. */
     pthread_mutex_lock(&m->lock);
@@ -136,8 +148,5 @@ void media_destroy(struct media *m)
     pthread_cond_destroy(&m->idle_cond);
     pthread_cond_destroy(&m->work_cond);
     pthread_mutex_destroy(&m->lock);
-    free(m->root);
-    free(m->mountinfo);
-    free(m->by_label);
     free(m);
 }

@@ -1,41 +1,60 @@
-/* media — what the kiosk's "Connect your device" and "Choose" screens show:
- * removable volumes under a media root, folder listings, thumbnails.
+/* media — what the kiosk's "Choose" screen shows of a device: folder
+ * listings, the gallery (a phone's photos and videos grouped into albums,
+ * as its own gallery app shows them), thumbnails, and fingerprints read
+ * straight from the device.
  *
- * Read-only, always: nothing is ever mounted, written or created on a
- * volume; files and folders are opened O_RDONLY (O_NOATIME where allowed)
- * and closed again at once, so a device can be pulled out at any moment.
- * File names and pixels live only in memory, never on disk, and
- * media_wipe() erases them. No SDL here: worker threads call one callback
- * and the app wakes its main loop with it.
+ * Everything is read through the device layer (device.h): mounted cards
+ * and sticks, phones by cable (MTP, PTP). Read-only, always: nothing is
+ * ever written to a device, and nothing of it to any disk. File names and
+ * pixels live only in memory and media_wipe() erases them. A phone answers
+ * one request at a time and may stop answering: phone listings run on
+ * media's own thread, never the caller's. No SDL here: media's threads call
+ * one callback and the app wakes its main loop with it.
  *
  * Usage:
- *   1. struct media_options o; media_options_default(&o); set o.root (the
- *      media root, "/media" on the USB image) and o.notify / o.notify_ctx
- *      (e.g. a function calling app_wake()); m = media_create(&o, &err).
- *      A watcher thread and o.workers decoder threads start.
- *   2. notify(ctx) runs on one of media's threads (the volume watcher or a
- *      decoder, never the caller's) when something changed; it must only
- *      wake the main loop (SDL_PushEvent and app_wake are safe there). There, media_events(m) returns the MEDIA_EV_*
- *      bits since the last call. notify() fires once, then not again until
- *      media_events() has been called.
- *   3. "Connect your device": vl = media_volumes(m) is a snapshot you own
- *      (labels, sizes, read-only flag); on MEDIA_EV_VOLUMES take a new one and
- *      media_volume_list_free() the old. When the volume in use is no longer
- *      in the list (compare ids), it was pulled out: say so and go back. Until
- *      then nothing breaks: later reads just fail with MEDIA_ERR_GONE.
- *   4. "Choose": f = media_folder_open(m, vol->path, "", 0, &err) lists the
- *      volume's top folder; a subfolder is media_folder_open(m, vol->path,
- *      entry.rel, ...); media_folder_rel(f) is where you are (up: drop the
- *      last "/part"). media_folder_view(f, sort, filter) picks the order
- *      (newest first, or by name) and the filter; media_folder_count(f) and
- *      media_folder_entry(f, i, &e) read the view: folders first, then photos
- *      and videos. media_folder_counts() gives the numbers for the filter
- *      tabs and "select all" (select every entry of the view; use e.path as
- *      the selection's key, it is what hash_file() opens).
- *   5. Types first come from file names, then are checked by content in the
- *      background: on MEDIA_EV_FOLDER call media_folder_update(f); true means
- *      the view changed (read it again; ids stay the same, indexes may not).
- *   6. Thumbnails: whenever the visible cells change, media_thumbs_want(m, f,
+ *   1. struct media_options o; media_options_default(&o); set o.devices (the
+ *      device layer, borrowed: it must outlive media) and o.notify /
+ *      o.notify_ctx (e.g. a function calling app_wake()); m =
+ *      media_create(&o, &err). A listing thread and o.workers decoder threads
+ *      start. Which devices there are is the device layer's news
+ *      (devices_list(), its own notify), not media's.
+ *   2. notify(ctx) runs on one of media's threads (never the caller's) when
+ *      something changed; it must only wake the main loop (SDL_PushEvent and
+ *      app_wake are safe there). There, media_events(m) returns the
+ *      MEDIA_EV_* bits since the last call. notify() fires once, then not
+ *      again until media_events() has been called.
+ *   3. "All folders": f = media_folder_open(m, path, 0, &err) for any device
+ *      path (device.h): a device's top (info.root: a phone's lists its
+ *      storages when it has more than one), a storage, any folder. A mounted
+ *      volume's folder is listed before this returns; a phone's is listed on
+ *      media's thread and its entries come in as they are read:
+ *      media_folder_listing(f) is true until all are in, and
+ *      media_folder_error(f) says why a listing stopped early
+ *      (MEDIA_ERR_LOCKED, MEDIA_ERR_GONE, MEDIA_ERR_NOT_ANSWERING...; open
+ *      it again once the device list changes). media_folder_parent(f) is the
+ *      folder above (NULL at the device's top): open it to go up;
+ *      media_folder_rel(f) where you are, for display.
+ *   4. The gallery: g = media_gallery_open(m, info.root, 0, &err) is every
+ *      photo and video of the device, both storages, gathered in the
+ *      background (the likely places first: DCIM, Pictures, WhatsApp,
+ *      Download, Telegram, then the rest; hidden and system folders left
+ *      out). It is a media_folder without folders: everything below works on
+ *      it, and each entry has its album (enum media_album; the names are the
+ *      UI's to translate). media_gallery_albums(g, out) gives each album's
+ *      counts and cover (its newest entry); media_gallery_album(g, album)
+ *      shows one album, or MEDIA_ALBUM_ALL.
+ *   5. Reading a folder or the gallery: media_folder_view(f, sort, filter)
+ *      picks the order (newest first, or by name) and the filter;
+ *      media_folder_count(f) and media_folder_entry(f, i, &e) read the view:
+ *      folders first, then photos and videos (e.mtime for date headers).
+ *      media_folder_counts() gives the numbers for the filter tabs and
+ *      "select all" (select every entry of the view; e.path is the
+ *      selection's key and what media_hash_file() reads).
+ *   6. Entries come in (phones, the gallery), and their types are first
+ *      guessed from names, then checked by content in the background: on
+ *      MEDIA_EV_FOLDER call media_folder_update(f); true means the view
+ *      changed (read it again; ids stay the same, indexes may not).
+ *   7. Thumbnails: whenever the visible cells change, media_thumbs_want(m, f,
  *      ids, n) with the visible ids first, then a few just off screen; work for
  *      anything no longer listed is cancelled. On MEDIA_EV_THUMBS, for each
  *      visible cell media_thumb_get(m, f, id, &info); when info.state is
@@ -44,18 +63,28 @@
  *      into a locked SDL_PIXELFORMAT_RGBA32 texture of info.width x height.
  *      READY with width 0 is a video without a poster frame: draw the video
  *      placeholder with info.duration_ms. FAILED has a reason in info.err.
- *   7. media_folder_close(f) when leaving the folder (wipes its names).
- *   8. media_wipe(m) when the session ends (finish, quick exit, idle timeout):
+ *      A phone's own small preview is used where it offers one, else the
+ *      EXIF preview in a JPEG's first bytes, else the whole file is read.
+ *   8. Fingerprints: media_hash_file(devices, hash_ctx, e.path, &res) on a
+ *      worker thread reads the file through the device layer into the hash
+ *      engine (no copy anywhere); res.err is HASH_ERR_GONE when the device
+ *      was unplugged mid-file.
+ *   9. media_folder_close(f) when leaving the folder (wipes its names).
+ *  10. media_wipe(m) when the session ends (finish, quick exit, idle timeout):
  *      stops all work and erases every thumbnail and name; folders still open
- *      become empty (close them anyway). media_pause() holds the workers, e.g.
- *      while fingerprinting runs.
- *   9. media_destroy(m) (wipes too; accepts NULL). Close folders first; one
- *      left open is empty and still needs media_folder_close().
+ *      become empty (close them anyway). A decode stuck waiting for a phone
+ *      that stopped answering is not waited for: it drops what it holds when
+ *      the device answers or times out. media_pause() holds the threads,
+ *      e.g. while fingerprinting runs.
+ *  11. media_destroy(m) (wipes too; accepts NULL) before the device layer.
+ *      Close folders first; one left open is empty and still needs
+ *      media_folder_close().
  *
  * Threads: every media_* function may be called from any thread; a
  * media_folder is used by one thread at a time (the UI's) and changes only in
- * media_folder_view/update(). Strings an entry points to stay valid until
- * media_folder_close() (after media_wipe() they read as empty).
+ * media_folder_view/update() and media_gallery_album(). Strings an entry
+ * points to stay valid until media_folder_close() (after media_wipe() they
+ * read as empty).
  */
 #ifndef HIFAZAT_MEDIA_H
 #define HIFAZAT_MEDIA_H
@@ -64,18 +93,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct devices;
+struct hash_ctx;
+struct hash_result;
+
 enum media_err {
     MEDIA_OK = 0,
-    MEDIA_ERR_NOT_FOUND,   /* no such folder or file */
-    MEDIA_ERR_ACCESS,      /* permission denied */
-    MEDIA_ERR_OUTSIDE,     /* a link that leads off the volume: refused */
-    MEDIA_ERR_GONE,        /* the device was removed (or fails: EIO) */
-    MEDIA_ERR_NOT_MEDIA,   /* by content, not a photo or video */
-    MEDIA_ERR_CORRUPT,     /* damaged or incomplete */
-    MEDIA_ERR_UNSUPPORTED, /* a kind of photo or video we cannot show */
-    MEDIA_ERR_TOO_LARGE,
+    MEDIA_ERR_NOT_FOUND,     /* no such folder or file */
+    MEDIA_ERR_ACCESS,        /* permission denied */
+    MEDIA_ERR_OUTSIDE,       /* a link that leads off the volume: refused */
+    MEDIA_ERR_GONE,          /* the device was removed (or fails: EIO) */
+    MEDIA_ERR_NOT_MEDIA,     /* by content, not a photo or video */
+    MEDIA_ERR_CORRUPT,       /* damaged or incomplete */
+    MEDIA_ERR_UNSUPPORTED,   /* a kind of photo or video we cannot show */
+    MEDIA_ERR_TOO_LARGE,     /* a file too large to show; a gallery with too many files
+                                (what is listed is kept) */
     MEDIA_ERR_NOMEM,
-    MEDIA_ERR_INVALID,     /* bad argument (a developer's mistake) */
+    MEDIA_ERR_INVALID,       /* bad argument (a developer's mistake) */
+    MEDIA_ERR_LOCKED,        /* the phone is locked, has not trusted us, or offers no
+                                file transfer */
+    MEDIA_ERR_NOT_ANSWERING, /* the phone stopped answering */
+    MEDIA_ERR_BUSY,          /* another program has the device open */
     MEDIA_ERR_COUNT
 };
 
@@ -89,22 +127,13 @@ const char *media_err_message(enum media_err e);
 
 /* ---- the context ---- */
 
-enum media_root_mode {
-    MEDIA_ROOT_MOUNTS, /* volumes are mount points under the root, 1 or 2 levels down */
-    MEDIA_ROOT_DIRS,   /* every folder right under the root is a volume (demo, fixtures) */
-};
-
 struct media_options {
-    const char *root;          /* the media root, e.g. "/media" (copied) */
-    enum media_root_mode mode; /* default MEDIA_ROOT_MOUNTS */
-    const char *mountinfo;     /* default "/proc/self/mountinfo"; tests inject a file */
-    const char *by_label;      /* default "/dev/disk/by-label" (volume labels) */
-    int rescan_ms;             /* safety-net rescan of the volumes (default 2000) */
+    struct devices *devices;   /* what everything is read through (borrowed; required) */
     int workers;               /* decoder threads (default 2) */
     int thumb_size;            /* thumbnails fit thumb_size x thumb_size (default 192) */
     size_t cache_bytes;        /* thumbnail cache budget (default 32 MiB; at least
                                   16 thumbnails' worth) */
-    void (*notify)(void *ctx); /* on a worker thread; may be NULL */
+    void (*notify)(void *ctx); /* on one of media's threads; may be NULL */
     void *notify_ctx;
 };
 
@@ -116,36 +145,18 @@ struct media *media_create(const struct media_options *o, struct media_error *er
 void media_destroy(struct media *m);
 
 enum {
-    MEDIA_EV_VOLUMES = 1u << 0, /* the volume list changed */
-    MEDIA_EV_FOLDER = 1u << 1,  /* an open folder has news: media_folder_update() */
-    MEDIA_EV_THUMBS = 1u << 2,  /* thumbnails became ready or failed */
+    MEDIA_EV_FOLDER = 1u << 1, /* an open folder or gallery has news: media_folder_update() */
+    MEDIA_EV_THUMBS = 1u << 2, /* thumbnails became ready or failed */
 };
 unsigned media_events(struct media *m);
 
-/* Holds (true) or resumes the decoder threads; a running decode finishes. */
+/* Holds (true) or resumes media's threads; a running decode or listing
+ * step finishes. */
 void media_pause(struct media *m, bool paused);
 /* Ends the session's traces: cancels all work, waits for running decodes to
- * stop, erases every thumbnail and file name in memory. */
+ * stop (not for one stuck on a phone that stopped answering), erases every
+ * thumbnail and file name in memory. */
 void media_wipe(struct media *m);
-
-/* ---- volumes ---- */
-
-struct media_volume {
-    uint64_t id;            /* stable while it stays mounted */
-    const char *path;       /* the mount point: for media_folder_open() */
-    const char *label;      /* filesystem label, else the folder's name; UTF-8 */
-    uint64_t total_bytes, free_bytes;
-    bool read_only;         /* mounted read-only (nothing is written either way) */
-};
-
-struct media_volume_list {
-    size_t count;
-    struct media_volume *v; /* sorted by label */
-};
-
-/* A snapshot you own (NULL only when out of memory). */
-struct media_volume_list *media_volumes(struct media *m);
-void media_volume_list_free(struct media_volume_list *l);
 
 /* ---- folders ---- */
 
@@ -166,36 +177,75 @@ enum media_filter {
     MEDIA_FILTER_VIDEOS,
 };
 
-/* media_folder_open() flag: list hidden and system folders too (.thumbnails,
- * .trash, Android/data, LOST.DIR...), which are left out by default. */
+/* Albums as a phone's gallery groups pictures (the UI names them). */
+enum media_album {
+    MEDIA_ALBUM_CAMERA,          /* all of DCIM (Android's Camera, iPhone's 100APPLE...) */
+    MEDIA_ALBUM_WHATSAPP_IMAGES, /* WhatsApp's and WhatsApp Business's images, sent ones too */
+    MEDIA_ALBUM_WHATSAPP_VIDEO,  /* their videos (and animated GIFs, which are videos) */
+    MEDIA_ALBUM_SCREENSHOTS,
+    MEDIA_ALBUM_DOWNLOADS,
+    MEDIA_ALBUM_TELEGRAM,
+    MEDIA_ALBUM_OTHER,           /* everything else */
+    MEDIA_ALBUM_COUNT,
+    MEDIA_ALBUM_ALL = -1         /* media_gallery_album(): every album */
+};
+
+/* The album of a file, from its path below its storage's top ("DCIM/Camera/
+ * IMG_1.jpg", "Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images/
+ * Sent/IMG-1.jpg"); letters' case does not matter. A pure function. */
+enum media_album media_album_of(const char *rel);
+
+/* media_folder_open()/media_gallery_open() flag: list hidden and system
+ * folders too (.thumbnails, .trashed-*, Android/data, LOST.DIR...), which
+ * are left out by default. */
 #define MEDIA_SHOW_HIDDEN 1u
 
 struct media_entry {
     uint32_t id;          /* stable for this media_folder */
     enum media_kind kind;
     bool confirmed;       /* kind checked by content (else guessed from the name) */
-    const char *name;     /* for display: UTF-8 (bad bytes shown as U+FFFD) */
-    const char *path;     /* absolute, for hash_file() */
-    const char *rel;      /* from the volume's top; folders: for media_folder_open() */
+    bool storage;         /* a phone's storage (listed at the phone's top) */
+    bool removable;       /* a storage that is a memory card */
+    enum media_album album; /* gallery entries (MEDIA_ALBUM_OTHER in folders) */
+    const char *name;     /* for display: UTF-8 (bad bytes shown as U+FFFD); a
+                             storage's is the device's description ("SD card") */
+    const char *path;     /* device path: media_folder_open() for folders; for files
+                             media_hash_file(), and the selection's key */
     uint64_t size;        /* bytes (files) */
-    int64_t mtime;        /* seconds since 1970 */
+    int64_t mtime;        /* seconds since 1970 (0: unknown) */
 };
 
 struct media_counts {
-    size_t folders, photos, videos; /* in this folder (any filter), as known now */
+    size_t folders, photos, videos; /* in this folder or the gallery's album shown (any
+                                       filter), as known now */
     size_t checking;                /* files whose type is still being checked */
-    size_t hidden;                  /* entries left out (hidden/system folders, links off the volume) */
+    size_t hidden;                  /* left out (hidden/system folders, links off the volume) */
     uint64_t photo_bytes, video_bytes;
 };
 
 struct media_folder;
-/* rel: "" for the volume's top. Links are followed only while they stay on
- * the volume. NULL with *err set. */
-struct media_folder *media_folder_open(struct media *m, const char *volume_path, const char *rel,
-                                       unsigned flags, struct media_error *err);
+/* Any device path (device.h). Links on a volume are followed only while they
+ * stay on it. NULL with *err set: the device is not plugged in (GONE), the
+ * path is not a folder (NOT_FOUND), "..", a bad path; a phone's folder
+ * reports what goes wrong later, in media_folder_error(). */
+struct media_folder *media_folder_open(struct media *m, const char *path, unsigned flags,
+                                       struct media_error *err);
 void media_folder_close(struct media_folder *f); /* accepts NULL */
 
+/* The folder's device path (as opened, normalised). */
+const char *media_folder_path(const struct media_folder *f);
+/* The folder above it, or NULL at the device's top (and for a gallery). */
+const char *media_folder_parent(const struct media_folder *f);
+/* Where it is below the device's top, for display ("DCIM/Camera"; "" at the
+ * top; on a phone with several storages the storage's name comes first:
+ * "SD card/DCIM"). Clean UTF-8. */
 const char *media_folder_rel(const struct media_folder *f);
+/* True while entries are still coming in (as of the last update). */
+bool media_folder_listing(const struct media_folder *f);
+/* Why the listing ended early (MEDIA_OK when it did not); what was read
+ * before stays listed. */
+enum media_err media_folder_error(const struct media_folder *f);
+
 void media_folder_view(struct media_folder *f, enum media_sort sort, enum media_filter filter);
 bool media_folder_update(struct media_folder *f);
 size_t media_folder_count(const struct media_folder *f);
@@ -204,6 +254,32 @@ int media_folder_entry(const struct media_folder *f, size_t i, struct media_entr
 /* By id (any entry, in the view or not); 0 / -1. */
 int media_folder_entry_by_id(const struct media_folder *f, uint32_t id, struct media_entry *e);
 void media_folder_counts(const struct media_folder *f, struct media_counts *c);
+
+/* ---- the gallery ---- */
+
+/* Every photo and video of a device (device_root: its info.root; a storage's
+ * or a folder's path gathers from there down), listed in the background
+ * breadth-first, likely places first, at most 24 folders deep and
+ * MEDIA_GALLERY_MAX files (then media_folder_error() is
+ * MEDIA_ERR_TOO_LARGE). Files are taken by their names (as a phone's gallery
+ * does); links are not followed (what they lead to on the volume is found
+ * where it is). NULL with *err as media_folder_open(). Close with
+ * media_folder_close(). */
+#define MEDIA_GALLERY_MAX 100000
+struct media_folder *media_gallery_open(struct media *m, const char *device_root, unsigned flags,
+                                        struct media_error *err);
+
+#define MEDIA_NO_ENTRY UINT32_MAX
+
+struct media_album_info {
+    size_t photos, videos; /* as shown now (any filter) */
+    uint32_t cover;        /* the newest entry's id, MEDIA_NO_ENTRY when empty */
+    int64_t newest;        /* its mtime */
+};
+/* Per album, as of the last update (all zero for a folder). */
+void media_gallery_albums(const struct media_folder *f, struct media_album_info out[MEDIA_ALBUM_COUNT]);
+/* Shows one album (or MEDIA_ALBUM_ALL, the default) in the view and counts. */
+void media_gallery_album(struct media_folder *f, int album);
 
 /* ---- thumbnails ---- */
 
@@ -218,7 +294,8 @@ enum media_thumb_state {
 struct media_thumb_info {
     enum media_thumb_state state;
     enum media_err err;          /* FAILED: why */
-    enum media_kind kind;        /* by content, once read (0 before) */
+    enum media_kind kind;        /* by content, once read (0 before, and for a phone's
+                                    own preview) */
     int width, height;           /* READY: pixel size; 0 x 0 for a video without a poster */
     int full_width, full_height; /* the photo or video frame as displayed (0 if unknown) */
     int64_t duration_ms;         /* videos; -1 when unknown */
@@ -241,14 +318,31 @@ int media_thumb_copy(struct media *m, struct media_folder *f, uint32_t id, bool 
  * thumbnails use for that size (content unrecognisable, colours kept). */
 void media_blur_rgba(uint8_t *px, int w, int h, size_t pitch, int radius);
 
+/* ---- fingerprints ---- */
+
+/* Fingerprints the file at a device path: its bytes go from the device
+ * straight into the hash engine (hash_source_file(); nothing is copied to
+ * any disk), with the results hash_file() gives for the same bytes. A read
+ * the device fails ends the file with HASH_ERR_GONE (unplugged),
+ * HASH_ERR_TIMEOUT (not answering) or HASH_ERR_READ; a file that cannot be
+ * opened gets res->err as hash_file() would (HASH_ERR_NOT_FOUND,
+ * HASH_ERR_ACCESS, HASH_ERR_GONE...). res is zeroed first. 0 / -1. */
+int media_hash_file(struct devices *d, struct hash_ctx *hc, const char *path, struct hash_result *res);
+
 /* ---- numbers for tests and benchmarks ---- */
 struct media_stats {
     size_t cache_bytes, cache_peak, cache_items; /* pixels + bookkeeping, counted */
-    uint64_t decoded, failed, cancelled, evicted, sniffed;
-    uint64_t previews;   /* thumbnails taken from a JPEG's EXIF preview */
-    uint64_t bytes_read; /* read for photo thumbnails (the device's cost) */
-    int running;  /* decodes in progress */
+    uint64_t decoded;      /* thumbnails made (READY), whatever their source: */
+    uint64_t from_device;  /*   the device's own preview (a phone's GetThumb) */
+    uint64_t previews;     /*   a JPEG's EXIF preview, from the file's first bytes */
+    uint64_t whole_files;  /*   a photo decoded from the whole file */
+    uint64_t failed, cancelled, evicted, sniffed;
+    uint64_t bytes_read;   /* read from files for thumbnails (the device's cost) */
+    uint64_t device_thumb_bytes; /* the devices' own previews, bytes */
+    uint64_t folders_listed; /* device folder listings made (folders, the gallery's walk) */
+    int running;  /* decodes and content checks in progress */
     size_t queued;
+    size_t listing; /* folders and galleries still listing */
 };
 void media_get_stats(struct media *m, struct media_stats *s);
 

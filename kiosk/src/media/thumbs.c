@@ -1,8 +1,15 @@
 /* Thumbnails: a want list (what the UI shows, in priority order), worker
  * threads that decode at reduced size, and an LRU cache with a byte budget.
  *
+ * Files are read through the device layer, the cheapest way first: the
+ * device's own small preview (a phone's MTP GetThumb), else the first 64 KB
+ * of the file for a JPEG's EXIF preview, else the whole file (photos up to
+ * 96 MB); video posters come from FFmpeg reading through the same file.
+ * Nothing is ever written anywhere.
+ *
  * A record (struct thumb) exists for every file that is wanted or cached,
- * keyed by path and checked against the file's size, date and inode. Its
+ * keyed by device path and checked against the file's size, date and
+ * object id. Its
  * state moves QUEUED -> LOADING -> READY / FAILED; records still QUEUED
  * when the UI stops wanting them are dropped at once, LOADING ones are told
  * to stop (polled between rows, read chunks and video packets). Only the
@@ -15,13 +22,10 @@
 #include "image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 enum {
     TABLE_SIZE = 8192,                 /* hash buckets (a power of two) */
@@ -32,9 +36,9 @@ enum {
 static const uint64_t MAX_IMAGE_FILE = 96ull << 20; /* a 200 MP phone JPEG is ~40 MB */
 
 struct thumb {
-    char *path;
-    size_t vol_len;        /* path = volume "/" rel */
-    uint64_t hash, size, ino;
+    char *path;            /* device path */
+    uint8_t hint;          /* the name's guess (HINT_*) */
+    uint64_t hash, size, file_id;
     int64_t mtime_ns;
     enum media_thumb_state state;
     enum media_err err;
@@ -153,7 +157,7 @@ static bool make_room(struct media *m, size_t add)
 static bool same_file(const struct thumb *t, const struct mentry *e)
 {
     return t->hash == e->key && t->size == e->size && t->mtime_ns == e->mtime_ns &&
-           t->ino == e->ino && !strcmp(t->path, e->path);
+           t->file_id == e->file_id && !strcmp(t->path, e->path);
 }
 
 static struct thumb *lookup(struct media *m, const struct mentry *e)
@@ -183,10 +187,10 @@ static struct thumb *create_rec(struct media *m, const struct mentry *e)
         free(t);
         return NULL;
     }
-    t->vol_len = e->rel_off ? e->rel_off - 1 : 0;
+    t->hint = e->kind;
     t->hash = e->key;
     t->size = e->size;
-    t->ino = e->ino;
+    t->file_id = e->file_id;
     t->mtime_ns = e->mtime_ns;
     t->duration_ms = -1;
     atomic_init(&t->cancel, false);
@@ -237,9 +241,9 @@ void media_thumbs_want(struct media *m, struct media_folder *f, const uint32_t *
     if (f && !f->wiped && ids) {
         pthread_mutex_lock(&f->lock);
         for (size_t i = 0; i < n && k < m->want_max; i++) {
-            if (ids[i] >= f->n || f->e[ids[i]].dir || f->wiped)
+            if (ids[i] >= f->known || media_ent(f, ids[i])->dir || f->wiped)
                 continue;
-            const struct mentry *e = &f->e[ids[i]];
+            const struct mentry *e = media_ent(f, ids[i]);
             struct thumb *t = lookup(m, e);
             if (!t && !(t = create_rec(m, e)))
                 continue;
@@ -293,10 +297,10 @@ void media_thumb_get(struct media *m, struct media_folder *f, uint32_t id,
 {
     memset(info, 0, sizeof(*info));
     info->duration_ms = -1;
-    if (!m || !f || f->wiped || id >= f->n)
+    if (!m || !f || f->wiped || id >= f->known)
         return;
     pthread_mutex_lock(&m->lock);
-    struct thumb *t = lookup(m, &f->e[id]);
+    struct thumb *t = lookup(m, media_ent(f, id));
     if (t) {
         info->state = t->state;
         info->err = t->err;
@@ -317,11 +321,11 @@ void media_thumb_get(struct media *m, struct media_folder *f, uint32_t id,
 int media_thumb_copy(struct media *m, struct media_folder *f, uint32_t id, bool blurred,
                      uint8_t *dst, size_t pitch, int w, int h)
 {
-    if (!m || !f || f->wiped || id >= f->n || !dst || pitch < (size_t)w * 4)
+    if (!m || !f || f->wiped || id >= f->known || !dst || pitch < (size_t)w * 4)
         return -1;
     int rc = -1;
     pthread_mutex_lock(&m->lock);
-    struct thumb *t = lookup(m, &f->e[id]);
+    struct thumb *t = lookup(m, media_ent(f, id));
     if (t && t->state == MEDIA_THUMB_READY && t->px && t->w == w && t->h == h) {
         for (int y = 0; y < h; y++)
             memcpy(dst + (size_t)y * pitch, t->px + (size_t)y * w * 4, (size_t)w * 4);
@@ -335,14 +339,18 @@ int media_thumb_copy(struct media *m, struct media_folder *f, uint32_t id, bool 
 
 /* ---- decoding (worker threads, no lock held) ---- */
 
+enum source { FROM_NONE, FROM_DEVICE, FROM_PREVIEW, FROM_WHOLE };
+
 struct job {
     struct media *m;
     struct thumb *t; /* only t->cancel is read without the lock */
     char *path;
-    size_t vol_len;
+    uint8_t hint;
+    bool usb;        /* a phone: its reads may wait long (media_io_begin) */
+    struct device_file *df;
     /* results */
-    uint64_t bytes_read;
-    bool preview;
+    uint64_t bytes_read, device_bytes;
+    enum source source;
     enum media_err err;
     uint8_t kind;
     struct image_rgba img;
@@ -366,9 +374,44 @@ static enum media_err image_err(enum image_err e)
 }
 
 /* A file that was listed and cannot be found now: its device went away. */
-static enum media_err read_errno(int e)
+static enum media_err read_err(enum device_err e)
 {
-    return e == ENOENT || e == ENOTDIR ? MEDIA_ERR_GONE : media_errno(e);
+    return e == DEVICE_ERR_NOT_FOUND ? MEDIA_ERR_GONE : media_err_of_device(e);
+}
+
+/* Reads n bytes at off (the reader FFmpeg and the photo path share). */
+static ssize_t job_read_at(void *ctx, void *buf, size_t n, uint64_t off)
+{
+    struct job *j = ctx;
+    media_io_begin(j->m, j->usb);
+    ssize_t r = device_file_read(j->df, buf, n, off);
+    media_io_end(j->m, j->usb);
+    if (r < 0) {
+        errno = media_errno_of_device(device_file_error(j->df)->code);
+        return -1;
+    }
+    j->bytes_read += (uint64_t)r;
+    return r;
+}
+
+/* The device's own preview, when it has one (a phone; volumes do not). */
+static bool device_preview(struct job *j, const struct image_scale *sc)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct device_error derr;
+    media_io_begin(j->m, j->usb);
+    const int rc = device_file_thumbnail(j->df, &data, &len, &derr);
+    media_io_end(j->m, j->usb);
+    if (rc != 0)
+        return false;
+    j->device_bytes += len;
+    struct image_error ierr;
+    const bool ok = image_decode_scaled(data, len, NULL, sc, &j->img, &ierr) == 0;
+    device_free(data, len); /* a small picture of somebody's photo */
+    if (ok)
+        j->source = FROM_DEVICE;
+    return ok;
 }
 
 static void run_job(struct job *j)
@@ -376,26 +419,21 @@ static void run_job(struct job *j)
     const int box = j->m->opt.thumb_size;
     uint8_t *data = NULL;
     size_t cap = 0;
-    int fd = -1;
-    j->path[j->vol_len] = 0; /* volume path, then rel: reopened beneath the volume */
-    int volfd = open(j->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
-    j->path[j->vol_len] = '/';
-    if (volfd >= 0) {
-        fd = media_open_ro(volfd, j->path + j->vol_len + 1, false);
-        if (fd < 0)
-            j->err = read_errno(errno);
-        close(volfd);
-    } else {
-        j->err = read_errno(errno);
-    }
-    if (fd < 0)
+    struct device_error derr;
+    media_io_begin(j->m, j->usb);
+    j->df = device_file_open(j->m->dev, j->path, &derr);
+    media_io_end(j->m, j->usb);
+    if (!j->df) {
+        j->err = read_err(derr.code);
         return;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        j->err = MEDIA_ERR_NOT_MEDIA;
-        goto out;
     }
-    const uint64_t size = (uint64_t)st.st_size;
+    struct image_scale sc = {.max_w = box, .max_h = box, .cancelled = job_cancelled, .ctx = j};
+    struct image_error ierr;
+    if (j->hint == HINT_PHOTO && device_preview(j, &sc))
+        goto out;
+    if (job_cancelled(j))
+        goto out;
+    const uint64_t size = device_file_size(j->df);
     const size_t head = size < HEAD_BYTES ? (size_t)size : HEAD_BYTES;
     cap = head;
     data = malloc(cap ? cap : 1);
@@ -403,12 +441,11 @@ static void run_job(struct job *j)
         j->err = MEDIA_ERR_NOMEM;
         goto out;
     }
-    ssize_t r = media_pread_full(fd, data, head, 0);
+    ssize_t r = job_read_at(j, data, head, 0);
     if (r < 0 || (size_t)r < head) {
-        j->err = r < 0 ? read_errno(errno) : MEDIA_ERR_GONE;
+        j->err = r < 0 ? read_err(device_file_error(j->df)->code) : MEDIA_ERR_GONE;
         goto out;
     }
-    j->bytes_read += head;
     const int kind = media_sniff(data, head);
     if (kind == SNIFF_OTHER) {
         j->kind = SNIFF_OTHER;
@@ -417,25 +454,24 @@ static void run_job(struct job *j)
     }
     if (kind == SNIFF_VIDEO) {
         j->kind = SNIFF_VIDEO;
-        media_video_poster(fd, size, box, job_cancelled, j, &j->poster, &j->err);
+        const struct media_reader rd = {.size = size, .read_at = job_read_at, .ctx = j};
+        media_video_poster(&rd, box, job_cancelled, j, &j->poster, &j->err);
         goto out;
     }
     j->kind = SNIFF_PHOTO;
-    struct image_scale sc = {.max_w = box, .max_h = box, .cancelled = job_cancelled, .ctx = j};
-    struct image_error ierr;
     /* A phone's JPEG usually carries a preview in its first kilobytes:
      * when it is good enough, the rest of the file is never read. */
     if (image_sniff(data, head) == IMAGE_FORMAT_JPEG &&
         image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0) {
-        j->preview = true;
+        j->source = FROM_PREVIEW;
         goto out;
     }
     if (size > MAX_IMAGE_FILE) {
         j->err = MEDIA_ERR_TOO_LARGE;
         goto out;
     }
-    /* Decoders work from memory; read the rest in chunks so a stale job stops
-     * early. Never mmap: a pulled device would kill us with SIGBUS. */
+    /* Decoders work from memory; read the rest in chunks so a stale job
+     * stops early. */
     uint8_t *all = malloc((size_t)size);
     if (!all) {
         j->err = MEDIA_ERR_NOMEM;
@@ -449,19 +485,21 @@ static void run_job(struct job *j)
         if (job_cancelled(j))
             goto out;
         const size_t want = size - done < READ_CHUNK ? (size_t)(size - done) : READ_CHUNK;
-        r = media_pread_full(fd, data + done, want, (off_t)done);
+        r = job_read_at(j, data + done, want, done);
         if (r < 0 || (size_t)r < want) {
-            j->err = r < 0 ? read_errno(errno) : MEDIA_ERR_GONE;
+            j->err = r < 0 ? read_err(device_file_error(j->df)->code) : MEDIA_ERR_GONE;
             goto out;
         }
         done += want;
-        j->bytes_read += want;
     }
     if (image_decode_scaled(data, cap, NULL, &sc, &j->img, &ierr) != 0)
         j->err = ierr.code == IMAGE_ERR_SINK && job_cancelled(j) ? MEDIA_OK : image_err(ierr.code);
+    else
+        j->source = FROM_WHOLE;
 out:
     media_secure_free(data, cap); /* the file's bytes: somebody's private picture */
-    close(fd);
+    device_file_close(j->df);
+    j->df = NULL;
 }
 
 /* Stores a job's result in its record (m->lock held). */
@@ -470,12 +508,13 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
     struct thumb *t = j->t;
     const bool cancelled = atomic_load(&t->cancel) || epoch != m->epoch;
     m->stats.bytes_read += j->bytes_read;
+    m->stats.device_thumb_bytes += j->device_bytes;
     struct media_folder *f = t->folder;
     if (f && j->kind && !cancelled) {
         /* The content decides what the entry is (lock order: m, then f). */
         pthread_mutex_lock(&f->lock);
-        if (!f->wiped && t->id < f->n && f->e[t->id].key == t->hash) {
-            atomic_store(&f->e[t->id].sniffed, j->kind);
+        if (!f->wiped && t->id < f->n && media_ent(f, t->id)->key == t->hash) {
+            atomic_store(&media_ent(f, t->id)->sniffed, j->kind);
             atomic_store(&f->dirty, true);
         }
         pthread_mutex_unlock(&f->lock);
@@ -519,13 +558,25 @@ static void finish(struct media *m, struct job *j, uint64_t epoch)
     if (j->err == MEDIA_OK) {
         t->state = MEDIA_THUMB_READY; /* a video without pixels: the placeholder */
         m->stats.decoded++;
-        m->stats.previews += j->preview;
+        m->stats.from_device += j->source == FROM_DEVICE;
+        m->stats.previews += j->source == FROM_PREVIEW;
+        m->stats.whole_files += j->source == FROM_WHOLE;
     } else {
         t->state = MEDIA_THUMB_FAILED;
         t->err = j->err;
         t->failed_at = time(NULL);
         m->stats.failed++;
     }
+}
+
+bool media_thumbs_waiting(struct media *m)
+{
+    pthread_mutex_lock(&m->lock);
+    bool w = false;
+    for (size_t i = 0; i < m->want_n && !w; i++)
+        w = m->want[i]->state == MEDIA_THUMB_QUEUED;
+    pthread_mutex_unlock(&m->lock);
+    return w;
 }
 
 static struct thumb *next_queued(struct media *m)
@@ -554,8 +605,9 @@ static void *worker_main(void *arg)
             t->state = MEDIA_THUMB_LOADING;
             atomic_store(&t->cancel, false);
             m->running++;
-            struct job j = {.m = m, .t = t, .vol_len = t->vol_len, .poster.duration_ms = -1};
+            struct job j = {.m = m, .t = t, .hint = t->hint, .poster.duration_ms = -1};
             j.path = strdup(t->path);
+            j.usb = j.path && device_path_is_usb(j.path);
             const uint64_t epoch = m->epoch;
             pthread_mutex_unlock(&m->lock);
             if (j.path)
@@ -564,20 +616,16 @@ static void *worker_main(void *arg)
                 j.err = MEDIA_ERR_NOMEM;
             media_free_str(j.path);
             pthread_mutex_lock(&m->lock);
-            struct media_folder *f = t->folder;
-            if (f)
-                media_folder_ref(f);
+            const bool current = epoch == m->epoch;
             finish(m, &j, epoch);
-            pthread_mutex_unlock(&m->lock);
-            if (f) {
+            /* Under the lock, and only for this session: media_wipe() does
+             * not wait for a job stuck on a phone, and no event of a wiped
+             * session may arrive after it returns. */
+            if (current) {
                 if (j.kind)
                     media_raise(m, MEDIA_EV_FOLDER);
-                media_folder_unref(f);
+                media_raise(m, MEDIA_EV_THUMBS);
             }
-            media_raise(m, MEDIA_EV_THUMBS);
-            pthread_mutex_lock(&m->lock);
-            /* Only now: media_wipe() waits for this, and no event of the
-             * wiped session may arrive after it returns. */
             m->running--;
             pthread_cond_broadcast(&m->idle_cond);
             continue;
@@ -664,8 +712,10 @@ void media_wipe(struct media *m)
     for (struct media_folder *f = m->folders; f; f = f->next)
         media_folder_wipe(f);
     /* Running decodes stop at their next check; their buffers are wiped
-     * by the worker before this returns. */
-    while (m->running > 0)
+     * by the worker before this returns. One waiting for a phone that
+     * stopped answering is not waited for (up to the device layer's
+     * timeout): it finds itself cancelled, wipes and drops what it has. */
+    while (m->running > m->io_waiting)
         pthread_cond_wait(&m->idle_cond, &m->lock);
     if (m->table)
         media_cache_clear_locked(m);
@@ -686,5 +736,10 @@ void media_get_stats(struct media *m, struct media_stats *s)
     s->running = m->running;
     for (size_t i = 0; i < m->want_n; i++)
         s->queued += m->want[i]->state == MEDIA_THUMB_QUEUED;
+    for (struct media_folder *f = m->folders; f; f = f->next) {
+        pthread_mutex_lock(&f->lock);
+        s->listing += f->listing && !f->wiped;
+        pthread_mutex_unlock(&f->lock);
+    }
     pthread_mutex_unlock(&m->lock);
 }

@@ -1,16 +1,11 @@
-/* Small helpers: wiping memory, opening files read-only beneath a volume,
- * names for display, pixels. */
+/* Small helpers: wiping memory, errors, names, pixels. */
 #include "media_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 void (*media_free_hook)(const void *p, size_t n);
@@ -36,9 +31,9 @@ void media_free_str(char *s)
         media_secure_free(s, strlen(s) + 1);
 }
 
-/* ---- files ---- */
+/* ---- errors ---- */
 
-enum media_err media_errno(int e)
+enum media_err media_err_of_errno(int e)
 {
     switch (e) {
     case ENOENT:
@@ -50,113 +45,47 @@ enum media_err media_errno(int e)
     case ENOMEM: return MEDIA_ERR_NOMEM;
     case EFBIG:
     case EOVERFLOW: return MEDIA_ERR_TOO_LARGE;
+    case ETIMEDOUT: return MEDIA_ERR_NOT_ANSWERING;
     default: return MEDIA_ERR_GONE; /* EIO, ENODEV, ENXIO, ESTALE, ENOTCONN... */
     }
 }
 
-static int openat2_beneath(int dirfd, const char *rel, int flags, uint64_t resolve)
+enum media_err media_err_of_device(enum device_err e)
 {
-    struct open_how how;
-    memset(&how, 0, sizeof(how));
-    how.flags = (uint64_t)flags;
-    how.resolve = resolve;
-    return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-}
-
-/* Without openat2 (old kernels, some sandboxes): one component at a time,
- * no symlinks at all, no "..", and never onto another device. */
-static int open_walk(int volfd, const char *rel, int flags)
-{
-    struct stat vst;
-    if (fstat(volfd, &vst) != 0)
-        return -1;
-    char *copy = strdup(rel);
-    if (!copy)
-        return -1;
-    int cur = dup(volfd);
-    char *save = NULL;
-    char *comp = strtok_r(copy, "/", &save);
-    while (cur >= 0 && comp) {
-        char *next = strtok_r(NULL, "/", &save);
-        if (!strcmp(comp, "..")) {
-            close(cur);
-            cur = -1;
-            errno = EXDEV;
-            break;
-        }
-        const int fl = next ? O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH : flags;
-        int fd = openat(cur, comp, fl | O_NOFOLLOW);
-        close(cur);
-        cur = fd;
-        struct stat st;
-        if (cur >= 0 && (fstat(cur, &st) != 0 || st.st_dev != vst.st_dev)) {
-            close(cur);
-            cur = -1;
-            errno = EXDEV;
-        }
-        comp = next;
+    switch (e) {
+    case DEVICE_OK: return MEDIA_OK;
+    case DEVICE_ERR_NOT_FOUND: return MEDIA_ERR_NOT_FOUND;
+    case DEVICE_ERR_ACCESS: return MEDIA_ERR_ACCESS;
+    case DEVICE_ERR_OUTSIDE: return MEDIA_ERR_OUTSIDE;
+    case DEVICE_ERR_TIMEOUT: return MEDIA_ERR_NOT_ANSWERING;
+    case DEVICE_ERR_LOCKED: return MEDIA_ERR_LOCKED;
+    case DEVICE_ERR_BUSY: return MEDIA_ERR_BUSY;
+    case DEVICE_ERR_UNSUPPORTED: return MEDIA_ERR_UNSUPPORTED;
+    case DEVICE_ERR_NOMEM: return MEDIA_ERR_NOMEM;
+    case DEVICE_ERR_INVALID: return MEDIA_ERR_INVALID;
+    default: return MEDIA_ERR_GONE; /* GONE, CHANGED: not what was listed any more */
     }
-    free(copy);
-    return cur;
 }
 
-int media_open_beneath(int volfd, const char *rel, int flags)
+int media_errno_of_device(enum device_err e)
 {
-    while (*rel == '/')
-        rel++;
-    if (!*rel)
-        rel = ".";
-    int fd = openat2_beneath(volfd, rel, flags | O_CLOEXEC,
-                             RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV |
-                                 RESOLVE_NO_MAGICLINKS);
-    if (fd >= 0 || errno != ENOSYS)
-        return fd;
-    return open_walk(volfd, rel, flags | O_CLOEXEC);
-}
-
-int media_open_ro(int dirfd, const char *rel, bool directory)
-{
-    const int flags = O_RDONLY | O_NOCTTY | O_NONBLOCK | (directory ? O_DIRECTORY : 0);
-    int fd = media_open_beneath(dirfd, rel, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = media_open_beneath(dirfd, rel, flags);
-    return fd;
-}
-
-char *media_resolve_link(int volfd, const char *vol_real, const char *rel)
-{
-    /* Links may be followed, but only while every step stays beneath the
-     * volume: absolute links and ../ escapes are refused by the kernel. */
-    int fd = openat2_beneath(volfd, rel, O_PATH | O_CLOEXEC,
-                             RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS);
-    if (fd < 0) {
-        if (errno == ENOSYS)
-            errno = EXDEV; /* cannot check safely: refuse */
-        return NULL;
+    switch (e) {
+    case DEVICE_ERR_GONE: return ENODEV;
+    case DEVICE_ERR_TIMEOUT: return ETIMEDOUT;
+    case DEVICE_ERR_NOMEM: return ENOMEM;
+    case DEVICE_ERR_ACCESS: return EACCES;
+    default: return EIO;
     }
-    char proc[64], real[4096];
-    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(proc, real, sizeof(real) - 1);
-    close(fd);
-    if (n <= 0) {
-        errno = EXDEV;
-        return NULL;
-    }
-    real[n] = 0;
-    const size_t vl = strlen(vol_real);
-    const bool root = vl == 1 && vol_real[0] == '/';
-    if (root ? real[0] != '/' : strncmp(real, vol_real, vl) != 0 || real[vl] != '/') {
-        errno = EXDEV;
-        return NULL;
-    }
-    return strdup(real + (root ? 1 : vl + 1));
 }
 
-ssize_t media_pread_full(int fd, void *buf, size_t n, off_t off)
+/* ---- reading an fd (tests, fuzzing) ---- */
+
+static ssize_t fd_read_at(void *ctx, void *buf, size_t n, uint64_t off)
 {
+    const int fd = *(const int *)ctx;
     size_t got = 0;
     while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, off + (off_t)got);
+        ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, (off_t)(off + got));
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -169,84 +98,14 @@ ssize_t media_pread_full(int fd, void *buf, size_t n, off_t off)
     return (ssize_t)got;
 }
 
+void media_reader_fd(struct media_reader *r, int *fd, uint64_t size)
+{
+    r->size = size;
+    r->read_at = fd_read_at;
+    r->ctx = fd;
+}
+
 /* ---- text ---- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0; *cp gets the code point. */
-static int utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    const unsigned char c = s[0];
-    int n;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, v = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, v = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return n;
-}
-
-/* Characters that would garble a line of text: C0/C1 controls and the
- * bidirectional overrides and isolates (names like "gpj.exe" spoofing). */
-static bool unsafe_cp(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f;
-}
-
-char *media_utf8_clean(const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    bool clean = true;
-    for (size_t i = 0; s[i];) {
-        uint32_t cp;
-        int n = utf8_seq(s + i, &cp);
-        if (n == 0 || unsafe_cp(cp)) {
-            clean = false;
-            break;
-        }
-        i += (size_t)n;
-    }
-    if (clean)
-        return NULL;
-    const size_t len = strlen(str);
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; s[i];) {
-        uint32_t cp;
-        int n = utf8_seq(s + i, &cp);
-        if (n == 0) {
-            memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
-            o += 3;
-            i++;
-        } else if (unsafe_cp(cp)) {
-            out[o++] = '?';
-            i += (size_t)n;
-        } else {
-            memcpy(out + o, s + i, (size_t)n);
-            o += (size_t)n;
-            i += (size_t)n;
-        }
-    }
-    out[o] = 0;
-    return out;
-}
 
 int media_name_cmp(const char *a, const char *b)
 {

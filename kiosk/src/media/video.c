@@ -1,8 +1,8 @@
 /* Video posters with FFmpeg: the first decodable frame, scaled to the box
  * and turned as the display matrix says, plus the duration. The file is
- * read through our own read-only pread() I/O: FFmpeg opens nothing itself
- * (no nested files from playlists or external references), and only the
- * usual phone containers are probed. */
+ * read through a reader (a device file: a phone's partial reads, a volume's
+ * pread()): FFmpeg opens nothing itself (no nested files from playlists or
+ * external references), and only the usual phone containers are probed. */
 #include "media_internal.h"
 
 #include "avdl.h"
@@ -25,7 +25,7 @@ enum {
 };
 
 struct vio {
-    int fd;
+    const struct media_reader *r;
     uint64_t size, pos;
     int (*cancelled)(void *);
     void *ctx;
@@ -42,10 +42,10 @@ static int vio_read(void *opaque, uint8_t *buf, int n)
     size_t want = (size_t)n;
     if (want > v->size - v->pos)
         want = (size_t)(v->size - v->pos);
-    ssize_t r = media_pread_full(v->fd, buf, want, (off_t)v->pos);
+    ssize_t r = v->r->read_at(v->r->ctx, buf, want, v->pos);
     if (r < 0) {
-        v->err = errno;
-        return AVERROR(errno);
+        v->err = errno ? errno : EIO;
+        return AVERROR(v->err);
     }
     if (r == 0) {
         v->err = EIO; /* shorter than it was a moment ago */
@@ -173,7 +173,7 @@ static int frame_to_poster(const AVFrame *fr, const AVStream *st, int box, struc
     return rc;
 }
 
-int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *), void *ctx,
+int media_video_poster(const struct media_reader *rd, int box, int (*cancelled)(void *), void *ctx,
                        struct poster *out, enum media_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -185,7 +185,7 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     char why[200];
     if (avdl_load(why, sizeof(why)) != 0)
         return 0;
-    struct vio v = {.fd = fd, .size = size, .cancelled = cancelled, .ctx = ctx};
+    struct vio v = {.r = rd, .size = rd->size, .cancelled = cancelled, .ctx = ctx};
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = NULL;
@@ -210,13 +210,13 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
     /* The name FFmpeg would print: never the file's. */
     if (avdl.avformat_open_input(&fmt, "video", NULL, &opts) != 0) {
         fmt = NULL; /* freed by avformat_open_input */
-        *err = v.err ? (v.err == ENOENT ? MEDIA_ERR_GONE : media_errno(v.err))
+        *err = v.err ? (v.err == ENOENT ? MEDIA_ERR_GONE : media_err_of_errno(v.err))
                : cancelled && cancelled(ctx) ? MEDIA_OK : MEDIA_ERR_CORRUPT;
         goto out;
     }
     avdl.avformat_find_stream_info(fmt, NULL); /* best effort: mp4/mov know it all from the header */
     if (v.err) {
-        *err = media_errno(v.err);
+        *err = media_err_of_errno(v.err);
         goto out;
     }
     if (fmt->duration != AV_NOPTS_VALUE && fmt->duration > 0)
@@ -268,7 +268,7 @@ int media_video_poster(int fd, uint64_t size, int box, int (*cancelled)(void *),
             break;
     }
     if (v.err) {
-        *err = media_errno(v.err);
+        *err = media_err_of_errno(v.err);
         rc = -1;
         goto out;
     }

@@ -164,10 +164,19 @@ static int vbox_init(struct vbox *v, int n, int w, int width)
     return (v->ring && v->sum) ? 0 : -1;
 }
 
+/* Wiped: the rows are blurred luma of somebody's picture. */
+static void free_wiped(void *p, size_t n)
+{
+    if (p) {
+        explicit_bzero(p, n);
+        free(p);
+    }
+}
+
 static void vbox_free(struct vbox *v)
 {
-    free(v->ring);
-    free(v->sum);
+    free_wiped(v->ring, sizeof(float) * (size_t)(v->w + BATCH) * (size_t)v->width);
+    free_wiped(v->sum, sizeof(float) * (size_t)v->width);
 }
 
 static float *vbox_slot(const struct vbox *v, int row)
@@ -301,14 +310,16 @@ void pdq_stream_destroy(struct pdq_stream *s)
 {
     if (!s)
         return;
+    const size_t row = sizeof(float) * (size_t)s->width;
     for (int r = 0; r < BATCH; r++) {
-        free(s->in[r]);
-        free(s->p2[r]);
+        free_wiped(s->in[r], row);
+        free_wiped(s->p2[r], row);
     }
-    free(s->p1);
-    free(s->spare);
+    free_wiped(s->p1, row);
+    free_wiped(s->spare, row);
     vbox_free(&s->pass2);
     vbox_free(&s->pass4);
+    explicit_bzero(s, sizeof(*s)); /* p3, p4 and the 64x64 DCT input */
     free(s);
 }
 
