@@ -1,12 +1,12 @@
 /* hifazat hash [options] FILE|DIR|DEVICE-PATH... — one JSON object per file
  * on stdout. Device paths ("mtp:", "mtp:KEY/DCIM/Camera", "ptp:KEY...") are
  * read from phones and cameras by cable through the device layer, straight
- * into the hash engine (hash_source_file): nothing is copied to any disk. */
+ * into the hash engine (media_hash_file): nothing is copied to any disk. */
 #include "cli.h"
 #include "device.h"
 #include "hash.h"
+#include "media.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -234,24 +234,6 @@ static enum hash_err hash_err_of(enum device_err e)
     }
 }
 
-/* The hash engine's reader over a device file: device errors as the errno
- * hash_source documents (ENODEV gone, ETIMEDOUT not answering). */
-static ssize_t device_read_at(void *ctx, void *buf, size_t n, uint64_t off)
-{
-    struct device_file *f = ctx;
-    ssize_t got = device_file_read(f, buf, n, off);
-    if (got < 0) {
-        const struct device_error *e = device_file_error(f);
-        enum device_err code = e ? e->code : DEVICE_ERR_GONE;
-        errno = code == DEVICE_ERR_GONE        ? ENODEV
-                : code == DEVICE_ERR_TIMEOUT   ? ETIMEDOUT
-                : code == DEVICE_ERR_NOMEM     ? ENOMEM
-                : code == DEVICE_ERR_NOT_FOUND ? ENOENT
-                                               : EIO;
-    }
-    return got;
-}
-
 static void report_device_error(struct run *r, const char *path, const struct device_error *err)
 {
     struct hash_result res = {.err = hash_err_of(err->code), .format = "unknown", .orientation = 1};
@@ -268,16 +250,7 @@ static void hash_device_file(struct run *r, const char *path)
         cli_error("out of memory");
         return;
     }
-    struct device_error err = {0};
-    struct device_file *f = device_file_open(r->dev, path, &err);
-    if (!f) {
-        free(res);
-        report_device_error(r, path, &err);
-        return;
-    }
-    const struct hash_source src = {.size = device_file_size(f), .read_at = device_read_at, .ctx = f};
-    hash_source_file(r->ctx, &src, res);
-    device_file_close(f);
+    media_hash_file(r->dev, r->ctx, path, res);
     if (r->progress)
         fputs("\r\033[K", stderr);
     r->files++;
