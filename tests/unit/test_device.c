@@ -16,7 +16,8 @@
  *   unplug    a read when the cable is pulled, the device leaving the
  *             list, plugged in again with the same id;
  *   hang      a phone that stops answering: the read gives up with
- *             TIMEOUT, the device shows NOT_ANSWERING, then recovers;
+ *             TIMEOUT, the device shows NOT_ANSWERING, then recovers; one
+ *             that hangs while it is opened is NOT_ANSWERING too;
  *   stream    a folder's entries reach the caller while the phone is still
  *             listing it; a listing that says nothing for longer than a
  *             read may is still waited for (up to its own limit); notify()
@@ -744,6 +745,17 @@ static void test_unplug_and_hang(struct phone_fixture *pf)
     device_list_free(l);
     device_file_close(f);
     free(buf);
+
+    /* A phone that does not answer while it is being opened: not left
+     * "connecting" for ever; shown as NOT_ANSWERING, then as it is. */
+    struct fakephone hdesc = phone_desc(pf, "Redmi 12C", "HANGOPEN");
+    const int hp = fakephone_plug(fp, &hdesc);
+    fakephone_set(fp, hp, FAKEPHONE_HANG);
+    devices_rescan(d);
+    CHECK(wait_state(d, "Redmi 12C", DEVICE_NOT_ANSWERING), "a hung opening: NOT_ANSWERING");
+    CHECK(devices_settle(d, 5000) == 0, "settle does not wait for it");
+    fakephone_set(fp, hp, FAKEPHONE_READY);
+    CHECK(wait_state(d, "Redmi 12C", DEVICE_READY), "it answers after all: READY");
     devices_destroy(d);
     fakephones_destroy(fp);
 }

@@ -506,6 +506,23 @@ static void run_req(struct dev *v, void *conn, struct req *r)
         r->err.code = DEVICE_ERR_GONE;
 }
 
+/* Opening a phone (or asking a locked one again) cannot be interrupted;
+ * the watcher shows it as NOT_ANSWERING when it takes too long
+ * (check_asking()), and what it finally finds is shown then. */
+static void asking(struct dev *v, bool on)
+{
+    pthread_mutex_lock(&v->d->lock);
+    v->asking_since_ms = on ? device_now_ms() : 0;
+    pthread_mutex_unlock(&v->d->lock);
+    if (on) {
+        /* The watcher may be asleep until its next rescan: it has a deadline to keep. */
+        uint64_t one = 1;
+        if (write(v->d->wake_fd, &one, sizeof(one)) < 0) {
+            /* only fails when the counter is full: it is awake then */
+        }
+    }
+}
+
 static void *io_main(void *arg)
 {
     struct dev *v = arg; /* the thread holds a reference */
@@ -525,7 +542,10 @@ static void *io_main(void *arg)
             struct device_probe probe;
             memset(&probe, 0, sizeof(probe));
             struct device_error err = {0};
-            if (v->be->open(v->be, &v->usb, &conn, &probe, &err) == 0) {
+            asking(v, true);
+            const int orc = v->be->open(v->be, &v->usb, &conn, &probe, &err);
+            asking(v, false);
+            if (orc == 0) {
                 apply_probe(v, &probe);
             } else {
                 conn = NULL;
@@ -539,7 +559,10 @@ static void *io_main(void *arg)
             struct device_probe probe;
             memset(&probe, 0, sizeof(probe));
             struct device_error err = {0};
-            if (v->be->refresh(conn, &probe, &err) == 0)
+            asking(v, true);
+            const int rrc = v->be->refresh(conn, &probe, &err);
+            asking(v, false);
+            if (rrc == 0)
                 apply_probe(v, &probe);
             else if (err.code == DEVICE_ERR_GONE)
                 set_state(v, DEVICE_FAILED);
@@ -971,9 +994,38 @@ static void drain_udev(struct devices *d)
         udev_device_unref(u);
 }
 
+/* Devices whose opening has taken longer than the timeout: NOT_ANSWERING
+ * (the person is told to plug it in again). The milliseconds until the
+ * next such check is due, or -1. */
+static int check_asking(struct devices *d)
+{
+    const int64_t now = device_now_ms();
+    int next = -1;
+    bool changed = false;
+    pthread_mutex_lock(&d->lock);
+    for (struct dev *v = d->devs; v; v = v->next) {
+        if (!v->asking_since_ms || v->state == DEVICE_NOT_ANSWERING)
+            continue;
+        const int64_t left = v->asking_since_ms + d->opt.timeout_ms - now;
+        if (left <= 0) {
+            v->state = DEVICE_NOT_ANSWERING;
+            changed = true;
+        } else if (next < 0 || left < next) {
+            next = (int)left;
+        }
+    }
+    if (changed)
+        pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    if (changed)
+        devices_raise(d);
+    return next;
+}
+
 static void *watch_main(void *arg)
 {
     struct devices *d = arg;
+    int64_t next_rescan = device_now_ms() + d->opt.rescan_ms;
     for (;;) {
         struct pollfd p[5] = {
             {.fd = d->stop_fd, .events = POLLIN},
@@ -982,11 +1034,23 @@ static void *watch_main(void *arg)
             {.fd = d->udev_mon ? udev_monitor_get_fd(d->udev_mon) : -1, .events = POLLIN},
             {.fd = fs_watch_mountinfo_fd(d->fsw), .events = POLLPRI},
         };
-        int r = poll(p, 5, d->opt.rescan_ms);
+        int wait = (int)(next_rescan - device_now_ms());
+        const int ask = check_asking(d);
+        if (wait < 0)
+            wait = 0;
+        if (ask >= 0 && ask < wait)
+            wait = ask + 1;
+        int r = poll(p, 5, wait);
         if (r < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             break;
+        if (r == 0 && device_now_ms() < next_rescan)
+            continue; /* only a phone's opening to look at */
+        if (r > 0 && p[1].revents && !p[2].revents && !p[3].revents && !p[4].revents) {
+            drain_fd(d->wake_fd); /* a phone is being opened: a deadline to keep, nothing to scan */
+            continue;
+        }
         if (r > 0) {
             /* Wait for the burst to end: a stick mounts in several steps, a
              * phone switching to "File transfer" re-enumerates. */
@@ -1003,6 +1067,7 @@ static void *watch_main(void *arg)
                 break;
         }
         rescan(d);
+        next_rescan = device_now_ms() + d->opt.rescan_ms;
     }
     return NULL;
 }

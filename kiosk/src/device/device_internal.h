@@ -124,6 +124,8 @@ struct dev {
     bool ro;
     uint64_t total, avail;
     struct device_probe probe;  /* phones: storages (d->lock) */
+    int64_t asking_since_ms;    /* the I/O thread is opening it, or asking a locked phone
+                                   again, since then (0: not); d->lock */
 
     /* a mounted volume */
     char fskey[64 + 4096];
