@@ -55,7 +55,8 @@ static int header(struct app *a, struct ui_ctx *ui, struct ui_rect r, const stru
 {
     const struct ui_theme *t = ui_theme(ui);
     const bool heading = flags & (DEVICE_HELP_COMPACT | DEVICE_HELP_HEADING);
-    struct ui_image *pic = (flags & DEVICE_HELP_COMPACT) && g->icon ? narration_pictogram(a, g->icon) : NULL;
+    struct ui_image *pic =
+        (flags & DEVICE_HELP_COMPACT) && g->icon ? narration_pictogram(a, g->icon) : NULL;
     int isz = pic ? S(t, 64) : S(t, 36);
     struct ui_rect row = r;
     struct ui_rect ir = ui_cut_start(ui, &row, isz);
@@ -150,8 +151,8 @@ static int step(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struct
     struct ui_rect row = r;
     struct ui_rect pr = ui_cut_start(ui, &row, psz);
     ui_cut_start(ui, &row, S(t, 16));
-    const struct text_block *tb = ui_text_block(ui, _(s->text), dense ? UI_FONT_SMALL : UI_FONT_BODY, row.w,
-                                                TEXT_ALIGN_START, 0);
+    const struct text_block *tb =
+        ui_text_block(ui, _(s->text), dense ? UI_FONT_SMALL : UI_FONT_BODY, row.w, TEXT_ALIGN_START, 0);
     int th = tb ? tb->height : 0;
     int ch = chips(ui, (struct ui_rect){row.x, r.y + th, row.w, 0}, s, dense, true);
     int h = th + (ch ? ch + S(t, 6) : 0);
@@ -246,15 +247,21 @@ int device_help(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struct
         y += S(t, 8);   /* room for the numbers on the pictograms' corners */
         y += steps(a, ui, (struct ui_rect){in.x, y, in.w, 0}, g, dense, measure_only);
     } else if (v->state == DEVICE_CONNECTING) {
-        int h = S(t, 40);
+        /* The phone, the dots moving beside it, and "please wait" under them. */
+        int isz = S(t, 56), dw = dots_width(t), gap = S(t, 20);
+        const struct text_block *nb =
+            g->note ? ui_text_block(ui, _(g->note), UI_FONT_BODY, in.w, TEXT_ALIGN_CENTER, 0) : NULL;
         if (!measure_only) {
-            int dw = dots_width(t);
-            wait_dots(a, ui, (struct ui_rect){in.x + (in.w - dw) / 2, y, dw, h});
+            struct ui_rect row = {in.x + (in.w - isz - gap - dw) / 2, y, isz + gap + dw, isz};
+            ui_draw_icon(ui, TEXT_ICON_PHONE, ui_cut_start(ui, &row, isz), t->primary);
+            ui_cut_start(ui, &row, gap);
+            wait_dots(a, ui, row);
+            if (nb)
+                ui_draw_block(ui, nb, in.x, y + isz + S(t, 8), t->muted);
         }
-        y += h;
+        return y + isz + S(t, 8) + (nb ? nb->height : 0) + pad - r.y;
     }
-    /* A state without steps says its note always (it is all there is). */
-    if (g->note && ((flags & DEVICE_HELP_NOTE) || g->nsteps == 0)) {
+    if (g->note && (flags & DEVICE_HELP_NOTE)) {
         y += S(t, 14);
         y += icon_row(ui, (struct ui_rect){in.x, y, in.w, 0}, TEXT_ICON_INFO, t->muted, _(g->note),
                       UI_FONT_SMALL, measure_only);

@@ -156,8 +156,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     const char *safe = _("We only read from your device. Nothing on it is changed.");
     int sh = icon_row(ui, p.nav, TEXT_ICON_LOCK, t->muted, safe, UI_FONT_SMALL, true);
     if (sh <= p.nav.h) {
-        icon_row(ui, (struct ui_rect){p.nav.x, p.nav.y + (p.nav.h - sh) / 2, p.nav.w, sh}, TEXT_ICON_LOCK,
-                 t->muted, safe, UI_FONT_SMALL, false);
+        struct ui_rect sr = {p.nav.x, p.nav.y + (p.nav.h - sh) / 2, p.nav.w, sh};
+        icon_row(ui, sr, TEXT_ICON_LOCK, t->muted, safe, UI_FONT_SMALL, false);
     } else {
         sh = icon_row(ui, p.body, TEXT_ICON_LOCK, t->muted, safe, UI_FONT_SMALL, true);
         struct ui_rect sr = ui_cut_bottom(&p.body, sh);

@@ -234,8 +234,12 @@ static void done(struct app *a, void *arg, bool cancelled)
     if (c.failed == 0 && c.done > 0) {
         app_next(a);   /* all fine: straight on to the review */
     } else {
-        ui_set_focus(a->ui, ui_id(c.done ? "fingerprint.next" : "fingerprint.retry"));
-        if (device_failures(&a->session) && st.dev_state != DEVICE_READY)
+        /* Try again is offered only once the device can be read. */
+        const bool waiting = device_failures(&a->session) && st.dev_state != DEVICE_READY;
+        ui_set_focus(a->ui, ui_id(c.done    ? "fingerprint.next"
+                                  : waiting ? "fingerprint.back"
+                                            : "fingerprint.retry"));
+        if (waiting)
             say_device(a, st.dev_state);   /* what to do about the device comes first */
         else
             narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
@@ -275,6 +279,7 @@ static void start(struct app *a)
     st.job = j;
     st.state = RUNNING;
     st.started = SDL_GetTicks();
+    narration_topic(a, NULL, false);   /* "connected again" is over: the screen's own words */
     media_pause(a->media, true);
     a->busy = true;
     if (app_start_job(a, run, done, j) != 0) {
@@ -424,7 +429,8 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        content += ui_text_height(ui, item_problem_text(a, (enum item_problem)it->problem), UI_FONT_BODY, tw) +
+        content += ui_text_height(ui, item_problem_text(a, (enum item_problem)it->problem),
+                                  UI_FONT_BODY, tw) +
                    ui_text_height(ui, it->name, UI_FONT_SMALL, 0) + 2 * pad + gap;
     }
     struct ui_scroll_area sa;
@@ -434,8 +440,9 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        const struct text_block *rb = ui_text_block(ui, item_problem_text(a, (enum item_problem)it->problem),
-                                                    UI_FONT_BODY, tw, TEXT_ALIGN_START, 0);
+        const struct text_block *rb =
+            ui_text_block(ui, item_problem_text(a, (enum item_problem)it->problem), UI_FONT_BODY, tw,
+                          TEXT_ALIGN_START, 0);
         const struct text_block *nb = ui_text_block(ui, it->name, UI_FONT_SMALL, tw, TEXT_ALIGN_START, 1);
         int h = (rb ? rb->height : 0) + (nb ? nb->height : 0) + 2 * pad;
         struct ui_rect r = {p->body.x, y, p->body.w, h};
@@ -486,7 +493,8 @@ static enum fin_action finished_nav(struct ui_ctx *ui, struct page *p, bool next
     enum fin_action act = FIN_NONE;
     struct ui_rect row = p->nav;
     int min_w = (int)(220 * t->scale);
-    struct ui_button_spec b = {.label = _("Back"), .icon = ui_icon_back(ui), .style = UI_BUTTON_SECONDARY};
+    struct ui_button_spec b = {.label = _("Back"), .icon = ui_icon_back(ui),
+                               .style = UI_BUTTON_SECONDARY};
     int bw = ui_button_width(ui, &b);
     if (ui_button(ui, "fingerprint.back", ui_cut_start(ui, &row, bw > min_w ? bw : min_w), &b))
         act = FIN_BACK;
@@ -505,8 +513,8 @@ static enum fin_action finished_nav(struct ui_ctx *ui, struct page *p, bool next
         int rw = ui_button_width(ui, &rb);
         if (rw > row.w)
             rw = row.w;
-        if (ui_button(ui, "fingerprint.retry", (struct ui_rect){row.x + (row.w - rw) / 2, row.y, rw, row.h},
-                      &rb))
+        struct ui_rect r = {row.x + (row.w - rw) / 2, row.y, rw, row.h};
+        if (ui_button(ui, "fingerprint.retry", r, &rb))
             act = FIN_RETRY;
     }
     return act;
@@ -533,15 +541,18 @@ static void draw_finished(struct app *a, struct ui_ctx *ui, struct page *p,
     default: break;
     }
     if (back) {
-        page_title(ui, p, phone ? _("Your phone is connected again") : _("Your card or stick is connected again"),
+        page_title(ui, p,
+                   phone ? _("Your phone is connected again") : _("Your card or stick is connected again"),
                    TEXT_ICON_PHONE);
-        status_card(a, ui, p, "connect", _("To make the rest, press Try again. The ones already made are kept."));
+        status_card(a, ui, p, "connect",
+                    _("To make the rest, press Try again. The ones already made are kept."));
         draw_problems(a, ui, p, false);
         return;
     }
     /* Back, but not open yet (a phone plugged in again is "only charging"
      * again): what to do on it is the title, its steps come first. */
-    page_title(ui, p, devfail && dev ? device_help_title(dev->state) : _("Some files could not be used"),
+    page_title(ui, p,
+               devfail && dev ? device_help_title(dev->state) : _("Some files could not be used"),
                TEXT_ICON_WARNING);
     if (devfail && !dev) {
         status_card(a, ui, p, "replug",

@@ -256,7 +256,6 @@ const char *volume_name(const struct app *a, const struct device_info *v)
     switch (v->kind) {
     case DEVICE_KIND_PHONE: return _("Phone");
     case DEVICE_KIND_IPHONE: return "iPhone";
-    case DEVICE_KIND_CAMERA: return _("Camera");
     default: return _("Device");
     }
 }
