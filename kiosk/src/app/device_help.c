@@ -57,7 +57,9 @@ static int header(struct app *a, struct ui_ctx *ui, struct ui_rect r, const stru
     const bool heading = flags & (DEVICE_HELP_COMPACT | DEVICE_HELP_HEADING);
     struct ui_image *pic =
         (flags & DEVICE_HELP_COMPACT) && g->icon ? narration_pictogram(a, g->icon) : NULL;
-    int isz = pic ? S(t, 64) : S(t, 36);
+    const bool small = flags & (DEVICE_HELP_COMPACT | DEVICE_HELP_DENSE);
+    const enum ui_font hf = small ? UI_FONT_SMALL : UI_FONT_BODY;
+    int isz = pic ? S(t, 44) : S(t, small ? 30 : 36);
     struct ui_rect row = r;
     struct ui_rect ir = ui_cut_start(ui, &row, isz);
     ui_cut_start(ui, &row, S(t, 16));
@@ -80,9 +82,9 @@ static int header(struct app *a, struct ui_ctx *ui, struct ui_rect r, const stru
     if (heading) {
         const char *title = _(g->title);
         /* On one line when it fits, so the dots follow the words. */
-        hb = ui_text_block(ui, title, UI_FONT_BODY, 0, TEXT_ALIGN_START, 0);
+        hb = ui_text_block(ui, title, hf, 0, TEXT_ALIGN_START, 0);
         if (hb && hb->width > row.w - dw)
-            hb = ui_text_block(ui, title, UI_FONT_BODY, row.w - dw, TEXT_ALIGN_START, 0);
+            hb = ui_text_block(ui, title, hf, row.w - dw, TEXT_ALIGN_START, 0);
     }
     int th = hb ? hb->height : nb ? nb->height : 0;
     int h = th > isz ? th : isz;
@@ -110,14 +112,16 @@ static int header(struct app *a, struct ui_ctx *ui, struct ui_rect r, const stru
     return h;
 }
 
-/* What the phone shows, as it shows it, in a rounded box like the phone's
- * own button: the person looks for the same words. */
+/* What the phone shows, as it shows it, in rounded boxes like the phone's
+ * own buttons (side by side while they fit): the person looks for the same
+ * words. */
 static int chips(struct ui_ctx *ui, struct ui_rect r, const struct guide_step *s, bool dense,
                  bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
     const enum ui_font f = dense ? UI_FONT_SMALL : UI_FONT_BODY;
-    int y = r.y, padx = S(t, dense ? 12 : 16), gap = S(t, dense ? 6 : 8);
+    int padx = S(t, dense ? 10 : 16), gap = S(t, dense ? 6 : 8);
+    int y = r.y, used = 0, line_h = 0;
     for (int k = 0; k < 2 && s->shows[k]; k++) {
         /* One line at its own width; wrapped only when it cannot fit. */
         const struct text_block *b = ui_text_block(ui, s->shows[k], f, 0, TEXT_ALIGN_START, 0);
@@ -126,19 +130,27 @@ static int chips(struct ui_ctx *ui, struct ui_rect r, const struct guide_step *s
         if (!b)
             continue;
         int ink = b->ink_h ? b->ink_h : b->height;
-        int h = ink + 2 * S(t, dense ? 9 : 12);
-        if (h < S(t, dense ? 34 : 44))
-            h = S(t, dense ? 34 : 44);
+        int h = ink + 2 * S(t, dense ? 8 : 12);
+        if (h < S(t, dense ? 32 : 44))
+            h = S(t, dense ? 32 : 44);
+        int w = b->width + 2 * padx;
+        if (used && used + gap + w > r.w) {   /* a new line */
+            y += line_h + gap;
+            used = line_h = 0;
+        }
         if (!measure_only) {
             struct ui_rect row = {r.x, y, r.w, h};
-            struct ui_rect c = ui_cut_start(ui, &row, b->width + 2 * padx);
+            ui_cut_start(ui, &row, used ? used + gap : 0);
+            struct ui_rect c = ui_cut_start(ui, &row, w);
             ui_fill(ui, c, t->bg, h / 2);
             ui_frame(ui, c, t->primary, h / 2, t->border_w);
             ui_draw_block_vcenter(ui, b, c.x + padx, c, t->text);
         }
-        y += h + gap;
+        used += (used ? gap : 0) + w;
+        if (h > line_h)
+            line_h = h;
     }
-    return y > r.y ? y - r.y - gap : 0;
+    return used ? y + line_h - r.y : 0;
 }
 
 /* One step: its pictogram with its number on the corner at the reading
@@ -147,7 +159,7 @@ static int step(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struct
                 bool dense, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
-    int psz = S(t, dense ? 60 : 80);
+    int psz = S(t, dense ? 52 : 80);
     struct ui_rect row = r;
     struct ui_rect pr = ui_cut_start(ui, &row, psz);
     ui_cut_start(ui, &row, S(t, 16));
@@ -189,7 +201,7 @@ static int steps(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struc
                  bool dense, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
-    int n = g->nsteps, gap = S(t, 28), vgap = S(t, dense ? 10 : 16);
+    int n = g->nsteps, gap = S(t, dense ? 20 : 28), vgap = S(t, dense ? 6 : 16);
     int cw = (r.w - gap) / 2;
     int y = r.y;
     for (int i = 0; i < n; i += 2) {
@@ -233,18 +245,18 @@ int device_help(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struct
         }
     }
     const bool dense = flags & DEVICE_HELP_DENSE;
-    int pad = compact ? S(t, 12) : S(t, dense ? 12 : 16);
+    int pad = compact ? S(t, 6) : S(t, dense ? 8 : 16);
     struct ui_rect in = {r.x + pad, r.y + pad, r.w - 2 * pad, 0};
     int y = in.y;
     if (compact || (flags & (DEVICE_HELP_HEADING | DEVICE_HELP_NAME))) {
         y += header(a, ui, (struct ui_rect){in.x, y, in.w, 0}, v, g, flags, measure_only);
         if (!compact)
-            y += S(t, dense ? 10 : 18);
+            y += S(t, dense ? 6 : 18);
     }
     if (compact)
         return y + pad - r.y;
     if (g->nsteps > 0) {
-        y += S(t, 8);   /* room for the numbers on the pictograms' corners */
+        y += S(t, dense ? 5 : 8);   /* room for the numbers on the pictograms' corners */
         y += steps(a, ui, (struct ui_rect){in.x, y, in.w, 0}, g, dense, measure_only);
     } else if (v->state == DEVICE_CONNECTING) {
         /* The phone, the dots moving beside it, and "please wait" under them. */

@@ -193,7 +193,11 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                 idx[k++] = (int)i;
             }
         }
-    int row = (int)(96 * t->scale), gap = (int)(12 * t->scale);
+    int row = (int)(96 * t->scale), gap = (int)(10 * t->scale);
+    if (n > 1) {
+        row = t->button_h;   /* several: room for each */
+        gap = (int)(6 * t->scale);
+    }
     unsigned big = alone ? DEVICE_HELP_NOTE : DEVICE_HELP_HEADING | DEVICE_HELP_NAME | DEVICE_HELP_NOTE;
     const unsigned small = DEVICE_HELP_COMPACT | (n > 1 ? DEVICE_HELP_NAME : 0);
     int hs[CONNECT_MAX], content = 0;
