@@ -1156,6 +1156,14 @@ static void connect_states(struct kfix *f, const char *L)
     pump(a, 3);
     CHECK(device_buttons(a) == 1, "only the card can be chosen");
     shot(a, "connect_several");
+    /* Coming back to Connect with them plugged in: the phone with the big
+     * explanation says its steps at once (instead of the screen's words). */
+    tap(a, "connect.back");
+    wait_screen(a, "questions", 2000);
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    pump(a, 2);
+    expect_clip(a, L, "device.charging_only");
     fakephone_unplug(f->phones, p1);
     fakephone_unplug(f->phones, p2);
     char card[1200];
@@ -1163,6 +1171,10 @@ static void connect_states(struct kfix *f, const char *L)
     rm_rf(card);
     devices_rescan(f->devices);
     CHECK(wait_for(a, no_devices, NULL, 5000), "all taken out");
+    if (audio_available(app_audio(a))) {
+        tap(a, UI_LISTEN_ID);
+        expect_clip(a, L, "screen.connect");   /* nothing plugged in: the screen's own words */
+    }
     app_destroy(a);
 
     /* What the listeners heard, in order (kinds and states only). */

@@ -97,6 +97,8 @@ static void update(struct app *a)
         narration_topic(a, device_help_clip(f->state), true);
     } else if (f_changed) {
         narration_topic(a, any_ready ? GUIDE_CLIP_DEVICE_FOUND : NULL, false);
+    } else if (!f && !any_ready) {
+        narration_topic(a, NULL, false);   /* all taken out: the screen's own words again */
     }
     st.known = true;
     st.featured = f ? f->id : 0;
