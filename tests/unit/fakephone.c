@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_PHONES = 8, THUMB_HEAD = 64 * 1024 };
+enum { MAX_PHONES = 32, THUMB_HEAD = 64 * 1024 };
 
 struct obj {
     uint64_t handle;
@@ -141,6 +141,13 @@ static int fp_open(const struct device_backend *b, const struct device_usb *u, v
     }
     p->st.opens++;
     sleep_us(p->desc.delay_us);
+    if (p->state == FAKEPHONE_BUSY || p->state == FAKEPHONE_REFUSED) {
+        const bool busy = p->state == FAKEPHONE_BUSY;
+        pthread_mutex_unlock(&fp->lock);
+        err->code = busy ? DEVICE_ERR_BUSY : DEVICE_ERR_ACCESS;
+        snprintf(err->detail, sizeof(err->detail), "fake phone %s", busy ? "busy" : "refused");
+        return -1;
+    }
     fill_probe(p, probe);
     pthread_mutex_unlock(&fp->lock);
     struct conn *cc = malloc(sizeof(*cc));

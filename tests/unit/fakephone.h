@@ -53,6 +53,8 @@ enum fakephone_state {
     FAKEPHONE_LOCKED,         /* opens, offers no storage (refresh finds them once READY) */
     FAKEPHONE_HANG,           /* the next request blocks until the state changes */
     FAKEPHONE_GONE_AFTER,     /* reads fail with GONE once gone_after_bytes were read */
+    FAKEPHONE_BUSY,           /* opening fails: another program has it (asked again) */
+    FAKEPHONE_REFUSED,        /* opening fails: no permission (given up) */
 };
 
 struct fakephone_stats {

@@ -23,7 +23,16 @@
  *   phone       the whole flow on a phone by cable (a fake MTP phone,
  *               fakephone.h, plugged in on "Connect"): the report holds
  *               exactly the hashes `hifazat hash` gives for the same files
- *               on disk, and the phone's files are unchanged.
+ *               on disk, and the phone's files are unchanged;
+ *   phone_removed  its cable pulled mid-fingerprint, plugged in again
+ *               (charging only, then "File transfer"), Try again;
+ *   phone_states   Connect with a phone in every state (charging only,
+ *               opening, locked, an untrusted iPhone, not answering, busy,
+ *               failed, several devices at once): words, pictograms, the
+ *               clip of each state, no button until it can be read,
+ *               nothing chosen for the person, KIOSK_EVENT lines;
+ *   phone_replug   the screens after a pulled cable, in goldens;
+ *   phone_not_answering  a phone that stops answering mid-fingerprint.
  * Usage: test_flow [--update] [SECTION...] */
 #include "app_internal.h"
 #include "audio.h"
@@ -37,6 +46,7 @@
 
 #include <SDL.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +59,9 @@ static struct kfix *cur_fix;
 static char phone_tree[1 << 16];   /* the fixture phone as made: never written to */
 static void list_tree(const char *dir, char *out, size_t n);
 static void list_tree_as(const char *dir, char *out, size_t n, bool atimes);
+struct app;
+struct device_info;
+static const struct device_info *wait_dev(struct app *a, const char *label, enum device_state s);
 
 /* ---- driving the app */
 
@@ -876,16 +889,466 @@ static void section_phone_removed(void)
     CHECK(c.done + c.failed == 40, "every file accounted for (%zu + %zu)", c.done, c.failed);
     for (int i = 0; i < 5; i++)
         CHECK(app_draw(a, true) == 0, "frame after the cable was pulled");
-    /* Plugged in again: the same phone, the same id; Try again finishes. */
+    /* Said and shown: the phone went, what was made is kept, plug it in
+     * again; no Try again while there is nothing to read. */
+    expect_clip(a, "ur", "event.device_removed");
+    CHECK(!find_hit(a, ui_id("fingerprint.retry")), "no Try again without the phone");
     const size_t done_before = c.done;
-    REQUIRE(kfix_add_phone(&f, "R58N12ABC", 40, 200, NULL) >= 0, "plug it in again");
+    /* Plugged in again the way an Android phone comes back: charging only.
+     * Its steps are shown and said; still nothing to retry. */
+    const int back = kfix_plug_phone(&f, "R58N12ABC", "Galaxy A14", KFIX_PLUG_CHARGING_ONLY);
+    REQUIRE(back >= 0, "plug it in again");
+    const struct device_info *v = wait_dev(a, "Galaxy A14", DEVICE_CHARGING_ONLY);
+    CHECK(v && v->id == id, "the same phone, the same id");
+    expect_clip(a, "ur", "device.charging_only");
+    app_draw(a, true);
+    CHECK(!find_hit(a, ui_id("fingerprint.retry")), "no Try again while it only charges");
+    session_counts(&a->session, &c);
+    CHECK(c.done == done_before, "the finished ones stay (%zu, %zu before)", c.done, done_before);
+    /* "File transfer" chosen: the same phone, readable; Try again is the
+     * way on, focused and said. */
+    fakephone_unplug(f.phones, back);
+    REQUIRE(kfix_add_phone(&f, "R58N12ABC", 40, 200, NULL) >= 0, "file transfer");
     CHECK(wait_for(a, first_ready, NULL, 10000) && app_volume(a, id), "back with the same id");
+    expect_clip(a, "ur", "event.device_back");
+    app_draw(a, true);
+    CHECK(find_hit(a, ui_id("fingerprint.retry")) && ui_focus(app_ui(a)) == ui_id("fingerprint.retry"),
+          "Try again shown and focused");
+    CHECK(!strcmp(app_screen(a), "fingerprint") && app_jobs_running(a) == 0, "it does not start by itself");
     tap(a, "fingerprint.retry");
     CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "the second run did not end");
     pump(a, 3);
     session_counts(&a->session, &c);
     CHECK(c.done == 40 && c.failed == 0, "all made after plugging it in again: %zu done, %zu failed (%zu before)",
           c.done, c.failed, done_before);
+    wait_screen(a, "review", 3000);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- a phone in every state on Connect */
+
+static const struct device_info *dev_named(struct app *a, const char *label)
+{
+    for (size_t i = 0; a->volumes && i < a->volumes->count; i++)
+        if (!strcmp(a->volumes->v[i].label, label))
+            return &a->volumes->v[i];
+    return NULL;
+}
+
+struct dev_want {
+    const char *label;
+    enum device_state state;
+};
+
+static bool dev_is(struct app *a, const void *arg)
+{
+    const struct dev_want *w = arg;
+    const struct device_info *v = dev_named(a, w->label);
+    return v && v->state == w->state;
+}
+
+static const struct device_info *wait_dev(struct app *a, const char *label, enum device_state s)
+{
+    struct dev_want w = {label, s};
+    CHECK(wait_for(a, dev_is, &w, 10000), "%s never became %s", label, device_state_name(s));
+    pump(a, 3);
+    return dev_named(a, label);
+}
+
+static int ignore_entry(void *ctx, const struct device_entry *e)
+{
+    (void)ctx;
+    (void)e;
+    return 0;
+}
+
+static bool no_devices(struct app *a, const void *arg)
+{
+    (void)arg;
+    return a->volumes && a->volumes->count == 0;
+}
+
+/* How many devices Connect offers as buttons (only READY ones can be chosen). */
+static int device_buttons(struct app *a)
+{
+    app_draw(a, true);
+    int n = 0;
+    for (int i = 0; i < 8; i++)
+        n += find_hit(a, ui_id_index(ui_id("connect.device"), i)) != NULL;
+    return n;
+}
+
+/* The device state changes the app told its listeners, "kind=state " each. */
+static char dev_events[4096];
+
+static void on_dev_event(void *ctx, const char *kind, const char *state)
+{
+    (void)ctx;
+    size_t l = strlen(dev_events);
+    snprintf(dev_events + l, sizeof dev_events - l, "%s=%s ", kind, state);
+}
+
+/* Are the words of want (space-separated) in got, in that order? */
+static bool in_order(const char *got, const char *want)
+{
+    char w[1024];
+    snprintf(w, sizeof w, "%s", want);
+    const char *at = got;
+    for (char *tok = strtok(w, " "); tok; tok = strtok(NULL, " ")) {
+        char needle[128];
+        snprintf(needle, sizeof needle, "%s ", tok);
+        at = strstr(at, needle);
+        if (!at)
+            return false;
+        at += strlen(needle);
+    }
+    return true;
+}
+
+static void to_connect(struct app *a, const char *lang)
+{
+    struct run r = {.lang = lang, .stop = ST_CONTENT};
+    walk(a, &r);
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    expect_clip(a, lang, "screen.connect");
+}
+
+/* Each state's words, pictograms (goldens) and clip, and that nothing can
+ * be chosen until the phone can be read. */
+static void connect_states(struct kfix *f, const char *L)
+{
+    struct app_options o;
+    kfix_options(f, &o, app_w, app_h);
+    o.lang = L;
+    o.test_events = true;
+    char err[800];
+    int code;
+    struct app *a = app_create(&o, err, sizeof err, &code);
+    REQUIRE(a, "app_create: %s", err);
+    dev_events[0] = '\0';
+    static const struct app_listener l = {.device = on_dev_event};
+    app_add_listener(a, &l, NULL);
+    to_connect(a, L);
+
+    /* Android's default: charging only. Its steps, big; no button. */
+    int ph = kfix_plug_phone(f, "R58N12ABC", "Galaxy A14", KFIX_PLUG_CHARGING_ONLY);
+    REQUIRE(ph >= 0, "plug");
+    const struct device_info *v = wait_dev(a, "Galaxy A14", DEVICE_CHARGING_ONLY);
+    REQUIRE(v, "charging only");
+    const uint64_t id = v->id;
+    CHECK(v->kind == DEVICE_KIND_PHONE, "a phone");
+    expect_clip(a, L, "device.charging_only");
+    CHECK(device_buttons(a) == 0, "a phone that only charges cannot be chosen");
+    shot(a, "connect_charging_only");
+    if (audio_available(app_audio(a))) {
+        tap(a, UI_LISTEN_ID);
+        expect_clip(a, L, "device.charging_only");   /* Listen again: the steps, again */
+    }
+    /* "File transfer" chosen: the phone comes back as another USB device
+     * with the same serial: the same id, being opened, then readable. */
+    fakephone_unplug(f->phones, ph);
+    ph = kfix_plug_phone(f, "R58N12ABC", "Galaxy A14", KFIX_PLUG_OPENING);
+    v = wait_dev(a, "Galaxy A14", DEVICE_CONNECTING);
+    CHECK(v && v->id == id, "the same phone while it opens");
+    expect_clip(a, L, "device.connecting");
+    CHECK(device_buttons(a) == 0, "a phone being opened cannot be chosen");
+    fakephone_set(f->phones, ph, FAKEPHONE_READY);
+    v = wait_dev(a, "Galaxy A14", DEVICE_READY);
+    CHECK(v && v->id == id, "the same phone, readable");
+    expect_clip(a, L, "event.device_found");
+    CHECK(device_buttons(a) == 1, "now it can be chosen");
+    shot(a, "connect_phone_ready");
+    /* Nothing chooses it for the person. */
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 400)
+        app_pump(a, 20);
+    CHECK(!strcmp(app_screen(a), "connect") && a->session.volume_id == 0, "not chosen by itself");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* A locked Android phone: unlock it (and allow access). */
+    ph = kfix_plug_phone(f, "LOCK77", "Galaxy A05", KFIX_PLUG_LOCKED);
+    wait_dev(a, "Galaxy A05", DEVICE_LOCKED);
+    expect_clip(a, L, "device.locked");
+    CHECK(device_buttons(a) == 0, "a locked phone cannot be chosen");
+    shot(a, "connect_locked");
+    fakephone_set(f->phones, ph, FAKEPHONE_READY);
+    wait_dev(a, "Galaxy A05", DEVICE_READY);
+    expect_clip(a, L, "event.device_found");
+    CHECK(device_buttons(a) == 1, "unlocked: it can be chosen");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* An iPhone that has not trusted this computer. */
+    ph = kfix_plug_phone(f, "IPH0NE1", "iPhone", KFIX_PLUG_IPHONE | KFIX_PLUG_LOCKED);
+    v = wait_dev(a, "iPhone", DEVICE_UNTRUSTED);
+    CHECK(v && v->kind == DEVICE_KIND_IPHONE, "an iPhone");
+    expect_clip(a, L, "device.untrusted");
+    CHECK(device_buttons(a) == 0, "an untrusted iPhone cannot be chosen");
+    shot(a, "connect_untrusted");
+    fakephone_set(f->phones, ph, FAKEPHONE_READY);
+    wait_dev(a, "iPhone", DEVICE_READY);
+    expect_clip(a, L, "event.device_found");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* A phone that stops answering (a request left unanswered past the
+     * layer's timeout), then unplugged and plugged in again. */
+    ph = kfix_plug_phone(f, "R58N12ABC", "Galaxy A14", 0);
+    v = wait_dev(a, "Galaxy A14", DEVICE_READY);
+    REQUIRE(v, "ready");
+    char root[256];
+    snprintf(root, sizeof root, "%s", v->root);
+    fakephone_set(f->phones, ph, FAKEPHONE_HANG);
+    struct device_error derr;
+    CHECK(device_folder_list(f->devices, root, ignore_entry, NULL, NULL, &derr) != 0 &&
+              derr.code == DEVICE_ERR_TIMEOUT,
+          "the request timed out (%s)", device_err_code(derr.code));
+    wait_dev(a, "Galaxy A14", DEVICE_NOT_ANSWERING);
+    expect_clip(a, L, "device.not_answering");
+    CHECK(device_buttons(a) == 0, "a phone that does not answer cannot be chosen");
+    shot(a, "connect_not_answering");
+    fakephone_unplug(f->phones, ph);
+    ph = kfix_plug_phone(f, "R58N12ABC", "Galaxy A14", 0);
+    v = wait_dev(a, "Galaxy A14", DEVICE_READY);
+    CHECK(v && v->id == id, "plugged in again: readable, the same id");
+    expect_clip(a, L, "event.device_found");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* Busy (another program has it), then free. */
+    ph = kfix_plug_phone(f, "BUSY1", "Redmi 12", KFIX_PLUG_BUSY);
+    wait_dev(a, "Redmi 12", DEVICE_BUSY);
+    expect_clip(a, L, "device.busy");
+    CHECK(device_buttons(a) == 0, "a busy phone cannot be chosen");
+    shot(a, "connect_busy");
+    fakephone_set(f->phones, ph, FAKEPHONE_READY);
+    wait_dev(a, "Redmi 12", DEVICE_READY);
+    expect_clip(a, L, "event.device_found");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* One that cannot be opened at all: what to try, then staff. */
+    ph = kfix_plug_phone(f, "FAIL1", "Nokia G21", KFIX_PLUG_REFUSED);
+    wait_dev(a, "Nokia G21", DEVICE_FAILED);
+    expect_clip(a, L, "device.failed");
+    CHECK(device_buttons(a) == 0, "a phone that failed cannot be chosen");
+    shot(a, "connect_failed");
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+
+    /* Several at once: a memory card (a button), a phone that only charges
+     * (the big explanation) and a locked iPhone (a short row). */
+    const int p1 = kfix_plug_phone(f, "R58N12ABC", "Galaxy A14", KFIX_PLUG_CHARGING_ONLY);
+    const int p2 = kfix_plug_phone(f, "IPH0NE1", "iPhone", KFIX_PLUG_IPHONE | KFIX_PLUG_LOCKED);
+    REQUIRE(kfix_make_phone(f, "CARD", 0), "card");
+    wait_volumes(a, 3);
+    wait_dev(a, "Galaxy A14", DEVICE_CHARGING_ONLY);
+    wait_dev(a, "iPhone", DEVICE_UNTRUSTED);
+    pump(a, 3);
+    CHECK(device_buttons(a) == 1, "only the card can be chosen");
+    shot(a, "connect_several");
+    /* Coming back to Connect with them plugged in: the phone with the big
+     * explanation says its steps at once (instead of the screen's words). */
+    tap(a, "connect.back");
+    wait_screen(a, "questions", 2000);
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    pump(a, 2);
+    expect_clip(a, L, "device.charging_only");
+    fakephone_unplug(f->phones, p1);
+    fakephone_unplug(f->phones, p2);
+    char card[1200];
+    snprintf(card, sizeof card, "%s/CARD", f->media);
+    rm_rf(card);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "all taken out");
+    if (audio_available(app_audio(a))) {
+        tap(a, UI_LISTEN_ID);
+        expect_clip(a, L, "screen.connect");   /* nothing plugged in: the screen's own words */
+    }
+    app_destroy(a);
+
+    /* What the listeners heard, in order (kinds and states only). */
+    CHECK(in_order(dev_events, "phone=charging_only phone=connecting phone=ready phone=removed "
+                               "phone=locked phone=ready phone=removed iphone=untrusted iphone=ready "
+                               "iphone=removed phone=ready phone=not_answering phone=ready "
+                               "phone=removed phone=busy phone=ready phone=removed "
+                               "phone=failed phone=removed"),
+          "device events: %s", dev_events);
+}
+
+static void section_phone_states(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phonestates", 0) == 0, "fixture");
+    f.timeout_ms = 1500;   /* not answering within a test's patience */
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    /* The boot test's lines, on stdout: kinds and states, never a name. */
+    char out[1300];
+    snprintf(out, sizeof out, "%s/stdout", f.root);
+    fflush(stdout);
+    int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(saved >= 0 && fd >= 0 && dup2(fd, 1) == 1, "stdout to a file");
+    close(fd);
+    /* Urdu and English at 1280x800; Urdu on a 1024x600 netbook (the
+     * longest state and the several devices). */
+    static const char *const netbook[] = {"connect_charging_only", "connect_several", NULL};
+    const char *langs[] = {"ur", "en", "ur"};
+    for (int l = 0; l < 3; l++) {
+        lang_now = l < 2 ? langs[l] : "ur_1024x600";
+        shot_only = l < 2 ? NULL : netbook;
+        app_w = l < 2 ? 1280 : 1024;
+        app_h = l < 2 ? 800 : 600;
+        connect_states(&f, langs[l]);
+        if (l == 0) {
+            fflush(stdout);
+            REQUIRE(dup2(saved, 1) == 1, "stdout back");
+            close(saved);
+        }
+    }
+    shot_only = NULL;
+    app_w = 1280;
+    app_h = 800;
+    size_t len = 0;
+    char *ev = (char *)read_whole(out, &len);
+    REQUIRE(ev, "read the events");
+    CHECK(strstr(ev, "KIOSK_EVENT device=phone state=charging_only\n") &&
+              strstr(ev, "KIOSK_EVENT device=phone state=connecting\n") &&
+              strstr(ev, "KIOSK_EVENT device=phone state=ready\n") &&
+              strstr(ev, "KIOSK_EVENT device=phone state=locked\n") &&
+              strstr(ev, "KIOSK_EVENT device=iphone state=untrusted\n") &&
+              strstr(ev, "KIOSK_EVENT device=phone state=not_answering\n") &&
+              strstr(ev, "KIOSK_EVENT device=phone state=removed\n") &&
+              strstr(ev, "KIOSK_EVENT volumes=") && strstr(ev, "KIOSK_EVENT screen=connect\n"),
+          "KIOSK_EVENT lines:\n%s", ev);
+    CHECK(!strstr(ev, "Galaxy") && !strstr(ev, "iPhone") && !strstr(ev, "R58N12ABC") &&
+              !strstr(ev, "IMG_"),
+          "no names in the events:\n%s", ev);
+    free(ev);
+    kfix_destroy(&f);
+}
+
+/* After a pulled cable, as the person sees it (goldens; the cable is
+ * "pulled" after a fixed number of bytes, so the same files are done each
+ * time): the phone is gone (plug it in again), back but only charging
+ * (its steps), back and readable (Try again, the main button). */
+static void section_phone_replug(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phonereplug", 0) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    static const char *const netbook[] = {"fingerprint_phone_back_charging", NULL};
+    for (int l = 0; l < 2; l++) {
+        lang_now = l == 0 ? "ur" : "ur_1024x600";
+        shot_only = l == 0 ? NULL : netbook;
+        app_w = l == 0 ? 1280 : 1024;
+        app_h = l == 0 ? 800 : 600;
+        struct app *a = open_app(&f, "ur", 0);
+        struct run r = {.lang = "ur", .stop = ST_CHOOSE, .big_phone = true, .photos = 12, .fake_phone = true};
+        walk(a, &r);
+        const uint64_t id = a->session.volume_id;
+        /* The phone's reads fail as if unplugged after its first megabyte. */
+        fakephone_gone_after(f.phones, r.phone_idx, 1u << 20);
+        tap(a, "choose.next");
+        wait_screen(a, "fingerprint", 2000);
+        CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "fingerprinting never finished");
+        fakephone_unplug(f.phones, r.phone_idx);
+        devices_rescan(f.devices);
+        CHECK(wait_for(a, volumes_are, &(int){0}, 5000), "unplugged");
+        pump(a, 3);
+        struct session_counts c;
+        session_counts(&a->session, &c);
+        CHECK(c.done > 0 && c.failed > 0 && c.done + c.failed == 12, "%zu done, %zu failed", c.done, c.failed);
+        expect_clip(a, "ur", "event.device_removed");
+        shot(a, "fingerprint_phone_removed");
+        const int back = kfix_plug_phone(&f, "R58N12ABC", "Galaxy A14", KFIX_PLUG_CHARGING_ONLY);
+        wait_dev(a, "Galaxy A14", DEVICE_CHARGING_ONLY);
+        expect_clip(a, "ur", "device.charging_only");
+        shot(a, "fingerprint_phone_back_charging");
+        fakephone_unplug(f.phones, back);
+        REQUIRE(kfix_add_phone(&f, "R58N12ABC", 12, 0, NULL) >= 0, "file transfer");
+        CHECK(wait_for(a, first_ready, NULL, 10000) && app_volume(a, id), "back with the same id");
+        expect_clip(a, "ur", "event.device_back");
+        shot(a, "fingerprint_phone_back");
+        tap(a, "fingerprint.retry");
+        CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "the second run did not end");
+        wait_screen(a, "review", 3000);
+        session_counts(&a->session, &c);
+        CHECK(c.done == 12 && c.failed == 0, "all made: %zu done", c.done);
+        app_destroy(a);
+        /* Next size: the phone out, a fresh start. */
+        for (int i = 0; i < 32; i++)
+            fakephone_unplug(f.phones, i);
+        devices_rescan(f.devices);
+    }
+    shot_only = NULL;
+    app_w = 1280;
+    app_h = 800;
+    kfix_destroy(&f);
+}
+
+/* A phone that stops answering while it is read: that file and the rest
+ * say so (not "removed", not "damaged"), the finished ones stay; unplugged
+ * and plugged in again, Try again finishes them. */
+static void section_phone_not_answering(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "phonehang", 0) == 0, "fixture");
+    f.timeout_ms = 1500;
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct run r = {.lang = "ur", .stop = ST_FINGERPRINT, .big_phone = true, .photos = 40, .fake_phone = true};
+    walk(a, &r);
+    const uint64_t id = a->session.volume_id;
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 300)
+        app_pump(a, 20);
+    fakephone_set(f.phones, r.phone_idx, FAKEPHONE_HANG);
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "fingerprint"), "stays to explain (on %s)", app_screen(a));
+    const struct device_info *v = app_volume(a, id);
+    CHECK(v && v->state == DEVICE_NOT_ANSWERING, "the phone is not answering");
+    struct session_counts c;
+    session_counts(&a->session, &c);
+    size_t silent = 0;
+    for (size_t i = 0; i < a->session.nitems; i++)
+        silent += a->session.items[i].state == ITEM_FAILED &&
+                  a->session.items[i].problem == PROBLEM_NOT_ANSWERING;
+    CHECK(c.failed > 0 && silent == c.failed, "every failure says 'not answering' (%zu of %zu)", silent,
+          c.failed);
+    CHECK(c.done + c.failed == 40, "every file accounted for (%zu + %zu)", c.done, c.failed);
+    expect_clip(a, "ur", "device.not_answering");
+    app_draw(a, true);
+    CHECK(!find_hit(a, ui_id("fingerprint.retry")), "no Try again while it does not answer");
+    /* Unplugged and plugged in again. */
+    fakephone_unplug(f.phones, r.phone_idx);
+    devices_rescan(f.devices);
+    CHECK(wait_for(a, volumes_are, &(int){0}, 5000), "unplugged");
+    pump(a, 3);
+    expect_clip(a, "ur", "event.device_removed");
+    REQUIRE(kfix_add_phone(&f, "R58N12ABC", 40, 200, NULL) >= 0, "plugged in again");
+    CHECK(wait_for(a, first_ready, NULL, 10000) && app_volume(a, id), "back with the same id");
+    expect_clip(a, "ur", "event.device_back");
+    const size_t done_before = c.done;
+    tap(a, "fingerprint.retry");
+    CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "the second run did not end");
+    pump(a, 3);
+    session_counts(&a->session, &c);
+    CHECK(c.done == 40 && c.failed == 0, "all made: %zu (%zu before)", c.done, done_before);
     wait_screen(a, "review", 3000);
     app_destroy(a);
     kfix_destroy(&f);
@@ -1604,6 +2067,8 @@ int main(int argc, char **argv)
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
         {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
+        {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
+        {"phone_not_answering", section_phone_not_answering},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

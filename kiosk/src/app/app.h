@@ -89,6 +89,10 @@ bool app_session_active(const struct app *a);
 struct app_listener {
     void (*screen)(void *ctx, const char *screen, const char *part);
     void (*volumes)(void *ctx, int count);   /* the number of devices seen changed */
+    /* A phone's or camera's state changed, or it appeared: its kind
+     * ("phone", "iphone", "camera") and device_state_name() ("connecting",
+     * "charging_only", "ready", ...), or "removed" when it left. */
+    void (*device)(void *ctx, const char *kind, const char *state);
 };
 int app_add_listener(struct app *a, const struct app_listener *l, void *ctx);
 /* The current screen's page ("age" on questions), or "" when it has one page. */

@@ -198,6 +198,11 @@ bool narration_available(const struct app *a);
 void narration_listen_again(struct app *a);
 /* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
 void narration_event(struct app *a, const char *clip);
+/* The screen's subject changed (Connect: the state a phone is in): Listen
+ * again says this clip (a guide clip name, static) instead of the screen's
+ * own until the screen changes or it is set to NULL; say: also now (when
+ * audio is on). */
+void narration_topic(struct app *a, const char *clip, bool say);
 void narration_set_on(struct app *a, bool on);
 void narration_volume_step(struct app *a, int delta);
 int narration_volume(const struct app *a);
