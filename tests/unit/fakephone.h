@@ -57,6 +57,7 @@ struct fakephone_stats {
     unsigned opens, lists, reads, thumbs, refreshes;
     uint64_t bytes_read;
     unsigned max_read;        /* largest read request, bytes */
+    unsigned holding;         /* listings waiting now (fakephone_hold) */
 };
 
 struct fakephones;
@@ -69,6 +70,11 @@ int fakephone_plug(struct fakephones *fp, const struct fakephone *desc);
 void fakephone_unplug(struct fakephones *fp, int i);
 void fakephone_set(struct fakephones *fp, int i, enum fakephone_state s);
 void fakephone_gone_after(struct fakephones *fp, int i, uint64_t bytes);
+/* Listing a folder at rel (below its storage's top, "Android") or below it
+ * waits until the hold is lifted (rel NULL or ""), as a phone still reading
+ * a large folder would; fakephone_stats().holding says a listing waits.
+ * The phone's other requests wait behind it, as on a real phone. */
+void fakephone_hold(struct fakephones *fp, int i, const char *rel);
 void fakephone_stats(struct fakephones *fp, int i, struct fakephone_stats *st);
 
 #endif

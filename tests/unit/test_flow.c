@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static bool update;
@@ -119,6 +120,20 @@ static void tap_id(struct app *a, uint32_t id, const char *what)
 }
 
 static void tap(struct app *a, const char *name) { tap_id(a, ui_id(name), name); }
+
+/* Choose: an album's tile in the gallery, the i-th cell of an album or a folder. */
+static void tap_album(struct app *a, enum media_album k)
+{
+    tap_id(a, ui_id_index(ui_id("choose.album"), (int)k), "album");
+}
+
+static void tap_cell(struct app *a, size_t i)
+{
+    app_draw(a, true);
+    char what[64];
+    snprintf(what, sizeof what, "choose cell %zu", i);
+    tap_id(a, screen_choose_cell(i), what);
+}
 
 static void tap_row(struct app *a, const char *list, int i)
 {
@@ -216,6 +231,7 @@ static bool fingerprint_finished(struct app *a, const void *arg)
 }
 
 static int app_w = 1280, app_h = 800;
+static int64_t app_now_s;   /* the app's clock (0: the real one) */
 
 static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
 {
@@ -223,6 +239,7 @@ static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
     kfix_options(f, &o, app_w, app_h);
     o.lang = lang;
     o.idle_timeout_s = idle_s;
+    o.now = app_now_s;
     char err[800];
     int code;
     struct app *a = app_create(&o, err, sizeof err, &code);
@@ -427,44 +444,44 @@ static void walk(struct app *a, struct run *r)
     if (r->stop == ST_CONNECT)
         return;
     choose_device(a);
+    /* The gallery: albums, as the phone's own gallery shows them. */
+    CHECK(!*app_screen_part(a), "Choose opens on the gallery (%s)", app_screen_part(a));
     expect_clip(a, L, "screen.choose");
     if (s)
-        shot(a, "choose_top");
-    /* DCIM, then Camera: the folders come first, by name. */
-    tap_row(a, "choose.grid", 0);
-    settle_media(a);
-    tap_row(a, "choose.grid", 0);
+        shot(a, "choose_gallery");
+    tap_album(a, MEDIA_ALBUM_CAMERA);
+    CHECK(!strcmp(app_screen_part(a), "album"), "the Camera album opens (%s)", app_screen_part(a));
+    expect_clip(a, L, "screen.choose.album");
     settle_media(a);
     if (s)
         shot(a, "choose_camera");
     tap(a, "choose.all");
-    expect_clip(a, L, "say.choose_all");
+    expect_clip(a, L, "say.choose_all_album");
     size_t all = r->big_phone ? (size_t)r->photos : 11u;
-    CHECK(a->session.nitems == all, "choose all here: %zu", a->session.nitems);
+    CHECK(a->session.nitems == all, "choose all in this album: %zu", a->session.nitems);
     /* Unchoose one and choose it again with a tap. */
-    tap_row(a, "choose.grid", 1);
+    tap_cell(a, 1);
     CHECK(a->session.nitems == all - 1, "a tap unchooses (%zu)", a->session.nitems);
-    tap_row(a, "choose.grid", 1);
+    tap_cell(a, 1);
     if (s) {
         shot(a, "choose_all");
         /* Press and hold the first photo: that one is shown clearly, and the
          * hold is not a tap (its choice stays). */
         size_t before = a->session.nitems;
-        hold_id(a, ui_id_index(ui_id("choose.grid"), 3), 800, hold_shot);
+        hold_id(a, screen_choose_cell(3), 800, hold_shot);
         CHECK(a->session.nitems == before, "press and hold changed the choice");
     }
     if (!r->big_phone) {
-        /* Up twice, into Pictures, one card. */
-        tap(a, "choose.up");
+        /* Back to the albums, into Other (the cards in Pictures), one card. */
+        tap(a, "choose.back");
+        CHECK(!*app_screen_part(a), "Back goes to the albums (%s)", app_screen_part(a));
+        CHECK(!strcmp(app_screen(a), "choose"), "and stays on Choose");
+        tap_album(a, MEDIA_ALBUM_OTHER);
         settle_media(a);
-        tap(a, "choose.up");
-        settle_media(a);
-        tap_row(a, "choose.grid", 1);
-        settle_media(a);
-        tap_row(a, "choose.grid", 0);
-        CHECK(a->session.nitems == 12, "chosen across folders: %zu", a->session.nitems);
+        tap_cell(a, 0);
+        CHECK(a->session.nitems == 12, "chosen across albums: %zu", a->session.nitems);
         if (s)
-            shot(a, "choose_pictures");
+            shot(a, "choose_other");
     }
     if (r->stop == ST_CHOOSE)
         return;
@@ -891,6 +908,207 @@ static void section_phone_removed(void)
     kfix_destroy(&f);
 }
 
+/* ---- the gallery: albums, an album by day, All folders, a phone still read */
+
+/* mkphone (tests/unit/mkphone.c, built beside this test) makes a phone-like tree. */
+static void mkphone(const char *dir, const char *args)
+{
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    REQUIRE(n > 0, "readlink");
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    REQUIRE(slash, "own folder");
+    *slash = 0;
+    char cmd[4000];
+    snprintf(cmd, sizeof cmd, "'%s/mkphone' '%s' %s >/dev/null", self, dir, args);
+    REQUIRE(system(cmd) == 0, "mkphone %s", args);
+}
+
+/* Some drawn text holds s. */
+static bool drawn_text(struct app *a, const char *s)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    for (size_t i = 0; i < n; i++)
+        if (c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->text && strstr(c[i].text->text, s))
+            return true;
+    return false;
+}
+
+/* No folder names or paths in the gallery and its albums. */
+static void check_no_paths(struct app *a, const char *where)
+{
+    app_draw(a, true);
+    static const char *const never[] = {"DCIM", "Android", "WhatsApp/", "Media", "/", ".jpg", ".mp4",
+                                        "mtp:", "Internal shared storage", "Instagram", NULL};
+    for (const char *const *p = never; *p; p++)
+        CHECK(!drawn_text(a, *p), "%s shows '%s'", where, *p);
+}
+
+static bool phone_holding(struct kfix *f, int idx)
+{
+    struct fakephone_stats st;
+    fakephone_stats(f->phones, idx, &st);
+    return st.holding > 0;
+}
+
+/* The newest photo: 3 January 2025, 10:00 in Pakistan (05:00 UTC). */
+#define GALLERY_NEWEST 1735880400LL
+
+static void section_gallery(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "gallery", 0) == 0, "fixture");
+    REQUIRE(kfix_phones(&f) == 0, "fake phones");
+    cur_fix = &f;
+    /* A phone with both storages: every album in its own (a photo every 12
+     * hours, the newest on 3 January 2025), two more camera photos on its
+     * memory card. */
+    char p1[1200], p2[1200], args[400];
+    snprintf(p1, sizeof p1, "%s/phone-internal", f.root);
+    snprintf(p2, sizeof p2, "%s/phone-card", f.root);
+    snprintf(args, sizeof args, "--other 2 --step 43200 --epoch %lld", GALLERY_NEWEST - 17 * 43200LL);
+    mkphone(p1, args);
+    snprintf(args, sizeof args,
+             "--camera 2 --heic 0 --videos 0 --whatsapp 0 --screenshots 0 --downloads 0 --telegram 0 "
+             "--step 43200 --epoch %lld",
+             GALLERY_NEWEST - 7200 - 43200);
+    mkphone(p2, args);
+    struct fakephone d = {.model = "Galaxy A14", .vendor = "Samsung", .serial = "R58N34GAL", .nstorages = 2,
+                          .delay_us = 20000};
+    d.storages[0] = (struct fakephone_storage){p1, "Internal shared storage", false};
+    d.storages[1] = (struct fakephone_storage){p2, "SD card", true};
+    const int idx = fakephone_plug(f.phones, &d);
+    REQUIRE(idx >= 0, "plug the phone");
+    devices_rescan(f.devices);
+    app_now_s = GALLERY_NEWEST + 3600;
+
+    const char *langs[] = {"ur", "en", "ur"};
+    for (int l = 0; l < 3; l++) {
+        lang_now = l < 2 ? langs[l] : "ur_1024x600";
+        app_w = l < 2 ? 1280 : 1024;
+        app_h = l < 2 ? 800 : 600;
+        struct app *a = open_app(&f, langs[l], 0);
+        CHECK(wait_for(a, first_ready, NULL, 10000), "the phone is ready");
+        struct run r = {.lang = langs[l], .stop = ST_CONNECT};
+        walk(a, &r);
+        /* Still reading: the phone's Android folder answers only later.
+         * Nothing is drawn until the walk waits there, so what is shown
+         * (and that the covers wait behind it) is the same every run. */
+        fakephone_hold(f.phones, idx, "Android");
+        tap_row(a, "connect.device", 0);
+        wait_screen(a, "choose", 3000);
+        Uint32 t0 = SDL_GetTicks();
+        while (!phone_holding(&f, idx) && SDL_GetTicks() - t0 < 40000)
+            SDL_Delay(10);
+        CHECK(phone_holding(&f, idx), "the walk reached the held folder");
+        pump(a, 5);
+        char found[200];
+        snprintf(found, sizeof found, _("Still looking for pictures and videos. Found so far: %d"), 14);
+        app_draw(a, true);
+        CHECK(drawn_text(a, found), "while reading: says so, with how many were found (%s)", found);
+        shot(a, "gallery_reading");
+        check_no_paths(a, "the gallery while reading");
+        fakephone_hold(f.phones, idx, NULL);
+        settle_media(a);
+
+        /* Every album, in the gallery's order, no folder names or paths. */
+        char still[200];
+        snprintf(still, sizeof still, "%s", _("Still looking for pictures and videos. Found so far: %d"));
+        still[strcspn(still, "%")] = 0;
+        CHECK(!drawn_text(a, still), "read to the end: no more 'still looking'");
+        shot(a, "gallery_albums");
+        check_no_paths(a, "the gallery");
+        const struct ui_hit *prev = NULL;
+        for (int k = 0; k < MEDIA_ALBUM_COUNT; k++) {
+            const struct ui_hit *h = find_hit(a, ui_id_index(ui_id("choose.album"), k));
+            if (!h && (k == MEDIA_ALBUM_OTHER || app_h == 600))
+                break;   /* scrolled out of view */
+            CHECK(h != NULL, "album %d shown", k);
+            if (h && prev)
+                CHECK(h->r.y > prev->r.y || (l == 1 ? h->r.x > prev->r.x : h->r.x < prev->r.x),
+                      "album %d after album %d, in reading order", k, k - 1);
+            prev = h ? h : prev;
+        }
+        CHECK(drawn_text(a, _("WhatsApp Images")) && drawn_text(a, _("Camera")), "album names translated");
+        char cnt[64];
+        snprintf(cnt, sizeof cnt, _("%d photos"), 9);
+        CHECK(drawn_text(a, cnt), "the camera's count (%s)", cnt);
+
+        /* The Camera album, both storages, newest first under date headers. */
+        tap_album(a, MEDIA_ALBUM_CAMERA);
+        settle_media(a);
+        CHECK(!strcmp(app_screen_part(a), "album"), "the album opens");
+        CHECK(screen_choose_cell(9) != 0 && screen_choose_cell(10) == 0, "10 in the Camera album");
+        CHECK(drawn_text(a, _("Today")) && drawn_text(a, _("Yesterday")), "Today and Yesterday");
+        shot(a, "gallery_camera");
+        check_no_paths(a, "the album");
+        /* Further down: a date this year, then dates of the year before. */
+        char this_year[80], last_year[80];
+        snprintf(this_year, sizeof this_year, "1 %s", _("January"));
+        snprintf(last_year, sizeof last_year, "30 %s 2024", _("December"));
+        bool saw_this = false, saw_last = false;
+        for (int i = 0; i < 12; i++) {
+            SDL_Event e;
+            SDL_zero(e);
+            e.type = SDL_MOUSEWHEEL;
+            e.wheel.y = -1;
+            const struct ui_hit *g = find_hit(a, screen_choose_cell(0));
+            SDL_Event mv;
+            SDL_zero(mv);
+            mv.type = SDL_MOUSEMOTION;
+            mv.motion.x = g ? g->vis.x + 10 : app_w / 2;
+            mv.motion.y = app_h / 2;
+            SDL_PushEvent(&mv);
+            SDL_PushEvent(&e);
+            pump(a, 2);
+            app_draw(a, true);
+            saw_this |= drawn_text(a, this_year);
+            saw_last |= drawn_text(a, last_year);
+        }
+        CHECK(saw_this && saw_last, "dates: %s (%d), %s (%d)", this_year, saw_this, last_year, saw_last);
+        settle_media(a);
+        if (l == 0)
+            shot(a, "gallery_camera_older");
+
+        /* Choices survive moving between an album and All folders. */
+        tap(a, "choose.all");
+        CHECK(a->session.nitems == 10, "all 10 chosen (%zu)", a->session.nitems);
+        tap(a, "choose.back");
+        CHECK(!*app_screen_part(a), "back at the albums");
+        tap(a, "choose.folders");
+        settle_media(a);
+        CHECK(!strcmp(app_screen_part(a), "folders"), "All folders (%s)", app_screen_part(a));
+        expect_clip(a, langs[l], "screen.choose.folders");
+        CHECK(drawn_text(a, _("Phone storage")) && drawn_text(a, _("Memory card")),
+              "a phone's top: its storages by what they are");
+        shot(a, "gallery_folders");
+        tap_cell(a, 1);   /* the memory card (by name: "SD card" after "Internal...") */
+        settle_media(a);
+        tap_cell(a, 1);   /* DCIM (after Android) */
+        settle_media(a);
+        tap_cell(a, 0);   /* Camera */
+        settle_media(a);
+        CHECK(drawn_text(a, _("Unchoose all here")), "the card's camera photos show as chosen");
+        CHECK(drawn_text(a, _("Memory card")), "where: the memory card, by what it is");
+        tap_cell(a, 0);
+        CHECK(a->session.nitems == 9, "unchosen in All folders (%zu)", a->session.nitems);
+        tap(a, "choose.back");
+        CHECK(!*app_screen_part(a), "Back: the albums again");
+        tap_album(a, MEDIA_ALBUM_CAMERA);
+        settle_media(a);
+        CHECK(drawn_text(a, _("Choose all in this album")), "and the album knows one is not chosen");
+        tap(a, "choose.all");
+        CHECK(a->session.nitems == 10, "chosen again (%zu)", a->session.nitems);
+        app_destroy(a);
+    }
+    app_w = 1280;
+    app_h = 800;
+    app_now_s = 0;
+    kfix_destroy(&f);
+}
+
 /* ---- quick exit at every step */
 
 static void check_wiped(struct app *a, const char *where, size_t pending_before, const struct kfix *f,
@@ -1163,9 +1381,7 @@ static void section_demo(void)
     wait_screen(a, "connect", 2000);
     shot(a, "demo_connect");
     choose_device(a);
-    tap_row(a, "choose.grid", 0);   /* DCIM */
-    settle_media(a);
-    tap_row(a, "choose.grid", 0);   /* Camera */
+    tap_album(a, MEDIA_ALBUM_CAMERA);
     settle_media(a);
     shot(a, "demo_choose");
     tap(a, "choose.all");
@@ -1595,6 +1811,9 @@ static void section_audio(void)
 int main(int argc, char **argv)
 {
     update = golden_update_mode(&argc, argv);
+    /* The gallery's date headers in Pakistan's time, whatever the machine's. */
+    setenv("TZ", "PKT-5", 1);
+    tzset();
     REQUIRE(getenv("HIFAZAT_SOURCE"), "HIFAZAT_SOURCE not set (run through ctest)");
     static const struct {
         const char *name;
@@ -1604,6 +1823,7 @@ int main(int argc, char **argv)
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
         {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
+        {"gallery", section_gallery},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;
