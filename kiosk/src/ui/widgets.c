@@ -761,7 +761,7 @@ static void draw_header(struct ui_ctx *ui, struct ui_rect h, const char *title)
     const struct ui_theme *t = &ui->theme;
     if (!title || !*title)
         return;
-    const struct text_block *b = ui_text_block(ui, title, UI_FONT_BODY, h.w, TEXT_ALIGN_START, 1);
+    const struct text_block *b = ui_text_block(ui, title, UI_FONT_BAR, h.w, TEXT_ALIGN_START, 1);
     /* Level with the bottom of the header: it belongs to the rows below. */
     struct ui_rect line = {h.x, h.y + h.h / 4, h.w, h.h - h.h / 4};
     ui_draw_block_vcenter(ui, b, h.x, line, t->text);
