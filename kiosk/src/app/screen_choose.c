@@ -611,7 +611,8 @@ static void update(struct app *a)
      * and can be read again: read it again. */
     const struct device_info *dev = app_volume(a, a->session.volume_id);
     if ((ev & APP_EV_DEVICES) && dev && dev->state == DEVICE_READY) {
-        if (st.gallery && media_folder_error(st.gallery) != MEDIA_OK)
+        const enum media_err ge = st.gallery ? media_folder_error(st.gallery) : MEDIA_OK;
+        if (ge == MEDIA_ERR_LOCKED || ge == MEDIA_ERR_NOT_ANSWERING || ge == MEDIA_ERR_BUSY || ge == MEDIA_ERR_GONE)
             st.reopen = true;
         if (st.folder && !st.pending_path && media_folder_error(st.folder) != MEDIA_OK)
             st.pending_path = session_strdup(media_folder_path(st.folder));
@@ -981,8 +982,9 @@ static void draw_gallery(struct app *a, struct ui_ctx *ui, struct page *p)
         it->video = media_folder_entry_by_id(st.gallery, st.info[k].cover, &e) == 0 && e.kind == MEDIA_KIND_VIDEO;
         struct media_thumb_info info;
         struct thumb *th = thumb_for(a, st.info[k].cover, &info);
+        /* A cover that cannot be shown is a plain picture sign: an album
+         * is never marked as a problem. */
         it->image = th ? th->img : NULL;
-        it->problem = info.state == MEDIA_THUMB_FAILED;
         it->cover = true;
         hold_check(ui, ui_grid_item_id(ALBUMS_ID, st.shown, i), st.info[k].cover, th != NULL);
     }
