@@ -296,8 +296,9 @@ void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, 
  *     i's widget id is then ui_id_index(ui_id(id), (int)keys[i]), so the
  *     keyboard focus and a press stay with their item when items come in
  *     before it; and the view keeps what the person looks at in place (the
- *     focused item, else the top row, once scrolled or focused): nothing
- *     jumps under a finger. NULL: the index, as ui_grid().
+ *     focused item when the keyboard is in use or an item was touched, else
+ *     the top row once scrolled or touched; at the very top, untouched, new
+ *     items before the first show first). NULL: the index, as ui_grid().
  *   - tile_w, tile_h > 0: wide tiles (at least tile_w wide, tile_h high) with
  *     the picture at the reading start and label and detail beside it
  *     (albums); 0: square thumbnails. */
