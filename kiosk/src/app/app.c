@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef HIFAZAT_FONT_DIR
@@ -496,6 +497,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         screens[first]->enter(a);
     const char *te = getenv("HIFAZAT_TEST_EVENTS");
     if (o->test_events || (te && !strcmp(te, "1"))) {
+        a->test_events = true;
         static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes,
                                                .device = event_device};
         app_add_listener(a, &ev, a);   /* says the first screen and device count */
@@ -718,6 +720,19 @@ unsigned app_take_media_events(struct app *a, unsigned mask)
 const struct device_info *app_volume(const struct app *a, uint64_t id)
 {
     return device_list_find(a->volumes, id);
+}
+
+int64_t app_now(const struct app *a)
+{
+    return a->opt.now ? a->opt.now : (int64_t)time(NULL);
+}
+
+void app_test_event(struct app *a, const char *what)
+{
+    if (!a->test_events)
+        return;
+    printf("KIOSK_EVENT %s\n", what);
+    fflush(stdout);
 }
 
 /* The device list changed: a new snapshot, listeners told. */

@@ -46,6 +46,8 @@ struct app_options {
     const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
                                    source tree's assets/demo/media */
     bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */
+    int64_t now;                /* tests: the wall clock (seconds since 1970) the gallery's
+                                   "Today" and "Yesterday" count from; 0: the real clock */
     const char *audio_dir;      /* narration clips (<dir>/<lang>/<clip>.opus); NULL:
                                    $HIFAZAT_AUDIO_DIR, installed, or the build tree */
     const char *icon_dir;       /* pictograms (<dir>/<name>.png); NULL: $HIFAZAT_ICON_DIR,

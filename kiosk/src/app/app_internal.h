@@ -154,6 +154,7 @@ struct app {
     int nlisteners;
     int last_volume_count;
     const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
+    bool test_events;               /* KIOSK_EVENT lines are printed */
 };
 
 /* Screen changes (leave, enter); 0 / -1. */
@@ -179,6 +180,16 @@ void app_wake_after(struct app *a, Uint32 ms);
 unsigned app_take_media_events(struct app *a, unsigned mask);
 /* The device with this id in the current list, or NULL. */
 const struct device_info *app_volume(const struct app *a, uint64_t id);
+/* Seconds since 1970: the clock, or app_options.now in tests. */
+int64_t app_now(const struct app *a);
+/* With test events on: "KIOSK_EVENT <what>" on stdout (what a screen
+ * reached, for the USB image's boot test; never a name, a label or a
+ * count of a person's files). */
+void app_test_event(struct app *a, const char *what);
+
+/* screen_choose.c, for tests: the widget id of the i-th photo, video or
+ * folder of the album or folder shown (0: none). */
+uint32_t screen_choose_cell(size_t i);
 
 /* appconfig.c: loads the configuration and opens the queue and keys (real
  * mode); in demo mode only the referrals and settings. 0, or -1 with

@@ -42,9 +42,19 @@ const struct guide_screen guide_screens[] = {
      N_("Connect your phone to the kiosk with the cable, or put in your memory card. If your "
         "phone asks, allow access to its files."),
      "connect"},
+    /* Choose: the gallery (albums), one album, and All folders. */
     {"choose", "", "screen.choose",
-     N_("Choose the pictures and videos. Touch each one to choose it. A tick shows it is chosen. "
-        "Then press Next."),
+     N_("Choose the pictures and videos. They are shown in albums, as on your phone: Camera, "
+        "WhatsApp and others. Touch an album to open it."),
+     "choose"},
+    {"choose", "album", "screen.choose.album",
+     N_("Touch each picture or video you want to choose. A tick shows it is chosen. To choose the "
+        "whole album, press Choose all in this album. To see the other albums, press Back. Then "
+        "press Next."),
+     "choose"},
+    {"choose", "folders", "screen.choose.folders",
+     N_("All folders, for staff. Touch a folder to open it, and touch each picture or video to "
+        "choose it. To go back to the albums, press Back."),
      "choose"},
     {"fingerprint", "", "screen.fingerprint",
      N_("Please wait. The kiosk is making the fingerprints. Your pictures are not copied. When it "
@@ -96,6 +106,17 @@ const struct guide_string guide_strings[] = {
     {"say.no", N_("No"), "no"},
     {"say.choose_all", N_("Choose all here"), NULL},
     {"say.unchoose_all", N_("Unchoose all here"), NULL},
+    /* Choose: the gallery's albums and buttons. */
+    {"say.choose_all_album", N_("Choose all in this album"), NULL},
+    {"say.unchoose_all_album", N_("Unchoose all in this album"), NULL},
+    {"say.all_folders", N_("All folders"), NULL},
+    {"say.album_camera", N_("Camera"), NULL},
+    {"say.album_whatsapp_images", N_("WhatsApp Images"), NULL},
+    {"say.album_whatsapp_video", N_("WhatsApp Video"), NULL},
+    {"say.album_screenshots", N_("Screenshots"), NULL},
+    {"say.album_downloads", N_("Downloads"), NULL},
+    {"say.album_telegram", N_("Telegram"), NULL},
+    {"say.album_other", N_("Other"), NULL},
     {"say.cancel", N_("Cancel"), NULL},
     {"say.connect_again", N_("Connect it again"), NULL},
     {"say.up", N_("Up"), NULL},
