@@ -24,7 +24,8 @@ struct kfix {
     struct fakephones *phones;   /* kfix_phones() */
     struct devices *devices;     /* handed to the app by kfix_options() when set */
     int timeout_ms;              /* set before kfix_phones(): a phone request unanswered this
-                                    long makes it NOT_ANSWERING (0: the layer's default) */
+                                    long (a folder's listing too) makes it NOT_ANSWERING
+                                    (0: the layer's defaults) */
 };
 
 enum {
