@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -92,6 +93,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Bytes of people's pictures pass through libmtp's and libgphoto2's
+     * transfer buffers, which they free without wiping: glibc overwrites
+     * what is freed (chunks past its per-thread cache, i.e. over ~1 KiB).
+     * Our own buffers are wiped anyway; measured: no cost to hashing. */
+    mallopt(M_PERTURB, 0x5a);
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
