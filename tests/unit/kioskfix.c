@@ -300,6 +300,7 @@ int kfix_phones(struct kfix *f)
     o.mode = DEVICE_ROOT_DIRS;
     o.backends = list;
     o.retry_locked_ms = 100;
+    o.open_retry_ms = 400;   /* a phone that cannot be opened says so soon */
     if (f->timeout_ms > 0)   /* a test's patience: listings too, not the 2 minutes a phone gets */
         o.timeout_ms = o.list_timeout_ms = f->timeout_ms;
     struct device_error err;

@@ -60,6 +60,13 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Waits (up to 20 s) until devices_changed() says so. */
 static bool wait_change(struct devices *d)
 {
@@ -694,6 +701,55 @@ static void test_states(struct phone_fixture *pf)
     fakephones_destroy(fp);
 }
 
+/* A phone whose first openings fail (its node not yet the kiosk's, its last
+ * connection still being torn down after a quick replug) is asked again,
+ * shown as being opened, and is ready as soon as it opens; one that never
+ * opens is FAILED once open_retry_ms has passed. */
+static void test_open_retry(struct phone_fixture *pf)
+{
+    struct fakephones *fp = fakephones_create();
+    static const struct device_backend *list[2];
+    list[0] = fakephones_backend(fp);
+    list[1] = NULL;
+    struct device_options o;
+    device_options_default(&o);
+    o.backends = list;
+    o.rescan_ms = 60000;
+    o.retry_locked_ms = 50;
+    o.open_retry_ms = 1500;
+    struct device_error err;
+    struct devices *d = devices_create(&o, &err);
+    REQUIRE(d, "devices_create: %s", err.detail);
+
+    struct fakephone desc = phone_desc(pf, "Galaxy A14", "RTY1");
+    const int i = fakephone_plug(fp, &desc);
+    fakephone_set(fp, i, FAKEPHONE_REFUSED);
+    devices_rescan(d);
+    sleep_ms(400);
+    struct fakephone_stats st;
+    fakephone_stats(fp, i, &st);
+    struct device_list *l = devices_list(d);
+    const struct device_info *v = find_label(l, "Galaxy A14");
+    CHECK(v && v->state == DEVICE_CONNECTING && st.opens >= 2,
+          "refused at first: still being opened (%s), asked again (%u openings)",
+          v ? device_state_name(v->state) : "missing", st.opens);
+    device_list_free(l);
+    fakephone_set(fp, i, FAKEPHONE_READY);
+    CHECK(wait_state(d, "Galaxy A14", DEVICE_READY), "opens: ready, never shown as failed");
+    fakephone_unplug(fp, i);
+    devices_rescan(d);
+
+    const int j = fakephone_plug(fp, &desc);
+    fakephone_set(fp, j, FAKEPHONE_REFUSED);
+    devices_rescan(d);
+    const int64_t t0 = now_ms();
+    CHECK(wait_state(d, "Galaxy A14", DEVICE_FAILED), "never opens: failed");
+    const int64_t took = now_ms() - t0;
+    CHECK(took >= 1200 && took < 10000, "after open_retry_ms (%lld ms)", (long long)took);
+    devices_destroy(d);
+    fakephones_destroy(fp);
+}
+
 static void test_unplug_and_hang(struct phone_fixture *pf)
 {
     struct fakephones *fp = fakephones_create();
@@ -954,6 +1010,7 @@ int main(int argc, char **argv)
     RUN("files", test_files(tmp));
     RUN("phone", test_phone(tmp, &pf));
     RUN("states", test_states(&pf));
+    RUN("open_retry", test_open_retry(&pf));
     RUN("unplug", test_unplug_and_hang(&pf));
     RUN("stream", test_stream(tmp, &pf));
     RUN("sysfs", test_sysfs(tmp));

@@ -47,6 +47,7 @@ void device_options_default(struct device_options *o)
     o->timeout_ms = 15000;
     o->list_timeout_ms = 120000;
     o->retry_locked_ms = 1500;
+    o->open_retry_ms = 30000;
     o->read_block = 4u << 20;
 }
 
@@ -530,6 +531,7 @@ static void *io_main(void *arg)
     struct io *io = &v->io;
     void *conn = NULL;
     int64_t next_try = 0;
+    int64_t failing_since = 0; /* the first of the openings that failed in a row */
 
     for (;;) {
         /* Open (again): at the start, and while the phone is locked or busy. */
@@ -546,10 +548,24 @@ static void *io_main(void *arg)
             const int orc = v->be->open(v->be, &v->usb, &conn, &probe, &err);
             asking(v, false);
             if (orc == 0) {
+                failing_since = 0;
                 apply_probe(v, &probe);
             } else {
                 conn = NULL;
-                set_state(v, state_for_open_error(err.code, get_kind(v)));
+                enum device_state st = state_for_open_error(err.code, get_kind(v));
+                /* Seen in the USB image: a phone plugged in again seconds after
+                 * it was pulled out mid-read fails its first openings. Ask again
+                 * for a while before telling the person it cannot be opened. */
+                if (st == DEVICE_FAILED && err.code != DEVICE_ERR_GONE) {
+                    const int64_t now = device_now_ms();
+                    if (!failing_since)
+                        failing_since = now;
+                    if (now - failing_since < d->opt.open_retry_ms)
+                        st = DEVICE_CONNECTING;
+                } else {
+                    failing_since = 0;
+                }
+                set_state(v, st);
                 pthread_mutex_lock(&d->lock);
                 pthread_cond_broadcast(&d->cond);
                 pthread_mutex_unlock(&d->lock);
@@ -572,7 +588,8 @@ static void *io_main(void *arg)
         pthread_mutex_lock(&io->lock);
         while (!io->quit && !io->head) {
             const enum device_state st = get_state(v);
-            const bool retry = retry_state(st) && (!conn || v->be->refresh);
+            const bool retry = (retry_state(st) && (!conn || v->be->refresh)) ||
+                               (!conn && st == DEVICE_CONNECTING);
             if (!retry) {
                 pthread_cond_wait(&io->cond, &io->lock);
                 continue;
@@ -1091,7 +1108,7 @@ struct devices *devices_create(const struct device_options *o, struct device_err
         device_options_default(&def);
         o = &def;
     }
-    if (o->timeout_ms <= 0 || o->list_timeout_ms < 0 || o->rescan_ms <= 0 || o->retry_locked_ms <= 0 || o->read_block < MIN_BLOCK ||
+    if (o->timeout_ms <= 0 || o->list_timeout_ms < 0 || o->rescan_ms <= 0 || o->retry_locked_ms <= 0 || o->open_retry_ms < 0 || o->read_block < MIN_BLOCK ||
         (o->usb_backend && strcmp(o->usb_backend, "mtp") && strcmp(o->usb_backend, "ptp"))) {
         device_set_err(err, DEVICE_ERR_INVALID, "bad device options");
         return NULL;

@@ -177,6 +177,12 @@ struct device_options {
                                     answer only when it is all read (default 120000:
                                     libusb gives up on a transfer before that) */
     int retry_locked_ms;         /* a locked phone is asked again this often (default 1500) */
+    int open_retry_ms;           /* a phone whose opening fails (its node not yet the kiosk's,
+                                    its last connection still being torn down when it was
+                                    plugged in again, a phone still switching to "File
+                                    transfer") is asked again for this long, shown
+                                    DEVICE_CONNECTING, before it is DEVICE_FAILED
+                                    (default 30000) */
     size_t read_block;           /* phones: bytes per read request (default 4 MiB) */
     /* Extra backends (tests: a fake phone); NULL-terminated, borrowed. */
     const struct device_backend *const *backends;
