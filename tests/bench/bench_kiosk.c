@@ -3,20 +3,26 @@
  * at 1280x800:
  *   - cold start to the first frame (KIOSK_READY) of hifazat-kiosk in demo
  *     mode, vs a bare SDL program that shows one cleared frame;
- *   - opening a camera folder of 3 000 photos on "Choose", driven through the
- *     real app with taps: time from the tap on the folder to the first
- *     screenful of (blurred) thumbnails, with EXIF previews (as most phones
- *     write them) and without, vs one thread decoding the same visible
- *     thumbnails back to back; peak RSS of the whole process after scrolling
- *     to the end (target <= 150 MB) vs the bare SDL program;
- *   - frame time while scrolling that grid (a wheel step per frame, the
- *     thumbnails of new rows arriving as they are decoded) vs a frame of the
- *     same grid when nothing moves;
+ *   - a phone (a folder device) whose camera holds 3 000 photos, on "Choose",
+ *     driven through the real app with taps, with EXIF previews (as most
+ *     phones write them) and without: the gallery's first screen (the tap on
+ *     the device on "Connect" to its album's blurred cover: the whole device
+ *     listed, the album counted, its cover decoded), the Camera album's (the
+ *     tap on the album to the first screenful of blurred thumbnails under
+ *     their date headers), and the same folder through "All folders" (the
+ *     tap on the folder to its first screenful, as before the gallery); vs
+ *     one thread decoding the same visible thumbnails back to back; peak RSS
+ *     of the whole process after scrolling to the end (target <= 150 MB) vs
+ *     the bare SDL program;
+ *   - frame time while scrolling the album (a photo an hour: a date header
+ *     a day; a wheel step per frame, the thumbnails of new rows arriving as
+ *     they are decoded) vs a frame of the same album when nothing moves;
  *   - fingerprinting 50 phone photos (12 MP) through the app's worker, per
  *     photo, vs `hifazat hash` on the same files.
  * The photos are generated once per run into WORK_DIR (30 distinct 2048x1536
- * JPEGs linked 100 times each; 5 distinct 12 MP ones linked 10 times); they
- * sit in the page cache, so a real card's read time comes on top.
+ * JPEGs linked 100 times each, on two devices: with previews and without;
+ * 5 distinct 12 MP ones linked 10 times on a third); they sit in the page
+ * cache, so a real card's read time comes on top.
  * Usage: bench_kiosk KIOSK_BINARY HIFAZAT_BINARY WORK_DIR
  *        bench_kiosk --baseline-window   (the bare SDL program, internal) */
 #include "benchutil.h"
@@ -46,7 +52,10 @@ enum { BASES = 30, PHOTOS = 3000, BIG_BASES = 5, BIG = 50 };
 /* ---- photos */
 
 
-/* A camera folder: `bases` distinct JPEGs, each linked count/bases times. */
+/* A camera folder: `bases` distinct JPEGs, each linked count/bases times.
+ * Links share their dates: base b is dated day b (count/bases photos a
+ * day, a date header each in the gallery), so newest first is base
+ * bases-1's links in name order, then base bases-2's... */
 static int make_folder(const char *dir, int count, int bases, int w, int h, bool previews)
 {
     if (gen_mkdirs(dir) != 0)
@@ -61,6 +70,8 @@ static int make_folder(const char *dir, int count, int bases, int w, int h, bool
         if (!jpg || gen_write(base, jpg, len) != 0)
             return -1;
         free(jpg);
+        struct timespec ts[2] = {{1700000000 + i * 86400, 0}, {1700000000 + i * 86400, 0}};
+        utimensat(AT_FDCWD, base, ts, 0);
     }
     for (int i = 0; i < count; i++) {
         char p[2100];
@@ -68,10 +79,15 @@ static int make_folder(const char *dir, int count, int bases, int w, int h, bool
         snprintf(p, sizeof p, "%s/IMG_20240101_%06d.jpg", dir, i);
         if (link(base, p) != 0)
             return -1;
-        struct timespec ts[2] = {{1700000000 + i, 0}, {1700000000 + i, 0}};
-        utimensat(AT_FDCWD, p, ts, 0);
     }
     return 0;
+}
+
+/* The i-th photo newest first, as the album and the folder show them. */
+static int newest(int i)
+{
+    const int per = PHOTOS / BASES;
+    return (BASES - 1 - i / per) + (i % per) * BASES;
 }
 
 /* ---- driving the app (as the scenario test does) */
@@ -122,27 +138,57 @@ static int images_drawn(struct app *a)
     return k;
 }
 
-/* Grid cells (partly) on screen in the last frame. */
-static int visible_cells(struct app *a)
+/* Cells (partly) on screen in the last frame of a grid. */
+static int visible_in(struct app *a, const char *grid_id)
 {
     struct ui_ctx *ui = app_ui(a);
-    uint32_t grid = ui_id("choose.grid");
+    uint32_t grid = ui_id(grid_id);
     int k = 0;
     for (size_t i = 0; i < ui->prev.n; i++)
         k += ui->prev.v[i].owner == grid && ui->prev.v[i].vis.w > 0 && ui->prev.v[i].vis.h > 0;
     return k;
 }
 
-/* From Welcome to "Choose" on the first device. */
-static int to_choose(struct app *a)
+
+/* From Welcome to "Connect". */
+static int to_connect(struct app *a)
 {
     if (tap(a, "welcome.start") || tap(a, "privacy.next") || tap_row(a, "questions.age", 1) ||
         tap(a, "questions.next") || tap_row(a, "questions.who", 0) || tap(a, "questions.next") ||
         tap_row(a, "questions.content", 0) || tap(a, "questions.next"))
         return -1;
-    for (int i = 0; i < 200 && (!a->volumes || !a->volumes->count); i++)
+    for (int i = 0; i < 200 && (!a->volumes || a->volumes->count < 3); i++)
         app_pump(a, 10);
-    return tap_row(a, "connect.device", 0);
+    return 0;
+}
+
+/* The row of the device whose folder is `name` on "Connect". */
+static int device_row(struct app *a, const char *name)
+{
+    for (size_t i = 0; a->volumes && i < a->volumes->count; i++) {
+        const char *r = a->volumes->v[i].root;
+        size_t n = strlen(r), k = strlen(name);
+        if (n > k && r[n - k - 1] == '/' && !strcmp(r + n - k, name))
+            return (int)i;
+    }
+    fprintf(stderr, "bench_kiosk: no device %s\n", name);
+    return -1;
+}
+
+/* Pumps until every visible cell of grid_id shows its picture; the time
+ * since t0, or 0. */
+static double until_shown(struct app *a, const char *grid_id, double t0, int *visible)
+{
+    for (int i = 0; i < 20000; i++) {
+        app_pump(a, 5);
+        int k = images_drawn(a), v = visible_in(a, grid_id);
+        if (v > 0 && k >= v) {
+            if (visible)
+                *visible = k;
+            return bench_now() - t0;
+        }
+    }
+    return 0;
 }
 
 static struct app *open_app(const struct kfix *f)
@@ -160,43 +206,48 @@ static struct app *open_app(const struct kfix *f)
 }
 
 struct folder_result {
-    double first_screen, first_screen_nopreview;   /* s */
+    double gallery[2];        /* tap on the device -> the album's cover (previews, none) */
+    double album[2];          /* tap on the album -> its first screenful */
+    double folder[2];         /* All folders: tap on the folder -> its first screenful */
     int visible;
     double frame_static, frame_scroll_med, frame_scroll_p95;   /* s */
     double fp_per_photo;   /* s */
     long rss_kb;
 };
 
-/* In a child (its own peak RSS): the two camera folders. */
+/* In a child (its own peak RSS): both phones, through the gallery and
+ * through All folders. */
 static int measure_folders(const struct kfix *f, struct folder_result *r)
 {
     struct app *a = open_app(f);
-    if (!a || to_choose(a))
+    if (!a || to_connect(a))
         return -1;
-    /* Top of the device: DCIM, then Camera (previews) / Camera-nopreview
-     * (folders by name: Big, Camera, Camera-nopreview). */
-    if (tap_row(a, "choose.grid", 0))
-        return -1;
+    static const char *const phones[2] = {"PHONE", "PHONE-NOPREVIEW"};
     for (int pass = 0; pass < 2; pass++) {
+        int row = device_row(a, phones[pass]);
+        if (row < 0)
+            return -1;
+        /* The gallery's first screen: the Camera album and its cover. */
         app_draw(a, true);
         double t0 = bench_now();
-        if (tap_row(a, "choose.grid", 1 + pass))
+        if (tap_row(a, "connect.device", row))
             return -1;
-        double t = 0;
-        for (int i = 0; i < 20000; i++) {
+        /* (one album: a tile that does not scroll, found by its id) */
+        r->gallery[pass] = 0;
+        for (int i = 0; i < 20000 && !r->gallery[pass]; i++) {
             app_pump(a, 5);
-            int k = images_drawn(a), v = visible_cells(a);
-            if (v > 0 && k >= v) {   /* every visible cell shows its thumbnail */
-                t = bench_now() - t0;
-                r->visible = k;
-                break;
-            }
+            if (images_drawn(a) >= 1 && find_hit(a, ui_id_index(ui_id("choose.album"), MEDIA_ALBUM_CAMERA)))
+                r->gallery[pass] = bench_now() - t0;
         }
-        if (pass == 0)
-            r->first_screen = t;
-        else
-            r->first_screen_nopreview = t;
+        /* The album's first screenful. */
+        app_draw(a, true);
+        t0 = bench_now();
+        if (tap_id(a, ui_id_index(ui_id("choose.album"), MEDIA_ALBUM_CAMERA)))
+            return -1;
+        int vis = 0;
+        r->album[pass] = until_shown(a, "choose.grid", t0, &vis);
         if (pass == 0) {
+            r->visible = vis;
             /* Frames: one with nothing moving, then a wheel step per frame. */
             enum { N = 200 };
             double ft[N];
@@ -216,7 +267,7 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             mv.motion.x = gx;
             mv.motion.y = gy;
             app_event(a, &mv);
-            enum { S = 600 };   /* ~3 000 photos / 6 a row = 500 rows; a step is 60 px */
+            enum { S = 700 };   /* ~3 000 photos / 6 a row = 500 rows + 30 headers; a step is 60 px */
             double st[S];
             int n = 0;
             for (int i = 0; i < S; i++) {
@@ -236,11 +287,26 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             }
             r->frame_scroll_med = bench_pct(st, n, 50);
             r->frame_scroll_p95 = bench_pct(st, n, 95);
-            if (tap(a, "choose.up"))
-                return -1;
-            for (int i = 0; i < 5; i++)
-                app_pump(a, 5);
         }
+        /* All folders: DCIM, then the camera folder, as before the gallery. */
+        if (tap(a, "choose.back") || tap(a, "choose.folders"))
+            return -1;
+        for (int i = 0; i < 5; i++)
+            app_pump(a, 5);
+        if (tap_id(a, screen_choose_cell(0)))   /* DCIM */
+            return -1;
+        for (int i = 0; i < 5; i++)
+            app_pump(a, 5);
+        app_draw(a, true);
+        t0 = bench_now();
+        if (tap_id(a, screen_choose_cell(0)))   /* Camera */
+            return -1;
+        r->folder[pass] = until_shown(a, "choose.grid", t0, NULL);
+        /* Back to the gallery, then to Connect for the next phone. */
+        if (tap(a, "choose.back") || tap(a, "choose.back"))
+            return -1;
+        for (int i = 0; i < 5; i++)
+            app_pump(a, 5);
     }
     app_destroy(a);
     return 0;
@@ -250,9 +316,14 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
 static int measure_fingerprints(const struct kfix *f, struct folder_result *r)
 {
     struct app *a = open_app(f);
-    if (!a || to_choose(a))
+    if (!a || to_connect(a))
         return -1;
-    if (tap_row(a, "choose.grid", 0) || tap_row(a, "choose.grid", 0))   /* DCIM, Big */
+    int row = device_row(a, "BIGPHONE");
+    if (row < 0 || tap_row(a, "connect.device", row))
+        return -1;
+    for (int i = 0; i < 50; i++)
+        app_pump(a, 5);
+    if (tap_id(a, ui_id_index(ui_id("choose.album"), MEDIA_ALBUM_CAMERA)))
         return -1;
     for (int i = 0; i < 50; i++)
         app_pump(a, 5);
@@ -315,7 +386,7 @@ static double baseline_thumbs(const char *dir, int count)
     for (int i = 0; i < count; i++) {
         char p[2100];
         /* Newest first, as the grid shows them. */
-        snprintf(p, sizeof p, "%s/IMG_20240101_%06d.jpg", dir, PHOTOS - 1 - i);
+        snprintf(p, sizeof p, "%s/IMG_20240101_%06d.jpg", dir, newest(i));
         size_t len;
         FILE *fh = fopen(p, "rb");
         if (!fh)
@@ -389,8 +460,8 @@ photos:;
         return 1;
     char cam[1400], cam2[1400], big[1400];
     snprintf(cam, sizeof cam, "%s/PHONE/DCIM/Camera", f.media);
-    snprintf(cam2, sizeof cam2, "%s/PHONE/DCIM/Camera-nopreview", f.media);
-    snprintf(big, sizeof big, "%s/PHONE/DCIM/Big", f.media);
+    snprintf(cam2, sizeof cam2, "%s/PHONE-NOPREVIEW/DCIM/Camera", f.media);
+    snprintf(big, sizeof big, "%s/BIGPHONE/DCIM/Camera", f.media);
     double g0 = bench_now();
     if (make_folder(cam, PHOTOS, BASES, 2048, 1536, true) || make_folder(cam2, PHOTOS, BASES, 2048, 1536, false) ||
         make_folder(big, BIG, BIG_BASES, 4000, 3000, false)) {
@@ -408,19 +479,27 @@ photos:;
         return 1;
     }
     double bt = baseline_thumbs(cam, fr.visible), bt2 = baseline_thumbs(cam2, fr.visible);
-    printf("opening a camera folder of %d photos (2048x1536) on \"Choose\", tap to first screenful\n",
-           PHOTOS);
-    printf("  with EXIF previews         %7.1f ms for %d thumbnails; one thread, same photos: %.1f ms "
-           "(ratio %.2f x)\n",
-           fr.first_screen * 1e3, fr.visible, bt * 1e3, bt > 0 ? fr.first_screen / bt : 0);
+    double b1 = baseline_thumbs(cam, 1), b12 = baseline_thumbs(cam2, 1);
+    printf("a phone's camera of %d photos (2048x1536) on \"Choose\": the gallery's first screen\n", PHOTOS);
+    printf("  tap on the device -> the album's cover, with EXIF previews %7.1f ms; without %7.1f ms; "
+           "one thread decoding the cover: %.1f / %.1f ms\n",
+           fr.gallery[0] * 1e3, fr.gallery[1] * 1e3, b1 * 1e3, b12 * 1e3);
+    printf("tap on the Camera album -> first screenful (%d thumbnails, date headers)\n", fr.visible);
+    printf("  with EXIF previews         %7.1f ms; one thread, same photos: %.1f ms (ratio %.2f x)\n",
+           fr.album[0] * 1e3, bt * 1e3, bt > 0 ? fr.album[0] / bt : 0);
     printf("  without previews           %7.1f ms; one thread, same photos: %.1f ms (ratio %.2f x)\n",
-           fr.first_screen_nopreview * 1e3, bt2 * 1e3, bt2 > 0 ? fr.first_screen_nopreview / bt2 : 0);
-    printf("frame time while scrolling the grid (a wheel step a frame, to the end)\n");
+           fr.album[1] * 1e3, bt2 * 1e3, bt2 > 0 ? fr.album[1] / bt2 : 0);
+    printf("the same folder through All folders, tap on it -> first screenful\n");
+    printf("  with EXIF previews         %7.1f ms (ratio %.2f x)\n", fr.folder[0] * 1e3,
+           bt > 0 ? fr.folder[0] / bt : 0);
+    printf("  without previews           %7.1f ms (ratio %.2f x)\n", fr.folder[1] * 1e3,
+           bt2 > 0 ? fr.folder[1] / bt2 : 0);
+    printf("frame time while scrolling the album (a wheel step a frame, to the end)\n");
     printf("  scrolling                  %7.2f ms median, %.2f ms p95\n", fr.frame_scroll_med * 1e3,
            fr.frame_scroll_p95 * 1e3);
     printf("  baseline: nothing moving   %7.2f ms   ratio %.2f x\n", fr.frame_static * 1e3,
            fr.frame_static > 0 ? fr.frame_scroll_med / fr.frame_static : 0);
-    printf("peak RSS, both folders opened and scrolled to the end\n");
+    printf("peak RSS, both phones opened (gallery, album scrolled to the end, All folders)\n");
     printf("  hifazat-kiosk (in-process) %7.1f MB   (target <= 150 MB: %s)\n", fr.rss_kb / 1024.0,
            fr.rss_kb <= 150 * 1024 ? "ok" : "OVER");
     printf("  baseline: bare SDL window  %7.1f MB   ratio %.2f x\n", rss_base / 1024.0,

@@ -6,6 +6,9 @@
  *   - time to the first screenful (24 thumbnails) and thumbnail throughput
  *     while scrolling to the end, with the default options (2 workers,
  *     192 px, 32 MiB cache) vs one thread decoding the same thumbnails;
+ *   - the gallery's first screen: the whole device gathered by
+ *     media_gallery_open() and its Camera album shown (listing, then the
+ *     first 24 thumbnails), against the folder opened on its own;
  *   - copying a thumbnail out blurred vs sharp (main-thread cost);
  *   - peak RSS of the whole opening (target <= 150 MB);
  *   - the same folders served as a phone (a fake MTP phone, fakephone.h,
@@ -160,7 +163,7 @@ static void wait_listed(struct media *m, struct media_folder *f, size_t want)
 
 /* The opening, as the kiosk does it; runs in a child so that its peak RSS is
  * its own. phone_dir: the same through a fake phone serving it. */
-static int opening(const char *root, const char *path, const char *phone_dir, bool full)
+static int opening_as(const char *root, const char *path, const char *phone_dir, bool full, bool gallery)
 {
     struct devices *dv = devices_for(root, phone_dir);
     if (!dv)
@@ -176,12 +179,17 @@ static int opening(const char *root, const char *path, const char *phone_dir, bo
         printf("  media_create: %s\n", err.detail);
         return 1;
     }
-    struct media_folder *f = media_folder_open(m, path, 0, &err);
+    struct media_folder *f =
+        gallery ? media_gallery_open(m, path, 0, &err) : media_folder_open(m, path, 0, &err);
     if (!f) {
         printf("  open: %s\n", err.detail);
         return 1;
     }
-    wait_listed(m, f, SCREEN); /* a phone's come in as it answers */
+    if (gallery)
+        media_gallery_album(f, MEDIA_ALBUM_CAMERA);
+    /* A phone's folder comes in as it answers; the gallery's first screen
+     * is the newest of the whole device, known once it is read. */
+    wait_listed(m, f, gallery ? SIZE_MAX : SCREEN);
     const double t1 = bench_now();
     wait_listed(m, f, SIZE_MAX);
     const double t1_all = bench_now();
@@ -229,7 +237,12 @@ static int opening(const char *root, const char *path, const char *phone_dir, bo
     const double s1 = bench_now();
     struct media_stats st;
     media_get_stats(m, &st);
-    if (phone_dir) {
+    if (gallery) {
+        printf("  %s%zu photos in the Camera album, the device listed in %.0f ms; first screen %.0f ms after"
+               " it, %.0f ms from media_create; %.0f thumbnails per second\n",
+               phone_dir ? "through the phone: " : "", n, (t1_all - t0) * 1e3, (t2 - t1) * 1e3, (t2 - t0) * 1e3,
+               (double)done / (s1 - s0));
+    } else if (phone_dir) {
         struct fakephone_stats ps;
         fakephone_stats(fp, 0, &ps);
         printf("  through a phone (%d us a request): %zu photos listed in %.0f ms, the first %d in %.0f ms;"
@@ -264,6 +277,11 @@ static int opening(const char *root, const char *path, const char *phone_dir, bo
     devices_destroy(dv);
     fakephones_destroy(fp);
     return 0;
+}
+
+static int opening(const char *root, const char *path, const char *phone_dir, bool full)
+{
+    return opening_as(root, path, phone_dir, full, false);
 }
 
 static int noop_begin(void *c, const struct image_info *i) { (void)c; (void)i; return 0; }
@@ -360,6 +378,17 @@ int main(int argc, char **argv)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return 1;
 
+    /* The gallery: the same device gathered whole, its Camera album. */
+    printf("The gallery's first screen (the whole device, its Camera album; child process)\n");
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0)
+        _exit(opening_as(root, vol, NULL, false, true));
+    wait4(pid, &status, 0, &ru);
+    printf("  peak RSS: %.1f MB (target <= 150)\n", ru.ru_maxrss / 1024.0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;
+
     /* The same photos as most Android phones write them: with a preview. */
     char pfolder[1200];
     snprintf(pfolder, sizeof(pfolder), "%s/DCIM/Previews", vol);
@@ -385,6 +414,13 @@ int main(int argc, char **argv)
     pid = fork();
     if (pid == 0)
         _exit(opening(root, "test:BENCH/DCIM/Camera", vol, false));
+    wait4(pid, &status, 0, &ru);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 1;
+    /* And its gallery: both folders in the Camera album. */
+    pid = fork();
+    if (pid == 0)
+        _exit(opening_as(root, "test:BENCH", vol, false, true));
     wait4(pid, &status, 0, &ru);
     for (int i = 0; i < BASES; i++)
         free(bases[i]);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_PHONES = 8, THUMB_HEAD = 64 * 1024 };
+enum { MAX_PHONES = 32, THUMB_HEAD = 64 * 1024 };
 
 struct obj {
     uint64_t handle;
@@ -27,6 +27,7 @@ struct phone {
     char dirs[4][1024], descs[4][128];
     enum fakephone_state state;
     uint64_t gone_after, read_so_far;
+    char hold[256];          /* listings of folders below this wait (fakephone_hold) */
     struct fakephone_stats st;
     int hold_after;           /* < 0: none */
     bool released;
@@ -141,6 +142,13 @@ static int fp_open(const struct device_backend *b, const struct device_usb *u, v
     }
     p->st.opens++;
     sleep_us(p->desc.delay_us);
+    if (p->state == FAKEPHONE_BUSY || p->state == FAKEPHONE_REFUSED) {
+        const bool busy = p->state == FAKEPHONE_BUSY;
+        pthread_mutex_unlock(&fp->lock);
+        err->code = busy ? DEVICE_ERR_BUSY : DEVICE_ERR_ACCESS;
+        snprintf(err->detail, sizeof(err->detail), "fake phone %s", busy ? "busy" : "refused");
+        return -1;
+    }
     fill_probe(p, probe);
     pthread_mutex_unlock(&fp->lock);
     struct conn *cc = malloc(sizeof(*cc));
@@ -218,6 +226,18 @@ static int fp_list(void *vc, const struct device_obj *folder,
     }
     struct phone *p = &fp->p[c->i];
     p->st.lists++;
+    /* A test holds this folder: the phone is still reading it. */
+    const size_t hl = strlen(p->hold);
+    if (hl && !strncmp(folder->rel, p->hold, hl) && (!folder->rel[hl] || folder->rel[hl] == '/')) {
+        p->st.holding++;
+        while (p->plugged && p->plug_gen == c->plug_gen && p->hold[0])
+            pthread_cond_wait(&fp->cond, &fp->lock);
+        p->st.holding--;
+        if (!alive_locked(fp, c)) {
+            pthread_mutex_unlock(&fp->lock);
+            return gone(err);
+        }
+    }
     const char *dir = abs_of(p, folder);
     if (!dir || p->state == FAKEPHONE_LOCKED) {
         pthread_mutex_unlock(&fp->lock);
@@ -475,6 +495,16 @@ void fakephone_set(struct fakephones *fp, int i, enum fakephone_state s)
     pthread_mutex_lock(&fp->lock);
     if (i >= 0 && i < MAX_PHONES) {
         fp->p[i].state = s;
+        pthread_cond_broadcast(&fp->cond);
+    }
+    pthread_mutex_unlock(&fp->lock);
+}
+
+void fakephone_hold(struct fakephones *fp, int i, const char *rel)
+{
+    pthread_mutex_lock(&fp->lock);
+    if (i >= 0 && i < MAX_PHONES) {
+        snprintf(fp->p[i].hold, sizeof(fp->p[i].hold), "%s", rel ? rel : "");
         pthread_cond_broadcast(&fp->cond);
     }
     pthread_mutex_unlock(&fp->lock);

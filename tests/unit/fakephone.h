@@ -53,6 +53,8 @@ enum fakephone_state {
     FAKEPHONE_LOCKED,         /* opens, offers no storage (refresh finds them once READY) */
     FAKEPHONE_HANG,           /* the next request blocks until the state changes */
     FAKEPHONE_GONE_AFTER,     /* reads fail with GONE once gone_after_bytes were read */
+    FAKEPHONE_BUSY,           /* opening fails: another program has it (asked again) */
+    FAKEPHONE_REFUSED,        /* opening fails: no permission (given up) */
 };
 
 struct fakephone_stats {
@@ -60,6 +62,7 @@ struct fakephone_stats {
     uint64_t bytes_read;
     unsigned max_read;        /* largest read request, bytes */
     bool held;                /* a listing waits at its hold now */
+    unsigned holding;         /* listings waiting now (fakephone_hold) */
 };
 
 struct fakephones;
@@ -76,6 +79,11 @@ void fakephone_gone_after(struct fakephones *fp, int i, uint64_t bytes);
  * at what reached the caller meanwhile. n < 0: no hold. */
 void fakephone_hold_list(struct fakephones *fp, int i, int n);
 void fakephone_release(struct fakephones *fp, int i);
+/* Listing a folder at rel (below its storage's top, "Android") or below it
+ * waits until the hold is lifted (rel NULL or ""), as a phone still reading
+ * a large folder would; fakephone_stats().holding says a listing waits.
+ * The phone's other requests wait behind it, as on a real phone. */
+void fakephone_hold(struct fakephones *fp, int i, const char *rel);
 void fakephone_stats(struct fakephones *fp, int i, struct fakephone_stats *st);
 
 #endif

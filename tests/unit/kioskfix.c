@@ -300,6 +300,8 @@ int kfix_phones(struct kfix *f)
     o.mode = DEVICE_ROOT_DIRS;
     o.backends = list;
     o.retry_locked_ms = 100;
+    if (f->timeout_ms > 0)
+        o.timeout_ms = f->timeout_ms;
     struct device_error err;
     f->devices = devices_create(&o, &err);
     if (!f->devices)
@@ -325,6 +327,35 @@ int kfix_add_phone(struct kfix *f, const char *serial, int photos, int delay_us,
         *dir = where;
     return i;
 }
+int kfix_plug_phone(struct kfix *f, const char *serial, const char *model, unsigned how)
+{
+    char where[1200];
+    if (kfix_phones(f) != 0)
+        return -1;
+    snprintf(where, sizeof where, "%s/phone-%s", f->root, serial);
+    struct stat st;
+    if (stat(where, &st) != 0 && make_tree(where, 0) != 0)
+        return -1;
+    const bool apple = how & KFIX_PLUG_IPHONE;
+    struct fakephone d = {.model = model, .vendor = apple ? "Apple" : "Samsung", .serial = serial,
+                          .nstorages = 1, .charging_only = how & KFIX_PLUG_CHARGING_ONLY, .apple = apple};
+    d.storages[0] = (struct fakephone_storage){where, apple ? "iPhone" : "Internal shared storage", false};
+    const int i = fakephone_plug(f->phones, &d);
+    if (i < 0)
+        return -1;
+    /* Its state before the device layer first looks at it. */
+    if (how & KFIX_PLUG_OPENING)
+        fakephone_set(f->phones, i, FAKEPHONE_HANG);
+    else if (how & KFIX_PLUG_LOCKED)
+        fakephone_set(f->phones, i, FAKEPHONE_LOCKED);
+    else if (how & KFIX_PLUG_BUSY)
+        fakephone_set(f->phones, i, FAKEPHONE_BUSY);
+    else if (how & KFIX_PLUG_REFUSED)
+        fakephone_set(f->phones, i, FAKEPHONE_REFUSED);
+    devices_rescan(f->devices);
+    return i;
+}
+
 void kfix_options(const struct kfix *f, struct app_options *o, int w, int h)
 {
     app_options_default(o);

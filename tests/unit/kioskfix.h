@@ -23,6 +23,8 @@ struct kfix {
     uint8_t helpline_pk[32];
     struct fakephones *phones;   /* kfix_phones() */
     struct devices *devices;     /* handed to the app by kfix_options() when set */
+    int timeout_ms;              /* set before kfix_phones(): a phone request unanswered this
+                                    long makes it NOT_ANSWERING (0: the layer's default) */
 };
 
 enum {
@@ -49,6 +51,18 @@ int kfix_phones(struct kfix *f);
  * and rescans. Returns its index for fakephone_*(), or -1; *dir gets its
  * storage's folder on disk (static buffer). */
 int kfix_add_phone(struct kfix *f, const char *serial, int photos, int delay_us, const char **dir);
+/* A fake phone in a given state (kfix_add_phone's pictures, no delay),
+ * then a rescan: how = KFIX_PLUG_* bits. Returns its index, or -1. The same
+ * serial is the same phone (the same device id) each time it is plugged. */
+enum {
+    KFIX_PLUG_CHARGING_ONLY = 1, /* offers no file transfer (Android's default) */
+    KFIX_PLUG_IPHONE = 2,        /* an iPhone (PTP) */
+    KFIX_PLUG_LOCKED = 4,        /* locked (an iPhone: has not trusted this computer) */
+    KFIX_PLUG_OPENING = 8,       /* opening it hangs until fakephone_set() changes its state */
+    KFIX_PLUG_BUSY = 16,         /* another program has it */
+    KFIX_PLUG_REFUSED = 32,      /* it cannot be opened */
+};
+int kfix_plug_phone(struct kfix *f, const char *serial, const char *model, unsigned how);
 /* Options for an app on this kiosk: windowed w x h, the fixture's config,
  * its media root as folders (or kfix_phones()' device layer), no idle
  * timeout, quiet. */

@@ -7,19 +7,21 @@
  *   DCIM/Camera/VID_<date>.mp4      (--videos) short H.264 videos
  *   Pictures/Screenshots/Screenshot_<date>.png
  *   Download/<name>.jpg
+ *   Pictures/Instagram/IMG_<n>.jpg  (--other) an app's own folder: the gallery's "Other"
  *   Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images/IMG-<date>-WA<n>.jpg (+ Sent/)
  *   Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Video/VID-<date>-WA<n>.mp4
  *   Android/media/org.telegram.messenger/Telegram/Telegram Images/<n>.jpg
  *   Android/data/com.example/cache/, .thumbnails/, DCIM/.trashed-*: app data and
  *   trash the gallery must not show
  *
- * Every file gets its own date (one hour apart, interleaved across the
- * folders) so that "newest first" has one right answer: the newest is the
- * last camera photo. Deterministic for the same arguments.
+ * Every file gets its own date (one hour apart, or --step seconds,
+ * interleaved across the folders) so that "newest first" has one right
+ * answer: the newest is the last camera photo. Deterministic for the same
+ * arguments.
  *
  * usage: mkphone DIR [--camera N] [--camera-size WxH] [--heic N] [--videos N]
  *                    [--whatsapp N] [--screenshots N] [--downloads N] [--telegram N]
- *                    [--big-video MB] [--epoch SECONDS]
+ *                    [--big-video MB] [--epoch SECONDS] [--step SECONDS] [--other N]
  */
 #include "mediagen.h"
 
@@ -33,7 +35,8 @@
 
 static const char *root;
 static long long epoch = 1700000000; /* 2023-11-14 */
-static long long step;               /* files made so far: each is one hour newer */
+static long long step;               /* files made so far: each is one step newer */
+static long long step_s = 3600;      /* seconds between two files' dates */
 
 static void die(const char *what, const char *path)
 {
@@ -44,7 +47,7 @@ static void die(const char *what, const char *path)
 /* The next file's date, and its name part "YYYYMMDD_HHMMSS". */
 static long long next_time(char stamp[32])
 {
-    const long long t = epoch + 3600 * step++;
+    const long long t = epoch + step_s * step++;
     const time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
@@ -107,7 +110,7 @@ static void video(const char *rel, int seconds, const char *size, const char *ra
 
 int main(int argc, char **argv)
 {
-    int camera = 6, heic = 1, videos = 1, whatsapp = 3, screenshots = 2, downloads = 1, telegram = 1;
+    int camera = 6, heic = 1, videos = 1, whatsapp = 3, screenshots = 2, downloads = 1, telegram = 1, other = 0;
     int cw = 1024, ch = 768, big_mb = 0;
     static const struct option opts[] = {
         {"camera", required_argument, NULL, 'c'},   {"camera-size", required_argument, NULL, 's'},
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
         {"whatsapp", required_argument, NULL, 'w'}, {"screenshots", required_argument, NULL, 'S'},
         {"downloads", required_argument, NULL, 'd'}, {"telegram", required_argument, NULL, 't'},
         {"big-video", required_argument, NULL, 'b'}, {"epoch", required_argument, NULL, 'e'},
+        {"step", required_argument, NULL, 'T'},     {"other", required_argument, NULL, 'o'},
         {0, 0, 0, 0},
     };
     int o;
@@ -133,10 +137,16 @@ int main(int argc, char **argv)
         case 't': telegram = atoi(optarg); break;
         case 'b': big_mb = atoi(optarg); break;
         case 'e': epoch = atoll(optarg); break;
+        case 'T':
+            step_s = atoll(optarg);
+            if (step_s < 1)
+                die("bad --step", optarg);
+            break;
+        case 'o': other = atoi(optarg); break;
         default:
             fprintf(stderr, "usage: mkphone DIR [--camera N] [--camera-size WxH] [--heic N] [--videos N]\n"
                             "       [--whatsapp N] [--screenshots N] [--downloads N] [--telegram N]\n"
-                            "       [--big-video MB] [--epoch SECONDS]\n");
+                            "       [--big-video MB] [--epoch SECONDS] [--step SECONDS] [--other N]\n");
             return 2;
         }
     }
@@ -175,6 +185,11 @@ int main(int argc, char **argv)
         snprintf(rel, sizeof(rel), "Android/media/org.telegram.messenger/Telegram/Telegram Images/%d_%d.jpg",
                  1000 + i, 121 + i);
         jpeg_plain(rel, 720, 720, t, 3000u + (uint32_t)i);
+    }
+    for (int i = 0; i < other; i++) {
+        const long long t = next_time(stamp);
+        snprintf(rel, sizeof(rel), "Pictures/Instagram/IMG_%04d.jpg", i + 1);
+        jpeg_plain(rel, 720, 900, t, 6000u + (uint32_t)i);
     }
     for (int i = 0; i < videos; i++) {
         const long long t = next_time(stamp);

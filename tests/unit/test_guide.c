@@ -141,6 +141,47 @@ static void test_answers(void)
     CHECK(!guide_char_clip('-') && !strcmp(guide_char_clip('k'), "char.K"), "dash, lower case");
 }
 
+/* A phone that cannot be read yet (guide_devices): every state but ready
+ * has a heading, a clip of its own and, where something can be done on the
+ * phone, numbered steps each with its own pictogram; what the phone shows
+ * is kept in its own (English) words. */
+static void test_devices(void)
+{
+    static const char *const states[] = {"connecting", "charging_only", "locked", "untrusted",
+                                         "not_answering", "busy", "failed"};
+    i18n_set_lang(I18N_UR);
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+        const struct guide_device *g = guide_device_find(states[i]);
+        CHECK(g, "no words for a phone that is %s", states[i]);
+        if (!g)
+            continue;
+        char clip[64];
+        snprintf(clip, sizeof clip, "device.%s", states[i]);
+        CHECK(!strcmp(g->clip, clip), "%s: clip %s", states[i], g->clip);
+        CHECK(g->title && strcmp(_(g->title), g->title), "%s: heading not in Urdu", states[i]);
+        CHECK(g->say && strcmp(_(g->say), g->say), "%s: what is said is not in Urdu", states[i]);
+        CHECK(g->nsteps >= 0 && g->nsteps <= GUIDE_MAX_STEPS, "%s: %d steps", states[i], g->nsteps);
+        CHECK(g->nsteps > 0 || !strcmp(states[i], "connecting"), "%s: nothing to do?", states[i]);
+        for (int k = 0; k < g->nsteps; k++) {
+            CHECK(g->steps[k].text && strcmp(_(g->steps[k].text), g->steps[k].text),
+                  "%s step %d: no Urdu", states[i], k + 1);
+            CHECK(g->steps[k].icon, "%s step %d: no pictogram", states[i], k + 1);
+            for (int j = 0; j < k; j++)
+                CHECK(strcmp(g->steps[k].icon, g->steps[j].icon),
+                      "%s: steps %d and %d look the same", states[i], j + 1, k + 1);
+        }
+    }
+    CHECK(!guide_device_find("ready") && !guide_device_find(NULL), "ready needs no words");
+    const struct guide_device *c = guide_device_find("charging_only");
+    CHECK(c && c->nsteps == 4 && c->steps[3].shows[0] && !strcmp(c->steps[3].shows[0], "File transfer") &&
+              c->steps[2].shows[0] && !strcmp(c->steps[2].shows[0], "USB charging"),
+          "charging only: unlock, pull down, touch \"USB charging\", choose \"File transfer\"");
+    const struct guide_device *u = guide_device_find("untrusted");
+    CHECK(u && u->nsteps == 3 && u->steps[1].shows[0] && !strcmp(u->steps[1].shows[0], "Trust"),
+          "untrusted: unlock, \"Trust\", passcode");
+    i18n_set_lang(I18N_EN);
+}
+
 int main(int argc, char **argv)
 {
     REQUIRE(argc == 5, "usage: test_guide AUDIO_DIR ICON_DIR LOCALE_DIR SOURCE_DIR");
@@ -159,6 +200,7 @@ int main(int argc, char **argv)
     CHECK(nicons >= 20, "%d pictograms", nicons);
     test_screens();
     test_answers();
+    test_devices();
     audio_destroy(au);
     SDL_Quit();
     return check_exit();

@@ -360,6 +360,171 @@ static void test_big_grid(void)
     ui_destroy(ui);
 }
 
+/* The grid with date headers, stable keys and tiles: thousands of items in
+ * a hundred sections still draw only the rows (and headers) the screen
+ * filled in; the keyboard crosses headers; an item keeps its place and its
+ * focus when items come in before it; tiles crop their cover. */
+enum { SN = 3000, SECS = 100 };
+static struct ui_grid_section secs[SECS];
+static uint32_t keys[SN + 40];
+
+static int drawn_titles(struct ui_ctx *ui, const char *s)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->text && !strcmp(c[i].text->text, s);
+    return k;
+}
+
+/* One frame of a sectioned grid of count items: only what the metrics name
+ * gets content ("x", and titles "T"); everything else says OUTSIDE. */
+static void section_frame(struct ui_ctx *ui, struct ui_grid_item *items, int count, int nsec,
+                          const uint32_t *k, struct ui_scroll *sc, struct ui_grid_metrics *m)
+{
+    struct ui_rect gr = {0, 100, 1200, 600};
+    ui_begin(ui, 1280, 800);
+    for (int i = 0; i < count; i++)
+        items[i] = (struct ui_grid_item){.label = "OUTSIDE"};
+    for (int j = 0; j < nsec; j++)
+        secs[j].title = "OUTSIDE";
+    struct ui_grid_spec g = {.items = items, .count = count, .keys = k, .sections = secs, .nsections = nsec};
+    ui_grid_ex_metrics(ui, "sg", gr, &g, sc, m);
+    for (int i = m->first; i < m->last; i++)
+        items[i] = (struct ui_grid_item){.label = "x"};
+    for (int j = m->first_section; j < m->last_section; j++)
+        secs[j].title = "T";
+    ui_grid_ex(ui, "sg", gr, &g, sc);
+    ui_end(ui);
+}
+
+static void test_section_grid(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_LTR);
+    struct ui_grid_item *items = calloc(SN + 40, sizeof(*items));
+    REQUIRE(items, "calloc");
+    for (int j = 0; j < SECS; j++)
+        secs[j].first = j * (SN / SECS);   /* 30 a day: five rows of six */
+    for (int i = 0; i < SN + 40; i++)
+        keys[i] = 1000u + (uint32_t)i;
+    struct ui_scroll sc = {0};
+    struct ui_grid_metrics m;
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    CHECK(m.first == 0 && m.last > 0 && m.last < 60 && m.first_section == 0 && m.last_section >= 1,
+          "first screen: items %d..%d, sections %d..%d", m.first, m.last, m.first_section, m.last_section);
+    CHECK(m.header_h >= 40, "a header row (%d px)", m.header_h);
+    CHECK(drawn_outside(ui) == 0 && drawn_titles(ui, "OUTSIDE") == 0, "drew only what it was given");
+    CHECK(drawn_titles(ui, "T") >= 1, "the first header drawn");
+    /* Keyed ids: item i is ui_id_index(base, key). */
+    const struct ui_hit *h0 = hit_of(ui, ui_grid_item_id("sg", keys, 0));
+    REQUIRE(h0, "item 0 by its key");
+    CHECK(h0->r.y >= 100 + m.header_h, "the header above the first row (%d)", h0->r.y);
+    /* The last row of the first day, then Down: the next day's first row,
+     * below its header. */
+    ui_input_key(ui, UI_KEY_TAB, false);   /* shows the focus */
+    ui_set_focus(ui, ui_grid_item_id("sg", keys, 24));
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    ui_input_key(ui, UI_KEY_DOWN, false);
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    CHECK(ui_focus(ui) == ui_grid_item_id("sg", keys, 30), "Down crosses the header to the next day");
+    const struct ui_hit *h30 = hit_of(ui, ui_id_index(ui_id("sg"), (int)keys[30]));
+    CHECK(h30 && h30->r.y - m.header_h >= 100, "and the header of that day is in view too (offset %d)",
+          sc.offset);
+    CHECK(drawn_outside(ui) == 0 && drawn_titles(ui, "OUTSIDE") == 0, "after a key: drew only what it was given");
+    /* The wheel, a drag, the end: still only the rows and headers filled. */
+    for (int k = 0; k < 7; k++)
+        ui_input_wheel(ui, 600, 400, -3);
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    CHECK(sc.offset > 0 && m.first_section > 0, "the wheel moved it (offset %d, day %d)", sc.offset,
+          m.first_section);
+    CHECK(drawn_outside(ui) == 0 && drawn_titles(ui, "OUTSIDE") == 0, "after the wheel: drew only what it was given");
+    ui_set_focus(ui, ui_grid_item_id("sg", keys, SN - 1));
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    CHECK(m.last == SN && m.last_section == SECS && drawn_outside(ui) == 0 && drawn_titles(ui, "OUTSIDE") == 0,
+          "at the end: %d..%d, days %d..%d", m.first, m.last, m.first_section, m.last_section);
+
+    /* Items coming in before the focused one: it keeps its key, its focus
+     * and its place on the screen. */
+    sc = (struct ui_scroll){0};
+    ui_set_focus(ui, ui_grid_item_id("sg", keys, 40));
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    section_frame(ui, items, SN, SECS, keys, &sc, &m);
+    const struct ui_hit *f = hit_of(ui, ui_grid_item_id("sg", keys, 40));
+    REQUIRE(f, "focused item");
+    struct ui_rect before = f->r;
+    /* Forty newer ones come in at the top, in a day of their own. */
+    static uint32_t keys2[SN + 40];
+    for (int i = 0; i < 40; i++)
+        keys2[i] = 900000u + (uint32_t)i;
+    memcpy(keys2 + 40, keys, SN * sizeof(uint32_t));
+    for (int j = SECS - 1; j > 0; j--)
+        secs[j].first = (j - 1) * (SN / SECS) + 40;
+    secs[0].first = 0;
+    section_frame(ui, items, SN + 40, SECS, keys2, &sc, &m);
+    f = hit_of(ui, ui_grid_item_id("sg", keys, 40));
+    CHECK(ui_focus(ui) == ui_grid_item_id("sg", keys, 40), "the focus stayed with its item");
+    CHECK(f && f->r.x == before.x && f->r.y == before.y, "and in its place (%d,%d -> %d,%d)", before.x, before.y,
+          f ? f->r.x : -1, f ? f->r.y : -1);
+    CHECK(drawn_outside(ui) == 0 && drawn_titles(ui, "OUTSIDE") == 0, "after they came in: drew only what it was given");
+
+    /* At the very top, untouched, the newest show first. */
+    for (int j = 0; j < SECS; j++)
+        secs[j].first = j * (SN / SECS);
+    struct ui_ctx *ui2 = new_ui(TEXT_DIR_LTR);
+    struct ui_scroll sc2 = {0};
+    section_frame(ui2, items, SN, SECS, keys, &sc2, &m);
+    for (int j = SECS - 1; j > 0; j--)
+        secs[j].first = (j - 1) * (SN / SECS) + 40;
+    section_frame(ui2, items, SN + 40, SECS, keys2, &sc2, &m);
+    CHECK(sc2.offset == 0 && m.first == 0, "untouched at the top: the newest first (offset %d)", sc2.offset);
+    ui_destroy(ui2);
+    free(items);
+    ui_destroy(ui);
+}
+
+/* Wide tiles: the picture at the reading start, its cover cropped to fill. */
+static void test_tiles(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    uint8_t px[40 * 20 * 4];
+    memset(px, 200, sizeof px);
+    struct ui_image *img = ui_image_create(ui, 40, 20, px);
+    REQUIRE(img, "image");
+    struct ui_grid_item it[3] = {
+        {.image = img, .label = "کیمرہ", .detail = "9 تصویریں", .cover = true},
+        {.label = "واٹس ایپ", .detail = "1 ویڈیو", .video = true},
+        {.label = "دیگر"},
+    };
+    uint32_t k[3] = {0, 1, 6};
+    struct ui_scroll sc = {0};
+    struct ui_grid_spec g = {.items = it, .count = 3, .keys = k, .tile_w = 340, .tile_h = 150};
+    struct ui_rect r = {0, 100, 1200, 500};
+    ui_begin(ui, 1280, 800);
+    ui_grid_ex(ui, "tiles", r, &g, &sc);
+    ui_end(ui);
+    const struct ui_hit *t0 = hit_of(ui, ui_grid_item_id("tiles", k, 0));
+    const struct ui_hit *t2 = hit_of(ui, ui_id_index(ui_id("tiles"), 6));
+    REQUIRE(t0 && t2, "tiles by key");
+    CHECK(t0->r.h == 150 && t0->r.w >= 340 && t0->r.x > t2->r.x, "three to a row, the first at the right (RTL)");
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    bool cropped = false, label = false;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind == UI_CMD_IMAGE && c[i].image == img) {
+            /* a 40x20 picture into a square: its middle 20x20 */
+            cropped = c[i].src.w == 20 && c[i].src.h == 20 && c[i].src.x == 10 && c[i].rect.w == c[i].rect.h &&
+                      c[i].rect.x + c[i].rect.w > t0->r.x + t0->r.w - 20;
+        }
+        if (c[i].kind == UI_CMD_TEXT && c[i].text && !strcmp(c[i].text->text, "9 تصویریں"))
+            label = true;
+    }
+    CHECK(cropped, "the cover fills its square at the start, cropped to its middle");
+    CHECK(label, "the detail line drawn");
+    ui_image_destroy(ui, img);
+    ui_destroy(ui);
+}
+
 static void test_paragraph_scroll(void)
 {
     struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
@@ -537,6 +702,8 @@ int main(void)
     test_dialog_is_modal();
     test_toggle_list_grid();
     test_big_grid();
+    test_section_grid();
+    test_tiles();
     test_paragraph_scroll();
     test_theme_and_targets();
     test_commands_and_images();

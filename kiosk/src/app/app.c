@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef HIFAZAT_FONT_DIR
@@ -168,6 +169,47 @@ static void notify_volumes(struct app *a)
             a->listeners[i].l.volumes(a->listeners[i].ctx, n);
 }
 
+static const char *kind_name(enum device_kind k)
+{
+    switch (k) {
+    case DEVICE_KIND_PHONE: return "phone";
+    case DEVICE_KIND_IPHONE: return "iphone";
+    case DEVICE_KIND_CAMERA: return "camera";
+    default: return "volume";
+    }
+}
+
+static void tell_device(struct app *a, const struct app_listener *only, void *only_ctx,
+                        enum device_kind kind, const char *state)
+{
+    if (only) {
+        only->device(only_ctx, kind_name(kind), state);
+        return;
+    }
+    for (int i = 0; i < a->nlisteners; i++)
+        if (a->listeners[i].l.device)
+            a->listeners[i].l.device(a->listeners[i].ctx, kind_name(kind), state);
+}
+
+/* Phones and cameras whose state changed between two lists (cards and
+ * sticks are counted by the volumes listener: always ready). The same
+ * phone switched to "File transfer" keeps its id: a change, not a new one. */
+static void notify_devices(struct app *a, const struct device_list *old, const struct device_list *now,
+                           const struct app_listener *only, void *only_ctx)
+{
+    for (size_t i = 0; old && i < old->count; i++) {
+        const struct device_info *o = &old->v[i];
+        if (o->kind != DEVICE_KIND_VOLUME && !device_list_find(now, o->id))
+            tell_device(a, only, only_ctx, o->kind, "removed");
+    }
+    for (size_t i = 0; now && i < now->count; i++) {
+        const struct device_info *v = &now->v[i];
+        const struct device_info *o = device_list_find(old, v->id);
+        if (v->kind != DEVICE_KIND_VOLUME && (!o || o->state != v->state))
+            tell_device(a, only, only_ctx, v->kind, device_state_name(v->state));
+    }
+}
+
 int app_add_listener(struct app *a, const struct app_listener *l, void *ctx)
 {
     if (a->nlisteners >= APP_MAX_LISTENERS)
@@ -183,6 +225,8 @@ int app_add_listener(struct app *a, const struct app_listener *l, void *ctx)
     }
     if (l->volumes && a->last_volume_count >= 0)
         l->volumes(ctx, a->last_volume_count);
+    if (l->device)
+        notify_devices(a, NULL, a->volumes, l, ctx);
     return 0;
 }
 
@@ -211,6 +255,14 @@ static void event_volumes(void *ctx, int count)
 {
     (void)ctx;
     printf("KIOSK_EVENT volumes=%d\n", count);
+    fflush(stdout);
+}
+
+/* A phone's state: its kind and state only, never its model or serial. */
+static void event_device(void *ctx, const char *kind, const char *state)
+{
+    (void)ctx;
+    printf("KIOSK_EVENT device=%s state=%s\n", kind, state);
     fflush(stdout);
 }
 
@@ -445,7 +497,9 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         screens[first]->enter(a);
     const char *te = getenv("HIFAZAT_TEST_EVENTS");
     if (o->test_events || (te && !strcmp(te, "1"))) {
-        static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes};
+        a->test_events = true;
+        static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes,
+                                               .device = event_device};
         app_add_listener(a, &ev, a);   /* says the first screen and device count */
     } else {
         notify_screen(a);
@@ -668,6 +722,19 @@ const struct device_info *app_volume(const struct app *a, uint64_t id)
     return device_list_find(a->volumes, id);
 }
 
+int64_t app_now(const struct app *a)
+{
+    return a->opt.now ? a->opt.now : (int64_t)time(NULL);
+}
+
+void app_test_event(struct app *a, const char *what)
+{
+    if (!a->test_events)
+        return;
+    printf("KIOSK_EVENT %s\n", what);
+    fflush(stdout);
+}
+
 /* The device list changed: a new snapshot, listeners told. */
 static void take_device_news(struct app *a)
 {
@@ -675,6 +742,7 @@ static void take_device_news(struct app *a)
         return;
     struct device_list *l = devices_list(a->devices);
     if (l) {
+        notify_devices(a, a->volumes, l, NULL, NULL);
         device_list_free(a->volumes);
         a->volumes = l;
     }

@@ -46,6 +46,8 @@ struct app_options {
     const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
                                    source tree's assets/demo/media */
     bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */
+    int64_t now;                /* tests: the wall clock (seconds since 1970) the gallery's
+                                   "Today" and "Yesterday" count from; 0: the real clock */
     const char *audio_dir;      /* narration clips (<dir>/<lang>/<clip>.opus); NULL:
                                    $HIFAZAT_AUDIO_DIR, installed, or the build tree */
     const char *icon_dir;       /* pictograms (<dir>/<name>.png); NULL: $HIFAZAT_ICON_DIR,
@@ -89,6 +91,10 @@ bool app_session_active(const struct app *a);
 struct app_listener {
     void (*screen)(void *ctx, const char *screen, const char *part);
     void (*volumes)(void *ctx, int count);   /* the number of devices seen changed */
+    /* A phone's or camera's state changed, or it appeared: its kind
+     * ("phone", "iphone", "camera") and device_state_name() ("connecting",
+     * "charging_only", "ready", ...), or "removed" when it left. */
+    void (*device)(void *ctx, const char *kind, const char *state);
 };
 int app_add_listener(struct app *a, const struct app_listener *l, void *ctx);
 /* The current screen's page ("age" on questions), or "" when it has one page. */

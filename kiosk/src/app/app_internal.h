@@ -154,6 +154,7 @@ struct app {
     int nlisteners;
     int last_volume_count;
     const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
+    bool test_events;               /* KIOSK_EVENT lines are printed */
 };
 
 /* Screen changes (leave, enter); 0 / -1. */
@@ -179,6 +180,16 @@ void app_wake_after(struct app *a, Uint32 ms);
 unsigned app_take_media_events(struct app *a, unsigned mask);
 /* The device with this id in the current list, or NULL. */
 const struct device_info *app_volume(const struct app *a, uint64_t id);
+/* Seconds since 1970: the clock, or app_options.now in tests. */
+int64_t app_now(const struct app *a);
+/* With test events on: "KIOSK_EVENT <what>" on stdout (what a screen
+ * reached, for the USB image's boot test; never a name, a label or a
+ * count of a person's files). */
+void app_test_event(struct app *a, const char *what);
+
+/* screen_choose.c, for tests: the widget id of the i-th photo, video or
+ * folder of the album or folder shown (0: none). */
+uint32_t screen_choose_cell(size_t i);
 
 /* appconfig.c: loads the configuration and opens the queue and keys (real
  * mode); in demo mode only the referrals and settings. 0, or -1 with
@@ -198,6 +209,11 @@ bool narration_available(const struct app *a);
 void narration_listen_again(struct app *a);
 /* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
 void narration_event(struct app *a, const char *clip);
+/* The screen's subject changed (Connect: the state a phone is in): Listen
+ * again says this clip (a guide clip name, static) instead of the screen's
+ * own until the screen changes or it is set to NULL; say: also now (when
+ * audio is on). */
+void narration_topic(struct app *a, const char *clip, bool say);
 void narration_set_on(struct app *a, bool on);
 void narration_volume_step(struct app *a, int delta);
 int narration_volume(const struct app *a);

@@ -27,8 +27,8 @@ struct narration {
     struct app *a;
     struct audio *au;
     bool fresh;                  /* a screen was just entered: focus moves are its own */
-    int volumes;                 /* devices seen (-1: not yet told) */
     const struct guide_screen *cur;
+    const char *topic;           /* the screen's own subject now (a guide clip), or NULL */
     struct {
         char name[32];
         struct ui_image *img;
@@ -123,10 +123,10 @@ static void clip_name(const struct app *a, const char *clip, char *buf, size_t n
 static void play_screen(struct app *a)
 {
     struct narration *n = a->narr;
-    if (!n || !n->cur)
+    if (!n || (!n->cur && !n->topic))
         return;
     char c[80];
-    clip_name(a, n->cur->clip, c, sizeof c);
+    clip_name(a, n->topic ? n->topic : n->cur->clip, c, sizeof c);
     audio_play1(n->au, c);
 }
 
@@ -137,6 +137,7 @@ static void on_screen(void *ctx, const char *screen, const char *part)
     struct app *a = ctx;
     struct narration *n = a->narr;
     n->cur = guide_screen_find(screen, part);
+    n->topic = NULL;
     n->fresh = true;
     if (a->narration_on)
         play_screen(a);
@@ -153,15 +154,13 @@ void narration_event(struct app *a, const char *clip)
     audio_play1(a->narr->au, c);
 }
 
-/* A device plugged in while Connect waits for one: say what to do next. */
-static void on_volumes(void *ctx, int count)
+void narration_topic(struct app *a, const char *clip, bool say)
 {
-    struct app *a = ctx;
-    struct narration *n = a->narr;
-    bool more = n->volumes >= 0 && count > n->volumes;
-    n->volumes = count;
-    if (more && a->screen == SCREEN_CONNECT)
-        narration_event(a, GUIDE_CLIP_DEVICE_FOUND);
+    if (!a->narr)
+        return;
+    a->narr->topic = clip;
+    if (say && clip)
+        narration_event(a, clip);
 }
 
 /* The UI read a label: a choice pressed, or focused from the keyboard. */
@@ -307,8 +306,7 @@ int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
                 audio_driver(n->au), nclips, audio_dir, n->npics, icon_dir);
     struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = a};
     ui_set_voice(a->ui, &v);
-    n->volumes = -1;
-    static const struct app_listener l = {.screen = on_screen, .volumes = on_volumes};
+    static const struct app_listener l = {.screen = on_screen};
     app_add_listener(a, &l, a);
     return 0;
 }

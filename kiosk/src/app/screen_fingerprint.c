@@ -2,8 +2,14 @@
  * worker thread (the bytes stream from the device, a phone's too, into the
  * hash engine: nothing is copied anywhere), with the progress of this file and of all of them, the time
  * left, and Cancel. A file that fails (damaged, unreadable, the device
- * taken out) gets a plain reason and the rest go on; when the device
- * disappears, what is left is marked at once instead of being tried.
+ * taken out, a phone that stopped answering) gets a plain reason and the
+ * rest go on; when the device disappears, what is left is marked at once
+ * instead of being tried. The fingerprints made stay. The screen then says
+ * what to do about the device: plug it in again; once it is back (the same
+ * device id) but not open yet, the phone's own steps (device_help.h: a
+ * phone plugged in again is "only charging" again); once it can be read,
+ * "connected again" with Try again as the main button. It does not start
+ * again by itself: the person may have pulled the cable on purpose.
  *
  * The job works on its own copies of the paths and its own results, all
  * in session memory (wiped when freed): a quick exit wipes the session at
@@ -11,7 +17,7 @@
  * wipes the rest. Only a finished, uncancelled job hands its results to the
  * session. While it runs the thumbnail decoders are paused and the idle
  * timer does not run (the person is waiting for us). */
-#include "screen_util.h"
+#include "device_help.h"
 #include "guide.h"
 
 #include <sodium.h>
@@ -52,6 +58,7 @@ static struct {
     bool skip;                   /* nothing to do: straight on to the review */
     bool retry;                  /* Try again pressed: start before the next frame */
     struct ui_scroll list;
+    int dev_state;               /* FINISHED: the device's state last seen (-1: gone) */
 } st;
 
 static void job_free(struct fp_job *j)
@@ -151,6 +158,49 @@ static bool volume_gone(const struct app *a)
     return a->volumes && !app_volume(a, a->session.volume_id);
 }
 
+/* The session's device's state now, -1 when it is not plugged in. */
+static int device_state_now(const struct app *a)
+{
+    const struct device_info *v = app_volume(a, a->session.volume_id);
+    return v ? (int)v->state : -1;
+}
+
+/* Files that failed because of the device itself (taken out, not
+ * answering): Try again can make them once it is back. */
+static size_t device_failures(const struct session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nitems; i++)
+        n += s->items[i].state == ITEM_FAILED && (s->items[i].problem == PROBLEM_REMOVED ||
+                                                  s->items[i].problem == PROBLEM_NOT_ANSWERING);
+    return n;
+}
+
+/* What the person hears about the device: gone, back and ready, or back
+ * and needing something done on the phone. Listen again says it too. */
+static void say_device(struct app *a, int state)
+{
+    if (state < 0)
+        narration_topic(a, GUIDE_CLIP_DEVICE_REMOVED, true);
+    else if (state == DEVICE_READY)
+        narration_topic(a, GUIDE_CLIP_DEVICE_BACK, true);
+    else
+        narration_topic(a, device_help_clip((enum device_state)state), true);
+}
+
+static bool phone_session(const struct app *a)
+{
+    return a->session.volume_kind != DEVICE_KIND_VOLUME && !a->default_demo;
+}
+
+/* Why a file failed; a phone's pulled cable said as such. */
+static const char *item_problem_text(const struct app *a, enum item_problem p)
+{
+    if (p == PROBLEM_REMOVED && phone_session(a))
+        return _("The phone's cable was pulled out.");
+    return problem_text(p);
+}
+
 static void done(struct app *a, void *arg, bool cancelled)
 {
     struct fp_job *j = arg;
@@ -180,11 +230,19 @@ static void done(struct app *a, void *arg, bool cancelled)
     struct session_counts c;
     session_counts(&a->session, &c);
     st.state = FINISHED;
+    st.dev_state = device_state_now(a);
     if (c.failed == 0 && c.done > 0) {
         app_next(a);   /* all fine: straight on to the review */
     } else {
-        ui_set_focus(a->ui, ui_id(c.done ? "fingerprint.next" : "fingerprint.retry"));
-        narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
+        /* Try again is offered only once the device can be read. */
+        const bool waiting = device_failures(&a->session) && st.dev_state != DEVICE_READY;
+        ui_set_focus(a->ui, ui_id(c.done    ? "fingerprint.next"
+                                  : waiting ? "fingerprint.back"
+                                            : "fingerprint.retry"));
+        if (waiting)
+            say_device(a, st.dev_state);   /* what to do about the device comes first */
+        else
+            narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
     }
 }
 
@@ -221,6 +279,7 @@ static void start(struct app *a)
     st.job = j;
     st.state = RUNNING;
     st.started = SDL_GetTicks();
+    narration_topic(a, NULL, false);   /* "connected again" is over: the screen's own words */
     media_pause(a->media, true);
     a->busy = true;
     if (app_start_job(a, run, done, j) != 0) {
@@ -265,6 +324,16 @@ static void update(struct app *a)
     }
     if (st.job && volume_gone(a))
         atomic_store(&st.job->device_gone, true);
+    /* Waiting for the device to come back: say each change as it happens. */
+    if (st.state == FINISHED && device_failures(&a->session)) {
+        int now = device_state_now(a);
+        if (now != st.dev_state) {
+            st.dev_state = now;
+            say_device(a, now);
+            if (now == DEVICE_READY)
+                ui_set_focus(a->ui, ui_id("fingerprint.retry"));
+        }
+    }
 }
 
 static bool event(struct app *a, const SDL_Event *e)
@@ -330,7 +399,7 @@ static void draw_running(struct app *a, struct ui_ctx *ui, struct page *p)
 }
 
 /* The files that failed, each with its reason. */
-static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
+static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool with_head)
 {
     const struct ui_theme *t = ui_theme(ui);
     struct session *s = &a->session;
@@ -346,8 +415,10 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
         snprintf(head, sizeof head, "%s",
                  _("No fingerprints could be made. The reasons are below. If your device was "
                    "removed, plug it in again and press Try again."));
-    page_text(ui, p, head, UI_FONT_BODY, t->text);
-    ui_cut_top(&p->body, t->gap / 2);
+    if (with_head) {
+        page_text(ui, p, head, UI_FONT_BODY, t->text);
+        ui_cut_top(&p->body, t->gap / 2);
+    }
 
     /* One card per file: the reason, then the file's name (for the
      * person's eyes only; it is never logged). */
@@ -358,7 +429,8 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        content += ui_text_height(ui, problem_text((enum item_problem)it->problem), UI_FONT_BODY, tw) +
+        content += ui_text_height(ui, item_problem_text(a, (enum item_problem)it->problem),
+                                  UI_FONT_BODY, tw) +
                    ui_text_height(ui, it->name, UI_FONT_SMALL, 0) + 2 * pad + gap;
     }
     struct ui_scroll_area sa;
@@ -368,8 +440,9 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        const struct text_block *rb = ui_text_block(ui, problem_text((enum item_problem)it->problem),
-                                                    UI_FONT_BODY, tw, TEXT_ALIGN_START, 0);
+        const struct text_block *rb =
+            ui_text_block(ui, item_problem_text(a, (enum item_problem)it->problem), UI_FONT_BODY, tw,
+                          TEXT_ALIGN_START, 0);
         const struct text_block *nb = ui_text_block(ui, it->name, UI_FONT_SMALL, tw, TEXT_ALIGN_START, 1);
         int h = (rb ? rb->height : 0) + (nb ? nb->height : 0) + 2 * pad;
         struct ui_rect r = {p->body.x, y, p->body.w, h};
@@ -387,6 +460,126 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p)
     ui_scroll_end(ui, &sa);
 }
 
+/* A card at the top of the body: a pictogram and what to do. */
+static void status_card(struct app *a, struct ui_ctx *ui, struct page *p, const char *icon,
+                        const char *text)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int pad = (int)(14 * t->scale), psz = (int)(64 * t->scale);
+    struct ui_rect in = ui_inset(p->body, pad);
+    struct ui_rect ir = ui_cut_start(ui, &in, psz);
+    ui_cut_start(ui, &in, pad);
+    const struct text_block *b = ui_text_block(ui, text, UI_FONT_BODY, in.w, TEXT_ALIGN_START, 0);
+    int th = b ? b->height : 0;
+    int h = (th > psz ? th : psz) + 2 * pad;
+    struct ui_rect card = ui_cut_top(&p->body, h);
+    ui_fill(ui, card, t->surface, t->radius);
+    ui_frame(ui, card, t->primary, t->radius, t->border_w);
+    struct ui_image *pic = narration_pictogram(a, icon);
+    if (pic)
+        ui_draw_image(ui, pic, (struct ui_rect){ir.x, card.y + (h - psz) / 2, psz, psz});
+    ui_draw_block(ui, b, in.x, card.y + (h - th) / 2, t->text);
+    ui_cut_top(&p->body, t->gap);
+}
+
+enum fin_action { FIN_NONE, FIN_BACK, FIN_NEXT, FIN_RETRY };
+
+/* Back at the start, Next at the end, Try again between them; the main
+ * action is the one that helps most now. */
+static enum fin_action finished_nav(struct ui_ctx *ui, struct page *p, bool next, bool retry,
+                                    bool retry_main)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    enum fin_action act = FIN_NONE;
+    struct ui_rect row = p->nav;
+    int min_w = (int)(220 * t->scale);
+    struct ui_button_spec b = {.label = _("Back"), .icon = ui_icon_back(ui),
+                               .style = UI_BUTTON_SECONDARY};
+    int bw = ui_button_width(ui, &b);
+    if (ui_button(ui, "fingerprint.back", ui_cut_start(ui, &row, bw > min_w ? bw : min_w), &b))
+        act = FIN_BACK;
+    ui_cut_start(ui, &row, t->gap);
+    if (next) {
+        struct ui_button_spec n = {.label = _("Next"), .icon = ui_icon_forward(ui), .icon_end = true,
+                                   .style = retry_main ? UI_BUTTON_SECONDARY : UI_BUTTON_PRIMARY};
+        int nw = ui_button_width(ui, &n);
+        if (ui_button(ui, "fingerprint.next", ui_cut_end(ui, &row, nw > min_w ? nw : min_w), &n))
+            act = FIN_NEXT;
+        ui_cut_end(ui, &row, t->gap);
+    }
+    if (retry) {
+        struct ui_button_spec rb = {.label = _("Try again"), .icon = -1,
+                                    .style = retry_main ? UI_BUTTON_PRIMARY : UI_BUTTON_SECONDARY};
+        int rw = ui_button_width(ui, &rb);
+        if (rw > row.w)
+            rw = row.w;
+        struct ui_rect r = {row.x + (row.w - rw) / 2, row.y, rw, row.h};
+        if (ui_button(ui, "fingerprint.retry", r, &rb))
+            act = FIN_RETRY;
+    }
+    return act;
+}
+
+/* Done, with failures: why each failed and, when the device itself was
+ * the reason, what to do about it. */
+static void draw_finished(struct app *a, struct ui_ctx *ui, struct page *p,
+                          const struct session_counts *c)
+{
+    size_t devfail = device_failures(&a->session);
+    const struct device_info *dev = app_volume(a, a->session.volume_id);
+    bool back = devfail && dev && dev->state == DEVICE_READY;
+    const bool phone = phone_session(a);
+    /* Try again only where it can help: the device is here and readable. */
+    bool retry = c->failed > 0 && (!devfail || back);
+    switch (finished_nav(ui, p, c->done > 0, retry, back)) {
+    case FIN_BACK: app_back(a); return;
+    case FIN_NEXT: app_next(a); return;
+    case FIN_RETRY:
+        st.retry = true;
+        app_redo_frame(a);
+        return;
+    default: break;
+    }
+    if (back) {
+        page_title(ui, p,
+                   phone ? _("Your phone is connected again") : _("Your card or stick is connected again"),
+                   TEXT_ICON_PHONE);
+        status_card(a, ui, p, "connect",
+                    _("To make the rest, press Try again. The ones already made are kept."));
+        draw_problems(a, ui, p, false);
+        return;
+    }
+    /* Back, but not open yet (a phone plugged in again is "only charging"
+     * again): what to do on it is the title, its steps come first. */
+    page_title(ui, p,
+               devfail && dev ? device_help_title(dev->state) : _("Some files could not be used"),
+               TEXT_ICON_WARNING);
+    if (devfail && !dev) {
+        status_card(a, ui, p, "replug",
+                    phone ? _("To make the rest, plug your phone in again. The fingerprints already "
+                              "made are kept.")
+                          : _("To make the rest, put your card or stick in again. The fingerprints "
+                              "already made are kept."));
+    } else if (devfail) {
+        /* Room for the list too: the note goes, then the steps shrink. */
+        unsigned fl = DEVICE_HELP_NOTE;
+        int h = device_help(a, ui, p->body, dev, fl, true);
+        if (h > p->body.h * 2 / 3) {
+            fl = 0;
+            h = device_help(a, ui, p->body, dev, fl, true);
+        }
+        if (h > p->body.h * 2 / 3) {
+            fl = DEVICE_HELP_DENSE;
+            h = device_help(a, ui, p->body, dev, fl, true);
+        }
+        device_help(a, ui, ui_cut_top(&p->body, h), dev, fl, false);
+        ui_cut_top(&p->body, ui_theme(ui)->gap);
+        draw_problems(a, ui, p, false);
+        return;
+    }
+    draw_problems(a, ui, p, true);
+}
+
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
     struct page p;
@@ -394,31 +587,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct session_counts c;
     session_counts(&a->session, &c);
     if (st.state == FINISHED) {
-        bool retry_useful = c.failed > 0;
-        enum nav_action act = page_nav(ui, &p, "fingerprint.back", _("Back"), "fingerprint.next",
-                                       c.done ? _("Next") : NULL, false);
-        if (act == NAV_BACK) {
-            app_back(a);
-            return;
-        }
-        if (act == NAV_NEXT) {
-            app_next(a);
-            return;
-        }
-        if (retry_useful) {
-            struct ui_button_spec rb = {.label = _("Try again"), .icon = -1,
-                                        .style = UI_BUTTON_SECONDARY};
-            int bw = ui_button_width(ui, &rb);
-            struct ui_rect row = p.nav;
-            struct ui_rect r = {row.x + (row.w - bw) / 2, row.y, bw, row.h};
-            if (ui_button(ui, "fingerprint.retry", r, &rb)) {
-                st.retry = true;
-                app_redo_frame(a);
-                return;
-            }
-        }
-        page_title(ui, &p, _("Some files could not be used"), TEXT_ICON_WARNING);
-        draw_problems(a, ui, &p);
+        draw_finished(a, ui, &p, &c);
         return;
     }
 

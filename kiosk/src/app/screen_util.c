@@ -222,6 +222,7 @@ const char *problem_text(enum item_problem p)
     case PROBLEM_EMPTY: return _("The file is empty.");
     case PROBLEM_CHANGED: return _("The file changed while it was being read.");
     case PROBLEM_NOMEM: return _("The kiosk ran out of memory.");
+    case PROBLEM_NOT_ANSWERING: return _("The phone stopped answering.");
     default: return _("The file could not be read.");
     }
 }
@@ -250,5 +251,11 @@ const char *volume_name(const struct app *a, const struct device_info *v)
 {
     if (a->default_demo)
         return _("Demo phone (practice pictures)");
-    return v->label && *v->label ? v->label : _("Device");
+    if (v->label && *v->label)
+        return v->label;
+    switch (v->kind) {
+    case DEVICE_KIND_PHONE: return _("Phone");
+    case DEVICE_KIND_IPHONE: return "iPhone";
+    default: return _("Device");
+    }
 }

@@ -348,7 +348,7 @@ enum item_problem session_problem_for(enum hash_err e, bool volume_gone)
     case HASH_OK: return PROBLEM_NONE;
     case HASH_ERR_NOT_FOUND:
     case HASH_ERR_GONE: return PROBLEM_REMOVED;  /* a card or a phone's cable pulled out */
-    case HASH_ERR_TIMEOUT: return PROBLEM_UNREADABLE; /* a phone that stopped answering */
+    case HASH_ERR_TIMEOUT: return PROBLEM_NOT_ANSWERING; /* a phone that stopped answering */
     case HASH_ERR_ACCESS:
     case HASH_ERR_NOT_REGULAR:
     case HASH_ERR_READ:

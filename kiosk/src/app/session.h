@@ -39,6 +39,7 @@ enum item_problem {
     PROBLEM_EMPTY,        /* 0 bytes */
     PROBLEM_CHANGED,      /* changed while it was read */
     PROBLEM_NOMEM,
+    PROBLEM_NOT_ANSWERING, /* the phone stopped answering (it is still plugged in) */
     PROBLEM_COUNT
 };
 
@@ -66,6 +67,7 @@ struct session {
     int age, who, content;   /* enum session_age / _who / _content */
 
     uint64_t volume_id;      /* the device chosen on "Connect" (0: none) */
+    uint8_t volume_kind;     /* its enum device_kind (a phone's cable, a card taken out) */
     char *volume_path;       /* session memory */
     char *volume_label;
 

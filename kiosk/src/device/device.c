@@ -1469,6 +1469,7 @@ static int usable(struct dev *v, struct device_error *err)
 /* The backend's storage id of a 1-based storage index. */
 static int storage_id(struct dev *v, int index, uint32_t *id, struct device_error *err)
 {
+    *id = 0;
     pthread_mutex_lock(&v->d->lock);
     const size_t n = v->probe.nstorages;
     if (index >= 1 && (size_t)index <= n)

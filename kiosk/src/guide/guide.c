@@ -42,9 +42,19 @@ const struct guide_screen guide_screens[] = {
      N_("Connect your phone to the kiosk with the cable, or put in your memory card. If your "
         "phone asks, allow access to its files."),
      "connect"},
+    /* Choose: the gallery (albums), one album, and All folders. */
     {"choose", "", "screen.choose",
-     N_("Choose the pictures and videos. Touch each one to choose it. A tick shows it is chosen. "
-        "Then press Next."),
+     N_("Choose the pictures and videos. They are shown in albums, as on your phone: Camera, "
+        "WhatsApp and others. Touch an album to open it."),
+     "choose"},
+    {"choose", "album", "screen.choose.album",
+     N_("Touch each picture or video you want to choose. A tick shows it is chosen. To choose the "
+        "whole album, press Choose all in this album. To see the other albums, press Back. Then "
+        "press Next."),
+     "choose"},
+    {"choose", "folders", "screen.choose.folders",
+     N_("All folders, for staff. Touch a folder to open it, and touch each picture or video to "
+        "choose it. To go back to the albums, press Back."),
      "choose"},
     {"fingerprint", "", "screen.fingerprint",
      N_("Please wait. The kiosk is making the fingerprints. Your pictures are not copied. When it "
@@ -96,6 +106,17 @@ const struct guide_string guide_strings[] = {
     {"say.no", N_("No"), "no"},
     {"say.choose_all", N_("Choose all here"), NULL},
     {"say.unchoose_all", N_("Unchoose all here"), NULL},
+    /* Choose: the gallery's albums and buttons. */
+    {"say.choose_all_album", N_("Choose all in this album"), NULL},
+    {"say.unchoose_all_album", N_("Unchoose all in this album"), NULL},
+    {"say.all_folders", N_("All folders"), NULL},
+    {"say.album_camera", N_("Camera"), NULL},
+    {"say.album_whatsapp_images", N_("WhatsApp Images"), NULL},
+    {"say.album_whatsapp_video", N_("WhatsApp Video"), NULL},
+    {"say.album_screenshots", N_("Screenshots"), NULL},
+    {"say.album_downloads", N_("Downloads"), NULL},
+    {"say.album_telegram", N_("Telegram"), NULL},
+    {"say.album_other", N_("Other"), NULL},
     {"say.cancel", N_("Cancel"), NULL},
     {"say.connect_again", N_("Connect it again"), NULL},
     {"say.up", N_("Up"), NULL},
@@ -117,6 +138,69 @@ const struct guide_string guide_strings[] = {
     {"say.limit", N_("That is the most for one report"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
+
+/* A phone that cannot be read yet (guide.h): the steps a person does on
+ * the phone itself, each with its pictogram, and a clip that says them all.
+ * Buttons the phone shows are written as the phone writes them ("File
+ * transfer", "Trust"); the clips say them in Urdu letters (the Urdu voice
+ * cannot read Latin ones). */
+const struct guide_device guide_devices[] = {
+    {"connecting", "device.connecting", N_("Opening your phone. Please wait a moment."),
+     N_("Opening your phone..."), N_("Please wait a moment."), NULL, 0, {{NULL, NULL, {NULL}}}},
+    {"charging_only", "device.charging_only",
+     N_("Your phone is only charging. To open it, do this on your phone. Unlock it. Pull down "
+        "from the top of the screen. Touch the message that says USB charging. Then choose File "
+        "transfer. This screen changes by itself when your phone is ready."),
+     N_("Your phone is only charging"),
+     N_("This screen changes by itself when your phone is ready."), "phone-file-transfer", 4,
+     {{N_("Unlock your phone."), "phone-unlock", {NULL}},
+      {N_("Pull down from the top of the screen."), "phone-swipe-down", {NULL}},
+      {N_("Touch the USB message:"), "phone-usb-notification",
+       {"USB charging", "Charging this device via USB"}},
+      {N_("Then choose:"), "phone-file-transfer", {"File transfer"}}}},
+    {"locked", "device.locked",
+     N_("Your phone is locked. Unlock it. If it asks to allow access to phone data, touch "
+        "Allow. This screen changes by itself when your phone is ready."),
+     N_("Unlock your phone"), N_("This screen changes by itself when your phone is ready."),
+     "phone-unlock", 2,
+     {{N_("Unlock your phone."), "phone-unlock", {NULL}},
+      {N_("If the phone asks, touch:"), "phone-allow", {"Allow"}}}},
+    {"untrusted", "device.untrusted",
+     N_("Unlock your iPhone. Touch Trust. Then type your passcode. This screen changes by itself "
+        "when your iPhone is ready."),
+     N_("Unlock your iPhone, touch \"Trust\", type your passcode"),
+     N_("This screen changes by itself when your iPhone is ready."), "iphone-trust", 3,
+     {{N_("Unlock your iPhone."), "iphone-unlock", {NULL}},
+      {N_("Touch this:"), "iphone-trust", {"Trust"}},
+      {N_("Type your passcode."), "iphone-passcode", {NULL}}}},
+    {"not_answering", "device.not_answering",
+     N_("Your phone is not answering. Unplug the cable and plug it in again. If it still does not "
+        "open, ask a staff member for help."),
+     N_("Your phone is not answering"), NULL, "replug", 2,
+     {{N_("Unplug the cable and plug it in again."), "replug", {NULL}},
+      {N_("If it still does not open, ask a staff member for help."), "ask-staff", {NULL}}}},
+    {"busy", "device.busy",
+     N_("Your phone is busy right now. Unplug the cable, wait a moment, and plug it in again. If "
+        "it still does not open, ask a staff member for help."),
+     N_("Your phone is busy right now"), NULL, "replug", 2,
+     {{N_("Unplug the cable, wait a moment, and plug it in again."), "replug", {NULL}},
+      {N_("If it still does not open, ask a staff member for help."), "ask-staff", {NULL}}}},
+    {"failed", "device.failed",
+     N_("Your phone could not be opened. Unplug the cable and plug it in again. If it still does "
+        "not open, ask a staff member for help."),
+     N_("Your phone could not be opened"), NULL, "replug", 2,
+     {{N_("Unplug the cable and plug it in again."), "replug", {NULL}},
+      {N_("If it still does not open, ask a staff member for help."), "ask-staff", {NULL}}}},
+};
+const size_t guide_ndevices = sizeof guide_devices / sizeof guide_devices[0];
+
+const struct guide_device *guide_device_find(const char *state)
+{
+    for (size_t i = 0; state && i < guide_ndevices; i++)
+        if (!strcmp(guide_devices[i].state, state))
+            return &guide_devices[i];
+    return NULL;
+}
 
 /* Case codes use 0-9 and A-Z (report.c leaves out I, L, O and U; all are
  * here so any code can be spoken). */
@@ -219,8 +303,41 @@ void guide_each_clip(void (*fn)(void *ctx, const char *clip, const char *msgid, 
     fn(ctx, GUIDE_CLIP_NONE_MADE,
        N_("No fingerprints could be made. You can try again, or ask a staff member for help."),
        false);
+    /* A phone's states, and its cable pulled while fingerprinting. */
+    for (size_t i = 0; i < guide_ndevices; i++)
+        fn(ctx, guide_devices[i].clip, guide_devices[i].say, false);
+    fn(ctx, GUIDE_CLIP_DEVICE_REMOVED,
+       N_("Your phone or card was taken out. The fingerprints already made are kept. To make the "
+          "rest, plug it in again."),
+       false);
+    fn(ctx, GUIDE_CLIP_DEVICE_BACK,
+       N_("Your phone or card is connected again. To make the rest of the fingerprints, press Try "
+          "again."),
+       false);
     for (int i = 0; i < 36; i++)
         fn(ctx, char_clips[i], char_texts[i], true);
+}
+
+/* Was pictogram ic named before guide_devices[di] (step si; -1: its own
+ * icon), by a screen, a label or an earlier state? */
+static bool device_icon_earlier(const char *ic, size_t di, int si)
+{
+    for (size_t k = 0; k < guide_nscreens; k++)
+        if (guide_screens[k].icon && !strcmp(guide_screens[k].icon, ic))
+            return true;
+    for (size_t k = 0; k < guide_nstrings; k++)
+        if (guide_strings[k].icon && !strcmp(guide_strings[k].icon, ic))
+            return true;
+    for (size_t k = 0; k <= di; k++) {
+        const struct guide_device *g = &guide_devices[k];
+        int upto = k < di ? g->nsteps : si;
+        if (g->icon && (k < di || si >= 0) && !strcmp(g->icon, ic))
+            return true;
+        for (int s = 0; s < upto; s++)
+            if (g->steps[s].icon && !strcmp(g->steps[s].icon, ic))
+                return true;
+    }
+    return false;
 }
 
 void guide_each_icon(void (*fn)(void *ctx, const char *icon), void *ctx)
@@ -247,4 +364,11 @@ void guide_each_icon(void (*fn)(void *ctx, const char *icon), void *ctx)
         if (!seen)
             fn(ctx, ic);
     }
+    /* A phone's states (guide_devices): their pictograms and their steps'. */
+    for (size_t i = 0; i < guide_ndevices; i++)
+        for (int k = -1; k < guide_devices[i].nsteps; k++) {
+            const char *ic = k < 0 ? guide_devices[i].icon : guide_devices[i].steps[k].icon;
+            if (ic && !device_icon_earlier(ic, i, k))
+                fn(ctx, ic);
+        }
 }

@@ -14,7 +14,9 @@
  *     current language is label (what the UI showed), or NULL.
  *  3. guide_char_clip('K') -> "char.K", for a case code spoken one character
  *     at a time.
- *  4. guide_each_clip() lists every clip with its msgid (the generator,
+ *  4. guide_device_find("charging_only") -> what to do with a phone in that
+ *     state: heading, numbered steps with pictograms, clip.
+ *  5. guide_each_clip() lists every clip with its msgid (the generator,
  *     hifazat-guide-texts, and the tests walk it). */
 #ifndef HIFAZAT_GUIDE_H
 #define HIFAZAT_GUIDE_H
@@ -56,6 +58,35 @@ const char *guide_char_clip(char c);
 #define GUIDE_CLIP_DEVICE_FOUND "event.device_found"   /* Connect: a device appeared */
 #define GUIDE_CLIP_SOME_FAILED "event.some_failed"     /* Fingerprinting: some files failed */
 #define GUIDE_CLIP_NONE_MADE "event.none_made"         /* Fingerprinting: none could be made */
+#define GUIDE_CLIP_DEVICE_REMOVED "event.device_removed" /* Fingerprinting: the phone or card went */
+#define GUIDE_CLIP_DEVICE_BACK "event.device_back"       /* Fingerprinting: it is back, Try again */
+
+/* ---- a phone that cannot be read yet ----
+ * What a person sees and hears about a phone in each state (Connect, and
+ * Fingerprinting when the cable was pulled and the phone comes back): a
+ * heading, numbered steps each with its own pictogram, a note, and a clip
+ * that says all of it. Keyed by device_state_name() ("charging_only"). */
+#define GUIDE_MAX_STEPS 4
+struct guide_step {
+    const char *text;            /* msgid shown beside its pictogram */
+    const char *icon;            /* assets/icons/<icon>.svg */
+    const char *shows[2];        /* what the phone itself shows, as it shows it (in English,
+                                    not translated: "File transfer"), or NULL */
+};
+struct guide_device {
+    const char *state;           /* device_state_name(): "connecting", "charging_only", ... */
+    const char *clip;            /* "device.<state>": said when the state appears */
+    const char *say;             /* msgid said (the heading and every step) */
+    const char *title;           /* msgid: the heading (short: one line as a page title) */
+    const char *note;            /* msgid under the steps, or NULL */
+    const char *icon;            /* the state in one picture (a short row), or NULL */
+    int nsteps;
+    struct guide_step steps[GUIDE_MAX_STEPS];
+};
+extern const struct guide_device guide_devices[];
+extern const size_t guide_ndevices;
+/* NULL for "ready" and unknown states. */
+const struct guide_device *guide_device_find(const char *state);
 
 /* Every clip, in a stable order: fn(ctx, clip, msgid, slow) where slow
  * marks characters (spoken slowly, one at a time). */

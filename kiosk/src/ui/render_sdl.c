@@ -465,15 +465,17 @@ int ui_render(struct ui_renderer *rr, struct ui_ctx *ui)
         case UI_CMD_TEXT: {
             SDL_Texture *t = text_texture(rr, c->text, c->color);
             SDL_Rect d = {c->rect.x, c->rect.y, c->rect.w, c->rect.h};
+            SDL_Rect sr = {c->src.x, c->src.y, c->src.w, c->src.h};
             if (t)
-                SDL_RenderCopy(rr->r, t, NULL, &d);
+                SDL_RenderCopy(rr->r, t, c->src.w > 0 ? &sr : NULL, &d);
             break;
         }
         case UI_CMD_IMAGE: {
             SDL_Texture *t = image_texture(rr, c->image);
             SDL_Rect d = {c->rect.x, c->rect.y, c->rect.w, c->rect.h};
+            SDL_Rect sr = {c->src.x, c->src.y, c->src.w, c->src.h};
             if (t)
-                SDL_RenderCopy(rr->r, t, NULL, &d);
+                SDL_RenderCopy(rr->r, t, c->src.w > 0 ? &sr : NULL, &d);
             break;
         }
         case UI_CMD_CLIP:

@@ -363,6 +363,25 @@ void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r)
     ui_push_cmd(ui, &(struct ui_cmd){.kind = UI_CMD_IMAGE, .rect = r, .image = img});
 }
 
+void ui_draw_image_cover(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r)
+{
+    if (!img || r.w <= 0 || r.h <= 0 || img->w <= 0 || img->h <= 0)
+        return;
+    struct ui_rect src = {0, 0, img->w, img->h};
+    if ((long)img->w * r.h > (long)img->h * r.w) {
+        src.w = (int)((long)img->h * r.w / r.h);
+        src.x = (img->w - src.w) / 2;
+    } else {
+        src.h = (int)((long)img->w * r.h / r.w);
+        src.y = (img->h - src.h) / 2;
+    }
+    if (src.w < 1)
+        src.w = 1;
+    if (src.h < 1)
+        src.h = 1;
+    ui_push_cmd(ui, &(struct ui_cmd){.kind = UI_CMD_IMAGE, .rect = r, .image = img, .src = src});
+}
+
 struct ui_rect ui_clip_rect(const struct ui_ctx *ui)
 {
     if (ui->nclip == 0)
@@ -836,6 +855,8 @@ void ui_press_cancel(struct ui_ctx *ui)
     ui->active = 0;
     ui->want_frame = true;
 }
+
+bool ui_pointer_down(const struct ui_ctx *ui) { return ui->pdown; }
 
 bool ui_escape(struct ui_ctx *ui)
 {

@@ -63,7 +63,7 @@ enum ui_cmd_kind {
     UI_CMD_FILL,     /* rect, color, radius */
     UI_CMD_FRAME,    /* rect outline: color, radius, thickness (drawn inside rect) */
     UI_CMD_TEXT,     /* coverage bitmap `text` tinted with color, top-left at rect.x/y */
-    UI_CMD_IMAGE,    /* image scaled into rect */
+    UI_CMD_IMAGE,    /* image scaled into rect (only its part src when src.w > 0) */
     UI_CMD_CLIP,     /* clip to rect; w < 0 means no clipping */
 };
 
@@ -74,6 +74,7 @@ struct ui_cmd {
     int radius, thickness;
     const struct text_block *text;
     struct ui_image *image;
+    struct ui_rect src;      /* UI_CMD_IMAGE: the part of the image shown (w 0: all of it) */
 };
 
 /* ---- context */
@@ -128,6 +129,9 @@ bool ui_input_sdl(struct ui_ctx *ui, const union SDL_Event *ev);
 uint32_t ui_pressed(const struct ui_ctx *ui);
 /* The press in progress ends without a tap (it was a press and hold). */
 void ui_press_cancel(struct ui_ctx *ui);
+/* A finger or the mouse button is down (pressing, holding or dragging):
+ * screens hold back changes to what is under it until it is lifted. */
+bool ui_pointer_down(const struct ui_ctx *ui);
 /* Esc pressed with no dialog open, this frame: the screen's "back". */
 bool ui_escape(struct ui_ctx *ui);
 bool ui_focus_visible(const struct ui_ctx *ui);
@@ -156,6 +160,8 @@ void ui_draw_icon(struct ui_ctx *ui, enum text_icon icon, struct ui_rect r, ui_c
 void ui_draw_block_vcenter(struct ui_ctx *ui, const struct text_block *b, int x,
                            struct ui_rect r, ui_color c);
 void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
+/* Fills r with the middle of the image, cut to r's shape (an album's cover). */
+void ui_draw_image_cover(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
 void ui_clip_push(struct ui_ctx *ui, struct ui_rect r);
 void ui_clip_pop(struct ui_ctx *ui);
 
@@ -172,6 +178,13 @@ int ui_text_height(struct ui_ctx *ui, const char *s, enum ui_font f, int width);
 struct ui_scroll {
     int offset;              /* px scrolled from the top */
     int content_h, view_h;   /* set by the widget */
+    /* A keyed grid's anchor (set by the grid, ui_grid_spec.keys): the item
+     * kept where it is on screen when items come in before it. */
+    uint32_t anchor_key;
+    int anchor_index;        /* where it was last (a hint) */
+    int anchor_y;            /* its top, from the view's top */
+    bool anchored;
+    bool engaged;            /* the person pressed one of its items */
 };
 
 /* A scroll area for screens that lay out their own rows: everything drawn
@@ -243,11 +256,16 @@ int ui_list_height(struct ui_ctx *ui, const char *const *items, int count);
 struct ui_grid_item {
     struct ui_image *image;  /* may be NULL: an icon placeholder is shown */
     const char *label;       /* may be NULL */
+    const char *detail;      /* tiles: a second, smaller line under the label, or NULL */
     const char *badge;       /* short text on the picture's corner (a video's length), or NULL */
+    const char *voice;       /* read aloud when pressed or reached by the keyboard (a label
+                                the guide knows: never a file name), or NULL */
     bool selected;
     bool video;              /* shows a video badge */
     bool folder;             /* a folder tile: folder icon and its name, no check mark */
     bool problem;            /* could not be shown: a warning sign instead of the picture */
+    bool cover;              /* the picture fills its place, its middle cut to shape (an
+                                album's cover); else the whole picture is shown */
 };
 /* Scrollable grid of thumbnails, first item at the reading start. Returns
  * the index activated this frame, else -1. Item i's widget id is
@@ -262,9 +280,47 @@ int ui_grid(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui
 struct ui_grid_metrics {
     int cols, rows, cell, gap;
     int first, last;         /* items in (or touching) the view: [first, last) */
+    int first_section, last_section; /* sections whose header or items are in the view */
+    int cell_w, cell_h;      /* a cell's size (cell_w == cell_h == cell for thumbnails) */
+    int header_h;            /* a section header's height (0 without sections) */
 };
 void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
                      const struct ui_scroll *sc, struct ui_grid_metrics *m);
+
+/* The same grid with more: a header row spanning the grid's width before
+ * each section (dates in a gallery), stable keys, and wide tiles.
+ *   - sections: section k holds items [sections[k].first, sections[k+1].first);
+ *     firsts ascend, the first is 0. Like items, only the visible sections'
+ *     titles are read (metrics: [first_section, last_section)).
+ *   - keys: a stable key per item, for all count items (a file's id): item
+ *     i's widget id is then ui_id_index(ui_id(id), (int)keys[i]), so the
+ *     keyboard focus and a press stay with their item when items come in
+ *     before it; and the view keeps what the person looks at in place (the
+ *     focused item when the keyboard is in use or an item was touched, else
+ *     the top row once scrolled or touched; at the very top, untouched, new
+ *     items before the first show first). NULL: the index, as ui_grid().
+ *   - tile_w, tile_h > 0: wide tiles (at least tile_w wide, tile_h high) with
+ *     the picture at the reading start and label and detail beside it
+ *     (albums); 0: square thumbnails. */
+struct ui_grid_section {
+    int first;               /* its first item */
+    const char *title;       /* the header's text (NULL: none) */
+};
+struct ui_grid_spec {
+    const struct ui_grid_item *items;
+    int count;
+    const uint32_t *keys;
+    const struct ui_grid_section *sections;
+    int nsections;
+    int tile_w, tile_h;
+};
+int ui_grid_ex(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_spec *g,
+               struct ui_scroll *sc);
+void ui_grid_ex_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r,
+                        const struct ui_grid_spec *g, const struct ui_scroll *sc,
+                        struct ui_grid_metrics *m);
+/* The widget id of item i of a grid (keys as in the spec, may be NULL). */
+uint32_t ui_grid_item_id(const char *id, const uint32_t *keys, int i);
 
 enum ui_dialog_result { UI_DIALOG_OPEN, UI_DIALOG_YES, UI_DIALOG_NO };
 /* A modal dialog over everything drawn before it: the rest of the screen

@@ -427,31 +427,156 @@ int ui_list(struct ui_ctx *ui, const char *name, struct ui_rect r, const char *c
     return chosen;
 }
 
-/* ---- thumbnail grid */
+/* ---- thumbnail grid (with section headers, stable keys and tiles) */
 
-static void grid_geometry(const struct ui_ctx *ui, struct ui_rect r, int count, struct ui_grid_metrics *m)
+/* Where everything of a grid lies for a rectangle: cells, and sections
+ * (a header, then rows of cells) from the content's top. Without sections
+ * there is one implicit section with no header. */
+struct glayout {
+    const struct ui_grid_spec *g;
+    int cols, cell_w, cell_h, gap, pitch, header_h;
+    int nsec;
+    int content_h;
+};
+
+static int sec_first(const struct glayout *l, int k)
 {
-    const struct ui_theme *t = &ui->theme;
-    m->gap = S(ui, 14);
-    m->cols = imax(1, (r.w + m->gap) / (t->thumb + m->gap));
-    m->cell = (r.w - (m->cols - 1) * m->gap) / m->cols;
-    m->rows = (count + m->cols - 1) / m->cols;
+    if (k <= 0 || !l->g->sections)
+        return 0;
+    int f = l->g->sections[k].first;
+    return f < 0 ? 0 : f > l->g->count ? l->g->count : f;
 }
 
-/* The offset this frame's grid will use: the keyboard focus followed, the
- * pending wheel, drag and key scrolls applied, clamped. ui_grid() takes the
- * scrolls (consume); ui_grid_metrics() only looks, so a screen asks for and
- * fills in exactly the rows that will be drawn. */
-static int grid_offset(struct ui_ctx *ui, uint32_t base, struct ui_rect r, int count,
-                       const struct ui_scroll *sc, const struct ui_grid_metrics *m, bool consume)
+static int sec_end(const struct glayout *l, int k)
+{
+    return k + 1 < l->nsec ? sec_first(l, k + 1) : l->g->count;
+}
+
+static int sec_rows(const struct glayout *l, int k)
+{
+    int n = sec_end(l, k) - sec_first(l, k);
+    return n > 0 ? (n + l->cols - 1) / l->cols : 0;
+}
+
+static int sec_height(const struct glayout *l, int k)
+{
+    return l->header_h + sec_rows(l, k) * l->pitch;
+}
+
+/* Tall enough for a line of Nastaliq in the body font, with air above it
+ * that separates it from the section before. */
+static int header_height(const struct ui_ctx *ui)
+{
+    return imax(S(ui, 60), ui->theme.font_body * 2 + S(ui, 14));
+}
+
+static void glayout_make(const struct ui_ctx *ui, struct ui_rect r, const struct ui_grid_spec *g,
+                         struct glayout *l)
+{
+    const struct ui_theme *t = &ui->theme;
+    memset(l, 0, sizeof(*l));
+    l->g = g;
+    l->gap = S(ui, 14);
+    if (g->tile_w > 0 && g->tile_h > 0) {
+        l->cols = imax(1, (r.w + l->gap) / (g->tile_w + l->gap));
+        l->cell_w = (r.w - (l->cols - 1) * l->gap) / l->cols;
+        l->cell_h = g->tile_h;
+    } else {
+        l->cols = imax(1, (r.w + l->gap) / (t->thumb + l->gap));
+        l->cell_w = l->cell_h = (r.w - (l->cols - 1) * l->gap) / l->cols;
+    }
+    l->pitch = l->cell_h + l->gap;
+    bool sections = g->sections && g->nsections > 0;
+    l->nsec = sections ? g->nsections : 1;
+    l->header_h = sections ? header_height(ui) : 0;
+    int total = 0;
+    for (int k = 0; k < l->nsec; k++)
+        total += sec_height(l, k);
+    /* No gap after the last row. */
+    l->content_h = total > 0 && sec_rows(l, l->nsec - 1) > 0 ? total - l->gap : total;
+}
+
+/* The section holding item i (the last one starting at or before it). */
+static int sec_of(const struct glayout *l, int i)
+{
+    int lo = 0, hi = l->nsec - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (sec_first(l, mid) <= i)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Item i's top, from the content's top. */
+static int item_y(const struct glayout *l, int i)
+{
+    int k = sec_of(l, i), y = 0;
+    for (int j = 0; j < k; j++)
+        y += sec_height(l, j);
+    return y + l->header_h + (i - sec_first(l, k)) / l->cols * l->pitch;
+}
+
+static uint32_t item_id(uint32_t base, const struct ui_grid_spec *g, int i)
+{
+    return ui_id_index(base, g->keys ? (int)g->keys[i] : i);
+}
+
+uint32_t ui_grid_item_id(const char *id, const uint32_t *keys, int i)
+{
+    return ui_id_index(ui_id(id), keys ? (int)keys[i] : i);
+}
+
+static int find_key(const struct glayout *l, uint32_t key, int hint)
+{
+    const struct ui_grid_spec *g = l->g;
+    if (hint >= 0 && hint < g->count && g->keys[hint] == key)
+        return hint;
+    for (int i = 0; i < g->count; i++)
+        if (g->keys[i] == key)
+            return i;
+    return -1;
+}
+
+static int focused_index(const struct ui_ctx *ui, uint32_t base, const struct glayout *l)
+{
+    if (!ui->focus)
+        return -1;
+    for (int i = 0; i < l->g->count; i++)
+        if (ui->focus == item_id(base, l->g, i))
+            return i;
+    return -1;
+}
+
+/* The offset this frame's grid will use: what came in before the anchor
+ * made up for, the keyboard focus followed, the pending wheel, drag and key
+ * scrolls applied, clamped. ui_grid() takes the scrolls (consume);
+ * ui_grid_metrics() only looks, so a screen asks for and fills in exactly
+ * the rows that will be drawn. */
+static int grid_offset(struct ui_ctx *ui, uint32_t base, struct ui_rect r, const struct glayout *l,
+                       const struct ui_scroll *sc, bool consume)
 {
     struct ui_scroll s = *sc;
     s.view_h = r.h;
-    s.content_h = m->rows > 0 ? m->rows * m->cell + (m->rows - 1) * m->gap : 0;
+    s.content_h = l->content_h;
+    if (l->g->keys && s.anchored) {
+        int i = find_key(l, s.anchor_key, s.anchor_index);
+        if (i >= 0)
+            s.offset = item_y(l, i) - s.anchor_y;
+    }
     if (ui->focus_moved) {
-        for (int i = 0; i < count; i++)
-            if (ui->focus == ui_id_index(base, i))
-                scroll_into_view(&s, (i / m->cols) * (m->cell + m->gap), m->cell);
+        int i = focused_index(ui, base, l);
+        if (i >= 0) {
+            int y = item_y(l, i), h = l->cell_h;
+            /* A section's first row shows its header too. */
+            if (l->header_h && i - sec_first(l, sec_of(l, i)) < l->cols) {
+                y -= l->header_h;
+                h += l->header_h;
+            }
+            scroll_into_view(&s, y, h);
+        }
     }
     if (s.content_h > s.view_h) {
         if (consume) {
@@ -466,109 +591,259 @@ static int grid_offset(struct ui_ctx *ui, uint32_t base, struct ui_rect r, int c
     return s.offset;
 }
 
+static void metrics_of(const struct glayout *l, int off, int view_h, struct ui_grid_metrics *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->cols = l->cols;
+    m->cell = m->cell_w = l->cell_w;
+    m->cell_h = l->cell_h;
+    m->gap = l->gap;
+    m->header_h = l->header_h;
+    bool sec_seen = false, item_seen = false;
+    int y = 0;
+    for (int k = 0; k < l->nsec; k++) {
+        int rows = sec_rows(l, k), h = sec_height(l, k);
+        m->rows += rows;
+        if (y > off + view_h || y + h < off) {
+            y += h;
+            continue;
+        }
+        if (!sec_seen)
+            m->first_section = k;
+        sec_seen = true;
+        m->last_section = k + 1;
+        int top = y + l->header_h;
+        int r0 = off > top ? (off - top) / l->pitch : 0;
+        int r1 = off + view_h >= top ? (off + view_h - top) / l->pitch + 1 : 0;
+        if (r1 > rows)
+            r1 = rows;
+        if (r0 < r1) {
+            int f0 = sec_first(l, k) + r0 * l->cols;
+            int f1 = imin(sec_end(l, k), sec_first(l, k) + r1 * l->cols);
+            if (!item_seen)
+                m->first = f0;
+            item_seen = true;
+            m->last = f1;
+        }
+        y += h;
+    }
+}
+
+void ui_grid_ex_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r,
+                        const struct ui_grid_spec *g, const struct ui_scroll *sc,
+                        struct ui_grid_metrics *m)
+{
+    struct glayout l;
+    glayout_make(ui, r, g, &l);
+    int off = grid_offset((struct ui_ctx *)ui, ui_id(id), r, &l, sc, false);
+    metrics_of(&l, off, r.h, m);
+    if (m->last < m->first)
+        m->last = m->first;
+}
+
 void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, int count,
                      const struct ui_scroll *sc, struct ui_grid_metrics *m)
 {
-    grid_geometry(ui, r, count, m);
-    int off = grid_offset((struct ui_ctx *)ui, ui_id(id), r, count, sc, m, false);
-    int pitch = imax(1, m->cell + m->gap);
-    int r0 = off / pitch, r1 = (off + r.h) / pitch + 1;
-    m->first = imin(count, r0 * m->cols);
-    m->last = imin(count, r1 * m->cols);
+    struct ui_grid_spec g = {.count = count};
+    ui_grid_ex_metrics(ui, id, r, &g, sc, m);
+}
+
+/* A picture contained in r (the whole picture, as the person knows it), or
+ * a placeholder icon. */
+static void draw_picture(struct ui_ctx *ui, struct ui_rect in, const struct ui_grid_item *it)
+{
+    const struct ui_theme *t = &ui->theme;
+    ui_fill(ui, in, 0xFFEAE6DEu, S(ui, 6));
+    if (it->folder) {
+        int isz = imin(in.w, in.h) * 3 / 5;
+        ui_draw_icon(ui, TEXT_ICON_FOLDER, ui_center(in, isz, isz), t->primary);
+    } else if (it->image && ui_image_width(it->image) > 0 && it->cover) {
+        ui_draw_image_cover(ui, it->image, in);
+    } else if (it->image && ui_image_width(it->image) > 0) {
+        int iw = ui_image_width(it->image), ih = ui_image_height(it->image);
+        int w = in.w, h = (int)((long)ih * in.w / iw);
+        if (h > in.h) {
+            h = in.h;
+            w = (int)((long)iw * in.h / ih);
+        }
+        ui_draw_image(ui, it->image, ui_center(in, w, h));
+    } else {
+        int isz = imin(in.w, in.h) / 2;
+        ui_draw_icon(ui, it->problem ? TEXT_ICON_WARNING : it->video ? TEXT_ICON_VIDEO : TEXT_ICON_IMAGE,
+                     ui_center(in, isz, isz), t->muted);
+    }
+}
+
+/* Height of a block's ink (Nastaliq) or box (Latin), and the y to draw it
+ * at so that this part starts at top. */
+static int block_h(const struct text_block *b) { return !b ? 0 : b->urdu && b->ink_h ? b->ink_h : b->height; }
+static int block_y(const struct text_block *b, int top) { return b && b->urdu && b->ink_h ? top - b->ink_y : top; }
+
+/* A wide tile: the picture at the reading start, label and detail beside it. */
+static void draw_tile(struct ui_ctx *ui, struct ui_rect c, const struct ui_grid_item *it, const struct wstate *s)
+{
+    const struct ui_theme *t = &ui->theme;
+    ui_fill(ui, c, s->down ? t->track : t->surface, t->radius);
+    ui_frame(ui, c, it->selected ? t->primary : t->border, t->radius,
+             it->selected ? imax(3, S(ui, 4)) : imax(1, t->border_w / 2));
+    struct ui_rect in = ui_inset(c, S(ui, 10));
+    struct ui_rect pr = ui_cut_start(ui, &in, in.h);
+    ui_cut_start(ui, &in, S(ui, 16));
+    draw_picture(ui, pr, it);
+    const struct text_block *lb =
+        it->label && *it->label ? ui_text_block(ui, it->label, UI_FONT_BUTTON, in.w, TEXT_ALIGN_START, 1) : NULL;
+    const struct text_block *db =
+        it->detail && *it->detail ? ui_text_block(ui, it->detail, UI_FONT_SMALL, in.w, TEXT_ALIGN_START, 1) : NULL;
+    int between = lb && db ? S(ui, 14) : 0;
+    int total = block_h(lb) + between + block_h(db);
+    int top = c.y + (c.h - total) / 2;
+    if (lb)
+        ui_draw_block(ui, lb, in.x, block_y(lb, top), t->text);
+    if (db)
+        ui_draw_block(ui, db, in.x, block_y(db, top + block_h(lb) + between), t->muted);
+}
+
+/* A square thumbnail cell: the picture, its label under it, a video's
+ * length, the tick of a chosen one. */
+static void draw_thumb(struct ui_ctx *ui, struct ui_rect c, const struct ui_grid_item *it, const struct wstate *s)
+{
+    const struct ui_theme *t = &ui->theme;
+    ui_fill(ui, c, s->down ? t->track : t->surface, t->radius);
+    struct ui_rect in = ui_inset(c, S(ui, 8));
+    if (it->label && *it->label) {
+        const struct text_block *lb = ui_text_block(ui, it->label, UI_FONT_SMALL, in.w, TEXT_ALIGN_CENTER, 1);
+        int lh = lb ? imin(lb->line_pitch, in.h / 3) : 0;
+        struct ui_rect lr = ui_cut_bottom(&in, lh);
+        if (lb)
+            ui_draw_block_vcenter(ui, lb, lr.x, lr, t->text);
+    }
+    if (it->folder) {
+        int isz = imin(in.w, in.h) * 3 / 5;
+        ui_draw_icon(ui, TEXT_ICON_FOLDER, ui_center(in, isz, isz), t->primary);
+    } else {
+        draw_picture(ui, in, it);
+    }
+    int badge = imax(S(ui, 40), 28);
+    if (it->video && !it->folder) {
+        int bw = badge;
+        const struct text_block *bb = NULL;
+        if (it->badge && *it->badge) {
+            struct text_style st = ui_style(ui, UI_FONT_SMALL);
+            st.dir = TEXT_DIR_LTR;   /* 1:05 reads the same in both languages */
+            memcpy(st.lang, "en", 3);
+            bb = text_get(ui->text, it->badge, &st);
+            if (bb)
+                bw += bb->text_width + S(ui, 8);
+        }
+        struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - bw - S(ui, 6) : in.x + S(ui, 6),
+                             in.y + in.h - badge - S(ui, 6), bw, badge};
+        ui_fill(ui, vb, 0xCC1C2430u, S(ui, 8));
+        struct ui_rect vi = {vb.x, vb.y, badge, badge};
+        ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vi, S(ui, 5)), 0xFFFFFFFFu);
+        if (bb)
+            ui_draw_block_vcenter(ui, bb, vb.x + badge, (struct ui_rect){vb.x + badge, vb.y, bw - badge, badge},
+                                  0xFFFFFFFFu);
+    }
+    if (it->selected && !it->folder) {
+        ui_frame(ui, c, t->primary, t->radius, imax(4, S(ui, 6)));
+        struct ui_rect cb = {ui->dir == TEXT_DIR_RTL ? c.x + S(ui, 10) : c.x + c.w - badge - S(ui, 10),
+                             c.y + S(ui, 10), badge, badge};
+        ui_fill(ui, cb, t->primary, badge / 2);
+        ui_frame(ui, cb, 0xFFFFFFFFu, badge / 2, imax(2, S(ui, 3)));
+        ui_draw_icon(ui, TEXT_ICON_CHECK, ui_inset(cb, S(ui, 7)), 0xFFFFFFFFu);
+    } else {
+        ui_frame(ui, c, t->border, t->radius, imax(1, t->border_w / 2));
+    }
+}
+
+static void draw_header(struct ui_ctx *ui, struct ui_rect h, const char *title)
+{
+    const struct ui_theme *t = &ui->theme;
+    if (!title || !*title)
+        return;
+    const struct text_block *b = ui_text_block(ui, title, UI_FONT_BAR, h.w, TEXT_ALIGN_START, 1);
+    /* Level with the bottom of the header: it belongs to the rows below. */
+    struct ui_rect line = {h.x, h.y + h.h / 4, h.w, h.h - h.h / 4};
+    ui_draw_block_vcenter(ui, b, h.x, line, t->text);
+}
+
+int ui_grid_ex(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct ui_grid_spec *g,
+               struct ui_scroll *sc)
+{
+    const struct ui_theme *t = &ui->theme;
+    uint32_t base = ui_id(name);
+    struct glayout l;
+    glayout_make(ui, r, g, &l);
+    int chosen = -1;
+    /* Exactly the offset ui_grid_metrics() predicted for this frame. */
+    sc->offset = grid_offset(ui, base, r, &l, sc, true);
+    sc->view_h = r.h;
+    sc->content_h = l.content_h;
+    struct scroll_area a;
+    scroll_begin(ui, &a, base, r, l.content_h, sc, false);
+    bool tiles = g->tile_w > 0 && g->tile_h > 0;
+    int focus_i = -1, top_i = -1, y = 0;
+    for (int k = 0; k < l.nsec; k++) {
+        int f0 = sec_first(&l, k), f1 = sec_end(&l, k);
+        int hy = r.y + y - sc->offset;
+        if (l.header_h && hy + l.header_h >= r.y && hy <= r.y + r.h)
+            draw_header(ui, (struct ui_rect){r.x, hy, r.w, l.header_h}, g->sections[k].title);
+        int iy = y + l.header_h;
+        for (int i = f0; i < f1; i++) {
+            int row = (i - f0) / l.cols, col = (i - f0) % l.cols;
+            int x = ui->dir == TEXT_DIR_RTL ? r.x + r.w - (col + 1) * l.cell_w - col * l.gap
+                                            : r.x + col * (l.cell_w + l.gap);
+            struct ui_rect c = {x, r.y + iy + row * l.pitch - sc->offset, l.cell_w, l.cell_h};
+            uint32_t id = item_id(base, g, i);
+            /* Every item is registered, so the keyboard reaches those out of view. */
+            struct wstate s = interact(ui, id, c, HIT_CLICK | HIT_FOCUS);
+            if (s.clicked)
+                chosen = i;
+            if (s.clicked || s.down)
+                sc->engaged = true;
+            bool visible = !(c.y + c.h < r.y || c.y > r.y + r.h);
+            if (s.focused && c.y + c.h > r.y && c.y < r.y + r.h)
+                focus_i = i;
+            if (top_i < 0 && c.y >= r.y)
+                top_i = i;
+            if (!visible)
+                continue;   /* registered for keyboard order, nothing to draw */
+            const struct ui_grid_item *it = &g->items[i];
+            ui_voice_widget(ui, id, it->voice, s.clicked);
+            if (tiles)
+                draw_tile(ui, c, it, &s);
+            else
+                draw_thumb(ui, c, it, &s);
+            if (show_ring(ui, &s))
+                ui_focus_ring(ui, c, t->radius);
+        }
+        y += sec_height(&l, k);
+    }
+    scroll_end(ui, &a);
+    /* What the person looks at stays in place next frame when items come in
+     * before it: the focused item (keyboard, or after a touch), else, once
+     * scrolled or touched, the top row. At the very top, untouched, the
+     * newest coming in show first. */
+    if (g->keys) {
+        bool mine = ui->focus_visible || sc->engaged;
+        int ai = focus_i >= 0 && mine ? focus_i : sc->offset > 0 || sc->engaged ? top_i : -1;
+        sc->anchored = ai >= 0;
+        if (ai >= 0) {
+            sc->anchor_key = g->keys[ai];
+            sc->anchor_index = ai;
+            sc->anchor_y = item_y(&l, ai) - sc->offset;
+        }
+    } else {
+        sc->anchored = false;
+    }
+    return chosen;
 }
 
 int ui_grid(struct ui_ctx *ui, const char *name, struct ui_rect r, const struct ui_grid_item *items,
             int count, struct ui_scroll *sc)
 {
-    const struct ui_theme *t = &ui->theme;
-    uint32_t base = ui_id(name);
-    struct ui_grid_metrics gm;
-    grid_geometry(ui, r, count, &gm);
-    int gap = gm.gap, cols = gm.cols, cell = gm.cell, rows = gm.rows;
-    int content = rows > 0 ? rows * cell + (rows - 1) * gap : 0;
-    int chosen = -1;
-    /* Exactly the offset ui_grid_metrics() predicted for this frame. */
-    sc->offset = grid_offset(ui, base, r, count, sc, &gm, true);
-    sc->view_h = r.h;
-    sc->content_h = content;
-    struct scroll_area a;
-    scroll_begin(ui, &a, base, r, content, sc, false);
-    for (int i = 0; i < count; i++) {
-        int row = i / cols, col = i % cols;
-        int x = ui->dir == TEXT_DIR_RTL ? r.x + r.w - (col + 1) * cell - col * gap
-                                        : r.x + col * (cell + gap);
-        struct ui_rect c = {x, r.y + row * (cell + gap) - sc->offset, cell, cell};
-        uint32_t id = ui_id_index(base, i);
-        struct wstate s = interact(ui, id, c, HIT_CLICK | HIT_FOCUS);
-        if (s.clicked)
-            chosen = i;
-        if (c.y + c.h < r.y || c.y > r.y + r.h)
-            continue;   /* registered for keyboard order, nothing to draw */
-        const struct ui_grid_item *it = &items[i];
-        ui_fill(ui, c, s.down ? t->track : t->surface, t->radius);
-        struct ui_rect in = ui_inset(c, S(ui, 8));
-        if (it->label && *it->label) {
-            const struct text_block *lb = ui_text_block(ui, it->label, UI_FONT_SMALL, in.w, TEXT_ALIGN_CENTER, 1);
-            int lh = lb ? imin(lb->line_pitch, in.h / 3) : 0;
-            struct ui_rect lr = ui_cut_bottom(&in, lh);
-            if (lb)
-                ui_draw_block_vcenter(ui, lb, lr.x, lr, t->text);
-        }
-        if (it->folder) {
-            int isz = imin(in.w, in.h) * 3 / 5;
-            ui_draw_icon(ui, TEXT_ICON_FOLDER, ui_center(in, isz, isz), t->primary);
-        } else if (it->image && ui_image_width(it->image) > 0) {
-            /* Contain: the whole picture, as the person knows it. */
-            int iw = ui_image_width(it->image), ih = ui_image_height(it->image);
-            int w = in.w, h = (int)((long)ih * in.w / iw);
-            if (h > in.h) {
-                h = in.h;
-                w = (int)((long)iw * in.h / ih);
-            }
-            ui_fill(ui, in, 0xFFEAE6DEu, S(ui, 6));
-            ui_draw_image(ui, it->image, ui_center(in, w, h));
-        } else {
-            ui_fill(ui, in, 0xFFEAE6DEu, S(ui, 6));
-            int isz = imin(in.w, in.h) / 2;
-            ui_draw_icon(ui, it->problem ? TEXT_ICON_WARNING : it->video ? TEXT_ICON_VIDEO : TEXT_ICON_IMAGE,
-                         ui_center(in, isz, isz), t->muted);
-        }
-        int badge = imax(S(ui, 40), 28);
-        if (it->video && !it->folder) {
-            int bw = badge;
-            const struct text_block *bb = NULL;
-            if (it->badge && *it->badge) {
-                struct text_style st = ui_style(ui, UI_FONT_SMALL);
-                st.dir = TEXT_DIR_LTR;   /* 1:05 reads the same in both languages */
-                memcpy(st.lang, "en", 3);
-                bb = text_get(ui->text, it->badge, &st);
-                if (bb)
-                    bw += bb->text_width + S(ui, 8);
-            }
-            struct ui_rect vb = {ui->dir == TEXT_DIR_RTL ? in.x + in.w - bw - S(ui, 6) : in.x + S(ui, 6),
-                                 in.y + in.h - badge - S(ui, 6), bw, badge};
-            ui_fill(ui, vb, 0xCC1C2430u, S(ui, 8));
-            struct ui_rect vi = {vb.x, vb.y, badge, badge};
-            ui_draw_icon(ui, TEXT_ICON_VIDEO, ui_inset(vi, S(ui, 5)), 0xFFFFFFFFu);
-            if (bb)
-                ui_draw_block_vcenter(ui, bb, vb.x + badge, (struct ui_rect){vb.x + badge, vb.y, bw - badge, badge},
-                                      0xFFFFFFFFu);
-        }
-        if (it->selected && !it->folder) {
-            ui_frame(ui, c, t->primary, t->radius, imax(4, S(ui, 6)));
-            struct ui_rect cb = {ui->dir == TEXT_DIR_RTL ? c.x + S(ui, 10) : c.x + c.w - badge - S(ui, 10),
-                                 c.y + S(ui, 10), badge, badge};
-            ui_fill(ui, cb, t->primary, badge / 2);
-            ui_frame(ui, cb, 0xFFFFFFFFu, badge / 2, imax(2, S(ui, 3)));
-            ui_draw_icon(ui, TEXT_ICON_CHECK, ui_inset(cb, S(ui, 7)), 0xFFFFFFFFu);
-        } else {
-            ui_frame(ui, c, t->border, t->radius, imax(1, t->border_w / 2));
-        }
-        if (show_ring(ui, &s))
-            ui_focus_ring(ui, c, t->radius);
-    }
-    scroll_end(ui, &a);
-    return chosen;
+    struct ui_grid_spec g = {.items = items, .count = count};
+    return ui_grid_ex(ui, name, r, &g, sc);
 }
 
 /* ---- dialog */
