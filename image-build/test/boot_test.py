@@ -87,6 +87,7 @@ PHONE_ALBUM = "DCIM/Camera"      # the gallery's first album: what the flow send
 
 passed = failed = 0
 timings = []
+spans = []
 
 
 def check(name, ok, detail=""):
@@ -318,7 +319,7 @@ def phone_checks(vm, a, tag, st):
         echo "mounter_pkgs=$(dpkg-query -W -f='${Package}:${db:Status-Abbrev} ' gvfs gvfs-backends gvfs-fuse jmtpfs libmtp-runtime gphotofs 2>/dev/null | grep -o '[a-z0-9.-]*:ii' | tr '\n' ' ')"
         echo "links=$(ldd /usr/bin/hifazat-kiosk | grep -oE 'lib(mtp|gphoto2|gphoto2_port|usb-1\.0)\.so\.[0-9]+' | sort -u | tr '\n' ' ')"
         echo "policy=$(systemctl show -p DevicePolicy --value hifazat-kiosk)"
-        echo "allow=$(systemctl show -p DeviceAllow --value hifazat-kiosk)"
+        echo "allow=$(systemctl show -p DeviceAllow --value hifazat-kiosk | tr '\n' ' ')"
         echo "families=$(systemctl show -p RestrictAddressFamilies --value hifazat-kiosk)"
         echo "masked=$(ls -l /etc/udev/rules.d/ | awk '/-> \/dev\/null/ {print $9}' | tr '\n' ' ')"
         """)
@@ -360,9 +361,9 @@ def phone_checks(vm, a, tag, st):
           and "denied" in n.get("nobody_rw", ""), out.strip().replace("\n", "; "))
     time.sleep(2)
     rc, out = sh(vm, "findmnt -rn -o SOURCE,TARGET,FSTYPE | sort; echo; "
-                     "for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null); case \"$c\" in *gvfs*|*mtpfs*|gphotofs|mtp-probe) echo \"proc $c\";; esac; done")
+                     "for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null); case \"$c\" in *gvfs*|*mtpfs*|gphotofs|mtp-probe) echo \"MOUNTER $c\";; esac; done")
     check(f"{tag}: nothing is mounted for the phone (no FUSE, no gvfs), no mounter runs",
-          rc == 0 and out.split("\n\n")[0].strip() == mounts_before.strip() and "proc " not in out,
+          rc == 0 and out.split("\n\n")[0].strip() == mounts_before.strip() and "MOUNTER " not in out,
           "no new mount" if out.split("\n\n")[0].strip() == mounts_before.strip() else out[-400:])
 
     # ---- the CLI on both backends (the kiosk holds the phone while it runs:
@@ -410,7 +411,7 @@ def phone_checks(vm, a, tag, st):
         mark = len(vm.serial_text())
         phone_keys(vm, keys)
         if wait == "screen=review":
-            if vm.wait_serial(r"KIOSK_EVENT screen=fingerprint\n", 60, since=mark) is None:
+            if vm.wait_serial(r"KIOSK_EVENT screen=fingerprint\r?\n", 60, since=mark) is None:
                 flow_ok, detail = False, f"row {i}: no fingerprint screen"
                 break
             time.sleep(4)         # a few photos done; the long video comes next
@@ -434,7 +435,7 @@ def phone_checks(vm, a, tag, st):
             vm.screendump(f"{vm.rundir}/phone-back.png")
             mark = len(vm.serial_text())
             vm.send_keys("ret")       # Try again: focused once the phone is back
-            t = vm.wait_serial(r"KIOSK_EVENT screen=review\n", 900, since=mark)
+            t = vm.wait_serial(r"KIOSK_EVENT screen=review\r?\n", 900, since=mark)
             check(f"{tag}: the same phone plugged in again: ready, Try again (Enter) fingerprints the rest, Review",
                   ready_again and t is not None, f"ready again {ready_again}, review {t is not None}")
             if t is None:
@@ -444,7 +445,7 @@ def phone_checks(vm, a, tag, st):
             continue
         if wait:
             timeout = 300 if wait == "gallery=read" else 120
-            if vm.wait_serial(rf"KIOSK_EVENT {wait}\n", timeout, since=mark) is None:
+            if vm.wait_serial(rf"KIOSK_EVENT {wait}\r?\n", timeout, since=mark) is None:
                 flow_ok, detail = False, f"row {i} ({keys}): no KIOSK_EVENT {wait}"
                 vm.screendump(f"{vm.rundir}/phone-flow-stuck.png")
                 break
@@ -741,7 +742,9 @@ def boot_one(a, goldens, disk, sticks):
 
         # ---- a phone by cable (qemu's usb-mtp), the flow on it by keys
         if a.phone:
+            t_phone = time.monotonic()
             phone_checks(vm, a, tag, st)
+            spans.append(("boot 1's phone part", time.monotonic() - t_phone))
 
         rc, out = sh(vm, "systemctl --no-block poweroff; echo ok")
         check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
@@ -1020,7 +1023,9 @@ def main():
         boot_shipped(a, goldens)
     first = {}
     if "1" in only:
+        t1 = time.monotonic()
         first = boot_one(a, goldens, a.test_image, sticks)
+        spans.append(("boot 1, power-on to power-off", time.monotonic() - t1))
     if "2" in only:
         boot_two(a, goldens, a.test_image, sticks[0], first)
         host_checks(a, a.test_image, sticks[0], first.get("receipt", {}), before, sticks, phone_before)
@@ -1028,6 +1033,8 @@ def main():
         boot_three(a, goldens, a.nodata_image)
     for what, t in timings:
         print(f"TIME boot to KIOSK_READY: {t:.1f} s  ({what})")
+    for what, t in spans:
+        print(f"TIME {what}: {t:.0f} s")
     print(f"TIME all boots: {time.monotonic() - t0:.0f} s")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
