@@ -175,6 +175,20 @@ cp "$DEB" "$R/tmp/hifazat.deb"
 chroot "$R" dpkg -i /tmp/hifazat.deb >/dev/null
 rm -f "$R/tmp/hifazat.deb"
 cp -r --preserve=mode "$HERE/rootfs/." "$R/"
+# Phones and cameras: 70-hifazat-phones.rules alone decides who may open
+# their USB nodes (the kiosk only). libgphoto2's rule would make PTP devices
+# group plugdev 0664, libmtp's runs mtp-probe, which is not installed, for
+# almost every USB device (an error in the journal each time): both masked.
+for rule in 69-libmtp.rules 60-libgphoto2-6.rules; do
+    [ -e "$R/lib/udev/rules.d/$rule" ] || die "no /lib/udev/rules.d/$rule to mask: did libmtp or libgphoto2 rename it?"
+    ln -sf /dev/null "$R/etc/udev/rules.d/$rule"
+done
+# Nothing may mount a phone (FUSE through MTP/PTP, GNOME's gvfs) or probe it
+# behind the kiosk's back: the kiosk reads phones in place, read-only.
+for p in gvfs gvfs-backends gvfs-fuse jmtpfs mtpfs simple-mtpfs go-mtpfs gphotofs libmtp-runtime udisks2; do
+    ! chroot "$R" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+        die "$p is installed: nothing in the image may mount or probe a phone"
+done
 
 # the kiosk's own unprivileged account (fixed uid: the data partition is made owned by it)
 chroot "$R" useradd --system --uid "$KIOSK_UID" --user-group --no-create-home \

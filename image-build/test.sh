@@ -13,6 +13,8 @@
 # the data partition or a stick can start the agent, and changing the ESP
 # needs the stick in hand, which without Secure Boot already means owning it.
 # Between and after boots the host reads the data partition with debugfs.
+# Boot 1 also gets a phone: qemu's own usb-mtp device serving a phone-like
+# folder tree (made here by mkphone), read-only.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -138,10 +140,19 @@ sticks = [
 json.dump(sticks, open(f"{s}/sticks.json", "w"), indent=1)
 PY
 
+say "a phone for qemu's usb-mtp device (mkphone: camera, HEIC, WhatsApp, videos, one long video)"
+# mkphone is a test tool (tests/unit/mkphone.c): built on the host in a tree
+# of its own, never part of the image. The folder must stay until every boot
+# is over: qemu's usb-mtp watches what it served and hangs if it is deleted.
+TOOLS=$OUT/tools
+cmake -S "$REPO" -B "$TOOLS" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON >/dev/null
+cmake --build "$TOOLS" --target mkphone >/dev/null
+"$TOOLS/tests/mkphone" "$T/phone" --camera 4 --heic 1 --videos 1 --whatsapp 3 --big-video 16
+
 say "boots (qemu TCG, -device virtio-rng-pci, hard timeout per boot)"
 rc=0
 python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --nodata-image "$T/nodata.img" \
-    --sticks "$S/sticks.json" --courier "$S/courier.img" \
+    --sticks "$S/sticks.json" --courier "$S/courier.img" --phone "$T/phone" \
     --golden "$REPO/tests/golden" --out "$T" --hifazat "$HZ" \
     --helpline-secret "$T/helpline/helpline.key" --passphrase "$T/pass" \
     --data-mb "$DATA_MB" --grow-mb "$GROW_MB" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?
