@@ -89,8 +89,10 @@ PHONE_ALBUM = "DCIM/Camera"      # the gallery's first album: what the flow send
 # layout: after each row of presses the test waits for the screen to change
 # (every row changes it: a page, a focus ring, a choice), then this long.
 PHONE_KEY_GAP = 3.0
-# Seconds between pulling the phone out mid-read and plugging it in again.
-PHONE_REPLUG_S = 20
+# Seconds between pulling the phone out mid-read and plugging it in again:
+# as quick as a person (the device layer asks a phone whose opening fails
+# again; before it did, a replug within ~10 s ended 'failed').
+PHONE_REPLUG_S = 3
 
 passed = failed = 0
 timings = []
@@ -461,10 +463,6 @@ def phone_checks(vm, a, tag, st):
                   "state=removed), stays on the fingerprint screen, alive",
                   gone and screens == ["fingerprint"] and out.strip() == "active" and kiosk_pid(vm) == pid,
                   f"screens {screens}, kiosk {out.strip()}")
-            # Plugged in again after a while: plugged in within ~10 s of a pull
-            # mid-read, the kiosk's device layer ended 'failed' in this test
-            # (the new open races the old connection's teardown; seen with a
-            # 8 s gap, fine with 25 s): a known limit, not what this proves.
             time.sleep(PHONE_REPLUG_S)
             back = len(vm.serial_text())
             plug_phone(vm, a)
@@ -476,8 +474,9 @@ def phone_checks(vm, a, tag, st):
             t = vm.wait_serial(r"KIOSK_EVENT screen=review\r?\n", 900, since=mark)
             states = re.findall(r"KIOSK_EVENT device=phone state=(\w+)", vm.serial_text()[back:])
             why = "" if ready_again else sh(vm, "journalctl -b -u hifazat-kiosk -o cat | grep -iv 'KIOSK_EVENT' | tail -n 8")[1]
-            check(f"{tag}: the same phone plugged in again: ready, Try again (Enter) fingerprints the rest, Review",
-                  ready_again and t is not None,
+            check(f"{tag}: the same phone plugged in again {PHONE_REPLUG_S} s after the pull: ready (never failed), "
+                  "Try again (Enter) fingerprints the rest, Review",
+                  ready_again and t is not None and "failed" not in states,
                   f"states after the replug {states}, review {t is not None}" + (f"; kiosk log: {why.strip()}" if why else ""))
             if t is None:
                 flow_ok, detail = False, f"row {i}: no review after Try again"
