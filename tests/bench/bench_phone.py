@@ -22,6 +22,7 @@ benchmark's; smaller ones make a quick run):
   HIFAZAT_PHONE_BENCH_READ_MB (256)   HIFAZAT_PHONE_BENCH_PHOTOS (3000)
   HIFAZAT_PHONE_BENCH_VIDEO_MB (2048) HIFAZAT_PHONE_BENCH_REPS (5)
   HIFAZAT_PHONE_BENCH_SCREEN_REPS (3) HIFAZAT_PHONE_BENCH_PHOTO_SIZE (4000x3000)
+  HIFAZAT_PHONE_BENCH_ONLY: some of read,photo,screen,rss (default: all)
   HIFAZAT_PHONE_BENCH_TREES: keep the generated phone trees there (they are
       deterministic; made again only when missing). Default: WORK_DIR.
   HIFAZAT_PHONE_VM_DIR: a VM already served there (phone_vm.py serve) is
@@ -57,6 +58,7 @@ PHOTOS = env_int("PHOTOS", 3000)
 VIDEO_MB = env_int("VIDEO_MB", 2048)
 REPS = env_int("REPS", 5)
 SCREEN_REPS = env_int("SCREEN_REPS", 3)
+ONLY = set(os.environ.get("HIFAZAT_PHONE_BENCH_ONLY", "read,photo,screen,rss").split(","))
 PHOTO_SIZE = os.environ.get("HIFAZAT_PHONE_BENCH_PHOTO_SIZE", "4000x3000")
 
 
@@ -176,14 +178,22 @@ def main():
     none = ["--heic", "0", "--videos", "0", "--whatsapp", "0", "--screenshots", "0", "--downloads", "0",
             "--telegram", "0"]
     t0 = time.monotonic()
-    small = tree(trees, f"small-{PHOTO_SIZE}-{READ_MB}", mkphone,
-                 ["--camera", "1", "--camera-size", PHOTO_SIZE] + none,
-                 lambda d: random_file(os.path.join(d, "bench.bin"), READ_MB))
-    gallery = tree(trees, f"gallery-{PHOTOS}", mkphone, ["--camera", str(PHOTOS)])
-    video = tree(trees, f"video-{VIDEO_MB}", mkphone, ["--camera", "0", "--big-video", str(VIDEO_MB)] + none)
-    photo = sorted(f for f in os.listdir(os.path.join(small, "DCIM/Camera")) if f.endswith(".jpg"))[0]
-    big = [f for f in os.listdir(os.path.join(video, "DCIM/Camera")) if f.endswith("_long.mp4")][0]
-    video_mb = os.path.getsize(os.path.join(video, "DCIM/Camera", big)) / 1e6
+    small = gallery = video = None
+    if ONLY & {"read", "photo"}:
+        small = tree(trees, f"small-{PHOTO_SIZE}-{READ_MB}", mkphone,
+                     ["--camera", "1", "--camera-size", PHOTO_SIZE] + none,
+                     lambda d: random_file(os.path.join(d, "bench.bin"), READ_MB))
+        photo = sorted(f for f in os.listdir(os.path.join(small, "DCIM/Camera")) if f.endswith(".jpg"))[0]
+    # 1024x768 camera photos with 320x240 EXIF previews, as Android phones
+    # write them (mkphone's default 160x120 is smaller than a thumbnail: the
+    # whole file would be read for each)
+    if "screen" in ONLY:
+        gallery = tree(trees, f"gallery-{PHOTOS}-p320", mkphone,
+                       ["--camera", str(PHOTOS), "--preview", "320x240"])
+    if "rss" in ONLY:
+        video = tree(trees, f"video-{VIDEO_MB}", mkphone, ["--camera", "0", "--big-video", str(VIDEO_MB)] + none)
+        big = [f for f in os.listdir(os.path.join(video, "DCIM/Camera")) if f.endswith("_long.mp4")][0]
+        video_mb = os.path.getsize(os.path.join(video, "DCIM/Camera", big)) / 1e6
     log(f"  phones ready in {trees} ({time.monotonic() - t0:.0f} s)")
 
     rundir = os.environ.get("HIFAZAT_PHONE_VM_DIR", phone_vm.RUNDIR)
@@ -212,98 +222,103 @@ def main():
         g.must("mount -o remount,size=75% /run 2>/dev/null; true")
 
         # ---- (a) read throughput and (b) a 12 MP photo: the small phone
-        root = g.plug(small)
-        ids = g.file_ids()
-        size = os.path.getsize(os.path.join(small, "bench.bin"))
-        ours, theirs, inner, pairs = [], [], [], []
-        for i in range(REPS):
-            # one pair at a time, in turns, so that the machine's other load
-            # falls on both alike; the ratio is the median of the pairs'
-            for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-                if which == 0:
-                    rc, t, _, err = g.timed(f"{PB} read '{root}/bench.bin'")
-                    line = g.stdout()
-                    if rc or f"bytes={size}" not in line:
-                        raise BootError(f"phone_bench read: {line} {err}")
-                    ours.append(size / 1e6 / t)
-                    inner.append(float(re.search(r"mb_s=([\d.]+)", line).group(1)))
-                else:
-                    theirs.append(size / 1e6 / g.baseline(f"mtp-getfile {ids['bench.bin']} /dev/null"))
-            pairs.append(ours[-1] / theirs[-1])
-        res["read_mb_s"], res["getfile_mb_s"] = med(ours), med(theirs)
-        res["read_ratio"] = med(pairs)
-        log(f"read: a {size / 1e6:.0f} MB file, whole process (opening the phone included), {REPS} pairs: "
-            f"device layer {res['read_mb_s']:.1f} MB/s (median; its reads alone {med(inner):.1f} MB/s), "
-            f"mtp-getfile to /dev/null {res['getfile_mb_s']:.1f} MB/s; median of the pairs' ratios "
-            f"{res['read_ratio']:.2f}x (pairs {' '.join(f'{p:.2f}' for p in pairs)})")
+        if ONLY & {"read", "photo"}:
+            root = g.plug(small)
+            ids = g.file_ids()
+            size = os.path.getsize(os.path.join(small, "bench.bin"))
+        if "read" in ONLY:
+            ours, theirs, inner, pairs = [], [], [], []
+            for i in range(REPS):
+                # one pair at a time, in turns, so that the machine's other load
+                # falls on both alike; the ratio is the median of the pairs'
+                for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                    if which == 0:
+                        rc, t, _, err = g.timed(f"{PB} read '{root}/bench.bin'")
+                        line = g.stdout()
+                        if rc or f"bytes={size}" not in line:
+                            raise BootError(f"phone_bench read: {line} {err}")
+                        ours.append(size / 1e6 / t)
+                        inner.append(float(re.search(r"mb_s=([\d.]+)", line).group(1)))
+                    else:
+                        theirs.append(size / 1e6 / g.baseline(f"mtp-getfile {ids['bench.bin']} /dev/null"))
+                pairs.append(ours[-1] / theirs[-1])
+            res["read_mb_s"], res["getfile_mb_s"] = med(ours), med(theirs)
+            res["read_ratio"] = med(pairs)
+            log(f"read: a {size / 1e6:.0f} MB file, whole process (opening the phone included), {REPS} pairs: "
+                f"device layer {res['read_mb_s']:.1f} MB/s (median; its reads alone {med(inner):.1f} MB/s), "
+                f"mtp-getfile to /dev/null {res['getfile_mb_s']:.1f} MB/s; median of the pairs' ratios "
+                f"{res['read_ratio']:.2f}x (pairs {' '.join(f'{p:.2f}' for p in pairs)})")
 
-        psize = os.path.getsize(os.path.join(small, "DCIM/Camera", photo))
-        dev_path = f"{root}/DCIM/Camera/{photo}"
-        ours, theirs, pairs = [], [], []
-        same = True
-        for i in range(REPS):
-            for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-                if which == 0:
-                    rc, t, _, err = g.timed(f"{HZ} hash -q '{dev_path}'")
-                    a = json.loads(g.stdout() or "{}")
-                    if rc or "error" in a or "pdq" not in a:
-                        raise BootError(f"hash over MTP: {a} {err}")
-                    ours.append(t)
-                else:
-                    theirs.append(g.baseline(f"sh -c \"mtp-getfile {ids[photo]} /run/copy.jpg >/dev/null && "
-                                             f"{HZ} hash -q /run/copy.jpg; rm -f /run/copy.jpg\""))
-                    b = json.loads((g.stdout().splitlines() or ["{}"])[-1])
-            pairs.append(ours[-1] / theirs[-1])
-            a.pop("path", None)
-            b.pop("path", None)
-            same = same and a == b
-        res["photo_s"], res["copy_hash_s"] = med(ours), med(theirs)
-        res["photo_ratio"] = med(pairs)
-        log(f"photo: fingerprinting a {PHOTO_SIZE} photo ({psize / 1e6:.1f} MB), {REPS} pairs: "
-            f"`hifazat hash mtp:...` {res['photo_s'] * 1e3:.0f} ms, mtp-getfile to tmpfs + hifazat hash of the "
-            f"copy {res['copy_hash_s'] * 1e3:.0f} ms (medians); median of the pairs' ratios "
-            f"{res['photo_ratio']:.2f}x (pairs {' '.join(f'{p:.2f}' for p in pairs)}); the same fingerprints: "
-            f"{'yes' if same else 'NO'}")
-        res["photo_same"] = int(same)
+        if "photo" in ONLY:
+            psize = os.path.getsize(os.path.join(small, "DCIM/Camera", photo))
+            dev_path = f"{root}/DCIM/Camera/{photo}"
+            ours, theirs, pairs = [], [], []
+            same = True
+            for i in range(REPS):
+                for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                    if which == 0:
+                        rc, t, _, err = g.timed(f"{HZ} hash -q '{dev_path}'")
+                        a = json.loads(g.stdout() or "{}")
+                        if rc or "error" in a or "pdq" not in a:
+                            raise BootError(f"hash over MTP: {a} {err}")
+                        ours.append(t)
+                    else:
+                        theirs.append(g.baseline(f"sh -c \"mtp-getfile {ids[photo]} /run/copy.jpg >/dev/null && "
+                                                 f"{HZ} hash -q /run/copy.jpg; rm -f /run/copy.jpg\""))
+                        b = json.loads((g.stdout().splitlines() or ["{}"])[-1])
+                pairs.append(ours[-1] / theirs[-1])
+                a.pop("path", None)
+                b.pop("path", None)
+                same = same and a == b
+            res["photo_s"], res["copy_hash_s"] = med(ours), med(theirs)
+            res["photo_ratio"] = med(pairs)
+            log(f"photo: fingerprinting a {PHOTO_SIZE} photo ({psize / 1e6:.1f} MB), {REPS} pairs: "
+                f"`hifazat hash mtp:...` {res['photo_s'] * 1e3:.0f} ms, mtp-getfile to tmpfs + hifazat hash of the "
+                f"copy {res['copy_hash_s'] * 1e3:.0f} ms (medians); median of the pairs' ratios "
+                f"{res['photo_ratio']:.2f}x (pairs {' '.join(f'{p:.2f}' for p in pairs)}); the same fingerprints: "
+                f"{'yes' if same else 'NO'}")
+            res["photo_same"] = int(same)
 
         # ---- (c) the first screen of a phone of PHOTOS photos
-        root = g.plug(gallery)
-        ours, theirs, listed, pairs, detail = [], [], [], [], ""
-        for i in range(SCREEN_REPS):
-            for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-                if which == 0:
-                    rc, t, _, err = g.timed(f"{PB} screen", 3600)
-                    line = g.stdout()
-                    if rc:
-                        raise BootError(f"phone_bench screen: {line} {err}")
-                    f = dict(kv.split("=") for kv in line.split())
-                    ours.append(float(f["screen_ms"]) / 1e3)
-                    listed.append(float(f["listed_ms"]) / 1e3)
-                    detail = line
-                else:
-                    theirs.append(g.baseline("mtp-files", 3600))
-            pairs.append(ours[-1] / theirs[-1])
-        res["screen_s"], res["mtp_files_s"] = med(ours), med(theirs)
-        res["screen_ratio"] = med(pairs)
-        log(f"screen: a phone of {PHOTOS} camera photos, {SCREEN_REPS} pairs: the gallery's first screen "
-            f"(Camera album, 24 thumbnails ready, from opening the phone) {res['screen_s']:.1f} s (the whole phone "
-            f"listed {med(listed):.1f} s), `mtp-files` listing it {res['mtp_files_s']:.1f} s (medians); median of "
-            f"the pairs' ratios {res['screen_ratio']:.2f}x")
-        log(f"  last run: {detail}")
-        log("  libmtp (Debian 12, 1.1.20) answers a folder only when it has read all of it (GetObjectHandles,")
-        log("  then GetObjectInfo and up to two property reads per object): the 3,000-photo DCIM/Camera costs")
-        log("  ~3 round trips per photo before its first entry, and so does any MTP tool; what the device layer")
-        log("  adds on top is the thumbnails (EXIF previews: one partial read each).")
+        if "screen" in ONLY:
+            root = g.plug(gallery)
+            ours, theirs, listed, pairs, detail = [], [], [], [], ""
+            for i in range(SCREEN_REPS):
+                for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                    if which == 0:
+                        rc, t, _, err = g.timed(f"{PB} screen", 3600)
+                        line = g.stdout()
+                        if rc:
+                            raise BootError(f"phone_bench screen: {line} {err}")
+                        f = dict(kv.split("=") for kv in line.split())
+                        ours.append(float(f["screen_ms"]) / 1e3)
+                        listed.append(float(f["listed_ms"]) / 1e3)
+                        detail = line
+                    else:
+                        theirs.append(g.baseline("mtp-files", 3600))
+                pairs.append(ours[-1] / theirs[-1])
+            res["screen_s"], res["mtp_files_s"] = med(ours), med(theirs)
+            res["screen_ratio"] = med(pairs)
+            log(f"screen: a phone of {PHOTOS} camera photos, {SCREEN_REPS} pairs: the gallery's first screen "
+                f"(Camera album, 24 thumbnails ready, from opening the phone) {res['screen_s']:.1f} s (the whole phone "
+                f"listed {med(listed):.1f} s), `mtp-files` listing it {res['mtp_files_s']:.1f} s (medians); median of "
+                f"the pairs' ratios {res['screen_ratio']:.2f}x")
+            log(f"  last run: {detail}")
+            log("  libmtp (Debian 12, 1.1.20) answers a folder only when it has read all of it (GetObjectHandles,")
+            log("  then GetObjectInfo and up to two property reads per object): the 3,000-photo DCIM/Camera costs")
+            log("  ~3 round trips per photo before its first entry, and so does any MTP tool; what the device layer")
+            log("  adds on top is the thumbnails (EXIF previews: one partial read each).")
 
         # ---- (d) peak RSS hashing a long video
-        root = g.plug(video)
-        rc, t, rss, err = g.timed(f"{HZ} hash -q '{root}/DCIM/Camera/{big}'", 7200)
-        a = json.loads(g.stdout() or "{}")
-        if rc or "error" in a or "vpdq" not in a:
-            raise BootError(f"hash of the video: {a} {err}")
-        res["video_rss_mb"], res["video_s"] = rss, t
-        log(f"rss: `hifazat hash mtp:...` of a {video_mb:.0f} MB video: {t:.0f} s "
-            f"({video_mb / t:.1f} MB/s), peak RSS {rss:.0f} MB")
+        if "rss" in ONLY:
+            root = g.plug(video)
+            rc, t, rss, err = g.timed(f"{HZ} hash -q '{root}/DCIM/Camera/{big}'", 7200)
+            a = json.loads(g.stdout() or "{}")
+            if rc or "error" in a or "vpdq" not in a:
+                raise BootError(f"hash of the video: {a} {err}")
+            res["video_rss_mb"], res["video_s"] = rss, t
+            log(f"rss: `hifazat hash mtp:...` of a {video_mb:.0f} MB video: {t:.0f} s "
+                f"({video_mb / t:.1f} MB/s), peak RSS {rss:.0f} MB")
         g.unplug()
     finally:
         if own:
