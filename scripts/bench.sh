@@ -124,9 +124,9 @@ for s in $sections; do
         # (libmtp), against libmtp's own mtp-getfile and mtp-files on the
         # same device in the same run.
         echo "== phone: a real MTP device (qemu's usb-mtp in the test VM) vs libmtp's own tools"
-        out=$(python3 tests/bench/bench_phone.py build-bench "$work")
-        printf '%s\n' "$out"
-        line=$(printf '%s\n' "$out" | tail -1)
+        # (its lines as they come: a run takes half an hour)
+        python3 tests/bench/bench_phone.py build-bench "$work" | tee "$work/phone.out"
+        line=$(tail -1 "$work/phone.out")
         # (HIFAZAT_PHONE_BENCH_ONLY may leave some figures out)
         has() { [ -n "$(field "$line" "$1")" ]; }
         if has read_ratio; then

@@ -106,8 +106,17 @@ class Guest:
     def timed(self, cmd, timeout=1800):
         """Runs cmd (a shell word list, already quoted) under phone_bench run:
         (rc, wall seconds, peak RSS MB, the command's output)."""
-        rc, out = self.g.sh(f"{PB} run {OUT} {cmd} >/run/pb.stdout 2>/run/pb.stderr; "
-                            f"cat {OUT}; echo; tail -c 2000 /run/pb.stderr", timeout)
+        # The guest's agent ends any script after 120 s: the command runs
+        # on its own, and each call waits up to 100 s for it to end.
+        rc, out = self.g.sh(f"rm -f {OUT}; setsid sh -c \"{PB} run {OUT} {cmd_escape(cmd)} >/run/pb.stdout "
+                            f"2>/run/pb.stderr\" </dev/null >/dev/null 2>&1 &", 60)
+        end = time.monotonic() + timeout
+        out = ""
+        while time.monotonic() < end:
+            rc, out = self.g.sh(f"for i in $(seq 500); do [ -s {OUT} ] && break; sleep 0.2; done; "
+                                f"[ -s {OUT} ] && {{ cat {OUT}; echo; tail -c 2000 /run/pb.stderr; }}", 150)
+            if rc == 0:
+                break
         m = re.search(r"rc=(\d+) wall_ms=(\d+) maxrss_kb=(\d+)", out)
         if not m:
             raise BootError(f"guest: no timing for `{cmd}`: {out[-600:]}")
@@ -162,6 +171,11 @@ class Guest:
                 ids[m.group(1)] = cur
                 cur = None
         return ids
+
+
+def cmd_escape(cmd):
+    """cmd inside a double-quoted sh -c argument."""
+    return cmd.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
 
 
 def med(v):

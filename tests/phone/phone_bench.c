@@ -247,12 +247,15 @@ static int cmd_run(const char *out, char **argv)
         if (errno != EINTR)
             return 1;
     const double t1 = now_ms();
-    FILE *o = fopen(out, "w");
+    /* Whole or not at all: the benchmark polls for this file. */
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.part", out);
+    FILE *o = fopen(tmp, "w");
     if (!o)
         return 1;
     fprintf(o, "rc=%d wall_ms=%.0f maxrss_kb=%ld\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128,
             t1 - t0, ru.ru_maxrss);
-    return fclose(o) == 0 ? 0 : 1;
+    return fclose(o) == 0 && rename(tmp, out) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
