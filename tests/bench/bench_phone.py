@@ -318,10 +318,10 @@ def main():
                 f"listed {med(listed):.1f} s), `mtp-files` listing it {res['mtp_files_s']:.1f} s (medians); median of "
                 f"the pairs' ratios {res['screen_ratio']:.2f}x")
             log(f"  last run: {detail}")
-            log("  libmtp (Debian 12, 1.1.20) answers a folder only when it has read all of it (GetObjectHandles,")
-            log("  then GetObjectInfo and up to two property reads per object): the 3,000-photo DCIM/Camera costs")
-            log("  ~3 round trips per photo before its first entry, and so does any MTP tool; what the device layer")
-            log("  adds on top is the thumbnails (EXIF previews: one partial read each).")
+            log("  libmtp (Debian 12, 1.1.20) lists a folder only whole (GetObjectHandles, then GetObjectInfo,")
+            log("  GetObjectPropsSupported and the 64-bit size per object; its public API has no lighter call):")
+            log("  the gallery's first entries wait for all of DCIM/Camera, as mtp-files waits for the whole phone;")
+            log("  then 24 thumbnails (EXIF previews: a 64 KB partial read each; qemu's device has no GetThumb).")
 
         # ---- (d) peak RSS hashing a long video
         if "rss" in ONLY:
