@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, hash-source, queue, upload, media, ui, vpdq, kiosk, audio
+# Sections: hash, hash-source, queue, upload, media, ui, vpdq, kiosk, audio,
+# phone (not run by default: it needs the test image of image-build/test.sh,
+# or a VM that image-build/test/phone_vm.py serves; see tests/bench/bench_phone.py)
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -116,6 +118,33 @@ for s in $sections; do
         ;;
     vpdq)
         bench_vpdq
+        ;;
+    phone)
+        # qemu's usb-mtp device in the test VM, read by the device layer
+        # (libmtp), against libmtp's own mtp-getfile and mtp-files on the
+        # same device in the same run.
+        echo "== phone: a real MTP device (qemu's usb-mtp in the test VM) vs libmtp's own tools"
+        # (its lines as they come: a run takes half an hour)
+        python3 tests/bench/bench_phone.py build-bench "$work" | tee "$work/phone.out"
+        line=$(tail -1 "$work/phone.out")
+        # (HIFAZAT_PHONE_BENCH_ONLY may leave some figures out)
+        has() { [ -n "$(field "$line" "$1")" ]; }
+        if has read_ratio; then
+            verdict "$(field "$line" read_ratio) >= 0.9" \
+                "whole-file read throughput vs mtp-getfile >= 0.9x ($(field "$line" read_ratio)x)"
+        fi
+        if has photo_ratio; then
+            verdict "$(field "$line" photo_ratio) <= 1.0" \
+                "fingerprinting a 12 MP photo over MTP vs mtp-getfile + hifazat hash of the copy <= 1.0x ($(field "$line" photo_ratio)x)"
+            verdict "$(field "$line" photo_same) == 1" "the same fingerprints as of the copy"
+        fi
+        if has screen_ratio; then
+            echo "  first screen of a 3,000-photo phone vs mtp-files listing it: $(field "$line" screen_ratio)x (no target)"
+        fi
+        if has video_rss_mb; then
+            verdict "$(field "$line" video_rss_mb) <= 150" \
+                "peak RSS hashing a 2 GB video over MTP <= 150 MB ($(field "$line" video_rss_mb) MB)"
+        fi
         ;;
     audio)
         echo "== audio (issue 9): screen entry to the narration's first sample; asset sizes"

@@ -22,6 +22,9 @@
  * usage: mkphone DIR [--camera N] [--camera-size WxH] [--heic N] [--videos N]
  *                    [--whatsapp N] [--screenshots N] [--downloads N] [--telegram N]
  *                    [--big-video MB] [--epoch SECONDS] [--step SECONDS] [--other N]
+ *                    [--preview WxH]
+ * --preview: the camera photos' EXIF preview size (default 160x120; Android
+ * phones write 320x240 or 512x384, big enough for the gallery's thumbnails).
  */
 #include "mediagen.h"
 
@@ -37,6 +40,7 @@ static const char *root;
 static long long epoch = 1700000000; /* 2023-11-14 */
 static long long step;               /* files made so far: each is one step newer */
 static long long step_s = 3600;      /* seconds between two files' dates */
+static int preview_w = 160, preview_h = 120; /* camera photos' EXIF preview */
 
 static void die(const char *what, const char *path)
 {
@@ -78,7 +82,7 @@ static void jpeg_with_preview(const char *rel, int w, int h, long long t, uint32
     path_of(p, sizeof(p), rel);
     gen_camera_seed = seed;
     size_t len = 0;
-    uint8_t *j = gen_jpeg_preview(w, h, gen_camera, 1, 160, 120, gen_halves, &len);
+    uint8_t *j = gen_jpeg_preview(w, h, gen_camera, 1, preview_w, preview_h, gen_halves, &len);
     if (!j || gen_write(p, j, len) != 0)
         die("jpeg", p);
     free(j);
@@ -119,7 +123,7 @@ int main(int argc, char **argv)
         {"downloads", required_argument, NULL, 'd'}, {"telegram", required_argument, NULL, 't'},
         {"big-video", required_argument, NULL, 'b'}, {"epoch", required_argument, NULL, 'e'},
         {"step", required_argument, NULL, 'T'},     {"other", required_argument, NULL, 'o'},
-        {0, 0, 0, 0},
+        {"preview", required_argument, NULL, 'p'},  {0, 0, 0, 0},
     };
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -143,10 +147,15 @@ int main(int argc, char **argv)
                 die("bad --step", optarg);
             break;
         case 'o': other = atoi(optarg); break;
+        case 'p':
+            if (sscanf(optarg, "%dx%d", &preview_w, &preview_h) != 2 || preview_w < 8 || preview_h < 8)
+                die("bad --preview", optarg);
+            break;
         default:
             fprintf(stderr, "usage: mkphone DIR [--camera N] [--camera-size WxH] [--heic N] [--videos N]\n"
                             "       [--whatsapp N] [--screenshots N] [--downloads N] [--telegram N]\n"
-                            "       [--big-video MB] [--epoch SECONDS] [--step SECONDS] [--other N]\n");
+                            "       [--big-video MB] [--epoch SECONDS] [--step SECONDS] [--other N]\n"
+                            "       [--preview WxH]\n");
             return 2;
         }
     }

@@ -1586,7 +1586,7 @@ static void make_photos(const char *dir, const char *prefix, int n, int64_t t0)
     REQUIRE(jpg, "jpeg");
     for (int i = 0; i < n; i++) {
         char p[1400];
-        snprintf(p, sizeof p, "%s/%s%04d.jpg", dir, prefix, i);
+        REQUIRE(snprintf(p, sizeof p, "%s/%s%04d.jpg", dir, prefix, i) < (int)sizeof p, "path too long");
         REQUIRE(gen_write(p, jpg, len) == 0, "write %s", p);
         struct timespec ts[2] = {{(time_t)(t0 + 60 * i), 0}, {(time_t)(t0 + 60 * i), 0}};
         utimensat(AT_FDCWD, p, ts, 0);
