@@ -25,8 +25,9 @@ uses a running `serve` VM, or boots its own):
 
 The guest's /tmp and /run are noexec: programs go to /usr/local (the
 writable overlay). Files travel over the test agent's virtio port, base64
-in chunks (the agent takes one line per script). Libraries the image does
-not ship yet are downloaded on the host with `apt-get download` (cached in
+in chunks (the agent takes one line per script). Tools the image does not
+ship (mtp-tools, the benchmarks' baselines) and, for images older than the
+phone libraries, those libraries are downloaded with `apt-get download` (cached in
 ~/.cache/hifazat-phone-debs) and unpacked into the guest's / (keeping its /lib -> usr/lib links).
 """
 import argparse
@@ -48,8 +49,9 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 RUNDIR = os.environ.get("HIFAZAT_PHONE_VM_DIR", "/tmp/hifazat-phone-vm")
 CHUNK = 60 * 1024            # raw bytes per agent script (base64 twice: ~107 KB a line)
 DEB_CACHE = os.path.expanduser("~/.cache/hifazat-phone-debs")
-# What the USB backends need at run time and the image does not ship yet,
-# plus mtp-tools (mtp-detect, mtp-files, mtp-getfile: baselines).
+# What the USB backends need at run time (the image ships them now; older
+# test images do not), plus mtp-tools (mtp-detect, mtp-files, mtp-getfile:
+# baselines), which the image never ships.
 PACKAGES = ["libusb-1.0-0", "libmtp-common", "libmtp9", "mtp-tools", "libgphoto2-port12",
             "libgphoto2-6", "libltdl7", "libgd3", "libxpm4", "libtiff6", "libdeflate0",
             "libjbig0", "liblerc4", "libheif1", "libavif15", "libdav1d6", "libaom3",
