@@ -555,8 +555,9 @@ static void *io_main(void *arg)
                 enum device_state st = state_for_open_error(err.code, get_kind(v));
                 /* Seen in the USB image: a phone plugged in again seconds after
                  * it was pulled out mid-read fails its first openings. Ask again
-                 * for a while before telling the person it cannot be opened. */
-                if (st == DEVICE_FAILED && !atomic_load(&v->gone)) {
+                 * for a while before telling the person it cannot be opened
+                 * (not when the backend said it never can). */
+                if (st == DEVICE_FAILED && err.code != DEVICE_ERR_UNSUPPORTED && !atomic_load(&v->gone)) {
                     const int64_t now = device_now_ms();
                     if (!failing_since)
                         failing_since = now;
