@@ -988,6 +988,14 @@ static bool no_devices(struct app *a, const void *arg)
     return a->volumes && a->volumes->count == 0;
 }
 
+/* Pulls out phone ph and waits until Connect has no device left. */
+static void unplug_phone(struct app *a, struct kfix *f, int ph)
+{
+    fakephone_unplug(f->phones, ph);
+    devices_rescan(f->devices);
+    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+}
+
 /* How many devices Connect offers as buttons (only READY ones can be chosen). */
 static int device_buttons(struct app *a)
 {
@@ -1084,9 +1092,7 @@ static void connect_states(struct kfix *f, const char *L)
     while (SDL_GetTicks() - t0 < 400)
         app_pump(a, 20);
     CHECK(!strcmp(app_screen(a), "connect") && a->session.volume_id == 0, "not chosen by itself");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* A locked Android phone: unlock it (and allow access). */
     ph = kfix_plug_phone(f, "LOCK77", "Galaxy A05", KFIX_PLUG_LOCKED);
@@ -1098,9 +1104,7 @@ static void connect_states(struct kfix *f, const char *L)
     wait_dev(a, "Galaxy A05", DEVICE_READY);
     expect_clip(a, L, "event.device_found");
     CHECK(device_buttons(a) == 1, "unlocked: it can be chosen");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* An iPhone that has not trusted this computer. */
     ph = kfix_plug_phone(f, "IPH0NE1", "iPhone", KFIX_PLUG_IPHONE | KFIX_PLUG_LOCKED);
@@ -1112,9 +1116,7 @@ static void connect_states(struct kfix *f, const char *L)
     fakephone_set(f->phones, ph, FAKEPHONE_READY);
     wait_dev(a, "iPhone", DEVICE_READY);
     expect_clip(a, L, "event.device_found");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* A phone that stops answering (a request left unanswered past the
      * layer's timeout), then unplugged and plugged in again. */
@@ -1137,9 +1139,7 @@ static void connect_states(struct kfix *f, const char *L)
     v = wait_dev(a, "Galaxy A14", DEVICE_READY);
     CHECK(v && v->id == id, "plugged in again: readable, the same id");
     expect_clip(a, L, "event.device_found");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* Busy (another program has it), then free. */
     ph = kfix_plug_phone(f, "BUSY1", "Redmi 12", KFIX_PLUG_BUSY);
@@ -1150,9 +1150,7 @@ static void connect_states(struct kfix *f, const char *L)
     fakephone_set(f->phones, ph, FAKEPHONE_READY);
     wait_dev(a, "Redmi 12", DEVICE_READY);
     expect_clip(a, L, "event.device_found");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* One that cannot be opened at all: what to try, then staff. */
     ph = kfix_plug_phone(f, "FAIL1", "Nokia G21", KFIX_PLUG_REFUSED);
@@ -1160,9 +1158,7 @@ static void connect_states(struct kfix *f, const char *L)
     expect_clip(a, L, "device.failed");
     CHECK(device_buttons(a) == 0, "a phone that failed cannot be chosen");
     shot(a, "connect_failed");
-    fakephone_unplug(f->phones, ph);
-    devices_rescan(f->devices);
-    CHECK(wait_for(a, no_devices, NULL, 5000), "unplugged");
+    unplug_phone(a, f, ph);
 
     /* Several at once: a memory card (a button), a phone that only charges
      * (the big explanation) and a locked iPhone (a short row). */
