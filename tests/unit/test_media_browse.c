@@ -27,38 +27,6 @@ enum { N_CAMERA = 3000 };
 static const uint8_t MP4_HEAD[] = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm',
                                    0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1'};
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-
-static void on_notify(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void wait_a_bit(void)
-{
-    pthread_mutex_lock(&lock);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 20 * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    pthread_cond_timedwait(&cond, &lock, &ts);
-    pthread_mutex_unlock(&lock);
-}
-
 /* Applies content checks until none is pending (up to 60 s). */
 static bool settle(struct media *m, struct media_folder *f)
 {
@@ -70,7 +38,7 @@ static bool settle(struct media *m, struct media_folder *f)
         media_folder_counts(f, &c);
         if (c.checking == 0)
             return true;
-        wait_a_bit();
+        notify_wait(20);
     }
     return false;
 }
@@ -237,7 +205,7 @@ int main(void)
     struct media_options o;
     media_options_default(&o);
     o.devices = d;
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     struct media_error err;
     struct media *m = media_create(&o, &err);
     REQUIRE(m, "media_create: %s", err.detail);

@@ -37,38 +37,6 @@
 
 static char tmp[512];
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-
-static void on_notify(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void wait_a_bit(int ms)
-{
-    pthread_mutex_lock(&lock);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += (long)ms * 1000000;
-    while (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    pthread_cond_timedwait(&cond, &lock, &ts);
-    pthread_mutex_unlock(&lock);
-}
-
 /* Takes events and updates until the listing is over (60 s at most). */
 static bool listed(struct media *m, struct media_folder *f)
 {
@@ -78,7 +46,7 @@ static bool listed(struct media *m, struct media_folder *f)
             media_folder_update(f);
         if (!media_folder_listing(f))
             return true;
-        wait_a_bit(5);
+        notify_wait(5);
     }
     return false;
 }
@@ -94,7 +62,7 @@ static bool settled(struct media *m, struct media_folder *f)
         media_folder_counts(f, &c);
         if (!media_folder_listing(f) && c.checking == 0)
             return true;
-        wait_a_bit(5);
+        notify_wait(5);
     }
     return false;
 }
@@ -338,7 +306,7 @@ static struct media *media_on(struct devices *d, int workers)
     struct media_options o;
     media_options_default(&o);
     o.devices = d;
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     o.workers = workers;
     struct media_error err;
     struct media *m = media_create(&o, &err);
@@ -378,7 +346,7 @@ static void test_gallery(const struct phone *ph)
         }
         if (!media_folder_listing(g))
             break;
-        wait_a_bit(1);
+        notify_wait(1);
     }
     CHECK(!media_folder_listing(g) && media_folder_error(g) == MEDIA_OK, "listed: error %d",
           media_folder_error(g));
@@ -479,7 +447,7 @@ static void test_gallery(const struct phone *ph)
         media_thumbs_want(m, g, &id, 1);                                                            \
         const double tend = now_s() + 30;                                                           \
         do {                                                                                        \
-            wait_a_bit(2);                                                                          \
+            notify_wait(2);                                                                          \
             media_thumb_get(m, g, id, &ti);                                                         \
         } while ((ti.state == MEDIA_THUMB_QUEUED || ti.state == MEDIA_THUMB_LOADING) && now_s() < tend); \
         fakephone_stats(fp, idx, &fs1);                                                             \
@@ -525,7 +493,7 @@ static void test_gallery(const struct phone *ph)
     media_thumbs_want(m, f, &id, 1);
     const double tend = now_s() + 30;
     do {
-        wait_a_bit(2);
+        notify_wait(2);
         media_thumb_get(m, f, id, &ti);
     } while ((ti.state == MEDIA_THUMB_QUEUED || ti.state == MEDIA_THUMB_LOADING) && now_s() < tend);
     fakephone_stats(fp, idx2, &fs1);
@@ -652,7 +620,7 @@ static void test_states(const struct phone *ph)
         ready = l && l->count == 1 && l->v[0].state == DEVICE_READY;
         device_list_free(l);
         if (!ready)
-            wait_a_bit(10);
+            notify_wait(10);
     }
     REQUIRE(ready, "unlocked");
     g = media_gallery_open(m, "test:LOCK", 0, &err);
@@ -675,7 +643,7 @@ static void test_states(const struct phone *ph)
     while (media_folder_count(g) == 0 && media_folder_listing(g) && now_s() < end) {
         if (media_events(m) & MEDIA_EV_FOLDER)
             media_folder_update(g);
-        wait_a_bit(2);
+        notify_wait(2);
     }
     const size_t before = media_folder_count(g);
     CHECK(before > 0 && media_folder_listing(g), "partly listed: %zu", before);
@@ -729,7 +697,7 @@ static void test_states(const struct phone *ph)
     struct media_stats st;
     const double wend = now_s() + 30;
     do {
-        wait_a_bit(2);
+        notify_wait(2);
         media_get_stats(m, &st);
     } while (st.running == 0 && now_s() < wend);
     CHECK(st.running == 1, "a thumbnail waits for the phone");
@@ -740,11 +708,11 @@ static void test_states(const struct phone *ph)
     fakephone_set(fp, h2, FAKEPHONE_READY);
     const double rend = now_s() + 30;
     do {
-        wait_a_bit(2);
+        notify_wait(2);
         media_get_stats(m, &st);
     } while (st.running > 0 && now_s() < rend);
     CHECK(st.running == 0 && st.cache_items == 0 && st.cache_bytes == 0, "the stuck job dropped its work");
-    wait_a_bit(20);
+    notify_wait(20);
     CHECK(media_events(m) == 0, "no event of the wiped session");
     media_folder_close(f);
     media_destroy(m);
@@ -837,7 +805,7 @@ static void test_wipe(const struct phone *ph)
         if (ti.state == MEDIA_THUMB_READY || ti.state == MEDIA_THUMB_FAILED)
             k++;
         else
-            wait_a_bit(2);
+            notify_wait(2);
     }
     REQUIRE(media_folder_entry(g, 0, &e) == 0, "entry");
     const char *name = e.name, *path = e.path;

@@ -22,38 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-
-static void on_notify(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void wait_a_bit(int ms)
-{
-    pthread_mutex_lock(&lock);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += (long)ms * 1000000;
-    while (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    pthread_cond_timedwait(&cond, &lock, &ts);
-    pthread_mutex_unlock(&lock);
-}
-
 static bool busy(enum media_thumb_state s)
 {
     return s == MEDIA_THUMB_QUEUED || s == MEDIA_THUMB_LOADING;
@@ -73,7 +41,7 @@ static bool wait_done(struct media *m, struct media_folder *f, const uint32_t *i
         }
         if (!any)
             return true;
-        wait_a_bit(20);
+        notify_wait(20);
     }
     return false;
 }
@@ -520,7 +488,7 @@ static void test_thumbs(void)
     struct media_options o;
     media_options_default(&o);
     o.devices = volumes();
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     struct media_error err;
     struct media *m = media_create(&o, &err);
     REQUIRE(m, "media_create: %s", err.detail);
@@ -694,7 +662,7 @@ static void test_budget(void)
     struct media_options o;
     media_options_default(&o);
     o.devices = volumes();
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     o.thumb_size = SIZE;
     o.cache_bytes = 16 * SIZE * SIZE * 4;
     struct media_error err;
@@ -796,7 +764,7 @@ static void test_cancel(void)
     struct media_options o;
     media_options_default(&o);
     o.devices = volumes();
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     o.workers = 1;
     struct media_error err;
     struct media *m = media_create(&o, &err);
@@ -850,7 +818,7 @@ static void test_cancel(void)
     CHECK(wait_done(m, f, &smallid, 1), "small");
     const double took = now_s() - t0;
     while (media_get_stats(m, &st), st.running > 0)
-        wait_a_bit(5);
+        notify_wait(5);
     media_thumb_get(m, f, noise, &ti);
     CHECK(ti.state == MEDIA_THUMB_NONE, "the big one was dropped (%d)", ti.state);
     CHECK(st.decoded == decoded0 + 1 && st.cancelled >= cancelled0 + 1, "decoded +%llu cancelled +%llu",
@@ -878,9 +846,9 @@ static void test_cancel(void)
         for (n = 0; n < 24 && media_folder_entry(f, n, &e) == 0; n++)
             all[n] = e.id;
         media_thumbs_want(m, f, all, n);
-        wait_a_bit(round % 4);
+        notify_wait(round % 4);
         media_wipe(m);
-        wait_a_bit(1);
+        notify_wait(1);
         late += media_events(m) != 0;
         media_folder_close(f);
         media_events(m);   /* closing may tell of the folder */

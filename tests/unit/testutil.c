@@ -1,9 +1,11 @@
 #include "testutil.h"
 
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *shared_path(const char *rel)
@@ -87,4 +89,36 @@ int split_tabs(char *line, char **fields, int max)
     if (nl)
         *nl = '\0';
     return n;
+}
+
+static pthread_mutex_t notify_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t notify_cond = PTHREAD_COND_INITIALIZER;
+
+void notify_waiter(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_lock(&notify_lock);
+    pthread_cond_broadcast(&notify_cond);
+    pthread_mutex_unlock(&notify_lock);
+}
+
+void notify_wait(int ms)
+{
+    pthread_mutex_lock(&notify_lock);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)ms * 1000000;
+    while (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&notify_cond, &notify_lock, &ts);
+    pthread_mutex_unlock(&notify_lock);
+}
+
+double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

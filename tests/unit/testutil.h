@@ -15,6 +15,14 @@ int write_whole(const char *path, const void *data, size_t len);
 const char *make_tmpdir(const char *tag);
 void rm_rf(const char *path);
 
+/* A notify callback (media's, the device layer's: any thread) that wakes
+ * notify_wait(). */
+void notify_waiter(void *ctx);
+/* Waits until notify_waiter() is called, or ms pass. */
+void notify_wait(int ms);
+/* Seconds on the monotonic clock. */
+double now_s(void);
+
 /* Splits a tab-separated line in place; returns the number of fields. */
 int split_tabs(char *line, char **fields, int max);
 
