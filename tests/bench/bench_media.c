@@ -27,9 +27,9 @@
 #include "image.h"
 #include "media.h"
 #include "mediagen.h"
+#include "testutil.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,30 +73,6 @@ static int generate(const char *dir, int count, bool previews, double *mb)
     return 0;
 }
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static void on_notify(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
-}
-
-static void wait_notify(void)
-{
-    pthread_mutex_lock(&lock);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 2 * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    pthread_cond_timedwait(&cond, &lock, &ts);
-    pthread_mutex_unlock(&lock);
-}
-
 static void wait_ready(struct media *m, struct media_folder *f, const uint32_t *ids, size_t n)
 {
     for (;;) {
@@ -109,7 +85,7 @@ static void wait_ready(struct media *m, struct media_folder *f, const uint32_t *
         }
         if (done == n)
             return;
-        wait_notify();
+        notify_wait(2);
     }
 }
 
@@ -157,7 +133,7 @@ static void wait_listed(struct media *m, struct media_folder *f, size_t want)
             media_folder_update(f);
         if (!media_folder_listing(f) || media_folder_count(f) >= want)
             return;
-        wait_notify();
+        notify_wait(2);
     }
 }
 
@@ -171,7 +147,7 @@ static int opening_as(const char *root, const char *path, const char *phone_dir,
     struct media_options o;
     media_options_default(&o);
     o.devices = dv;
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     struct media_error err;
     const double t0 = bench_now();
     struct media *m = media_create(&o, &err);

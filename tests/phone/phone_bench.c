@@ -23,9 +23,9 @@
  */
 #include "device.h"
 #include "media.h"
+#include "testutil.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,31 +44,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-
-static void on_notify(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_lock(&lock);
-    pthread_cond_broadcast(&cond);
-    pthread_mutex_unlock(&lock);
-}
-
-static void wait_notify(void)
-{
-    pthread_mutex_lock(&lock);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 5 * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    pthread_cond_timedwait(&cond, &lock, &ts);
-    pthread_mutex_unlock(&lock);
-}
-
 /* The device layer on USB (libmtp), settled. */
 static struct devices *open_devices(void)
 {
@@ -76,7 +51,7 @@ static struct devices *open_devices(void)
     device_options_default(&o);
     o.usb = true;
     o.usb_backend = "mtp";
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     const char *rb = getenv("PHONE_BENCH_READ_BLOCK"); /* experiments: the read-ahead block */
     if (rb)
         o.read_block = (size_t)strtoul(rb, NULL, 10);
@@ -163,7 +138,7 @@ static int cmd_screen(const char *want_root)
     struct media_options o;
     media_options_default(&o);
     o.devices = d;
-    o.notify = on_notify;
+    o.notify = notify_waiter;
     struct media_error err = {0};
     m = media_create(&o, &err);
     f = m ? media_gallery_open(m, root, 0, &err) : NULL;
@@ -211,7 +186,7 @@ static int cmd_screen(const char *want_root)
         }
         if (t_screen && t_listed)
             break;
-        wait_notify();
+        notify_wait(5);
     }
     struct media_counts c;
     media_folder_counts(f, &c);
