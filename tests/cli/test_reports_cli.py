@@ -27,8 +27,9 @@ def check(cond, msg):
         print("FAIL:", msg, file=sys.stderr)
 
 
-def run(*args, stdin=None):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, input=stdin)
+def run(*args, stdin=None, env=None):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, input=stdin,
+                       env=dict(os.environ, **env) if env else None)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -86,6 +87,10 @@ for src, route, by in (("images.jsonl", "adult", "self"), ("videos.jsonl", "unde
         r.update(src=src, route=route, reporter=by)
         receipts.append(r)
 check("README.md" not in err and "/pdq/" not in err, "no paths printed when leaving files out")
+# the helpline registers this kiosk (its public key, and a name)
+with open("reg.txt", "w") as f:
+    f.write(f"{json.load(open('data/kiosk.key'))['public_key']} Test desk\n")
+REG = ["--kiosks", "reg.txt"]
 rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", *KIOSK[:2])
 check(rc == 2 and "helpline" in err, f"no helpline key: exit 2 ({rc}) {err}")
 rc, out, err = run("queue", "add", "--from", "images.jsonl", *KIOSK)
@@ -152,7 +157,7 @@ for path in files_under("data", "stick"):
 check(scanned >= 6 and not leaks, f"stick thief found {leaks[:5]} in {scanned} files")
 
 # --- open: JSON Lines + CSV, exactly the hashes, de-duplicated across archives
-rc, out, err = run("open", *archives, *again, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+rc, out, err = run("open", *REG, *archives, *again, "--key", "hl/helpline.key", "--passphrase-file", "pass",
                    "--csv", "out.csv", "--jsonl", "out.jsonl")
 check(rc == 0, f"open: {err}")
 check("3 reports opened, 3 duplicates skipped, 0 rejected" in err, f"dedup across archives: {err}")
@@ -195,13 +200,58 @@ for r in receipts:
     check(all(row["route"] == r["route"] for row in rows if row["case_code"] == r["case_code"]), "route column")
 
 # --seen: a later run skips what was already opened
-rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+rc, out, err = run("open", *REG, archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
                    "--seen", "seen.txt", "--jsonl", "a.jsonl")
 n_first = len(open("a.jsonl").read().splitlines())
-rc, out, err = run("open", *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+rc, out, err = run("open", *REG, *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
                    "--seen", "seen.txt", "--jsonl", "b.jsonl")
 check(rc == 0 and len(open("b.jsonl").read().splitlines()) == 3 - n_first,
       f"--seen: only the new ones ({err})")
+
+# --- outputs: whole or not at all, 0600, never through a link; --seen only after them
+OPEN_A = ["open", *REG, archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass"]
+with open("old.jsonl", "w") as f:
+    f.write("the previous run\n")
+os.chmod("old.jsonl", 0o644)
+rc, out, err = run(*OPEN_A, "--jsonl", "old.jsonl", "--seen", "crash.seen",
+                   env={"HIFAZAT_TEST_OPEN_STOP_BEFORE_RENAME": "1"})
+check(rc == 75 and open("old.jsonl").read() == "the previous run\n",
+      f"stopped before the rename: the old output is untouched: {rc} {err}")
+check(not os.path.exists("crash.seen") or os.path.getsize("crash.seen") == 0,
+      "stopped before the rename: nothing is marked seen")
+leftover = [n for n in os.listdir(".") if n.startswith(".tmp-old.jsonl.")]
+check(len(leftover) == 1 and os.stat(leftover[0]).st_mode & 0o777 == 0o600,
+      f"the unfinished output is a 0600 temp file beside it: {leftover}")
+for n in leftover:
+    os.remove(n)
+rc, out, err = run(*OPEN_A, "--jsonl", "old.jsonl", "--seen", "crash.seen")
+check(rc == 0 and len(open("old.jsonl").read().splitlines()) == len(open("crash.seen").read().splitlines()) > 0,
+      f"run again: every report written and then seen: {err}")
+check(os.stat("old.jsonl").st_mode & 0o777 == 0o600, "an existing output is replaced by a 0600 file")
+check(not [n for n in os.listdir(".") if n.startswith(".tmp-")], "no temp file left behind")
+rc, out, err = run(*OPEN_A, "--jsonl", "/dev/full", "--seen", "full.seen")
+check(rc == 1 and "nothing was added to --seen" in err and
+      (not os.path.exists("full.seen") or os.path.getsize("full.seen") == 0),
+      f"an output that cannot be written: nothing is marked seen: {rc} {err}")
+with open("torn.seen", "w") as f:
+    f.write(open("crash.seen").read().splitlines()[0] + "\n" + "0123abc")  # an append cut short
+rc, out, err = run(*OPEN_A, "--jsonl", "torn.jsonl", "--seen", "torn.seen")
+check(rc == 0 and all(len(l.split()) == 2 and len(l.split()[0]) == 32 for l in open("torn.seen")) and
+      len(open("torn.jsonl").read().splitlines()) == len(open("crash.seen").read().splitlines()) - 1,
+      f"a --seen file whose last append was cut short: the cut line is dropped: {err}")
+with open("victim.txt", "w") as f:
+    f.write("not yours\n")
+os.symlink("victim.txt", "link.jsonl")
+os.symlink("nowhere.txt", "dangling.csv")
+rc, out, err = run(*OPEN_A, "--jsonl", "link.jsonl")
+check(rc != 0 and "symbolic link" in err and open("victim.txt").read() == "not yours\n"
+      and os.path.islink("link.jsonl"), f"a symlink at the output is refused, not followed: {rc} {err}")
+rc, out, err = run(*OPEN_A, "--jsonl", "x.jsonl", "--csv", "dangling.csv")
+check(rc != 0 and "symbolic link" in err and not os.path.exists("nowhere.txt"),
+      f"a dangling symlink at the output is refused, nothing created through it: {rc} {err}")
+os.symlink("victim.txt", "link.seen")
+rc, out, err = run(*OPEN_A, "--jsonl", "y.jsonl", "--seen", "link.seen")
+check(rc != 0 and open("victim.txt").read() == "not yours\n", f"nor at --seen: {rc} {err}")
 
 # --- refusals, each naming the report, the rest still opened
 arch = open(archives[0], "rb").read()
@@ -212,17 +262,17 @@ data_start = pos + 512  # the data block follows the 512-byte header
 tam = bytearray(arch)
 tam[data_start + 2000] ^= 0x20
 open("tampered.tar", "wb").write(tam)
-rc, out, err = run("open", "tampered.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, "tampered.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and victim in err and "altered" in err, f"tampered: names {victim}: {err}")
 check(len(out.splitlines()) == len(ids) - 1, "the other reports still opened")
 open("truncated.tar", "wb").write(arch[: data_start + 1000])
-rc, out, err = run("open", "truncated.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, "truncated.tar", "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and "truncated" in err and victim in err, f"truncated: {err}")
-rc, out, err = run("open", archives[0], "--key", "other/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, archives[0], "--key", "other/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and "wrong_key" in err and out == "", f"wrong key: {err}")
-rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "short")
+rc, out, err = run("open", *REG, archives[0], "--key", "hl/helpline.key", "--passphrase-file", "short")
 check(rc == 2 and "wrong passphrase" in err, f"wrong passphrase: {rc} {err}")
-rc, out, err = run("open", "pass", "--key", "hl/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, "pass", "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and "not a Hifazat" in err, f"not an archive: {err}")
 
 # a single sealed report with an unknown version byte
@@ -230,18 +280,20 @@ sealed = sorted(files_under("data/queue/exported"))[0]
 blob = bytearray(open(sealed, "rb").read())
 blob[4] = 2
 open(os.path.basename(sealed), "wb").write(blob)
-rc, out, err = run("open", os.path.basename(sealed), "--key", "hl/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, os.path.basename(sealed), "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and "unknown_version" in err, f"unknown version: {err}")
-rc, out, err = run("open", sealed, "--key", "hl/helpline.key", "--passphrase-file", "pass")
+rc, out, err = run("open", *REG, sealed, "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 0 and len(out.splitlines()) == 1, f"a queue file opens on its own: {err}")
 
 # replayed: kiosk B smuggles kiosk A's sealed report into its own archive
 rc, out, err = run("queue", "add", "--from", "videos.jsonl", "--route", "adult", "--data-dir", "dataB",
                    "--helpline-key", "hl/helpline.pub")
+with open("reg.txt", "a") as f:
+    f.write(f"{json.load(open('dataB/kiosk.key'))['public_key']} Desk B\n")
 shutil.copy(sealed, "dataB/queue/pending/")
 os.mkdir("stickB")
 rc, out, err = run("export", "--to", "stickB", "--data-dir", "dataB")
-rc, out, err = run("open", *[os.path.join("stickB", n) for n in os.listdir("stickB")],
+rc, out, err = run("open", *REG, *[os.path.join("stickB", n) for n in os.listdir("stickB")],
                    "--key", "hl/helpline.key", "--passphrase-file", "pass")
 check(rc == 1 and "different kiosk" in err and os.path.basename(sealed)[:32] in err,
       f"replay from another kiosk refused: {err}")
@@ -255,7 +307,7 @@ rc, out, err = run("queue", "status", "--data-dir", "dataB", "--helpline-key", "
 fpr_b = [l.split()[-1] for l in out.splitlines() if l.startswith("kiosk key fingerprint:")][0]
 check(fpr_b != fpr_a, "two kiosks, two keys")
 with open("kiosks.txt", "w") as f:
-    f.write(f"# registered kiosks\n\n{fpr_a.lower()}   Lahore desk  \n{fpr_b}\n")
+    f.write(f"# registered kiosks\n\n{fpr_a.lower()}   Lahore desk  \n{fpr_b} Karachi desk\n")
 rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
                    "--kiosks", "kiosks.txt")
 docs = [json.loads(l) for l in out.splitlines()]
@@ -276,15 +328,52 @@ check(rc == 0 and len(out.splitlines()) == len(ids),
       f"once registered they open (a rejection is not remembered as seen): {err}")
 pk_a = json.load(open("data/kiosk.key"))["public_key"]
 with open("by-key.txt", "w") as f:
-    f.write(f"{pk_a}\n")
+    f.write(f"{pk_a} Islamabad desk\n")
 rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
-                   "--kiosks", "by-key.txt")
-check(rc == 0 and len(out.splitlines()) == len(ids) and "kiosk_name" not in out,
+                   "--kiosks", "by-key.txt", "--csv", "by-key.csv")
+docs = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and len(docs) == len(ids) and
+      all(d["kiosk_name"] == "Islamabad desk" and d["kiosk_registered"] is True and
+          d["kiosk_key_fingerprint"] == fpr_a for d in docs),
       f"registered by its whole public key: {err}")
-for name, text, want in [("bad-kiosks.txt", f"{fpr_b}\nlahore-01 desk\n", "bad-kiosks.txt:2"),
-                         ("short-fpr.txt", fpr_a[:-1] + "\n", "short-fpr.txt:1"),
+rows = list(csv.DictReader(open("by-key.csv")))
+check(rows and all(x["kiosk_key_fingerprint"] == fpr_a and x["kiosk_name"] == "Islamabad desk" for x in rows),
+      "each CSV row names the kiosk's key and its registered name")
+
+# --kiosks is required; --accept-unregistered is the loud way around it
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass")
+check(rc == 2 and out == "" and "--kiosks FILE is required" in err, f"no --kiosks: refused: {rc} {err}")
+rc, out, err = run("open", *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--accept-unregistered")
+docs = [json.loads(l) for l in out.splitlines()]
+check(rc == 0 and len(docs) == 3 and
+      all(d["kiosk_registered"] is False and d["kiosk_name"] == "" and d["kiosk_key_fingerprint"] == fpr_a
+          for d in docs), f"--accept-unregistered opens them, marked unregistered: {err}")
+check("WARNING: 3 reports from unregistered kiosks were accepted (--accept-unregistered)" in err,
+      f"and says how many on stderr: {err}")
+rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--kiosks", "only-b.txt", "--accept-unregistered")
+check(rc == 0 and len(out.splitlines()) == len(ids) and f"WARNING: {len(ids)} report" in err,
+      f"--accept-unregistered with --kiosks: {err}")
+
+# a revoked kiosk key: refused, named by its fingerprint, the others still opened
+with open("revoked.txt", "w") as f:
+    f.write(f"revoked {fpr_a} Lahore desk (stick stolen)\n{pk_a} Lahore desk\n{fpr_b} Desk B\n")
+rc, out, err = run("open", *archives, *[os.path.join("stickB", n) for n in os.listdir("stickB")],
+                   "--key", "hl/helpline.key", "--passphrase-file", "pass", "--kiosks", "revoked.txt",
+                   "--accept-unregistered")
+docs = [json.loads(l) for l in out.splitlines()]
+check(rc == 1 and f"{fpr_a} (Lahore desk (stick stolen)), which --kiosks marks revoked" in err and
+      "4 reports refused: signed by a revoked kiosk key" in err and err.count("marks revoked") == 4,
+      f"revoked (even listed again, even with --accept-unregistered): {rc} {err}")
+check(len(docs) == 1 and docs[0]["kiosk_key_fingerprint"] == fpr_b and docs[0]["kiosk_name"] == "Desk B",
+      f"kiosk B's report still opened: {docs}")
+for name, text, want in [("bad-kiosks.txt", f"{fpr_b} B\nlahore-01 desk\n", "bad-kiosks.txt:2"),
+                         ("nameless.txt", f"{fpr_b} B\n{fpr_a}\n", "nameless.txt:2: the kiosk"),
+                         ("revoked-bad.txt", f"revoked lahore-01 desk\n", "revoked-bad.txt:1"),
+                         ("short-fpr.txt", fpr_a[:-1] + " A\n", "short-fpr.txt:1"),
                          ("no-kiosks.txt", "# none yet\n\n", "names no kiosk"),
-                         ("long-kiosks.txt", f"{fpr_b} " + "x" * 600 + f"\n{fpr_a}\n", "long-kiosks.txt:1: line too long")]:
+                         ("long-kiosks.txt", f"{fpr_b} " + "x" * 600 + f"\n{fpr_a} A\n", "long-kiosks.txt:1: line too long")]:
     with open(name, "w") as f:
         f.write(text)
     rc, out, err = run("open", archives[0], "--key", "hl/helpline.key", "--passphrase-file", "missing",
@@ -321,7 +410,7 @@ check(rc == 2 and "bad.conf" in err and "language" in err, f"bad config: {err}")
 rc, out, err = run("queue", "status", "--config", "missing.conf")
 check(rc == 2 and "missing.conf" in err, f"missing config: {err}")
 os.remove("data/kiosk.conf")
-rc, out, err = run("open", *sorted(files_under("data/queue/pending")), "--key", "hl/helpline.key",
+rc, out, err = run("open", *REG, *sorted(files_under("data/queue/pending")), "--key", "hl/helpline.key",
                    "--passphrase-file", "pass")
 check(rc == 0 and json.loads(out.splitlines()[0])["kiosk_id"] == "test-desk-1", "kiosk id from config")
 

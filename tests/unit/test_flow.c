@@ -749,10 +749,20 @@ static void verify_report(const struct kfix *f, const char *case_code, const cha
     char *o = run_cmd(cmd);
     CHECK(o, "hifazat export");
     free(o);
+    /* the helpline registers this kiosk by its public key */
+    char keyfile[1200], kiosks[1300];
+    snprintf(keyfile, sizeof keyfile, "%s/kiosk.key", f->data);
+    snprintf(kiosks, sizeof kiosks, "%s/kiosks.txt", f->root);
+    json_t *kj = json_load_file(keyfile, 0, NULL);
+    FILE *kf = fopen(kiosks, "w");
+    REQUIRE(kj && kf, "the kiosk's public key for --kiosks");
+    fprintf(kf, "%s test kiosk\n", json_string_value(json_object_get(kj, "public_key")));
+    fclose(kf);
+    json_decref(kj);
     snprintf(cmd, sizeof cmd,
              "'%s/hifazat' open '%s'/*.tar --key '%s/helpline.key' --passphrase-file '%s' "
-             "--jsonl /dev/null --csv /dev/stdout",
-             bin, out, f->keydir, f->passfile);
+             "--kiosks '%s' --jsonl /dev/null --csv -",
+             bin, out, f->keydir, f->passfile, kiosks);
     char *csv = run_cmd(cmd);
     REQUIRE(csv, "hifazat open");
     size_t n = (size_t)snprintf(cmd, sizeof cmd, "'%s/hifazat' hash -q", bin);

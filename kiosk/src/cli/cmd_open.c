@@ -22,7 +22,7 @@ enum { OPEN_MAX_INPUT = 1u << 30 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: hifazat open ARCHIVE... --key FILE [options]\n"
+    fputs("usage: hifazat open ARCHIVE... --key FILE --kiosks FILE [options]\n"
           "Opens outbox archives (or single sealed .hfz reports) with the helpline's\n"
           "secret key: checks each manifest's signature and every sealed file against it,\n"
           "decrypts each report, checks the kiosk's signature and the schema, and writes\n"
@@ -34,21 +34,33 @@ static void usage(FILE *f)
           "\n"
           "  --key FILE             the helpline secret key (helpline.key)\n"
           "  --passphrase-file FILE its passphrase (first line); else asked on the terminal\n"
+          "  --kiosks FILE          required: the registered kiosks, one per line:\n"
+          "                           [revoked] KEY NAME...\n"
+          "                         KEY is the kiosk key's fingerprint (XXXX-XXXX-XXXX-XXXX,\n"
+          "                         as `hifazat queue status` and the staff screen show it)\n"
+          "                         or its base64 public key; NAME (required) is given back\n"
+          "                         as kiosk_name; '#' starts a comment. A line starting\n"
+          "                         with `revoked` refuses that key's reports (a stolen or\n"
+          "                         retired stick). Anyone with helpline.pub can seal a\n"
+          "                         report and every stick's kiosk key can be copied: a\n"
+          "                         report signed by any other key is refused\n"
+          "  --accept-unregistered  open reports from kiosks not in --kiosks too (revoked\n"
+          "                         ones stay refused); stderr counts them at the end\n"
           "  --jsonl FILE           JSON Lines output (default: standard output)\n"
           "  --csv FILE             CSV output: case_code,route,signal_type,value,quality,\n"
-          "                         report_id,item,kind,variant\n"
+          "                         report_id,item,kind,variant,kiosk_key_fingerprint,\n"
+          "                         kiosk_name (empty: an unregistered kiosk)\n"
           "  --seen FILE            ids and digests of reports opened in earlier runs;\n"
-          "                         new ones are added (the helpline's replay guard)\n"
-          "  --kiosks FILE          the registered kiosks: one per line, the kiosk key's\n"
-          "                         fingerprint (XXXX-XXXX-XXXX-XXXX, as `hifazat queue\n"
-          "                         status` and the staff screen show it) or its base64\n"
-          "                         public key, then an optional name; '#' comments.\n"
-          "                         A report signed by any other key is rejected: anyone\n"
-          "                         with helpline.pub can seal a report, only a\n"
-          "                         registered kiosk can sign one\n"
+          "                         new ones are added, only once the outputs are safely\n"
+          "                         on disk (the helpline's replay guard)\n"
           "  -h, --help             this text\n"
           "\n"
-          "Exit status: 0 every report opened, 1 some were rejected, 2 usage or key error.\n",
+          "Output files are written to a new file (mode 0600) beside them, synced and\n"
+          "renamed into place; a symbolic link there is refused, never followed.\n"
+          "\n"
+          "Exit status: 0 every report opened; 1 some were refused (damaged, unregistered,\n"
+          "revoked, replayed...) or an output could not be written; 2 usage, --kiosks or\n"
+          "key error.\n",
           f);
 }
 
@@ -111,14 +123,20 @@ static int seen_add(struct seen *t, const char *id, const uint8_t sha[32])
     return 0;
 }
 
-static int seen_load(struct seen *t, const char *path)
+/* *whole: the length of the file's complete lines (an append cut short by
+ * a crash leaves a last line without its newline, which is dropped). */
+static int seen_load(struct seen *t, const char *path, off_t *whole)
 {
+    *whole = 0;
     FILE *f = fopen(path, "r");
     if (!f)
         return errno == ENOENT ? 0 : -1;
     char line[256];
     int rc = 0;
     while (fgets(line, sizeof(line), f)) {
+        if (!strchr(line, '\n') && feof(f))
+            break;
+        *whole += (off_t)strlen(line);
         char id[REPORT_ID_HEX + 1], hex[65];
         uint8_t sha[32];
         size_t got = 0;
@@ -144,6 +162,7 @@ struct kiosk {
     char fpr[KEYS_FINGERPRINT_SIZE];
     uint8_t pk[KEYS_PUBLIC_SIZE];
     bool have_pk; /* registered by its whole key, not only its fingerprint */
+    bool revoked;
     char name[80];
 };
 
@@ -188,8 +207,13 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
         char *p = line + strspn(line, " \t");
         if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
             continue;
-        size_t tok = strcspn(p, " \t\r\n");
         struct kiosk e = {0};
+        /* "revoked" can be neither a fingerprint nor a base64 key */
+        if (!strncmp(p, "revoked", 7) && (p[7] == ' ' || p[7] == '\t')) {
+            e.revoked = true;
+            p += 7 + strspn(p + 7, " \t");
+        }
+        size_t tok = strcspn(p, " \t\r\n");
         char key[KEYS_PUBLIC_TEXT_SIZE + 1];
         if (parse_fingerprint(p, tok, e.fpr) != 0) {
             snprintf(key, sizeof(key), "%.*s", (int)(tok < KEYS_PUBLIC_TEXT_SIZE ? tok : KEYS_PUBLIC_TEXT_SIZE), p);
@@ -207,6 +231,13 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
         name[strcspn(name, "\r\n")] = '\0';
         for (size_t n = strlen(name); n && (name[n - 1] == ' ' || name[n - 1] == '\t'); n--)
             name[n - 1] = '\0';
+        if (!name[0]) {
+            /* the output names the kiosk by what the helpline registered,
+             * never by the id the report declares about itself */
+            snprintf(err, errlen, "%s:%u: the kiosk %s has no name after its key", path, no, e.fpr);
+            rc = -1;
+            break;
+        }
         snprintf(e.name, sizeof(e.name), "%s", name);
         if (k->n == k->cap) {
             size_t cap = k->cap ? k->cap * 2 : 16;
@@ -239,21 +270,39 @@ static const struct kiosk *kiosks_find(const struct kiosks *k, const uint8_t pk[
 {
     char fpr[KEYS_FINGERPRINT_SIZE];
     keys_fingerprint(pk, KEYS_ROLE_KIOSK, fpr);
+    const struct kiosk *found = NULL;
     for (size_t i = 0; i < k->n; i++)
-        if (k->v[i].have_pk ? sodium_memcmp(k->v[i].pk, pk, KEYS_PUBLIC_SIZE) == 0
-                            : strcmp(k->v[i].fpr, fpr) == 0)
-            return &k->v[i];
-    return NULL;
+        if ((k->v[i].have_pk ? sodium_memcmp(k->v[i].pk, pk, KEYS_PUBLIC_SIZE) == 0
+                             : strcmp(k->v[i].fpr, fpr) == 0) &&
+            (!found || k->v[i].revoked))
+            found = &k->v[i]; /* a revocation wins over any other line for that key */
+    return found;
 }
 
 /* ------------------------------------------------------------- output */
 
+/* An output file: written beside its target under a temp name, then synced
+ * and renamed into place, so the target is the old file or the whole new
+ * one. stdout and devices (/dev/null) are written directly. */
+struct output {
+    const char *path;
+    FILE *f;
+    int dirfd;                  /* -1: written directly */
+    char tmp[DURABLE_NAME_MAX]; /* its temp name in dirfd */
+    const char *base;           /* the target's name in dirfd */
+};
+
 struct run {
     const struct keys_helpline *key;
-    struct kiosks kiosks; /* n == 0: every kiosk is accepted */
+    struct kiosks kiosks;
+    bool accept_unregistered;
     struct seen seen;
-    FILE *jsonl, *csv, *seen_out;
-    unsigned long opened, duplicates, rejected, problems;
+    struct output jsonl, csv;
+    /* lines for --seen, written only once the outputs are on disk */
+    char *seen_new;
+    size_t seen_len, seen_cap;
+    int seen_fd; /* --seen, opened for appending; -1 without */
+    unsigned long opened, duplicates, rejected, problems, unregistered, revoked;
 };
 
 static void csv_field(FILE *f, const char *s, bool last)
@@ -272,8 +321,13 @@ static void csv_field(FILE *f, const char *s, bool last)
     fputc(last ? '\n' : ',', f);
 }
 
+struct kiosk_label {
+    const char *fpr, *name; /* name "": not registered */
+};
+
 static void csv_row(FILE *f, const json_t *doc, const char *type, const char *value,
-                    const char *quality, size_t item, const char *kind, const char *variant)
+                    const char *quality, size_t item, const char *kind, const char *variant,
+                    const struct kiosk_label *kl)
 {
     char itembuf[24];
     snprintf(itembuf, sizeof(itembuf), "%zu", item);
@@ -285,10 +339,12 @@ static void csv_row(FILE *f, const json_t *doc, const char *type, const char *va
     csv_field(f, json_string_value(json_object_get(doc, "report_id")), false);
     csv_field(f, itembuf, false);
     csv_field(f, kind, false);
-    csv_field(f, variant ? variant : "", true);
+    csv_field(f, variant ? variant : "", false);
+    csv_field(f, kl->fpr, false);
+    csv_field(f, kl->name, true);
 }
 
-static void emit_csv(FILE *f, const json_t *doc)
+static void emit_csv(FILE *f, const json_t *doc, const struct kiosk_label *kl)
 {
     size_t i;
     const json_t *item;
@@ -310,47 +366,64 @@ static void emit_csv(FILE *f, const json_t *doc)
                     char qb[8] = "";
                     if (c1)
                         snprintf(qb, sizeof(qb), "%.*s", (int)strcspn(c1 + 1, ","), c1 + 1);
-                    csv_row(f, doc, type, s, qb, i + 1, kind, variant);
+                    csv_row(f, doc, type, s, qb, i + 1, kind, variant, kl);
                 }
             } else {
                 char qb[8] = "";
                 if (q)
                     snprintf(qb, sizeof(qb), "%lld", (long long)json_integer_value(q));
-                csv_row(f, doc, type, json_string_value(v), qb, i + 1, kind, variant);
+                csv_row(f, doc, type, json_string_value(v), qb, i + 1, kind, variant, kl);
             }
         }
     }
+}
+
+static int seen_append(struct run *r, const char *id, const uint8_t sha[32])
+{
+    enum { LINE = REPORT_ID_HEX + 1 + 64 + 1 };
+    if (r->seen_cap - r->seen_len < LINE + 1) {
+        size_t cap = r->seen_cap ? r->seen_cap * 2 : 64 * LINE;
+        char *n = realloc(r->seen_new, cap);
+        if (!n)
+            return -1;
+        r->seen_new = n;
+        r->seen_cap = cap;
+    }
+    char hex[65];
+    sodium_bin2hex(hex, sizeof(hex), sha, 32);
+    r->seen_len += (size_t)snprintf(r->seen_new + r->seen_len, r->seen_cap - r->seen_len, "%s %s\n",
+                                    id, hex);
+    return 0;
 }
 
 static void emit(struct run *r, const struct report_opened *o, const uint8_t sha[32],
                  const char *source, const struct kiosk *registered)
 {
     const json_t *doc = report_opened_json(o);
-    if (r->jsonl) {
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
+    /* who sent it is the key that signed it and the name the helpline gave
+     * that key, never the kiosk_id the report says about itself */
+    struct kiosk_label kl = {fpr, registered ? registered->name : ""};
+    if (r->jsonl.f) {
         json_t *out = json_copy((json_t *)doc);
-        char fpr[KEYS_FINGERPRINT_SIZE], hex[65];
-        keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
+        char hex[65];
         sodium_bin2hex(hex, sizeof(hex), sha, 32);
         json_object_set_new(out, "kiosk_key_fingerprint", json_string(fpr));
-        if (registered && registered->name[0])
-            json_object_set_new(out, "kiosk_name", json_string(registered->name));
+        json_object_set_new(out, "kiosk_name", json_string(kl.name));
+        json_object_set_new(out, "kiosk_registered", json_boolean(registered != NULL));
         json_object_set_new(out, "sealed_sha256", json_string(hex));
         json_object_set_new(out, "source", json_string(source));
         char *s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
         if (s) {
-            fputs(s, r->jsonl);
-            fputc('\n', r->jsonl);
+            fputs(s, r->jsonl.f);
+            fputc('\n', r->jsonl.f);
             free(s);
         }
         json_decref(out);
     }
-    if (r->csv)
-        emit_csv(r->csv, doc);
-    if (r->seen_out) {
-        char hex[65];
-        sodium_bin2hex(hex, sizeof(hex), sha, 32);
-        fprintf(r->seen_out, "%s %s\n", report_opened_id(o), hex);
-    }
+    if (r->csv.f)
+        emit_csv(r->csv.f, doc, &kl);
 }
 
 static void reject(struct run *r, const char *source, const char *id, const char *why)
@@ -379,11 +452,18 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
         return;
     }
     const char *id = report_opened_id(o);
-    const struct kiosk *registered = NULL;
-    if (r->kiosks.n && !(registered = kiosks_find(&r->kiosks, report_opened_kiosk_key(o)))) {
+    const struct kiosk *registered = kiosks_find(&r->kiosks, report_opened_kiosk_key(o));
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
+    if (registered && registered->revoked) {
+        char why[200];
+        r->revoked++;
+        snprintf(why, sizeof(why), "signed by kiosk key %s (%s), which --kiosks marks revoked", fpr,
+                 registered->name);
+        reject(r, source, id, why);
+    } else if (!registered && !r->accept_unregistered) {
         /* not added to --seen: once the kiosk is registered, it opens */
-        char fpr[KEYS_FINGERPRINT_SIZE], why[200];
-        keys_fingerprint(report_opened_kiosk_key(o), KEYS_ROLE_KIOSK, fpr);
+        char why[200];
         snprintf(why, sizeof(why),
                  "signed by kiosk key %s, which is not in --kiosks (forged, or a kiosk not yet "
                  "registered: compare with its staff screen before adding it)", fpr);
@@ -404,7 +484,8 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
             else
                 reject(r, source, id,
                        "a different report with this id was opened before (replayed or forged)");
-        } else if (seen_add(&r->seen, id, sha) != 0) {
+        } else if (seen_add(&r->seen, id, sha) != 0 ||
+                   (r->seen_fd >= 0 && seen_append(r, id, sha) != 0)) {
             reject(r, source, id, "out of memory");
         } else {
             const char *w = report_opened_warning(o);
@@ -412,6 +493,8 @@ static void open_one(struct run *r, const char *source, const char *expect_id,
                 cli_error("%s: report %s: %s", source, id, w);
             emit(r, o, sha, source, registered);
             r->opened++;
+            if (!registered)
+                r->unregistered++;
         }
     }
     report_opened_free(o);
@@ -479,23 +562,148 @@ static void open_input(struct run *r, const char *path)
     free(data);
 }
 
-static FILE *open_output(const char *path)
+/* The directory holding path, opened, and path's last component in *base;
+ * -1 with errno. */
+static int open_parent(const char *path, const char **base)
 {
-    if (!strcmp(path, "-"))
-        return stdout;
-    /* Hashes, case codes and PINs in clear: only the helpline's staff may read them. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    return fd >= 0 ? fdopen(fd, "w") : NULL;
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!**base) {
+        errno = EISDIR;
+        return -1;
+    }
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
+                              path) >= sizeof(dir)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-static int close_output(FILE *f, bool sync)
+/* 0, or -1 with errno (ELOOP: a symbolic link is there). */
+static int output_open(struct output *o, const char *path)
 {
-    if (!f || f == stdout)
-        return f ? fflush(f) : 0;
-    int rc = fflush(f);
-    if (sync && rc == 0)
-        rc = fsync(fileno(f));
-    return fclose(f) != 0 ? -1 : rc;
+    o->path = path;
+    if (!strcmp(path, "-")) {
+        o->f = stdout;
+        return 0;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* planted or not, writing through it could land anywhere */
+        errno = ELOOP;
+        return -1;
+    }
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        /* a device or pipe the staff named (/dev/null): nothing to replace */
+        int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        return 0;
+    }
+    /* Hashes, case codes and PINs in clear: only the helpline's staff may
+     * read them (0600, created new, never through a link). */
+    if ((o->dirfd = open_parent(path, &o->base)) < 0)
+        return -1;
+    int fd = durable_begin(o->dirfd, o->base, 0600, o->tmp);
+    if (fd >= 0 && (o->f = fdopen(fd, "w")))
+        return 0;
+    durable_abort(o->dirfd, fd, o->tmp);
+    int saved = errno;
+    close(o->dirfd);
+    o->dirfd = -1;
+    errno = saved;
+    return -1;
+}
+
+/* Everything written reaches the disk under the output's name, or -1 with
+ * errno and the old file (if any) left as it was. */
+static int output_commit(struct output *o)
+{
+    if (!o->f)
+        return 0;
+    FILE *f = o->f;
+    o->f = NULL;
+    int rc = fflush(f) != 0 || ferror(f) ? -1 : 0;
+    if (o->dirfd < 0) {
+        /* a pipe or a terminal cannot be synced; a redirected file can */
+        if (rc == 0 && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
+            rc = -1;
+        int saved = errno;
+        if (f != stdout && fclose(f) != 0 && rc == 0)
+            return -1;
+        errno = saved;
+        return rc;
+    }
+    if (rc == 0 && fsync(fileno(f)) != 0)
+        rc = -1;
+    int saved = errno;
+    if (fclose(f) != 0 && rc == 0) {
+        saved = errno;
+        rc = -1;
+    }
+    /* the seam a power cut would hit: output written, not yet in place */
+    if (rc == 0 && getenv("HIFAZAT_TEST_OPEN_STOP_BEFORE_RENAME"))
+        _exit(75);
+    if (rc == 0 && renameat(o->dirfd, o->tmp, o->dirfd, o->base) != 0) {
+        saved = errno;
+        rc = -1;
+    }
+    if (rc != 0)
+        unlinkat(o->dirfd, o->tmp, 0);
+    else if (durable_fsync_dir(o->dirfd) != 0) {
+        saved = errno;
+        rc = -1;
+    }
+    close(o->dirfd);
+    o->dirfd = -1;
+    errno = saved;
+    return rc;
+}
+
+static void output_abort(struct output *o)
+{
+    if (o->f && o->f != stdout)
+        fclose(o->f);
+    if (o->f && o->dirfd >= 0)
+        unlinkat(o->dirfd, o->tmp, 0);
+    if (o->dirfd >= 0)
+        close(o->dirfd);
+    o->f = NULL;
+    o->dirfd = -1;
+}
+
+/* Adds this run's reports to --seen, durably; 0 / -1 with errno. */
+static int seen_commit(struct run *r, const char *seenfile)
+{
+    if (r->seen_fd < 0 || !r->seen_len)
+        return 0;
+    if (durable_write_all(r->seen_fd, r->seen_new, r->seen_len) != 0 || fsync(r->seen_fd) != 0)
+        return -1;
+    const char *base;
+    int dfd = open_parent(seenfile, &base);
+    if (dfd < 0) /* a new --seen file is only there once its directory is synced */
+        return -1;
+    int rc = durable_fsync_dir(dfd);
+    int saved = errno;
+    close(dfd);
+    errno = saved;
+    return rc;
+}
+
+static const char *output_error(int e)
+{
+    return e == ELOOP ? "it is a symbolic link (refused, never followed)" : strerror(e);
 }
 
 int cmd_open(int argc, char **argv)
@@ -507,11 +715,13 @@ int cmd_open(int argc, char **argv)
         {"csv", required_argument, NULL, 'C'},
         {"seen", required_argument, NULL, 's'},
         {"kiosks", required_argument, NULL, 'K'},
+        {"accept-unregistered", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
     const char *keyfile = NULL, *passfile = NULL, *jsonl = "-", *csv = NULL, *seenfile = NULL,
                *kiosksfile = NULL;
+    bool accept_unregistered = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -521,6 +731,7 @@ int cmd_open(int argc, char **argv)
         case 'C': csv = optarg; break;
         case 's': seenfile = optarg; break;
         case 'K': kiosksfile = optarg; break;
+        case 'A': accept_unregistered = true; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }
@@ -530,7 +741,14 @@ int cmd_open(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    struct run r = {0};
+    if (!kiosksfile && !accept_unregistered) {
+        cli_error("open: --kiosks FILE is required: the kiosks this helpline registered (anyone "
+                  "can seal a report and copy a kiosk's key); --accept-unregistered opens "
+                  "reports from any kiosk");
+        return CLI_USAGE;
+    }
+    struct run r = {.seen_fd = -1, .jsonl.dirfd = -1, .csv.dirfd = -1,
+                    .accept_unregistered = accept_unregistered};
     int rc = CLI_USAGE;
     char err[KEYS_ERR_SIZE];
     size_t plen;
@@ -555,37 +773,67 @@ int cmd_open(int argc, char **argv)
     }
     r.key = key;
     if (seenfile) {
-        int s = seen_load(&r.seen, seenfile);
+        r.seen_fd = open(seenfile, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (r.seen_fd < 0) {
+            cli_error("cannot write %s: %s", seenfile, output_error(errno));
+            goto out;
+        }
+        off_t whole;
+        int s = seen_load(&r.seen, seenfile, &whole);
         if (s != 0) {
             cli_error("%s: %s", seenfile, s == -2 ? "not a --seen file" : strerror(errno));
             goto out;
         }
-        r.seen_out = fopen(seenfile, "a");
-        if (!r.seen_out) {
+        if (ftruncate(r.seen_fd, whole) != 0) {
             cli_error("cannot write %s: %s", seenfile, strerror(errno));
             goto out;
         }
     }
-    if (!(r.jsonl = open_output(jsonl)) || (csv && !(r.csv = open_output(csv)))) {
-        cli_error("cannot write %s: %s", r.jsonl ? csv : jsonl, strerror(errno));
+    if (output_open(&r.jsonl, jsonl) != 0) {
+        cli_error("cannot write %s: %s", jsonl, output_error(errno));
         goto out;
     }
-    if (r.csv)
-        fputs("case_code,route,signal_type,value,quality,report_id,item,kind,variant\n", r.csv);
+    if (csv && output_open(&r.csv, csv) != 0) {
+        cli_error("cannot write %s: %s", csv, output_error(errno));
+        goto out;
+    }
+    if (r.csv.f)
+        fputs("case_code,route,signal_type,value,quality,report_id,item,kind,variant,"
+              "kiosk_key_fingerprint,kiosk_name\n",
+              r.csv.f);
     for (int i = optind; i < argc; i++)
         open_input(&r, argv[i]);
     rc = (r.rejected || r.problems) ? CLI_SOME_FAILED : CLI_OK;
+    /* --seen last: a report is remembered only once it is on disk */
+    const struct output *bad = output_commit(&r.jsonl) != 0 ? &r.jsonl
+                               : output_commit(&r.csv) != 0 ? &r.csv
+                                                            : NULL;
+    if (bad) {
+        cli_error("cannot write %s: %s; nothing was added to --seen", bad->path, strerror(errno));
+        rc = CLI_SOME_FAILED;
+    } else if (seen_commit(&r, seenfile) != 0) {
+        cli_error("cannot write %s: %s", seenfile, strerror(errno));
+        rc = CLI_SOME_FAILED;
+    }
     fprintf(stderr, "hifazat: %lu report%s opened, %lu duplicate%s skipped, %lu rejected\n",
             r.opened, r.opened == 1 ? "" : "s", r.duplicates, r.duplicates == 1 ? "" : "s",
             r.rejected);
+    if (r.revoked)
+        fprintf(stderr, "hifazat: %lu report%s refused: signed by a revoked kiosk key\n", r.revoked,
+                r.revoked == 1 ? "" : "s");
+    if (r.unregistered)
+        fprintf(stderr,
+                "hifazat: WARNING: %lu report%s from unregistered kiosks %s accepted "
+                "(--accept-unregistered): anyone can make such a report\n",
+                r.unregistered, r.unregistered == 1 ? "" : "s", r.unregistered == 1 ? "was" : "were");
 out:
-    if (close_output(r.jsonl, false) != 0 || close_output(r.csv, false) != 0 ||
-        close_output(r.seen_out, true) != 0) {
-        cli_error("cannot finish writing the output: %s", strerror(errno));
-        rc = CLI_SOME_FAILED;
-    }
+    output_abort(&r.jsonl);
+    output_abort(&r.csv);
+    if (r.seen_fd >= 0)
+        close(r.seen_fd);
     keys_helpline_close(key);
     free(r.kiosks.v);
     free(r.seen.s);
+    free(r.seen_new);
     return rc;
 }
