@@ -253,6 +253,62 @@ os.symlink("victim.txt", "link.seen")
 rc, out, err = run(*OPEN_A, "--jsonl", "y.jsonl", "--seen", "link.seen")
 check(rc != 0 and open("victim.txt").read() == "not yours\n", f"nor at --seen: {rc} {err}")
 
+# --- hostile archives: sparse entries and sizes larger than the archive, refused before
+# any allocation. Peak memory of each `open`, measured on the child itself.
+def open_rss(*paths):
+    args = [BIN, "open", *REG, *paths, "--key", "hl/helpline.key", "--passphrase-file", "pass"]
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open("rss.err", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 2)
+        nul = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nul, 1)
+        os.execv(BIN, args)
+    _, status, ru = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), open("rss.err").read(), ru.ru_maxrss // 1024
+
+
+def gnu_sparse(name, realsize):
+    """An old-GNU sparse entry ('S'): 512 bytes stored at the end of a file of realsize
+    bytes, the rest a hole that reads as zeros."""
+    h = bytearray(512)
+    h[0:len(name)] = name.encode()
+    h[100:108] = b"0000600\0"
+    h[108:116] = h[116:124] = b"0000000\0"
+    h[124:136] = b"%011o\0" % 512
+    h[136:148] = b"%011o\0" % 1700000000
+    h[156:157] = b"S"
+    h[257:265] = b"ustar  \0"
+    h[386:398] = b"%011o\0" % (realsize - 512)
+    h[398:410] = b"%011o\0" % 512
+    h[483:495] = b"%011o\0" % realsize
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h) + b"\xaa" * 512
+
+
+def huge_pax(name, size):
+    import tarfile
+    ti = tarfile.TarInfo(name)
+    ti.size = size
+    return ti.tobuf(format=tarfile.PAX_FORMAT) + b"\xbb" * 512
+
+
+base_rc, base_err, base_rss = open_rss(archives[0])
+check(base_rc == 0, f"an ordinary archive opens: {base_err}")
+sparse = b"".join(gnu_sparse(f"reports/{i:032x}.hfz", 32 << 20) for i in range(8)) + b"\0" * 1024
+open("sparse.tar", "wb").write(sparse)
+rc, err, rss = open_rss("sparse.tar")
+check(rc == 1 and "sparse entry" in err and rss < base_rss + 24,
+      f"8 sparse entries of 32 MiB each ({len(sparse)} bytes): refused, {rss} MB peak vs {base_rss} MB: {err}")
+huge = huge_pax("manifest.json", 50 << 30) + huge_pax(f"reports/{1:032x}.hfz", 30 << 20) + b"\0" * 1024
+open("huge.tar", "wb").write(huge)
+rc, err, rss = open_rss("huge.tar")
+check(rc == 1 and "more than the whole archive" in err and rss < base_rss + 24,
+      f"entries declaring 50 GB and 30 MB in {len(huge)} bytes: refused, {rss} MB peak: {err}")
+print(f"peak RSS of open: ordinary {base_rss} MB, sparse {open_rss('sparse.tar')[2]} MB, "
+      f"huge {rss} MB", file=sys.stderr)
+
 # --- refusals, each naming the report, the rest still opened
 arch = open(archives[0], "rb").read()
 ids = [l["report_id"] for l in map(json.loads, open("a.jsonl"))]

@@ -359,6 +359,18 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
             warn(r, "unexpected entry '%.80s' ignored", name ? name : "(no name)");
             continue;
         }
+        /* Refused before any allocation: a sparse entry's holes would be
+         * read out as zeros (megabytes from a few hundred bytes), and no
+         * entry can hold more bytes than the whole archive has. */
+        if (archive_entry_sparse_count(ae) > 0) {
+            warn(r, "a sparse entry '%.80s' was refused", name);
+            continue;
+        }
+        if ((uint64_t)archive_entry_size(ae) > (uint64_t)len) {
+            warn(r, "the entry '%.80s' declares %lld bytes, more than the whole archive; refused",
+                 name, (long long)archive_entry_size(ae));
+            continue;
+        }
         size_t size = (size_t)archive_entry_size(ae);
         uint8_t *buf = NULL;
         size_t got = 0;
