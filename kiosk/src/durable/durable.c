@@ -89,20 +89,35 @@ int durable_commit(int dirfd, int fd, const char *tmpname, const char *name)
         durable_abort(dirfd, -1, tmpname);
         return -1;
     }
+    /* The previous good copy keeps a second name (a temp name: the recovery
+     * pass removes it after a crash) until the new one is known durable. */
+    char keep[DURABLE_NAME_MAX + 8];
+    snprintf(keep, sizeof(keep), "%s.keep", tmpname);
+    bool had_old = faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+    bool kept = had_old && linkat(dirfd, name, dirfd, keep, 0) == 0;
+    /* no hard links (a FAT courier stick): the new copy stays if it must */
     if (renameat(dirfd, tmpname, dirfd, name) != 0) {
+        if (kept)
+            unlinkat(dirfd, keep, 0);
         durable_abort(dirfd, -1, tmpname);
         return -1;
     }
     /* The rename is only durable once the directory is synced. If that
-     * fails, the caller is told "not saved" and must not find the file
-     * later as if it had been: take it away again (best effort). */
+     * fails, the caller is told "not saved" and must not find the new file
+     * later as if it had been: the previous copy goes back (or, with none,
+     * the name goes away); never is the previous copy the one deleted. */
     if (durable_fsync_dir(dirfd) != 0) {
         int saved = errno;
-        unlinkat(dirfd, name, 0);
+        if (kept)
+            renameat(dirfd, keep, dirfd, name);
+        else if (!had_old)
+            unlinkat(dirfd, name, 0);
         fsync(dirfd);
         errno = saved;
         return -1;
     }
+    if (kept)
+        unlinkat(dirfd, keep, 0);
     return 0;
 }
 

@@ -8,7 +8,8 @@
  *      it, renames it over `name` and fsyncs the directory. When it returns 0
  *      the file survives a power cut; on -1 (errno set) nothing new is left
  *      behind (if the final directory sync fails, the new file is taken away
- *      again: "not saved" must stay true).
+ *      again: "not saved" must stay true) and a previous file of that name
+ *      is never lost.
  *   3. durable_move(from_dirfd, from, to_dirfd, to): rename + fsync of both
  *      directories (destination first).
  *   4. After a crash, temp files may remain: durable_is_temp() recognises
@@ -36,7 +37,10 @@ int durable_write(int dirfd, const char *name, const void *data, size_t len, mod
 enum { DURABLE_NAME_MAX = 256 };
 int durable_begin(int dirfd, const char *name, mode_t mode, char *tmpname);
 /* fsync(fd), close(fd), rename tmpname -> name, fsync the directory.
- * On failure the temp file is removed. fd is closed on every path. */
+ * On failure the temp file is removed and a previous file under name is
+ * left in place (kept under a second temp name until the directory sync
+ * succeeds; where hard links are impossible, the new whole file stays
+ * rather than neither). fd is closed on every path. */
 int durable_commit(int dirfd, int fd, const char *tmpname, const char *name);
 /* close(fd) (if >= 0) and unlink the temp file; keeps errno. */
 void durable_abort(int dirfd, int fd, const char *tmpname);
