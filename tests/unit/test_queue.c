@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char data[1024];
@@ -22,6 +23,30 @@ static const char *qpath(const char *rel)
     i = (i + 1) % 4;
     snprintf(buf[i], sizeof(buf[i]), "%s/queue/%.1000s", data, rel);
     return buf[i];
+}
+
+/* A stolen stick's listing must not tell when each person came: every
+ * queue file and state directory has the fixed mtime (and atime); an
+ * acknowledged report has its acknowledgement's day (its retention clock). */
+static void check_times(char ids[][33], time_t t_start)
+{
+    const char *where[] = {"uploaded", "exported", "pending", "pending", "pending"};
+    for (int i = 0; i < 5; i++) {
+        char rel[64];
+        snprintf(rel, sizeof(rel), "%s/%s.hfz", where[i], ids[i]);
+        struct stat st;
+        REQUIRE(stat(qpath(rel), &st) == 0, "%s", rel);
+        time_t want = i ? QUEUE_FIXED_MTIME : time(NULL) - time(NULL) % 86400;
+        CHECK(st.st_mtime == want && st.st_atime == want, "%s: mtime %lld atime %lld, want %lld", rel,
+              (long long)st.st_mtime, (long long)st.st_atime, (long long)want);
+        CHECK(st.st_ctime >= t_start, "%s: the kernel's ctime is still the real one", rel);
+    }
+    for (int s = 0; s < 3; s++) {
+        struct stat st;
+        REQUIRE(stat(qpath(where[s]), &st) == 0, "%s", where[s]);
+        CHECK(st.st_mtime == QUEUE_FIXED_MTIME, "directory %s: mtime %lld", where[s],
+              (long long)st.st_mtime);
+    }
 }
 
 static int count_dir(const char *rel)
@@ -48,6 +73,7 @@ static struct queue *open_q(int retention)
 int main(void)
 {
     REQUIRE(keys_init() == 0, "sodium");
+    time_t t_start = time(NULL);
     snprintf(data, sizeof(data), "%s/data", make_tmpdir("queue"));
     struct keys_kiosk *k = test_kiosk_key(0);
     struct keys_helpline *h = test_helpline_key(0);
@@ -107,7 +133,8 @@ int main(void)
     CHECK(qs.count[QUEUE_PENDING] == 5 && qs.bytes[QUEUE_PENDING] == 5 * (13 + 48 + 4096),
           "status counts %zu %llu", qs.count[QUEUE_PENDING],
           (unsigned long long)qs.bytes[QUEUE_PENDING]);
-    CHECK(qs.oldest_pending > 0 && qs.free_bytes > 0, "oldest, free");
+    CHECK(qs.oldest_pending >= t_start && qs.oldest_pending <= time(NULL) && qs.free_bytes > 0,
+          "oldest (from the kernel's ctime), free");
     struct queue_entry *list;
     size_t n;
     REQUIRE(queue_list(q, QUEUE_PENDING, &list, &n) == 0 && n == 5, "list");
@@ -133,6 +160,7 @@ int main(void)
     free(bytes);
     queue_status(q, &qs);
     CHECK(qs.count[0] == 3 && qs.count[1] == 1 && qs.count[2] == 1, "3/1/1");
+    check_times(ids, t_start);
     queue_close(q);
 
     /* recovery: temps removed, junk moved aside (never deleted), duplicates,

@@ -27,6 +27,15 @@ struct queue {
     char msg[300];
 };
 
+/* Sets a file's (or directory's) atime and mtime to t: a queue file's own
+ * times must not tell when its person came. Best effort: it hides, it does
+ * not keep anything safe. */
+static void hide_time(int fd, time_t t)
+{
+    const struct timespec ts[2] = {{t, 0}, {t, 0}};
+    futimens(fd, ts);
+}
+
 const char *queue_state_name(enum queue_state s)
 {
     return (unsigned)s < QUEUE_NSTATES ? state_dirs[s] : "?";
@@ -179,14 +188,6 @@ static int entry_cmp_id(const void *a, const void *b)
     return strcmp(((const struct queue_entry *)a)->id, ((const struct queue_entry *)b)->id);
 }
 
-static int entry_cmp_age(const void *a, const void *b)
-{
-    const struct queue_entry *x = a, *y = b;
-    if (x->mtime != y->mtime)
-        return x->mtime < y->mtime ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
 static int scan_push(struct scan *s, const char *id, const struct stat *st)
 {
     if (s->n == s->cap) {
@@ -200,6 +201,7 @@ static int scan_push(struct scan *s, const char *id, const struct stat *st)
     struct queue_entry *e = &s->e[s->n++];
     memcpy(e->id, id, sizeof(e->id));
     e->size = (uint64_t)st->st_size;
+    e->since = st->st_ctime;
     e->mtime = st->st_mtime;
     return 0;
 }
@@ -229,7 +231,10 @@ static bool looks_sealed(int dirfd, const char *name, struct stat *st)
 {
     if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st->st_mode))
         return false;
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* reading must not stamp the time on it either */
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOATIME);
+    if (fd < 0 && errno == EPERM) /* O_NOATIME: only the owner may */
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
     uint8_t head[REPORT_HEADER_SIZE];
@@ -340,8 +345,10 @@ static int recover(struct queue *q)
         if (any)
             durable_fsync_dir(q->dir[QUEUE_UPLOADED]);
     }
-    for (int s = 0; s < QUEUE_NSTATES; s++)
+    for (int s = 0; s < QUEUE_NSTATES; s++) {
+        hide_time(q->dir[s], QUEUE_FIXED_MTIME);
         scan_free(&sc[s]);
+    }
     return rc;
 }
 
@@ -439,6 +446,21 @@ const struct queue_recovery *queue_recovery(const struct queue *q)
 
 /* -------------------------------------------------------------- adding */
 
+/* durable_write, with the fixed mtime set before the file has its name. */
+static int write_report(int dirfd, const char *name, const uint8_t *data, size_t len)
+{
+    char tmp[DURABLE_NAME_MAX];
+    int fd = durable_begin(dirfd, name, 0600, tmp);
+    if (fd < 0)
+        return -1;
+    if (durable_write_all(fd, data, len) != 0) {
+        durable_abort(dirfd, fd, tmp);
+        return -1;
+    }
+    hide_time(fd, QUEUE_FIXED_MTIME);
+    return durable_commit(dirfd, fd, tmp, name);
+}
+
 int queue_add_sealed(struct queue *q, const char *id, const uint8_t *data, size_t len)
 {
     if (!valid_id(id))
@@ -453,8 +475,9 @@ int queue_add_sealed(struct queue *q, const char *id, const uint8_t *data, size_
     for (int s = 0; s < QUEUE_NSTATES; s++)
         if (faccessat(q->dir[s], name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
             rc = qfail(q, QUEUE_ERR_REPORT, "report %s is already queued", id);
-    if (rc == 0 && durable_write(q->dir[QUEUE_PENDING], name, data, len, 0600) != 0)
+    if (rc == 0 && write_report(q->dir[QUEUE_PENDING], name, data, len) != 0)
         rc = qfail_errno(q, "cannot save the report");
+    hide_time(q->dir[QUEUE_PENDING], QUEUE_FIXED_MTIME);
     unlock(q);
     if (rc == 0)
         qok(q);
@@ -495,8 +518,8 @@ int queue_status(struct queue *q, struct queue_status *st)
         st->count[s] = sc.n;
         for (size_t i = 0; i < sc.n; i++) {
             st->bytes[s] += sc.e[i].size;
-            if (s == QUEUE_PENDING && (!st->oldest_pending || sc.e[i].mtime < st->oldest_pending))
-                st->oldest_pending = sc.e[i].mtime;
+            if (s == QUEUE_PENDING && (!st->oldest_pending || sc.e[i].since < st->oldest_pending))
+                st->oldest_pending = sc.e[i].since;
         }
         scan_free(&sc);
     }
@@ -537,7 +560,9 @@ int queue_list(struct queue *q, enum queue_state s, struct queue_entry **out, si
         return -1;
     }
     if (sc.n)
-        qsort(sc.e, sc.n, sizeof(*sc.e), entry_cmp_age);
+        /* by id (random, stable): the same batches on every export, and no
+         * order that follows when people came */
+        qsort(sc.e, sc.n, sizeof(*sc.e), entry_cmp_id);
     *out = sc.e;
     *n = sc.n;
     qok(q);
@@ -588,8 +613,11 @@ long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, si
             if (faccessat(q->dir[s], name, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
                 continue;
             if (to == QUEUE_UPLOADED) {
-                /* The retention time counts from the acknowledgement. */
-                utimensat(q->dir[s], name, NULL, AT_SYMLINK_NOFOLLOW);
+                /* The retention time counts from the acknowledgement: its
+                 * day, the same for every report acknowledged that day. */
+                time_t now = time(NULL);
+                const struct timespec day[2] = {{now - now % 86400, 0}, {now - now % 86400, 0}};
+                utimensat(q->dir[s], name, day, AT_SYMLINK_NOFOLLOW);
             }
             /* Directories are synced once at the end: until then a crash
              * simply leaves the report in its earlier state. */
@@ -603,6 +631,10 @@ long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, si
         }
     }
     if (moved) {
+        hide_time(q->dir[to], QUEUE_FIXED_MTIME);
+        for (int s = 0; s < QUEUE_NSTATES; s++)
+            if (touched[s])
+                hide_time(q->dir[s], QUEUE_FIXED_MTIME);
         if (durable_fsync_dir(q->dir[to]) != 0 && rc == 0)
             rc = qfail_errno(q, "cannot sync the queue");
         for (int s = 0; s < QUEUE_NSTATES; s++)

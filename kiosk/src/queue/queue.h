@@ -68,10 +68,17 @@ struct queue_status {
     uint64_t free_bytes;      /* on the data partition */
 };
 
+/* Queue files carry a fixed mtime (QUEUE_FIXED_MTIME), so a listing does
+ * not tell when each person came; acknowledged ones carry the day of their
+ * acknowledgement (their retention clock). The kernel's ctime, which no
+ * program can set, still tells when a file entered its state. */
+#define QUEUE_FIXED_MTIME ((time_t)946684800) /* 2000-01-01T00:00:00Z */
+
 struct queue_entry {
     char id[REPORT_ID_HEX + 1];
     uint64_t size;
-    time_t mtime;
+    time_t since; /* entered this state (ctime) */
+    time_t mtime; /* QUEUE_FIXED_MTIME; in uploaded/, the acknowledgement's day */
 };
 
 struct queue;
@@ -89,7 +96,8 @@ int queue_add_report(struct queue *q, struct report *r, const struct keys_kiosk 
 int queue_add_sealed(struct queue *q, const char *id, const uint8_t *data, size_t len);
 
 int queue_status(struct queue *q, struct queue_status *st);
-/* Reports in a state, oldest first (malloc'd array, free()). */
+/* Reports in a state, by id: a random order, the same every time (malloc'd
+ * array, free()). */
 int queue_list(struct queue *q, enum queue_state s, struct queue_entry **out, size_t *n);
 /* The sealed bytes of a report in any state (malloc'd). */
 int queue_read(struct queue *q, const char *id, uint8_t **data, size_t *len);
