@@ -75,13 +75,23 @@ http {{
             if ($request_method = PUT) {{ return 507; }}
             dav_methods PUT;
         }}
+        # A liar: takes every PUT (201) and keeps nothing; HEAD and GET of
+        # any name give the same decoy file.
+        location /lying/ {{
+            if ($request_method = PUT) {{ return 201; }}
+            try_files /decoy.tar =404;
+        }}
+        location /moved/ {{ return 301 /drop/; }}
+        location /putmoved/ {{
+            if ($request_method = PUT) {{ return 307 /drop/; }}
+        }}
     }}
 }}
 """
 
 
 class Nginx:
-    """nginx serving https://127.0.0.1:PORT/{drop,auth,fail500,forbidden,full}/."""
+    """nginx serving https://127.0.0.1:PORT/{drop,auth,fail500,forbidden,full,lying,moved,putmoved}/."""
 
     def __init__(self, root, tls, user="courier", password="s3cret-pass"):
         self.root = root
@@ -210,3 +220,40 @@ def tempdir(tag):
     d = tempfile.mkdtemp(prefix=f"hifazat-{tag}-")
     os.chmod(d, 0o755)
     return d
+
+
+class OldTLS:
+    """openssl s_server on 127.0.0.1 speaking TLS 1.1 only, with the given
+    certificate; `env` lets a client's OpenSSL allow TLS 1.1 too, so that
+    only the client's own minimum can refuse it."""
+
+    def __init__(self, root, tls):
+        os.makedirs(root, exist_ok=True)
+        self.port = free_port()
+        self.log = os.path.join(root, "s_server.log")
+        conf = os.path.join(root, "lax-openssl.cnf")
+        with open(conf, "w") as f:
+            f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+                    "[ssl_sect]\nsystem_default = system_default_sect\n"
+                    "[system_default_sect]\nMinProtocol = TLSv1\nCipherString = DEFAULT:@SECLEVEL=0\n")
+        self.env = {"OPENSSL_CONF": conf}
+        with open(self.log, "w") as logf:
+            self.proc = subprocess.Popen(
+                ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-cert", tls["cert"],
+                 "-key", tls["key"], "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-www"],
+                stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, env=dict(os.environ, **self.env))
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("openssl s_server did not start")
+
+    def url(self):
+        return f"https://127.0.0.1:{self.port}/drop/"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()

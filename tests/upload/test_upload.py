@@ -25,8 +25,9 @@ def check(cond, msg):
         print("FAIL:", msg, file=sys.stderr)
 
 
-def run(*args, timeout=300):
-    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout)
+def run(*args, timeout=300, env=None):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, **env) if env else None)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -71,8 +72,16 @@ class Kiosk:
         st = json.loads(out)
         return {k: st[k]["reports"] for k in ("pending", "exported", "uploaded")}
 
-    def upload(self, *args, budget="4"):
-        return run("upload", "-q", "--budget", budget, "--retry-base", "0.2", *self.opts, *args)
+    def upload(self, *args, budget="4", env=None):
+        return run("upload", "-q", "--budget", budget, "--retry-base", "0.2", *self.opts, *args, env=env)
+
+    def export(self):
+        """Exports the pending reports into the upload spool; the archives' paths."""
+        spool = os.path.join(self.data, "outbox")
+        os.makedirs(spool, exist_ok=True)
+        rc, out, err = run("export", "--to", spool, *self.opts)
+        check(rc == 0, f"export: {err}")
+        return sorted(os.path.join(spool, n) for n in os.listdir(spool) if n.endswith(".tar"))
 
 
 def open_spool(spool, outdir):
@@ -232,6 +241,54 @@ def cases(root, nginx, good, evil, jsonl, hashed):
     rc, out, err = ka.upload()
     check(rc == 0 and ka.status()["uploaded"] == 1, f"basic auth: {rc} {err}")
     check(nginx.password not in out + err, "the password never appears in output")
+
+    # 8. Servers that misbehave: never counted as delivered unless our bytes are there.
+    # A HEAD that says "there, same size" for a file the server does not have.
+    kl = Kiosk(os.path.join(root, "k-lying"), nginx.url("lying"), good["ca"])
+    kl.queue(jsonl, 1)
+    arch = kl.export()
+    with open(os.path.join(nginx.root, "www/decoy.tar"), "wb") as f:
+        f.write(os.urandom(os.path.getsize(arch[0])))
+    rc, out, err = kl.upload()
+    check(rc == 1 and kl.status()["uploaded"] == 0,
+          f"a lying HEAD (same size, other bytes): nothing marked uploaded: {rc} {kl.status()} {out}")
+    check("different file" in summary(out).get("reason", ""), f"lying HEAD: the reason: {out}")
+    os.remove(os.path.join(nginx.root, "www/decoy.tar"))
+    rc, out, err = kl.upload(budget="2")
+    check(rc == 1 and kl.status()["uploaded"] == 0,
+          f"a server that answers 201 to PUT and keeps nothing: nothing marked: {rc} {kl.status()} {out}")
+    # Redirects, on every request or only on PUT: refused, never followed.
+    for path in ("moved", "putmoved"):
+        km = Kiosk(os.path.join(root, "k-" + path), nginx.url(path), good["ca"])
+        km.queue(jsonl, 1)
+        before = set(os.listdir(nginx.spool))
+        rc, out, err = km.upload()
+        check(rc == 1 and km.status()["uploaded"] == 0 and "HTTP 30" in summary(out).get("reason", ""),
+              f"{path}: a redirect is refused: {rc} {km.status()} {out}")
+        check(set(os.listdir(nginx.spool)) == before, f"{path}: the redirect was not followed")
+    # nginx's PUT ignores If-None-Match: a different file under the archive's
+    # name must not be replaced (nor counted as ours).
+    ki = Kiosk(os.path.join(root, "k-inm"), nginx.url(), good["ca"])
+    ki.queue(jsonl, 1)
+    arch = ki.export()
+    theirs = os.path.join(nginx.spool, os.path.basename(arch[0]))
+    with open(theirs, "wb") as f:
+        f.write(b"someone else's archive\n")
+    rc, out, err = ki.upload()
+    check(open(theirs, "rb").read() == b"someone else's archive\n",
+          "a different file under the same name is not overwritten")
+    check(rc == 1 and ki.status()["uploaded"] == 0 and "different file" in summary(out).get("reason", ""),
+          f"...and nothing is marked uploaded: {rc} {ki.status()} {out}")
+    # TLS 1.1 only, even where the system's OpenSSL would allow it: refused.
+    old = fixture.OldTLS(os.path.join(root, "oldtls"), good)
+    try:
+        kt = Kiosk(os.path.join(root, "k-tls11"), old.url(), good["ca"])
+        kt.queue(jsonl, 1)
+        rc, out, err = kt.upload(budget="2", env=old.env)
+        check(rc == 1 and kt.status()["uploaded"] == 0 and "protocol version" in summary(out).get("reason", ""),
+              f"a TLS 1.1 server is refused: {rc} {out} {err}")
+    finally:
+        old.stop()
 
 
 if __name__ == "__main__":

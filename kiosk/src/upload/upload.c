@@ -209,6 +209,8 @@ static void setup(struct upload *u, const char *url, struct reply *rep)
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    /* whatever the system's OpenSSL settings allow: never below TLS 1.2 */
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     if (u->ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, u->ca_file);
     if (u->pin)
@@ -303,6 +305,58 @@ struct local {
 
 enum presence { ABSENT, SAME, DIFFERENT };
 
+struct body_check {
+    struct sha256_ctx sha;
+    uint64_t n, max;
+};
+
+static size_t on_body(char *buf, size_t size, size_t n, void *vb)
+{
+    struct body_check *b = vb;
+    const size_t len = size * n;
+    b->n += len;
+    if (b->n > b->max)
+        return 0; /* longer than ours: not the same file, stop reading */
+    sha256_update(&b->sha, len, (const uint8_t *)buf);
+    return len;
+}
+
+/* GET: the bytes the server gives back are exactly ours (size and SHA-256).
+ * A HEAD's size alone is what a proxy or a lazy server may say about a file
+ * it does not have. */
+static enum outcome same_bytes(struct upload *u, const struct local *l, enum presence *p,
+                               struct upload_result *res)
+{
+    struct reply rep;
+    struct body_check b = {.max = l->size};
+    sha256_init(&b.sha);
+    setup(u, l->url, &rep);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, &b);
+    CURLcode rc = curl_easy_perform(u->curl);
+    curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &rep.code);
+    if (rc == CURLE_WRITE_ERROR && b.n > b.max) {
+        *p = DIFFERENT;
+        return OUT_DONE;
+    }
+    if (rc != CURLE_OK)
+        return curl_failed(u, rc, res, "checking the server");
+    res->http_code = rep.code;
+    if (rep.code == 404 || rep.code == 410) {
+        *p = ABSENT; /* HEAD said it was there: a server that does not agree with itself */
+        return OUT_DONE;
+    }
+    if (rep.code != 200)
+        return http_failed(rep.code, res, "checking the server");
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&b.sha, sizeof(d), d);
+    char b64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE) + 1];
+    base64_encode_raw(b64, sizeof(d), d);
+    b64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE)] = '\0';
+    *p = b.n == l->size && !strcmp(b64, l->sha_b64) ? SAME : DIFFERENT;
+    return OUT_DONE;
+}
+
 /* HEAD: is the archive there, whole? */
 static enum outcome head(struct upload *u, const struct local *l, enum presence *p,
                          struct upload_result *res)
@@ -323,8 +377,9 @@ static enum outcome head(struct upload *u, const struct local *l, enum presence 
         return http_failed(rep.code, res, "checking the server");
     curl_easy_getinfo(u->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &rep.length);
     const bool size_ok = rep.length >= 0 && (uint64_t)rep.length == l->size;
-    const bool digest_ok = !rep.digest[0] || !strcmp(rep.digest, l->sha_b64);
-    *p = size_ok && digest_ok ? SAME : DIFFERENT;
+    if (size_ok && !rep.digest[0]) /* no digest from the server: read it back */
+        return same_bytes(u, l, p, res);
+    *p = size_ok && !strcmp(rep.digest, l->sha_b64) ? SAME : DIFFERENT;
     return OUT_DONE;
 }
 
@@ -380,10 +435,18 @@ static enum outcome attempt(struct upload *u, const struct local *l, struct uplo
         return o;
     if (p == SAME)
         return OUT_THERE;
+    if (p == DIFFERENT) {
+        /* Never PUT over it: a server that ignores If-None-Match would
+         * replace a file someone else may still need. */
+        snprintf(res->message, sizeof(res->message),
+                 "a different file named %s is on the server; it was not replaced", l->name);
+        return OUT_PERMANENT;
+    }
     o = put(u, l, res);
     if (o != OUT_DONE && o != OUT_THERE)
         return o;
     const bool conflict_possible = o == OUT_THERE;
+    const long put_code = res->http_code;
     o = head(u, l, &p, res);
     if (o != OUT_DONE)
         return o;
@@ -391,10 +454,17 @@ static enum outcome attempt(struct upload *u, const struct local *l, struct uplo
         *sent = !conflict_possible;
         return OUT_DONE;
     }
-    if (conflict_possible || p == DIFFERENT) {
+    if (conflict_possible) {
         snprintf(res->message, sizeof(res->message),
                  "a different file named %s is on the server; it was not replaced", l->name);
-        return conflict_possible ? OUT_PERMANENT : OUT_TRANSIENT;
+        return OUT_PERMANENT;
+    }
+    if (p == DIFFERENT) {
+        /* a 2xx, and then not our bytes: it would say the same again */
+        snprintf(res->message, sizeof(res->message),
+                 "the server answered HTTP %ld to %s but gives back different bytes; not counted as "
+                 "delivered", put_code, l->name);
+        return OUT_PERMANENT;
     }
     snprintf(res->message, sizeof(res->message), "the server accepted %s but does not show it", l->name);
     return OUT_TRANSIENT;

@@ -3,14 +3,18 @@
  *
  * Protocol: a plain WebDAV-style drop box (nginx `dav_methods PUT`, Apache
  * mod_dav, a storage bucket):
- *   HEAD <base>/<name>   already there with the same size (and digest, when
- *                        the server gives one)? Then nothing is sent.
+ *   HEAD <base>/<name>   already there with the same size and digest? Then
+ *                        nothing is sent. A server that gives no digest is
+ *                        asked for the file (GET) and its bytes compared:
+ *                        a HEAD's size alone proves nothing. Something else
+ *                        under that name: refused, never sent over it.
  *   PUT  <base>/<name>   with If-None-Match: * (never overwrite) and a
  *                        Content-Digest; 412 means it is there: HEAD decides.
- *   HEAD <base>/<name>   after a 2xx: only a matching size (and digest) counts
- *                        as delivered.
+ *   HEAD <base>/<name>   after a 2xx: only the same size and digest (or the
+ *                        same bytes by GET) count as delivered.
  * TLS is always verified (CA file or the system's, plus an optional pinned
- * public key); only https:// URLs are accepted and redirects are refused.
+ * public key), TLS 1.2 at least; only https:// URLs are accepted and
+ * redirects (any 3xx) are refused, never followed.
  *
  * Usage:
  *   1. u = upload_create(&cfg, err, errlen): checks the configuration.
