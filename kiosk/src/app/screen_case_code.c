@@ -1,6 +1,7 @@
 /* Step 9, the case code: shown only after the report was durably queued
  * (or, in demo mode, marked as practice). Case code and PIN large, a QR
- * code of both (libqrencode) for people who prefer to photograph it, the
+ * code of both and nothing else (libqrencode) for people who prefer to
+ * photograph it, the
  * advice to keep them safe (they cannot be recovered), what this can and
  * cannot do, and where to get help (numbers from the config). */
 #include "screen_util.h"
@@ -43,9 +44,11 @@ static void leave(struct app *a)
 static struct ui_image *make_qr(struct app *a, int size)
 {
     const struct session *s = &a->session;
-    char text[160];
-    snprintf(text, sizeof text, "%sHifazat case code: %s\nPIN: %s", s->demo ? "DEMO (not real) " : "",
-             s->receipt.case_code, s->receipt.pin);
+    /* The code and PIN only: a photo of it on a phone that someone else
+     * looks through must not say what it is for (the screen marks a
+     * practice code; the practice code itself is no secret). */
+    char text[64];
+    snprintf(text, sizeof text, "%s %s", s->receipt.case_code, s->receipt.pin);
     QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     sodium_memzero(text, sizeof text);
     if (!q)
