@@ -2583,6 +2583,20 @@ static void section_config(void)
     CHECK(!strcmp(app_screen(a), "config_error") && strstr(a->config_err, "colour"),
           "invalid config: %s / %s", app_screen(a), a->config_err);
     app_destroy(a);
+    /* A site setting in the data partition's override (anyone with the stick
+     * could write it): the error screen names it; nothing is taken. */
+    snprintf(cmd, sizeof cmd, "sed -i '/colour = red/d' '%s'", f.config);
+    free(run_cmd(cmd));
+    char over[1200];
+    snprintf(over, sizeof over, "%s/kiosk.conf", f.data);
+    static const char site_in_override[] = "[kiosk]\nlanguage = en\n[referrals]\nfake.phone = 0300-0000000\n";
+    REQUIRE(write_whole(over, site_in_override, strlen(site_in_override)) == 0, "override %s", over);
+    a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "config_error") && strstr(a->config_err, "fake.phone") &&
+              strstr(a->config_err, "site setting") && strstr(a->config_err, over),
+          "site setting in the override: %s / %s", app_screen(a), a->config_err);
+    app_destroy(a);
+    unlink(over);
     kfix_destroy(&g);
     kfix_destroy(&f);
 }
