@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2364,7 +2365,7 @@ static void section_staff(void)
     wait_screen(a, "staff_pin", 1000);
     shot(a, "staff_pin");
     for (int i = 0; i < 3; i++) {
-        type_pin(a, "1357");
+        type_pin(a, "135790");
         CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
         pump(a, 2);
         CHECK(!strcmp(app_screen(a), "staff_pin"), "a wrong PIN let staff in");
@@ -2444,6 +2445,72 @@ static void section_staff(void)
     app_draw(a, true);
     tap_id(a, ui_id_index(ui_id("staff.shutdown_dialog"), 1), "yes, shut down");
     CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down exit code %d", a->exit_code);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- the staff PIN's lockout survives a restart; PINs of 6 digits or more;
+ * a hash from when shorter PINs were allowed is refused */
+
+static void open_staff_pin(struct app *a)
+{
+    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
+    wait_screen(a, "staff_pin", 1000);
+}
+
+static void section_staff_lockout(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "staffpin", 0) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    open_staff_pin(a);
+    /* Five digits: the pad does not even check them. */
+    type_pin(a, "24681");
+    pump(a, 2);
+    CHECK(app_jobs_running(a) == 0 && a->pin_failures == 0 && !strcmp(app_screen(a), "staff_pin"),
+          "a 5-digit PIN is not checked");
+    for (int i = 0; i < 3; i++) {
+        type_pin(a, "135790");
+        CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+        pump(a, 2);
+    }
+    CHECK(a->pin_failures == 3 && a->pin_locked_until != 0, "three wrong PINs lock the pad");
+    app_destroy(a);
+    /* Switched off and on: still locked, the right PIN is not even checked. */
+    a = open_app(&f, "en", 0);
+    CHECK(a->pin_failures == 3 && a->pin_locked_until != 0, "a restart keeps the lockout (%d)",
+          a->pin_failures);
+    open_staff_pin(a);
+    type_pin(a, KFIX_PIN);
+    pump(a, 3);
+    CHECK(app_jobs_running(a) == 0 && !strcmp(app_screen(a), "staff_pin"), "locked after restart");
+    /* The test skips the wait; one more wrong PIN doubles it and is counted. */
+    a->pin_locked_until = 0;
+    type_pin(a, "135790");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    CHECK(a->pin_failures == 4, "counted on from the saved count: %d", a->pin_failures);
+    a->pin_locked_until = 0;
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+    app_destroy(a);
+    a = open_app(&f, "en", 0);
+    CHECK(a->pin_failures == 0 && a->pin_locked_until == 0, "the right PIN resets the saved count");
+    /* A hash `hifazat staff-pin` made when 4 digits were allowed. */
+    char old[crypto_pwhash_STRBYTES];
+    REQUIRE(crypto_pwhash_str(old, KFIX_PIN, strlen(KFIX_PIN), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0, "old hash");
+    REQUIRE(config_set(a->cfg, "staff", "pin_hash", old) == 0, "set old hash");
+    open_staff_pin(a);
+    for (const char *p = KFIX_PIN; *p; p++)
+        key(a, SDLK_0 + (*p - '0'));
+    key(a, SDLK_RETURN);
+    pump(a, 3);
+    CHECK(app_jobs_running(a) == 0 && !strcmp(app_screen(a), "staff_pin"),
+          "an old-style hash does not open the staff screen");
+    shot(a, "staff_pin_outdated");
     app_destroy(a);
     kfix_destroy(&f);
 }
@@ -2751,7 +2818,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

@@ -127,7 +127,8 @@ struct app {
     char media_root[1024];
     char demo_root[1024];
 
-    /* staff PIN: wrong PINs are rate-limited (in memory) */
+    /* staff PIN: wrong PINs are rate-limited; the count is kept on the data
+     * partition (screen_staff_pin.c) */
     int pin_failures;
     Uint32 pin_locked_until;
 
@@ -156,6 +157,10 @@ struct app {
     const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
     bool test_events;               /* KIOSK_EVENT lines are printed */
 };
+
+/* The staff PIN's wrong-PIN count and lockout, from the data partition
+ * (screen_staff_pin.c); called once the configuration is loaded. */
+void staff_pin_restore(struct app *a);
 
 /* Screen changes (leave, enter); 0 / -1. */
 void app_go(struct app *a, enum screen_id id);

@@ -179,6 +179,7 @@ int app_config_load(struct app *a)
     if (!a->data_dir)
         return fail(a, "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)%s",
                     path, "");
+    staff_pin_restore(a);
     if (config_helpline_key(cfg, a->helpline_pk) != 0)
         return fail(a, "%s%s", config_error(cfg), "");
     keys_fingerprint(a->helpline_pk, KEYS_ROLE_HELPLINE, a->helpline_fpr);
