@@ -106,6 +106,23 @@ with open("bad.jsonl", "w") as f:
 rc, out, err = run("queue", "add", "--from", "bad.jsonl", "--route", "adult", *KIOSK)
 check(rc == 1 and "md5 must be 32 lowercase hex digits" in err, f"short md5 refused: {err}")
 
+# the helpline key the data partition was set up with: another key is refused
+# (nothing sealed) unless --accept-new-helpline-key, which then remembers it
+rc, out, err = run("keygen", "--out", "hl3", "--passphrase-file", "pass", "--kdf", "interactive")
+check(rc == 0, f"second helpline key: {err}")
+OTHER = ["--data-dir", "data", "--helpline-key", "hl3/helpline.pub"]
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", *OTHER)
+check(rc == 1 and "helpline key changed" in err and "--accept-new-helpline-key" in err
+      and "Nothing was sealed" in err, f"changed key refused: {err}")
+shutil.copytree("data", "data-accept")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", "--data-dir",
+                   "data-accept", "--helpline-key", "hl3/helpline.pub", "--accept-new-helpline-key")
+check(rc == 0, f"--accept-new-helpline-key: {err}")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", "--data-dir",
+                   "data-accept", "--helpline-key", "hl/helpline.pub")
+check(rc == 1 and "helpline key changed" in err, f"the accepted key is remembered: {err}")
+shutil.rmtree("data-accept")
+
 rc, out, err = run("queue", "status", "--json", *KIOSK)
 st = json.loads(out)
 check(st["pending"]["reports"] == 3, f"3 pending: {st}")

@@ -2515,6 +2515,71 @@ static void section_staff_lockout(void)
     kfix_destroy(&f);
 }
 
+/* ---- the helpline key this kiosk was set up with: remembered at first
+ * start; a different key later stops the kiosk (a staff error screen with
+ * both fingerprints, nothing queued) until staff confirm it with the PIN */
+
+static void section_helpline_key(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "hlkey", 0) == 0, "fixture");
+    cur_fix = &f;
+    REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "welcome"), "first start: %s (%s)", app_screen(a), a->config_err);
+    char pinfile[1200];
+    snprintf(pinfile, sizeof pinfile, "%s/%s", f.data, KEYS_HELPLINE_PIN_FILE);
+    CHECK(access(pinfile, F_OK) == 0, "the key is remembered at first start");
+    app_destroy(a);
+    /* Someone puts another helpline key in the kiosk's configuration. */
+    uint8_t other[32];
+    memset(other, 0x5a, sizeof other);
+    char b64[KEYS_PUBLIC_TEXT_SIZE], text[100], pub[1200];
+    keys_public_format(other, b64);
+    snprintf(text, sizeof text, "%s\n", b64);
+    snprintf(pub, sizeof pub, "%s/helpline.pub", f.root);
+    REQUIRE(write_whole(pub, text, strlen(text)) == 0, "other key");
+    lang_now = "ur";
+    a = open_app(&f, "ur", 0);
+    CHECK(!strcmp(app_screen(a), "config_error") && a->helpline_changed && a->pinned_fpr[0],
+          "a changed key stops the kiosk: %s (%s)", app_screen(a), a->config_err);
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(f.helpline_pk, KEYS_ROLE_HELPLINE, fpr);
+    CHECK(!strcmp(a->pinned_fpr, fpr) && strstr(a->config_err, fpr), "the old fingerprint is shown");
+    shot(a, "helpline_key_changed");
+    /* Quick exit, a restart: still stopped, nothing queued. */
+    key(a, SDLK_F12);
+    CHECK(!strcmp(app_screen(a), "config_error"), "quick exit left the error screen");
+    app_destroy(a);
+    lang_now = "en";
+    a = open_app(&f, "en", 0);
+    wait_volumes(a, 1);
+    CHECK(!strcmp(app_screen(a), "config_error") && a->helpline_changed, "still stopped after a restart");
+    shot(a, "helpline_key_changed");
+    CHECK(queue_pending(&f) == 0, "nothing queued");
+    /* Staff confirm the new key with the PIN; a wrong PIN does not. */
+    tap(a, "config_error.confirm_key");
+    wait_screen(a, "staff_pin", 1000);
+    type_pin(a, "135790");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen(a), "staff_pin") && a->helpline_changed, "a wrong PIN confirms nothing");
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "welcome", 2000);
+    CHECK(!a->helpline_changed && !a->config_err[0], "confirmed: %s", a->config_err);
+    /* Now reports are taken, sealed to the new key. */
+    struct run r = {.lang = "en", .stop = ST_DONE};
+    walk(a, &r);
+    CHECK(queue_pending(&f) == 1, "a report queued after the confirmation");
+    app_destroy(a);
+    a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "welcome"), "the new key is remembered: %s", a->config_err);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
 /* ---- staff, by keyboard alone: the key presses image-build/test/boot_test.py
  * sends to the USB image in qemu to shut it down from the staff screen
  * (STAFF_SHUTDOWN_KEYS there). Change both together. */
@@ -2818,7 +2883,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

@@ -190,6 +190,44 @@ static void test_text(const char *dir)
     CHECK(!keys_passphrase_read(f, false, &plen, err, sizeof(err)), "empty refused");
 }
 
+/* The helpline key the kiosk was set up with: remembered at first start, a
+ * different key later is CHANGED (and stays so) until it is set again. */
+static void test_pin(const char *parent)
+{
+    char dir[1100], err[KEYS_ERR_SIZE];
+    snprintf(dir, sizeof dir, "%s/pin", parent);
+    REQUIRE(mkdir(dir, 0700) == 0, "mkdir");
+    uint8_t a[32], b[32], pinned[32];
+    memset(a, 1, 32);
+    memset(b, 2, 32);
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_NEW, "first: %s", err);
+    struct stat st;
+    CHECK(stat(join(dir, KEYS_HELPLINE_PIN_FILE), &st) == 0 && (st.st_mode & 0777) == 0600, "written");
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_SAME, "same");
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+              !memcmp(pinned, a, 32) && strstr(err, "changed"),
+          "changed: %s", err);
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED,
+          "still changed: a changed key is never remembered by a check");
+    CHECK(keys_helpline_pin_set(dir, b, err, sizeof err) == 0, "confirm: %s", err);
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_SAME, "confirmed");
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+              !memcmp(pinned, b, 32), "the old one is now the changed one");
+    /* damaged or truncated: changed, the remembered key unknown; never re-pinned */
+    static const char *const bad[] = {"", "# only a comment\n", "AAAA\n", "garbage garbage\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        REQUIRE(write_whole(join(dir, KEYS_HELPLINE_PIN_FILE), bad[i], strlen(bad[i])) == 0, "write");
+        CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+                  sodium_is_zero_32(pinned) && strstr(err, "damaged"),
+              "damaged %zu: %s", i, err);
+        size_t len;
+        uint8_t *left = read_whole(join(dir, KEYS_HELPLINE_PIN_FILE), &len);
+        CHECK(left && len == strlen(bad[i]), "a damaged record is left for staff");
+        free(left);
+    }
+    CHECK(keys_helpline_pin_check("/nonexistent/dir", a, pinned, err, sizeof err) == -1, "no dir");
+}
+
 int main(void)
 {
     REQUIRE(keys_init() == 0, "sodium");
@@ -200,6 +238,7 @@ int main(void)
     test_kiosk(dir);
     test_helpline(dir);
     test_text(dir);
+    test_pin(dir);
     rm_rf(dir);
     return check_exit();
 }

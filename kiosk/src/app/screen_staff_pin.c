@@ -53,7 +53,7 @@ static void enter(struct app *a)
 
 static void leave(struct app *a)
 {
-    (void)a;
+    a->pin_confirms_key = false;
     clear_pin();
     st.job = NULL;   /* a running check is freed by its done() */
 }
@@ -149,7 +149,12 @@ static void verify_done(struct app *a, void *arg, bool cancelled)
             a->pin_locked_until = 0;
             if (had)
                 save_failures(a);
-            app_go(a, SCREEN_STAFF);
+            if (a->pin_confirms_key) {
+                app_helpline_confirm(a);
+                app_finish(a); /* the welcome screen, or the error screen */
+            } else {
+                app_go(a, SCREEN_STAFF);
+            }
         } else {
             if (a->pin_failures < 1000)
                 a->pin_failures++;

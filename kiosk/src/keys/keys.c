@@ -381,6 +381,77 @@ int keys_verify(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *msg, size_t l
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : -1;
 }
 
+/* ------------------------------------------------ the pinned helpline key */
+
+int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE], char *err,
+                          size_t errlen)
+{
+    int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    char b64[KEYS_PUBLIC_TEXT_SIZE], text[160];
+    keys_public_format(pk, b64);
+    int n = snprintf(text, sizeof text,
+                     "# hifazat: the helpline key this kiosk was set up with\n%s\n", b64);
+    int rc = durable_write(dirfd, KEYS_HELPLINE_PIN_FILE, text, (size_t)n, 0600);
+    if (rc != 0)
+        seterr(err, errlen, "cannot write %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+               strerror(errno));
+    close(dirfd);
+    return rc;
+}
+
+int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE],
+                            uint8_t pinned[KEYS_PUBLIC_SIZE], char *err, size_t errlen)
+{
+    memset(pinned, 0, KEYS_PUBLIC_SIZE);
+    int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = durable_read(dirfd, KEYS_HELPLINE_PIN_FILE, 4096, &data, &len);
+    int saved = errno;
+    close(dirfd);
+    if (rc != 0 && saved == ENOENT)
+        return keys_helpline_pin_set(data_dir, pk, err, errlen) == 0 ? KEYS_PIN_NEW : -1;
+    if (rc != 0) {
+        seterr(err, errlen, "cannot read %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+               strerror(saved));
+        return -1;
+    }
+    /* '#' comment lines and one line of base64 */
+    bool ok = false;
+    int keys = 0;
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && data[e] != '\n')
+            e++;
+        char line[128];
+        snprintf(line, sizeof line, "%.*s", (int)(e - i < 127 ? e - i : 127), (const char *)data + i);
+        if (line[0] && line[0] != '#') {
+            keys++;
+            ok = e - i < 127 && keys_public_parse(line, pinned) == 0;
+        }
+        i = e + 1;
+    }
+    free(data);
+    if (!ok || keys != 1) {
+        memset(pinned, 0, KEYS_PUBLIC_SIZE);
+        seterr(err, errlen, "%s/%s is damaged: the helpline key this kiosk was set up with is "
+                            "unknown", data_dir, KEYS_HELPLINE_PIN_FILE);
+        return KEYS_PIN_CHANGED;
+    }
+    if (sodium_memcmp(pinned, pk, KEYS_PUBLIC_SIZE) == 0)
+        return KEYS_PIN_SAME;
+    seterr(err, errlen, "the helpline key changed since this kiosk was set up");
+    return KEYS_PIN_CHANGED;
+}
+
 /* ------------------------------------------------------------- helpline */
 
 static void kdf_limits(enum keys_kdf kdf, unsigned long long *ops, size_t *mem)

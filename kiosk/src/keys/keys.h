@@ -80,6 +80,26 @@ int keys_kiosk_sign(const struct keys_kiosk *k, const uint8_t *msg, size_t len,
 int keys_verify(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *msg, size_t len,
                 const uint8_t sig[KEYS_SIGNATURE_SIZE]);
 
+/* --- the helpline key this kiosk was set up with ---
+ * Remembered on the data partition (DATA/helpline-key.pin, written durably)
+ * at first start, so that a helpline key changed later (a tampered site
+ * file, a stick re-provisioned by someone else) stops the kiosk until staff
+ * confirm it with the staff PIN.
+ *   keys_helpline_pin_check(data_dir, pk, pinned, err, n):
+ *     KEYS_PIN_SAME     pk is the remembered key;
+ *     KEYS_PIN_NEW      nothing was remembered: pk is remembered now;
+ *     KEYS_PIN_CHANGED  pk differs: pinned gets the remembered key (all
+ *                       zero when the record is damaged; err says so);
+ *     -1                it cannot be checked (err says why).
+ *   keys_helpline_pin_set(data_dir, pk, err, n): remember pk (staff
+ *     confirmed it); 0 / -1. */
+#define KEYS_HELPLINE_PIN_FILE "helpline-key.pin"
+enum { KEYS_PIN_SAME = 0, KEYS_PIN_NEW = 1, KEYS_PIN_CHANGED = 2 };
+int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE],
+                            uint8_t pinned[KEYS_PUBLIC_SIZE], char *err, size_t errlen);
+int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE], char *err,
+                          size_t errlen);
+
 /* --- helpline key pair --- */
 struct keys_helpline;
 int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, enum keys_kdf kdf,
