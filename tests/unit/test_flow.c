@@ -2525,9 +2525,22 @@ static void section_helpline_key(void)
     REQUIRE(kfix_create(&f, "hlkey", 0) == 0, "fixture");
     cur_fix = &f;
     REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+    /* With the site's kiosk_key_secret the kiosk key (the fixture's, in
+     * clear) is encrypted at the first start, and keeps signing. */
+    FILE *c = fopen(f.config, "a");
+    REQUIRE(c, "append");
+    fputs("[kiosk]\nkiosk_key_secret = ERERERERERERERERERERERERERERERERERERERERERE=\n", c);
+    fclose(c);
     lang_now = "en";
     struct app *a = open_app(&f, "en", 0);
     CHECK(!strcmp(app_screen(a), "welcome"), "first start: %s (%s)", app_screen(a), a->config_err);
+    char keyfile[1200];
+    snprintf(keyfile, sizeof keyfile, "%s/%s", f.data, KEYS_KIOSK_FILE);
+    size_t klen;
+    char *ktext = (char *)read_whole(keyfile, &klen);
+    CHECK(ktext && strstr(ktext, "sealed_seed") && !strstr(ktext, "\"seed\""), "kiosk key encrypted: %s",
+          ktext ? ktext : "(none)");
+    free(ktext);
     char pinfile[1200];
     snprintf(pinfile, sizeof pinfile, "%s/%s", f.data, KEYS_HELPLINE_PIN_FILE);
     CHECK(access(pinfile, F_OK) == 0, "the key is remembered at first start");

@@ -76,6 +76,102 @@ static void test_kiosk(const char *dir)
     free(orig);
 }
 
+/* The kiosk key encrypted at rest under the site's secret: round trip,
+ * migration of a clear key, wrong secret, tampered, truncated; never a new
+ * key over the old one. */
+static void test_kiosk_sealed(const char *parent)
+{
+    char dir[1100], err[KEYS_ERR_SIZE];
+    snprintf(dir, sizeof dir, "%s/sealed", parent);
+    REQUIRE(mkdir(dir, 0700) == 0, "mkdir");
+    uint8_t secret[32], wrong[32];
+    memset(secret, 0x11, 32);
+    memset(wrong, 0x12, 32);
+    const char *file = join(dir, KEYS_KIOSK_FILE);
+
+    /* migration: a clear key (as kiosks made it before) is encrypted in place */
+    struct keys_kiosk *k = keys_kiosk_open(dir, true, err, sizeof err);
+    REQUIRE(k, "clear key: %s", err);
+    uint8_t pk[32];
+    memcpy(pk, keys_kiosk_public(k), 32);
+    keys_kiosk_close(k);
+    size_t len;
+    char *text = (char *)read_whole(file, &len);
+    REQUIRE(text, "read");
+    json_t *j = json_loadb(text, len, 0, NULL);
+    const char *seed_b64 = json_string_value(json_object_get(j, "seed"));
+    REQUIRE(seed_b64, "a clear key has its seed in the file");
+    char seed_copy[64];
+    snprintf(seed_copy, sizeof seed_copy, "%s", seed_b64);
+    json_decref(j);
+    free(text);
+    k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+    REQUIRE(k, "migrate: %s", err);
+    CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "migration keeps the key");
+    keys_kiosk_close(k);
+    text = (char *)read_whole(file, &len);
+    REQUIRE(text, "read");
+    j = json_loadb(text, len, 0, NULL);
+    CHECK(json_integer_value(json_object_get(j, "version")) == 2 && !json_object_get(j, "seed") &&
+              json_object_get(j, "sealed_seed") && !strstr(text, seed_copy),
+          "encrypted in place, the seed no longer in clear:\n%s", text);
+    json_decref(j);
+    struct stat st;
+    CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600, "still 0600");
+
+    /* round trip */
+    k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+    REQUIRE(k, "reopen: %s", err);
+    CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "same key");
+    uint8_t sig[64];
+    keys_kiosk_sign(k, (const uint8_t *)"abc", 3, sig);
+    CHECK(keys_verify(pk, (const uint8_t *)"abc", 3, sig) == 0, "signs");
+    keys_kiosk_close(k);
+
+    /* wrong secret, no secret: an error, the file untouched */
+    CHECK(keys_kiosk_open_secret(dir, true, wrong, err, sizeof err) == NULL &&
+              strstr(err, "cannot be decrypted") && strstr(err, "kiosk_key_secret"),
+          "wrong secret: %s", err);
+    CHECK(keys_kiosk_open(dir, true, err, sizeof err) == NULL && strstr(err, "encrypted"),
+          "no secret: %s", err);
+    size_t now_len;
+    char *now = (char *)read_whole(file, &now_len);
+    CHECK(now && now_len == len && !memcmp(now, text, len), "the file was left as it was");
+    free(now);
+
+    /* tampered: every byte flipped in turn opens to the same key or fails */
+    for (size_t i = 0; i < len; i += 3) {
+        char *t = malloc(len);
+        memcpy(t, text, len);
+        t[i] ^= 0x01;
+        write_whole(file, t, len);
+        k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+        if (k) {
+            CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "flip %zu gave another key", i);
+            keys_kiosk_close(k);
+        }
+        free(t);
+    }
+    /* truncated */
+    write_whole(file, text, len / 2);
+    CHECK(keys_kiosk_open_secret(dir, true, secret, err, sizeof err) == NULL && strstr(err, "damaged"),
+          "truncated: %s", err);
+    CHECK(stat(file, &st) == 0 && (size_t)st.st_size == len / 2, "a damaged file is never replaced");
+    write_whole(file, text, len);
+    free(text);
+
+    /* a new kiosk with a secret: encrypted from the start */
+    char dir2[1200];
+    snprintf(dir2, sizeof dir2, "%s/new", dir);
+    REQUIRE(mkdir(dir2, 0700) == 0, "mkdir");
+    k = keys_kiosk_open_secret(dir2, true, secret, err, sizeof err);
+    REQUIRE(k, "create sealed: %s", err);
+    keys_kiosk_close(k);
+    text = (char *)read_whole(join(dir2, KEYS_KIOSK_FILE), &len);
+    CHECK(text && strstr(text, "sealed_seed") && !strstr(text, "\"seed\""), "new key sealed: %s", text);
+    free(text);
+}
+
 static void test_helpline(const char *dir)
 {
     char err[KEYS_ERR_SIZE];
@@ -239,6 +335,7 @@ int main(void)
     test_helpline(dir);
     test_text(dir);
     test_pin(dir);
+    test_kiosk_sealed(dir);
     rm_rf(dir);
     return check_exit();
 }

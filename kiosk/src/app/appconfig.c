@@ -201,7 +201,11 @@ int app_config_load(struct app *a)
     if (!a->queue)
         return fail(a, "cannot open the queue in %s: %s", a->data_dir, msg);
     char kerr[KEYS_ERR_SIZE];
-    a->kiosk_key = keys_kiosk_open(a->data_dir, true, kerr, sizeof kerr);
+    uint8_t secret[32];
+    int have_secret = config_kiosk_key_secret(cfg, secret);
+    a->kiosk_key = keys_kiosk_open_secret(a->data_dir, true, have_secret ? secret : NULL, kerr,
+                                          sizeof kerr);
+    sodium_memzero(secret, sizeof secret);
     if (!a->kiosk_key)
         return fail(a, "%s%s", kerr, "");
     snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",

@@ -96,7 +96,11 @@ int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned n
     }
     if (need & KIOSK_NEED_KEY) {
         char err[KEYS_ERR_SIZE];
-        env->key = keys_kiosk_open(env->data_dir, true, err, sizeof(err));
+        uint8_t secret[32];
+        int have_secret = config_kiosk_key_secret(env->cfg, secret);
+        env->key = keys_kiosk_open_secret(env->data_dir, true, have_secret ? secret : NULL, err,
+                                          sizeof(err));
+        sodium_memzero(secret, sizeof secret);
         if (!env->key) {
             cli_error("%s", err);
             kiosk_env_close(env);

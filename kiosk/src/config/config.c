@@ -503,6 +503,13 @@ int config_check_credentials(struct config *cfg)
     return 0;
 }
 
+int config_kiosk_key_secret(const struct config *cfg, uint8_t secret[32])
+{
+    const char *v = config_get(cfg, "kiosk", "kiosk_key_secret");
+    /* checked on load: keys_public_parse() reads any 32 bytes of base64 */
+    return v && keys_public_parse(v, secret) == 0 ? 1 : (memset(secret, 0, 32), 0);
+}
+
 const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32])
 {
     const char *id = config_get(cfg, "kiosk", "id");

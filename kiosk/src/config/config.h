@@ -62,6 +62,9 @@ char *config_path(const struct config *cfg, const char *section, const char *key
 /* The helpline's public key: kiosk.helpline_public_key (base64) or the file
  * kiosk.helpline_key. 0 / -1 (config_error says why). */
 int config_helpline_key(struct config *cfg, uint8_t pk[32]);
+/* kiosk.kiosk_key_secret (32 bytes; the site settings): 1 set (secret
+ * filled; wipe it after use), 0 not set (secret zeroed). */
+int config_kiosk_key_secret(const struct config *cfg, uint8_t secret[32]);
 /* kiosk.id, or a name made from the kiosk key's fingerprint ("kiosk-ABCD-EFGH"). */
 const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32]);
 
