@@ -236,6 +236,38 @@ int main(void)
           "data_dir only in the main file: %s", config_error(c));
     config_destroy(c);
 
+    /* upload credentials: only the file that holds them must be private */
+    put("cred-site.conf", "[upload]\npassword = hunter2\n");
+    put("cred.conf", "[kiosk]\nsite_config = cred-site.conf\n[upload]\nurl = https://x/\n");
+    if (geteuid() == 0) {
+        REQUIRE(chmod(path("cred.conf"), 0644) == 0 && chmod(path("cred-site.conf"), 0600) == 0, "chmod");
+        c = load("cred.conf", &rc);
+        CHECK(rc == 0 && config_check_credentials(c) == 0, "0644 main, 0600 site: %s", config_error(c));
+        REQUIRE(chown(path("cred-site.conf"), 0, getegid()) == 0 && chmod(path("cred-site.conf"), 0640) == 0,
+                "chmod");
+        CHECK(config_check_credentials(c) == 0, "0640 with our own group: %s", config_error(c));
+        REQUIRE(chown(path("cred-site.conf"), 0, 65534) == 0, "chown");
+        CHECK(config_check_credentials(c) == -1 && strstr(config_error(c), "cred-site.conf"),
+              "0640 with another group: %s", config_error(c));
+        REQUIRE(chmod(path("cred-site.conf"), 0604) == 0, "chmod");
+        CHECK(config_check_credentials(c) == -1 && strstr(config_error(c), "password") &&
+                  strstr(config_error(c), "others can read"),
+              "world-readable: %s", config_error(c));
+        config_destroy(c);
+        c = load("cred.conf", &rc);
+        config_unset(c, "upload", "password");
+        CHECK(config_check_credentials(c) == 0, "no credentials: nothing to check");
+        CHECK(config_set(c, "upload", "password", "x") == 0 && config_check_credentials(c) == 0,
+              "from the command line: no file");
+        config_destroy(c);
+    }
+    put("cred.conf", "[upload]\nbearer_token = t\n");
+    REQUIRE(chmod(path("cred.conf"), 0644) == 0, "chmod");
+    c = load("cred.conf", &rc);
+    CHECK(rc == 0 && config_check_credentials(c) == -1 && strstr(config_error(c), "bearer_token"),
+          "credentials in a 0644 main file: %s", config_error(c));
+    config_destroy(c);
+
     c = config_create();
     CHECK(config_load(c, path("missing.conf"), false) == 0, "optional missing file is fine");
     CHECK(config_load(c, path("missing.conf"), true) == -1, "required missing file is an error");
