@@ -2561,6 +2561,16 @@ static void section_helpline_key(void)
     keys_fingerprint(f.helpline_pk, KEYS_ROLE_HELPLINE, fpr);
     CHECK(!strcmp(a->pinned_fpr, fpr) && strstr(a->config_err, fpr), "the old fingerprint is shown");
     shot(a, "helpline_key_changed");
+    app_destroy(a);
+    /* The smallest screen the kiosk supports, in Urdu. */
+    app_w = 1024, app_h = 600;
+    lang_now = "ur_1024x600";
+    a = open_app(&f, "ur", 0);
+    shot(a, "helpline_key_changed");
+    app_destroy(a);
+    app_w = 1280, app_h = 800;
+    lang_now = "ur";
+    a = open_app(&f, "ur", 0);
     /* Quick exit, a restart: still stopped, nothing queued. */
     key(a, SDLK_F12);
     CHECK(!strcmp(app_screen(a), "config_error"), "quick exit left the error screen");

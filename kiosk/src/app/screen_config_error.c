@@ -52,7 +52,7 @@ static void fpr_row(struct ui_ctx *ui, struct page *p, const char *label, const 
     int lw = p->body.w - fw - t->gap;
     int lh = ui_text_height(ui, label, UI_FONT_SMALL, lw);
     int h = b && b->height > lh ? b->height : lh;
-    struct ui_rect r = ui_cut_top(&p->body, h + t->gap / 2);
+    struct ui_rect r = ui_cut_top(&p->body, h + t->gap / 4);
     bool rtl = ui_dir(ui) == TEXT_DIR_RTL;
     struct ui_rect lr = {rtl ? r.x + r.w - lw : r.x, r.y + (h - lh) / 2, lw, lh};
     ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
@@ -78,7 +78,7 @@ static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect ar
     page_title(ui, &p, _("This kiosk is not ready"), TEXT_ICON_KEY);
     page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
               t->text);
-    ui_cut_top(&p.body, t->gap);
+    ui_cut_top(&p.body, t->gap / 2);
     draw_card(ui, p.body);
     struct page in = p;
     in.body = ui_inset(p.body, t->pad / 2);
@@ -87,7 +87,6 @@ static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect ar
                 "nothing is taken until staff confirm it. Compare the new fingerprint with the "
                 "one the helpline gave you; if they differ, do not confirm: re-provision the stick."),
               UI_FONT_SMALL, t->text);
-    ui_cut_top(&in.body, t->gap / 2);
     fpr_row(ui, &in, _("Set up with:"), a->pinned_fpr[0] ? a->pinned_fpr : _("unknown (its record is damaged)"));
     fpr_row(ui, &in, _("Now configured:"), a->helpline_fpr);
 }
