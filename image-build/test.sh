@@ -45,7 +45,7 @@ printf 'boot test helpline passphrase\n' > "$T/pass"
 "$HZ" keygen --out "$T/helpline" --passphrase-file "$T/pass" --kdf interactive > "$T/keygen.txt"
 cp --sparse=always "$IMG" "$T/test.img"
 truncate -s +${GROW_MB}M "$T/test.img"          # a stick bigger than the image
-printf '2468\n' > "$T/pin"       # STAFF_PIN in test/boot_test.py
+printf '246813\n' > "$T/pin"       # STAFF_PIN in test/boot_test.py
 pin_hash=$("$HZ" staff-pin --pin-file "$T/pin" | sed -n 's/^pin_hash = //p')
 "$HERE/provision.sh" "$T/test.img" --helpline-key "$T/helpline/helpline.pub" \
     --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox --staff-pin-hash "$pin_hash"

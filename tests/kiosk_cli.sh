@@ -65,14 +65,18 @@ rm -rf "$media"
 # hifazat staff-pin: the config line for the staff PIN, from a file, never an argument.
 cli=$(dirname "$bin")/hifazat
 pinf=$(mktemp)
-echo 2468 >"$pinf"
+echo 246813 >"$pinf"
 "$cli" staff-pin --pin-file "$pinf" >"$out" 2>"$err"; rc=$?
 check "staff-pin prints an argon2id line (rc=$rc)" '[ $rc -eq 0 ] && grep -q "^pin_hash = .argon2id.v=19" "$out"'
-check "staff-pin never prints the PIN" '! grep -q 2468 "$out" "$err"'
-echo 12ab >"$pinf"
+check "staff-pin uses libsodium's moderate cost (256 MiB)" 'grep -q "m=262144,t=3," "$out"'
+check "staff-pin never prints the PIN" '! grep -q 246813 "$out" "$err"'
+echo 12ab56 >"$pinf"
 "$cli" staff-pin --pin-file "$pinf" >"$out" 2>"$err"; rc=$?
-check "staff-pin refuses a PIN that is not 4-12 digits" '[ $rc -eq 2 ] && grep -q "4 to 12 digits" "$err"'
-"$cli" staff-pin 2468 >"$out" 2>"$err"; rc=$?
+check "staff-pin refuses a PIN that is not digits" '[ $rc -eq 2 ] && grep -q "6 to 12 digits" "$err"'
+echo 24681 >"$pinf"
+"$cli" staff-pin --pin-file "$pinf" >"$out" 2>"$err"; rc=$?
+check "staff-pin refuses fewer than 6 digits" '[ $rc -eq 2 ] && grep -q "6 to 12 digits" "$err"'
+"$cli" staff-pin 246813 >"$out" 2>"$err"; rc=$?
 check "staff-pin refuses the PIN as an argument" '[ $rc -eq 2 ]'
 rm -f "$pinf"
 

@@ -44,8 +44,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vm import VM, BootError  # noqa: E402
 
 BOOT_TIMEOUT = 300          # first frame, per boot
-ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox"}
-STAFF_PIN = "2468"           # test.sh provisions its hash
+ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox",
+                "helpline-key.pin", "staff-pin.state"}  # the remembered helpline key; wrong-PIN count
+STAFF_PIN = "246813"         # test.sh provisions its hash
 # Staff screen by keyboard to "Shut down": tests/unit/test_flow.c
 # (section staff_keys) checks the same presses on the app. Change both together.
 STAFF_OPEN_KEYS = ("ctrl", "alt", "s")
@@ -961,7 +962,7 @@ def host_checks(a, disk, fat_stick, receipt, sticks_before, sticks, phone_before
         check(f"{tag}: the phone's folder (served read-only by usb-mtp) unchanged, byte for byte, dates too",
               after == phone_before, f"{after} vs {phone_before}")
     names = data_names(disk)
-    check(f"{tag}: KIOSKDATA holds only the queue, the kiosk key and the config override",
+    check(f"{tag}: KIOSKDATA holds only the queue, the kiosk key, the config override and the kiosk's own state",
           set(names) <= ALLOWED_DATA and "queue" in names and "kiosk.key" in names, " ".join(sorted(names)))
     # boot 2 exported them: sealed reports wait in queue/exported until acknowledged
     kept = [(d, n) for d in ("pending", "exported") for n in data_names(disk, f"/queue/{d}") if n.endswith(".hfz")]

@@ -111,6 +111,23 @@ with open("bad.jsonl", "w") as f:
 rc, out, err = run("queue", "add", "--from", "bad.jsonl", "--route", "adult", *KIOSK)
 check(rc == 1 and "md5 must be 32 lowercase hex digits" in err, f"short md5 refused: {err}")
 
+# the helpline key the data partition was set up with: another key is refused
+# (nothing sealed) unless --accept-new-helpline-key, which then remembers it
+rc, out, err = run("keygen", "--out", "hl3", "--passphrase-file", "pass", "--kdf", "interactive")
+check(rc == 0, f"second helpline key: {err}")
+OTHER = ["--data-dir", "data", "--helpline-key", "hl3/helpline.pub"]
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", *OTHER)
+check(rc == 1 and "helpline key changed" in err and "--accept-new-helpline-key" in err
+      and "Nothing was sealed" in err, f"changed key refused: {err}")
+shutil.copytree("data", "data-accept")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", "--data-dir",
+                   "data-accept", "--helpline-key", "hl3/helpline.pub", "--accept-new-helpline-key")
+check(rc == 0, f"--accept-new-helpline-key: {err}")
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", "--data-dir",
+                   "data-accept", "--helpline-key", "hl/helpline.pub")
+check(rc == 1 and "helpline key changed" in err, f"the accepted key is remembered: {err}")
+shutil.rmtree("data-accept")
+
 rc, out, err = run("queue", "status", "--json", *KIOSK)
 st = json.loads(out)
 check(st["pending"]["reports"] == 3, f"3 pending: {st}")
@@ -452,10 +469,17 @@ with open("kiosk.conf", "w") as f:
             "[queue]\nretention_days = 0\n")
 rc, out, err = run("queue", "status", "--json", "--config", "kiosk.conf")
 check(rc == 0 and json.loads(out)["retention_days"] == 0, f"--config: {err}")
+# the override on the data partition holds preferences only: a site setting
+# there is an error naming it and the file
 with open("data/kiosk.conf", "w") as f:
     f.write("[queue]\nretention_days = 7\n")
 rc, out, err = run("queue", "status", "--json", "--config", "kiosk.conf")
-check(rc == 0 and json.loads(out)["retention_days"] == 7, "override on the data partition")
+check(rc == 2 and "retention_days" in err and "data/kiosk.conf" in err and "site setting" in err,
+      f"site setting in the override: {err}")
+with open("data/kiosk.conf", "w") as f:
+    f.write("[kiosk]\nlanguage = en\n")
+rc, out, err = run("queue", "status", "--json", "--config", "kiosk.conf")
+check(rc == 0 and json.loads(out)["retention_days"] == 0, f"a preference in the override: {err}")
 rc, out, err = run("queue", "add", "--from", "videos.jsonl", "--route", "adult", "--json",
                    "--config", "kiosk.conf")
 check(rc == 0, f"add with config: {err}")

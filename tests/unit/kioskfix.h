@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define KFIX_PIN "2468"
+#define KFIX_PIN "246813"
 #define KFIX_PASSPHRASE "correct horse battery staple"
 
 struct fakephones;

@@ -1,5 +1,7 @@
-/* Config: the main file, the override on the data partition, command-line
- * values winning, relative paths, and clear errors for bad settings. */
+/* Config: the main file, the site file it names, the override on the data
+ * partition (preferences only), command-line values winning, relative
+ * paths, clear errors for bad settings, upload credentials only in files
+ * others cannot read. */
 #include "check.h"
 #include "config.h"
 #include "keys.h"
@@ -9,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char dir[1024];
 
@@ -71,26 +75,142 @@ int main(void)
 
     /* the override on the data partition; command-line values win over both */
     REQUIRE(mkdir(path("data"), 0700) == 0, "mkdir");
-    put("data/kiosk.conf", "[kiosk]\nid = lahore-02\nlanguage = en\n");
+    put("data/kiosk.conf", "[kiosk]\nidle_timeout_minutes = 7\nlanguage = en\n");
     CHECK(config_set(c, "kiosk", "language", "ur") == 0, "cli set");
     CHECK(config_load_override(c) == 0, "override: %s", config_error(c));
-    CHECK(!strcmp(config_get(c, "kiosk", "id"), "lahore-02"), "override wins over main");
+    CHECK(config_get_int(c, "kiosk", "idle_timeout_minutes", 0) == 7, "override wins over main");
     CHECK(!strcmp(config_get(c, "kiosk", "language"), "ur"), "command line wins over override");
     free(dd);
     config_destroy(c);
 
-    /* an inline key in the override beats the file of the main config */
-    char inl[200];
-    snprintf(inl, sizeof(inl), "[kiosk]\nhelpline_public_key = %s\n", text);
+    /* every site setting in the override is an error naming it and the file */
+    static const char *const site_only[][2] = {
+        {"kiosk", "helpline_public_key"}, {"kiosk", "helpline_key"}, {"kiosk", "id"},
+        {"kiosk", "kiosk_key_secret"},    {"kiosk", "media_root"},   {"upload", "url"},
+        {"upload", "ca_file"},            {"upload", "pin"},         {"upload", "password"},
+        {"upload", "username"},           {"upload", "bearer_token"}, {"staff", "pin_hash"},
+        {"referrals", "drf.phone"},       {"queue", "retention_days"},
+    };
+    for (size_t i = 0; i < sizeof(site_only) / sizeof(site_only[0]); i++) {
+        char over[300];
+        snprintf(over, sizeof over, "[kiosk]\nlanguage = en\n[%s]\n%s = %s\n", site_only[i][0],
+                 site_only[i][1], text);
+        put("data/kiosk.conf", over);
+        c = load("kiosk.conf", &rc);
+        CHECK(config_load_override(c) == -1 && strstr(config_error(c), site_only[i][1]) &&
+                  strstr(config_error(c), path("data/kiosk.conf")) &&
+                  strstr(config_error(c), "site setting") && strstr(config_error(c), "provision.sh"),
+              "%s in the override: %s", site_only[i][1], config_error(c));
+        CHECK(config_save_override(c, site_only[i][0], site_only[i][1], text) == -1 &&
+                  strstr(config_error(c), "site setting"),
+              "the staff screen cannot save %s: %s", site_only[i][1], config_error(c));
+        config_destroy(c);
+    }
+    put("data/kiosk.conf", "[kiosk]\nsite_config = /tmp/evil.conf\n");
     c = load("kiosk.conf", &rc);
-    put("data/kiosk.conf", inl);
-    pk[0] = 99; /* the file now differs */
-    keys_public_format(pk, text);
-    snprintf(pubfile, sizeof(pubfile), "%s\n", text);
-    put("h.pub", pubfile);
-    CHECK(config_load_override(c) == 0 && config_helpline_key(c, got) == 0 && got[0] == 1,
-          "inline override key: %s", config_error(c));
+    CHECK(config_load_override(c) == -1 && strstr(config_error(c), "main configuration"),
+          "site_config only in the main file: %s", config_error(c));
     config_destroy(c);
+
+    /* the site layer: named by the main file (relative to it), after the main
+     * file and before the override; the site file cannot name other files */
+    REQUIRE(mkdir(path("run"), 0700) == 0, "mkdir run");
+    put("layered.conf", "[kiosk]\ndata_dir = data\nsite_config = run/site.conf\nlanguage = ur\n"
+                        "[referrals]\ndrf.phone = 111\n");
+    put("data/kiosk.conf", "[kiosk]\nlanguage = en\n");
+    c = load("layered.conf", &rc);
+    CHECK(rc == 0 && config_helpline_key(c, got) == -1 &&
+              strstr(config_error(c), "not provisioned") && strstr(config_error(c), "run/site.conf"),
+          "a missing site file: not provisioned: %s", config_error(c));
+    config_destroy(c);
+    char site[400];
+    snprintf(site, sizeof site, "[kiosk]\nid = site-01\nhelpline_public_key = %s\n"
+             "kiosk_key_secret = %s\n[referrals]\ndrf.phone = 0800-39393\n"
+             "[upload]\nca_file = ca.pem\n", text, text);
+    put("run/site.conf", site);
+    c = load("layered.conf", &rc);
+    CHECK(rc == 0 && config_load_override(c) == 0, "layered: %s", config_error(c));
+    CHECK(config_helpline_key(c, got) == 0 && !memcmp(got, pk, 32), "site key: %s", config_error(c));
+    CHECK(!strcmp(config_get(c, "kiosk", "id"), "site-01") &&
+              !strcmp(config_get(c, "referrals", "drf.phone"), "0800-39393") &&
+              !strcmp(config_get(c, "kiosk", "language"), "en") && config_get(c, "kiosk", "kiosk_key_secret"),
+          "site wins over main, override over site");
+    char *ca = config_path(c, "upload", "ca_file");
+    CHECK(ca && !strcmp(ca, path("run/ca.pem")), "site paths relative to the site file: %s", ca);
+    free(ca);
+    CHECK(config_source(c, "kiosk", "id") && strstr(config_source(c, "kiosk", "id"), "run/site.conf"),
+          "source of a site setting");
+    config_destroy(c);
+    put("run/site.conf", "[kiosk]\ndata_dir = /elsewhere\n");
+    c = load("layered.conf", &rc);
+    CHECK(rc == -1 && strstr(config_error(c), "main configuration") && strstr(config_error(c), "site.conf"),
+          "data_dir not in the site file: %s", config_error(c));
+    config_destroy(c);
+    put("run/site.conf", "[kiosk]\nkiosk_key_secret = short\n");
+    c = load("layered.conf", &rc);
+    CHECK(rc == -1 && strstr(config_error(c), "kiosk_key_secret"), "bad secret: %s", config_error(c));
+    config_destroy(c);
+    put("run/site.conf", site);
+
+    /* as a kiosk user (not root), a site file (and the main file naming it)
+     * that this user owns or can write is refused; root's are fine */
+    if (geteuid() == 0) {
+        pid_t pid = fork();
+        REQUIRE(pid >= 0, "fork");
+        if (pid == 0) {
+            int bad_owner;
+            REQUIRE(chown(path("layered.conf"), 0, 0) == 0 && chmod(path("layered.conf"), 0644) == 0 &&
+                        chown(path("run/site.conf"), 65534, 65534) == 0 && chmod(path("run"), 0755) == 0 &&
+                        chmod(dir, 0755) == 0 && chmod(path("run/site.conf"), 0640) == 0,
+                    "chown");
+            REQUIRE(setgid(65534) == 0 && setuid(65534) == 0, "become nobody");
+            c = load("layered.conf", &rc);
+            bad_owner = rc == -1 && strstr(config_error(c), "can be changed") &&
+                        strstr(config_error(c), "site.conf");
+            if (!bad_owner)
+                fprintf(stderr, "owned site file: %s\n", config_error(c));
+            config_destroy(c);
+            _exit(bad_owner ? 0 : 1);
+        }
+        int status;
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a site file the kiosk user owns is refused");
+        REQUIRE(chown(path("run/site.conf"), 0, 0) == 0, "chown back");
+        REQUIRE(chmod(path("run/site.conf"), 0666) == 0, "world-writable");
+        pid = fork();
+        REQUIRE(pid >= 0, "fork");
+        if (pid == 0) {
+            REQUIRE(setgid(65534) == 0 && setuid(65534) == 0, "become nobody");
+            c = load("layered.conf", &rc);
+            int bad = rc == -1 && strstr(config_error(c), "can be changed");
+            config_destroy(c);
+            chmod(path("run/site.conf"), 0640); /* fails: not ours; the parent does it */
+            _exit(bad ? 0 : 1);
+        }
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a world-writable site file is refused");
+        REQUIRE(chmod(path("run/site.conf"), 0644) == 0, "root's 0644");
+        pid = fork();
+        REQUIRE(pid >= 0, "fork");
+        if (pid == 0) {
+            REQUIRE(setgid(65534) == 0 && setuid(65534) == 0, "become nobody");
+            c = load("layered.conf", &rc);
+            int ok = rc == 0;
+            if (!ok)
+                fprintf(stderr, "root's files: %s\n", config_error(c));
+            config_destroy(c);
+            _exit(ok ? 0 : 1);
+        }
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "root's site and main files are fine");
+        REQUIRE(chmod(dir, 0700) == 0, "chmod back");
+    } else {
+        /* not root: files this user made are its own */
+        c = load("layered.conf", &rc);
+        CHECK(rc == -1 && strstr(config_error(c), "can be changed"), "own site file refused: %s",
+              config_error(c));
+        config_destroy(c);
+    }
 
     static const char *const bad[][2] = {
         {"[kiosk]\ncolour = red\n", "unknown setting 'colour'"},
@@ -116,6 +236,38 @@ int main(void)
           "data_dir only in the main file: %s", config_error(c));
     config_destroy(c);
 
+    /* upload credentials: only the file that holds them must be private */
+    put("cred-site.conf", "[upload]\npassword = hunter2\n");
+    put("cred.conf", "[kiosk]\nsite_config = cred-site.conf\n[upload]\nurl = https://x/\n");
+    if (geteuid() == 0) {
+        REQUIRE(chmod(path("cred.conf"), 0644) == 0 && chmod(path("cred-site.conf"), 0600) == 0, "chmod");
+        c = load("cred.conf", &rc);
+        CHECK(rc == 0 && config_check_credentials(c) == 0, "0644 main, 0600 site: %s", config_error(c));
+        REQUIRE(chown(path("cred-site.conf"), 0, getegid()) == 0 && chmod(path("cred-site.conf"), 0640) == 0,
+                "chmod");
+        CHECK(config_check_credentials(c) == 0, "0640 with our own group: %s", config_error(c));
+        REQUIRE(chown(path("cred-site.conf"), 0, 65534) == 0, "chown");
+        CHECK(config_check_credentials(c) == -1 && strstr(config_error(c), "cred-site.conf"),
+              "0640 with another group: %s", config_error(c));
+        REQUIRE(chmod(path("cred-site.conf"), 0604) == 0, "chmod");
+        CHECK(config_check_credentials(c) == -1 && strstr(config_error(c), "password") &&
+                  strstr(config_error(c), "others can read"),
+              "world-readable: %s", config_error(c));
+        config_destroy(c);
+        c = load("cred.conf", &rc);
+        config_unset(c, "upload", "password");
+        CHECK(config_check_credentials(c) == 0, "no credentials: nothing to check");
+        CHECK(config_set(c, "upload", "password", "x") == 0 && config_check_credentials(c) == 0,
+              "from the command line: no file");
+        config_destroy(c);
+    }
+    put("cred.conf", "[upload]\nbearer_token = t\n");
+    REQUIRE(chmod(path("cred.conf"), 0644) == 0, "chmod");
+    c = load("cred.conf", &rc);
+    CHECK(rc == 0 && config_check_credentials(c) == -1 && strstr(config_error(c), "bearer_token"),
+          "credentials in a 0644 main file: %s", config_error(c));
+    config_destroy(c);
+
     c = config_create();
     CHECK(config_load(c, path("missing.conf"), false) == 0, "optional missing file is fine");
     CHECK(config_load(c, path("missing.conf"), true) == -1, "required missing file is an error");
@@ -129,9 +281,9 @@ int main(void)
 
     /* [referrals]: every name once, in file order, with the winning value */
     put("ref.conf", "[kiosk]\ndata_dir = data\n[referrals]\n; helplines\ndrf.name = DRF\n"
-                    "drf.phone = 0800-39393\nmohr.name = MoHR\nmohr.phone = 1099\n");
-    put("data/kiosk.conf", "# staff changes\n[referrals]\nmohr.phone = 1100\nextra.name = X\n\n"
-                           "[kiosk]\nlanguage = ur\n");
+                    "drf.phone = 0800-39393\nmohr.name = MoHR\nmohr.phone = 1099\n[kiosk]\n"
+                    "language = en\n[referrals]\nmohr.phone = 1100\nextra.name = X\n");
+    put("data/kiosk.conf", "# staff changes\n[kiosk]\nlanguage = ur\n");
     c = load("ref.conf", &rc);
     CHECK(rc == 0 && config_load_override(c) == 0, "ref load: %s", config_error(c));
     char seen[512] = "";
@@ -144,7 +296,7 @@ int main(void)
     CHECK(config_save_override(c, "kiosk", "language", "en") == 0, "save: %s", config_error(c));
     CHECK(config_save_override(c, "kiosk", "idle_timeout_minutes", "5") == 0, "save 2: %s",
           config_error(c));
-    CHECK(config_save_override(c, "queue", "retention_days", "60") == 0, "save 3: %s",
+    CHECK(config_save_override(c, "kiosk", "large_text", "yes") == 0, "save 3: %s",
           config_error(c));
     CHECK(!strcmp(config_get(c, "kiosk", "language"), "en") &&
               config_get_int(c, "kiosk", "idle_timeout_minutes", 0) == 5,
@@ -152,9 +304,8 @@ int main(void)
     size_t len;
     char *saved = (char *)read_whole(path("data/kiosk.conf"), &len);
     REQUIRE(saved, "override written");
-    CHECK(strstr(saved, "# staff changes\n[referrals]\nmohr.phone = 1100\nextra.name = X\n\n"
-                        "[kiosk]\nlanguage = en\nidle_timeout_minutes = 5\n") &&
-              strstr(saved, "\n[queue]\nretention_days = 60\n") && !strstr(saved, "language = ur"),
+    CHECK(strstr(saved, "# staff changes\n[kiosk]\nlanguage = en\nidle_timeout_minutes = 5\n"
+                        "large_text = yes\n") && !strstr(saved, "language = ur"),
           "override file:\n%s", saved);
     free(saved);
     CHECK(config_save_override(c, "kiosk", "language", "fr") == -1, "bad value refused");
@@ -163,7 +314,7 @@ int main(void)
     config_destroy(c);
     c = load("ref.conf", &rc);
     CHECK(config_load_override(c) == 0 && !strcmp(config_get(c, "kiosk", "language"), "en") &&
-              config_get_int(c, "queue", "retention_days", 0) == 60,
+              !strcmp(config_get(c, "kiosk", "large_text"), "yes"),
           "saved file reads back: %s", config_error(c));
     config_destroy(c);
     rm_rf(dir);

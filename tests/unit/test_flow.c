@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2374,7 +2375,7 @@ static void section_staff(void)
     wait_screen(a, "staff_pin", 1000);
     shot(a, "staff_pin");
     for (int i = 0; i < 3; i++) {
-        type_pin(a, "1357");
+        type_pin(a, "135790");
         CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
         pump(a, 2);
         CHECK(!strcmp(app_screen(a), "staff_pin"), "a wrong PIN let staff in");
@@ -2454,6 +2455,160 @@ static void section_staff(void)
     app_draw(a, true);
     tap_id(a, ui_id_index(ui_id("staff.shutdown_dialog"), 1), "yes, shut down");
     CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down exit code %d", a->exit_code);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- the staff PIN's lockout survives a restart; PINs of 6 digits or more;
+ * a hash from when shorter PINs were allowed is refused */
+
+static void open_staff_pin(struct app *a)
+{
+    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
+    wait_screen(a, "staff_pin", 1000);
+}
+
+static void section_staff_lockout(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "staffpin", 0) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    open_staff_pin(a);
+    /* Five digits: the pad does not even check them. */
+    type_pin(a, "24681");
+    pump(a, 2);
+    CHECK(app_jobs_running(a) == 0 && a->pin_failures == 0 && !strcmp(app_screen(a), "staff_pin"),
+          "a 5-digit PIN is not checked");
+    for (int i = 0; i < 3; i++) {
+        type_pin(a, "135790");
+        CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+        pump(a, 2);
+    }
+    CHECK(a->pin_failures == 3 && a->pin_locked_until != 0, "three wrong PINs lock the pad");
+    app_destroy(a);
+    /* Switched off and on: still locked, the right PIN is not even checked. */
+    a = open_app(&f, "en", 0);
+    CHECK(a->pin_failures == 3 && a->pin_locked_until != 0, "a restart keeps the lockout (%d)",
+          a->pin_failures);
+    open_staff_pin(a);
+    type_pin(a, KFIX_PIN);
+    pump(a, 3);
+    CHECK(app_jobs_running(a) == 0 && !strcmp(app_screen(a), "staff_pin"), "locked after restart");
+    /* The test skips the wait; one more wrong PIN doubles it and is counted. */
+    a->pin_locked_until = 0;
+    type_pin(a, "135790");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    CHECK(a->pin_failures == 4, "counted on from the saved count: %d", a->pin_failures);
+    a->pin_locked_until = 0;
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+    app_destroy(a);
+    a = open_app(&f, "en", 0);
+    CHECK(a->pin_failures == 0 && a->pin_locked_until == 0, "the right PIN resets the saved count");
+    /* A hash `hifazat staff-pin` made when 4 digits were allowed. */
+    char old[crypto_pwhash_STRBYTES];
+    REQUIRE(crypto_pwhash_str(old, KFIX_PIN, strlen(KFIX_PIN), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0, "old hash");
+    REQUIRE(config_set(a->cfg, "staff", "pin_hash", old) == 0, "set old hash");
+    open_staff_pin(a);
+    for (const char *p = KFIX_PIN; *p; p++)
+        key(a, SDLK_0 + (*p - '0'));
+    key(a, SDLK_RETURN);
+    pump(a, 3);
+    CHECK(app_jobs_running(a) == 0 && !strcmp(app_screen(a), "staff_pin"),
+          "an old-style hash does not open the staff screen");
+    shot(a, "staff_pin_outdated");
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+/* ---- the helpline key this kiosk was set up with: remembered at first
+ * start; a different key later stops the kiosk (a staff error screen with
+ * both fingerprints, nothing queued) until staff confirm it with the PIN */
+
+static void section_helpline_key(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "hlkey", 0) == 0, "fixture");
+    cur_fix = &f;
+    REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+    /* With the site's kiosk_key_secret the kiosk key (the fixture's, in
+     * clear) is encrypted at the first start, and keeps signing. */
+    FILE *c = fopen(f.config, "a");
+    REQUIRE(c, "append");
+    fputs("[kiosk]\nkiosk_key_secret = ERERERERERERERERERERERERERERERERERERERERERE=\n", c);
+    fclose(c);
+    lang_now = "en";
+    struct app *a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "welcome"), "first start: %s (%s)", app_screen(a), a->config_err);
+    char keyfile[1200];
+    snprintf(keyfile, sizeof keyfile, "%s/%s", f.data, KEYS_KIOSK_FILE);
+    size_t klen;
+    char *ktext = (char *)read_whole(keyfile, &klen);
+    CHECK(ktext && strstr(ktext, "sealed_seed") && !strstr(ktext, "\"seed\""), "kiosk key encrypted: %s",
+          ktext ? ktext : "(none)");
+    free(ktext);
+    char pinfile[1200];
+    snprintf(pinfile, sizeof pinfile, "%s/%s", f.data, KEYS_HELPLINE_PIN_FILE);
+    CHECK(access(pinfile, F_OK) == 0, "the key is remembered at first start");
+    app_destroy(a);
+    /* Someone puts another helpline key in the kiosk's configuration. */
+    uint8_t other[32];
+    memset(other, 0x5a, sizeof other);
+    char b64[KEYS_PUBLIC_TEXT_SIZE], text[100], pub[1200];
+    keys_public_format(other, b64);
+    snprintf(text, sizeof text, "%s\n", b64);
+    snprintf(pub, sizeof pub, "%s/helpline.pub", f.root);
+    REQUIRE(write_whole(pub, text, strlen(text)) == 0, "other key");
+    lang_now = "ur";
+    a = open_app(&f, "ur", 0);
+    CHECK(!strcmp(app_screen(a), "config_error") && a->helpline_changed && a->pinned_fpr[0],
+          "a changed key stops the kiosk: %s (%s)", app_screen(a), a->config_err);
+    char fpr[KEYS_FINGERPRINT_SIZE];
+    keys_fingerprint(f.helpline_pk, KEYS_ROLE_HELPLINE, fpr);
+    CHECK(!strcmp(a->pinned_fpr, fpr) && strstr(a->config_err, fpr), "the old fingerprint is shown");
+    shot(a, "helpline_key_changed");
+    app_destroy(a);
+    /* The smallest screen the kiosk supports, in Urdu. */
+    app_w = 1024, app_h = 600;
+    lang_now = "ur_1024x600";
+    a = open_app(&f, "ur", 0);
+    shot(a, "helpline_key_changed");
+    app_destroy(a);
+    app_w = 1280, app_h = 800;
+    lang_now = "ur";
+    a = open_app(&f, "ur", 0);
+    /* Quick exit, a restart: still stopped, nothing queued. */
+    key(a, SDLK_F12);
+    CHECK(!strcmp(app_screen(a), "config_error"), "quick exit left the error screen");
+    app_destroy(a);
+    lang_now = "en";
+    a = open_app(&f, "en", 0);
+    wait_volumes(a, 1);
+    CHECK(!strcmp(app_screen(a), "config_error") && a->helpline_changed, "still stopped after a restart");
+    shot(a, "helpline_key_changed");
+    CHECK(queue_pending(&f) == 0, "nothing queued");
+    /* Staff confirm the new key with the PIN; a wrong PIN does not. */
+    tap(a, "config_error.confirm_key");
+    wait_screen(a, "staff_pin", 1000);
+    type_pin(a, "135790");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen(a), "staff_pin") && a->helpline_changed, "a wrong PIN confirms nothing");
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "welcome", 2000);
+    CHECK(!a->helpline_changed && !a->config_err[0], "confirmed: %s", a->config_err);
+    /* Now reports are taken, sealed to the new key. */
+    struct run r = {.lang = "en", .stop = ST_DONE};
+    walk(a, &r);
+    CHECK(queue_pending(&f) == 1, "a report queued after the confirmation");
+    app_destroy(a);
+    a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "welcome"), "the new key is remembered: %s", a->config_err);
     app_destroy(a);
     kfix_destroy(&f);
 }
@@ -2593,6 +2748,20 @@ static void section_config(void)
     CHECK(!strcmp(app_screen(a), "config_error") && strstr(a->config_err, "colour"),
           "invalid config: %s / %s", app_screen(a), a->config_err);
     app_destroy(a);
+    /* A site setting in the data partition's override (anyone with the stick
+     * could write it): the error screen names it; nothing is taken. */
+    snprintf(cmd, sizeof cmd, "sed -i '/colour = red/d' '%s'", f.config);
+    free(run_cmd(cmd));
+    char over[1200];
+    snprintf(over, sizeof over, "%s/kiosk.conf", f.data);
+    static const char site_in_override[] = "[kiosk]\nlanguage = en\n[referrals]\nfake.phone = 0300-0000000\n";
+    REQUIRE(write_whole(over, site_in_override, strlen(site_in_override)) == 0, "override %s", over);
+    a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "config_error") && strstr(a->config_err, "fake.phone") &&
+              strstr(a->config_err, "site setting") && strstr(a->config_err, over),
+          "site setting in the override: %s / %s", app_screen(a), a->config_err);
+    app_destroy(a);
+    unlink(over);
     kfix_destroy(&g);
     kfix_destroy(&f);
 }
@@ -2747,7 +2916,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

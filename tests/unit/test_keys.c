@@ -76,6 +76,102 @@ static void test_kiosk(const char *dir)
     free(orig);
 }
 
+/* The kiosk key encrypted at rest under the site's secret: round trip,
+ * migration of a clear key, wrong secret, tampered, truncated; never a new
+ * key over the old one. */
+static void test_kiosk_sealed(const char *parent)
+{
+    char dir[1100], err[KEYS_ERR_SIZE];
+    snprintf(dir, sizeof dir, "%s/sealed", parent);
+    REQUIRE(mkdir(dir, 0700) == 0, "mkdir");
+    uint8_t secret[32], wrong[32];
+    memset(secret, 0x11, 32);
+    memset(wrong, 0x12, 32);
+    const char *file = join(dir, KEYS_KIOSK_FILE);
+
+    /* migration: a clear key (as kiosks made it before) is encrypted in place */
+    struct keys_kiosk *k = keys_kiosk_open(dir, true, err, sizeof err);
+    REQUIRE(k, "clear key: %s", err);
+    uint8_t pk[32];
+    memcpy(pk, keys_kiosk_public(k), 32);
+    keys_kiosk_close(k);
+    size_t len;
+    char *text = (char *)read_whole(file, &len);
+    REQUIRE(text, "read");
+    json_t *j = json_loadb(text, len, 0, NULL);
+    const char *seed_b64 = json_string_value(json_object_get(j, "seed"));
+    REQUIRE(seed_b64, "a clear key has its seed in the file");
+    char seed_copy[64];
+    snprintf(seed_copy, sizeof seed_copy, "%s", seed_b64);
+    json_decref(j);
+    free(text);
+    k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+    REQUIRE(k, "migrate: %s", err);
+    CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "migration keeps the key");
+    keys_kiosk_close(k);
+    text = (char *)read_whole(file, &len);
+    REQUIRE(text, "read");
+    j = json_loadb(text, len, 0, NULL);
+    CHECK(json_integer_value(json_object_get(j, "version")) == 2 && !json_object_get(j, "seed") &&
+              json_object_get(j, "sealed_seed") && !strstr(text, seed_copy),
+          "encrypted in place, the seed no longer in clear:\n%s", text);
+    json_decref(j);
+    struct stat st;
+    CHECK(stat(file, &st) == 0 && (st.st_mode & 0777) == 0600, "still 0600");
+
+    /* round trip */
+    k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+    REQUIRE(k, "reopen: %s", err);
+    CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "same key");
+    uint8_t sig[64];
+    keys_kiosk_sign(k, (const uint8_t *)"abc", 3, sig);
+    CHECK(keys_verify(pk, (const uint8_t *)"abc", 3, sig) == 0, "signs");
+    keys_kiosk_close(k);
+
+    /* wrong secret, no secret: an error, the file untouched */
+    CHECK(keys_kiosk_open_secret(dir, true, wrong, err, sizeof err) == NULL &&
+              strstr(err, "cannot be decrypted") && strstr(err, "kiosk_key_secret"),
+          "wrong secret: %s", err);
+    CHECK(keys_kiosk_open(dir, true, err, sizeof err) == NULL && strstr(err, "encrypted"),
+          "no secret: %s", err);
+    size_t now_len;
+    char *now = (char *)read_whole(file, &now_len);
+    CHECK(now && now_len == len && !memcmp(now, text, len), "the file was left as it was");
+    free(now);
+
+    /* tampered: every byte flipped in turn opens to the same key or fails */
+    for (size_t i = 0; i < len; i += 7) {
+        char *t = malloc(len);
+        memcpy(t, text, len);
+        t[i] ^= 0x01;
+        write_whole(file, t, len);
+        k = keys_kiosk_open_secret(dir, true, secret, err, sizeof err);
+        if (k) {
+            CHECK(!memcmp(pk, keys_kiosk_public(k), 32), "flip %zu gave another key", i);
+            keys_kiosk_close(k);
+        }
+        free(t);
+    }
+    /* truncated */
+    write_whole(file, text, len / 2);
+    CHECK(keys_kiosk_open_secret(dir, true, secret, err, sizeof err) == NULL && strstr(err, "damaged"),
+          "truncated: %s", err);
+    CHECK(stat(file, &st) == 0 && (size_t)st.st_size == len / 2, "a damaged file is never replaced");
+    write_whole(file, text, len);
+    free(text);
+
+    /* a new kiosk with a secret: encrypted from the start */
+    char dir2[1200];
+    snprintf(dir2, sizeof dir2, "%s/new", dir);
+    REQUIRE(mkdir(dir2, 0700) == 0, "mkdir");
+    k = keys_kiosk_open_secret(dir2, true, secret, err, sizeof err);
+    REQUIRE(k, "create sealed: %s", err);
+    keys_kiosk_close(k);
+    text = (char *)read_whole(join(dir2, KEYS_KIOSK_FILE), &len);
+    CHECK(text && strstr(text, "sealed_seed") && !strstr(text, "\"seed\""), "new key sealed: %s", text);
+    free(text);
+}
+
 static void test_helpline(const char *dir)
 {
     char err[KEYS_ERR_SIZE];
@@ -190,6 +286,44 @@ static void test_text(const char *dir)
     CHECK(!keys_passphrase_read(f, false, &plen, err, sizeof(err)), "empty refused");
 }
 
+/* The helpline key the kiosk was set up with: remembered at first start, a
+ * different key later is CHANGED (and stays so) until it is set again. */
+static void test_pin(const char *parent)
+{
+    char dir[1100], err[KEYS_ERR_SIZE];
+    snprintf(dir, sizeof dir, "%s/pin", parent);
+    REQUIRE(mkdir(dir, 0700) == 0, "mkdir");
+    uint8_t a[32], b[32], pinned[32];
+    memset(a, 1, 32);
+    memset(b, 2, 32);
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_NEW, "first: %s", err);
+    struct stat st;
+    CHECK(stat(join(dir, KEYS_HELPLINE_PIN_FILE), &st) == 0 && (st.st_mode & 0777) == 0600, "written");
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_SAME, "same");
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+              !memcmp(pinned, a, 32) && strstr(err, "changed"),
+          "changed: %s", err);
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED,
+          "still changed: a changed key is never remembered by a check");
+    CHECK(keys_helpline_pin_set(dir, b, err, sizeof err) == 0, "confirm: %s", err);
+    CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_SAME, "confirmed");
+    CHECK(keys_helpline_pin_check(dir, a, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+              !memcmp(pinned, b, 32), "the old one is now the changed one");
+    /* damaged or truncated: changed, the remembered key unknown; never re-pinned */
+    static const char *const bad[] = {"", "# only a comment\n", "AAAA\n", "garbage garbage\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        REQUIRE(write_whole(join(dir, KEYS_HELPLINE_PIN_FILE), bad[i], strlen(bad[i])) == 0, "write");
+        CHECK(keys_helpline_pin_check(dir, b, pinned, err, sizeof err) == KEYS_PIN_CHANGED &&
+                  sodium_is_zero_32(pinned) && strstr(err, "damaged"),
+              "damaged %zu: %s", i, err);
+        size_t len;
+        uint8_t *left = read_whole(join(dir, KEYS_HELPLINE_PIN_FILE), &len);
+        CHECK(left && len == strlen(bad[i]), "a damaged record is left for staff");
+        free(left);
+    }
+    CHECK(keys_helpline_pin_check("/nonexistent/dir", a, pinned, err, sizeof err) == -1, "no dir");
+}
+
 int main(void)
 {
     REQUIRE(keys_init() == 0, "sodium");
@@ -200,6 +334,8 @@ int main(void)
     test_kiosk(dir);
     test_helpline(dir);
     test_text(dir);
+    test_pin(dir);
+    test_kiosk_sealed(dir);
     rm_rf(dir);
     return check_exit();
 }

@@ -290,6 +290,36 @@ def cases(root, nginx, good, evil, jsonl, hashed):
     finally:
         old.stop()
 
+    # 9. The shipped layout: a 0644 main file without credentials names a site
+    # file that holds them (0640, the kiosk's own group, as on the image): the
+    # check looks only at the file that holds them. Readable by everyone or by
+    # another group: refused. (As root, like CI: a kiosk user may not own its
+    # site file, see config.h.)
+    if os.geteuid() == 0:
+        ks = Kiosk(os.path.join(root, "k-site"), nginx.url("auth"), good["ca"])
+        site = os.path.join(ks.root, "site.conf")
+        with open(site, "w") as f:
+            f.write(f"[upload]\n{creds}")
+        with open(ks.conf, "a") as f:
+            f.write("[kiosk]\nsite_config = site.conf\n")
+        os.chmod(ks.conf, 0o644)
+        os.chown(site, -1, os.getegid())
+        os.chmod(site, 0o640)
+        ks.queue(jsonl, 1)
+        rc, out, err = ks.upload()
+        check(rc == 0 and ks.status()["uploaded"] == 1,
+              f"credentials in the 0640 site file, a 0644 main file: {rc} {err}")
+        ks.queue(jsonl, 1)
+        os.chmod(site, 0o644)
+        rc, out, err = ks.upload()
+        check(rc == 2 and "site.conf" in err and "others can read" in err,
+              f"credentials in a world-readable site file: {rc} {err}")
+        os.chmod(site, 0o640)
+        os.chown(site, -1, 65534)
+        rc, out, err = ks.upload()
+        check(rc == 2 and "site.conf" in err and ks.status()["uploaded"] == 1,
+              f"credentials readable by another group: {rc} {err}")
+
 
 if __name__ == "__main__":
     main()

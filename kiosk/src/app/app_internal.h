@@ -122,12 +122,19 @@ struct app {
     char helpline_fpr[KEYS_FINGERPRINT_SIZE];
     char kiosk_fpr[KEYS_FINGERPRINT_SIZE]; /* what the helpline registers (hifazat open --kiosks) */
     char kiosk_id[64];
+    /* The configured helpline key differs from the one this kiosk was set up
+     * with (keys_helpline_pin_check): nothing is taken until staff confirm it
+     * with the PIN (the config error screen says so). */
+    bool helpline_changed;
+    char pinned_fpr[KEYS_FINGERPRINT_SIZE]; /* the remembered key ("" when its record is damaged) */
+    bool pin_confirms_key;          /* the staff PIN screen confirms the new key, not staff */
     struct referral *referrals;
     int nreferrals;
     char media_root[1024];
     char demo_root[1024];
 
-    /* staff PIN: wrong PINs are rate-limited (in memory) */
+    /* staff PIN: wrong PINs are rate-limited; the count is kept on the data
+     * partition (screen_staff_pin.c) */
     int pin_failures;
     Uint32 pin_locked_until;
 
@@ -156,6 +163,13 @@ struct app {
     const char *last_event_screen;  /* KIOSK_EVENT: screens, not pages */
     bool test_events;               /* KIOSK_EVENT lines are printed */
 };
+
+/* The staff PIN's wrong-PIN count and lockout, from the data partition
+ * (screen_staff_pin.c); called once the configuration is loaded. */
+void staff_pin_restore(struct app *a);
+/* Staff entered the PIN to confirm a changed helpline key: remember it and
+ * load the configuration again (appconfig.c); 0 / -1 (config_err says why). */
+int app_helpline_confirm(struct app *a);
 
 /* Screen changes (leave, enter); 0 / -1. */
 void app_go(struct app *a, enum screen_id id);

@@ -7,6 +7,7 @@
  * code). */
 #include "app_internal.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ void app_config_free(struct app *a)
     a->data_dir = NULL;
     memset(a->helpline_pk, 0, sizeof a->helpline_pk);
     a->helpline_fpr[0] = a->kiosk_fpr[0] = a->kiosk_id[0] = '\0';
+    a->helpline_changed = false;
+    a->pinned_fpr[0] = '\0';
 }
 
 static struct referral *referral_get(struct app *a, const char *id, size_t idlen)
@@ -179,6 +182,7 @@ int app_config_load(struct app *a)
     if (!a->data_dir)
         return fail(a, "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)%s",
                     path, "");
+    staff_pin_restore(a);
     if (config_helpline_key(cfg, a->helpline_pk) != 0)
         return fail(a, "%s%s", config_error(cfg), "");
     keys_fingerprint(a->helpline_pk, KEYS_ROLE_HELPLINE, a->helpline_fpr);
@@ -197,11 +201,46 @@ int app_config_load(struct app *a)
     if (!a->queue)
         return fail(a, "cannot open the queue in %s: %s", a->data_dir, msg);
     char kerr[KEYS_ERR_SIZE];
-    a->kiosk_key = keys_kiosk_open(a->data_dir, true, kerr, sizeof kerr);
+    uint8_t secret[32];
+    int have_secret = config_kiosk_key_secret(cfg, secret);
+    a->kiosk_key = keys_kiosk_open_secret(a->data_dir, true, have_secret ? secret : NULL, kerr,
+                                          sizeof kerr);
+    sodium_memzero(secret, sizeof secret);
     if (!a->kiosk_key)
         return fail(a, "%s%s", kerr, "");
     snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",
              config_kiosk_id(cfg, keys_kiosk_public(a->kiosk_key)));
     keys_fingerprint(keys_kiosk_public(a->kiosk_key), KEYS_ROLE_KIOSK, a->kiosk_fpr);
+    /* Last: the queue and the keys stay open for the staff screen (export,
+     * upload of reports sealed before), but no person's report is taken. */
+    uint8_t pinned[KEYS_PUBLIC_SIZE];
+    int pc = keys_helpline_pin_check(a->data_dir, a->helpline_pk, pinned, kerr, sizeof kerr);
+    if (pc < 0)
+        return fail(a, "%s%s", kerr, "");
+    if (pc == KEYS_PIN_CHANGED) {
+        a->helpline_changed = true;
+        if (!sodium_is_zero(pinned, sizeof pinned))
+            keys_fingerprint(pinned, KEYS_ROLE_HELPLINE, a->pinned_fpr);
+        snprintf(a->config_err, sizeof a->config_err,
+                 "This kiosk's helpline key changed: %s. Reports would be sealed to a key this "
+                 "kiosk was not set up with. Was %s, now %s. If the helpline really changed its "
+                 "key, staff confirm the new one with the staff PIN; otherwise re-provision the "
+                 "stick.",
+                 kerr, a->pinned_fpr[0] ? a->pinned_fpr : "unknown", a->helpline_fpr);
+        return -1;
+    }
     return 0;
+}
+
+int app_helpline_confirm(struct app *a)
+{
+    if (!a->helpline_changed || !a->data_dir)
+        return -1;
+    char err[KEYS_ERR_SIZE];
+    if (keys_helpline_pin_set(a->data_dir, a->helpline_pk, err, sizeof err) != 0) {
+        snprintf(a->config_err, sizeof a->config_err, "%s", err);
+        return -1;
+    }
+    SDL_Log("staff confirmed a new helpline key: %s", a->helpline_fpr);
+    return app_config_load(a);
 }

@@ -2,7 +2,10 @@
  * missing or wrong (no file, a bad setting, no helpline key, the queue
  * cannot be opened...). It says so in plain words to a person who walks up,
  * gives staff the exact reason, and tries again on request; never a crash,
- * never a kiosk that fingerprints for nothing. */
+ * never a kiosk that fingerprints for nothing.
+ * A changed helpline key (app.helpline_changed) is shown here too, with the
+ * remembered and the new fingerprints, and a button for staff to confirm
+ * the new key with the staff PIN. */
 #include "screen_util.h"
 
 static struct ui_scroll scroll;
@@ -27,8 +30,73 @@ static void retry(struct app *a)
     a->dirty = true;
 }
 
+static void confirm_key(struct app *a)
+{
+    app_go(a, SCREEN_STAFF_PIN);
+    a->pin_confirms_key = true; /* after app_go: leaving the PIN screen clears it */
+    a->dirty = true;
+}
+
+/* A label in the UI's language at the start of a row, the fingerprint at its
+ * end, left to right even in Urdu (letters and digits staff read out). */
+static void fpr_row(struct ui_ctx *ui, struct page *p, const char *label, const char *fpr)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct text_style s;
+    text_style_init(&s);
+    s.size = t->font_body;
+    s.dir = TEXT_DIR_LTR;
+    memcpy(s.lang, "en", 3);
+    const struct text_block *b = text_get(ui_text_ctx(ui), fpr, &s);
+    int fw = b ? b->text_width : 0;
+    int lw = p->body.w - fw - t->gap;
+    int lh = ui_text_height(ui, label, UI_FONT_SMALL, lw);
+    int h = b && b->height > lh ? b->height : lh;
+    struct ui_rect r = ui_cut_top(&p->body, h + t->gap / 4);
+    bool rtl = ui_dir(ui) == TEXT_DIR_RTL;
+    struct ui_rect lr = {rtl ? r.x + r.w - lw : r.x, r.y + (h - lh) / 2, lw, lh};
+    ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    if (b)
+        ui_draw_block(ui, b, rtl ? r.x : r.x + r.w - fw, r.y + (h - b->height) / 2, t->text);
+}
+
+static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    enum nav_action nav = page_nav(ui, &p, "config_error.retry", _("Try again"), "config_error.confirm_key",
+                                   _("Staff: confirm the new key"), false);
+    if (nav == NAV_BACK) {
+        retry(a);
+        return;
+    }
+    if (nav == NAV_NEXT) {
+        confirm_key(a);
+        return;
+    }
+    page_title(ui, &p, _("This kiosk is not ready"), TEXT_ICON_KEY);
+    page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
+              t->text);
+    ui_cut_top(&p.body, t->gap / 2);
+    draw_card(ui, p.body);
+    struct page in = p;
+    in.body = ui_inset(p.body, t->pad / 2);
+    page_text(ui, &in,
+              _("For staff: this kiosk's helpline key changed. Reports are sealed to this key, so "
+                "nothing is taken until staff confirm it. Compare the new fingerprint with the "
+                "one the helpline gave you; if they differ, do not confirm: re-provision the stick."),
+              UI_FONT_SMALL, t->text);
+    fpr_row(ui, &in, _("Set up with:"), a->pinned_fpr[0] ? a->pinned_fpr : _("unknown (its record is damaged)"));
+    fpr_row(ui, &in, _("Now configured:"), a->helpline_fpr);
+}
+
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
+    if (a->helpline_changed) {
+        draw_key_changed(a, ui, area);
+        return;
+    }
     const struct ui_theme *t = ui_theme(ui);
     struct page p;
     page_begin(ui, area, false, true, &p);

@@ -217,13 +217,6 @@ static void start(struct app *a, struct staff_job *j)
 
 static void copy_cfg(char *dst, size_t n, const char *v) { snprintf(dst, n, "%s", v ? v : ""); }
 
-/* Credentials must not sit in a file others can read (as the CLI checks). */
-static bool secret_file_ok(const char *path)
-{
-    struct stat sb;
-    return !path || stat(path, &sb) != 0 || !(sb.st_mode & 077);
-}
-
 static void start_upload(struct app *a)
 {
     struct staff_job *j = session_alloc(sizeof(*j));
@@ -239,11 +232,10 @@ static void start_upload(struct app *a)
     copy_cfg(j->user, sizeof j->user, config_get(a->cfg, "upload", "username"));
     copy_cfg(j->pass, sizeof j->pass, config_get(a->cfg, "upload", "password"));
     copy_cfg(j->token, sizeof j->token, config_get(a->cfg, "upload", "bearer_token"));
+    /* Credentials must not sit in a file others can read: only the file
+     * that holds them counts (a 0644 main file without any is fine). */
     if (j->user[0] || j->pass[0] || j->token[0]) {
-        char over[1200];
-        snprintf(over, sizeof over, "%s/%s", a->data_dir, CONFIG_OVERRIDE_NAME);
-        if (!secret_file_ok(a->opt.config ? a->opt.config : CONFIG_DEFAULT_PATH) ||
-            !secret_file_ok(over)) {
+        if (config_check_credentials(a->cfg) != 0) {
             st.result_bad = true;
             snprintf(st.result, sizeof st.result, "%s",
                      _("Not started: the configuration file holds upload credentials but others "

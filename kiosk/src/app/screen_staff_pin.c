@@ -3,15 +3,30 @@
  * checked against the argon2id hash in the config ([staff] pin_hash, made
  * by `hifazat staff-pin`) on a worker thread, so the screen stays live.
  * Wrong PINs are rate-limited: after three, a wait of 30 s that doubles
- * with each further wrong PIN (at most 15 minutes). */
+ * with each further wrong PIN (at most 15 minutes). The count is kept on the
+ * data partition (durably), so switching the kiosk off and on does not
+ * reset it: after a restart with three or more wrong PINs counted, the
+ * whole wait starts again (the kiosk may have no clock to trust).
+ * PINs have 6 to 12 digits: a hash made before 6 digits were required
+ * (libsodium's interactive cost, what `hifazat staff-pin` used then) may be
+ * of a shorter PIN and is refused with a message asking to re-provision. */
 #include "screen_util.h"
 
+#include "durable.h"
+
+#include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PIN_MAX 12
-#define PIN_MIN 4
+#define PIN_MIN 6
+#define PIN_STATE_FILE "staff-pin.state"
+/* What `hifazat staff-pin` made when 4-digit PINs were allowed. */
+#define PIN_OLD_PARAMS "$argon2id$v=19$m=65536,t=2,p=1$"
 
 struct verify_job {
     char hash[crypto_pwhash_STRBYTES];
@@ -38,7 +53,7 @@ static void enter(struct app *a)
 
 static void leave(struct app *a)
 {
-    (void)a;
+    a->pin_confirms_key = false;
     clear_pin();
     st.job = NULL;   /* a running check is freed by its done() */
 }
@@ -46,6 +61,66 @@ static void leave(struct app *a)
 static const char *pin_hash(const struct app *a)
 {
     return a->cfg ? config_get(a->cfg, "staff", "pin_hash") : NULL;
+}
+
+static Uint32 lock_wait(int failures)
+{
+    if (failures < 3)
+        return 0;
+    int shift = failures - 3 < 5 ? failures - 3 : 5;
+    Uint32 wait = 30000u << shift;
+    return wait > 15u * 60 * 1000 ? 15u * 60 * 1000 : wait;
+}
+
+/* The wrong-PIN count on the data partition: "failures N". A file that
+ * cannot be read as one counts as locked (three). */
+void staff_pin_restore(struct app *a)
+{
+    a->pin_failures = 0;
+    a->pin_locked_until = 0;
+    if (!a->data_dir)
+        return;
+    int dfd = open(a->data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (durable_read(dfd, PIN_STATE_FILE, 256, &data, &len) == 0) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < 63 ? len : 63), (const char *)data);
+        int n = 0;
+        if (sscanf(buf, "failures %d", &n) != 1 || n < 0)
+            n = 3;
+        a->pin_failures = n > 1000 ? 1000 : n;
+        Uint32 wait = lock_wait(a->pin_failures);
+        if (wait)
+            a->pin_locked_until = (SDL_GetTicks() + wait) | 1;
+    } else if (errno != ENOENT) {
+        a->pin_failures = 3;
+        a->pin_locked_until = (SDL_GetTicks() + lock_wait(3)) | 1;
+    }
+    free(data);
+    close(dfd);
+}
+
+/* Best effort: a full disk must not stop staff; the count stays in memory. */
+static void save_failures(struct app *a)
+{
+    if (!a->data_dir)
+        return;
+    int dfd = open(a->data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "failures %d\n", a->pin_failures);
+    if (durable_write(dfd, PIN_STATE_FILE, buf, (size_t)n, 0600) != 0)
+        SDL_Log("staff PIN: cannot save the wrong-PIN count: %s", strerror(errno));
+    close(dfd);
+}
+
+static bool hash_outdated(const char *h)
+{
+    return h && !strncmp(h, PIN_OLD_PARAMS, strlen(PIN_OLD_PARAMS));
 }
 
 static int locked_for(const struct app *a)
@@ -69,19 +144,25 @@ static void verify_done(struct app *a, void *arg, bool cancelled)
     if (ours) {
         st.job = NULL;
         if (j->ok) {
+            bool had = a->pin_failures != 0;
             a->pin_failures = 0;
             a->pin_locked_until = 0;
-            app_go(a, SCREEN_STAFF);
-        } else {
-            a->pin_failures++;
-            st.wrong = true;
-            if (a->pin_failures >= 3) {
-                int shift = a->pin_failures - 3 < 5 ? a->pin_failures - 3 : 5;
-                Uint32 wait = 30000u << shift;
-                if (wait > 15u * 60 * 1000)
-                    wait = 15u * 60 * 1000;
-                a->pin_locked_until = SDL_GetTicks() + wait;
+            if (had)
+                save_failures(a);
+            if (a->pin_confirms_key) {
+                app_helpline_confirm(a);
+                app_finish(a); /* the welcome screen, or the error screen */
+            } else {
+                app_go(a, SCREEN_STAFF);
             }
+        } else {
+            if (a->pin_failures < 1000)
+                a->pin_failures++;
+            st.wrong = true;
+            Uint32 wait = lock_wait(a->pin_failures);
+            if (wait)
+                a->pin_locked_until = (SDL_GetTicks() + wait) | 1;
+            save_failures(a);
         }
     }
     sodium_memzero(j, sizeof(*j));
@@ -91,7 +172,7 @@ static void verify_done(struct app *a, void *arg, bool cancelled)
 static void submit(struct app *a)
 {
     const char *h = pin_hash(a);
-    if (!h || st.len < PIN_MIN || st.job || locked_for(a))
+    if (!h || hash_outdated(h) || st.len < PIN_MIN || st.job || locked_for(a))
         return;
     struct verify_job *j = session_alloc(sizeof(*j));
     if (!j)
@@ -173,6 +254,14 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                  UI_FONT_BODY, false);
         return;
     }
+    if (hash_outdated(pin_hash(a))) {
+        icon_row(ui, p.body, TEXT_ICON_WARNING, t->danger,
+                 _("This staff PIN was made by an older version and may be shorter than 6 digits, "
+                   "so it no longer opens the staff screen. Make a new one (6 to 12 digits) with "
+                   "hifazat staff-pin and re-provision the stick."),
+                 UI_FONT_BODY, false);
+        return;
+    }
     int lock = locked_for(a);
     char msg[200];
     if (lock) {
@@ -190,7 +279,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     /* The dots: how many digits, never the digits. */
     int dot = (int)(22 * t->scale), dg = (int)(16 * t->scale);
-    int n = st.len > 4 ? st.len : 4;
+    int n = st.len > PIN_MIN ? st.len : PIN_MIN;
     int dw = n * dot + (n - 1) * dg;
     struct ui_rect dr = ui_cut_top(&p.body, dot + t->gap);
     for (int i = 0; i < n; i++) {

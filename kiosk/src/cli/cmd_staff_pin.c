@@ -9,20 +9,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PIN_MIN 4
+#define PIN_MIN 6
 #define PIN_MAX 12
 
 static void usage(FILE *f)
 {
     fputs("usage: hifazat staff-pin [--pin-file FILE]\n"
           "Prints the line to put in [staff] of kiosk.conf: pin_hash = <argon2id hash of\n"
-          "the staff PIN>. The PIN (4 to 12 digits) is asked twice on the terminal, or is\n"
+          "the staff PIN>. The PIN (6 to 12 digits) is asked twice on the terminal, or is\n"
           "the first line of FILE; it is never an argument and never printed.\n"
           "\n"
           "  --pin-file FILE   read the PIN from FILE\n"
           "  -h, --help        this text\n"
           "\n"
-          "Exit status: 0 printed, 1 failed, 2 usage error (e.g. not 4 to 12 digits).\n",
+          "Exit status: 0 printed, 1 failed, 2 usage error (e.g. not 6 to 12 digits).\n",
           f);
 }
 
@@ -66,11 +66,12 @@ int cmd_staff_pin(int argc, char **argv)
                   PIN_MIN, PIN_MAX);
         return CLI_USAGE;
     }
-    /* libsodium's interactive cost (64 MiB): a check takes a fraction of a
-     * second on the kiosk's worker thread; wrong PINs are also rate-limited. */
+    /* libsodium's moderate cost (256 MiB, about a second): a PIN has few
+     * digits, so each guess at a stolen hash must be dear. The kiosk checks
+     * it on a worker thread; wrong PINs are also rate-limited there. */
     char hash[crypto_pwhash_STRBYTES];
-    int rc = crypto_pwhash_str(hash, pin, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    int rc = crypto_pwhash_str(hash, pin, len, crypto_pwhash_OPSLIMIT_MODERATE,
+                               crypto_pwhash_MEMLIMIT_MODERATE);
     keys_passphrase_free(pin);
     if (rc != 0) {
         cli_error("staff-pin: out of memory for argon2id");

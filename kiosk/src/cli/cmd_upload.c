@@ -99,20 +99,6 @@ static int list_archives(const char *dir, char ***out, size_t *n)
     return 0;
 }
 
-/* Credentials must not sit in a file others can read. */
-static int check_secret_file(const char *path)
-{
-    struct stat st;
-    if (!path || stat(path, &st) != 0)
-        return 0;
-    if (st.st_mode & 077) {
-        cli_error("%s holds upload credentials but can be read by others (mode %o): "
-                  "chmod 600 it", path, st.st_mode & 0777);
-        return -1;
-    }
-    return 0;
-}
-
 static void remove_sent(const char *dir, const char *name)
 {
     /* Delivered and acknowledged: the sealed reports stay in the queue
@@ -212,14 +198,12 @@ int cmd_upload(int argc, char **argv)
         rc = CLI_USAGE;
         goto out;
     }
-    if (uc.username || uc.password || uc.bearer_token) {
-        char override[4096];
-        snprintf(override, sizeof(override), "%s/%s", env.data_dir, CONFIG_OVERRIDE_NAME);
-        if (check_secret_file(ko.config ? ko.config : CONFIG_DEFAULT_PATH) != 0 ||
-            check_secret_file(override) != 0) {
-            rc = CLI_USAGE;
-            goto out;
-        }
+    /* Credentials must not sit in a file others can read: the file that
+     * holds them, whichever layer that is (config.h). */
+    if (config_check_credentials(env.cfg) != 0) {
+        cli_error("upload: %s", config_error(env.cfg));
+        rc = CLI_USAGE;
+        goto out;
     }
     char err[400];
     up = upload_create(&uc, err, sizeof(err));

@@ -2,6 +2,7 @@
 
 #include "cli.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ int kiosk_opt(struct kiosk_opts *o, int c, const char *arg)
     case OPT_CONFIG: o->config = arg; return 1;
     case OPT_DATA_DIR: o->data_dir = arg; return 1;
     case OPT_HELPLINE_KEY: o->helpline_key = arg; return 1;
+    case OPT_ACCEPT_NEW_KEY: o->accept_new_key = true; return 1;
     default: return 0;
     }
 }
@@ -62,9 +64,43 @@ int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned n
             return CLI_SOME_FAILED;
         }
     }
+    if (need & KIOSK_NEED_HELPLINE) {
+        /* (after the queue: it makes the data directory) Reports are sealed to this key: it must be the one this kiosk was
+         * set up with, or one a person confirmed. */
+        uint8_t pinned[KEYS_PUBLIC_SIZE];
+        char err[KEYS_ERR_SIZE], was[KEYS_FINGERPRINT_SIZE] = "unknown", now[KEYS_FINGERPRINT_SIZE];
+        int pc = keys_helpline_pin_check(env->data_dir, env->helpline_pk, pinned, err, sizeof err);
+        if (pc < 0) {
+            cli_error("%s", err);
+            kiosk_env_close(env);
+            return CLI_SOME_FAILED;
+        }
+        if (pc == KEYS_PIN_CHANGED && !o->accept_new_key) {
+            if (!sodium_is_zero(pinned, sizeof pinned))
+                keys_fingerprint(pinned, KEYS_ROLE_HELPLINE, was);
+            keys_fingerprint(env->helpline_pk, KEYS_ROLE_HELPLINE, now);
+            cli_error("%s: this data partition was set up with helpline key %s, the "
+                      "configuration now gives %s. Nothing was sealed. If the helpline really "
+                      "changed its key, check the new fingerprint with them and run again with "
+                      "--accept-new-helpline-key",
+                      err, was, now);
+            kiosk_env_close(env);
+            return CLI_SOME_FAILED;
+        }
+        if (pc == KEYS_PIN_CHANGED && keys_helpline_pin_set(env->data_dir, env->helpline_pk, err,
+                                                            sizeof err) != 0) {
+            cli_error("%s", err);
+            kiosk_env_close(env);
+            return CLI_SOME_FAILED;
+        }
+    }
     if (need & KIOSK_NEED_KEY) {
         char err[KEYS_ERR_SIZE];
-        env->key = keys_kiosk_open(env->data_dir, true, err, sizeof(err));
+        uint8_t secret[32];
+        int have_secret = config_kiosk_key_secret(env->cfg, secret);
+        env->key = keys_kiosk_open_secret(env->data_dir, true, have_secret ? secret : NULL, err,
+                                          sizeof(err));
+        sodium_memzero(secret, sizeof secret);
         if (!env->key) {
             cli_error("%s", err);
             kiosk_env_close(env);

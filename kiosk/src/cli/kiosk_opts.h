@@ -1,6 +1,10 @@
-/* What every kiosk-side command shares: --config FILE, --data-dir DIR and
- * --helpline-key FILE on top of /etc/hifazat/kiosk.conf and the override on
- * the data partition (config.h). */
+/* What every kiosk-side command shares: --config FILE, --data-dir DIR,
+ * --helpline-key FILE and --accept-new-helpline-key on top of
+ * /etc/hifazat/kiosk.conf, its site file and the override on the data
+ * partition (config.h). Commands that seal reports (KIOSK_NEED_HELPLINE)
+ * check the helpline key against the one the data partition remembers
+ * (keys_helpline_pin_check) and refuse a different one unless
+ * --accept-new-helpline-key is given, which then remembers the new one. */
 #ifndef HIFAZAT_KIOSK_OPTS_H
 #define HIFAZAT_KIOSK_OPTS_H
 
@@ -12,20 +16,25 @@
 #include "keys.h"
 #include "queue.h"
 
-enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY };
+enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY, OPT_ACCEPT_NEW_KEY };
 
 #define KIOSK_LONGOPTS                                              \
     {"config", required_argument, NULL, OPT_CONFIG},                \
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},            \
-    {"helpline-key", required_argument, NULL, OPT_HELPLINE_KEY}
+    {"helpline-key", required_argument, NULL, OPT_HELPLINE_KEY},    \
+    {"accept-new-helpline-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY}
 
 #define KIOSK_OPTS_HELP                                                              \
     "  --config FILE        kiosk configuration (default " CONFIG_DEFAULT_PATH ")\n"  \
     "  --data-dir DIR       the data partition: queue and kiosk signing key\n"        \
-    "  --helpline-key FILE  the helpline's public key file\n"
+    "  --helpline-key FILE  the helpline's public key file\n"                         \
+    "  --accept-new-helpline-key\n"                                                   \
+    "                       seal to a helpline key other than the one this data\n"     \
+    "                       partition was set up with, and remember it from now on\n"
 
 struct kiosk_opts {
     const char *config, *data_dir, *helpline_key;
+    bool accept_new_key;
 };
 
 enum { KIOSK_NEED_QUEUE = 1, KIOSK_NEED_KEY = 2, KIOSK_NEED_HELPLINE = 4 };

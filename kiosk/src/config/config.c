@@ -6,51 +6,67 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-enum vtype { V_TEXT, V_ID, V_PATH, V_INT, V_LANG, V_KEY64, V_URL, V_BOOL };
+enum vtype { V_TEXT, V_ID, V_PATH, V_INT, V_LANG, V_KEY64, V_URL, V_BOOL, V_SECRET32 };
+
+/* Where a setting may come from. Site settings decide where reports go and
+ * whom people call: an attacker who could change them (anyone with the
+ * stick for a minute, or code running as the kiosk user) could read every
+ * later report or send victims to their own "helpline". So they never come
+ * from the override the kiosk itself writes on the data partition. */
+enum scope {
+    SC_PREF, /* a preference: main file, site file, override, command line */
+    SC_SITE, /* main file, site file (provision.sh), command line */
+    SC_MAIN, /* main file and command line only (where the other files are) */
+};
 
 /* Every setting any part of Hifazat reads. Add new ones here. */
 static const struct setting {
     const char *section, *key; /* key NULL: any name in that section */
     enum vtype type;
     long min, max;
-    bool main_only; /* not allowed in the override on the data partition */
+    enum scope scope;
 } settings[] = {
-    {"kiosk", "id", V_ID, 0, 0, false},
-    {"kiosk", "data_dir", V_PATH, 0, 0, true},
-    {"kiosk", "helpline_key", V_PATH, 0, 0, false},
-    {"kiosk", "helpline_public_key", V_KEY64, 0, 0, false},
-    {"kiosk", "language", V_LANG, 0, 0, false},
-    {"kiosk", "media_root", V_PATH, 0, 0, false},
-    {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, false},
-    /* spoken guidance and larger text (issue 9) */
-    {"kiosk", "narration", V_BOOL, 0, 0, false},
-    {"kiosk", "narration_english", V_BOOL, 0, 0, false},
-    {"kiosk", "large_text", V_BOOL, 0, 0, false},
-    {"kiosk", "volume", V_INT, 0, 100, false},
-    {"queue", "retention_days", V_INT, 0, 3650, false},
-    {"queue", "max_per_archive", V_INT, 1, 100000, false},
-    {"upload", "url", V_URL, 0, 0, false},
-    {"upload", "ca_file", V_PATH, 0, 0, false},
-    {"upload", "pin", V_TEXT, 0, 0, false},
-    {"upload", "username", V_TEXT, 0, 0, false},
-    {"upload", "password", V_TEXT, 0, 0, false},
-    {"upload", "bearer_token", V_TEXT, 0, 0, false},
-    {"staff", "pin_hash", V_TEXT, 0, 0, false},
-    {"referrals", NULL, V_TEXT, 0, 0, false},
+    {"kiosk", "id", V_ID, 0, 0, SC_SITE},
+    {"kiosk", "data_dir", V_PATH, 0, 0, SC_MAIN},
+    {"kiosk", "site_config", V_PATH, 0, 0, SC_MAIN},
+    {"kiosk", "helpline_key", V_PATH, 0, 0, SC_SITE},
+    {"kiosk", "helpline_public_key", V_KEY64, 0, 0, SC_SITE},
+    {"kiosk", "kiosk_key_secret", V_SECRET32, 0, 0, SC_SITE},
+    {"kiosk", "language", V_LANG, 0, 0, SC_PREF},
+    {"kiosk", "media_root", V_PATH, 0, 0, SC_SITE},
+    {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, SC_PREF},
+    /* spoken guidance and larger text */
+    {"kiosk", "narration", V_BOOL, 0, 0, SC_PREF},
+    {"kiosk", "narration_english", V_BOOL, 0, 0, SC_PREF},
+    {"kiosk", "large_text", V_BOOL, 0, 0, SC_PREF},
+    {"kiosk", "volume", V_INT, 0, 100, SC_PREF},
+    {"queue", "retention_days", V_INT, 0, 3650, SC_SITE},
+    {"queue", "max_per_archive", V_INT, 1, 100000, SC_SITE},
+    {"upload", "url", V_URL, 0, 0, SC_SITE},
+    {"upload", "ca_file", V_PATH, 0, 0, SC_SITE},
+    {"upload", "pin", V_TEXT, 0, 0, SC_SITE},
+    {"upload", "username", V_TEXT, 0, 0, SC_SITE},
+    {"upload", "password", V_TEXT, 0, 0, SC_SITE},
+    {"upload", "bearer_token", V_TEXT, 0, 0, SC_SITE},
+    {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE},
+    {"referrals", NULL, V_TEXT, 0, 0, SC_SITE},
 };
 
-enum { PRIO_MAIN, PRIO_OVERRIDE, PRIO_CLI };
+enum { PRIO_MAIN, PRIO_SITE, PRIO_OVERRIDE, PRIO_CLI };
 
 struct entry {
     char *section, *key, *value;
     char *base; /* directory relative paths are taken from */
+    char *file; /* the file that set it (NULL: the command line) */
     int prio;
 };
 
@@ -63,6 +79,7 @@ struct config {
     char *file_dir;
     int prio;
     char kiosk_id[64];
+    char *site_missing; /* the configured site file, when it does not exist */
 };
 
 static int fail(struct config *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,6 +107,7 @@ static void entry_free(struct entry *e)
         free(e->value);
     }
     free(e->base);
+    free(e->file);
 }
 
 void config_destroy(struct config *cfg)
@@ -100,6 +118,7 @@ void config_destroy(struct config *cfg)
         entry_free(&cfg->e[i]);
     free(cfg->e);
     free(cfg->file_dir);
+    free(cfg->site_missing);
     free(cfg);
 }
 
@@ -139,9 +158,12 @@ static bool valid_value(const struct setting *s, const char *v)
     case V_BOOL:
         return !strcmp(v, "yes") || !strcmp(v, "no") || !strcmp(v, "on") || !strcmp(v, "off") ||
                !strcmp(v, "true") || !strcmp(v, "false") || !strcmp(v, "1") || !strcmp(v, "0");
-    case V_KEY64: {
+    case V_KEY64:
+    case V_SECRET32: {
         uint8_t pk[32];
-        return keys_public_parse(v, pk) == 0;
+        bool ok = keys_public_parse(v, pk) == 0;
+        sodium_memzero(pk, sizeof pk);
+        return ok;
     }
     case V_URL:
         return !strncmp(v, "https://", 8) || !strncmp(v, "http://", 7);
@@ -161,12 +183,13 @@ static const char *type_hint(const struct setting *s)
     case V_BOOL: return "yes or no";
     case V_KEY64: return "a helpline public key (base64 of 32 bytes)";
     case V_URL: return "an https:// URL";
+    case V_SECRET32: return "base64 of 32 random bytes (provision.sh makes it)";
     default: return "a value";
     }
 }
 
 static int add(struct config *cfg, const char *section, const char *key, const char *value,
-               const char *base, int prio)
+               const char *base, const char *file, int prio)
 {
     if (cfg->n == cfg->cap) {
         size_t cap = cfg->cap ? cfg->cap * 2 : 16;
@@ -181,8 +204,9 @@ static int add(struct config *cfg, const char *section, const char *key, const c
     e->key = strdup(key);
     e->value = strdup(value);
     e->base = strdup(base ? base : ".");
+    e->file = file ? strdup(file) : NULL;
     e->prio = prio;
-    if (!e->section || !e->key || !e->value || !e->base) {
+    if (!e->section || !e->key || !e->value || !e->base || (file && !e->file)) {
         entry_free(e);
         return -1;
     }
@@ -200,30 +224,52 @@ static int handler(void *user, const char *section, const char *key, const char 
         fail(cfg, "%s: unknown setting '%s' in section [%s]", cfg->file, key, section);
         return 0;
     }
-    if (s->main_only && cfg->prio == PRIO_OVERRIDE) {
+    if (s->scope == SC_MAIN && cfg->prio != PRIO_MAIN) {
         fail(cfg, "%s: [%s] %s can only be set in the main configuration file", cfg->file,
              section, key);
+        return 0;
+    }
+    if (s->scope == SC_SITE && cfg->prio == PRIO_OVERRIDE) {
+        fail(cfg, "%s: %s in %s: this is a site setting ([%s]), only provision.sh may set it; "
+                  "this file on the data partition holds preferences only. Someone may have "
+                  "tampered with this kiosk: remove the line and re-provision the stick",
+             cfg->file, key, cfg->file, section);
         return 0;
     }
     if (!valid_value(s, value)) {
         fail(cfg, "%s: [%s] %s must be %s", cfg->file, section, key, type_hint(s));
         return 0;
     }
-    if (add(cfg, section, key, value, cfg->file_dir, cfg->prio) != 0) {
+    if (add(cfg, section, key, value, cfg->file_dir, cfg->file, cfg->prio) != 0) {
         fail(cfg, "out of memory");
         return 0;
     }
     return 1;
 }
 
-static int load(struct config *cfg, const char *path, bool required, int prio)
+/* The main file of a provisioned kiosk and its site file must be out of the
+ * running user's reach: a kiosk user that could edit them could redirect
+ * reports. root (tests, CI, the provisioning tools) owns everything anyway,
+ * so the check is for other users only. */
+static int check_not_ours(struct config *cfg, int fd, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT && !required)
-            return 0;
-        return fail(cfg, "cannot read the configuration file %s: %s", path, strerror(errno));
-    }
+    struct stat st;
+    uid_t me = geteuid();
+    if (me == 0)
+        return 0;
+    if (fstat(fd, &st) != 0)
+        return fail(cfg, "cannot check %s: %s", path, strerror(errno));
+    bool writable = st.st_uid == me || (st.st_mode & S_IWOTH) ||
+                    ((st.st_mode & S_IWGRP) && access(path, W_OK) == 0);
+    if (writable)
+        return fail(cfg, "%s can be changed by the user the kiosk runs as (owner %u, mode %o): "
+                         "site settings must be root's (re-provision the stick)",
+                    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+    return 0;
+}
+
+static int parse(struct config *cfg, FILE *f, const char *path, int prio)
+{
     char *real = realpath(path, NULL);
     char *slash = real ? strrchr(real, '/') : NULL;
     if (slash)
@@ -233,7 +279,6 @@ static int load(struct config *cfg, const char *path, bool required, int prio)
     cfg->prio = prio;
     cfg->err[0] = '\0';
     int line = ini_parse_file(f, handler, cfg);
-    fclose(f);
     free(cfg->file_dir);
     cfg->file_dir = NULL;
     if (cfg->err[0]) {
@@ -250,6 +295,48 @@ static int load(struct config *cfg, const char *path, bool required, int prio)
         return fail(cfg, "%s line %d: not a valid line (expected [section] or name = value)",
                     path, line);
     return 0;
+}
+
+static bool set_in(const struct config *cfg, const char *section, const char *key, int prio)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (cfg->e[i].prio == prio && !strcmp(cfg->e[i].section, section) &&
+            !strcmp(cfg->e[i].key, key))
+            return true;
+    return false;
+}
+
+static char *path_of(const struct config *cfg, const char *section, const char *key, int prio);
+
+static int load(struct config *cfg, const char *path, bool required, int prio)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        if (errno == ENOENT && prio == PRIO_SITE) {
+            /* Not provisioned: config_helpline_key() says so. */
+            free(cfg->site_missing);
+            cfg->site_missing = strdup(path);
+            return 0;
+        }
+        if (errno == ENOENT && !required)
+            return 0;
+        return fail(cfg, "cannot read the configuration file %s: %s", path, strerror(errno));
+    }
+    /* A provisioned layout (a main file naming a site file): both are root's. */
+    int rc = prio == PRIO_SITE ? check_not_ours(cfg, fileno(f), path) : 0;
+    if (rc == 0)
+        rc = parse(cfg, f, path, prio);
+    if (rc == 0 && prio == PRIO_MAIN && set_in(cfg, "kiosk", "site_config", PRIO_MAIN)) {
+        rc = check_not_ours(cfg, fileno(f), path);
+        char *site = rc == 0 ? path_of(cfg, "kiosk", "site_config", PRIO_MAIN) : NULL;
+        if (rc == 0 && !site)
+            rc = fail(cfg, "out of memory");
+        if (rc == 0)
+            rc = load(cfg, site, true, PRIO_SITE);
+        free(site);
+    }
+    fclose(f);
+    return rc;
 }
 
 int config_load(struct config *cfg, const char *path, bool required)
@@ -286,7 +373,7 @@ int config_set(struct config *cfg, const char *section, const char *key, const c
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof(cwd)))
         snprintf(cwd, sizeof(cwd), ".");
-    if (add(cfg, section, key, value, cwd, PRIO_CLI) != 0)
+    if (add(cfg, section, key, value, cwd, NULL, PRIO_CLI) != 0)
         return fail(cfg, "out of memory");
     return 0;
 }
@@ -325,11 +412,8 @@ long config_get_int(const struct config *cfg, const char *section, const char *k
     return v ? strtol(v, NULL, 10) : def;
 }
 
-char *config_path(const struct config *cfg, const char *section, const char *key)
+static char *entry_path(const struct entry *e)
 {
-    const struct entry *e = lookup(cfg, section, key);
-    if (!e)
-        return NULL;
     if (e->value[0] == '/')
         return strdup(e->value);
     size_t n = strlen(e->base) + strlen(e->value) + 2;
@@ -337,6 +421,23 @@ char *config_path(const struct config *cfg, const char *section, const char *key
     if (p)
         snprintf(p, n, "%s/%s", e->base, e->value);
     return p;
+}
+
+char *config_path(const struct config *cfg, const char *section, const char *key)
+{
+    const struct entry *e = lookup(cfg, section, key);
+    return e ? entry_path(e) : NULL;
+}
+
+/* The value a file of one layer set (the last one in that file). */
+static char *path_of(const struct config *cfg, const char *section, const char *key, int prio)
+{
+    const struct entry *best = NULL;
+    for (size_t i = 0; i < cfg->n; i++)
+        if (cfg->e[i].prio == prio && !strcmp(cfg->e[i].section, section) &&
+            !strcmp(cfg->e[i].key, key))
+            best = &cfg->e[i];
+    return best ? entry_path(best) : NULL;
 }
 
 int config_helpline_key(struct config *cfg, uint8_t pk[32])
@@ -350,6 +451,10 @@ int config_helpline_key(struct config *cfg, uint8_t pk[32])
             return fail(cfg, "[kiosk] helpline_public_key is not a valid key");
         return 0;
     }
+    if (!file && !inl && cfg->site_missing)
+        return fail(cfg, "this kiosk is not provisioned: its site settings %s do not exist "
+                         "(image-build/provision.sh writes them onto the stick)",
+                    cfg->site_missing);
     if (!file)
         /* Read by staff on the kiosk's "not ready" screen and on the CLI. */
         return fail(cfg, "no helpline public key: set [kiosk] helpline_key in kiosk.conf "
@@ -362,6 +467,47 @@ int config_helpline_key(struct config *cfg, uint8_t pk[32])
         fail(cfg, "%s", path ? err : "out of memory");
     free(path);
     return rc;
+}
+
+const char *config_source(const struct config *cfg, const char *section, const char *key)
+{
+    const struct entry *e = lookup(cfg, section, key);
+    return e ? e->file : NULL;
+}
+
+/* Who may read a file that holds credentials: its owner, and its group only
+ * when that is the running user's own group (root:hifazat 0640, the site
+ * file's mode on the image); never everyone. */
+static int secret_file_check(struct config *cfg, const char *path, const char *key)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fail(cfg, "cannot check %s (it holds [upload] %s): %s", path, key, strerror(errno));
+    bool others = (st.st_mode & 007) || ((st.st_mode & 070) && st.st_gid != getegid());
+    if (others)
+        return fail(cfg, "%s holds upload credentials ([upload] %s) but others can read it "
+                         "(mode %o): chmod 600 it",
+                    path, key, (unsigned)(st.st_mode & 0777));
+    return 0;
+}
+
+int config_check_credentials(struct config *cfg)
+{
+    static const char *const keys[] = {"username", "password", "bearer_token"};
+    cfg->err[0] = '\0';
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *file = config_source(cfg, "upload", keys[i]);
+        if (file && secret_file_check(cfg, file, keys[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_kiosk_key_secret(const struct config *cfg, uint8_t secret[32])
+{
+    const char *v = config_get(cfg, "kiosk", "kiosk_key_secret");
+    /* checked on load: keys_public_parse() reads any 32 bytes of base64 */
+    return v && keys_public_parse(v, secret) == 0 ? 1 : (memset(secret, 0, 32), 0);
 }
 
 const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32])
@@ -461,8 +607,9 @@ int config_save_override(struct config *cfg, const char *section, const char *ke
     const struct setting *s = find_setting(section, key);
     if (!s)
         return fail(cfg, "unknown setting [%s] %s", section, key);
-    if (s->main_only)
-        return fail(cfg, "[%s] %s can only be set in the main configuration file", section, key);
+    if (s->scope != SC_PREF)
+        return fail(cfg, "[%s] %s is a site setting: only provision.sh may set it, not the staff "
+                         "screen", section, key);
     if (!valid_value(s, value) || strchr(value, '\n') || strlen(value) > 512)
         return fail(cfg, "[%s] %s must be %s", section, key, type_hint(s));
     char *dir = config_path(cfg, "kiosk", "data_dir");
@@ -495,12 +642,14 @@ int config_save_override(struct config *cfg, const char *section, const char *ke
     free(old);
     char *neu = text ? rewrite(text, section, key, value) : NULL;
     free(text);
+    char over[PATH_MAX];
+    snprintf(over, sizeof over, "%s/%s", dir, CONFIG_OVERRIDE_NAME);
     int rc = -1;
     if (!neu) {
         fail(cfg, "out of memory");
     } else if (durable_write(dfd, CONFIG_OVERRIDE_NAME, neu, strlen(neu), 0600) != 0) {
         fail(cfg, "cannot write %s/%s: %s", dir, CONFIG_OVERRIDE_NAME, strerror(errno));
-    } else if (add(cfg, section, key, value, dir, PRIO_OVERRIDE) != 0) {
+    } else if (add(cfg, section, key, value, dir, over, PRIO_OVERRIDE) != 0) {
         fail(cfg, "out of memory");
     } else {
         /* Later entries of the same priority win in lookup(): drop older ones. */

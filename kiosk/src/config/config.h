@@ -1,11 +1,25 @@
-/* config — the kiosk's settings: one INI file (/etc/hifazat/kiosk.conf, or
- * --config FILE) plus an override on the data partition
- * (<data_dir>/kiosk.conf, written by the staff screen), read with inih.
+/* config — the kiosk's settings, read with inih, in layers (later wins):
+ *   main file      /etc/hifazat/kiosk.conf (or --config FILE); read-only on
+ *                  the image;
+ *   site file      [kiosk] site_config of the main file (the image:
+ *                  /run/hifazat/site.conf, root:hifazat 0640, copied from
+ *                  the stick by the boot script; written by provision.sh):
+ *                  where reports go and whom people call;
+ *   override       <data_dir>/kiosk.conf, written by the kiosk's staff
+ *                  screen: preferences only (language, idle timeout,
+ *                  narration, volume, large text);
+ *   command line   config_set().
+ * Each setting is a site setting, a preference or main-only (the table in
+ * config.c); a site setting in the override is an error naming the file and
+ * the setting. When the running user is not root, a main file that names a
+ * site file, and that site file, must not be writable by (or owned by) it.
  *
  * Usage:
  *   1. cfg = config_create();
- *   2. config_load(cfg, path, required): the main file; a missing file is an
- *      error only when required (an explicit --config).
+ *   2. config_load(cfg, path, required): the main file, then its site file
+ *      when it names one; a missing main file is an error only when required
+ *      (an explicit --config); a missing site file means "not provisioned"
+ *      (config_helpline_key() fails saying so).
  *   3. config_set(cfg, "kiosk", "data_dir", dir) for command-line options;
  *      they win over both files whatever the order.
  *   4. config_load_override(cfg): reads <data_dir>/kiosk.conf when present.
@@ -48,6 +62,9 @@ char *config_path(const struct config *cfg, const char *section, const char *key
 /* The helpline's public key: kiosk.helpline_public_key (base64) or the file
  * kiosk.helpline_key. 0 / -1 (config_error says why). */
 int config_helpline_key(struct config *cfg, uint8_t pk[32]);
+/* kiosk.kiosk_key_secret (32 bytes; the site settings): 1 set (secret
+ * filled; wipe it after use), 0 not set (secret zeroed). */
+int config_kiosk_key_secret(const struct config *cfg, uint8_t secret[32]);
 /* kiosk.id, or a name made from the kiosk key's fingerprint ("kiosk-ABCD-EFGH"). */
 const char *config_kiosk_id(struct config *cfg, const uint8_t kiosk_pk[32]);
 
@@ -62,6 +79,13 @@ void config_each(const struct config *cfg, const char *section,
  * lines and comments kept) and applies it. 0 / -1 (config_error says why). */
 int config_save_override(struct config *cfg, const char *section, const char *key,
                          const char *value);
+
+/* The file that set the winning value (NULL: the command line, or not set). */
+const char *config_source(const struct config *cfg, const char *section, const char *key);
+/* Upload credentials ([upload] username, password, bearer_token) may only
+ * come from files others cannot read: the file that set each one is mode
+ * 0600, or 0640 with the running user's own group. 0 / -1 (config_error). */
+int config_check_credentials(struct config *cfg);
 
 const char *config_error(const struct config *cfg);
 

@@ -274,37 +274,126 @@ struct keys_kiosk *keys_kiosk_from_seed(const uint8_t seed[KEYS_SEED_SIZE])
     return k;
 }
 
-static int kiosk_load(struct keys_kiosk *k, int dirfd, const char *shown, char *err,
-                      size_t errlen)
+/* The key that encrypts the kiosk key at rest: derived from the site's
+ * secret, for this one purpose. */
+static void kiosk_wrap_key(const uint8_t secret[KEYS_SEED_SIZE], uint8_t *key)
 {
+    crypto_kdf_derive_from_key(key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, 1, "hzkiosk1",
+                               secret);
+}
+
+/* The associated data: the format and the public key, so a sealed seed
+ * cannot be paired with another public key. */
+static void kiosk_ad(const uint8_t pk[KEYS_PUBLIC_SIZE], uint8_t ad[17 + KEYS_PUBLIC_SIZE])
+{
+    memcpy(ad, "hifazat-kiosk-v2", 17);
+    memcpy(ad + 17, pk, KEYS_PUBLIC_SIZE);
+}
+
+enum { KIOSK_SEALED_SIZE = KEYS_SEED_SIZE + crypto_aead_xchacha20poly1305_ietf_ABYTES };
+
+/* Writes the key file: clear (version 1) without a secret, else sealed
+ * (version 2). */
+static int kiosk_write(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *seed,
+                       const uint8_t *secret, int dirfd, const char *shown, char *err,
+                       size_t errlen)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "format", json_string("hifazat-kiosk-key"));
+    json_object_set_new(o, "version", json_integer(secret ? 2 : 1));
+    json_object_set_new(o, "public_key", b64_json(pk, KEYS_PUBLIC_SIZE));
+    int rc = -1;
+    if (secret) {
+        uint8_t *key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+        uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], sealed[KIOSK_SEALED_SIZE];
+        uint8_t ad[17 + KEYS_PUBLIC_SIZE];
+        if (!key) {
+            seterr(err, errlen, "out of memory");
+            json_decref(o);
+            return -1;
+        }
+        kiosk_wrap_key(secret, key);
+        kiosk_ad(pk, ad);
+        randombytes_buf(nonce, sizeof nonce);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, seed, KEYS_SEED_SIZE, ad, sizeof ad,
+                                                   NULL, nonce, key);
+        sodium_free(key);
+        json_object_set_new(o, "nonce", b64_json(nonce, sizeof nonce));
+        json_object_set_new(o, "sealed_seed", b64_json(sealed, sizeof sealed));
+    } else {
+        json_object_set_new(o, "seed", b64_json(seed, KEYS_SEED_SIZE));
+    }
+    rc = write_json_secret(dirfd, KEYS_KIOSK_FILE, o, 0600);
+    if (rc != 0)
+        seterr(err, errlen, "cannot write %s: %s", shown, strerror(errno));
+    json_decref(o);
+    return rc;
+}
+
+/* 0: loaded; *was_clear says it was a version 1 (clear) file. */
+static int kiosk_load(struct keys_kiosk *k, int dirfd, const char *shown, const uint8_t *secret,
+                      bool *was_clear, char *err, size_t errlen)
+{
+    *was_clear = false;
     json_t *j = read_json_secret(dirfd, KEYS_KIOSK_FILE, shown, err, errlen);
     if (!j)
         return -1;
     int rc = -1;
     uint8_t *seed = sodium_malloc(KEYS_SEED_SIZE);
-    uint8_t pk[KEYS_PUBLIC_SIZE];
-    int f = check_format(j, "hifazat-kiosk-key");
-    if (!seed) {
+    uint8_t *key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+    uint8_t pk[KEYS_PUBLIC_SIZE], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    uint8_t sealed[KIOSK_SEALED_SIZE], ad[17 + KEYS_PUBLIC_SIZE];
+    const json_t *f = json_object_get(j, "format"), *v = json_object_get(j, "version");
+    int version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+    if (!seed || !key) {
         seterr(err, errlen, "out of memory");
-    } else if (f == -2) {
-        seterr(err, errlen, "%s has a key format version this program does not know", shown);
-    } else if (f != 0 || get_b64(j, "seed", seed, KEYS_SEED_SIZE) != 0 ||
+    } else if (!json_is_string(f) || strcmp(json_string_value(f), "hifazat-kiosk-key") != 0 ||
                get_b64(j, "public_key", pk, sizeof(pk)) != 0) {
         seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
+    } else if (version != 1 && version != 2) {
+        seterr(err, errlen, "%s has a key format version this program does not know", shown);
+    } else if (version == 1 && get_b64(j, "seed", seed, KEYS_SEED_SIZE) != 0) {
+        seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
+    } else if (version == 2 && !secret) {
+        seterr(err, errlen,
+               "%s is encrypted, but no [kiosk] kiosk_key_secret is configured to open it (the "
+               "site settings provision.sh writes hold it)",
+               shown);
+    } else if (version == 2 && (get_b64(j, "nonce", nonce, sizeof nonce) != 0 ||
+                                get_b64(j, "sealed_seed", sealed, sizeof sealed) != 0)) {
+        seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
     } else {
-        crypto_sign_seed_keypair(k->pk, k->sk, seed);
-        if (sodium_memcmp(pk, k->pk, sizeof(pk)) != 0)
-            seterr(err, errlen, "%s is damaged (its public key does not match)", shown);
-        else
-            rc = 0;
+        bool opened = true;
+        if (version == 2) {
+            kiosk_wrap_key(secret, key);
+            kiosk_ad(pk, ad);
+            opened = crypto_aead_xchacha20poly1305_ietf_decrypt(seed, NULL, NULL, sealed,
+                                                                sizeof sealed, ad, sizeof ad,
+                                                                nonce, key) == 0;
+        }
+        if (!opened) {
+            seterr(err, errlen,
+                   "%s cannot be decrypted: the site's kiosk_key_secret is not the one it was "
+                   "encrypted with, or the file is damaged (it was left as it is)",
+                   shown);
+        } else {
+            crypto_sign_seed_keypair(k->pk, k->sk, seed);
+            if (sodium_memcmp(pk, k->pk, sizeof(pk)) != 0) {
+                seterr(err, errlen, "%s is damaged (its public key does not match)", shown);
+            } else {
+                rc = 0;
+                *was_clear = version == 1;
+            }
+        }
     }
     sodium_free(seed);
+    sodium_free(key);
     json_decref(j);
     return rc;
 }
 
-static int kiosk_create(struct keys_kiosk *k, int dirfd, const char *shown, char *err,
-                        size_t errlen)
+static int kiosk_create(struct keys_kiosk *k, int dirfd, const char *shown, const uint8_t *secret,
+                        char *err, size_t errlen)
 {
     uint8_t *seed = sodium_malloc(KEYS_SEED_SIZE);
     if (!seed) {
@@ -313,20 +402,31 @@ static int kiosk_create(struct keys_kiosk *k, int dirfd, const char *shown, char
     }
     randombytes_buf(seed, KEYS_SEED_SIZE);
     crypto_sign_seed_keypair(k->pk, k->sk, seed);
-    json_t *o = json_object();
-    json_object_set_new(o, "format", json_string("hifazat-kiosk-key"));
-    json_object_set_new(o, "version", json_integer(1));
-    json_object_set_new(o, "public_key", b64_json(k->pk, sizeof(k->pk)));
-    json_object_set_new(o, "seed", b64_json(seed, KEYS_SEED_SIZE));
+    int rc = kiosk_write(k->pk, seed, secret, dirfd, shown, err, errlen);
     sodium_free(seed);
-    int rc = write_json_secret(dirfd, KEYS_KIOSK_FILE, o, 0600);
-    if (rc != 0)
-        seterr(err, errlen, "cannot write %s: %s", shown, strerror(errno));
-    json_decref(o);
     return rc;
 }
 
+/* A clear key found with a secret configured: encrypted in place. The old
+ * file stays until the new one is wholly on disk (durable_write renames
+ * over it), so a power cut leaves one or the other, never neither. */
+static void kiosk_migrate(struct keys_kiosk *k, int dirfd, const char *shown,
+                          const uint8_t *secret)
+{
+    /* The seed is the first half of libsodium's Ed25519 secret key. */
+    char err[KEYS_ERR_SIZE];
+    if (kiosk_write(k->pk, k->sk, secret, dirfd, shown, err, sizeof err) != 0)
+        fprintf(stderr, "hifazat: the kiosk key stays in clear for now: %s\n", err);
+}
+
 struct keys_kiosk *keys_kiosk_open(const char *data_dir, bool create, char *err, size_t errlen)
+{
+    return keys_kiosk_open_secret(data_dir, create, NULL, err, errlen);
+}
+
+struct keys_kiosk *keys_kiosk_open_secret(const char *data_dir, bool create,
+                                          const uint8_t secret[KEYS_SEED_SIZE], char *err,
+                                          size_t errlen)
 {
     if (keys_init() != 0) {
         seterr(err, errlen, "libsodium could not start");
@@ -344,10 +444,13 @@ struct keys_kiosk *keys_kiosk_open(const char *data_dir, bool create, char *err,
         goto fail;
     }
     if (faccessat(dirfd, KEYS_KIOSK_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (kiosk_load(k, dirfd, shown, err, errlen) != 0)
+        bool was_clear;
+        if (kiosk_load(k, dirfd, shown, secret, &was_clear, err, errlen) != 0)
             goto fail;
+        if (was_clear && secret)
+            kiosk_migrate(k, dirfd, shown, secret);
     } else if (errno == ENOENT && create) {
-        if (kiosk_create(k, dirfd, shown, err, errlen) != 0)
+        if (kiosk_create(k, dirfd, shown, secret, err, errlen) != 0)
             goto fail;
     } else {
         seterr(err, errlen, "no kiosk key at %s: %s", shown, strerror(errno));
@@ -379,6 +482,77 @@ int keys_verify(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *msg, size_t l
                 const uint8_t sig[KEYS_SIGNATURE_SIZE])
 {
     return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------ the pinned helpline key */
+
+int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE], char *err,
+                          size_t errlen)
+{
+    int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    char b64[KEYS_PUBLIC_TEXT_SIZE], text[160];
+    keys_public_format(pk, b64);
+    int n = snprintf(text, sizeof text,
+                     "# hifazat: the helpline key this kiosk was set up with\n%s\n", b64);
+    int rc = durable_write(dirfd, KEYS_HELPLINE_PIN_FILE, text, (size_t)n, 0600);
+    if (rc != 0)
+        seterr(err, errlen, "cannot write %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+               strerror(errno));
+    close(dirfd);
+    return rc;
+}
+
+int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE],
+                            uint8_t pinned[KEYS_PUBLIC_SIZE], char *err, size_t errlen)
+{
+    memset(pinned, 0, KEYS_PUBLIC_SIZE);
+    int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = durable_read(dirfd, KEYS_HELPLINE_PIN_FILE, 4096, &data, &len);
+    int saved = errno;
+    close(dirfd);
+    if (rc != 0 && saved == ENOENT)
+        return keys_helpline_pin_set(data_dir, pk, err, errlen) == 0 ? KEYS_PIN_NEW : -1;
+    if (rc != 0) {
+        seterr(err, errlen, "cannot read %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+               strerror(saved));
+        return -1;
+    }
+    /* '#' comment lines and one line of base64 */
+    bool ok = false;
+    int keys = 0;
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && data[e] != '\n')
+            e++;
+        char line[128];
+        snprintf(line, sizeof line, "%.*s", (int)(e - i < 127 ? e - i : 127), (const char *)data + i);
+        if (line[0] && line[0] != '#') {
+            keys++;
+            ok = e - i < 127 && keys_public_parse(line, pinned) == 0;
+        }
+        i = e + 1;
+    }
+    free(data);
+    if (!ok || keys != 1) {
+        memset(pinned, 0, KEYS_PUBLIC_SIZE);
+        seterr(err, errlen, "%s/%s is damaged: the helpline key this kiosk was set up with is "
+                            "unknown", data_dir, KEYS_HELPLINE_PIN_FILE);
+        return KEYS_PIN_CHANGED;
+    }
+    if (sodium_memcmp(pinned, pk, KEYS_PUBLIC_SIZE) == 0)
+        return KEYS_PIN_SAME;
+    seterr(err, errlen, "the helpline key changed since this kiosk was set up");
+    return KEYS_PIN_CHANGED;
 }
 
 /* ------------------------------------------------------------- helpline */

@@ -2,9 +2,17 @@
  *
  * Kiosk side: an Ed25519 signing key, made on first start and kept on the
  * data partition (DATA/kiosk.key, mode 0600, written durably); the kiosk
- * signs with it unattended, so it is not passphrase-protected. The kiosk
- * also holds the helpline's X25519 public key (from its config).
- *   1. k = keys_kiosk_open(data_dir, true, err, sizeof err);
+ * signs with it unattended, so no person types a passphrase. With a secret
+ * (the site settings' kiosk_key_secret, 32 bytes that are not on the data
+ * partition) the file holds the key encrypted (XChaCha20-Poly1305 under a
+ * key derived from the secret; format version 2); a clear key (version 1)
+ * found then is encrypted in place, durably, on that open. Without a
+ * secret (development, a desk machine) the key is kept in clear; an
+ * encrypted file then cannot be opened. A wrong secret or a damaged file is
+ * an error: the file is never replaced by a new key. The kiosk also holds
+ * the helpline's X25519 public key (from its config).
+ *   1. k = keys_kiosk_open_secret(data_dir, true, secret or NULL, err, n)
+ *      (keys_kiosk_open(): without a secret);
  *   2. keys_kiosk_sign(k, msg, len, sig) / keys_kiosk_public(k);
  *   3. keys_kiosk_close(k) (accepts NULL; wipes the secret).
  *
@@ -70,6 +78,9 @@ int keys_public_read(const char *path, uint8_t pk[KEYS_PUBLIC_SIZE], char *err, 
 /* --- kiosk signing key --- */
 struct keys_kiosk;
 struct keys_kiosk *keys_kiosk_open(const char *data_dir, bool create, char *err, size_t errlen);
+struct keys_kiosk *keys_kiosk_open_secret(const char *data_dir, bool create,
+                                          const uint8_t secret[KEYS_SEED_SIZE], char *err,
+                                          size_t errlen);
 /* Deterministic key for tests and fuzzers (never written anywhere). */
 struct keys_kiosk *keys_kiosk_from_seed(const uint8_t seed[KEYS_SEED_SIZE]);
 void keys_kiosk_close(struct keys_kiosk *k);
@@ -79,6 +90,26 @@ int keys_kiosk_sign(const struct keys_kiosk *k, const uint8_t *msg, size_t len,
 /* 0 when sig is a valid Ed25519 signature of msg by pk. */
 int keys_verify(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *msg, size_t len,
                 const uint8_t sig[KEYS_SIGNATURE_SIZE]);
+
+/* --- the helpline key this kiosk was set up with ---
+ * Remembered on the data partition (DATA/helpline-key.pin, written durably)
+ * at first start, so that a helpline key changed later (a tampered site
+ * file, a stick re-provisioned by someone else) stops the kiosk until staff
+ * confirm it with the staff PIN.
+ *   keys_helpline_pin_check(data_dir, pk, pinned, err, n):
+ *     KEYS_PIN_SAME     pk is the remembered key;
+ *     KEYS_PIN_NEW      nothing was remembered: pk is remembered now;
+ *     KEYS_PIN_CHANGED  pk differs: pinned gets the remembered key (all
+ *                       zero when the record is damaged; err says so);
+ *     -1                it cannot be checked (err says why).
+ *   keys_helpline_pin_set(data_dir, pk, err, n): remember pk (staff
+ *     confirmed it); 0 / -1. */
+#define KEYS_HELPLINE_PIN_FILE "helpline-key.pin"
+enum { KEYS_PIN_SAME = 0, KEYS_PIN_NEW = 1, KEYS_PIN_CHANGED = 2 };
+int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE],
+                            uint8_t pinned[KEYS_PUBLIC_SIZE], char *err, size_t errlen);
+int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZE], char *err,
+                          size_t errlen);
 
 /* --- helpline key pair --- */
 struct keys_helpline;
