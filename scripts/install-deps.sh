@@ -15,6 +15,7 @@ libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl curl
 espeak-ng opus-tools libopusfile-dev librsvg2-bin fonts-noto-core
 zlib1g-dev
 libmtp-dev libgphoto2-dev libudev-dev mtp-tools
+libseccomp-dev
 "
 # image-build/: mmdebstrap (rootfs), squashfs-tools, dosfstools+mtools (ESP
 # without mounting), e2fsprogs (KIOSKDATA: mkfs.ext4 -d, debugfs), gdisk+fdisk

@@ -532,7 +532,7 @@ static enum hash_err image_err_to_hash(enum image_err e)
     }
 }
 
-static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+int hash_image_inprocess(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
 {
     struct sink_state st;
     memset(&st, 0, sizeof(st));
@@ -580,6 +580,14 @@ out:
     pipe_free(&st.full);
     hash_secure_free(st.stored, st.stored_len); /* pixels of a private picture */
     return rc;
+}
+
+/* Hostile bytes are decoded in the sandbox (sandbox.c). */
+static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+{
+    if (hash_in_process)
+        return hash_image_inprocess(ctx, data, len, res);
+    return hash_sandbox_image(&ctx->opt, data, len, res);
 }
 
 int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
@@ -894,7 +902,8 @@ static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, const
     video_options(ctx, &o);
     const struct vpdq_reader rd = {.size = src->size, .read_at = tee_read_at, .ctx = &t};
     struct vpdq_error verr;
-    const int vrc = vpdq_hash_reader(&rd, &o, &res->vpdq, &verr);
+    const int vrc = hash_in_process ? vpdq_hash_reader(&rd, &o, &res->vpdq, &verr)
+                                    : hash_sandbox_video(&ctx->opt, &rd, &o, &res->vpdq, &verr);
     int rc = -1;
     if (t.broken)
         goto out; /* res->err says why */

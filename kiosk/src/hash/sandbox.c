@@ -1,0 +1,502 @@
+/* The decoding sandbox, parent side (the wire format and why: sandbox.h).
+ *
+ * One child per file: the child exits after its file, so the decoded
+ * pixels and the file's bytes die with it, and a child an exploit got into
+ * is gone before the next file. The decoder is found at $HIFAZAT_DECODER,
+ * else beside the running binary (the build tree), else in
+ * ../libexec/hifazat/ from it (an install), else at the compiled-in path.
+ * A child that dies (crash, seccomp, rlimit), stops answering, or says
+ * something malformed is this file's corrupt_image / corrupt_video; the
+ * next file gets a fresh child. There is no fallback to decoding in this
+ * process. */
+#include "hash.h"
+#include "hash_internal.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HIFAZAT_DECODER_PATH
+#define HIFAZAT_DECODER_PATH "/usr/libexec/hifazat/hifazat-decode"
+#endif
+
+bool hash_in_process;
+
+/* Without a message for this long, a child is taken as hung. */
+enum { IDLE_MS = 120 * 1000, POLL_MS = 100 };
+
+extern char **environ;
+
+struct child {
+    pid_t pid;
+    int fd;
+    const struct hash_options *opt;
+    char why[160];               /* what went wrong, for the detail */
+};
+
+static bool opt_cancelled(const struct hash_options *o)
+{
+    return o->cancelled && o->cancelled(o->progress_ctx);
+}
+
+static int decoder_path(char *out, size_t n)
+{
+    const char *env = getenv("HIFAZAT_DECODER");
+    if (env && env[0]) {
+        snprintf(out, n, "%s", env);
+        return 0;
+    }
+    char self[PATH_MAX];
+    const ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (len > 0) {
+        self[len] = 0;
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = 0;
+            if (snprintf(out, n, "%s/hifazat-decode", self) < (int)n && access(out, X_OK) == 0)
+                return 0;
+            if (snprintf(out, n, "%s/../libexec/hifazat/hifazat-decode", self) < (int)n &&
+                access(out, X_OK) == 0)
+                return 0;
+        }
+    }
+    snprintf(out, n, "%s", HIFAZAT_DECODER_PATH);
+    return 0;
+}
+
+/* The child's environment: nothing of ours but the test switch and the
+ * sanitizers' options. */
+static void child_env(char **env, size_t cap)
+{
+    static const char *const keep[] = {"HIFAZAT_DECODER_TEST=", "ASAN_OPTIONS=", "UBSAN_OPTIONS=",
+                                       "LSAN_OPTIONS="};
+    size_t k = 0;
+    for (char **e = environ; e && *e && k + 1 < cap; e++)
+        for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+            if (!strncmp(*e, keep[i], strlen(keep[i])))
+                env[k++] = *e;
+    env[k] = NULL;
+}
+
+static int child_start(struct child *c)
+{
+    c->pid = -1;
+    c->fd = -1;
+    char path[PATH_MAX];
+    decoder_path(path, sizeof(path));
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(c->why, sizeof(c->why), "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    /* stdout is the CLI's JSON: the child may not write into it */
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, sv[1], SBX_FD);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &all);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    char *env[8];
+    child_env(env, 8);
+    char *argv[] = {(char *)"hifazat-decode", NULL};
+    const int e = posix_spawn(&c->pid, path, &fa, &at, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    close(sv[1]);
+    if (e != 0) {
+        c->pid = -1;
+        close(sv[0]);
+        snprintf(c->why, sizeof(c->why), "cannot start the decoder %.100s: %s", path, strerror(e));
+        return -1;
+    }
+    c->fd = sv[0];
+    return 0;
+}
+
+static int64_t now_ms(void);
+
+/* Reaps the child. A child that closed its end is given a moment to die on
+ * its own, so that the detail can name what killed it; one still there
+ * (hung, malformed, cancelled, or done) is killed. */
+static void child_end(struct child *c, bool kill_now)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    if (c->pid <= 0)
+        return;
+    int st = 0;
+    pid_t w = 0;
+    bool killed = false;
+    if (kill_now) {
+        kill(c->pid, SIGKILL);
+        killed = true;
+    } else {
+        for (const int64_t until = now_ms() + 2000; (w = waitpid(c->pid, &st, WNOHANG)) == 0 && now_ms() < until;)
+            nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+        if (w == 0) {
+            kill(c->pid, SIGKILL);
+            killed = true;
+        }
+    }
+    if (w == 0)
+        while ((w = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
+            ;
+    c->pid = -1;
+    if (killed || c->why[0] || w <= 0)
+        return;
+    if (WIFSIGNALED(st)) {
+        const int sig = WTERMSIG(st);
+        const char *abbrev = sigabbrev_np(sig);
+        snprintf(c->why, sizeof(c->why), "the decoder died of SIG%s%s", abbrev ? abbrev : "?",
+                 sig == SIGSYS ? " (a forbidden system call)" :
+                 sig == SIGXCPU ? " (its CPU time limit)" : "");
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+        snprintf(c->why, sizeof(c->why), "the decoder exited with status %d", WEXITSTATUS(st));
+    }
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* 0; -1 with why set (the child is gone or hung), -2 cancelled. */
+static int child_io(struct child *c, void *buf, size_t n, bool out)
+{
+    uint8_t *p = buf;
+    int64_t idle_since = now_ms();
+    while (n) {
+        struct pollfd pfd = {.fd = c->fd, .events = out ? POLLOUT : POLLIN};
+        const int pr = poll(&pfd, 1, POLL_MS);
+        if (pr < 0 && errno != EINTR) {
+            snprintf(c->why, sizeof(c->why), "poll: %s", strerror(errno));
+            return -1;
+        }
+        if (opt_cancelled(c->opt))
+            return -2;
+        if (pr <= 0) {
+            if (now_ms() - idle_since > IDLE_MS) {
+                snprintf(c->why, sizeof(c->why), "the decoder stopped answering");
+                return -1;
+            }
+            continue;
+        }
+        const ssize_t r = out ? send(c->fd, p, n, MSG_NOSIGNAL) : recv(c->fd, p, n, 0);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r <= 0)
+            return -1; /* EOF / EPIPE: child_end() says how it died */
+        p += r;
+        n -= (size_t)r;
+        idle_since = now_ms();
+    }
+    return 0;
+}
+
+static int child_send(struct child *c, uint32_t type, const void *a, size_t alen, const void *b,
+                      size_t blen)
+{
+    const struct sbx_hdr h = {.type = type, .len = alen + blen};
+    int rc = child_io(c, (void *)&h, sizeof(h), true);
+    if (rc == 0 && alen)
+        rc = child_io(c, (void *)a, alen, true);
+    if (rc == 0 && blen)
+        rc = child_io(c, (void *)b, blen, true);
+    return rc;
+}
+
+static void job_init(struct sbx_job *job, const struct hash_options *opt, uint32_t kind, uint64_t size)
+{
+    memset(job, 0, sizeof(*job));
+    job->kind = kind;
+    job->size = size;
+    job->limits = opt->limits;
+    job->full = opt->full;
+    job->displayed = opt->displayed;
+}
+
+/* ---- images ---- */
+
+static int image_fail(struct hash_result *res, enum hash_err e, const char *detail)
+{
+    res->err = e;
+    const size_t n = strnlen(detail, sizeof(res->detail) - 1);
+    memcpy(res->detail, detail, n);
+    res->detail[n] = 0;
+    return -1;
+}
+
+static bool pdq_ok(const struct sbx_pdq *p)
+{
+    return (p->present == 0 || p->present == 1) && p->quality >= 0 && p->quality <= 100;
+}
+
+/* The child's answer, checked: a hostile child gets no more than a wrong
+ * hash of its own file into the result. */
+static int image_take(const struct sbx_image_result *w, struct hash_result *res)
+{
+    if (w->err < 0 || w->err >= HASH_ERR_COUNT)
+        return -1;
+    for (int i = 0; i < HASH_PDQ_N; i++)
+        if (!pdq_ok(&w->pdq[i]))
+            return -1;
+    if (w->err == HASH_OK && (w->width <= 0 || w->height <= 0 || w->orientation < 1 || w->orientation > 8))
+        return -1;
+    res->width = w->width;
+    res->height = w->height;
+    res->orientation = w->err == HASH_OK ? w->orientation : 1;
+    for (int i = 0; i < HASH_PDQ_N; i++) {
+        res->pdq[i].present = w->pdq[i].present;
+        res->pdq[i].quality = w->pdq[i].quality;
+        memcpy(res->pdq[i].hash.w, w->pdq[i].hash, sizeof(res->pdq[i].hash.w));
+    }
+    memcpy(res->dct.c, w->dct, sizeof(res->dct.c));
+    res->dct.quality = w->dct_quality;
+    res->dct.degenerate = w->dct_degenerate != 0;
+    if (w->err != HASH_OK) {
+        char d[sizeof(w->detail) + 1];
+        memcpy(d, w->detail, sizeof(w->detail));
+        d[sizeof(w->detail)] = 0;
+        return image_fail(res, (enum hash_err)w->err, d);
+    }
+    return 0;
+}
+
+int hash_sandbox_image(const struct hash_options *opt, const uint8_t *data, size_t len,
+                       struct hash_result *res)
+{
+    struct child c = {.opt = opt};
+    struct sbx_job job;
+    struct sbx_image_result w;
+    struct sbx_hdr h;
+    int rc = -1, io;
+    job_init(&job, opt, SBX_IMAGE, len);
+    if (child_start(&c) != 0)
+        return image_fail(res, HASH_ERR_UNSUPPORTED, c.why);
+    if ((io = child_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0)) != 0 ||
+        (io = child_send(&c, SBX_DATA, data, len, NULL, 0)) != 0 ||
+        (io = child_io(&c, &h, sizeof(h), false)) != 0)
+        goto out;
+    if (h.type != SBX_IMAGE_RESULT || h.len != sizeof(w)) {
+        snprintf(c.why, sizeof(c.why), "the decoder sent a malformed answer");
+        io = -1;
+        goto out;
+    }
+    if ((io = child_io(&c, &w, sizeof(w), false)) != 0)
+        goto out;
+    if (image_take(&w, res) == 0)
+        rc = 0;
+    else if (res->err == HASH_OK) {
+        snprintf(c.why, sizeof(c.why), "the decoder sent an impossible result");
+        io = -1;
+    }
+out:
+    child_end(&c, io == -2 || (io != 0 && c.why[0]));
+    if (io == -2)
+        return image_fail(res, HASH_ERR_CANCELLED, hash_err_message(HASH_ERR_CANCELLED));
+    if (io != 0) {
+        char d[200];
+        snprintf(d, sizeof(d), "%s", c.why[0] ? c.why : "the decoder stopped");
+        return image_fail(res, HASH_ERR_CORRUPT, d);
+    }
+    return rc;
+}
+
+/* ---- videos ---- */
+
+/* FFmpeg's codec names are static strings in the child; here the known
+ * ones map to ours (the codec whitelist), anything else to "other". */
+static const char *codec_name(const char *s)
+{
+    const char *k = vpdq_codec_known(s);
+    return k ? k : "other";
+}
+
+static int take_list(struct vpdq_list *l, const struct sbx_feature *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].quality < 0 || w[i].quality > 100 || w[i].frame < 0)
+            return -1;
+        struct vpdq_feature f;
+        memcpy(f.hash.w, w[i].hash, sizeof(f.hash.w));
+        f.quality = w[i].quality;
+        f.frame = w[i].frame;
+        f.timestamp = w[i].timestamp;
+        if (vpdq_list_push(l, &f) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int video_take(struct child *c, const struct sbx_video_result *w, size_t extra,
+                      struct vpdq_result **out, struct vpdq_error *err)
+{
+    if (w->code < 0 || w->code >= VPDQ_ERR_COUNT || w->nframes > SBX_MAX_FRAMES ||
+        w->ndisplayed > SBX_MAX_FRAMES ||
+        extra != (w->nframes + w->ndisplayed) * sizeof(struct sbx_feature) ||
+        (w->rc != 0 && w->rc != -1) || (w->rc == 0) != (w->code == VPDQ_OK)) {
+        snprintf(c->why, sizeof(c->why), "the decoder sent an impossible result");
+        return -2;
+    }
+    struct sbx_feature *fw = NULL;
+    if (extra) {
+        fw = malloc(extra);
+        if (!fw) {
+            snprintf(c->why, sizeof(c->why), "out of memory for the video's frames");
+            return -2;
+        }
+        if (child_io(c, fw, extra, false) != 0) {
+            free(fw);
+            return -2;
+        }
+    }
+    int rc = w->rc;
+    if (w->have_res) {
+        struct vpdq_result *r = calloc(1, sizeof(*r));
+        if (!r || take_list(&r->frames, fw, w->nframes) != 0 ||
+            take_list(&r->displayed, fw + w->nframes, w->ndisplayed) != 0) {
+            vpdq_result_free(r);
+            free(fw);
+            snprintf(c->why, sizeof(c->why), "the decoder sent impossible frames");
+            return -2;
+        }
+        char codec[sizeof(w->codec) + 1];
+        memcpy(codec, w->codec, sizeof(w->codec));
+        codec[sizeof(w->codec)] = 0;
+        r->codec = codec_name(codec);
+        r->width = w->width;
+        r->height = w->height;
+        r->rotation = w->rotation == 90 || w->rotation == 180 || w->rotation == 270 ? w->rotation : 0;
+        r->flipped = w->flipped != 0;
+        r->fps = w->fps;
+        r->duration = w->duration;
+        r->hashed_seconds = w->hashed_seconds;
+        r->frames_decoded = w->frames_decoded;
+        r->decode_errors = w->decode_errors;
+        r->complete = w->complete != 0;
+        r->skipped = w->skipped != 0;
+        *out = r;
+    }
+    free(fw);
+    err->code = (enum vpdq_err)w->code;
+    err->sys_errno = w->sys_errno;
+    memcpy(err->detail, w->detail, sizeof(err->detail));
+    err->detail[sizeof(err->detail) - 1] = 0;
+    return rc;
+}
+
+static int video_fail(struct vpdq_error *err, enum vpdq_err code, const char *detail)
+{
+    err->code = code;
+    err->sys_errno = 0;
+    snprintf(err->detail, sizeof(err->detail), "%s", detail);
+    return -1;
+}
+
+int hash_sandbox_video(const struct hash_options *opt, const struct vpdq_reader *rd,
+                       const struct vpdq_options *o, struct vpdq_result **out, struct vpdq_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof(*err));
+    struct child c = {.opt = opt};
+    struct sbx_job job;
+    job_init(&job, opt, SBX_VIDEO, rd->size);
+    job.displayed = o->displayed;
+    job.interval = o->interval;
+    job.downscale = o->downscale;
+    job.max_seconds = o->max_seconds;
+    job.max_frames = o->max_frames;
+    job.max_pixels = o->max_pixels;
+    job.skip_unsampled = o->skip_unsampled;
+    job.progress = o->progress != NULL;
+    long threads = o->threads;
+    if (threads <= 0)
+        threads = sysconf(_SC_NPROCESSORS_ONLN); /* the child cannot read /sys */
+    job.threads = threads > 0 ? (uint32_t)threads : 1;
+
+    if (child_start(&c) != 0)
+        return video_fail(err, VPDQ_ERR_UNSUPPORTED, c.why);
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    int rc = -1, io = child_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0);
+    while (io == 0) {
+        struct sbx_hdr h;
+        if ((io = child_io(&c, &h, sizeof(h), false)) != 0)
+            break;
+        if (h.type == SBX_READ && h.len == sizeof(struct sbx_read)) {
+            struct sbx_read rq;
+            if ((io = child_io(&c, &rq, sizeof(rq), false)) != 0)
+                break;
+            const size_t n = rq.n > SBX_MAX_READ ? SBX_MAX_READ : (size_t)rq.n;
+            if (n > cap) {
+                hash_secure_free(buf, cap);
+                cap = 0;
+                if (!(buf = malloc(n))) {
+                    snprintf(c.why, sizeof(c.why), "out of memory for a read");
+                    io = -1;
+                    break;
+                }
+                cap = n;
+            }
+            errno = 0;
+            const ssize_t r = rd->read_at(rd->ctx, buf, n, rq.off);
+            if (r < 0 || (size_t)r > n) {
+                const int32_t e = r < 0 && errno > 0 ? errno : EIO;
+                io = child_send(&c, SBX_READ_ERR, &e, sizeof(e), NULL, 0);
+            } else {
+                io = child_send(&c, SBX_DATA, buf, (size_t)r, NULL, 0);
+            }
+        } else if (h.type == SBX_PROGRESS && h.len == 2 * sizeof(double)) {
+            double v[2];
+            if ((io = child_io(&c, v, sizeof(v), false)) != 0)
+                break;
+            if (o->progress && o->progress(o->progress_ctx, v[0], v[1]) != 0)
+                io = -2;
+        } else if (h.type == SBX_VIDEO_RESULT && h.len >= sizeof(struct sbx_video_result)) {
+            struct sbx_video_result w;
+            if ((io = child_io(&c, &w, sizeof(w), false)) != 0)
+                break;
+            rc = video_take(&c, &w, (size_t)(h.len - sizeof(w)), out, err);
+            if (rc == -2)
+                io = -1;
+            break;
+        } else {
+            snprintf(c.why, sizeof(c.why), "the decoder sent a malformed message");
+            io = -1;
+        }
+    }
+    hash_secure_free(buf, cap);
+    child_end(&c, io == -2 || (io != 0 && c.why[0]));
+    if (io == -2) {
+        vpdq_result_free(*out);
+        *out = NULL;
+        return video_fail(err, VPDQ_ERR_CANCELLED, "cancelled");
+    }
+    if (io != 0) {
+        vpdq_result_free(*out);
+        *out = NULL;
+        return video_fail(err, VPDQ_ERR_CORRUPT, c.why[0] ? c.why : "the decoder stopped");
+    }
+    return rc;
+}

@@ -1,0 +1,106 @@
+/* The decoding sandbox's wire format, shared by the hash module (parent)
+ * and hifazat-decode (child). Internal: not part of the public API.
+ *
+ * Why: images and videos from a visitor's phone are hostile input to
+ * libjpeg, libpng, libwebp, libheif, giflib and FFmpeg. They are parsed in
+ * a separate process, hifazat-decode, started fresh (posix_spawn + exec,
+ * never a plain fork: the kiosk's key must not be copied into it) for each
+ * file, with rlimits and a seccomp filter, no key, no open(), no network.
+ * The parent keeps reading the file (phone or disk) and computing MD5 and
+ * SHA-256; the child gets the bytes over a socket on its fd 3 and sends
+ * back only PDQ/vPDQ results. Pixels and file bytes die with the child.
+ *
+ * Every message: struct sbx_hdr, then hdr.len bytes. Parent first sends
+ * SBX_JOB (struct sbx_job). Images: then SBX_DATA with the whole file; the
+ * child answers SBX_IMAGE_RESULT. Videos: the child asks SBX_READ (struct
+ * sbx_read), the parent answers SBX_DATA (<= n bytes) or SBX_READ_ERR
+ * (int32 errno); the child may send SBX_PROGRESS (two doubles) and ends
+ * with SBX_VIDEO_RESULT (struct sbx_video_result + the frames). The child
+ * is hostile once it has read a byte: the parent bounds-checks everything. */
+#ifndef HIFAZAT_SANDBOX_H
+#define HIFAZAT_SANDBOX_H
+
+#include <stdint.h>
+
+#include "image.h"
+
+enum { SBX_FD = 3 };              /* the child's end of the socket */
+
+enum sbx_type {
+    SBX_JOB = 1,
+    SBX_DATA,
+    SBX_READ,
+    SBX_READ_ERR,
+    SBX_PROGRESS,
+    SBX_IMAGE_RESULT,
+    SBX_VIDEO_RESULT,
+};
+
+enum sbx_kind { SBX_IMAGE = 1, SBX_VIDEO = 2 };
+
+enum {
+    SBX_MAX_READ = 4 << 20,       /* largest SBX_READ the parent serves */
+    SBX_MAX_FRAMES = 4 << 20,     /* more vPDQ frames than this is garbage */
+};
+
+struct sbx_hdr {
+    uint32_t type;
+    uint32_t pad;
+    uint64_t len;
+};
+
+/* Plain data only (the two ends are the same build). */
+struct sbx_job {
+    uint32_t kind;
+    uint32_t full, displayed;
+    uint32_t threads;             /* vPDQ threads, already resolved (> 0) */
+    uint32_t progress;            /* send SBX_PROGRESS */
+    uint32_t pad;
+    uint64_t size;
+    struct image_limits limits;
+    /* vPDQ options (pointers are not sent) */
+    double interval, max_seconds;
+    int32_t downscale, skip_unsampled;
+    uint64_t max_frames, max_pixels;
+};
+
+struct sbx_read {
+    uint64_t off;
+    uint64_t n;
+};
+
+struct sbx_pdq {
+    uint16_t hash[16];
+    int32_t present, quality;
+};
+
+struct sbx_image_result {
+    int32_t err;                  /* enum hash_err */
+    int32_t width, height, orientation;
+    struct sbx_pdq pdq[4];        /* HASH_PDQ_N */
+    float dct[16][16];
+    int32_t dct_quality, dct_degenerate;
+    char detail[240];
+};
+
+struct sbx_feature {
+    uint16_t hash[16];
+    int32_t quality, pad;
+    int64_t frame;
+    double timestamp;
+};
+
+struct sbx_video_result {
+    int32_t rc;                   /* vpdq_hash_reader()'s */
+    int32_t code, sys_errno;      /* struct vpdq_error */
+    int32_t have_res;
+    char detail[200];
+    char codec[32];
+    int32_t width, height, rotation, flipped;
+    double fps, duration, hashed_seconds;
+    uint64_t frames_decoded, decode_errors;
+    int32_t complete, skipped;
+    uint64_t nframes, ndisplayed; /* then nframes + ndisplayed struct sbx_feature */
+};
+
+#endif
