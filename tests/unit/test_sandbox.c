@@ -5,9 +5,12 @@
  * decoder's test-only trigger (HIFAZAT_DECODER_TEST=1 and a marker at the
  * end of the file).
  *
- * Usage: test_sandbox [crash|seccomp|rlimit]   (no argument: crash + seccomp) */
+ * Gallery thumbnails go the same way (thumbs).
+ *
+ * Usage: test_sandbox [crash|seccomp|rlimit|thumbs]   (no argument: crash + seccomp) */
 #include "check.h"
 #include "hash.h"
+#include "media_internal.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -87,6 +90,31 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "rlimit"))
         bad_file(ctx, "alloc", HASH_ERR_NOMEM, "limit", good, &ref);
+
+    if (!strcmp(mode, "thumbs")) {
+        const struct image_scale sc = {.max_w = 96, .max_h = 96};
+        struct image_rgba img;
+        struct image_error err;
+        size_t len;
+        uint8_t *bad = read_whole(with_trigger("crash"), &len);
+        REQUIRE(bad, "crash.png");
+        CHECK(media_sandbox_scaled(bad, len, &sc, &img, &err) == -1 && err.code == IMAGE_ERR_CORRUPT &&
+                  !img.pixels,
+              "crashing thumbnail: code %d", (int)err.code);
+        free(bad);
+        CHECK(media_sandbox_scaled(png, png_len, &sc, &img, &err) == 0 && img.pixels &&
+                  img.width == 96 && img.height == 64 && img.full_width == 300 && img.full_height == 200,
+              "thumbnail after it: %s (%dx%d of %dx%d)", err.detail, img.width, img.height,
+              img.full_width, img.full_height);
+        /* The same pixels as decoding here. */
+        struct image_rgba here;
+        REQUIRE(image_decode_scaled(png, png_len, NULL, &sc, &here, &err) == 0, "in process");
+        CHECK(img.pixels && here.width == img.width && here.height == img.height &&
+                  !memcmp(here.pixels, img.pixels, (size_t)img.width * (size_t)img.height * 4),
+              "sandboxed thumbnail differs");
+        image_rgba_free(&here);
+        image_rgba_free(&img);
+    }
 
     hash_result_clear(&ref);
     hash_ctx_destroy(ctx);

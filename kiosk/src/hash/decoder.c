@@ -10,6 +10,7 @@
 #include "sandbox.h"
 
 #include "avdl.h"
+#include "media_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,10 +70,14 @@ static void limits(const struct sbx_job *job)
 {
     set_limit(RLIMIT_CORE, 0);           /* no core file of a person's picture */
     set_limit(RLIMIT_NOFILE, SBX_FD + 1);
-    set_limit(RLIMIT_FSIZE, 0);
-    set_limit(RLIMIT_NPROC, 0);          /* threads are not processes here: see clone below */
+    /* No RLIMIT_NPROC: it counts threads too (and the kiosk's user already
+     * has processes); the filter allows clone() of threads only. No
+     * RLIMIT_FSIZE: stderr may be a file (a library's warning would be
+     * SIGXFSZ); nothing else can be opened. */
     /* CPU: a picture decodes in seconds; a video gets its own budget. */
     rlim_t cpu = 120;
+    if (job->kind == SBX_POSTER)
+        cpu = 60;
     if (job->kind == SBX_VIDEO)
         cpu = job->max_seconds > 0 ? (rlim_t)(job->max_seconds * job->threads) + 120 : 4 * 3600;
     set_limit(RLIMIT_CPU, cpu);
@@ -82,7 +87,7 @@ static void limits(const struct sbx_job *job)
      * The largest legitimate picture (image limits: 100 MP) needs its pixels
      * twice plus the file; a video a few frames per thread. The sanitizers'
      * shadow memory is terabytes of such mappings: no limit under them. */
-    uint64_t mem = job->kind == SBX_VIDEO ? 3ull << 30 : (1ull << 30) + 2 * job->size;
+    uint64_t mem = job->kind == SBX_VIDEO || job->kind == SBX_POSTER ? 3ull << 30 : (1ull << 30) + 2 * job->size;
     set_limit(RLIMIT_DATA, (rlim_t)mem);
 #endif
 }
@@ -365,6 +370,75 @@ static int video_job(const struct sbx_job *job)
     return send_msg(SBX_VIDEO_RESULT, &w, sizeof(w), fw, nf * sizeof(*fw));
 }
 
+/* ---- thumbnails ---- */
+
+static int send_thumb(struct sbx_thumb_result *w, const uint8_t *px)
+{
+    const size_t n = px ? (size_t)w->w * (size_t)w->h * 4 : 0;
+    return send_msg(SBX_THUMB_RESULT, w, sizeof(*w), px, n);
+}
+
+static int thumb_image_job(const struct sbx_job *job)
+{
+    struct sbx_hdr h;
+    if (recv_hdr(&h) != 0 || h.type != SBX_DATA || h.len != job->size)
+        return -1;
+    uint8_t *data = malloc(job->size ? job->size : 1);
+    if (!data || io_full(SBX_FD, data, job->size, false) != 0)
+        return -1;
+    struct hash_result tr;
+    memset(&tr, 0, sizeof(tr));
+    const char *trig = test_trigger(data, job->size);
+    if (trig)
+        run_trigger(trig, &tr);
+    const struct image_scale sc = {.max_w = job->box_w, .max_h = job->box_h};
+    struct image_rgba img;
+    struct image_error ierr;
+    memset(&ierr, 0, sizeof(ierr));
+    const int rc = job->kind == SBX_THUMB_PREVIEW
+                   ? image_decode_preview(data, job->size, &job->limits, &sc, &img, &ierr)
+                   : image_decode_scaled(data, job->size, &job->limits, &sc, &img, &ierr);
+    struct sbx_thumb_result w;
+    memset(&w, 0, sizeof(w));
+    w.rc = rc == 0 ? 0 : -1;
+    w.err = rc == 0 ? IMAGE_OK : (int32_t)ierr.code;
+    w.duration_ms = -1;
+    snprintf(w.detail, sizeof(w.detail), "%.150s", ierr.detail);
+    if (rc == 0) {
+        w.format = (int32_t)img.format;
+        w.w = img.width;
+        w.h = img.height;
+        w.full_w = img.full_width;
+        w.full_h = img.full_height;
+    }
+    return send_thumb(&w, rc == 0 ? img.pixels : NULL);
+}
+
+static ssize_t poster_read_at(void *vctx, void *buf, size_t n, uint64_t off)
+{
+    return remote_read_at(vctx, buf, n, off);
+}
+
+static int poster_job(const struct sbx_job *job)
+{
+    const struct media_reader rd = {.size = job->size, .read_at = poster_read_at};
+    struct poster p;
+    enum media_err err = MEDIA_OK;
+    const int rc = media_video_poster(&rd, job->box_w, NULL, NULL, &p, &err);
+    struct sbx_thumb_result w;
+    memset(&w, 0, sizeof(w));
+    w.rc = rc == 0 ? 0 : -1;
+    w.err = (int32_t)err;
+    w.duration_ms = p.duration_ms;
+    w.full_w = p.full_w;
+    w.full_h = p.full_h;
+    if (p.rgba) {
+        w.w = p.w;
+        w.h = p.h;
+    }
+    return send_thumb(&w, p.rgba);
+}
+
 int main(int argc, char **argv)
 {
     /* Nothing but stdin/stdout (/dev/null), stderr and the socket. */
@@ -390,7 +464,7 @@ int main(int argc, char **argv)
     struct hash_ctx *ctx = hash_ctx_create(&opt);  /* reads the CPU count: before the filter */
     if (!ctx)
         return 2;
-    if (job.kind == SBX_VIDEO) {
+    if (job.kind == SBX_VIDEO || job.kind == SBX_POSTER) {
         char detail[200];
         if (avdl_load(detail, sizeof(detail)) != 0) {
             /* vpdq reports it as an unsupported video, as in process. */
@@ -398,11 +472,19 @@ int main(int argc, char **argv)
         if (job.threads == 0)
             job.threads = 1;
     }
-    preload(job.kind);
+    preload(job.kind == SBX_POSTER ? SBX_VIDEO : job.kind);
     limits(&job);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || filter_load() != 0)
         return 2; /* never decode without the filter */
-    const int rc = job.kind == SBX_VIDEO ? video_job(&job) : image_job(ctx, &job);
+    int rc;
+    switch (job.kind) {
+    case SBX_IMAGE: rc = image_job(ctx, &job); break;
+    case SBX_VIDEO: rc = video_job(&job); break;
+    case SBX_THUMB_SCALED:
+    case SBX_THUMB_PREVIEW: rc = thumb_image_job(&job); break;
+    case SBX_POSTER: rc = poster_job(&job); break;
+    default: rc = -1; break;
+    }
     /* _exit: the pixels go with the process; no atexit work (LSan's leak
      * check would need ptrace) after the result is sent. */
     _exit(rc == 0 ? 0 : 2);

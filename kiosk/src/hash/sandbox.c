@@ -38,15 +38,9 @@ enum { IDLE_MS = 120 * 1000, POLL_MS = 100 };
 
 extern char **environ;
 
-struct child {
-    pid_t pid;
-    int fd;
-    const struct hash_options *opt;
-    char why[160];               /* what went wrong, for the detail */
-};
-
-static bool opt_cancelled(const struct hash_options *o)
+static int opt_cancelled(void *ctx)
 {
+    const struct hash_options *o = ctx;
     return o->cancelled && o->cancelled(o->progress_ctx);
 }
 
@@ -89,7 +83,7 @@ static void child_env(char **env, size_t cap)
     env[k] = NULL;
 }
 
-static int child_start(struct child *c)
+int sbx_start(struct sbx_child *c)
 {
     c->pid = -1;
     c->fd = -1;
@@ -136,7 +130,7 @@ static int64_t now_ms(void);
 /* Reaps the child. A child that closed its end is given a moment to die on
  * its own, so that the detail can name what killed it; one still there
  * (hung, malformed, cancelled, or done) is killed. */
-static void child_end(struct child *c, bool kill_now)
+void sbx_end(struct sbx_child *c, bool kill_now)
 {
     if (c->fd >= 0)
         close(c->fd);
@@ -182,7 +176,7 @@ static int64_t now_ms(void)
 }
 
 /* 0; -1 with why set (the child is gone or hung), -2 cancelled. */
-static int child_io(struct child *c, void *buf, size_t n, bool out)
+int sbx_io(struct sbx_child *c, void *buf, size_t n, bool out)
 {
     uint8_t *p = buf;
     int64_t idle_since = now_ms();
@@ -193,7 +187,7 @@ static int child_io(struct child *c, void *buf, size_t n, bool out)
             snprintf(c->why, sizeof(c->why), "poll: %s", strerror(errno));
             return -1;
         }
-        if (opt_cancelled(c->opt))
+        if (c->cancelled && c->cancelled(c->cctx))
             return -2;
         if (pr <= 0) {
             if (now_ms() - idle_since > IDLE_MS) {
@@ -214,15 +208,15 @@ static int child_io(struct child *c, void *buf, size_t n, bool out)
     return 0;
 }
 
-static int child_send(struct child *c, uint32_t type, const void *a, size_t alen, const void *b,
+int sbx_send(struct sbx_child *c, uint32_t type, const void *a, size_t alen, const void *b,
                       size_t blen)
 {
     const struct sbx_hdr h = {.type = type, .len = alen + blen};
-    int rc = child_io(c, (void *)&h, sizeof(h), true);
+    int rc = sbx_io(c, (void *)&h, sizeof(h), true);
     if (rc == 0 && alen)
-        rc = child_io(c, (void *)a, alen, true);
+        rc = sbx_io(c, (void *)a, alen, true);
     if (rc == 0 && blen)
-        rc = child_io(c, (void *)b, blen, true);
+        rc = sbx_io(c, (void *)b, blen, true);
     return rc;
 }
 
@@ -234,6 +228,53 @@ static void job_init(struct sbx_job *job, const struct hash_options *opt, uint32
     job->limits = opt->limits;
     job->full = opt->full;
     job->displayed = opt->displayed;
+}
+
+int sbx_serve(struct sbx_child *c, ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off),
+              void *rctx, int (*progress)(void *ctx, double done, double total), void *pctx,
+              struct sbx_hdr *h)
+{
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    int io;
+    while ((io = sbx_io(c, h, sizeof(*h), false)) == 0) {
+        if (h->type == SBX_READ && h->len == sizeof(struct sbx_read)) {
+            struct sbx_read rq;
+            if ((io = sbx_io(c, &rq, sizeof(rq), false)) != 0)
+                break;
+            const size_t n = rq.n > SBX_MAX_READ ? SBX_MAX_READ : (size_t)rq.n;
+            if (n > cap) {
+                hash_secure_free(buf, cap);
+                cap = 0;
+                if (!(buf = malloc(n))) {
+                    snprintf(c->why, sizeof(c->why), "out of memory for a read");
+                    io = -1;
+                    break;
+                }
+                cap = n;
+            }
+            errno = 0;
+            const ssize_t r = read_at(rctx, buf, n, rq.off);
+            if (r < 0 || (size_t)r > n) {
+                const int32_t e = r < 0 && errno > 0 ? errno : EIO;
+                io = sbx_send(c, SBX_READ_ERR, &e, sizeof(e), NULL, 0);
+            } else {
+                io = sbx_send(c, SBX_DATA, buf, (size_t)r, NULL, 0);
+            }
+        } else if (h->type == SBX_PROGRESS && h->len == 2 * sizeof(double)) {
+            double v[2];
+            if ((io = sbx_io(c, v, sizeof(v), false)) != 0)
+                break;
+            if (progress && progress(pctx, v[0], v[1]) != 0)
+                io = -2;
+        } else {
+            break; /* the caller's */
+        }
+        if (io != 0)
+            break;
+    }
+    hash_secure_free(buf, cap); /* bytes of the file */
+    return io;
 }
 
 /* ---- images ---- */
@@ -286,24 +327,24 @@ static int image_take(const struct sbx_image_result *w, struct hash_result *res)
 int hash_sandbox_image(const struct hash_options *opt, const uint8_t *data, size_t len,
                        struct hash_result *res)
 {
-    struct child c = {.opt = opt};
+    struct sbx_child c = {.cancelled = opt_cancelled, .cctx = (void *)opt};
     struct sbx_job job;
     struct sbx_image_result w;
     struct sbx_hdr h;
     int rc = -1, io;
     job_init(&job, opt, SBX_IMAGE, len);
-    if (child_start(&c) != 0)
+    if (sbx_start(&c) != 0)
         return image_fail(res, HASH_ERR_UNSUPPORTED, c.why);
-    if ((io = child_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0)) != 0 ||
-        (io = child_send(&c, SBX_DATA, data, len, NULL, 0)) != 0 ||
-        (io = child_io(&c, &h, sizeof(h), false)) != 0)
+    if ((io = sbx_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0)) != 0 ||
+        (io = sbx_send(&c, SBX_DATA, data, len, NULL, 0)) != 0 ||
+        (io = sbx_io(&c, &h, sizeof(h), false)) != 0)
         goto out;
     if (h.type != SBX_IMAGE_RESULT || h.len != sizeof(w)) {
         snprintf(c.why, sizeof(c.why), "the decoder sent a malformed answer");
         io = -1;
         goto out;
     }
-    if ((io = child_io(&c, &w, sizeof(w), false)) != 0)
+    if ((io = sbx_io(&c, &w, sizeof(w), false)) != 0)
         goto out;
     if (image_take(&w, res) == 0)
         rc = 0;
@@ -312,7 +353,7 @@ int hash_sandbox_image(const struct hash_options *opt, const uint8_t *data, size
         io = -1;
     }
 out:
-    child_end(&c, io == -2 || (io != 0 && c.why[0]));
+    sbx_end(&c, io == -2 || (io != 0 && c.why[0]));
     if (io == -2)
         return image_fail(res, HASH_ERR_CANCELLED, hash_err_message(HASH_ERR_CANCELLED));
     if (io != 0) {
@@ -349,7 +390,7 @@ static int take_list(struct vpdq_list *l, const struct sbx_feature *w, size_t n)
     return 0;
 }
 
-static int video_take(struct child *c, const struct sbx_video_result *w, size_t extra,
+static int video_take(struct sbx_child *c, const struct sbx_video_result *w, size_t extra,
                       struct vpdq_result **out, struct vpdq_error *err)
 {
     if (w->code < 0 || w->code >= VPDQ_ERR_COUNT || w->nframes > SBX_MAX_FRAMES ||
@@ -366,7 +407,7 @@ static int video_take(struct child *c, const struct sbx_video_result *w, size_t 
             snprintf(c->why, sizeof(c->why), "out of memory for the video's frames");
             return -2;
         }
-        if (child_io(c, fw, extra, false) != 0) {
+        if (sbx_io(c, fw, extra, false) != 0) {
             free(fw);
             return -2;
         }
@@ -419,7 +460,7 @@ int hash_sandbox_video(const struct hash_options *opt, const struct vpdq_reader 
 {
     *out = NULL;
     memset(err, 0, sizeof(*err));
-    struct child c = {.opt = opt};
+    struct sbx_child c = {.cancelled = opt_cancelled, .cctx = (void *)opt};
     struct sbx_job job;
     job_init(&job, opt, SBX_VIDEO, rd->size);
     job.displayed = o->displayed;
@@ -435,59 +476,24 @@ int hash_sandbox_video(const struct hash_options *opt, const struct vpdq_reader 
         threads = sysconf(_SC_NPROCESSORS_ONLN); /* the child cannot read /sys */
     job.threads = threads > 0 ? (uint32_t)threads : 1;
 
-    if (child_start(&c) != 0)
+    if (sbx_start(&c) != 0)
         return video_fail(err, VPDQ_ERR_UNSUPPORTED, c.why);
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    int rc = -1, io = child_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0);
-    while (io == 0) {
-        struct sbx_hdr h;
-        if ((io = child_io(&c, &h, sizeof(h), false)) != 0)
-            break;
-        if (h.type == SBX_READ && h.len == sizeof(struct sbx_read)) {
-            struct sbx_read rq;
-            if ((io = child_io(&c, &rq, sizeof(rq), false)) != 0)
-                break;
-            const size_t n = rq.n > SBX_MAX_READ ? SBX_MAX_READ : (size_t)rq.n;
-            if (n > cap) {
-                hash_secure_free(buf, cap);
-                cap = 0;
-                if (!(buf = malloc(n))) {
-                    snprintf(c.why, sizeof(c.why), "out of memory for a read");
-                    io = -1;
-                    break;
-                }
-                cap = n;
-            }
-            errno = 0;
-            const ssize_t r = rd->read_at(rd->ctx, buf, n, rq.off);
-            if (r < 0 || (size_t)r > n) {
-                const int32_t e = r < 0 && errno > 0 ? errno : EIO;
-                io = child_send(&c, SBX_READ_ERR, &e, sizeof(e), NULL, 0);
-            } else {
-                io = child_send(&c, SBX_DATA, buf, (size_t)r, NULL, 0);
-            }
-        } else if (h.type == SBX_PROGRESS && h.len == 2 * sizeof(double)) {
-            double v[2];
-            if ((io = child_io(&c, v, sizeof(v), false)) != 0)
-                break;
-            if (o->progress && o->progress(o->progress_ctx, v[0], v[1]) != 0)
-                io = -2;
-        } else if (h.type == SBX_VIDEO_RESULT && h.len >= sizeof(struct sbx_video_result)) {
-            struct sbx_video_result w;
-            if ((io = child_io(&c, &w, sizeof(w), false)) != 0)
-                break;
+    int rc = -1, io = sbx_send(&c, SBX_JOB, &job, sizeof(job), NULL, 0);
+    struct sbx_hdr h;
+    if (io == 0)
+        io = sbx_serve(&c, rd->read_at, rd->ctx, o->progress, o->progress_ctx, &h);
+    if (io == 0) {
+        struct sbx_video_result w;
+        if (h.type != SBX_VIDEO_RESULT || h.len < sizeof(w)) {
+            snprintf(c.why, sizeof(c.why), "the decoder sent a malformed message");
+            io = -1;
+        } else if ((io = sbx_io(&c, &w, sizeof(w), false)) == 0) {
             rc = video_take(&c, &w, (size_t)(h.len - sizeof(w)), out, err);
             if (rc == -2)
                 io = -1;
-            break;
-        } else {
-            snprintf(c.why, sizeof(c.why), "the decoder sent a malformed message");
-            io = -1;
         }
     }
-    hash_secure_free(buf, cap);
-    child_end(&c, io == -2 || (io != 0 && c.why[0]));
+    sbx_end(&c, io == -2 || (io != 0 && c.why[0]));
     if (io == -2) {
         vpdq_result_free(*out);
         *out = NULL;

@@ -20,7 +20,9 @@
 #ifndef HIFAZAT_SANDBOX_H
 #define HIFAZAT_SANDBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "image.h"
 
@@ -34,9 +36,16 @@ enum sbx_type {
     SBX_PROGRESS,
     SBX_IMAGE_RESULT,
     SBX_VIDEO_RESULT,
+    SBX_THUMB_RESULT,
 };
 
-enum sbx_kind { SBX_IMAGE = 1, SBX_VIDEO = 2 };
+enum sbx_kind {
+    SBX_IMAGE = 1,          /* decode + PDQ */
+    SBX_VIDEO,              /* vPDQ */
+    SBX_THUMB_SCALED,       /* image_decode_scaled(): a gallery thumbnail */
+    SBX_THUMB_PREVIEW,      /* image_decode_preview(): a JPEG's own preview */
+    SBX_POSTER,             /* media_video_poster(): a video's thumbnail */
+};
 
 enum {
     SBX_MAX_READ = 4 << 20,       /* largest SBX_READ the parent serves */
@@ -62,6 +71,7 @@ struct sbx_job {
     double interval, max_seconds;
     int32_t downscale, skip_unsampled;
     uint64_t max_frames, max_pixels;
+    int32_t box_w, box_h;         /* thumbnails */
 };
 
 struct sbx_read {
@@ -102,5 +112,42 @@ struct sbx_video_result {
     int32_t complete, skipped;
     uint64_t nframes, ndisplayed; /* then nframes + ndisplayed struct sbx_feature */
 };
+
+/* Thumbnails: then w * h * 4 bytes of RGBA (never more than the box). */
+struct sbx_thumb_result {
+    int32_t rc;
+    int32_t err;                  /* enum image_err (pictures), enum media_err (posters) */
+    int32_t format;               /* enum image_format */
+    int32_t w, h, full_w, full_h;
+    int32_t pad;
+    int64_t duration_ms;
+    char detail[160];
+};
+
+/* ---- the parent's side (sandbox.c), for the hash and media modules ---- */
+
+struct sbx_child {
+    pid_t pid;
+    int fd;
+    int (*cancelled)(void *ctx);  /* polled while waiting (may be NULL) */
+    void *cctx;
+    char why[160];                /* what went wrong, for the detail */
+};
+
+/* A fresh hifazat-decode. 0, or -1 with why. */
+int sbx_start(struct sbx_child *c);
+/* 0; -1 the child is gone, hung or broke the protocol (why may say);
+ * -2 cancelled. */
+int sbx_io(struct sbx_child *c, void *buf, size_t n, bool out);
+int sbx_send(struct sbx_child *c, uint32_t type, const void *a, size_t alen, const void *b,
+             size_t blen);
+/* Answers the child's SBX_READ (from read_at) and SBX_PROGRESS (progress()
+ * non-zero cancels: -2) until another message comes: 0 with its header. */
+int sbx_serve(struct sbx_child *c, ssize_t (*read_at)(void *ctx, void *buf, size_t n, uint64_t off),
+              void *rctx, int (*progress)(void *ctx, double done, double total), void *pctx,
+              struct sbx_hdr *h);
+/* Reaps the child, killing it first when kill_now (or when it does not
+ * die by itself within a moment); why then names a signal it died of. */
+void sbx_end(struct sbx_child *c, bool kill_now);
 
 #endif

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""`hifazat hash` over a folder with hostile files in the middle: a picture
+whose decoder crashes (the decoder's test-only trigger) is that file's
+corrupt_image, exit status 1, and the files after it are hashed as before;
+a symlink that leads out of the folder is refused (opened beneath the
+folder), one that stays inside is hashed."""
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hashcli import SHARED, check, done, hash_files  # noqa: E402
+
+COFFEE = os.path.join(SHARED, "pdq/images/generated/gen_coffee_half.png")
+
+os.environ["HIFAZAT_DECODER_TEST"] = "1"
+with tempfile.TemporaryDirectory() as tmp:
+    root = os.path.join(tmp, "phone")
+    os.mkdir(root)
+    shutil.copy(COFFEE, os.path.join(root, "a.png"))
+    with open(COFFEE, "rb") as f:
+        data = f.read()
+    with open(os.path.join(root, "b.png"), "wb") as f:
+        f.write(data + b"HIFAZAT-DECODER-TEST:crash")
+    shutil.copy(COFFEE, os.path.join(root, "c.png"))
+    shutil.copy(COFFEE, os.path.join(tmp, "outside.png"))
+    os.symlink("../outside.png", os.path.join(root, "d-escape.png"))
+    os.symlink("a.png", os.path.join(root, "e-inside.png"))
+
+    rc, rows, err = hash_files(root)
+    by = {os.path.basename(r["path"]): r for r in rows}
+    check(rc == 1, f"exit status {rc}, want 1 (some files failed): {err}")
+    check(sorted(by) == ["a.png", "b.png", "c.png", "d-escape.png", "e-inside.png"], f"rows: {sorted(by)}")
+    b = by.get("b.png", {})
+    check(b.get("error") == "corrupt_image", f"crasher: {b}")
+    check("SIGSEGV" in b.get("detail", ""), f"crasher's detail names the signal: {b}")
+    check(b.get("md5") and b.get("sha256"), f"crasher keeps its exact hashes: {b}")
+    a = by.get("a.png", {})
+    pdq = a.get("pdq")
+    check(pdq and "error" not in a, f"a.png: {a}")
+    for name in ("c.png", "e-inside.png"):
+        r = by.get(name, {})
+        check("error" not in r and r.get("pdq") == pdq, f"{name} after the crash: {r}")
+    d = by.get("d-escape.png", {})
+    check(d.get("error") == "permission_denied" and "outside" in d.get("detail", ""),
+          f"symlink out of the folder: {d}")
+done()
