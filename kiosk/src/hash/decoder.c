@@ -1,6 +1,8 @@
-/* hifazat-decode — the decoding sandbox's child (see sandbox.h): one file's
- * image or video decoded and PDQ/vPDQ-hashed in a process that holds no key,
- * cannot open files or sockets, cannot exec, and dies with its pixels.
+/* hifazat-decode — the decoding sandbox (see sandbox.h): a server that
+ * forks one child per file; the child decodes the file's image or video
+ * and PDQ/vPDQ-hashes it (or makes its thumbnail) in a process that holds
+ * no key, cannot open files or sockets, cannot exec, and dies with its
+ * pixels.
  *
  * Order matters: libraries are loaded (FFmpeg's by dlopen, which opens
  * files) and every fd but 0-3 is closed before the seccomp filter goes on;
@@ -28,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int io_full(int fd, void *buf, size_t n, bool out)
@@ -439,23 +442,15 @@ static int poster_job(const struct sbx_job *job)
     return send_thumb(&w, p.rgba);
 }
 
-int main(int argc, char **argv)
+/* One job in a fresh child of the server, on the socket SBX_FD. */
+static void run_child(void)
 {
-    /* Nothing but stdin/stdout (/dev/null), stderr and the socket. */
-    syscall(SYS_close_range, SBX_FD + 1, ~0U, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    prctl(PR_SET_DUMPABLE, 0);
-    hash_in_process = true;
-    /* One malloc arena: glibc's per-thread arenas read
-     * /proc/sys/vm/overcommit_memory when they shrink, an open() the
-     * filter forbids. */
-    mallopt(M_ARENA_MAX, 1);
-
     struct sbx_hdr h;
     struct sbx_job job;
     if (recv_hdr(&h) != 0 || h.type != SBX_JOB || h.len != sizeof(job) ||
         io_full(SBX_FD, &job, sizeof(job), false) != 0)
-        return 2;
+        _exit(2);
     struct hash_options opt;
     hash_options_default(&opt);
     opt.limits = job.limits;
@@ -463,19 +458,12 @@ int main(int argc, char **argv)
     opt.displayed = job.displayed;
     struct hash_ctx *ctx = hash_ctx_create(&opt);  /* reads the CPU count: before the filter */
     if (!ctx)
-        return 2;
-    if (job.kind == SBX_VIDEO || job.kind == SBX_POSTER) {
-        char detail[200];
-        if (avdl_load(detail, sizeof(detail)) != 0) {
-            /* vpdq reports it as an unsupported video, as in process. */
-        }
-        if (job.threads == 0)
-            job.threads = 1;
-    }
-    preload(job.kind == SBX_POSTER ? SBX_VIDEO : job.kind);
+        _exit(2);
+    if (job.threads == 0)
+        job.threads = 1;
     limits(&job);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || filter_load() != 0)
-        return 2; /* never decode without the filter */
+        _exit(2); /* never decode without the filter */
     int rc;
     switch (job.kind) {
     case SBX_IMAGE: rc = image_job(ctx, &job); break;
@@ -488,4 +476,83 @@ int main(int argc, char **argv)
     /* _exit: the pixels go with the process; no atexit work (LSan's leak
      * check would need ptrace) after the result is sent. */
     _exit(rc == 0 ? 0 : 2);
+}
+
+static int srv_reply(const struct sbx_srv_resp *r)
+{
+    return io_full(SBX_FD, (void *)r, sizeof(*r), true);
+}
+
+/* The server (the "zygote"): started once by exec, so it holds nothing of
+ * its parent's (no key); loads the libraries once; never reads a byte of
+ * any file. For each job it forks a child that gets the job's socket as
+ * SBX_FD, limits and filters itself, decodes, answers and exits. Children
+ * are reaped only when the parent asks (SBX_SRV_WAIT), so the parent may
+ * kill one by pid without it being reused meanwhile. */
+static int serve(void)
+{
+    for (;;) {
+        struct sbx_srv_req rq;
+        char cbuf[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = {.iov_base = &rq, .iov_len = sizeof(rq)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                            .msg_controllen = sizeof(cbuf)};
+        ssize_t r;
+        do
+            r = recvmsg(SBX_FD, &mh, MSG_CMSG_CLOEXEC);
+        while (r < 0 && errno == EINTR);
+        if (r == 0)
+            return 0; /* the parent went away */
+        if (r != (ssize_t)sizeof(rq))
+            return 2;
+        int jobfd = -1;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+                memcpy(&jobfd, CMSG_DATA(cm), sizeof(int));
+        struct sbx_srv_resp resp = {.pid = -1};
+        if (rq.op == SBX_SRV_SPAWN && jobfd >= 0) {
+            const pid_t pid = fork();
+            if (pid == 0) {
+                if (dup2(jobfd, SBX_FD) != SBX_FD)
+                    _exit(2);
+                syscall(SYS_close_range, SBX_FD + 1, ~0U, 0);
+                run_child();
+            }
+            resp.pid = pid;
+            resp.err = pid < 0 ? errno : 0;
+        } else if (rq.op == SBX_SRV_WAIT && rq.pid > 0) {
+            int st = 0;
+            pid_t w;
+            do
+                w = waitpid(rq.pid, &st, rq.nohang ? WNOHANG : 0);
+            while (w < 0 && errno == EINTR);
+            resp.pid = rq.pid;
+            resp.ret = w;
+            resp.status = st;
+            resp.err = w < 0 ? errno : 0;
+        }
+        if (jobfd >= 0)
+            close(jobfd);
+        if (srv_reply(&resp) != 0)
+            return 2;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    /* Nothing but stdin/stdout (/dev/null), stderr and the socket. */
+    syscall(SYS_close_range, SBX_FD + 1, ~0U, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_DUMPABLE, 0);
+    hash_in_process = true;
+    /* One malloc arena: glibc's per-thread arenas read
+     * /proc/sys/vm/overcommit_memory when they shrink, an open() the
+     * filter forbids. */
+    mallopt(M_ARENA_MAX, 1);
+    /* Loaded once here, before any child: FFmpeg (a dlopen; failing, vpdq
+     * says "unsupported video" as in process), the time zone, iconv. */
+    char detail[200];
+    (void)avdl_load(detail, sizeof(detail));
+    preload(SBX_VIDEO);
+    return serve();
 }

@@ -1,14 +1,19 @@
 /* The decoding sandbox, parent side (the wire format and why: sandbox.h).
  *
- * One child per file: the child exits after its file, so the decoded
+ * A fresh child per file: the child exits after its file, so the decoded
  * pixels and the file's bytes die with it, and a child an exploit got into
- * is gone before the next file. The decoder is found at $HIFAZAT_DECODER,
+ * is gone before the next file. Children are forked by a server,
+ * hifazat-decode, which this process starts once by exec (never a fork of
+ * this process: the kiosk's key must not be copied) and which has the
+ * libraries loaded: a child costs a fork, not an exec and the loading of
+ * libheif's codecs and FFmpeg (measured: ~18 ms an exec, a fork ~1-2 ms;
+ * scripts/bench.sh sandbox). The decoder is found at $HIFAZAT_DECODER,
  * else beside the running binary (the build tree), else in
  * ../libexec/hifazat/ from it (an install), else at the compiled-in path.
  * A child that dies (crash, seccomp, rlimit), stops answering, or says
  * something malformed is this file's corrupt_image / corrupt_video; the
- * next file gets a fresh child. There is no fallback to decoding in this
- * process. */
+ * next file gets a fresh child (and a fresh server if the server died).
+ * There is no fallback to decoding in this process. */
 #include "hash.h"
 #include "hash_internal.h"
 #include "sandbox.h"
@@ -17,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -83,15 +89,35 @@ static void child_env(char **env, size_t cap)
     env[k] = NULL;
 }
 
-int sbx_start(struct sbx_child *c)
+static int64_t now_ms(void);
+
+/* The server: one per process, started when the first file needs it,
+ * shared by every thread (the kiosk hashes and makes thumbnails on several). */
+static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t srv_pid = -1;
+static int srv_fd = -1;
+static pid_t srv_owner;          /* a fork() of ours starts its own server */
+
+static void srv_stop(void)
 {
-    c->pid = -1;
-    c->fd = -1;
+    if (srv_fd >= 0)
+        close(srv_fd);
+    srv_fd = -1;
+    if (srv_pid > 0) {
+        kill(srv_pid, SIGKILL);
+        while (waitpid(srv_pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    srv_pid = -1;
+}
+
+static int srv_spawn(char *why, size_t n)
+{
     char path[PATH_MAX];
     decoder_path(path, sizeof(path));
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-        snprintf(c->why, sizeof(c->why), "socketpair: %s", strerror(errno));
+        snprintf(why, n, "socketpair: %s", strerror(errno));
         return -1;
     }
     posix_spawn_file_actions_t fa;
@@ -99,7 +125,7 @@ int sbx_start(struct sbx_child *c)
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    /* stdout is the CLI's JSON: the child may not write into it */
+    /* stdout is the CLI's JSON: the decoder may not write into it */
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, sv[1], SBX_FD);
     sigset_t none, all;
@@ -111,25 +137,124 @@ int sbx_start(struct sbx_child *c)
     char *env[8];
     child_env(env, 8);
     char *argv[] = {(char *)"hifazat-decode", NULL};
-    const int e = posix_spawn(&c->pid, path, &fa, &at, argv, env);
+    const int e = posix_spawn(&srv_pid, path, &fa, &at, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     close(sv[1]);
     if (e != 0) {
-        c->pid = -1;
+        srv_pid = -1;
         close(sv[0]);
-        snprintf(c->why, sizeof(c->why), "cannot start the decoder %.100s: %s", path, strerror(e));
+        snprintf(why, n, "cannot start the decoder %.100s: %s", path, strerror(e));
         return -1;
     }
+    srv_fd = sv[0];
+    srv_owner = getpid();
+    return 0;
+}
+
+/* One request and its answer (srv_lock held); fd >= 0 is passed along. */
+static int srv_call(const struct sbx_srv_req *rq, int fd, struct sbx_srv_resp *resp)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof(cbuf));
+    struct iovec iov = {.iov_base = (void *)rq, .iov_len = sizeof(*rq)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof(cbuf);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    }
+    ssize_t r;
+    do
+        r = sendmsg(srv_fd, &mh, MSG_NOSIGNAL);
+    while (r < 0 && errno == EINTR);
+    if (r != (ssize_t)sizeof(*rq))
+        return -1;
+    uint8_t *p = (uint8_t *)resp;
+    for (size_t got = 0; got < sizeof(*resp);) {
+        struct pollfd pfd = {.fd = srv_fd, .events = POLLIN};
+        const int pr = poll(&pfd, 1, 10 * 1000);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            return -1; /* the server does nothing slow: it is broken */
+        r = recv(srv_fd, p + got, sizeof(*resp) - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+int sbx_start(struct sbx_child *c)
+{
+    c->pid = -1;
+    c->fd = -1;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(c->why, sizeof(c->why), "socketpair: %s", strerror(errno));
+        return -1;
+    }
+    pthread_mutex_lock(&srv_lock);
+    if (srv_fd >= 0 && srv_owner != getpid()) {
+        close(srv_fd); /* our copy only: the server is our parent's */
+        srv_fd = -1;
+        srv_pid = -1;
+    }
+    int rc = -1;
+    for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
+        if (srv_fd < 0 && srv_spawn(c->why, sizeof(c->why)) != 0)
+            break;
+        const struct sbx_srv_req rq = {.op = SBX_SRV_SPAWN};
+        struct sbx_srv_resp resp;
+        if (srv_call(&rq, sv[1], &resp) == 0 && resp.pid > 0) {
+            c->pid = resp.pid;
+            rc = 0;
+        } else {
+            /* A server that died or cannot fork: a fresh one, once. */
+            srv_stop();
+            snprintf(c->why, sizeof(c->why), "the decoder could not be started");
+        }
+    }
+    pthread_mutex_unlock(&srv_lock);
+    close(sv[1]);
+    if (rc != 0) {
+        close(sv[0]);
+        return -1;
+    }
+    c->why[0] = 0;
     c->fd = sv[0];
     return 0;
 }
 
-static int64_t now_ms(void);
+/* waitpid() of a child, through its server: 1 reaped (*st), 0 not yet, -1
+ * the server is gone (and so is the child: it dies with the server). */
+static int child_wait(pid_t pid, bool nohang, int *st)
+{
+    const struct sbx_srv_req rq = {.op = SBX_SRV_WAIT, .pid = pid, .nohang = nohang};
+    struct sbx_srv_resp resp;
+    pthread_mutex_lock(&srv_lock);
+    int rc = -1;
+    if (srv_fd >= 0 && srv_call(&rq, -1, &resp) == 0 && resp.pid == pid) {
+        rc = resp.ret == pid ? 1 : resp.ret == 0 ? 0 : -1;
+        *st = resp.status;
+    } else {
+        srv_stop();
+    }
+    pthread_mutex_unlock(&srv_lock);
+    return rc;
+}
 
 /* Reaps the child. A child that closed its end is given a moment to die on
  * its own, so that the detail can name what killed it; one still there
- * (hung, malformed, cancelled, or done) is killed. */
+ * (hung, malformed, cancelled, or done) is killed. It is not reaped before
+ * that, so its pid cannot be anybody else's when it is killed. */
 void sbx_end(struct sbx_child *c, bool kill_now)
 {
     if (c->fd >= 0)
@@ -137,23 +262,21 @@ void sbx_end(struct sbx_child *c, bool kill_now)
     c->fd = -1;
     if (c->pid <= 0)
         return;
-    int st = 0;
-    pid_t w = 0;
+    int st = 0, w = 0;
     bool killed = false;
     if (kill_now) {
         kill(c->pid, SIGKILL);
         killed = true;
     } else {
-        for (const int64_t until = now_ms() + 2000; (w = waitpid(c->pid, &st, WNOHANG)) == 0 && now_ms() < until;)
-            nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+        for (const int64_t until = now_ms() + 2000; (w = child_wait(c->pid, true, &st)) == 0 && now_ms() < until;)
+            nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
         if (w == 0) {
             kill(c->pid, SIGKILL);
             killed = true;
         }
     }
     if (w == 0)
-        while ((w = waitpid(c->pid, &st, 0)) < 0 && errno == EINTR)
-            ;
+        w = child_wait(c->pid, false, &st);
     c->pid = -1;
     if (killed || c->why[0] || w <= 0)
         return;

@@ -3,9 +3,10 @@
  *
  * Why: images and videos from a visitor's phone are hostile input to
  * libjpeg, libpng, libwebp, libheif, giflib and FFmpeg. They are parsed in
- * a separate process, hifazat-decode, started fresh (posix_spawn + exec,
- * never a plain fork: the kiosk's key must not be copied into it) for each
- * file, with rlimits and a seccomp filter, no key, no open(), no network.
+ * a fresh child per file, forked by the hifazat-decode server (which the
+ * kiosk starts by exec, never a plain fork: the kiosk's key must not be
+ * copied into it), with rlimits and a seccomp filter, no key, no open(),
+ * no network.
  * The parent keeps reading the file (phone or disk) and computing MD5 and
  * SHA-256; the child gets the bytes over a socket on its fd 3 and sends
  * back only PDQ/vPDQ results. Pixels and file bytes die with the child.
@@ -122,6 +123,21 @@ struct sbx_thumb_result {
     int32_t pad;
     int64_t duration_ms;
     char detail[160];
+};
+
+/* The server (hifazat-decode's process, started once; SBX_FD is its
+ * control socket): SBX_SRV_SPAWN with a job socket passed (SCM_RIGHTS)
+ * forks a child for one job, answer: its pid; SBX_SRV_WAIT reaps one
+ * (waitpid(), WNOHANG when nohang), answer: waitpid()'s return and status. */
+enum { SBX_SRV_SPAWN = 1, SBX_SRV_WAIT = 2 };
+
+struct sbx_srv_req {
+    uint32_t op;
+    int32_t pid, nohang, pad;
+};
+
+struct sbx_srv_resp {
+    int32_t pid, ret, status, err;
 };
 
 /* ---- the parent's side (sandbox.c), for the hash and media modules ---- */

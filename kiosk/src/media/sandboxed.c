@@ -3,9 +3,10 @@
  * which returns only the small RGBA thumbnail; the file's bytes and the
  * full-size pixels die with it. Same contracts as image_decode_scaled(),
  * image_decode_preview() and media_video_poster(); a child that dies is a
- * corrupt file. One child per thumbnail: measured in tests/bench
- * (bench_media --sandbox), the exec costs a few milliseconds against tens
- * for reading and decoding a phone's photo. */
+ * corrupt file. One child per thumbnail, as for hashing: a fork of the
+ * decoder's server (sandbox.c), measured by scripts/bench.sh sandbox; a
+ * batching child would keep one person's many pictures in one process an
+ * exploit could sit in. */
 #include "media_internal.h"
 
 #include "hash_internal.h"
