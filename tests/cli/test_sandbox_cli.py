@@ -6,6 +6,7 @@ a symlink that leads out of the folder is refused (opened beneath the
 folder), one that stays inside is hashed."""
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -46,4 +47,21 @@ with tempfile.TemporaryDirectory() as tmp:
     d = by.get("d-escape.png", {})
     check(d.get("error") == "permission_denied" and "outside" in d.get("detail", ""),
           f"symlink out of the folder: {d}")
+# FFmpeg's codec whitelist: a video FFmpeg could decode, in an allowed
+# container, with a codec no phone records (FFV1 in Matroska) is refused
+# before any decoder for it is opened; H.264 in MP4 still hashes.
+with tempfile.TemporaryDirectory() as tmp:
+    def ffmpeg(*args):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=5",
+                        "-t", "2", *args], check=True, capture_output=True)
+    ffv1, h264 = os.path.join(tmp, "ffv1.mkv"), os.path.join(tmp, "h264.mp4")
+    ffmpeg("-c:v", "ffv1", ffv1)
+    ffmpeg("-c:v", "libx264", "-pix_fmt", "yuv420p", h264)
+    rc, rows, err = hash_files(ffv1, h264)
+    by = {os.path.basename(r["path"]): r for r in rows}
+    f = by.get("ffv1.mkv", {})
+    check(f.get("error") == "unsupported_video" and "not allowed" in f.get("detail", ""),
+          f"FFV1 refused by the codec whitelist: {f}")
+    h = by.get("h264.mp4", {})
+    check("error" not in h and h.get("vpdq"), f"H.264 hashes: {h}")
 done()

@@ -97,6 +97,17 @@ static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t srv_pid = -1;
 static int srv_fd = -1;
 static pid_t srv_owner;          /* a fork() of ours starts its own server */
+static unsigned srv_gen;         /* which server a child's pid belongs to */
+
+/* Kills a child of the current server: its children are reaped only when
+ * we ask, so while that server lives the pid cannot be anybody else's. */
+static void child_kill(const struct sbx_child *c)
+{
+    pthread_mutex_lock(&srv_lock);
+    if (srv_fd >= 0 && srv_gen == c->gen && srv_owner == getpid())
+        kill(c->pid, SIGKILL);
+    pthread_mutex_unlock(&srv_lock);
+}
 
 static void srv_stop(void)
 {
@@ -149,6 +160,7 @@ static int srv_spawn(char *why, size_t n)
     }
     srv_fd = sv[0];
     srv_owner = getpid();
+    srv_gen++;
     return 0;
 }
 
@@ -215,6 +227,7 @@ int sbx_start(struct sbx_child *c)
         struct sbx_srv_resp resp;
         if (srv_call(&rq, sv[1], &resp) == 0 && resp.pid > 0) {
             c->pid = resp.pid;
+            c->gen = srv_gen;
             rc = 0;
         } else {
             /* A server that died or cannot fork: a fresh one, once. */
@@ -265,13 +278,13 @@ void sbx_end(struct sbx_child *c, bool kill_now)
     int st = 0, w = 0;
     bool killed = false;
     if (kill_now) {
-        kill(c->pid, SIGKILL);
+        child_kill(c);
         killed = true;
     } else {
         for (const int64_t until = now_ms() + 2000; (w = child_wait(c->pid, true, &st)) == 0 && now_ms() < until;)
             nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
         if (w == 0) {
-            kill(c->pid, SIGKILL);
+            child_kill(c);
             killed = true;
         }
     }

@@ -61,6 +61,22 @@ static const char *const known_codecs[] = {
     "vc1", "flv1", "prores", "theora",
 };
 
+/* Whether name is one of a comma-separated list's entries. */
+static bool in_list(const char *name, const char *list)
+{
+    const size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        const size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !memcmp(p, name, n))
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
 const char *vpdq_codec_known(const char *name)
 {
     for (size_t i = 0; name && i < sizeof(known_codecs) / sizeof(known_codecs[0]); i++)
@@ -615,6 +631,10 @@ static int open_decoder(struct run *r)
         avdl.av_fourcc_make_string(tag, par->codec_tag);
         return set_err(r, VPDQ_ERR_UNSUPPORTED, "no decoder for codec %s (tag %s)", r->res->codec, tag);
     }
+    /* Checked here for a clear reason; FFmpeg checks it again on open. */
+    if (!in_list(codec->name, vpdq_codec_whitelist))
+        return set_err(r, VPDQ_ERR_UNSUPPORTED, "codec not allowed: %s (decoder %s)", r->res->codec,
+                       codec->name);
     r->dec = avdl.avcodec_alloc_context3(codec);
     if (!r->dec)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the decoder");
