@@ -442,6 +442,8 @@ static int poster_job(const struct sbx_job *job)
     return send_thumb(&w, p.rgba);
 }
 
+static bool g_video_server;
+
 /* One job in a fresh child of the server, on the socket SBX_FD. */
 static void run_child(void)
 {
@@ -461,6 +463,9 @@ static void run_child(void)
         _exit(2);
     if (job.threads == 0)
         job.threads = 1;
+    /* A video in the pictures' server would dlopen() FFmpeg after the filter. */
+    if ((job.kind == SBX_VIDEO || job.kind == SBX_POSTER) != g_video_server)
+        _exit(2);
     limits(&job);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || filter_load() != 0)
         _exit(2); /* never decode without the filter */
@@ -549,10 +554,16 @@ int main(int argc, char **argv)
      * /proc/sys/vm/overcommit_memory when they shrink, an open() the
      * filter forbids. */
     mallopt(M_ARENA_MAX, 1);
-    /* Loaded once here, before any child: FFmpeg (a dlopen; failing, vpdq
-     * says "unsupported video" as in process), the time zone, iconv. */
-    char detail[200];
-    (void)avdl_load(detail, sizeof(detail));
-    preload(SBX_VIDEO);
+    /* Loaded once here, before any child: the time zone; for the videos'
+     * server (--video) FFmpeg (a dlopen; failing, vpdq says "unsupported
+     * video" as in process) and iconv. The pictures' server leaves FFmpeg
+     * out: its children are forked faster without its mappings. */
+    const bool video = argc > 1 && !strcmp(argv[1], "--video");
+    if (video) {
+        char detail[200];
+        (void)avdl_load(detail, sizeof(detail));
+    }
+    preload(video ? SBX_VIDEO : SBX_IMAGE);
+    g_video_server = video;
     return serve();
 }

@@ -91,38 +91,45 @@ static void child_env(char **env, size_t cap)
 
 static int64_t now_ms(void);
 
-/* The server: one per process, started when the first file needs it,
- * shared by every thread (the kiosk hashes and makes thumbnails on several). */
+/* The servers: two per process, started when the first file needs them,
+ * shared by every thread (the kiosk hashes and makes thumbnails on
+ * several). One for pictures, one for videos with FFmpeg loaded: FFmpeg's
+ * ~130 shared objects would make every picture's fork() copy their
+ * mappings (measured: a few milliseconds each). */
+struct server {
+    pid_t pid;
+    int fd;
+    pid_t owner;                 /* a fork() of ours starts its own server */
+    unsigned gen;                /* which server a child's pid belongs to */
+};
 static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
-static pid_t srv_pid = -1;
-static int srv_fd = -1;
-static pid_t srv_owner;          /* a fork() of ours starts its own server */
-static unsigned srv_gen;         /* which server a child's pid belongs to */
+static struct server srv[2] = {{-1, -1, 0, 0}, {-1, -1, 0, 0}};
 
 /* Kills a child of the current server: its children are reaped only when
  * we ask, so while that server lives the pid cannot be anybody else's. */
 static void child_kill(const struct sbx_child *c)
 {
     pthread_mutex_lock(&srv_lock);
-    if (srv_fd >= 0 && srv_gen == c->gen && srv_owner == getpid())
+    const struct server *s = &srv[c->video];
+    if (s->fd >= 0 && s->gen == c->gen && s->owner == getpid())
         kill(c->pid, SIGKILL);
     pthread_mutex_unlock(&srv_lock);
 }
 
-static void srv_stop(void)
+static void srv_stop(struct server *s)
 {
-    if (srv_fd >= 0)
-        close(srv_fd);
-    srv_fd = -1;
-    if (srv_pid > 0) {
-        kill(srv_pid, SIGKILL);
-        while (waitpid(srv_pid, NULL, 0) < 0 && errno == EINTR)
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
-    srv_pid = -1;
+    s->pid = -1;
 }
 
-static int srv_spawn(char *why, size_t n)
+static int srv_spawn(struct server *s, bool video, char *why, size_t n)
 {
     char path[PATH_MAX];
     decoder_path(path, sizeof(path));
@@ -147,25 +154,25 @@ static int srv_spawn(char *why, size_t n)
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     char *env[8];
     child_env(env, 8);
-    char *argv[] = {(char *)"hifazat-decode", NULL};
-    const int e = posix_spawn(&srv_pid, path, &fa, &at, argv, env);
+    char *argv[] = {(char *)"hifazat-decode", video ? (char *)"--video" : NULL, NULL};
+    const int e = posix_spawn(&s->pid, path, &fa, &at, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     close(sv[1]);
     if (e != 0) {
-        srv_pid = -1;
+        s->pid = -1;
         close(sv[0]);
         snprintf(why, n, "cannot start the decoder %.100s: %s", path, strerror(e));
         return -1;
     }
-    srv_fd = sv[0];
-    srv_owner = getpid();
-    srv_gen++;
+    s->fd = sv[0];
+    s->owner = getpid();
+    s->gen++;
     return 0;
 }
 
 /* One request and its answer (srv_lock held); fd >= 0 is passed along. */
-static int srv_call(const struct sbx_srv_req *rq, int fd, struct sbx_srv_resp *resp)
+static int srv_call(struct server *s, const struct sbx_srv_req *rq, int fd, struct sbx_srv_resp *resp)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof(cbuf));
@@ -182,19 +189,19 @@ static int srv_call(const struct sbx_srv_req *rq, int fd, struct sbx_srv_resp *r
     }
     ssize_t r;
     do
-        r = sendmsg(srv_fd, &mh, MSG_NOSIGNAL);
+        r = sendmsg(s->fd, &mh, MSG_NOSIGNAL);
     while (r < 0 && errno == EINTR);
     if (r != (ssize_t)sizeof(*rq))
         return -1;
     uint8_t *p = (uint8_t *)resp;
     for (size_t got = 0; got < sizeof(*resp);) {
-        struct pollfd pfd = {.fd = srv_fd, .events = POLLIN};
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
         const int pr = poll(&pfd, 1, 10 * 1000);
         if (pr < 0 && errno == EINTR)
             continue;
         if (pr <= 0)
             return -1; /* the server does nothing slow: it is broken */
-        r = recv(srv_fd, p + got, sizeof(*resp) - got, 0);
+        r = recv(s->fd, p + got, sizeof(*resp) - got, 0);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -214,24 +221,25 @@ int sbx_start(struct sbx_child *c)
         return -1;
     }
     pthread_mutex_lock(&srv_lock);
-    if (srv_fd >= 0 && srv_owner != getpid()) {
-        close(srv_fd); /* our copy only: the server is our parent's */
-        srv_fd = -1;
-        srv_pid = -1;
+    struct server *s = &srv[c->video];
+    if (s->fd >= 0 && s->owner != getpid()) {
+        close(s->fd); /* our copy only: the server is our parent's */
+        s->fd = -1;
+        s->pid = -1;
     }
     int rc = -1;
     for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
-        if (srv_fd < 0 && srv_spawn(c->why, sizeof(c->why)) != 0)
+        if (s->fd < 0 && srv_spawn(s, c->video, c->why, sizeof(c->why)) != 0)
             break;
         const struct sbx_srv_req rq = {.op = SBX_SRV_SPAWN};
         struct sbx_srv_resp resp;
-        if (srv_call(&rq, sv[1], &resp) == 0 && resp.pid > 0) {
+        if (srv_call(s, &rq, sv[1], &resp) == 0 && resp.pid > 0) {
             c->pid = resp.pid;
-            c->gen = srv_gen;
+            c->gen = s->gen;
             rc = 0;
         } else {
             /* A server that died or cannot fork: a fresh one, once. */
-            srv_stop();
+            srv_stop(s);
             snprintf(c->why, sizeof(c->why), "the decoder could not be started");
         }
     }
@@ -248,17 +256,18 @@ int sbx_start(struct sbx_child *c)
 
 /* waitpid() of a child, through its server: 1 reaped (*st), 0 not yet, -1
  * the server is gone (and so is the child: it dies with the server). */
-static int child_wait(pid_t pid, bool nohang, int *st)
+static int child_wait(const struct sbx_child *c, pid_t pid, bool nohang, int *st)
 {
     const struct sbx_srv_req rq = {.op = SBX_SRV_WAIT, .pid = pid, .nohang = nohang};
     struct sbx_srv_resp resp;
     pthread_mutex_lock(&srv_lock);
+    struct server *s = &srv[c->video];
     int rc = -1;
-    if (srv_fd >= 0 && srv_call(&rq, -1, &resp) == 0 && resp.pid == pid) {
+    if (s->fd >= 0 && srv_call(s, &rq, -1, &resp) == 0 && resp.pid == pid) {
         rc = resp.ret == pid ? 1 : resp.ret == 0 ? 0 : -1;
         *st = resp.status;
     } else {
-        srv_stop();
+        srv_stop(s);
     }
     pthread_mutex_unlock(&srv_lock);
     return rc;
@@ -281,7 +290,7 @@ void sbx_end(struct sbx_child *c, bool kill_now)
         child_kill(c);
         killed = true;
     } else {
-        for (const int64_t until = now_ms() + 2000; (w = child_wait(c->pid, true, &st)) == 0 && now_ms() < until;)
+        for (const int64_t until = now_ms() + 2000; (w = child_wait(c, c->pid, true, &st)) == 0 && now_ms() < until;)
             nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
         if (w == 0) {
             child_kill(c);
@@ -289,7 +298,7 @@ void sbx_end(struct sbx_child *c, bool kill_now)
         }
     }
     if (w == 0)
-        w = child_wait(c->pid, false, &st);
+        w = child_wait(c, c->pid, false, &st);
     c->pid = -1;
     if (killed || c->why[0] || w <= 0)
         return;
@@ -596,7 +605,7 @@ int hash_sandbox_video(const struct hash_options *opt, const struct vpdq_reader 
 {
     *out = NULL;
     memset(err, 0, sizeof(*err));
-    struct sbx_child c = {.cancelled = opt_cancelled, .cctx = (void *)opt};
+    struct sbx_child c = {.cancelled = opt_cancelled, .cctx = (void *)opt, .video = true};
     struct sbx_job job;
     job_init(&job, opt, SBX_VIDEO, rd->size);
     job.displayed = o->displayed;

@@ -144,6 +144,7 @@ struct sbx_srv_resp {
 
 struct sbx_child {
     pid_t pid;
+    bool video;                   /* set before sbx_start(): FFmpeg's server */
     unsigned gen;                 /* the server that forked it */
     int fd;
     int (*cancelled)(void *ctx);  /* polled while waiting (may be NULL) */

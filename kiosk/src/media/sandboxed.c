@@ -66,7 +66,7 @@ static int run(uint32_t kind, int box_w, int box_h, const uint8_t *data, size_t 
                struct result *r)
 {
     memset(r, 0, sizeof(*r));
-    struct sbx_child c = {.cancelled = cancelled, .cctx = cctx};
+    struct sbx_child c = {.cancelled = cancelled, .cctx = cctx, .video = kind == SBX_POSTER};
     struct sbx_job job;
     memset(&job, 0, sizeof(job));
     job.kind = kind;
