@@ -130,7 +130,7 @@ static int filter_load(void)
     /* clone3 passes its flags in memory, out of the filter's sight: glibc
      * falls back to clone when it is ENOSYS. */
     rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-    ALLOW1(prctl, SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));  /* FFmpeg names its threads */
+    ALLOW1(prctl, SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME, 0));  /* FFmpeg names its threads */
     ALLOW(sched_getaffinity);
     ALLOW(sched_yield);
     ALLOW(getrandom);
@@ -143,7 +143,7 @@ static int filter_load(void)
     ALLOW(gettid);
     ALLOW(rt_sigprocmask);
     ALLOW(rt_sigreturn);
-    ALLOW1(tgkill, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())); /* abort() */
+    ALLOW1(tgkill, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)); /* abort() */
     ALLOW(exit);
     ALLOW(exit_group);
 #ifdef HIFAZAT_SANITIZE
