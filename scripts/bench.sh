@@ -9,10 +9,12 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench >/dev/null
+# The decoding sandbox's child, for the benchmarks that are not beside it.
+export HIFAZAT_DECODER="$PWD/build-bench/kiosk/hifazat-decode"
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash hash-source queue upload media ui vpdq kiosk audio}"
+sections="${*:-hash hash-source sandbox queue upload media ui vpdq kiosk audio}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -76,6 +78,17 @@ for s in $sections; do
     hash)
         echo "== hash (issue 2)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
+        ;;
+    sandbox)
+        # Decoding in hifazat-decode (a child per file) vs in process.
+        echo "== sandbox: the shared PDQ images hashed and thumbnailed in the decoding sandbox"
+        out=$(build-bench/tests/bench/bench_sandbox "$shared")
+        printf '%s\n' "$out"
+        line=$(printf '%s\n' "$out" | tail -1)
+        verdict "$(field "$line" hash_ratio) <= 2.0" \
+            "hashing the shared images sandboxed vs in process <= 2.0x ($(field "$line" hash_ratio)x)"
+        verdict "$(field "$line" thumb_ratio) <= 2.5" \
+            "their thumbnails sandboxed vs in process <= 2.5x ($(field "$line" thumb_ratio)x)"
         ;;
     hash-source)
         # A phone's 2 GB video through hash_source_file() (a reader in

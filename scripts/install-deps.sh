@@ -16,6 +16,7 @@ espeak-ng opus-tools libopusfile-dev librsvg2-bin fonts-noto-core
 zlib1g-dev
 libmtp-dev libgphoto2-dev libudev-dev mtp-tools
 zbar-tools
+libseccomp-dev
 "
 # image-build/: mmdebstrap (rootfs), squashfs-tools, dosfstools+mtools (ESP
 # without mounting), e2fsprogs (KIOSKDATA: mkfs.ext4 -d, debugfs), gdisk+fdisk

@@ -5,6 +5,7 @@
 #include "avdl.h"
 #include "check.h"
 #include "hash.h"
+#include "hash_internal.h"
 #include "media_internal.h"
 #include "testutil.h"
 
@@ -72,6 +73,17 @@ int main(void)
           "photo: %s %s", hash_err_code(res.err), res.detail);
     hash_result_clear(&res);
     CHECK(!avdl_loaded() && !any_ffmpeg_mapped(), "a photo loaded FFmpeg");
+
+    /* 1b. A video is decoded in the sandbox's child: FFmpeg is loaded
+     * there, never in this process. */
+    hash_one(ctx, video, &res);
+    CHECK(res.err == HASH_OK && res.vpdq && res.vpdq->frames.n > 0, "sandboxed video: %s %s",
+          hash_err_code(res.err), res.detail);
+    hash_result_clear(&res);
+    CHECK(!avdl_loaded() && !any_ffmpeg_mapped(), "a sandboxed video loaded FFmpeg here");
+
+    /* From here on, avdl as the decoder's child uses it: in this process. */
+    hash_in_process = true;
 
     /* 2. A library that is not there: the video keeps its digests and gets
      * "unsupported" with dlerror()'s words; the poster is the placeholder. */

@@ -7,17 +7,21 @@
 #include "hash.h"
 #include "media.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 struct run {
     struct hash_ctx *ctx;
+    int rootfd;                /* the folder being walked (-1: a file was given) */
+    const char *root;
     bool dihedral, progress;
     unsigned long files, failed;
     double last_progress;
@@ -202,6 +206,13 @@ static int visit(void *vrun, const char *path, enum hash_err err, const char *de
     if (err != HASH_OK) {
         res->err = err;
         snprintf(res->detail, sizeof(res->detail), "%s", detail ? detail : "");
+    } else if (r->rootfd >= 0 && !strncmp(path, r->root, strlen(r->root))) {
+        /* Opened beneath the folder given: a link swapped in after the
+         * walk looked cannot lead elsewhere. */
+        const char *rel = path + strlen(r->root);
+        while (*rel == '/')
+            rel++;
+        hash_file_at(r->ctx, r->rootfd, *rel ? rel : ".", res);
     } else {
         hash_file(r->ctx, path, res);
     }
@@ -421,6 +432,7 @@ int cmd_hash(int argc, char **argv)
     struct hash_options opt;
     hash_options_default(&opt);
     struct run r = {0};
+    r.rootfd = -1;
     bool quiet = false;
     int c;
     while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -484,8 +496,18 @@ int cmd_hash(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         if (device_path_is_usb(argv[i]))
             hash_device_path(&r, argv[i]);
-        else if (hash_walk(argv[i], visit, &r) != 0)
-            break;
+        else {
+            struct stat st;
+            r.root = argv[i];
+            r.rootfd = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)
+                       ? open(argv[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+            const int wrc = hash_walk(argv[i], visit, &r);
+            if (r.rootfd >= 0)
+                close(r.rootfd);
+            r.rootfd = -1;
+            if (wrc != 0)
+                break;
+        }
     }
     hash_ctx_destroy(r.ctx);
     devices_destroy(r.dev);

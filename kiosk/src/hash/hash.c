@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -532,7 +534,7 @@ static enum hash_err image_err_to_hash(enum image_err e)
     }
 }
 
-static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+int hash_image_inprocess(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
 {
     struct sink_state st;
     memset(&st, 0, sizeof(st));
@@ -580,6 +582,14 @@ out:
     pipe_free(&st.full);
     hash_secure_free(st.stored, st.stored_len); /* pixels of a private picture */
     return rc;
+}
+
+/* Hostile bytes are decoded in the sandbox (sandbox.c). */
+static int hash_image(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
+{
+    if (hash_in_process)
+        return hash_image_inprocess(ctx, data, len, res);
+    return hash_sandbox_image(&ctx->opt, data, len, res);
 }
 
 int hash_image_memory(struct hash_ctx *ctx, const uint8_t *data, size_t len, struct hash_result *res)
@@ -894,7 +904,8 @@ static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, const
     video_options(ctx, &o);
     const struct vpdq_reader rd = {.size = src->size, .read_at = tee_read_at, .ctx = &t};
     struct vpdq_error verr;
-    const int vrc = vpdq_hash_reader(&rd, &o, &res->vpdq, &verr);
+    const int vrc = hash_in_process ? vpdq_hash_reader(&rd, &o, &res->vpdq, &verr)
+                                    : hash_sandbox_video(&ctx->opt, &rd, &o, &res->vpdq, &verr);
     int rc = -1;
     if (t.broken)
         goto out; /* res->err says why */
@@ -1039,14 +1050,55 @@ int hash_source_file(struct hash_ctx *ctx, const struct hash_source *src, struct
 
 /* ---- files: a reader over pread() ---- */
 
-static int open_readonly(const char *path, struct hash_result *res)
+/* Beneath dirfd: symlinks may not lead out of it, nor "..", nor /proc's
+ * magic links (openat2); without openat2, one component at a time and no
+ * symlinks at all. So a link swapped in after the walk looked cannot
+ * point the hashing (and its decoders) at a file elsewhere. */
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+    struct open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    const int fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    char *copy = strdup(rel);
+    if (!copy)
+        return -1;
+    int cur = dup(dirfd);
+    char *save = NULL;
+    for (char *comp = strtok_r(copy, "/", &save); cur >= 0 && comp;) {
+        char *next = strtok_r(NULL, "/", &save);
+        if (!strcmp(comp, "..")) {
+            close(cur);
+            cur = -1;
+            errno = EXDEV;
+            break;
+        }
+        const int fl = next ? O_RDONLY | O_DIRECTORY | O_PATH : flags;
+        const int nfd = openat(cur, comp, fl | O_NOFOLLOW | O_CLOEXEC);
+        close(cur);
+        cur = nfd;
+        comp = next;
+    }
+    free(copy);
+    return cur;
+}
+
+/* dirfd < 0: path as given. */
+static int open_readonly(int dirfd, const char *path, struct hash_result *res)
 {
     /* O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOATIME:
      * leave the person's device as it was, where the kernel lets us. */
     const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-    int fd = open(path, flags | O_NOATIME);
+    int fd = dirfd < 0 ? open(path, flags | O_NOATIME) : open_beneath(dirfd, path, flags | O_NOATIME);
     if (fd < 0 && errno == EPERM)
-        fd = open(path, flags);
+        fd = dirfd < 0 ? open(path, flags) : open_beneath(dirfd, path, flags);
+    if (fd < 0 && dirfd >= 0 && (errno == EXDEV || errno == ELOOP)) {
+        fail(res, HASH_ERR_ACCESS, "a link leads outside the folder being hashed");
+        return -1;
+    }
     if (fd < 0) {
         fail(res, hash_errno_to_err(errno), strerror(errno));
         return -1;
@@ -1078,18 +1130,34 @@ static ssize_t fd_read_at(void *vctx, void *buf, size_t n, uint64_t off)
     return r;
 }
 
-int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
+static int hash_file_in(struct hash_ctx *ctx, int dirfd, const char *path, struct hash_result *res)
 {
     memset(res, 0, sizeof(*res));
     res->format = "unknown";
     res->orientation = 1;
-    int fd = open_readonly(path, res);
+    int fd = open_readonly(dirfd, path, res);
     if (fd < 0)
         return -1;
     const struct hash_source src = {.size = res->size, .read_at = fd_read_at, .ctx = &fd};
     const int rc = hash_source_run(ctx, &src, res);
     close(fd);
     return rc;
+}
+
+int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res)
+{
+    return hash_file_in(ctx, -1, path, res);
+}
+
+int hash_file_at(struct hash_ctx *ctx, int dirfd, const char *rel, struct hash_result *res)
+{
+    if (dirfd < 0) {
+        memset(res, 0, sizeof(*res));
+        res->format = "unknown";
+        res->orientation = 1;
+        return fail(res, HASH_ERR_NOT_FOUND, "no folder to open the file beneath");
+    }
+    return hash_file_in(ctx, dirfd, rel, res);
 }
 
 /* ---- names ---- */

@@ -4,7 +4,7 @@
  * Usage:
  *   1. ctx = hash_ctx_create(NULL) (or with struct hash_options).
  *   2. hash_file(ctx, path, &res) for each file; or hash_walk() to visit a
- *      tree. Files are opened read-only (O_NOATIME where allowed) and never
+ *      tree, hashing each file with hash_file_at() beneath the tree's root. Files are opened read-only (O_NOATIME where allowed) and never
  *      written; FIFOs and devices are refused without blocking.
  *      Bytes that come from elsewhere (a phone by cable) go through
  *      hash_source_file(ctx, &src, &res) with a struct hash_source: the same
@@ -131,6 +131,11 @@ void hash_ctx_destroy(struct hash_ctx *ctx);
 
 /* 0 when everything asked for was computed; -1 with res->err set. */
 int hash_file(struct hash_ctx *ctx, const char *path, struct hash_result *res);
+
+/* hash_file() of rel opened beneath the folder dirfd: a symlink (or "..")
+ * that leads out of it is HASH_ERR_ACCESS, so a link swapped in between a
+ * walk's look and the open cannot send the hashing elsewhere. */
+int hash_file_at(struct hash_ctx *ctx, int dirfd, const char *rel, struct hash_result *res);
 
 /* Where a file's bytes come from when they are not a path: read_at() gives
  * up to n bytes at off and returns the count (fewer than n only at the end

@@ -2,6 +2,7 @@
 #ifndef HIFAZAT_MEDIA_INTERNAL_H
 #define HIFAZAT_MEDIA_INTERNAL_H
 
+#include "image.h"
 #include "media.h"
 
 #include "device.h"
@@ -63,6 +64,16 @@ struct poster {
  * with *err (the container is not readable at all). cancelled() is polled. */
 int media_video_poster(const struct media_reader *r, int box, int (*cancelled)(void *), void *ctx,
                        struct poster *out, enum media_err *err);
+
+/* The same three in the decoding sandbox (sandboxed.c): what the gallery
+ * uses. In this process only where hash_in_process says so (fuzzers and
+ * the decoder itself). */
+int media_sandbox_scaled(const uint8_t *data, size_t len, const struct image_scale *sc,
+                         struct image_rgba *out, struct image_error *err);
+int media_sandbox_preview(const uint8_t *head, size_t len, const struct image_scale *sc,
+                          struct image_rgba *out, struct image_error *err);
+int media_sandbox_poster(const struct media_reader *r, int box, int (*cancelled)(void *), void *ctx,
+                         struct poster *out, enum media_err *err);
 
 /* ---- the context ---- */
 

@@ -407,7 +407,7 @@ static bool device_preview(struct job *j, const struct image_scale *sc)
         return false;
     j->device_bytes += len;
     struct image_error ierr;
-    const bool ok = image_decode_scaled(data, len, NULL, sc, &j->img, &ierr) == 0;
+    const bool ok = media_sandbox_scaled(data, len, sc, &j->img, &ierr) == 0;
     device_free(data, len); /* a small picture of somebody's photo */
     if (ok)
         j->source = FROM_DEVICE;
@@ -455,14 +455,14 @@ static void run_job(struct job *j)
     if (kind == SNIFF_VIDEO) {
         j->kind = SNIFF_VIDEO;
         const struct media_reader rd = {.size = size, .read_at = job_read_at, .ctx = j};
-        media_video_poster(&rd, box, job_cancelled, j, &j->poster, &j->err);
+        media_sandbox_poster(&rd, box, job_cancelled, j, &j->poster, &j->err);
         goto out;
     }
     j->kind = SNIFF_PHOTO;
     /* A phone's JPEG usually carries a preview in its first kilobytes:
      * when it is good enough, the rest of the file is never read. */
     if (image_sniff(data, head) == IMAGE_FORMAT_JPEG &&
-        image_decode_preview(data, head, NULL, &sc, &j->img, &ierr) == 0) {
+        media_sandbox_preview(data, head, &sc, &j->img, &ierr) == 0) {
         j->source = FROM_PREVIEW;
         goto out;
     }
@@ -492,7 +492,7 @@ static void run_job(struct job *j)
         }
         done += want;
     }
-    if (image_decode_scaled(data, cap, NULL, &sc, &j->img, &ierr) != 0)
+    if (media_sandbox_scaled(data, cap, &sc, &j->img, &ierr) != 0)
         j->err = ierr.code == IMAGE_ERR_SINK && job_cancelled(j) ? MEDIA_OK : image_err(ierr.code);
     else
         j->source = FROM_WHOLE;

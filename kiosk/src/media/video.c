@@ -6,6 +6,7 @@
 #include "media_internal.h"
 
 #include "avdl.h"
+#include "vpdq.h"
 
 #include <errno.h>
 #include <libavcodec/avcodec.h>
@@ -207,6 +208,7 @@ int media_video_poster(const struct media_reader *rd, int box, int (*cancelled)(
     fmt->io_open = refuse_open;
     fmt->probesize = PROBE_BYTES;
     avdl.av_dict_set(&opts, "format_whitelist", "mov,matroska,avi,asf,flv,mpeg,mpegts", 0);
+    avdl.av_dict_set(&opts, "codec_whitelist", vpdq_codec_whitelist, 0);
     /* The name FFmpeg would print: never the file's. */
     if (avdl.avformat_open_input(&fmt, "video", NULL, &opts) != 0) {
         fmt = NULL; /* freed by avformat_open_input */
@@ -240,7 +242,11 @@ int media_video_poster(const struct media_reader *rd, int box, int (*cancelled)(
     if (!dec || avdl.avcodec_parameters_to_context(dec, st->codecpar) < 0)
         goto out;
     dec->thread_count = 1;
-    if (avdl.avcodec_open2(dec, codec, NULL) < 0)
+    AVDictionary *dopts = NULL;
+    avdl.av_dict_set(&dopts, "codec_whitelist", vpdq_codec_whitelist, 0);
+    const int oe = avdl.avcodec_open2(dec, codec, &dopts);
+    avdl.av_dict_free(&dopts);
+    if (oe < 0)
         goto out;
     pkt = avdl.av_packet_alloc();
     fr = avdl.av_frame_alloc();

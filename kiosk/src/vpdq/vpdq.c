@@ -41,6 +41,50 @@ enum {
  * FFmpeg open other files. */
 static const char allowed_formats[] = "mov,matroska,avi,asf,flv,mpeg,mpegts";
 
+/* Decoders FFmpeg may open, by decoder name: what phones, cameras and
+ * messengers record in the containers above, and the audio decoders that
+ * probing opens. Everything else (hundreds of rarely used, rarely fuzzed
+ * decoders, and hardware ones that open device files) is refused: a
+ * smaller attack surface for a hostile file. */
+const char vpdq_codec_whitelist[] =
+    "h264,hevc,mpeg4,h263,h263p,h263i,vp8,vp9,libdav1d,libaom-av1,av1,mjpeg,mpeg1video,"
+    "mpeg2video,msmpeg4v1,msmpeg4v2,msmpeg4,wmv1,wmv2,wmv3,vc1,flv,prores,theora,"
+    "aac,aac_fixed,aac_latm,mp3float,mp3,mp2float,mp2,opus,libopus,vorbis,libvorbis,ac3,"
+    "ac3_fixed,eac3,amrnb,amrwb,alac,flac,wmav1,wmav2,pcm_s16le,pcm_s16be,pcm_s24le,"
+    "pcm_f32le,pcm_u8,pcm_mulaw,pcm_alaw,adpcm_ima_qt,adpcm_ms,gsm_ms";
+
+/* The same video codecs by their codec (descriptor) names, as
+ * avcodec_get_name() gives them in vpdq_result.codec. */
+static const char *const known_codecs[] = {
+    "h264", "hevc", "mpeg4", "h263", "h263p", "h263i", "vp8", "vp9", "av1", "mjpeg",
+    "mpeg1video", "mpeg2video", "msmpeg4v1", "msmpeg4v2", "msmpeg4v3", "wmv1", "wmv2", "wmv3",
+    "vc1", "flv1", "prores", "theora",
+};
+
+/* Whether name is one of a comma-separated list's entries. */
+static bool in_list(const char *name, const char *list)
+{
+    const size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        const size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !memcmp(p, name, n))
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+const char *vpdq_codec_known(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof(known_codecs) / sizeof(known_codecs[0]); i++)
+        if (!strcmp(name, known_codecs[i]))
+            return known_codecs[i];
+    return NULL;
+}
+
 void vpdq_options_default(struct vpdq_options *o)
 {
     memset(o, 0, sizeof(*o));
@@ -502,6 +546,7 @@ static int open_input(struct run *r)
 
     AVDictionary *opts = NULL;
     avdl.av_dict_set(&opts, "format_whitelist", allowed_formats, 0);
+    avdl.av_dict_set(&opts, "codec_whitelist", vpdq_codec_whitelist, 0);
     /* Streaming input needs no more; bounds probing work on odd files. */
     avdl.av_dict_set(&opts, "probesize", "10000000", 0);
     avdl_clear_log();
@@ -586,6 +631,10 @@ static int open_decoder(struct run *r)
         avdl.av_fourcc_make_string(tag, par->codec_tag);
         return set_err(r, VPDQ_ERR_UNSUPPORTED, "no decoder for codec %s (tag %s)", r->res->codec, tag);
     }
+    /* Checked here for a clear reason; FFmpeg checks it again on open. */
+    if (!in_list(codec->name, vpdq_codec_whitelist))
+        return set_err(r, VPDQ_ERR_UNSUPPORTED, "codec not allowed: %s (decoder %s)", r->res->codec,
+                       codec->name);
     r->dec = avdl.avcodec_alloc_context3(codec);
     if (!r->dec)
         return set_err(r, VPDQ_ERR_NOMEM, "no memory for the decoder");
@@ -604,7 +653,10 @@ static int open_decoder(struct run *r)
      * (faster) give the reference's frames. */
     r->dec->thread_count = threads;
     r->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    int e = avdl.avcodec_open2(r->dec, codec, NULL);
+    AVDictionary *dopts = NULL;
+    avdl.av_dict_set(&dopts, "codec_whitelist", vpdq_codec_whitelist, 0);
+    int e = avdl.avcodec_open2(r->dec, codec, &dopts);
+    avdl.av_dict_free(&dopts);
     if (e < 0)
         return set_err(r, VPDQ_ERR_UNSUPPORTED, "cannot open the %s decoder: %s", r->res->codec,
                        av_msg(e, eb));

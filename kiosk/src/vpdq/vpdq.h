@@ -141,6 +141,13 @@ struct vpdq_result {
 
 void vpdq_options_default(struct vpdq_options *o);
 
+/* The decoders FFmpeg may open (comma-separated decoder names, FFmpeg's
+ * "codec_whitelist"); the demuxers are limited too. */
+extern const char vpdq_codec_whitelist[];
+/* name when it is one of the whitelisted video codecs (by codec name, as
+ * in vpdq_result.codec), as a static string; NULL otherwise. */
+const char *vpdq_codec_known(const char *name);
+
 int vpdq_hash_reader(const struct vpdq_reader *r, const struct vpdq_options *o,
                      struct vpdq_result **out, struct vpdq_error *err);
 /* Readers over a file descriptor (pread(), the fd's offset untouched), a
