@@ -63,10 +63,13 @@ static int recv_hdr(struct sbx_hdr *h)
 
 /* ---- limits and the filter ---- */
 
+/* A limit that cannot be set (a service's own system call filter may refuse
+ * setrlimit) is fatal: a child never decodes without its limits. */
 static void set_limit(int res, rlim_t v)
 {
     const struct rlimit l = {v, v};
-    setrlimit(res, &l);
+    if (setrlimit(res, &l) != 0)
+        _exit(2);
 }
 
 static void limits(const struct sbx_job *job)
