@@ -28,6 +28,7 @@ static const struct setting {
     {"kiosk", "helpline_public_key", V_KEY64, 0, 0, false},
     {"kiosk", "language", V_LANG, 0, 0, false},
     {"kiosk", "media_root", V_PATH, 0, 0, false},
+    {"kiosk", "site_config", V_PATH, 0, 0, true},
     {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, false},
     /* spoken guidance and larger text (issue 9) */
     {"kiosk", "narration", V_BOOL, 0, 0, false},
@@ -42,6 +43,8 @@ static const struct setting {
     {"upload", "username", V_TEXT, 0, 0, false},
     {"upload", "password", V_TEXT, 0, 0, false},
     {"upload", "bearer_token", V_TEXT, 0, 0, false},
+    /* "Upload now": "process" (libcurl here) or "unit" (the image's upload service) */
+    {"upload", "via", V_TEXT, 0, 0, true},
     {"staff", "pin_hash", V_TEXT, 0, 0, false},
     {"referrals", NULL, V_TEXT, 0, 0, false},
 };
