@@ -79,4 +79,34 @@ trap 'rm -f "$conf"' EXIT
     site_sections "$URL" "$PIN_HASH" "${CA:+$SITE_CA_PATH}" "$PIN"
 } > "$conf"
 site_write_esp "$esp" "$conf" "$CA" || die "writing /hifazat/site.conf to the ESP of $TARGET failed"
+
+# A stick provisioned before site settings moved to the ESP has them in the
+# data partition's kiosk.conf, where the kiosk now refuses them: keep only
+# staff's preferences there (debugfs, nothing mounted).
+info=$(sgdisk -i 4 "$TARGET" 2>/dev/null || true)
+if echo "$info" | grep -q "Partition name: 'kioskdata'"; then
+    data="$TARGET?offset=$(( $(echo "$info" | awk '/First sector/ {print $3}') * 512 ))"
+    old=$(mktemp); new=$(mktemp)
+    trap 'rm -f "$conf" "$old" "$new"' EXIT
+    if debugfs -R "dump /kiosk.conf $old" "$data" 2>/dev/null && [ -s "$old" ]; then
+        awk '
+            /^[[:space:]]*\[/ { s = $0; gsub(/[][[:space:]]/, "", s) }
+            s == "upload" || s == "referrals" { next }
+            /^[[:space:]]*[#;]/ || !/=/ { print; next }
+            { k = $0; sub(/=.*/, "", k); gsub(/[[:space:]]/, "", k) }
+            s == "kiosk" && (k == "id" || k == "helpline_public_key" || k == "helpline_key" || k == "kiosk_key_secret") { next }
+            s == "staff" && k == "pin_hash" { next }
+            { print }' "$old" > "$new"
+        if ! cmp -s "$old" "$new"; then
+            debugfs -w -f - "$data" >/dev/null 2>&1 <<CMDS
+rm /kiosk.conf
+write $new /kiosk.conf
+sif /kiosk.conf uid 990
+sif /kiosk.conf gid 990
+sif /kiosk.conf mode 0100600
+CMDS
+            echo "removed the old site settings from the data partition's kiosk.conf (they are on the ESP now)"
+        fi
+    fi
+fi
 echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${CA:+ (own CA)}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}, kiosk key secret $([ "$new_secret" = 1 ] && echo new || echo kept)"
