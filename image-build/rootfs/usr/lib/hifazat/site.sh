@@ -20,8 +20,9 @@ ini_get() {
         END { if (val != "") print val }' "$1"
 }
 
+# (HIFAZAT_ROOT: a directory standing for / in tests/image/test_image_scripts.py)
 site_get() {
-    _v=$(ini_get /run/hifazat/site.conf "$1" "$2")
-    [ -n "$_v" ] || _v=$(ini_get /etc/hifazat/kiosk.conf "$1" "$2")
+    _v=$(ini_get "${HIFAZAT_ROOT:-}/run/hifazat/site.conf" "$1" "$2")
+    [ -n "$_v" ] || _v=$(ini_get "${HIFAZAT_ROOT:-}/etc/hifazat/kiosk.conf" "$1" "$2")
     printf '%s' "$_v"
 }
