@@ -632,7 +632,7 @@ def walls_checks(vm, a, tag, dropbox):
     u = kv(out)
     check(f"{tag}: the kiosk's unit: no IP at all (IPAddressDeny=any, only AF_UNIX and AF_NETLINK sockets)",
           u.get("unit_IPAddressDeny", "").split() in (["0.0.0.0/0", "::/0"], ["::/0", "0.0.0.0/0"])
-          and u.get("unit_RestrictAddressFamilies") == "AF_UNIX AF_NETLINK",
+          and sorted(u.get("unit_RestrictAddressFamilies", "").split()) == ["AF_NETLINK", "AF_UNIX"],
           f"IPAddressDeny={u.get('unit_IPAddressDeny')} RestrictAddressFamilies={u.get('unit_RestrictAddressFamilies')}")
     check(f"{tag}: the kiosk's unit: system call filter in force (no mount, ptrace, setuid, chown, setrlimit, "
           "modules, reboot; execve, clone, ioctl, seccomp kept), NoNewPrivileges, ProtectSystem=strict",
@@ -785,6 +785,8 @@ def boot_one(a, goldens, disk, sticks, dropbox=None):
         want = sum(len(s["parts"]) for s in sticks)
         rc, out = wait_guest(vm, f"[ $(findmnt -rn -o TARGET | grep -c '^/media/') -ge {want} ] && findmnt -rn -o SOURCE,TARGET,FSTYPE,OPTIONS | grep ' /media/'", 60)
         mounts = [l.split() for l in out.splitlines() if " /media/" in l]
+        if rc != 0:    # what the NTFS unit said, if it is the one missing
+            out += " | " + sh(vm, "findmnt -rn -o TARGET,FSTYPE | grep ' /media/'; journalctl -b -u 'hifazat-ntfs-*' -o cat | tail -n 8")[1]
         check(f"{tag}: plugged-in sticks mounted under /media ({want} filesystems)", rc == 0, out.strip().replace("\n", "; "))
         rc2, label_map = sh(vm, "for m in $(findmnt -rn -o TARGET | grep '^/media/'); do echo \"$m=$(findmnt -no LABEL,SOURCE $m)\"; done")
         by_label = {}
