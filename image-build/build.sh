@@ -194,28 +194,36 @@ done
 chroot "$R" useradd --system --uid "$KIOSK_UID" --user-group --no-create-home \
     --home-dir /nonexistent --shell /usr/sbin/nologin \
     --groups video,render,input,audio "$KIOSK_USER"
+# NTFS sticks are read by ntfs-3g as this user, never as root (media-mount).
+# ntfs-3g must be setuid root for a user to mount; only this user's group
+# may run it (the kiosk could not anyway: NoNewPrivileges).
+chroot "$R" useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin hifazat-ntfs
+chroot "$R" dpkg-statoverride --update --add root hifazat-ntfs 4750 /bin/ntfs-3g
 # data directory in the read-only root: root's, not writable by the kiosk, so
 # an unmounted data partition can never mean reports "queued" into RAM
 install -d -m 0755 "$R/var/lib/hifazat" "$R/media"
 
-# site configuration (build-time parameters; the data partition may override)
+# the image's configuration: root's, in the squashfs. Site settings (helpline
+# key, drop box, staff PIN, kiosk id) are not here but in site.conf on the
+# ESP (provision.sh, or the options of this script: step 7), copied at boot
+# to /run/hifazat/site.conf where the kiosk reads but cannot write them.
 install -d -m 0755 "$R/etc/hifazat"
 {
-    echo "# Hifazat kiosk configuration (image-build/build.sh). Site settings are"
-    echo "# best put in the override on the data partition: image-build/provision.sh."
+    echo "# Hifazat kiosk configuration (image-build/build.sh). Site settings come"
+    echo "# from site_config, which image-build/provision.sh writes."
     echo "[kiosk]"
-    [ -z "$KIOSK_ID" ] || echo "id = $KIOSK_ID"
     echo "data_dir = /var/lib/hifazat"
     echo "media_root = /media"
     echo "language = ur"
-    if [ -n "$HELPLINE_KEY" ]; then
-        install -m 0644 "$HELPLINE_KEY" "$R/etc/hifazat/helpline.pub"
-        echo "helpline_key = /etc/hifazat/helpline.pub"
-    fi
-    site_sections "$UPLOAD_URL" "$STAFF_PIN_HASH"
+    echo "site_config = /run/hifazat/site.conf"
+    echo
+    echo "# The kiosk has no network: \"Upload now\" asks hifazat-upload.service."
+    echo "[upload]"
+    echo "via = unit"
     # The referral numbers shown to people: the [referrals] section of
     # assets/kiosk.conf.example (edit it there, checked, before building; a
-    # site's override on the data partition can add its own).
+    # site's settings can add their own).
     echo
     sed -n '/^\[referrals\]/,/^\[/{/^\[referrals\]/p;/^\[/!p}' "$REPO/assets/kiosk.conf.example"
 } > "$R/etc/hifazat/kiosk.conf"
@@ -224,7 +232,7 @@ chmod 0644 "$R/etc/hifazat/kiosk.conf"
 # services: the kiosk, its data partition, the VT lock, network (DHCP, DNS
 # client, firewall)
 chroot "$R" systemctl enable -q hifazat-kiosk.service hifazat-data.service hifazat-vtlock.service \
-    systemd-networkd.service systemd-resolved.service nftables.service
+    hifazat-site.service hifazat-upload.path systemd-networkd.service systemd-resolved.service nftables.service
 chroot "$R" systemctl set-default -q multi-user.target
 # no login anywhere, no shell on failure, no Ctrl-Alt-Del, no boot-time extras
 chroot "$R" systemctl mask -q getty@.service serial-getty@.service autovt@.service \
@@ -289,6 +297,20 @@ m /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst ::/boot/grub/i386-pc/
 m /usr/lib/grub/x86_64-efi/*.mod /usr/lib/grub/x86_64-efi/*.lst ::/boot/grub/x86_64-efi/
 m "$W/vmlinuz" ::/boot/vmlinuz
 m "$W/initrd.img" ::/boot/initrd.img
+# site settings given to this script: the same /hifazat/site.conf that
+# provision.sh writes (without a kiosk_key_secret: every stick written from
+# this image would share it; provision.sh makes one per stick)
+if [ -n "$HELPLINE_KEY$UPLOAD_URL$KIOSK_ID$STAFF_PIN_HASH" ]; then
+    {
+        echo "# Site settings, written by image-build/build.sh (provision.sh replaces them)."
+        echo "[kiosk]"
+        [ -z "$KIOSK_ID" ] || echo "id = $KIOSK_ID"
+        [ -z "$HELPLINE_KEY" ] || echo "helpline_public_key = $(grep -v '^[[:space:]]*#' "$HELPLINE_KEY" | tr -d ' \t\r\n')"
+        site_sections "$UPLOAD_URL" "$STAFF_PIN_HASH"
+    } > "$W/site.conf"
+    touch -d "@$SOURCE_DATE_EPOCH" "$W/site.conf"
+    site_write_esp "$W/esp.img" "$W/site.conf" || die "cannot write site.conf to the ESP"
+fi
 echo "kernel $(du -h "$W/vmlinuz" | cut -f1), initrd $(du -h "$W/initrd.img" | cut -f1)"
 
 # ---- 8. KIOSKDATA: empty ext4 owned by the kiosk user (grown on first boot)

@@ -1,37 +1,42 @@
 #!/bin/bash
-# Provisions a Hifazat stick (or image) for a site: writes the configuration
-# override kiosk.conf onto its KIOSKDATA partition, without mounting anything.
+# Provisions a Hifazat stick (or image) for a site: writes its site settings
+# to /hifazat/site.conf on the stick's EFI system partition, without mounting
+# anything.
 #
-#   image-build/provision.sh TARGET --helpline-key helpline.pub [--upload-url URL] [--kiosk-id ID]
+#   image-build/provision.sh TARGET --helpline-key helpline.pub [--upload-url URL]
+#                            [--upload-ca CA.pem] [--upload-pin PIN] [--kiosk-id ID]
 #                            [--staff-pin-hash HASH]
 #
 # TARGET is the image file before it is written (hifazat-usb.img; no root
 # needed) or the written stick's whole device (/dev/sdX; as root). The
 # helpline's public key file is the helpline.pub that `hifazat keygen` made
 # (compare the fingerprint keygen printed with the one on the kiosk's staff
-# screen). HASH is what `hifazat staff-pin` prints after "pin_hash = " (the
-# staff screen stays closed without one). Running it again replaces the
-# previous override. Uses debugfs (e2fsprogs) on the partition at its offset,
-# and sgdisk to find it.
+# screen). CA.pem: the CA that signed the drop box's certificate when it is
+# not one the system trusts; PIN: sha256//BASE64 of its public key. HASH is
+# what `hifazat staff-pin` prints after "pin_hash = " (the staff screen stays
+# closed without one). Running it again replaces the settings but keeps the
+# stick's own kiosk_key_secret (it unlocks the kiosk's signing key on the
+# data partition). Uses mtools on the ESP at its offset, and sgdisk to find it.
 set -euo pipefail
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
 . "$(dirname "$0")/site-conf.sh"
 [ $# -ge 1 ] || usage 2
 case "$1" in -h|--help) usage 0 ;; esac
 TARGET=$1; shift
-KEY=""; URL=""; ID=""; PIN_HASH=""
+KEY=""; URL=""; ID=""; PIN_HASH=""; CA=""; PIN=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --helpline-key) KEY=$2; shift 2 ;;
         --upload-url) URL=$2; shift 2 ;;
+        --upload-ca) CA=$2; shift 2 ;;
+        --upload-pin) PIN=$2; shift 2 ;;
         --kiosk-id) ID=$2; shift 2 ;;
         --staff-pin-hash) PIN_HASH=$2; shift 2 ;;
         -h|--help) usage 0 ;;
         *) die "unknown option $1" ;;
     esac
 done
-KIOSK_UID=990
 [ -e "$TARGET" ] || die "$TARGET does not exist"
 [ -n "$KEY" ] || die "--helpline-key FILE is required"
 [ -r "$KEY" ] || die "cannot read $KEY"
@@ -41,31 +46,67 @@ printf '%s' "$key64" | base64 -d 2>/dev/null | wc -c | grep -qx 32 ||
 case "$URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
 case "$ID" in *[!A-Za-z0-9_.-]*) die "--kiosk-id: letters, digits, - _ . only" ;; esac
 case "$PIN_HASH" in ""|'$argon2id$'*) ;; *) die "--staff-pin-hash: the argon2id hash 'hifazat staff-pin' prints (\$argon2id\$...)" ;; esac
+case "$PIN" in ""|sha256//*) ;; *) die "--upload-pin: sha256//BASE64 of the drop box's public key" ;; esac
+if [ -n "$CA" ]; then
+    [ -r "$CA" ] || die "cannot read $CA"
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$CA" || die "$CA is not a PEM certificate"
+fi
+{ [ -z "$CA" ] && [ -z "$PIN" ]; } || [ -n "$URL" ] || die "--upload-ca and --upload-pin need --upload-url"
 
-info=$(sgdisk -i 4 "$TARGET" 2>/dev/null) || die "$TARGET has no GPT partition 4 (not a Hifazat stick?)"
-echo "$info" | grep -q "Partition name: 'kioskdata'" || die "partition 4 of $TARGET is not kioskdata (not a Hifazat stick?)"
-first=$(echo "$info" | awk '/First sector/ {print $3}')
-dev="$TARGET?offset=$((first * 512))"
-debugfs -R "stats" "$dev" 2>/dev/null | grep -q 'Filesystem volume name:   KIOSKDATA' ||
-    die "no KIOSKDATA filesystem on partition 4 of $TARGET"
+off=$(site_esp_offset "$TARGET") || die "$TARGET has no GPT partition 2 named ESP (not a Hifazat stick?)"
+esp="$TARGET@@$off"
+MTOOLS_SKIP_CHECK=1 mlabel -s -i "$esp" :: 2>/dev/null | grep -q KIOSKESP ||
+    die "no KIOSKESP filesystem on partition 2 of $TARGET"
+
+# Once per stick: the secret that unlocks the kiosk's signing key on the data
+# partition. Kept when re-provisioning, or that key could no longer be read.
+secret=$(site_secret_on_esp "$esp" || true)
+new_secret=0
+if [ -z "$secret" ]; then
+    secret=$(head -c 32 /dev/urandom | base64 -w0)
+    new_secret=1
+fi
 
 conf=$(mktemp)
 trap 'rm -f "$conf"' EXIT
 {
-    echo "# Site settings for this kiosk, written by image-build/provision.sh."
-    echo "# They override /etc/hifazat/kiosk.conf in the image."
+    echo "# Site settings for this kiosk, written by image-build/provision.sh onto"
+    echo "# the stick's ESP; the kiosk reads them as /run/hifazat/site.conf (root's)."
     echo "[kiosk]"
     [ -z "$ID" ] || echo "id = $ID"
     echo "helpline_public_key = $key64"
-    site_sections "$URL" "$PIN_HASH"
+    echo "kiosk_key_secret = $secret"
+    site_sections "$URL" "$PIN_HASH" "${CA:+$SITE_CA_PATH}" "$PIN"
 } > "$conf"
-# owned by the kiosk user, readable by nobody else (it may one day hold upload credentials)
-debugfs -w -f - "$dev" >/dev/null 2>&1 <<CMDS
+site_write_esp "$esp" "$conf" "$CA" || die "writing /hifazat/site.conf to the ESP of $TARGET failed"
+
+# A stick provisioned before site settings moved to the ESP has them in the
+# data partition's kiosk.conf, where the kiosk now refuses them: keep only
+# staff's preferences there (debugfs, nothing mounted).
+info=$(sgdisk -i 4 "$TARGET" 2>/dev/null || true)
+if echo "$info" | grep -q "Partition name: 'kioskdata'"; then
+    data="$TARGET?offset=$(( $(echo "$info" | awk '/First sector/ {print $3}') * 512 ))"
+    old=$(mktemp); new=$(mktemp)
+    trap 'rm -f "$conf" "$old" "$new"' EXIT
+    if debugfs -R "dump /kiosk.conf $old" "$data" 2>/dev/null && [ -s "$old" ]; then
+        awk '
+            /^[[:space:]]*\[/ { s = $0; gsub(/[][[:space:]]/, "", s) }
+            s == "upload" || s == "referrals" { next }
+            /^[[:space:]]*[#;]/ || !/=/ { print; next }
+            { k = $0; sub(/=.*/, "", k); gsub(/[[:space:]]/, "", k) }
+            s == "kiosk" && (k == "id" || k == "helpline_public_key" || k == "helpline_key" || k == "kiosk_key_secret") { next }
+            s == "staff" && k == "pin_hash" { next }
+            { print }' "$old" > "$new"
+        if ! cmp -s "$old" "$new"; then
+            debugfs -w -f - "$data" >/dev/null 2>&1 <<CMDS
 rm /kiosk.conf
-write $conf /kiosk.conf
-sif /kiosk.conf uid $KIOSK_UID
-sif /kiosk.conf gid $KIOSK_UID
+write $new /kiosk.conf
+sif /kiosk.conf uid 990
+sif /kiosk.conf gid 990
 sif /kiosk.conf mode 0100600
 CMDS
-debugfs -R "cat /kiosk.conf" "$dev" 2>/dev/null | cmp -s - "$conf" || die "writing kiosk.conf to $TARGET failed"
-echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}"
+            echo "removed the old site settings from the data partition's kiosk.conf (they are on the ESP now)"
+        fi
+    fi
+fi
+echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${CA:+ (own CA)}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}, kiosk key secret $([ "$new_secret" = 1 ] && echo new || echo kept)"

@@ -47,8 +47,21 @@ cp --sparse=always "$IMG" "$T/test.img"
 truncate -s +${GROW_MB}M "$T/test.img"          # a stick bigger than the image
 printf '246813\n' > "$T/pin"       # STAFF_PIN in test/boot_test.py
 pin_hash=$("$HZ" staff-pin --pin-file "$T/pin" | sed -n 's/^pin_hash = //p')
+# The drop box: nginx on the host's loopback (boot_test.py starts it), which
+# the guest reaches as https://10.0.2.100/ through qemu's guestfwd only; its
+# certificate is signed by a CA made here, given to the kiosk with --upload-ca.
+mkdir -p "$T/tls"
+(cd "$T/tls" &&
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt \
+        -days 2 -subj "/CN=Hifazat boot test CA" 2>/dev/null &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr \
+        -subj "/CN=10.0.2.100" 2>/dev/null &&
+    echo "subjectAltName=IP:10.0.2.100" > san.ext &&
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 \
+        -extfile san.ext 2>/dev/null)
+DROPBOX_URL=https://10.0.2.100/drop/
 "$HERE/provision.sh" "$T/test.img" --helpline-key "$T/helpline/helpline.pub" \
-    --kiosk-id boot-test --upload-url https://helpline.invalid/dropbox --staff-pin-hash "$pin_hash"
+    --kiosk-id boot-test --upload-url "$DROPBOX_URL" --upload-ca "$T/tls/ca.crt" --staff-pin-hash "$pin_hash"
 # The layer: the overlay script again, with lines appended that copy the
 # agent's files into the tmpfs layer (the initramfs has klibc's tools only:
 # cat, mkdir, ln; no cp).
@@ -132,7 +145,7 @@ sticks = [
      "parts": [{"fs": "FAT32", "label": "PHONE", "mount_type": "vfat", "files": fat, "sha256": sums(f"{s}/fat", fat)}]},
     {"img": f"{s}/multi.img",
      "parts": [{"fs": "exFAT", "label": "EXFATSTICK", "mount_type": "exfat"},
-               {"fs": "NTFS", "label": "NTFSSTICK", "mount_type": "fuseblk",
+               {"fs": "NTFS", "label": "NTFSSTICK", "mount_type": "fuse|fuseblk",
                 "files": ["IMG_0005.jpg"], "sha256": sums(cam, ["IMG_0005.jpg"])},
                {"fs": "ext4", "label": "EXT4STICK", "mount_type": "ext4",
                 "files": ["Pictures/IMG_0004.jpg"], "sha256": {"Pictures/IMG_0004.jpg": sums(cam, ["IMG_0004.jpg"])["IMG_0004.jpg"]}}]},
@@ -155,6 +168,6 @@ python3 "$HERE/test/boot_test.py" --image "$IMG" --test-image "$T/test.img" --no
     --sticks "$S/sticks.json" --courier "$S/courier.img" --phone "$T/phone" \
     --golden "$REPO/tests/golden" --out "$T" --hifazat "$HZ" \
     --helpline-secret "$T/helpline/helpline.key" --passphrase "$T/pass" \
-    --data-mb "$DATA_MB" --grow-mb "$GROW_MB" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?
+    --data-mb "$DATA_MB" --grow-mb "$GROW_MB" --dropbox-tls "$T/tls" ${HIFAZAT_IMAGE_BOOTS:+--only "$HIFAZAT_IMAGE_BOOTS"} || rc=$?
 echo "image test: $(($(date +%s) - T0)) s in all; screendumps and serial logs in $T/boot*/"
 exit $rc

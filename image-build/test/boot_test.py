@@ -44,8 +44,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vm import VM, BootError  # noqa: E402
 
 BOOT_TIMEOUT = 300          # first frame, per boot
-ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox",
+ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox", "upload",
                 "helpline-key.pin", "staff-pin.state"}  # the remembered helpline key; wrong-PIN count
+# The drop box as the guest sees it: qemu's guestfwd (the only way out of its
+# restricted user network) to nginx on the host's loopback (test.sh made the
+# certificate for this address and provisioned the URL).
+DROPBOX_ADDR, DROPBOX_PORT = "10.0.2.100", 443
+DROPBOX_URL = f"https://{DROPBOX_ADDR}/drop/"
 STAFF_PIN = "246813"         # test.sh provisions its hash
 # Staff screen by keyboard to "Shut down": tests/unit/test_flow.c
 # (section staff_keys) checks the same presses on the app. Change both together.
@@ -210,7 +215,7 @@ def check_ports(vm, tag, dhcp_allowed):
     if dhcp_allowed:
         check(f"{tag}: no TCP port listening, no UDP port bound but the DHCP client's (68, systemd-networkd)",
               rc == 0 and not listening and not other, desc)
-        check(f"{tag}: firewall drops everything that is not an answer (nftables, input and forward)", fw == 2,
+        check(f"{tag}: firewall drops everything that is not an answer (nftables, input, forward and output)", fw == 3,
               f"{fw} chains with policy drop")
     else:
         check(f"{tag}: no TCP or UDP port is listening or bound at all", rc == 0 and not listening and not bound, desc)
@@ -596,12 +601,109 @@ def boot_shipped(a, goldens):
         vm.stop()
 
 
-def boot_one(a, goldens, disk, sticks):
+
+def connect_probe(where=""):
+    """A shell line: a TCP connection to the drop box from a root shell, moved
+    first into the cgroup `where` when given; prints connect=ok|failed."""
+    move = f"echo $$ > /sys/fs/cgroup/{where}/cgroup.procs && " if where else ""
+    return (f"bash -c '{move}timeout 8 bash -c \"exec 3<>/dev/tcp/{DROPBOX_ADDR}/{DROPBOX_PORT}\"' 2>/dev/null "
+            "&& echo connect=ok || echo connect=failed")
+
+
+def walls_checks(vm, a, tag, dropbox):
+    """The image's walls: the kiosk's unit (no network, system call filter),
+    the firewall's output policy, the upload service that alone may reach the
+    drop box (asked for the way the staff screen asks: a request file), and
+    the site settings root keeps out of the kiosk's reach."""
+    rc, out = sh(vm, r"""
+        systemctl show hifazat-kiosk -p IPAddressDeny -p RestrictAddressFamilies -p NoNewPrivileges \
+            -p ProtectSystem -p SystemCallErrorNumber | sed 's/^/unit_/'
+        echo "unit_SystemCallFilter=$(systemctl show hifazat-kiosk -p SystemCallFilter --value | tr ' ' '\n' | grep -cx -e mount -e ptrace -e setuid -e chown -e setrlimit -e init_module -e reboot) forbidden in the list, $(systemctl show hifazat-kiosk -p SystemCallFilter --value | tr ' ' '\n' | grep -cx -e execve -e clone -e ioctl -e openat -e seccomp) needed in it"
+        pid=$(systemctl show -p MainPID --value hifazat-kiosk)
+        echo "seccomp=$(awk '/^Seccomp:/ {print $2}' /proc/$pid/status)"
+        echo "inet_sockets=$(for fd in /proc/$pid/fd/*; do readlink $fd; done 2>/dev/null | grep -c socket) sockets"
+        echo "path_unit=$(systemctl is-active hifazat-upload.path)"
+        systemctl show hifazat-upload -p User -p ProtectSystem -p NoNewPrivileges -p ReadWritePaths | sed 's/^/upload_/'
+        echo "upload_chain=$(nft list chain inet hifazat upload | grep -c accept)"
+        echo "site=$(stat -c %U:%G:%a /run/hifazat/site.conf 2>&1)"
+        echo "site_dir=$(stat -c %U:%G:%a /run/hifazat 2>&1)"
+        echo "site_ca=$(stat -c %U:%a /run/hifazat/upload-ca.pem 2>&1)"
+        echo "site_has=$(grep -c -e '^helpline_public_key = ' -e '^kiosk_key_secret = ' -e '^url = ' -e '^pin_hash = ' /run/hifazat/site.conf)"
+        """)
+    u = kv(out)
+    check(f"{tag}: the kiosk's unit: no IP at all (IPAddressDeny=any, only AF_UNIX and AF_NETLINK sockets)",
+          u.get("unit_IPAddressDeny", "").split() in (["0.0.0.0/0", "::/0"], ["::/0", "0.0.0.0/0"])
+          and sorted(u.get("unit_RestrictAddressFamilies", "").split()) == ["AF_NETLINK", "AF_UNIX"],
+          f"IPAddressDeny={u.get('unit_IPAddressDeny')} RestrictAddressFamilies={u.get('unit_RestrictAddressFamilies')}")
+    check(f"{tag}: the kiosk's unit: system call filter in force (no mount, ptrace, setuid, chown, setrlimit, "
+          "modules, reboot; execve, clone, ioctl, seccomp kept), NoNewPrivileges, ProtectSystem=strict",
+          u.get("unit_SystemCallFilter", "").startswith("0 forbidden in the list, 5 needed")
+          and u.get("unit_SystemCallErrorNumber") in ("1", "EPERM") and u.get("seccomp") == "2"
+          and u.get("unit_NoNewPrivileges") == "yes" and u.get("unit_ProtectSystem") == "strict",
+          f"filter: {u.get('unit_SystemCallFilter')}, errno {u.get('unit_SystemCallErrorNumber')}, "
+          f"Seccomp: {u.get('seccomp')}, nnp {u.get('unit_NoNewPrivileges')}, {u.get('unit_ProtectSystem')}")
+    check(f"{tag}: the upload unit: the kiosk user, ProtectSystem=strict, only the data partition writable, "
+          "started by its .path unit, firewall closed while it is not running",
+          u.get("path_unit") == "active" and u.get("upload_User") == "hifazat" and u.get("upload_ProtectSystem") == "strict"
+          and u.get("upload_ReadWritePaths") == "/var/lib/hifazat" and u.get("upload_NoNewPrivileges") == "yes"
+          and u.get("upload_chain") == "0",
+          " ".join(f"{k}={v}" for k, v in u.items() if k.startswith("upload_") or k == "path_unit"))
+    # ---- site settings: from the ESP, root's, the kiosk reads but cannot write
+    check(f"{tag}: site settings copied from the ESP to /run/hifazat/site.conf, root:hifazat 0640 (dir root 0755)",
+          u.get("site") == "root:hifazat:640" and u.get("site_dir") == "root:root:755" and u.get("site_has") == "4"
+          and u.get("site_ca") == "root:644",
+          f"site.conf {u.get('site')}, dir {u.get('site_dir')}, {u.get('site_has')} of 4 settings, CA {u.get('site_ca')}")
+    rc, out = sh(vm, as_user("grep -c helpline_public_key /run/hifazat/site.conf; "
+                             "echo x >> /run/hifazat/site.conf && echo append=ok || echo append=refused; "
+                             "rm -f /run/hifazat/site.conf && echo rm=ok || echo rm=refused; "
+                             "touch /run/hifazat/new && echo create=ok || echo create=refused") + "; stat -c %s /run/hifazat/site.conf")
+    check(f"{tag}: the kiosk user reads the site settings but cannot change, replace or add to them",
+          out.split()[:1] == ["1"] and "append=refused" in out and "rm=refused" in out and "create=refused" in out,
+          out.strip().replace("\n", " "))
+    if not dropbox:
+        return
+    # ---- no route out: the firewall's output policy, and the kiosk's cgroup
+    rc, before = sh(vm, connect_probe(), 60)
+    rc, handle = sh(vm, f"nft --echo --handle insert rule inet hifazat output ip daddr {DROPBOX_ADDR} tcp dport "
+                        f"{DROPBOX_PORT} accept comment '\"boot test\"' | sed -n 's/.*# handle \\([0-9]*\\).*/\\1/p'")
+    rc, outside = sh(vm, connect_probe(), 60)
+    rc, kiosk = sh(vm, connect_probe("system.slice/hifazat-kiosk.service"), 60)
+    sh(vm, f"nft delete rule inet hifazat output handle {handle.strip() or 0}")
+    check(f"{tag}: the firewall's output policy stops a root process outside the upload service from reaching the drop box",
+          "connect=failed" in before, before.strip())
+    check(f"{tag}: with the firewall opened for the test, a process in the kiosk's own cgroup still cannot connect "
+          "(IPAddressDeny), while one outside can",
+          "connect=ok" in outside and "connect=failed" in kiosk,
+          f"outside: {outside.strip()}, kiosk cgroup: {kiosk.strip()}, test rule handle {handle.strip()}")
+    # ---- "Upload now" as the staff screen asks for it: a request file
+    rc, out = sh(vm, as_kiosk("hifazat hash -q /usr/share/hifazat/demo/media/DEMO-PHONE/DCIM/Camera/IMG_0002.jpg > /run/hifazat-kiosk/u.jsonl && "
+                              "hifazat queue add --from /run/hifazat-kiosk/u.jsonl --route adult --json && rm -f /run/hifazat-kiosk/u.jsonl && "
+                              "mkdir -p /var/lib/hifazat/upload && echo boottest1 > /var/lib/hifazat/upload/request"))
+    check(f"{tag}: a report queued and an upload asked for as the kiosk (request file)", rc == 0, out.strip()[-200:])
+    rc, out = wait_guest(vm, "grep -q '\"state\":\"done\",\"request\":\"boottest1\"' /var/lib/hifazat/upload/status.json && "
+                             "cat /var/lib/hifazat/upload/status.json", 240, 2)
+    try:
+        status = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        status = {}
+    rc2, journal = sh(vm, "journalctl -b -u hifazat-upload -o cat | tail -n 12; nft list chain inet hifazat upload | grep -c accept")
+    spool = os.path.join(dropbox.spool)
+    got = sorted(n for n in os.listdir(spool) if n.endswith(".tar")) if os.path.isdir(spool) else []
+    check(f"{tag}: hifazat-upload.service delivered the report to the real drop box (nginx) and told the kiosk (status.json)",
+          status.get("exit") == 0 and status.get("reports_uploaded") == 1 and len(got) == 1,
+          f"status {out.strip()[-300:]}; on the drop box: {got}; journal: {journal.strip()[-400:]}")
+    check(f"{tag}: the upload's firewall rules are gone again once it finished",
+          journal.strip().splitlines()[-1:] == ["0"], journal.strip().splitlines()[-1:])
+
+
+def boot_one(a, goldens, disk, sticks, dropbox=None):
     tag = "test variant boot 1, BIOS, USB"
     # the phone's part (both backends, the flow, a long video fingerprinted
     # twice) takes minutes more under TCG than the 600 s a boot gets
+    relay = os.path.join(os.path.dirname(os.path.abspath(__file__)), "relay.py")
     vm = VM("boot1", os.path.join(a.out, "boot1-bios"), disk, firmware="bios", boot_bus="usb",
-            hard_timeout=1800 if a.phone else 600)
+            hard_timeout=1800 if a.phone else 600,
+            guestfwd=f"tcp:{DROPBOX_ADDR}:{DROPBOX_PORT}-cmd:{sys.executable} {relay} {dropbox.port}" if dropbox else "")
     vm.start()
     st = {}
     try:
@@ -674,6 +776,7 @@ def boot_one(a, goldens, disk, sticks):
         check(f"{tag}: a sound card with the master volume on", st.get("sound_cards", "0") != "0" and "[on]" in st.get("master", ""),
               f"{st.get('sound_cards')} card(s), Master {st.get('master')}")
         check_ports(vm, tag, dhcp_allowed=True)
+        walls_checks(vm, a, tag, dropbox)
 
         # ---- removable media: plug in two sticks (FAT; exFAT + NTFS + ext4)
         supports_events = sh(vm, "grep -c KIOSK_EVENT /usr/bin/hifazat-kiosk")[1].strip() not in ("", "0")
@@ -683,6 +786,8 @@ def boot_one(a, goldens, disk, sticks):
         want = sum(len(s["parts"]) for s in sticks)
         rc, out = wait_guest(vm, f"[ $(findmnt -rn -o TARGET | grep -c '^/media/') -ge {want} ] && findmnt -rn -o SOURCE,TARGET,FSTYPE,OPTIONS | grep ' /media/'", 60)
         mounts = [l.split() for l in out.splitlines() if " /media/" in l]
+        if rc != 0:    # what the NTFS unit said, if it is the one missing
+            out += " | " + sh(vm, "findmnt -rn -o TARGET,FSTYPE | grep ' /media/'; journalctl -b -u 'hifazat-ntfs-*' -o cat | tail -n 8")[1]
         check(f"{tag}: plugged-in sticks mounted under /media ({want} filesystems)", rc == 0, out.strip().replace("\n", "; "))
         rc2, label_map = sh(vm, "for m in $(findmnt -rn -o TARGET | grep '^/media/'); do echo \"$m=$(findmnt -no LABEL,SOURCE $m)\"; done")
         by_label = {}
@@ -696,8 +801,16 @@ def boot_one(a, goldens, disk, sticks):
                 m = next((x for x in mounts if len(x) >= 4 and x[1] == target), None)
                 opts = m[3].split(",") if m else []
                 check(f"{tag}: {p['fs']} stick ({p['label']}) read-only, nosuid, nodev, noexec",
-                      m is not None and m[2] == p["mount_type"] and all(o in opts for o in ("ro", "nosuid", "nodev", "noexec")),
+                      m is not None and m[2] in p["mount_type"].split("|") and all(o in opts for o in ("ro", "nosuid", "nodev", "noexec")),
                       " ".join(m) if m else f"not mounted ({by_label})")
+        rc, out = sh(vm, "for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = ntfs-3g ] && "
+                         "echo \"$(awk '/^Uid:/ {print $2\":\"$3}' $p/status) $(awk '/^CapEff:/ {print $2}' $p/status) "
+                         "$(cat $p/cgroup | sed 's|.*/||')\"; done; true")
+        procs = out.split()
+        check(f"{tag}: the NTFS stick is read by ntfs-3g as an unprivileged user (not root), in a unit of its own",
+              rc == 0 and len(procs) == 3 and procs[0].split(":")[0] not in ("", "0") and procs[0].split(":")[1] not in ("", "0")
+              and procs[1] == "0000000000000000" and procs[2].startswith("hifazat-ntfs-"),
+              f"uid:euid capeff unit = {out.strip()}")
         rc, out = sh(vm, "boot=$(lsblk -no PKNAME $(findmnt -no SOURCE /run/hifazat-root/ro)); "
                          "findmnt -rn -o SOURCE,TARGET | awk '$2 ~ \"^/media/\"' | grep \"/dev/$boot\" || true; echo boot=$boot")
         check(f"{tag}: the boot stick's own partitions are not offered", "boot=" in out and "/media/" not in out, out.strip())
@@ -1051,6 +1164,7 @@ def main():
     ap.add_argument("--data-mb", type=int, default=64)
     ap.add_argument("--grow-mb", type=int, default=512)
     ap.add_argument("--only", default="0,1,2,3")
+    ap.add_argument("--dropbox-tls", default="", help="ca.crt, server.crt, server.key for the drop box (test.sh)")
     a = ap.parse_args()
     goldens = {os.path.basename(p)[:-4]: os.path.join(a.golden, p) for p in os.listdir(a.golden)
                if p.endswith(".png") and "_focus" not in p}
@@ -1062,9 +1176,21 @@ def main():
     if "0" in only:
         boot_shipped(a, goldens)
     first = {}
+    dropbox = None
+    if a.dropbox_tls and "1" in only:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "upload"))
+        from fixture import Nginx  # noqa: E402
+        d = os.path.join(a.out, "dropbox")
+        shutil.rmtree(d, ignore_errors=True)
+        dropbox = Nginx(d, {"cert": os.path.join(a.dropbox_tls, "server.crt"),
+                            "key": os.path.join(a.dropbox_tls, "server.key")}).start()
     if "1" in only:
         t1 = time.monotonic()
-        first = boot_one(a, goldens, a.test_image, sticks)
+        try:
+            first = boot_one(a, goldens, a.test_image, sticks, dropbox)
+        finally:
+            if dropbox:
+                dropbox.stop()
         spans.append(("boot 1, power-on to power-off", time.monotonic() - t1))
     if "2" in only:
         boot_two(a, goldens, a.test_image, sticks[0], first)

@@ -42,12 +42,15 @@ def _connect(path, deadline):
 class VM:
     def __init__(self, name, rundir, disk, firmware="bios", boot_bus="usb",
                  snapshot=False, agent=True, sticks=(), width=1280, height=800,
-                 hard_timeout=600, memory=1024, nic=True):
+                 hard_timeout=600, memory=1024, nic=True, guestfwd=""):
         self.name, self.rundir, self.disk = name, rundir, disk
         self.firmware, self.boot_bus, self.snapshot = firmware, boot_bus, snapshot
         self.with_agent, self.sticks = agent, list(sticks)
         self.width, self.height, self.hard_timeout, self.memory = width, height, hard_timeout, memory
         self.nic = nic
+        # "tcp:ADDR:PORT-cmd:COMMAND": guest connections to ADDR:PORT go to a
+        # command qemu starts for each (no commas in it)
+        self.guestfwd = guestfwd
         os.makedirs(rundir, exist_ok=True)
         self.serial_log = os.path.join(rundir, "serial.log")
         self.audio_wav = os.path.join(rundir, "audio.wav")
@@ -81,7 +84,9 @@ class VM:
             cmd += ["-cpu", "host,arch-capabilities=off"]
         if self.nic:
             # user-mode network, isolated (restrict=on): DHCP from qemu, no way out
-            cmd += ["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0,romfile="]
+            # (restrict=on); a guestfwd is the one way out when given
+            fwd = f",guestfwd={self.guestfwd}" if self.guestfwd else ""
+            cmd += ["-netdev", f"user,id=n0,restrict=on{fwd}", "-device", "virtio-net-pci,netdev=n0,romfile="]
         else:
             cmd += ["-nic", "none"]     # qemu adds a default NIC otherwise
         if self.firmware == "uefi":

@@ -10,6 +10,7 @@
 
 #include "outbox.h"
 #include "upload.h"
+#include "upload_via.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +35,10 @@ struct staff_job {
     const struct keys_kiosk *key;
     char dir[1200];              /* export: the stick's folder; upload: the spool */
     size_t max_per_archive;
-    /* upload settings, copied */
+    /* upload: how ([upload] via), the unit's request directory, and the
+     * settings for an upload in this process, copied */
+    const struct upload_via_backend *via;
+    char request_dir[1200];
     char url[600], ca[1200], pin[300], user[200], pass[200], token[600];
     long exported;
     int sent, there, left;
@@ -117,67 +121,37 @@ static void job_run(struct app_job *h, void *arg)
         }
         return;
     }
-    /* Upload: pending reports into the spool, then every archive there. */
-    if (mkdir(j->dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(j->msg, sizeof j->msg, "cannot create %.300s: %.60s", j->dir, strerror(errno));
-        j->failed = true;
-        return;
-    }
-    j->exported = outbox_export(j->q, j->key, j->dir, &eo, NULL, NULL, err, sizeof err);
-    if (j->exported < 0) {
-        snprintf(j->msg, sizeof j->msg, "export failed: %.360s", err);
-        j->failed = true;
-    }
-    struct upload_config uc = {
-        .url = j->url,
-        .ca_file = j->ca[0] ? j->ca : NULL,
-        .pin = j->pin[0] ? j->pin : NULL,
-        .username = j->user[0] ? j->user : NULL,
-        .password = j->pass[0] ? j->pass : NULL,
-        .bearer_token = j->token[0] ? j->token : NULL,
-        .budget_seconds = 120,   /* staff are waiting at the screen */
+    /* Upload: in this process, or by asking the upload service (upload_via.h). */
+    struct upload_via_request rq = {
+        .q = j->q,
+        .key = j->key,
+        .spool = j->dir,
+        .max_per_archive = j->max_per_archive,
+        .upload =
+            {
+                .url = j->url,
+                .ca_file = j->ca[0] ? j->ca : NULL,
+                .pin = j->pin[0] ? j->pin : NULL,
+                .username = j->user[0] ? j->user : NULL,
+                .password = j->pass[0] ? j->pass : NULL,
+                .bearer_token = j->token[0] ? j->token : NULL,
+                .budget_seconds = 120, /* staff are waiting at the screen */
+            },
+        .request_dir = j->request_dir,
+        /* the service's own budget is 120 s too; then some slack */
+        .timeout_seconds = 300,
     };
-    struct upload *u = upload_create(&uc, err, sizeof err);
-    if (!u) {
-        snprintf(j->msg, sizeof j->msg, "%s", err);
+    struct upload_via_result res;
+    if (j->via->run(&rq, &res) != 0) {
+        snprintf(j->msg, sizeof j->msg, "%s", res.message);
         j->failed = true;
-        return;
     }
-    DIR *d = opendir(j->dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len <= strlen(OUTBOX_SUFFIX) ||
-            strcmp(e->d_name + len - strlen(OUTBOX_SUFFIX), OUTBOX_SUFFIX))
-            continue;
-        char path[1600];
-        snprintf(path, sizeof path, "%s/%s", j->dir, e->d_name);
-        struct upload_result res;
-        if (upload_send(u, path, e->d_name, &res) != 0) {
-            j->left++;
-            snprintf(j->msg, sizeof j->msg, "%s", res.message);
-            if (upload_result_stops_run(&res))
-                break;
-            continue;
-        }
-        if (res.status == UPLOAD_SENT)
-            j->sent++;
-        else
-            j->there++;
-        long n = outbox_ack(j->q, j->key, path, err, sizeof err);
-        if (n < 0) {
-            j->left++;
-            snprintf(j->msg, sizeof j->msg, "not acknowledged here: %.360s", err);
-            continue;
-        }
-        j->acked += n;
-        unlink(path);   /* delivered and acknowledged: the copy in the spool can go */
-    }
-    if (d)
-        closedir(d);
-    upload_destroy(u);
-    if (j->left)
-        j->failed = true;
+    j->exported = res.exported;
+    j->sent = res.sent;
+    j->there = res.there;
+    j->left = res.left;
+    j->acked = res.reports;
+    sodium_memzero(&rq, sizeof rq);
 }
 
 static void job_done(struct app *a, void *arg, bool cancelled)
@@ -223,7 +197,16 @@ static void start_upload(struct app *a)
     if (!j)
         return;
     j->kind = JOB_UPLOAD;
+    j->via = upload_via_find(config_get(a->cfg, "upload", "via"));
+    if (!j->via) {
+        st.result_bad = true;
+        snprintf(st.result, sizeof st.result, "%s via = %s", _("Not finished:"),
+                 config_get(a->cfg, "upload", "via"));
+        session_free(j);
+        return;
+    }
     snprintf(j->dir, sizeof j->dir, "%s/outbox", a->data_dir);
+    snprintf(j->request_dir, sizeof j->request_dir, "%s/upload", a->data_dir);
     copy_cfg(j->url, sizeof j->url, config_get(a->cfg, "upload", "url"));
     char *ca = config_path(a->cfg, "upload", "ca_file");
     copy_cfg(j->ca, sizeof j->ca, ca);

@@ -57,6 +57,8 @@ static const struct setting {
     {"upload", "username", V_TEXT, 0, 0, SC_SITE},
     {"upload", "password", V_TEXT, 0, 0, SC_SITE},
     {"upload", "bearer_token", V_TEXT, 0, 0, SC_SITE},
+    /* "Upload now": "process" (libcurl here) or "unit" (the image's upload service) */
+    {"upload", "via", V_TEXT, 0, 0, SC_MAIN},
     {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE},
     {"referrals", NULL, V_TEXT, 0, 0, SC_SITE},
 };
