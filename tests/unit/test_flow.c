@@ -194,6 +194,32 @@ static const char *lang_now;
 /* NULL: every step; else only these (the netbook-size run). */
 static const char *const *shot_only;
 
+/* Paints over the value drawn after the "Free space" label (the text
+ * command after the label's), with room for a longer or shorter value. */
+static void mask_free_space(struct app *a, uint8_t *px, int w, int h)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    const char *label = _("Free space");
+    struct ui_rect clip = {0, 0, w, h};
+    size_t i = 0;
+    for (; i < n && !(c[i].kind == UI_CMD_TEXT && c[i].text && !strcmp(c[i].text->text, label)); i++)
+        if (c[i].kind == UI_CMD_CLIP)
+            clip = c[i].rect.w < 0 ? (struct ui_rect){0, 0, w, h} : c[i].rect;
+    while (++i < n && c[i].kind != UI_CMD_TEXT)
+        ;
+    CHECK(i < n, "the free space is not on the staff screen");
+    if (i >= n)
+        return;
+    struct ui_rect r = ui_inset(c[i].rect, -6);
+    r.x -= 100;
+    r.w += 200;
+    r = ui_rect_intersect(r, clip);
+    for (int y = r.y < 0 ? 0 : r.y; y < r.y + r.h && y < h; y++)
+        for (int x = r.x < 0 ? 0 : r.x; x < r.x + r.w && x < w; x++)
+            memset(px + ((size_t)y * (size_t)w + (size_t)x) * 4, 0x80, 4);
+}
+
 static void shot(struct app *a, const char *step)
 {
     if (shot_only) {
@@ -210,10 +236,8 @@ static void shot(struct app *a, const char *step)
     REQUIRE(px, "screenshot");
     /* The staff screen shows the machine's free disk space, which changes
      * from run to run: that value's box is painted over before comparing. */
-    if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a) && w == 1280 && h == 800)
-        for (int y = 436; y < 480; y++)
-            for (int x = 320; x < 640; x++)
-                memset(px + ((size_t)y * (size_t)w + (size_t)x) * 4, 0x80, 4);
+    if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a))
+        mask_free_space(a, px, w, h);
     CHECK(golden_check(name, px, w, h, update) == 0, "%s differs from its golden screenshot", name);
     free(px);
 }
@@ -2688,6 +2712,124 @@ static void check_layout(struct app *a, const char *what)
     CHECK(bad == 0, "%s: %u layout problems", what, bad);
 }
 
+/* Past the flash a key press gives the PIN's indicator. */
+static void pin_settle(struct app *a)
+{
+    Uint32 t0 = SDL_GetTicks();
+    while (SDL_GetTicks() - t0 < 300)
+        app_pump(a, 20);
+    app_draw(a, true);
+}
+
+static uint8_t *pin_shot(struct app *a, const char *digits)
+{
+    for (const char *p = digits; *p; p++)
+        tap_id(a, ui_id_index(ui_id("staff_pin.key"), *p - '0'), "pin key");
+    pin_settle(a);
+    int w, h;
+    return app_screenshot(a, &w, &h);
+}
+
+/* The PIN's indicator never tells how many digits were typed: one and five
+ * look the same, and six, twelve and more (the OK key is on from six, the
+ * shortest PIN there is). */
+static void check_pin_hides_length(struct app *a)
+{
+    size_t n = (size_t)app_w * (size_t)app_h * 4;
+    uint8_t *none = pin_shot(a, "");
+    uint8_t *one = pin_shot(a, "1");
+    uint8_t *five = pin_shot(a, "2345");
+    uint8_t *six = pin_shot(a, "6");
+    uint8_t *twelve = pin_shot(a, "789012");
+    uint8_t *more = pin_shot(a, "34");
+    REQUIRE(none && one && five && six && twelve && more, "screenshots");
+    CHECK(memcmp(none, one, n) != 0, "the PIN pad shows nothing when a digit is typed");
+    CHECK(memcmp(one, five, n) == 0, "the PIN pad shows how many digits (1 and 5 differ)");
+    CHECK(memcmp(six, twelve, n) == 0 && memcmp(twelve, more, n) == 0,
+          "the PIN pad shows how many digits (6, 12 and 14 differ)");
+    free(none), free(one), free(five), free(six), free(twelve), free(more);
+    /* Erasing every digit (however many) empties it again. */
+    for (int i = 0; i < 14; i++)
+        tap_id(a, ui_id_index(ui_id("staff_pin.key"), 10), "erase");
+    pin_settle(a);
+}
+
+/* Every staff page in Urdu, on the usual screen and a 1024x600 netbook: the
+ * PIN pad (empty, typed, wrong, locked out), the staff page, its result line
+ * after an export, the settings, and a PIN hash too old to use. (The
+ * changed helpline key's page: section helpline_key.) */
+static void staff_urdu_shots(struct kfix *f)
+{
+    char courier[1300];
+    snprintf(courier, sizeof courier, "%s/HIFAZATOUT", f->media);
+    mkdir(courier, 0755);
+    struct stat sb;
+    REQUIRE(stat(courier, &sb) == 0, "courier");
+    static const int sizes[][2] = {{1280, 800}, {1024, 600}};
+    for (int s = 0; s < 2; s++) {
+        app_w = sizes[s][0];
+        app_h = sizes[s][1];
+        lang_now = s ? "ur_1024x600" : "ur";
+        struct app *a = open_app(f, "ur", 0);
+        wait_volumes(a, 1);
+        open_staff_pin(a);
+        shot(a, "staff_pin");
+        if (s == 0)
+            check_pin_hides_length(a);
+        for (const char *p = "135"; *p; p++)
+            tap_id(a, ui_id_index(ui_id("staff_pin.key"), *p - '0'), "pin key");
+        pin_settle(a);
+        shot(a, "staff_pin_typed");
+        for (int i = 0; i < 3; i++)
+            tap_id(a, ui_id_index(ui_id("staff_pin.key"), 10), "erase");
+        for (int i = 0; i < 3; i++) {
+            type_pin(a, "135790");
+            CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+            pump(a, 2);
+            if (i == 0) {
+                pin_settle(a);
+                shot(a, "staff_pin_wrong");
+            }
+        }
+        CHECK(a->pin_locked_until != 0, "three wrong PINs lock the pad");
+        a->pin_locked_until = (SDL_GetTicks() + 30000) | 1;   /* the same seconds in every run */
+        pin_settle(a);
+        a->pin_locked_until = (SDL_GetTicks() + 30000) | 1;
+        shot(a, "staff_pin_locked");
+        a->pin_locked_until = 0;
+        type_pin(a, KFIX_PIN);
+        CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+        wait_screen(a, "staff", 2000);
+        shot(a, "staff");
+        tap(a, "staff.export");
+        CHECK(!strcmp(app_screen_part(a), "export"), "export page");
+        tap_row(a, "staff.export.device", 0);
+        CHECK(wait_for(a, pin_checked, NULL, 20000), "export job");
+        pump(a, 2);
+        shot(a, "staff_exported");
+        tap(a, "staff.settings");
+        CHECK(!strcmp(app_screen_part(a), "settings"), "settings page");
+        shot(a, "staff_settings");
+        app_destroy(a);
+    }
+    /* A hash `hifazat staff-pin` made when 4 digits were allowed. */
+    char old[crypto_pwhash_STRBYTES];
+    REQUIRE(crypto_pwhash_str(old, KFIX_PIN, strlen(KFIX_PIN), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0, "old hash");
+    for (int s = 0; s < 2; s++) {
+        app_w = sizes[s][0];
+        app_h = sizes[s][1];
+        lang_now = s ? "ur_1024x600" : "ur";
+        struct app *a = open_app(f, "ur", 0);
+        REQUIRE(config_set(a->cfg, "staff", "pin_hash", old) == 0, "set old hash");
+        open_staff_pin(a);
+        shot(a, "staff_pin_outdated");
+        app_destroy(a);
+    }
+    app_w = 1280;
+    app_h = 800;
+}
+
 static void section_staff_layout(void)
 {
     struct kfix f;
@@ -2712,6 +2854,7 @@ static void section_staff_layout(void)
         }
     app_w = 1280;
     app_h = 800;
+    staff_urdu_shots(&f);
     kfix_destroy(&f);
 }
 

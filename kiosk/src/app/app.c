@@ -925,9 +925,13 @@ static bool staff_allowed(const struct app *a)
            (a->screen == SCREEN_WELCOME || a->screen == SCREEN_CONFIG_ERROR);
 }
 
-/* The app's mark and name at the reading start of the top bar. */
+/* The app's mark and name at the reading start of the top bar (as the
+ * last frame drew them: the language switch beside them is not part of it). */
 static bool on_mark(const struct app *a, int x, int y)
 {
+    struct ui_rect m = ui_bar_mark(a->ui);
+    if (m.w > 0 && m.h > 0)
+        return ui_rect_contains(m, x, y);
     const struct ui_theme *t = ui_theme(a->ui);
     int w = 0, h = 0;
     ui_renderer_output_size(a->rend, &w, &h);

@@ -253,8 +253,7 @@ static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, con
      * fingerprints, numbers) short. */
     int lw = r.w / 2;
     struct ui_rect lr = ui_cut_start(ui, &r, lw);
-    int h1 = measure ? ui_text_height(ui, label, UI_FONT_SMALL, lr.w)
-                     : ui_label(ui, lr, label, UI_FONT_SMALL, t->muted, TEXT_ALIGN_START);
+    const struct text_block *lb = ui_text_block(ui, label, UI_FONT_SMALL, lr.w, TEXT_ALIGN_START, 0);
     /* Values (ids, fingerprints, numbers) in Latin, left to right. */
     struct text_style s;
     text_style_init(&s);
@@ -264,10 +263,20 @@ static int info_line(struct ui_ctx *ui, struct ui_rect r, const char *label, con
     s.align = ui_dir(ui) == TEXT_DIR_RTL ? TEXT_ALIGN_END : TEXT_ALIGN_START;
     memcpy(s.lang, "en", 3);
     const struct text_block *b = text_get(ui_text_ctx(ui), value, &s);
-    if (b && !measure)
-        ui_draw_block(ui, b, r.x, r.y, t->text);
+    /* A row is as tall as the label's ink (Nastaliq's line box is mostly
+     * air above the letters) or the value: the details fit a 1024x600
+     * screen in Urdu without scrolling. */
+    bool ink = lb && lb->urdu && lb->ink_h;
+    int h1 = !lb ? 0 : ink ? lb->ink_h : lb->height;
     int h2 = b ? b->height : 0;
-    return h1 > h2 ? h1 : h2;
+    int h = h1 > h2 ? h1 : h2;
+    if (!measure) {
+        if (lb)
+            ui_draw_block(ui, lb, lr.x, r.y + (h - h1) / 2 - (ink ? lb->ink_y : 0), t->muted);
+        if (b)
+            ui_draw_block(ui, b, r.x, r.y + (h - h2) / 2, t->text);
+    }
+    return h;
 }
 
 static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
@@ -311,9 +320,11 @@ static void draw_export(struct app *a, struct ui_ctx *ui, struct page *p)
 }
 
 /* Who this kiosk is and its queue; returns the height. */
-static int draw_info(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure)
+static int draw_info(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure, bool tight)
 {
     const struct ui_theme *t = ui_theme(ui);
+    /* Between rows, and before the queue's rows (less when space is short). */
+    const int rg = tight ? 1 : t->gap / 3, sg = tight ? t->gap / 3 : t->gap;
     const int y0 = r.y;
     char buf[200];
     if (a->default_demo)
@@ -324,23 +335,23 @@ static int draw_info(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
     if (a->config_err[0])
         r.y += icon_row(ui, r, TEXT_ICON_WARNING, t->danger, a->config_err, UI_FONT_SMALL, measure) +
                t->gap / 2;
-    r.y += info_line(ui, r, _("Kiosk"), a->kiosk_id[0] ? a->kiosk_id : "-", measure) + t->gap / 3;
+    r.y += info_line(ui, r, _("Kiosk"), a->kiosk_id[0] ? a->kiosk_id : "-", measure) + rg;
     /* The helpline registers this one (hifazat open --kiosks) after comparing
      * it over the phone: a report signed by any other key is refused. */
     if (a->kiosk_fpr[0])
-        r.y += info_line(ui, r, _("Kiosk key"), a->kiosk_fpr, measure) + t->gap / 3;
+        r.y += info_line(ui, r, _("Kiosk key"), a->kiosk_fpr, measure) + rg;
     r.y += info_line(ui, r, _("Helpline key"), a->helpline_fpr[0] ? a->helpline_fpr : "-", measure) +
-           t->gap;
+           sg;
     if (st.have_status) {
         snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_PENDING]);
-        r.y += info_line(ui, r, _("Waiting to be sent"), buf, measure) + t->gap / 3;
+        r.y += info_line(ui, r, _("Waiting to be sent"), buf, measure) + rg;
         snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_EXPORTED]);
-        r.y += info_line(ui, r, _("Exported, not yet confirmed"), buf, measure) + t->gap / 3;
+        r.y += info_line(ui, r, _("Exported, not yet confirmed"), buf, measure) + rg;
         snprintf(buf, sizeof buf, "%zu", st.qs.count[QUEUE_UPLOADED]);
-        r.y += info_line(ui, r, _("Confirmed by the helpline"), buf, measure) + t->gap / 3;
+        r.y += info_line(ui, r, _("Confirmed by the helpline"), buf, measure) + rg;
         if (st.qs.damaged) {
             snprintf(buf, sizeof buf, "%zu", st.qs.damaged);
-            r.y += info_line(ui, r, _("Damaged (kept aside)"), buf, measure) + t->gap / 3;
+            r.y += info_line(ui, r, _("Damaged (kept aside)"), buf, measure) + rg;
         }
         char sz[64];
         fmt_size(sz, sizeof sz, st.qs.free_bytes);
@@ -371,8 +382,10 @@ static void saved(struct app *a, int rc)
 static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
 {
     const struct ui_theme *t = ui_theme(ui);
-    page_title(ui, p, _("Settings"), TEXT_ICON_KEY);
-    struct ui_rect left = ui_cut_start(ui, &p->body, (p->body.w - t->pad) / 2);
+    page_title(ui, p, _("Settings"), TEXT_ICON_SETTINGS);
+    /* The start column holds short buttons; the switches' long labels get
+     * the wider end column. */
+    struct ui_rect left = ui_cut_start(ui, &p->body, (p->body.w - t->pad) * 2 / 5);
     ui_cut_start(ui, &p->body, t->pad);
     struct ui_rect right = p->body;
     const bool can_save = a->cfg && a->data_dir;
@@ -510,10 +523,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct ui_rect right = p.body;
 
     /* Start column (scrolls when Urdu on a small screen does not fit). */
-    int ih = draw_info(a, ui, left, true);
+    bool tight = false;
+    int ih = draw_info(a, ui, left, true, tight);
+    if (ih > left.h)
+        ih = draw_info(a, ui, left, true, tight = true);
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "staff.info", left, ih, &st.info);
-    draw_info(a, ui, (struct ui_rect){left.x, left.y - st.info.offset, left.w, ih}, false);
+    draw_info(a, ui, (struct ui_rect){left.x, left.y - st.info.offset, left.w, ih}, false, tight);
     ui_scroll_end(ui, &sa);
 
     /* End column: the actions, then what the last one did. */
@@ -534,7 +550,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (ui_button(ui, "staff.upload", b, &up))
         start_upload(a);
     b.y += bh + g;
-    struct ui_button_spec se = {.label = _("Settings"), .icon = TEXT_ICON_LANGUAGE,
+    struct ui_button_spec se = {.label = _("Settings"), .icon = TEXT_ICON_SETTINGS,
                                 .style = UI_BUTTON_SECONDARY};
     if (ui_button(ui, "staff.settings", b, &se)) {
         go_page(a, P_SETTINGS);

@@ -24,6 +24,8 @@
 
 #define PIN_MAX 12
 #define PIN_MIN 6
+#define PIN_DOTS 6          /* the indicator's fixed row: never one per digit */
+#define PIN_FLASH_MS 180u   /* a key press flashes the row: it was taken */
 #define PIN_STATE_FILE "staff-pin.state"
 /* What `hifazat staff-pin` made when 4-digit PINs were allowed. */
 #define PIN_OLD_PARAMS "$argon2id$v=19$m=65536,t=2,p=1$"
@@ -39,6 +41,7 @@ static struct {
     int len;
     struct verify_job *job;
     bool wrong;
+    Uint32 pressed_ms;   /* the last key press (the row flashes), 0: none */
 } st;
 
 static void clear_pin(void) { sodium_memzero(st.pin, sizeof st.pin), st.len = 0; }
@@ -48,6 +51,7 @@ static void enter(struct app *a)
     clear_pin();
     st.job = NULL;
     st.wrong = false;
+    st.pressed_ms = 0;
     ui_set_focus(a->ui, ui_id_index(ui_id("staff_pin.key"), 1));
 }
 
@@ -193,11 +197,17 @@ static void key(struct app *a, int k)
 {
     if (st.job || locked_for(a))
         return;
-    if (k >= 0 && k <= 9 && st.len < PIN_MAX) {
-        st.pin[st.len++] = (char)('0' + k);
+    if (k >= 0 && k <= 9) {
+        /* Past the longest PIN a digit still flashes like the others (and is
+         * dropped): the pad never shows that the count ran out. */
+        if (st.len < PIN_MAX)
+            st.pin[st.len++] = (char)('0' + k);
         st.wrong = false;
-    } else if (k == 10 && st.len > 0) {
-        st.pin[--st.len] = '\0';
+        st.pressed_ms = SDL_GetTicks() | 1;
+    } else if (k == 10) {
+        if (st.len > 0)
+            st.pin[--st.len] = '\0';
+        st.pressed_ms = SDL_GetTicks() | 1;
     } else if (k == 11) {
         submit(a);
     }
@@ -277,17 +287,22 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
     page_text(ui, &p, msg, UI_FONT_BODY, lock || st.wrong ? t->danger : t->text);
 
-    /* The dots: how many digits, never the digits. */
+    /* The dots never count: a fixed row, hollow while nothing is typed, all
+     * filled once anything is (someone looking over a shoulder learns
+     * neither the digits nor how many). Each key press flashes the row. */
     int dot = (int)(22 * t->scale), dg = (int)(16 * t->scale);
-    int n = st.len > PIN_MIN ? st.len : PIN_MIN;
-    int dw = n * dot + (n - 1) * dg;
+    int dw = PIN_DOTS * dot + (PIN_DOTS - 1) * dg;
     struct ui_rect dr = ui_cut_top(&p.body, dot + t->gap);
-    for (int i = 0; i < n; i++) {
+    Uint32 since = SDL_GetTicks() - st.pressed_ms;
+    bool flash = st.pressed_ms && since < PIN_FLASH_MS;
+    if (flash)
+        app_wake_after(a, PIN_FLASH_MS - since);
+    for (int i = 0; i < PIN_DOTS; i++) {
         struct ui_rect d = {dr.x + (dr.w - dw) / 2 + i * (dot + dg), dr.y, dot, dot};
-        if (i < st.len)
-            ui_fill(ui, d, t->text, dot / 2);
+        if (st.len > 0)
+            ui_fill(ui, d, flash ? t->primary : t->text, dot / 2);
         else
-            ui_frame(ui, d, t->muted, dot / 2, 2);
+            ui_frame(ui, d, flash ? t->primary : t->muted, dot / 2, 2);
     }
 
     /* The keypad, 3 x 4, centred; the same order in both languages. */
@@ -297,6 +312,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (kh < t->touch)
         kh = t->touch;
     int kw = (int)(150 * t->scale), kg = (int)(10 * t->scale);
+    /* Keys wide enough for the OK key's word, in Urdu too. */
+    struct ui_button_spec ok = {.label = _("OK"), .icon = -1};
+    if (kw < ui_button_width(ui, &ok))
+        kw = ui_button_width(ui, &ok);
     int gx = p.body.x + (p.body.w - (3 * kw + 2 * kg)) / 2;
     static const int order[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 11};
     uint32_t base = ui_id("staff_pin.key");
@@ -307,8 +326,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         if (k <= 9) {
             snprintf(label, sizeof label, "%d", k);
         } else if (k == 10) {
+            /* Erases a digit: its own key-cap sign, never the Back arrow. */
             label[0] = '\0';
-            b.icon = ui_icon_back(ui);
+            b.icon = TEXT_ICON_ERASE;
         } else {
             snprintf(label, sizeof label, "%s", _("OK"));
             b.style = UI_BUTTON_PRIMARY;

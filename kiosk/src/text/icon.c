@@ -346,6 +346,30 @@ static void draw_icon(struct path *p, enum text_icon icon)
         seg(p, 7.5, 12.5, 10.8, 15.8, 2.4);
         seg(p, 10.8, 15.8, 16.8, 8.8, 2.4);
         break;
+    case TEXT_ICON_SETTINGS: {
+        /* Eight teeth on a wheel, a hole in the middle. */
+        double g[2 * 32];
+        for (int i = 0; i < 8; i++) {
+            static const double da[4] = {-16, -9, 9, 16}, rr[4] = {7.4, 10.4, 10.4, 7.4};
+            for (int k = 0; k < 4; k++) {
+                double a = (i * 45 + da[k]) * M_PI / 180;
+                g[2 * (4 * i + k)] = 12 + rr[k] * cos(a);
+                g[2 * (4 * i + k) + 1] = 12 + rr[k] * sin(a);
+            }
+        }
+        poly(p, g, 32, true);
+        circle(p, 12, 12, 3.4, false);
+        break;
+    }
+    case TEXT_ICON_ERASE: {
+        static const double o[] = {1.6, 12, 7.6, 4.6, 22, 4.6, 22, 19.4, 7.6, 19.4};
+        static const double i[] = {4.2, 12, 8.6, 6.6, 20, 6.6, 20, 17.4, 8.6, 17.4};
+        poly(p, o, 5, true);
+        poly(p, i, 5, false);
+        seg(p, 11.6, 9.2, 16.8, 14.8, 2.1);
+        seg(p, 16.8, 9.2, 11.6, 14.8, 2.1);
+        break;
+    }
     default:
         break;
     }

@@ -119,6 +119,8 @@ enum text_icon {
     TEXT_ICON_SPEAKER,     /* listen again */
     TEXT_ICON_SPEAKER_UP,  /* louder */
     TEXT_ICON_SPEAKER_DOWN,/* quieter */
+    TEXT_ICON_SETTINGS,    /* a gear: staff settings (never the language globe) */
+    TEXT_ICON_ERASE,       /* the erase-a-digit key: a key cap pointing left, a cross in it */
     TEXT_ICON_COUNT
 };
 

@@ -858,6 +858,8 @@ void ui_press_cancel(struct ui_ctx *ui)
 
 bool ui_pointer_down(const struct ui_ctx *ui) { return ui->pdown; }
 
+struct ui_rect ui_bar_mark(const struct ui_ctx *ui) { return ui->bar_mark; }
+
 bool ui_escape(struct ui_ctx *ui)
 {
     bool e = ui->escape;

@@ -326,14 +326,18 @@ enum ui_dialog_result { UI_DIALOG_OPEN, UI_DIALOG_YES, UI_DIALOG_NO };
 /* A modal dialog over everything drawn before it: the rest of the screen
  * takes no input while it is shown. Call it every frame while it should be
  * open. `no` may be NULL (one button); Esc answers NO (or YES when there is
- * only one button). */
+ * only one button). With two answers, `no` is the safe one ("No, go on",
+ * "Cancel", "Show it again"): the focus starts on it and it is the filled,
+ * main-looking button; `yes` (stop, erase, shut down, leave for good) is
+ * only outlined. Ask so that the answer that destroys is `yes`. */
 enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *id, const char *title,
                                 const char *message, const char *yes, const char *no);
 
-/* The persistent top bar: the app's mark and name at the start, the
- * language switch and the quick-exit button at the end (quick exit in the
- * far corner). A demo banner below it when `banner` is set. Cuts itself
- * from the top of *area. */
+/* The persistent top bar: quick exit alone in the far corner at the end,
+ * with a clear space before it; the app's mark and name at the start, then
+ * the language switch and the listening controls (far from quick exit, so
+ * a hurried tap meant for one never lands on the other). A demo banner
+ * below it when `banner` is set. Cuts itself from the top of *area. */
 enum ui_bar_action {
     UI_BAR_NONE, UI_BAR_QUICK_EXIT, UI_BAR_LANGUAGE, UI_BAR_LISTEN, UI_BAR_QUIETER, UI_BAR_LOUDER
 };
@@ -347,6 +351,9 @@ struct ui_bar_spec {
     int volume;              /* 0..100, shown as bars; < 0: no volume control */
 };
 enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const struct ui_bar_spec *s);
+/* Where the last top bar drew the app's mark and name (from the bar's start
+ * edge, its full height): the hidden staff gesture's target. */
+struct ui_rect ui_bar_mark(const struct ui_ctx *ui);
 /* Widget id of the quick-exit button (for focus and tests). */
 #define UI_QUICK_EXIT_ID "ui.bar.quick_exit"
 #define UI_LANGUAGE_ID "ui.bar.language"

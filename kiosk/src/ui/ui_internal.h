@@ -52,6 +52,7 @@ struct ui_ctx {
     uint32_t scroll_owner;
     uint8_t hit_extra;               /* OR-ed into every hit (HIT_ALWAYS in the bar) */
     int bar_bottom;                  /* the top bar stays above a dialog's scrim */
+    struct ui_rect bar_mark;         /* the app's mark and name in the last top bar */
 
     /* pointer */
     int px, py;

@@ -891,8 +891,10 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *name, const char 
         int bw = (row.w - t->gap) / 2;
         struct ui_rect nr = ui_cut_start(ui, &row, bw);
         ui_cut_start(ui, &row, t->gap);
-        struct ui_button_spec ns = {.label = no, .icon = -1, .style = UI_BUTTON_SECONDARY};
-        struct ui_button_spec ys = {.label = yes, .icon = -1, .style = UI_BUTTON_PRIMARY};
+        /* The safe answer is the filled, main-looking one; the answer that
+         * stops, erases or leaves is only outlined. */
+        struct ui_button_spec ns = {.label = no, .icon = -1, .style = UI_BUTTON_PRIMARY};
+        struct ui_button_spec ys = {.label = yes, .icon = -1, .style = UI_BUTTON_SECONDARY};
         if (button_impl(ui, no_id, nr, &ns))
             res = UI_DIALOG_NO;
         if (button_impl(ui, yes_id, row, &ys))
@@ -923,28 +925,62 @@ enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const str
     int bh = imax(t->touch, t->bar_h - 2 * S(ui, 12));
     struct ui_rect in = {bar.x + S(ui, 20), bar.y + (bar.h - bh) / 2, bar.w - 2 * S(ui, 20), bh};
 
+    /* Quick exit alone in the far corner (the end); the app's mark and name,
+     * then the language switch and the listening controls, from the other
+     * end. A clear space between them: a hurried tap meant for one never
+     * lands on quick exit, and quick exit is never mistaken for them. */
     ui->hit_extra = HIT_ALWAYS;
     struct ui_button_spec qe = {.label = sp->quick_exit, .icon = TEXT_ICON_EXIT, .style = UI_BUTTON_DANGER};
     if (ui_button(ui, UI_QUICK_EXIT_ID, ui_cut_end(ui, &in, ui_button_width(ui, &qe)), &qe))
         act = UI_BAR_QUICK_EXIT;
-    ui_cut_end(ui, &in, S(ui, 14));
+    ui_cut_end(ui, &in, imax(S(ui, 48), t->touch / 2));
+
+    int isz = S(ui, 44);
+    struct ui_rect mark = ui_cut_start(ui, &in, isz);
+    ui_draw_icon(ui, TEXT_ICON_SHIELD, ui_center(mark, isz, isz), t->on_bar);
+    ui_cut_start(ui, &in, S(ui, 12));
+    struct ui_rect name = mark;
+    if (sp->title) {
+        const struct text_block *b = ui_text_block(ui, sp->title, UI_FONT_BAR, in.w / 3, TEXT_ALIGN_START, 1);
+        int tw = b ? imin(b->text_width, in.w / 3) : 0;
+        name = ui_cut_start(ui, &in, tw);
+        ui_draw_block_vcenter(ui, b, name.x - (b && b->nlines ? b->lines[0].x : 0),
+                              (struct ui_rect){name.x, bar.y, name.w, bar.h}, t->on_bar);
+    }
+    /* The mark and name, from the bar's start edge: the staff gesture's target. */
+    ui->bar_mark = ui->dir == TEXT_DIR_RTL
+                       ? (struct ui_rect){name.x, bar.y, bar.x + bar.w - name.x, bar.h}
+                       : (struct ui_rect){bar.x, bar.y, name.x + name.w - bar.x, bar.h};
+    ui_cut_start(ui, &in, S(ui, 24));
+
     if (sp->language) {
         struct ui_button_spec ls = {.label = sp->language, .icon = TEXT_ICON_LANGUAGE, .style = UI_BUTTON_BAR};
-        if (ui_button(ui, UI_LANGUAGE_ID, ui_cut_end(ui, &in, ui_button_width(ui, &ls)), &ls))
+        if (ui_button(ui, UI_LANGUAGE_ID, ui_cut_start(ui, &in, ui_button_width(ui, &ls)), &ls))
             act = UI_BAR_LANGUAGE;
+        ui_cut_start(ui, &in, S(ui, 14));
     }
     if (sp->listen) {
-        /* Listen again: large, with the speaker; the volume beside it. */
-        ui_cut_end(ui, &in, S(ui, 14));
+        /* Listen again: large, with the speaker; the volume after it. */
+        int vb = imax(t->touch, bh), lw = S(ui, 46);
+        int vol = sp->volume >= 0 ? S(ui, 10) + 2 * vb + lw + 2 * S(ui, 6) : 0;
+        struct ui_button_spec li = {.label = sp->listen, .icon = TEXT_ICON_SPEAKER, .style = UI_BUTTON_BAR};
+        int lwid = ui_button_width(ui, &li);
+        /* Narrow windows: the speaker alone (its name is still read aloud). */
+        if (lwid + vol > in.w) {
+            li.label = NULL;
+            li.voice = sp->listen;
+            lwid = ui_button_width(ui, &li);
+        }
+        if (ui_button(ui, UI_LISTEN_ID, ui_cut_start(ui, &in, lwid), &li))
+            act = UI_BAR_LISTEN;
         if (sp->volume >= 0) {
-            int vb = imax(t->touch, bh);
-            struct ui_button_spec lo = {.icon = TEXT_ICON_SPEAKER_UP, .style = UI_BUTTON_BAR,
-                                        .voice = sp->louder, .disabled = sp->volume >= 100};
-            if (ui_button(ui, UI_LOUDER_ID, ui_cut_end(ui, &in, vb), &lo))
-                act = UI_BAR_LOUDER;
+            ui_cut_start(ui, &in, S(ui, 10));
+            struct ui_button_spec qu = {.icon = TEXT_ICON_SPEAKER_DOWN, .style = UI_BUTTON_BAR,
+                                        .voice = sp->quieter, .disabled = sp->volume <= 0};
+            if (ui_button(ui, UI_QUIETER_ID, ui_cut_start(ui, &in, vb), &qu))
+                act = UI_BAR_QUIETER;
             /* The level as five bars, growing towards "louder". */
-            int lw = S(ui, 46);
-            struct ui_rect lv = ui_cut_end(ui, &in, lw + 2 * S(ui, 6));
+            struct ui_rect lv = ui_cut_start(ui, &in, lw + 2 * S(ui, 6));
             int n = (sp->volume + 10) / 20, bw5 = lw / 5;
             for (int k = 0; k < 5; k++) {
                 int hh = S(ui, 10) + k * S(ui, 5);
@@ -953,33 +989,14 @@ enum ui_bar_action ui_top_bar(struct ui_ctx *ui, struct ui_rect *area, const str
                 ui_fill(ui, (struct ui_rect){x, lv.y + lv.h / 2 + S(ui, 16) - hh, bw5 - S(ui, 3), hh},
                         k < n ? t->on_bar : 0x55FFFFFFu, 2);
             }
-            struct ui_button_spec qu = {.icon = TEXT_ICON_SPEAKER_DOWN, .style = UI_BUTTON_BAR,
-                                        .voice = sp->quieter, .disabled = sp->volume <= 0};
-            if (ui_button(ui, UI_QUIETER_ID, ui_cut_end(ui, &in, vb), &qu))
-                act = UI_BAR_QUIETER;
-            ui_cut_end(ui, &in, S(ui, 10));
+            struct ui_button_spec lo = {.icon = TEXT_ICON_SPEAKER_UP, .style = UI_BUTTON_BAR,
+                                        .voice = sp->louder, .disabled = sp->volume >= 100};
+            if (ui_button(ui, UI_LOUDER_ID, ui_cut_start(ui, &in, vb), &lo))
+                act = UI_BAR_LOUDER;
         }
-        struct ui_button_spec li = {.label = sp->listen, .icon = TEXT_ICON_SPEAKER, .style = UI_BUTTON_BAR};
-        int lwid = ui_button_width(ui, &li);
-        /* Narrow windows: the speaker alone (its name is still read aloud). */
-        if (lwid > in.w / 2) {
-            li.label = NULL;
-            li.voice = sp->listen;
-            lwid = ui_button_width(ui, &li);
-        }
-        if (ui_button(ui, UI_LISTEN_ID, ui_cut_end(ui, &in, lwid), &li))
-            act = UI_BAR_LISTEN;
     }
     ui->hit_extra = 0;
 
-    int isz = S(ui, 44);
-    struct ui_rect mark = ui_cut_start(ui, &in, isz);
-    ui_draw_icon(ui, TEXT_ICON_SHIELD, ui_center(mark, isz, isz), t->on_bar);
-    ui_cut_start(ui, &in, S(ui, 12));
-    if (sp->title) {
-        const struct text_block *b = ui_text_block(ui, sp->title, UI_FONT_BAR, in.w, TEXT_ALIGN_START, 1);
-        ui_draw_block_vcenter(ui, b, in.x, (struct ui_rect){in.x, bar.y, in.w, bar.h}, t->on_bar);
-    }
     if (sp->banner) {
         const struct text_block *b =
             ui_text_block(ui, sp->banner, UI_FONT_SMALL, area->w - 2 * t->pad, TEXT_ALIGN_CENTER, 1);
