@@ -199,6 +199,86 @@ static void test_dialog_is_modal(void)
     ui_destroy(ui);
 }
 
+/* The colour of the last fill drawn exactly over r (0: none). */
+static ui_color fill_at(struct ui_ctx *ui, struct ui_rect r)
+{
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    ui_color col = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].kind == UI_CMD_FILL && !memcmp(&c[i].rect, &r, sizeof r))
+            col = c[i].color;
+    return col;
+}
+
+/* The answer that stops, erases or leaves (`yes`) is never the filled,
+ * main-looking button: the safe one (`no`) is. One answer alone is filled. */
+static void test_dialog_safe_answer_filled(void)
+{
+    for (int d = 0; d < 2; d++) {
+        struct ui_ctx *ui = new_ui(d ? TEXT_DIR_LTR : TEXT_DIR_RTL);
+        const struct ui_theme *t = ui_theme(ui);
+        for (int frame = 0; frame < 2; frame++) {
+            ui_begin(ui, 1024, 600);
+            ui_dialog(ui, "stop", "کیا ابھی روک دیں؟", "سب مٹا دیا جائے گا۔", "ہاں، روک دیں", "نہیں، جاری رکھیں");
+            ui_end(ui);
+        }
+        const struct ui_hit *yes = hit_of(ui, ui_id_index(ui_id("stop"), 1));
+        const struct ui_hit *no = hit_of(ui, ui_id_index(ui_id("stop"), 2));
+        REQUIRE(yes && no, "dialog buttons");
+        ui_begin(ui, 1024, 600);
+        ui_dialog(ui, "stop", "کیا ابھی روک دیں؟", "سب مٹا دیا جائے گا۔", "ہاں، روک دیں", "نہیں، جاری رکھیں");
+        ui_end(ui);
+        ui_color yc = fill_at(ui, yes->r), nc = fill_at(ui, no->r);
+        CHECK(nc == t->primary || nc == t->primary_hover, "the safe answer is not filled (%08x)", (unsigned)nc);
+        CHECK(yc != t->primary && yc != t->primary_hover && yc != t->primary_down && yc != t->danger,
+              "the answer that stops is the filled, main-looking button (%08x)", (unsigned)yc);
+        CHECK(ui_focus(ui) == no->id, "the dialog does not start on its safe answer");
+        ui_destroy(ui);
+    }
+}
+
+/* Quick exit alone in the far corner; the language switch at the other end
+ * of the bar, on a 1024x600 netbook with every control shown, both ways. */
+static void test_bar_quick_exit_apart(void)
+{
+    for (int d = 0; d < 2; d++) {
+        bool rtl = d == 0;
+        struct ui_ctx *ui = new_ui(rtl ? TEXT_DIR_RTL : TEXT_DIR_LTR);
+        struct ui_bar_spec bar = {.title = rtl ? "حفاظت" : "Hifazat",
+                                  .quick_exit = rtl ? "فوراً باہر نکلیں" : "Quick exit",
+                                  .language = rtl ? "English" : "اردو",
+                                  .listen = rtl ? "دوبارہ سنیں" : "Listen again",
+                                  .quieter = "-", .louder = "+", .volume = 60};
+        for (int frame = 0; frame < 2; frame++) {
+            ui_begin(ui, 1024, 600);
+            struct ui_rect area = {0, 0, 1024, 600};
+            ui_top_bar(ui, &area, &bar);
+            ui_end(ui);
+        }
+        const struct ui_hit *q = hit_of(ui, ui_id(UI_QUICK_EXIT_ID));
+        const struct ui_hit *l = hit_of(ui, ui_id(UI_LANGUAGE_ID));
+        REQUIRE(q && l, "quick exit and language buttons");
+        /* Quick exit in the end corner (left in Urdu), the language switch in
+         * the half of the bar at the start. */
+        CHECK(rtl ? q->r.x < 40 : q->r.x + q->r.w > 1024 - 40, "quick exit is not in the far corner");
+        CHECK(rtl ? l->r.x > 512 : l->r.x + l->r.w < 512, "the language switch is near quick exit");
+        /* Nothing else between quick exit and a clear space before it. */
+        for (size_t i = 0; i < ui->prev.n; i++) {
+            const struct ui_hit *h = &ui->prev.v[i];
+            if (h->id == q->id)
+                continue;
+            int dist = rtl ? h->r.x - (q->r.x + q->r.w) : q->r.x - (h->r.x + h->r.w);
+            CHECK(dist >= 32, "a bar button %d px from quick exit", dist);
+        }
+        /* The hidden staff gesture's target is the mark and name alone. */
+        struct ui_rect m = ui_bar_mark(ui);
+        CHECK(m.w > 0 && (rtl ? m.x + m.w == 1024 && m.x > l->r.x + l->r.w : m.x == 0 && m.x + m.w < l->r.x),
+              "the mark's zone reaches the language switch");
+        ui_destroy(ui);
+    }
+}
+
 static void test_toggle_list_grid(void)
 {
     struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
@@ -700,6 +780,8 @@ int main(void)
     test_taps();
     test_keyboard();
     test_dialog_is_modal();
+    test_dialog_safe_answer_filled();
+    test_bar_quick_exit_apart();
     test_toggle_list_grid();
     test_big_grid();
     test_section_grid();
