@@ -242,9 +242,10 @@ static void test_dialog_safe_answer_filled(void)
  * of the bar, on a 1024x600 netbook with every control shown, both ways. */
 static void test_bar_quick_exit_apart(void)
 {
-    for (int d = 0; d < 2; d++) {
-        bool rtl = d == 0;
+    for (int d = 0; d < 4; d++) {
+        bool rtl = d % 2 == 0;
         struct ui_ctx *ui = new_ui(rtl ? TEXT_DIR_RTL : TEXT_DIR_LTR);
+        ui_set_text_scale(ui, d < 2 ? 100 : 150);   /* and with larger text */
         struct ui_bar_spec bar = {.title = rtl ? "حفاظت" : "Hifazat",
                                   .quick_exit = rtl ? "فوراً باہر نکلیں" : "Quick exit",
                                   .language = rtl ? "English" : "اردو",
@@ -263,9 +264,16 @@ static void test_bar_quick_exit_apart(void)
          * the half of the bar at the start. */
         CHECK(rtl ? q->r.x < 40 : q->r.x + q->r.w > 1024 - 40, "quick exit is not in the far corner");
         CHECK(rtl ? l->r.x > 512 : l->r.x + l->r.w < 512, "the language switch is near quick exit");
-        /* Nothing else between quick exit and a clear space before it. */
+        /* Nothing else between quick exit and a clear space before it; every
+         * button whole, none on another. */
         for (size_t i = 0; i < ui->prev.n; i++) {
             const struct ui_hit *h = &ui->prev.v[i];
+            CHECK(h->r.w >= ui_theme(ui)->touch && h->r.x >= 0 && h->r.x + h->r.w <= 1024,
+                  "a bar button squeezed or outside (%d wide at %d)", h->r.w, h->r.x);
+            for (size_t j = i + 1; j < ui->prev.n; j++) {
+                const struct ui_hit *g = &ui->prev.v[j];
+                CHECK(g->r.x >= h->r.x + h->r.w || h->r.x >= g->r.x + g->r.w, "bar buttons overlap");
+            }
             if (h->id == q->id)
                 continue;
             int dist = rtl ? h->r.x - (q->r.x + q->r.w) : q->r.x - (h->r.x + h->r.w);
