@@ -89,6 +89,8 @@ static const struct golden_case cases[] = {
     {"dialog_ur_1280x800", 1280, 800, "ur", "check", false, open_dialog, false},
     {"config_error_ur_1280x800", 1280, 800, "ur", "welcome", false, NULL, true},
     {"config_error_en_1024x600", 1024, 600, "en", "welcome", false, NULL, true},
+    {"config_error_ur_1024x600", 1024, 600, "ur", "welcome", false, NULL, true},
+    {"dialog_ur_1024x600", 1024, 600, "ur", "check", false, open_dialog, false},
 };
 
 static int run_case(const struct golden_case *gc, bool update)
