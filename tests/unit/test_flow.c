@@ -2792,9 +2792,11 @@ static void staff_urdu_shots(struct kfix *f)
             }
         }
         CHECK(a->pin_locked_until != 0, "three wrong PINs lock the pad");
-        a->pin_locked_until = (SDL_GetTicks() + 30000) | 1;   /* the same seconds in every run */
+        /* "30 seconds" in every run: 29.5 s left, shown rounded up, for the
+         * half second the screenshot may take. */
+        a->pin_locked_until = (SDL_GetTicks() + 29500) | 1;
         pin_settle(a);
-        a->pin_locked_until = (SDL_GetTicks() + 30000) | 1;
+        a->pin_locked_until = (SDL_GetTicks() + 29500) | 1;
         shot(a, "staff_pin_locked");
         a->pin_locked_until = 0;
         type_pin(a, KFIX_PIN);
