@@ -285,7 +285,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
     case P_THREATS: {
         /* Take It Down's advice on sextortion, in the order to act on it. */
-        page_title(ui, &p, _("If someone is threatening you"), TEXT_ICON_SHIELD);
+        page_title(ui, &p, _("If someone threatens you"), TEXT_ICON_SHIELD);
         const struct point pts[] = {
             {TEXT_ICON_CHECK, _("It is not your fault. You can get help.")},
             {TEXT_ICON_CLOSE, _("Do not pay them, and do not send anything more. Paying does not "
@@ -323,16 +323,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                                _("No, they are copies that were sent or saved"),
                                _("I am not sure")};
         question(ui, &p, "questions.origin", _("Were these pictures taken on this phone?"), NULL,
-                 _("Take It Down works best with the pictures from the phone they were taken on. "
-                   "Copies can be used too."),
+                 _("The originals, on the phone they were taken on, work best. Copies can be used "
+                   "too."),
                  items, 3, &s->origin);
         break;
     }
     case P_COPIES: {
         page_title(ui, &p, _("Copies can be used too"), TEXT_ICON_INFO);
         const struct point pts[] = {
-            {TEXT_ICON_CHECK, _("The codes of copies can still find those same copies on the "
-                                "sites that take part.")},
+            {TEXT_ICON_CHECK, _("The codes of copies can still find those same copies.")},
             {TEXT_ICON_INFO, _("A copy that was changed, for example cut or filtered, may not "
                                "match.")},
             {TEXT_ICON_SHIELD, _("The helpline may also pass the case to NCMEC's CyberTipline, "
