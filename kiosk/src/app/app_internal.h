@@ -216,8 +216,8 @@ void app_config_free(struct app *a);
 /* The referral's name and note in the current language. */
 const char *referral_name(const struct referral *r);
 const char *referral_note(const struct referral *r);
-/* The sites that check the codes on a route ("Facebook, Instagram"), the
- * list's commas in the current language; NULL when the site lists none. */
+/* The sites that check the codes on a route ("Facebook, Instagram"), tidied;
+ * NULL when the site lists none. */
 const char *platforms_text(const struct app *a, enum report_route route, char *buf, size_t n);
 
 /* narration.c: the guide's clips and pictograms. narration_create()

@@ -142,8 +142,9 @@ const char *platforms_text(const struct app *a, enum report_route route, char *b
     const char *v = (unsigned)route < 2 ? a->platforms[route] : NULL;
     if (!v || !n)
         return NULL;
-    /* One name after another, with Urdu's comma in Urdu. */
-    const char *sep = i18n_lang() == I18N_UR ? "\xd8\x8c " : ", ";
+    /* The names are Latin: with Latin commas they stay one left-to-right
+     * run in an Urdu line (Urdu's comma would break it into pieces). */
+    const char *sep = ", ";
     size_t o = 0;
     buf[0] = '\0';
     while (*v) {

@@ -345,8 +345,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         char names[600], line[800];
         const char *list_text = platforms_text(a, session_route(s), names, sizeof names);
         if (list_text)
-            /* TRANSLATORS: %s is a list of websites and apps, e.g. "Facebook, Instagram". */
-            snprintf(line, sizeof line, _("These sites and apps check the codes: %s"), list_text);
+            /* The names on a line of their own, left to right in Urdu too. */
+            snprintf(line, sizeof line, "%s\n%s", _("These sites and apps check the codes:"), list_text);
         else
             snprintf(line, sizeof line, "%s", _("A staff member can tell you which sites check the codes."));
         const struct point pts[] = {
