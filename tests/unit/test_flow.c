@@ -372,8 +372,8 @@ static void expect_clip(struct app *a, const char *lang, const char *clip)
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
 /* After "What kind of pictures?": the route's own question (young people:
- * originals or copies, here the originals; an adult's helper: the person's
- * agreement, here yes), then the sites that check the codes, and Next to
+ * originals or copies, here the originals; an adult's pictures reported by
+ * someone else: the person's agreement, here yes), then the sites that check the codes, and Next to
  * Connect. lang NULL: the clips are not checked. */
 static void route_pages(struct app *a, const char *lang, bool shots)
 {

@@ -9,8 +9,9 @@
  *                instead). "Someone is threatening me" opens threats: what
  *                to do about someone threatening to share them (as Take It
  *                Down advises), then back to the question
- *   consent      adults, someone helping: is the person in the pictures here,
- *                and do they agree? StopNCII takes only the person's own
+ *   consent      adults, reported by someone else (a helper, a parent or
+ *                trusted adult): is the person in the pictures here, and do
+ *                they agree? StopNCII takes only the person's own
  *                report (no -> no_consent: what they can do; nothing queued)
  *   origin       young people: taken on this phone, or copies? Take It Down
  *                asks for the pictures from the device they were taken on

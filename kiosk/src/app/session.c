@@ -344,7 +344,8 @@ enum report_reporter session_reporter(const struct session *s)
 
 bool session_asks_consent(const struct session *s)
 {
-    return session_route(s) == REPORT_ROUTE_ADULT && s->who == WHO_HELPER;
+    /* A parent or trusted adult of an adult is someone else too. */
+    return session_route(s) == REPORT_ROUTE_ADULT && s->who != WHO_SELF && s->who != WHO_UNSET;
 }
 
 bool session_asks_origin(const struct session *s)

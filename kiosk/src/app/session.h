@@ -126,7 +126,8 @@ enum report_route session_route(const struct session *s);
 enum report_reporter session_reporter(const struct session *s);
 /* The origin question's answer for the report (NONE when it was not asked). */
 enum report_origin session_origin(const struct session *s);
-/* The adult route with a helper: the person's own agreement is asked. */
+/* The adult route, reported by someone else (a helper, a parent or trusted
+ * adult): the person's own agreement is asked. */
 bool session_asks_consent(const struct session *s);
 /* The young people's route: whether these are the original pictures is asked. */
 bool session_asks_origin(const struct session *s);
