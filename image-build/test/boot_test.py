@@ -68,9 +68,13 @@ PHONE_FLOW_KEYS = (
     ("ret", ""),                        # Who are you?
     ("ret", ""),                        # The first answer: the person in them
     ("shift-tab", ""),                  # Next
-    ("ret", ""),                        # Nude or sexual?
+    ("ret", ""),                        # What kind of pictures?
     ("ret", ""),                        # The first answer: yes
     ("shift-tab", ""),                  # Next
+    ("ret", ""),                        # Taken on this phone?
+    ("ret", ""),                        # The first answer: yes
+    ("shift-tab", ""),                  # Next
+    ("ret", ""),                        # Where the codes are checked: Next is focused
     ("ret", "screen=connect"),          # Connect: the phone, already there, is focused
     ("ret", "gallery=read"),            # Choose: the gallery, read to the end
     ("ret", ""),                        # The first album, Camera, opens

@@ -124,7 +124,10 @@ static int write_config(struct kfix *f, bool with_secret)
              "mohr.phone = 1099\n"
              "nccia.name = National Cyber Crime Investigation Agency (NCCIA)\n"
              "nccia.name_ur = نیشنل سائبر کرائم انویسٹی گیشن ایجنسی\n"
-             "nccia.phone = 1799\n",
+             "nccia.phone = 1799\n"
+             "\n[platforms]\n"
+             "adult = Facebook, Instagram, Threads, TikTok, Reddit, Bumble, OnlyFans, Pornhub\n"
+             "under18 = Facebook, Instagram, Threads, TikTok, OnlyFans, Pornhub, Yubo\n",
              with_secret ? "keys/helpline.pub" : "helpline.pub", pin_hash);
     return write_whole(f->config, text, strlen(text));
 }

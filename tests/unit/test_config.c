@@ -59,7 +59,8 @@ int main(void)
     char main_conf[1024];
     snprintf(main_conf, sizeof(main_conf),
              "; Hifazat kiosk\n[kiosk]\nid = lahore-01\ndata_dir = data\nhelpline_key = h.pub\n"
-             "language = ur\n\n[queue]\nretention_days = 30\n\n[referrals]\ndrf = 0800-39393\n");
+             "language = ur\n\n[queue]\nretention_days = 30\n\n[referrals]\ndrf = 0800-39393\n"
+             "\n[platforms]\nadult = Facebook, Instagram\n");
     put("kiosk.conf", main_conf);
     int rc;
     struct config *c = load("kiosk.conf", &rc);
@@ -68,6 +69,7 @@ int main(void)
     CHECK(config_get_int(c, "queue", "retention_days", 90) == 30, "int");
     CHECK(config_get_int(c, "queue", "max_per_archive", 500) == 500, "default");
     CHECK(!strcmp(config_get(c, "referrals", "drf"), "0800-39393"), "free-form section");
+    CHECK(!strcmp(config_get(c, "platforms", "adult"), "Facebook, Instagram"), "the sites by route");
     char *dd = config_path(c, "kiosk", "data_dir");
     CHECK(dd && !strcmp(dd, path("data")), "relative to the file: %s", dd);
     uint8_t got[32];
@@ -90,6 +92,7 @@ int main(void)
         {"upload", "ca_file"},            {"upload", "pin"},         {"upload", "password"},
         {"upload", "username"},           {"upload", "bearer_token"}, {"staff", "pin_hash"},
         {"referrals", "drf.phone"},       {"queue", "retention_days"},
+        {"platforms", "adult"},           {"platforms", "under18"},
     };
     for (size_t i = 0; i < sizeof(site_only) / sizeof(site_only[0]); i++) {
         char over[300];
@@ -221,6 +224,7 @@ int main(void)
         {"[queue]\nretention_days = 12x\n", "retention_days"},
         {"[kiosk]\nhelpline_public_key = abc\n", "helpline public key"},
         {"[upload]\nurl = ftp://x\n", "https"},
+        {"[platforms]\nadults = Facebook\n", "unknown setting 'adults'"},
         {"this is not ini\n", "line 1"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

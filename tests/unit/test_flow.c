@@ -39,6 +39,7 @@
 #include "fakephone.h"
 #include "check.h"
 #include "golden.h"
+#include "guide.h"
 #include "kioskfix.h"
 #include "mediagen.h"
 #include "testutil.h"
@@ -394,6 +395,31 @@ static void expect_clip(struct app *a, const char *lang, const char *clip)
 
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
+/* After "What kind of pictures?": the route's own question (young people:
+ * originals or copies, here the originals; an adult's pictures reported by
+ * someone else: the person's agreement, here yes), then the sites that check the codes, and Next to
+ * Connect. lang NULL: the clips are not checked. */
+static void route_pages(struct app *a, const char *lang, bool shots)
+{
+    const char *part = app_screen_part(a);
+    const char *list = !strcmp(part, "origin") ? "questions.origin"
+                       : !strcmp(part, "consent") ? "questions.consent" : NULL;
+    if (list) {
+        if (lang)
+            expect_clip(a, lang, !strcmp(part, "origin") ? "screen.questions.origin"
+                                                        : "screen.questions.consent");
+        tap_row(a, list, 0);
+        tap(a, "questions.next");
+    }
+    CHECK(!strcmp(app_screen(a), "questions") && !strcmp(app_screen_part(a), "platforms"),
+          "then the sites that check the codes (%s/%s)", app_screen(a), app_screen_part(a));
+    if (lang)
+        expect_clip(a, lang, "screen.questions.platforms");
+    if (shots)
+        shot(a, "platforms");
+    tap(a, "questions.next");
+}
+
 static void walk(struct app *a, struct run *r)
 {
     bool s = r->shots;
@@ -453,6 +479,7 @@ static void walk(struct app *a, struct run *r)
     if (r->stop == ST_CONTENT)
         return;
     tap(a, "questions.next");
+    route_pages(a, L, s);
     wait_screen(a, "connect", 2000);
     expect_clip(a, L, "screen.connect");
     if (!a->volumes || a->volumes->count == 0) {
@@ -875,6 +902,220 @@ static void section_flow(void)
     kfix_destroy(&f);
 }
 
+/* ---- the questions StopNCII and Take It Down ask */
+
+/* The sealed reports, opened as the helpline opens them (JSON Lines). */
+static char *opened_reports(const struct kfix *f)
+{
+    const char *bin = getenv("HIFAZAT_BIN");
+    REQUIRE(bin, "HIFAZAT_BIN not set (run through ctest)");
+    char out[1300], cmd[6000], keyfile[1200], kiosks[1300];
+    snprintf(out, sizeof out, "%s/courier", f->root);
+    mkdir(out, 0700);
+    snprintf(cmd, sizeof cmd, "'%s/hifazat' export --config '%s' --to '%s' --all >/dev/null", bin,
+             f->config, out);
+    free(run_cmd(cmd));
+    snprintf(keyfile, sizeof keyfile, "%s/kiosk.key", f->data);
+    snprintf(kiosks, sizeof kiosks, "%s/kiosks.txt", f->root);
+    json_t *kj = json_load_file(keyfile, 0, NULL);
+    FILE *kf = fopen(kiosks, "w");
+    REQUIRE(kj && kf, "the kiosk's public key for --kiosks");
+    fprintf(kf, "%s test kiosk\n", json_string_value(json_object_get(kj, "public_key")));
+    fclose(kf);
+    json_decref(kj);
+    snprintf(cmd, sizeof cmd,
+             "'%s/hifazat' open '%s'/*.tar --key '%s/helpline.key' --passphrase-file '%s' "
+             "--kiosks '%s' --jsonl -",
+             bin, out, f->keydir, f->passfile, kiosks);
+    char *jsonl = run_cmd(cmd);
+    REQUIRE(jsonl, "hifazat open");
+    return jsonl;
+}
+
+/* The opened report with this case code (a new reference), or NULL. */
+static json_t *opened_report(const char *jsonl, const char *case_code)
+{
+    for (const char *p = jsonl; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        json_t *doc = json_loadb(p, len, 0, NULL);
+        const char *cc = doc ? json_string_value(json_object_get(doc, "case_code")) : NULL;
+        if (cc && !strcmp(cc, case_code))
+            return doc;
+        json_decref(doc);
+        p = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* From the page after "What kind of pictures?" to a queued report: the
+ * Camera album, fingerprinted, sent. Returns with the case code shown. */
+static void send_camera_album(struct app *a, char *case_code, size_t n)
+{
+    CHECK(!strcmp(app_screen_part(a), "platforms"), "the sites before Connect (%s)", app_screen_part(a));
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    if (!a->volumes || a->volumes->count == 0)
+        REQUIRE(kfix_make_phone(cur_fix, "PHONE", 0), "make the phone");
+    wait_volumes(a, 1);
+    choose_device(a);
+    tap_album(a, MEDIA_ALBUM_CAMERA);
+    settle_media(a);
+    tap(a, "choose.all");
+    tap(a, "choose.next");
+    wait_screen(a, "fingerprint", 2000);
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting");
+    pump(a, 2);
+    if (!strcmp(app_screen(a), "fingerprint"))
+        tap(a, "fingerprint.next");   /* past the damaged file's reason */
+    wait_screen(a, "review", 3000);
+    tap(a, "review.next");
+    wait_screen(a, "confirm", 2000);
+    tap(a, "confirm.send");
+    wait_screen(a, "case_code", 10000);
+    snprintf(case_code, n, "%s", a->session.receipt.case_code);
+}
+
+/* Nothing said aloud on "What kind of pictures?" names what is in them. */
+static void check_content_clip_neutral(void)
+{
+    const struct guide_screen *g = guide_screen_find("questions", "content");
+    REQUIRE(g, "the content page's clip");
+    static const char *const words[] = {"nude", "sexual", "naked", "برہنہ", "جنسی", "بے لباس", "ننگ", NULL};
+    const char *ur = _(g->text);
+    for (const char *const *w = words; *w; w++)
+        CHECK(!strstr(g->text, *w) && !strstr(ur, *w), "the content page's clip says \"%s\"", *w);
+}
+
+static void section_questions(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "questions", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    cur_fix = &f;
+    /* Urdu and English at 1280x800, then Urdu at 1024x600: every new page's
+     * golden; the young people's route with copies and an adult's helper
+     * with their agreement go on to a queued report (the first two runs). */
+    const char *langs[] = {"ur", "en", "ur"};
+    char codes[2][16] = {"", ""};
+    for (int l = 0; l < 3; l++) {
+        const char *L = langs[l];
+        lang_now = l < 2 ? L : "ur_1024x600";
+        app_w = l < 2 ? 1280 : 1024;
+        app_h = l < 2 ? 800 : 600;
+        struct app *a = open_app(&f, L, 0);
+        if (l == 0)
+            check_content_clip_neutral();
+
+        /* An adult's pictures, someone helping: is the person here, and do
+         * they agree? No: what they can do, and nothing is kept. */
+        struct run r = {.lang = L, .stop = ST_AGE};
+        walk(a, &r);
+        tap_row(a, "questions.age", 1);
+        tap(a, "questions.next");
+        tap_row(a, "questions.who", 2);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "content"), "what kind of pictures (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.content");
+        if (l == 2)
+            shot(a, "content");
+        /* Someone threatening to share them: the advice, then back. */
+        tap(a, "questions.threats");
+        CHECK(!strcmp(app_screen_part(a), "threats"), "the advice on threats (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.threats");
+        shot(a, "threats");
+        tap(a, "questions.back");
+        CHECK(!strcmp(app_screen_part(a), "content"), "back to the question (%s)", app_screen_part(a));
+        tap_row(a, "questions.content", 0);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "consent"), "the person's agreement (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.consent");
+        tap_row(a, "questions.consent", 1);
+        expect_clip(a, L, "say.consent_no");
+        shot(a, "consent");
+        size_t before = queue_pending(&f);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "no_consent"), "only they can report (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.no_consent");
+        shot(a, "no_consent");
+        tap(a, "questions.next");
+        wait_screen(a, "welcome", 2000);
+        CHECK(session_zero(&a->session), "not here or not agreeing: the session is wiped");
+        CHECK(queue_pending(&f) == before, "not here or not agreeing: nothing queued");
+
+        if (l == 1) {
+            /* English: they are here and agree: the sites, then the flow. */
+            walk(a, &r);
+            tap_row(a, "questions.age", 1);
+            tap(a, "questions.next");
+            tap_row(a, "questions.who", 2);
+            tap(a, "questions.next");
+            tap_row(a, "questions.content", 0);
+            tap(a, "questions.next");
+            tap_row(a, "questions.consent", 0);
+            expect_clip(a, L, "say.consent_yes");
+            tap(a, "questions.next");
+            expect_clip(a, L, "screen.questions.platforms");
+            shot(a, "platforms_helper");
+            send_camera_album(a, codes[1], sizeof codes[1]);
+            key(a, SDLK_F12);
+            wait_screen(a, "welcome", 2000);
+        }
+
+        /* Under 18: originals or copies? Copies: what that means. */
+        walk(a, &r);
+        tap_row(a, "questions.age", 0);
+        tap(a, "questions.next");
+        tap_row(a, "questions.who", 0);
+        tap(a, "questions.next");
+        tap_row(a, "questions.content", 0);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "origin"), "originals or copies (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.origin");
+        tap_row(a, "questions.origin", 1);
+        expect_clip(a, L, "say.origin_copies");
+        shot(a, "origin");
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "copies"), "what copies mean (%s)", app_screen_part(a));
+        expect_clip(a, L, "screen.questions.copies");
+        shot(a, "copies");
+        tap(a, "questions.next");
+        expect_clip(a, L, "screen.questions.platforms");
+        if (l == 2)
+            shot(a, "platforms");
+        /* Back: to what copies mean, then on again. */
+        tap(a, "questions.back");
+        CHECK(!strcmp(app_screen_part(a), "copies"), "Back from the sites (%s)", app_screen_part(a));
+        tap(a, "questions.next");
+        if (l == 0) {
+            send_camera_album(a, codes[0], sizeof codes[0]);
+            key(a, SDLK_F12);
+            wait_screen(a, "welcome", 2000);
+        }
+        app_destroy(a);
+    }
+    app_w = 1280;
+    app_h = 800;
+    /* The helpline reads the answer: copies on the young people's route;
+     * nothing on the adult route, where it is not asked. */
+    char *jsonl = opened_reports(&f);
+    json_t *young = opened_report(jsonl, codes[0]), *adult = opened_report(jsonl, codes[1]);
+    CHECK(young && adult, "both reports opened");
+    if (young) {
+        const char *o = json_string_value(json_object_get(young, "origin"));
+        CHECK(o && !strcmp(o, "copy"), "origin on the young people's route: %s", o ? o : "(none)");
+        CHECK(!strcmp(json_string_value(json_object_get(young, "route")), "under18"), "route under18");
+    }
+    if (adult) {
+        CHECK(!json_object_get(adult, "origin"), "no origin on the adult route");
+        CHECK(!strcmp(json_string_value(json_object_get(adult, "reporter")), "helper"), "reported by a helper");
+    }
+    json_decref(young);
+    json_decref(adult);
+    free(jsonl);
+    CHECK(queue_pending(&f) + 0 <= 2, "only the two reports");
+    kfix_destroy(&f);
+}
+
 /* ---- the whole flow on a phone by cable */
 
 static void section_phone(void)
@@ -1073,6 +1314,7 @@ static void to_connect(struct app *a, const char *lang)
     struct run r = {.lang = lang, .stop = ST_CONTENT};
     walk(a, &r);
     tap(a, "questions.next");
+    route_pages(a, lang, false);
     wait_screen(a, "connect", 2000);
     expect_clip(a, lang, "screen.connect");
 }
@@ -1861,9 +2103,13 @@ static const struct {
     {"ret", ""},                        /* Who are you? */
     {"ret", ""},                        /* The first answer: the person in them */
     {"shift-tab", ""},                  /* Next */
-    {"ret", ""},                        /* Nude or sexual? */
+    {"ret", ""},                        /* What kind of pictures? */
     {"ret", ""},                        /* The first answer: yes */
     {"shift-tab", ""},                  /* Next */
+    {"ret", ""},                        /* Taken on this phone? */
+    {"ret", ""},                        /* The first answer: yes */
+    {"shift-tab", ""},                  /* Next */
+    {"ret", ""},                        /* Where the codes are checked: Next is focused */
     {"ret", "screen=connect"},          /* Connect: the phone, already there, is focused */
     {"ret", "gallery=read"},            /* Choose: the gallery, read to the end */
     {"ret", ""},                        /* The first album, Camera, opens */
@@ -1907,7 +2153,7 @@ static const char *focus_name(struct app *a)
     for (const char *const *n = names; *n; n++)
         if (f == ui_id(*n))
             return *n;
-    static const char *const lists[] = {"questions.age", "questions.who", "questions.content", "connect.device",
+    static const char *const lists[] = {"questions.age", "questions.who", "questions.content", "questions.origin", "connect.device",
                                         "choose.album", "case_code.confirm", NULL};
     for (const char *const *n = lists; *n; n++)
         for (int i = 0; i < 8; i++)
@@ -1982,6 +2228,10 @@ static void section_phone_keys(void)
         "questions/content questions.content[0]",
         "questions/content questions.content[0]",
         "questions/content questions.next",
+        "questions/origin questions.origin[0]",
+        "questions/origin questions.origin[0]",
+        "questions/origin questions.next",
+        "questions/platforms questions.next",
         "connect/ connect.device[0]",
         "choose/ choose.album[0]",
         "choose/album cell 0",
@@ -2329,6 +2579,7 @@ static void section_demo(void)
     tap(a, "questions.next");
     tap_row(a, "questions.content", 0);
     tap(a, "questions.next");
+    route_pages(a, NULL, false);
     wait_screen(a, "connect", 2000);
     shot(a, "demo_connect");
     choose_device(a);
@@ -3066,6 +3317,7 @@ int main(int argc, char **argv)
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},
         {"gallery", section_gallery}, {"gallery_live", section_gallery_live}, {"phone_keys", section_phone_keys},
+        {"questions", section_questions},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

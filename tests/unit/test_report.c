@@ -103,6 +103,18 @@ static void test_crafted(void)
     CHECK(open_crafted(dupkey, k, h, 1, 1, &o) == REPORT_ERR_SCHEMA, "duplicate key refused");
     CHECK(open_crafted("not json", k, h, 1, 1, &o) == REPORT_ERR_SCHEMA, "not JSON");
 
+    /* origin: optional, one of three words */
+    CHECK(open_crafted(body_with("", ",\"origin\":\"copy\""), k, h, 1, 1, &o) == REPORT_OK,
+          "origin copy opens");
+    CHECK(o && !strcmp(json_string_value(json_object_get(report_opened_json(o), "origin")), "copy"),
+          "origin kept");
+    report_opened_free(o);
+    o = NULL;
+    CHECK(open_crafted(body_with("", ",\"origin\":\"stolen\""), k, h, 1, 1, &o) == REPORT_ERR_SCHEMA,
+          "unknown origin refused");
+    CHECK(open_crafted(body_with("", ",\"origin\":1"), k, h, 1, 1, &o) == REPORT_ERR_SCHEMA,
+          "origin not a string refused");
+
     /* a signal type from a later version: left out with a warning */
     CHECK(open_crafted(body_with(",{\"type\":\"tmk_pdqf\",\"value\":\"abc\"}", ""), k, h, 1, 1, &o) ==
               REPORT_OK,
@@ -292,9 +304,31 @@ static void test_validation(void)
     CHECK(json_array_size(vp) == 2, "uniform frame dropped, others kept");
     char *dump = json_dumps(doc, 0);
     CHECK(!json_object_get(doc, "path") && !strstr(dump, "DCIM"), "no path");
+    CHECK(!json_object_get(doc, "origin"), "no origin when it was not asked");
     free(dump);
     report_opened_free(o);
     free(s);
+
+    /* origin: written only when asked, read back as the helpline reads it */
+    {
+        struct report_meta mo = test_meta();
+        mo.origin = REPORT_ORIGIN_NOT_SURE;
+        struct report *ro = report_create(&mo);
+        REQUIRE(ro, "create with origin");
+        add_line(ro, "{\"kind\":\"image\",\"size\":5," MD5 "}");
+        uint8_t *so;
+        size_t lo;
+        REQUIRE(report_seal(ro, k, keys_helpline_public(h), &so, &lo) == 0, "seal with origin");
+        struct report_opened *oo;
+        REQUIRE(report_open(so, lo, h, &oo, err, sizeof(err)) == REPORT_OK, "open %s", err);
+        const char *ov = json_string_value(json_object_get(report_opened_json(oo), "origin"));
+        CHECK(ov && !strcmp(ov, "not_sure"), "origin not_sure written");
+        report_opened_free(oo);
+        free(so);
+        report_destroy(ro);
+        mo.origin = (enum report_origin)7;
+        CHECK(!report_create(&mo), "an unknown origin is not created");
+    }
 
     /* a training report is never sealed; its receipt comes from the demo call only */
     struct report_receipt rc;

@@ -130,6 +130,9 @@ struct app {
     bool pin_confirms_key;          /* the staff PIN screen confirms the new key, not staff */
     struct referral *referrals;
     int nreferrals;
+    /* [platforms] adult / under18: the sites that check the codes on each
+     * route, as the site file lists them (NULL: not listed) */
+    char *platforms[2];
     char media_root[1024];
     char demo_root[1024];
 
@@ -213,6 +216,9 @@ void app_config_free(struct app *a);
 /* The referral's name and note in the current language. */
 const char *referral_name(const struct referral *r);
 const char *referral_note(const struct referral *r);
+/* The sites that check the codes on a route ("Facebook, Instagram"), tidied;
+ * NULL when the site lists none. */
+const char *platforms_text(const struct app *a, enum report_route route, char *buf, size_t n);
 
 /* narration.c: the guide's clips and pictograms. narration_create()
  * fails only when memory runs out; no audio device means silence. */

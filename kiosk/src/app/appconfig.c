@@ -39,6 +39,10 @@ void app_config_free(struct app *a)
     config_destroy(a->cfg);
     free(a->data_dir);
     referrals_free(a);
+    for (int i = 0; i < 2; i++) {
+        free(a->platforms[i]);
+        a->platforms[i] = NULL;
+    }
     a->queue = NULL;
     a->kiosk_key = NULL;
     a->cfg = NULL;
@@ -123,6 +127,42 @@ const char *referral_note(const struct referral *r)
     return r->note ? r->note : r->note_ur;
 }
 
+static void platforms_load(struct app *a, const struct config *cfg)
+{
+    static const char *const keys[2] = {"under18", "adult"}; /* enum report_route */
+    for (int i = 0; i < 2; i++) {
+        const char *v = config_get(cfg, "platforms", keys[i]);
+        if (v && *v && !a->platforms[i])
+            a->platforms[i] = strdup(v);
+    }
+}
+
+const char *platforms_text(const struct app *a, enum report_route route, char *buf, size_t n)
+{
+    const char *v = (unsigned)route < 2 ? a->platforms[route] : NULL;
+    if (!v || !n)
+        return NULL;
+    /* The names are Latin: with Latin commas they stay one left-to-right
+     * run in an Urdu line (Urdu's comma would break it into pieces). */
+    const char *sep = ", ";
+    size_t o = 0;
+    buf[0] = '\0';
+    while (*v) {
+        v += strspn(v, " \t,");
+        size_t len = strcspn(v, ",");
+        while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+            len--;
+        if (len) {
+            int w = snprintf(buf + o, n - o, "%s%.*s", o ? sep : "", (int)len, v);
+            if (w < 0 || (size_t)w >= n - o)
+                break;
+            o += (size_t)w;
+        }
+        v += strcspn(v, ",");
+    }
+    return o ? buf : NULL;
+}
+
 static int fail(struct app *a, const char *fmt, const char *x, const char *y)
 {
     snprintf(a->config_err, sizeof a->config_err, fmt, x, y);
@@ -165,13 +205,17 @@ int app_config_load(struct app *a)
     a->cfg = cfg;
     config_each(cfg, "referrals", on_referral, a);
     referrals_tidy(a);
-    if (a->nreferrals == 0 && demo) {
+    platforms_load(a, cfg);
+    if ((a->nreferrals == 0 || !a->platforms[0]) && demo) {
         char ex[1200];
         snprintf(ex, sizeof ex, "%s/../../kiosk.conf.example", a->demo_root);
         struct config *sample = config_create();
         if (sample && file_exists(ex) && config_load(sample, ex, true) == 0) {
-            config_each(sample, "referrals", on_referral, a);
-            referrals_tidy(a);
+            if (a->nreferrals == 0) {
+                config_each(sample, "referrals", on_referral, a);
+                referrals_tidy(a);
+            }
+            platforms_load(a, sample);
         }
         config_destroy(sample);
     }

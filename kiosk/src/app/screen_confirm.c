@@ -93,6 +93,7 @@ static struct report *build(struct app *a)
     struct report_meta m = {
         .route = session_route(s),
         .reporter = session_reporter(s),
+        .origin = session_origin(s),
         .language = i18n_tag(i18n_lang()),
         .kiosk_id = a->kiosk_id[0] ? a->kiosk_id : "demo",
         .app_version = HIFAZAT_VERSION,

@@ -103,6 +103,8 @@ void session_begin(struct session *s, bool demo)
     s->age = AGE_UNSET;
     s->who = WHO_UNSET;
     s->content = CONTENT_UNSET;
+    s->consent = CONSENT_UNSET;
+    s->origin = ORIGIN_UNSET;
 }
 
 int session_set_volume(struct session *s, uint64_t id, const char *path, const char *label)
@@ -337,6 +339,29 @@ enum report_reporter session_reporter(const struct session *s)
     case WHO_PARENT: return REPORT_BY_PARENT;
     case WHO_HELPER: return REPORT_BY_HELPER;
     default: return REPORT_BY_SELF;
+    }
+}
+
+bool session_asks_consent(const struct session *s)
+{
+    /* A parent or trusted adult of an adult is someone else too. */
+    return session_route(s) == REPORT_ROUTE_ADULT && s->who != WHO_SELF && s->who != WHO_UNSET;
+}
+
+bool session_asks_origin(const struct session *s)
+{
+    return session_route(s) == REPORT_ROUTE_UNDER18;
+}
+
+enum report_origin session_origin(const struct session *s)
+{
+    if (!session_asks_origin(s))
+        return REPORT_ORIGIN_NONE;
+    switch (s->origin) {
+    case ORIGIN_ORIGINAL: return REPORT_ORIGIN_ORIGINAL;
+    case ORIGIN_COPY: return REPORT_ORIGIN_COPY;
+    case ORIGIN_NOT_SURE: return REPORT_ORIGIN_NOT_SURE;
+    default: return REPORT_ORIGIN_NONE;
     }
 }
 

@@ -24,6 +24,12 @@
 enum session_age { AGE_UNSET = -1, AGE_UNDER18 = 0, AGE_ADULT = 1, AGE_NOT_SURE = 2 };
 enum session_who { WHO_UNSET = -1, WHO_SELF = 0, WHO_PARENT = 1, WHO_HELPER = 2 };
 enum session_content { CONTENT_UNSET = -1, CONTENT_YES = 0, CONTENT_NO = 1 };
+/* Adult route, someone helping: is the person in the pictures here, and do
+ * they agree? (StopNCII takes only the person's own report.) */
+enum session_consent { CONSENT_UNSET = -1, CONSENT_YES = 0, CONSENT_NO = 1 };
+/* Young people's route: taken on this phone, or copies? (Take It Down asks
+ * for the originals.) */
+enum session_origin { ORIGIN_UNSET = -1, ORIGIN_ORIGINAL = 0, ORIGIN_COPY = 1, ORIGIN_NOT_SURE = 2 };
 
 enum item_state { ITEM_PENDING, ITEM_DONE, ITEM_FAILED };
 
@@ -65,6 +71,7 @@ struct session {
     uint32_t started_ms;
 
     int age, who, content;   /* enum session_age / _who / _content */
+    int consent, origin;     /* enum session_consent / _origin (UNSET: not asked) */
 
     uint64_t volume_id;      /* the device chosen on "Connect" (0: none) */
     uint8_t volume_kind;     /* its enum device_kind (a phone's cable, a card taken out) */
@@ -117,6 +124,13 @@ void session_counts(const struct session *s, struct session_counts *c);
 /* The route of the report from the answers (not sure: under 18). */
 enum report_route session_route(const struct session *s);
 enum report_reporter session_reporter(const struct session *s);
+/* The origin question's answer for the report (NONE when it was not asked). */
+enum report_origin session_origin(const struct session *s);
+/* The adult route, reported by someone else (a helper, a parent or trusted
+ * adult): the person's own agreement is asked. */
+bool session_asks_consent(const struct session *s);
+/* The young people's route: whether these are the original pictures is asked. */
+bool session_asks_origin(const struct session *s);
 
 /* Wipes (the vPDQ frames too) and clears a hash result. */
 void session_result_release(struct hash_result *r);

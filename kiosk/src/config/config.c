@@ -61,6 +61,9 @@ static const struct setting {
     {"upload", "via", V_TEXT, 0, 0, SC_MAIN},
     {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE},
     {"referrals", NULL, V_TEXT, 0, 0, SC_SITE},
+    /* the sites that check the codes, by route: "Facebook, Instagram, ..." */
+    {"platforms", "adult", V_TEXT, 0, 0, SC_SITE},
+    {"platforms", "under18", V_TEXT, 0, 0, SC_SITE},
 };
 
 enum { PRIO_MAIN, PRIO_SITE, PRIO_OVERRIDE, PRIO_CLI };

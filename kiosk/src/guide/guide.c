@@ -30,14 +30,42 @@ const struct guide_screen guide_screens[] = {
      N_("Who are you? The person in the pictures, their parent or a trusted adult, or someone "
         "helping another person? Choose one, then press Next."),
      "who"},
+    /* Said aloud where others may hear: never an explicit word. The
+     * question itself is on the screen, for the person reading it. */
     {"questions", "content", "screen.questions.content",
-     N_("Are the pictures or videos nude, partly nude or sexual? Choose yes or no, then press "
-        "Next."),
-     "content"},
+     N_("A question about the pictures. Read the question on the screen, choose yes or no, then "
+        "press Next. If someone is threatening you, press Someone is threatening me."),
+     "pictures-kind"},
     {"questions", "not_for_this", "screen.questions.not_for_this",
-     N_("This service is only for nude, partly nude or sexual pictures and videos. For other "
-        "problems, the services on the screen can help. A staff member can help you reach them."),
+     N_("This service cannot help with these pictures. For other problems, the services on the "
+        "screen can help. A staff member can help you reach them."),
      "helpline"},
+    {"questions", "threats", "screen.questions.threats",
+     N_("If someone is threatening you: it is not your fault. Do not pay them, and do not send "
+        "anything more. Stop replying, but keep the messages. Call a helpline on the screen. To "
+        "go back to the question, press Back."),
+     "helpline"},
+    {"questions", "consent", "screen.questions.consent",
+     N_("Is the person in the pictures here with you, and do they agree to make this report? "
+        "Choose one, then press Next."),
+     "who-helper"},
+    {"questions", "no_consent", "screen.questions.no_consent",
+     N_("Only the person in the pictures can make this report. Nothing has been saved. They can "
+        "come here themselves, or call a helpline on the screen. Press Finish."),
+     "helpline"},
+    {"questions", "origin", "screen.questions.origin",
+     N_("Were these pictures taken on this phone, or are they copies that were sent or saved? "
+        "Choose one, then press Next."),
+     "origin-phone"},
+    {"questions", "copies", "screen.questions.copies",
+     N_("Copies can be used too. The helpline may also pass the case to NCMEC's CyberTipline, "
+        "and can help you report it in Pakistan. Press Next."),
+     "copies"},
+    {"questions", "platforms", "screen.questions.platforms",
+     N_("The sites and apps on the screen check the codes. If one finds a picture that matches, "
+        "a person who checks pictures there may look at that copy. Sites that are not on the "
+        "list cannot check. Press Next."),
+     "platforms"},
     {"connect", "", "screen.connect",
      N_("Connect your phone to the kiosk with the cable, or put in your memory card. If your "
         "phone asks, allow access to its files."),
@@ -104,6 +132,11 @@ const struct guide_string guide_strings[] = {
     {"say.who_helper", N_("I am helping someone else"), "who-helper"},
     {"say.yes", N_("Yes"), "yes"},
     {"say.no", N_("No"), "no"},
+    {"say.threatening", N_("Someone is threatening me"), NULL},
+    {"say.consent_yes", N_("Yes, they are here and they agree"), "yes"},
+    {"say.consent_no", N_("No, they are not here, or they do not agree"), "no"},
+    {"say.origin_phone", N_("Yes, they were taken on this phone"), "origin-phone"},
+    {"say.origin_copies", N_("No, they are copies that were sent or saved"), "copies"},
     {"say.choose_all", N_("Choose all here"), NULL},
     {"say.unchoose_all", N_("Unchoose all here"), NULL},
     /* Choose: the gallery's albums and buttons. */

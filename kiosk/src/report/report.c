@@ -49,6 +49,23 @@ const char *report_reporter_name(enum report_reporter r)
     return (unsigned)r < 3 ? reporter_names[r] : "?";
 }
 
+static const char *const origin_names[] = {"?", "original", "copy", "not_sure"};
+
+const char *report_origin_name(enum report_origin o)
+{
+    return (unsigned)o < 4 ? origin_names[o] : "?";
+}
+
+int report_origin_parse(const char *s, enum report_origin *out)
+{
+    for (int i = REPORT_ORIGIN_ORIGINAL; i <= REPORT_ORIGIN_NOT_SURE; i++)
+        if (!strcmp(s, origin_names[i])) {
+            *out = (enum report_origin)i;
+            return 0;
+        }
+    return -1;
+}
+
 int report_route_parse(const char *s, enum report_route *out)
 {
     for (int i = 0; i < 2; i++)
@@ -388,7 +405,9 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
     static const char *const keys[] = {
         "format", "version", "report_id", "case_code", "pin", "created_at", "clock_trusted",
         "app_version", "kiosk_id", "route", "reporter", "language", "training", "items",
+        "origin", /* optional: last, so the required ones are the first 14 */
     };
+    const size_t nrequired = sizeof(keys) / sizeof(keys[0]) - 1;
     int dummy = 0;
     if (!dropped)
         dropped = &dummy;
@@ -404,7 +423,7 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
                      json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
     if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
         return vfail(err, n, "unknown field '%s' in a version 1 report", bad);
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    for (size_t i = 0; i < nrequired; i++)
         if (!json_object_get(doc, keys[i]))
             return vfail(err, n, "the field '%s' is missing", keys[i]);
     if (!(v = get_string(doc, "report_id")) ||
@@ -433,6 +452,10 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
         return vfail(err, n, "route must be \"under18\" or \"adult\"");
     if (!(v = get_string(doc, "reporter")) || report_reporter_parse(json_string_value(v), &by))
         return vfail(err, n, "reporter must be self, parent_or_trusted_adult or helper");
+    enum report_origin origin;
+    if (json_object_get(doc, "origin") &&
+        (!(v = get_string(doc, "origin")) || report_origin_parse(json_string_value(v), &origin)))
+        return vfail(err, n, "origin must be \"original\", \"copy\" or \"not_sure\"");
     if (!(v = get_string(doc, "language")) ||
         (strcmp(json_string_value(v), "ur") && strcmp(json_string_value(v), "en")))
         return vfail(err, n, "language must be \"ur\" or \"en\"");
@@ -487,7 +510,8 @@ struct report *report_create(const struct report_meta *m)
     if (!m->language || (strcmp(m->language, "ur") && strcmp(m->language, "en")) ||
         !m->kiosk_id || !valid_token(m->kiosk_id, strlen(m->kiosk_id), 48) || !m->app_version ||
         !valid_token(m->app_version, strlen(m->app_version), 32) ||
-        (unsigned)m->route > REPORT_ROUTE_ADULT || (unsigned)m->reporter > REPORT_BY_HELPER)
+        (unsigned)m->route > REPORT_ROUTE_ADULT || (unsigned)m->reporter > REPORT_BY_HELPER ||
+        (unsigned)m->origin > REPORT_ORIGIN_NOT_SURE)
         return NULL;
     struct report *r = calloc(1, sizeof(*r));
     if (!r)
@@ -527,6 +551,8 @@ struct report *report_create(const struct report_meta *m)
     json_object_set_new(d, "kiosk_id", json_string(m->kiosk_id));
     json_object_set_new(d, "route", json_string(report_route_name(m->route)));
     json_object_set_new(d, "reporter", json_string(report_reporter_name(m->reporter)));
+    if (m->origin != REPORT_ORIGIN_NONE)
+        json_object_set_new(d, "origin", json_string(report_origin_name(m->origin)));
     json_object_set_new(d, "language", json_string(m->language));
     json_object_set_new(d, "training", json_boolean(m->training));
     json_object_set(d, "items", r->items);

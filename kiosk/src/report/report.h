@@ -52,11 +52,17 @@ enum {
 
 enum report_route { REPORT_ROUTE_UNDER18, REPORT_ROUTE_ADULT };
 enum report_reporter { REPORT_BY_SELF, REPORT_BY_PARENT, REPORT_BY_HELPER };
+/* Optional: were the pictures taken on the device they were read from, or
+ * are they copies (sent or received)? Take It Down asks for the originals;
+ * the helpline refers copies on as well. NONE: not asked (no field). */
+enum report_origin { REPORT_ORIGIN_NONE, REPORT_ORIGIN_ORIGINAL, REPORT_ORIGIN_COPY,
+                     REPORT_ORIGIN_NOT_SURE };
 enum { REPORT_CLOCK_AUTO = -1 };
 
 struct report_meta {
     enum report_route route;        /* by the age when the picture was taken */
     enum report_reporter reporter;
+    enum report_origin origin;      /* NONE (0): the report has no "origin" field */
     const char *language;           /* "ur" or "en" */
     const char *kiosk_id;
     const char *app_version;
@@ -91,6 +97,9 @@ const char *report_route_name(enum report_route r);
 const char *report_reporter_name(enum report_reporter r);
 int report_route_parse(const char *s, enum report_route *out);
 int report_reporter_parse(const char *s, enum report_reporter *out);
+/* "original", "copy", "not_sure" (NONE: "?"). */
+const char *report_origin_name(enum report_origin o);
+int report_origin_parse(const char *s, enum report_origin *out);
 const char *report_err_code(enum report_err e);
 
 /* 1 when the kernel says the clock is synchronised (and not absurd), else 0. */
