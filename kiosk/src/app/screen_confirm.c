@@ -209,10 +209,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
               a->default_demo
                   ? _("This is demo mode: nothing will be saved or sent. You will see a practice "
                       "case code.")
-                  : _("The picture codes are sealed so that only the helpline can open them, "
-                      "and sent when this machine is next online. You will get a case code and "
-                      "a secret number: with them you can call the helpline to ask about your "
-                      "report, or to withdraw it later. Your pictures stay with you."),
+                  : _("The picture codes are sealed so only the helpline can open them, and "
+                      "sent when this machine is next online. With your case code and secret "
+                      "number, you can call the helpline to ask about your report or withdraw "
+                      "it. Your pictures stay with you."),
               UI_FONT_BODY, t->text);
     if (st.error) {
         ui_cut_top(&p.body, t->gap / 2);
