@@ -4,9 +4,11 @@
 Extracts every _() / N_() string from the kiosk sources with xgettext and
 checks each catalog in assets/po/: every msgid is present, translated and
 not fuzzy; no stale msgids linger; format strings agree (msgfmt --check);
-and every Urdu translation is written in Urdu (has Arabic-script letters),
-so an English string copied into ur.po does not pass for a translation.
-Usage: po_check.py SOURCE_DIR
+every Urdu translation is written in Urdu (has Arabic-script letters),
+so an English string copied into ur.po does not pass for a translation; and
+no Urdu translation holds a Latin-script word other than the few in
+LATIN_ALLOWED (an English word in an Urdu sentence is one a reader of Urdu
+may not know: "hash", "GB", "DCIM"). Usage: po_check.py SOURCE_DIR
 """
 import glob
 import os
@@ -57,8 +59,51 @@ def parse_po(path):
     return entries
 
 
+# Latin-script words an Urdu string may hold, longest first. Only names and
+# what a person must see or type exactly as written, each for a reason:
+LATIN_ALLOWED = [
+    'Take It Down', 'StopNCII', 'NCMEC',   # the services' own names, as on their sites
+    'File transfer', 'Trust',              # what the phone shows (in English) and is touched
+    'English',                             # the language button, as it is labelled
+    'USB', 'Wi-Fi', 'QR', 'iPhone', 'Android',  # printed on the port, the phone, the receipt
+    'CyberTipline',                        # NCMEC's reporting service, by its name
+    'F5',                                  # the key that restarts the demo
+    # staff only: paths, settings and commands typed exactly as written
+    '/etc/hifazat/kiosk.conf', 'kiosk.conf.example', 'kiosk.conf', 'hifazat-outbox',
+    'hifazat staff-pin', '[staff] pin_hash', 'chmod',
+]
+LATIN_WORD = re.compile(r'[A-Za-z][A-Za-z0-9_.-]*')
+
+
+def latin_words(msgstr):
+    """The Latin-script words of msgstr that LATIN_ALLOWED does not cover
+    (format directives such as %d and %1$s are not words)."""
+    rest = re.sub(r'%(\d+\$)?[-+ #0]*\d*(\.\d+)?[a-zA-Z]', ' ', msgstr.replace('\u00a0', ' '))
+    for allowed in LATIN_ALLOWED:
+        rest = rest.replace(allowed, ' ')
+    return LATIN_WORD.findall(rest)
+
+
+def self_check():
+    """The Latin check itself works (a broken regex would pass every string)."""
+    cases = [('انگریزی میں اسے hash کہتے ہیں۔', ['hash']),
+             ('%.0f GB', ['GB']),
+             ('کیمرہ (DCIM)', ['DCIM']),
+             ('18 سال سے کم عمر کے لیے Take It Down، بالغوں کے لیے StopNCII۔', []),
+             ('%2$d میں سے %1$d، %.1f', []),
+             ('فائل kiosk.conf میں', []),
+             ('کے لیے Take\u00a0It\u00a0Down', []),   # kept on one line by no-break spaces
+             ('Take It Now', ['Take', 'It', 'Now'])]
+    bad = [(s, want, latin_words(s)) for s, want in cases if latin_words(s) != want]
+    for s, want, got in bad:
+        print(f'self-check: latin_words({s!r}) gave {got}, want {want}')
+    return not bad
+
+
 def main():
     src = sys.argv[1]
+    if not self_check():
+        return 1
     files = sorted(glob.glob(os.path.join(src, 'kiosk/src/app/*.c')) +
                    glob.glob(os.path.join(src, 'kiosk/src/ui/*.c')) +
                    glob.glob(os.path.join(src, 'kiosk/src/guide/*.c')))
@@ -90,6 +135,9 @@ def main():
                 failures += 1
             elif lang == 'ur' and not re.search('[\u0600-\u06FF]', msgstr):
                 print(f'ur.po: not written in Urdu: {mid!r} -> {msgstr!r}')
+                failures += 1
+            elif lang == 'ur' and latin_words(msgstr):
+                print(f'ur.po: English words {latin_words(msgstr)} in: {mid!r} -> {msgstr!r}')
                 failures += 1
         for mid in sorted(set(cat) - ids):
             print(f'{lang}.po: stale (no longer in the sources): {mid!r}')

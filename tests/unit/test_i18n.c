@@ -13,7 +13,7 @@ int main(int argc, char **argv)
     REQUIRE(i18n_init(argv[1]) == 0, "i18n_init(%s) failed", argv[1]);
     CHECK(i18n_lang() == I18N_UR, "Urdu is not the default");
     CHECK(!strcmp(_("Start"), "شروع کریں"), "Urdu 'Start' is '%s'", _("Start"));
-    CHECK(!strcmp(_("Quick exit"), "فوراً بند کریں"), "Urdu 'Quick exit' is '%s'", _("Quick exit"));
+    CHECK(!strcmp(_("Leave now"), "فوراً باہر نکلیں"), "Urdu 'Leave now' is '%s'", _("Leave now"));
     CHECK(i18n_set_lang(I18N_EN) == 0, "switch to English failed");
     CHECK(!strcmp(_("Start"), "Start"), "English 'Start' is '%s'", _("Start"));
     CHECK(i18n_set_lang(I18N_UR) == 0, "switch back to Urdu failed");

@@ -766,7 +766,7 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
     enum i18n_lang other = i18n_lang() == I18N_UR ? I18N_EN : I18N_UR;
     struct ui_bar_spec bar = {
         .title = _("Hifazat"),
-        .quick_exit = _("Quick exit"),
+        .quick_exit = _("Leave now"),
         .language = i18n_native_name(other),
         .banner = a->default_demo ? _("Demo mode: practice pictures only. Nothing is saved or sent. "
                                       "F5 starts again.")

@@ -119,7 +119,7 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
     int big = (int)(t->font_title * 1.4f);
     const struct text_block *l1 = ui_text_block(ui, _("Your case code"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
     const struct text_block *cb = latin(ui, s->receipt.case_code, big);
-    const struct text_block *l2 = ui_text_block(ui, _("PIN"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
+    const struct text_block *l2 = ui_text_block(ui, _("Secret number"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
     const struct text_block *pb = latin(ui, s->receipt.pin, big);
     int text_h = (l1 ? l1->height : 0) + (cb ? cb->height : 0) + t->gap / 2 + (l2 ? l2->height : 0) +
                  (pb ? pb->height : 0);
@@ -193,7 +193,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     /* End column (scrolls): what this can and cannot do, then help. */
     const char *pts[] = {
-        _("Websites and apps that take part will look for copies with these fingerprints and "
+        _("Websites and apps that take part will look for copies with these picture codes and "
           "remove them."),
         _("It cannot reach WhatsApp or other private chats that are end-to-end encrypted."),
         _("A copy that was cut, edited or filtered a lot may not be found."),
@@ -203,9 +203,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     const int np = (int)(sizeof pts / sizeof pts[0]);
     const char *help = _("Where to get help");
     /* First, in a tinted card: keep the code safe. */
-    const char *advice = _("Write down your case code and PIN, or take a photo of the QR code "
-                           "with your phone. Keep them private. If you lose them, no one can find "
-                           "them again: not even the helpline.");
+    const char *advice = _("Write down your case code and secret number, or take a photo of the "
+                           "QR code with your phone. Keep them private. If you lose them, no "
+                           "one can find them again: not even the helpline.");
     int apad = t->gap / 2 + 2;
     struct ui_rect ain = ui_inset(right, apad);
     int ah = icon_row(ui, ain, TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, true) + 2 * apad;

@@ -108,7 +108,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     char label[256];
     /* TRANSLATORS: progress; the first number is done, the second the total.
        Reorder with %1$d and %2$d. */
-    snprintf(label, sizeof label, _("Making fingerprints: %d of %d"), 5, 12);
+    snprintf(label, sizeof label, _("Making picture codes: %d of %d"), 5, 12);
     int ph = ui_text_height(ui, label, UI_FONT_BODY, left.w) + (int)(24 * t->scale);
     ui_progress(ui, ui_cut_top(&left, ph), 5.0f / 12.0f, label);
     ui_cut_top(&left, t->gap);

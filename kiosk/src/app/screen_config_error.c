@@ -75,7 +75,7 @@ static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect ar
         confirm_key(a);
         return;
     }
-    page_title(ui, &p, _("This kiosk is not ready"), TEXT_ICON_KEY);
+    page_title(ui, &p, _("This machine is not ready"), TEXT_ICON_KEY);
     page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
               t->text);
     ui_cut_top(&p.body, t->gap / 2);
@@ -104,7 +104,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         retry(a);
         return;
     }
-    page_title(ui, &p, _("This kiosk is not ready"), TEXT_ICON_WARNING);
+    page_title(ui, &p, _("This machine is not ready"), TEXT_ICON_WARNING);
     page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
               t->text);
     ui_cut_top(&p.body, t->gap / 2);

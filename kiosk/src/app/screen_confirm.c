@@ -54,15 +54,15 @@ static const char *queue_message(enum queue_err e)
 {
     switch (e) {
     case QUEUE_ERR_NO_SPACE:
-        return _("The kiosk's storage is full, so your report was not saved. Please tell a staff "
-                 "member. Nothing you gave us was kept.");
-    case QUEUE_ERR_BUSY: return _("The kiosk is busy. Please wait a moment and try again.");
+        return _("This machine's storage is full, so your report was not saved. Please tell a "
+                 "staff member. Nothing you gave us was kept.");
+    case QUEUE_ERR_BUSY: return _("This machine is busy. Please wait a moment and try again.");
     case QUEUE_ERR_REPORT:
-        return _("Some of the fingerprints could not be used, so the report was not saved. A staff "
-                 "member can help.");
+        return _("Some of the picture codes could not be used, so the report was not saved. A "
+                 "staff member can help.");
     default:
-        return _("The report could not be saved because of a problem with the kiosk's storage. "
-                 "Please tell a staff member.");
+        return _("The report could not be saved because of a problem with this machine's "
+                 "storage. Please tell a staff member.");
     }
 }
 
@@ -175,7 +175,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct page p;
     page_begin(ui, area, false, true, &p);
     enum nav_action act = page_nav(ui, &p, "confirm.back", st.saving ? NULL : _("Back"), "confirm.send",
-                                   st.saving ? _("Saving...") : _("Send the fingerprints"),
+                                   st.saving ? _("Saving...") : _("Send the picture codes"),
                                    st.saving || c.done == 0);
     if (act == NAV_BACK) {
         app_back(a);
@@ -190,7 +190,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     /* What goes where, in a card. */
     char l1[200];
     /* TRANSLATORS: the number of fingerprints in the report. */
-    snprintf(l1, sizeof l1, _("Fingerprints: %d"), (int)c.done);
+    snprintf(l1, sizeof l1, _("Picture codes: %d"), (int)c.done);
     const char *l2 = session_route(s) == REPORT_ROUTE_UNDER18
                          ? _("Goes to: Take It Down (NCMEC), for pictures of people under 18")
                          : _("Goes to: StopNCII, for pictures of adults");
@@ -210,9 +210,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
               a->default_demo
                   ? _("This is demo mode: nothing will be saved or sent. You will see a practice "
                       "case code.")
-                  : _("The fingerprints are sealed so that only the helpline can open them, and "
-                      "sent when this kiosk is next online. They cannot be taken back. Your "
-                      "pictures stay on your device."),
+                  : _("The picture codes are sealed so only the helpline can open them, and "
+                      "sent when this machine is next online. With your case code and secret "
+                      "number, you can call the helpline to ask about your report or withdraw "
+                      "it. Your pictures stay with you."),
               UI_FONT_BODY, t->text);
     if (st.error) {
         ui_cut_top(&p.body, t->gap / 2);

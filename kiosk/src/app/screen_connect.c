@@ -149,7 +149,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                TEXT_ICON_USB);
     if (!f)
         page_text(ui, &p,
-                  _("Plug your phone into this computer with its cable. You can also use your "
+                  _("Plug your phone into this machine with its cable. You can also use your "
                     "phone's memory card or a USB stick."),
                   UI_FONT_BODY, t->text);
 

@@ -362,14 +362,14 @@ static void draw_running(struct app *a, struct ui_ctx *ui, struct page *p)
         all = 1;
 
     page_text(ui, p,
-              _("Please wait. Your pictures are not copied: only their fingerprints are made, "
+              _("Please wait. Your pictures are not copied: only their secret codes are made, "
                 "here on this machine."),
               UI_FONT_BODY, t->text);
     ui_cut_top(&p->body, t->gap);
     char label[200];
     /* TRANSLATORS: progress; the first number is done, the second the total.
        Reorder with %1$d and %2$d. */
-    snprintf(label, sizeof label, _("Making fingerprints: %d of %d"),
+    snprintf(label, sizeof label, _("Making picture codes: %d of %d"),
              (int)(finished < n ? finished + 1 : n), (int)n);
     int ph = ui_text_height(ui, label, UI_FONT_BODY, p->body.w) + (int)(28 * t->scale);
     ui_progress(ui, ui_cut_top(&p->body, ph), (float)all, label);
@@ -409,11 +409,11 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool
     if (c.done)
         /* TRANSLATORS: %1$d fingerprints were made, %2$d files could not be used. */
         snprintf(head, sizeof head,
-                 _("Fingerprints ready: %d. Could not be made: %d. The reasons are below."),
+                 _("Picture codes ready: %d. Could not be made: %d. The reasons are below."),
                  (int)c.done, (int)c.failed);
     else
         snprintf(head, sizeof head, "%s",
-                 _("No fingerprints could be made. The reasons are below. If your device was "
+                 _("No picture codes could be made. The reasons are below. If your device was "
                    "removed, plug it in again and press Try again."));
     if (with_head) {
         page_text(ui, p, head, UI_FONT_BODY, t->text);
@@ -556,10 +556,10 @@ static void draw_finished(struct app *a, struct ui_ctx *ui, struct page *p,
                TEXT_ICON_WARNING);
     if (devfail && !dev) {
         status_card(a, ui, p, "replug",
-                    phone ? _("To make the rest, plug your phone in again. The fingerprints already "
-                              "made are kept.")
-                          : _("To make the rest, put your card or stick in again. The fingerprints "
-                              "already made are kept."));
+                    phone ? _("To make the rest, plug your phone in again. The picture codes "
+                              "already made are kept.")
+                          : _("To make the rest, put your card or stick in again. The picture "
+                              "codes already made are kept."));
     } else if (devfail) {
         /* Room for the list too: the note goes, then the steps shrink. */
         unsigned fl = DEVICE_HELP_NOTE;
@@ -597,13 +597,14 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     int cw = ui_button_width(ui, &cancel);
     if (ui_button(ui, "fingerprint.cancel", ui_cut_start(ui, &p.nav, cw), &cancel))
         st.cancel_dialog = true;
-    page_title(ui, &p, _("Making fingerprints"), TEXT_ICON_FINGERPRINT);
+    page_title(ui, &p, _("Making picture codes"), TEXT_ICON_FINGERPRINT);
     draw_running(a, ui, &p);
 
     if (st.cancel_dialog) {
-        enum ui_dialog_result r = ui_dialog(ui, "fingerprint.cancel_dialog", _("Stop making fingerprints?"),
-                                            _("The fingerprints made so far are thrown away. Your "
-                                              "choices are kept."),
+        enum ui_dialog_result r = ui_dialog(ui, "fingerprint.cancel_dialog", _("Stop making "
+                                                                               "picture codes?"),
+                                            _("The picture codes made so far are thrown away. "
+                                              "Your choices are kept."),
                                             _("Yes, stop"), _("No, go on"));
         if (r != UI_DIALOG_OPEN)
             st.cancel_dialog = false;

@@ -49,9 +49,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                           : _("Your device has been taken out."),
                      UI_FONT_BODY, false);
     r.y += h + t->gap;
+    /* Demo mode never queues: no report waits for the helpline. */
     icon_row(ui, r, TEXT_ICON_LOCK, t->primary,
-             _("Everything about your visit has been cleared from this machine: the pictures "
-               "you chose, their fingerprints and your case code."),
+             a->session.demo ? _("This was practice: nothing was saved or sent. Your choices have been "
+                                 "erased from this machine.")
+                             : _("Your choices have been erased from this machine. The pictures on "
+                                 "your phone or card are untouched. Your sealed report is waiting "
+                                 "for the helpline."),
              UI_FONT_BODY, false);
 
     const char *help = _("If you are worried or need to talk to someone, the staff here can help, or "

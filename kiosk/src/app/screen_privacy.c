@@ -35,19 +35,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         {TEXT_ICON_LOCK, _("Your pictures stay on your phone. They are not copied, saved or sent "
                            "anywhere.")},
         {TEXT_ICON_FINGERPRINT,
-         _("This machine makes a digital fingerprint of each picture or video you choose. In "
-           "English this is called a hash. The picture cannot be made again from its "
-           "fingerprint.")},
+         _("This machine makes a secret code of each picture or video you choose. The code is "
+           "not the picture: the picture cannot be made again from its code.")},
         {TEXT_ICON_EYE, _("No one here sees your pictures. On the screen they stay blurred, unless "
                           "you press and hold one.")},
         {TEXT_ICON_UPLOAD,
-         _("What happens next: the fingerprints are sealed and sent to the helpline. Websites and "
-           "apps that take part use them to find copies and remove them.")},
+         _("What happens next: the picture codes are sealed and sent to the helpline. Websites "
+           "and apps that take part use them to find copies and remove them.")},
         {TEXT_ICON_INFO,
          _("What it cannot do: it cannot delete pictures from anyone's phone or from private chats "
            "such as WhatsApp, and it may not find a copy that was cut or changed a lot.")},
-        {TEXT_ICON_HELP, _("To stop at any time, press Quick exit at the top. Everything is "
-                           "cleared at once.")},
+        {TEXT_ICON_HELP, _("To stop at any time, press Leave now at the top. What you chose "
+                           "here is erased from this machine at once.")},
     };
     const int n = (int)(sizeof pts / sizeof pts[0]);
     int gap = t->gap;

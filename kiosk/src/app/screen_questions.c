@@ -229,7 +229,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         const char *items[] = {_("Yes, under 18"), _("No, 18 or older"), _("I am not sure")};
         question(ui, &p, "questions.age",
                  _("Was the person in the pictures under 18 when they were taken?"), NULL,
-                 _("This decides where the fingerprints go: Take It Down for people under 18, "
+                 _("This decides where the picture codes go: Take It Down for people under 18, "
                    "StopNCII for adults."),
                  items, 3, &s->age);
         break;

@@ -48,7 +48,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     case NAV_NEXT: app_next(a); return;
     default: break;
     }
-    page_title(ui, &p, _("Check the fingerprints"), TEXT_ICON_FINGERPRINT);
+    page_title(ui, &p, _("Check the picture codes"), TEXT_ICON_FINGERPRINT);
 
     size_t photos = 0, videos = 0;
     for (size_t i = 0; i < s->nitems; i++)
@@ -59,17 +59,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     char head[300];
     if (c.done)
         /* TRANSLATORS: %1$d fingerprints in all: %2$d of photos, %3$d of videos. */
-        snprintf(head, sizeof head, _("Fingerprints ready: %d (photos: %d, videos: %d)."), (int)c.done,
+        snprintf(head, sizeof head, _("Picture codes ready: %d (photos: %d, videos: %d)."), (int)c.done,
                  (int)photos, (int)videos);
     else
-        snprintf(head, sizeof head, "%s", _("There are no fingerprints left. Go back to choose pictures."));
+        snprintf(head, sizeof head, "%s", _("There are no picture codes left. Go back to choose "
+                                            "pictures."));
     page_text(ui, &p, head, UI_FONT_BODY, t->text);
     if (c.low_quality) {
         char lq[400];
         /* TRANSLATORS: how many fingerprints are marked "weak". */
         snprintf(lq, sizeof lq,
-                 _("Marked \"weak\": %d. The picture is very plain, dark or small, so its "
-                   "fingerprint may find fewer copies. It is still sent."),
+                 _("Marked \"weak\": %d. The picture is very plain, dark or small, so its code "
+                   "may find fewer copies. It is still sent."),
                  (int)c.low_quality);
         int h = icon_row(ui, p.body, TEXT_ICON_INFO, t->primary, lq, UI_FONT_SMALL, false);
         ui_cut_top(&p.body, h + t->gap / 2);

@@ -221,7 +221,7 @@ const char *problem_text(enum item_problem p)
     case PROBLEM_TOO_LARGE: return _("The file is too large.");
     case PROBLEM_EMPTY: return _("The file is empty.");
     case PROBLEM_CHANGED: return _("The file changed while it was being read.");
-    case PROBLEM_NOMEM: return _("The kiosk ran out of memory.");
+    case PROBLEM_NOMEM: return _("This machine ran out of memory.");
     case PROBLEM_NOT_ANSWERING: return _("The phone stopped answering.");
     default: return _("The file could not be read.");
     }

@@ -17,9 +17,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     struct ui_rect col = ui_center(area, col_w, area.h);
 
     const char *title = _("Welcome");
-    const char *intro = _("Stop your private pictures and videos from spreading online. "
-                          "Your pictures stay on your phone. No one here will see them.");
-    const char *note = _("Nothing is copied from your phone or sent anywhere.");
+    const char *intro = _("This machine helps stop your private pictures and videos from "
+                          "spreading online. Your pictures stay on your phone. No one here will "
+                          "see them.");
+    const char *note = _("Your pictures are never copied or sent anywhere.");
     struct ui_button_spec start = {.label = _("Start"), .icon = ui_icon_forward(ui),
                                    .style = UI_BUTTON_PRIMARY, .icon_end = true};
 

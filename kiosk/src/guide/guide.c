@@ -9,13 +9,13 @@
  * Short: what this step is, and what to press. */
 const struct guide_screen guide_screens[] = {
     {"welcome", "", "screen.welcome",
-     N_("Welcome. This kiosk helps stop your private pictures and videos from spreading online. "
-        "Your pictures stay on your phone. No one here will see them. To begin, press Start. To "
-        "hear this again, press Listen again."),
+     N_("Welcome. This machine helps stop your private pictures and videos from spreading "
+        "online. Your pictures stay on your phone. No one here will see them. To begin, press "
+        "Start. To hear this again, press Listen again."),
      "welcome"},
     {"privacy", "", "screen.privacy",
-     N_("How it works. The kiosk makes a fingerprint of each picture you choose. A fingerprint is "
-        "a code made from the picture. It is not the picture. Only the fingerprints are sent. Your "
+     N_("How it works. This machine makes a secret code of each picture you choose. The code is "
+        "made from the picture, but it is not the picture. Only the codes are sent. Your "
         "pictures never leave your phone. When you are ready, press I understand."),
      "privacy"},
     {"questions", "age", "screen.questions.age",
@@ -67,7 +67,7 @@ const struct guide_screen guide_screens[] = {
         "list cannot check. Press Next."),
      "platforms"},
     {"connect", "", "screen.connect",
-     N_("Connect your phone to the kiosk with the cable, or put in your memory card. If your "
+     N_("Connect your phone to this machine with the cable, or put in your memory card. If your "
         "phone asks, allow access to its files."),
      "connect"},
     /* Choose: the gallery (albums), one album, and All folders. */
@@ -85,29 +85,30 @@ const struct guide_screen guide_screens[] = {
         "choose it. To go back to the albums, press Back."),
      "choose"},
     {"fingerprint", "", "screen.fingerprint",
-     N_("Please wait. The kiosk is making the fingerprints. Your pictures are not copied. When it "
-        "is done, press Next."),
+     N_("Please wait. This machine is making the picture codes. Your pictures are not copied. "
+        "When it is done, press Next."),
      "fingerprint"},
     {"review", "", "screen.review",
-     N_("Check the fingerprints. You can remove any you do not want to send. Then press Next."),
+     N_("Check the picture codes. You can remove any you do not want to send. Then press Next."),
      "review"},
     {"confirm", "", "screen.confirm",
-     N_("Ready to send? Only the fingerprints are sent, never your pictures. To send, press Send "
-        "the fingerprints."),
+     N_("Ready to send? Only the picture codes are sent, never your pictures. To send, press "
+        "Send the picture codes."),
      "send"},
     {"case_code", "", "screen.case_code",
-     N_("Your report is saved. Your case code and PIN are on the screen. To hear them one "
-        "character at a time, press Listen to the code. You can write them down, or record them "
-        "on your own phone."),
+     N_("Your report is saved. Your case code and secret number are on the screen. To hear them "
+        "one character at a time, press Listen to the code. You can write them down, or record "
+        "them on your own phone."),
      "code"},
     {"finish", "", "screen.finish",
-     N_("Thank you. Everything from your visit has been cleared from this kiosk. Press Finish."),
+     N_("Thank you. Your choices have been erased from this machine. The pictures on your phone "
+        "are untouched. Press Finish."),
      "finish"},
     {"staff_pin", "", "screen.staff_pin", N_("For staff only. Enter the staff PIN."), NULL},
     {"staff", "", "screen.staff", N_("Staff screen."), NULL},
     {"staff", "export", "screen.staff.export", N_("Export to a courier stick."), NULL},
     {"config_error", "", "screen.config_error",
-     N_("This kiosk is not ready. Please ask a staff member for help."), "warning"},
+     N_("This machine is not ready. Please ask a staff member for help."), "warning"},
     {"check", "", "screen.check", N_("Screen check for staff."), NULL},
 };
 const size_t guide_nscreens = sizeof guide_screens / sizeof guide_screens[0];
@@ -119,7 +120,7 @@ const struct guide_string guide_strings[] = {
     {"say.back", N_("Back"), NULL},
     {"say.i_understand", N_("I understand"), NULL},
     {"say.finish", N_("Finish"), NULL},
-    {"say.quick_exit", N_("Quick exit"), NULL},
+    {"say.quick_exit", N_("Leave now"), NULL},
     {"say.listen_again", N_("Listen again"), NULL},
     {"say.louder", N_("Louder"), NULL},
     {"say.quieter", N_("Quieter"), NULL},
@@ -155,7 +156,7 @@ const struct guide_string guide_strings[] = {
     {"say.up", N_("Up"), NULL},
     {"say.remove", N_("Remove"), NULL},
     {"say.try_again", N_("Try again"), NULL},
-    {"say.send", N_("Send the fingerprints"), NULL},
+    {"say.send", N_("Send the picture codes"), NULL},
     {"say.listen_code", N_("Listen to the code"), NULL},
     {"say.saved_code", N_("I have saved my code"), NULL},
     {"say.have_it", N_("Yes, I have it"), NULL},
@@ -165,7 +166,7 @@ const struct guide_string guide_strings[] = {
     /* Dialogs: their question is read as they appear. */
     {"say.still_there", N_("Are you still there?"), NULL},
     {"say.saved_question", N_("Have you saved your case code?"), NULL},
-    {"say.stop_question", N_("Stop making fingerprints?"), NULL},
+    {"say.stop_question", N_("Stop making picture codes?"), NULL},
     {"say.yes_stop", N_("Yes, stop"), NULL},
     {"say.no_go_on", N_("No, go on"), NULL},
     {"say.limit", N_("That is the most for one report"), NULL},
@@ -325,7 +326,7 @@ void guide_each_clip(void (*fn)(void *ctx, const char *clip, const char *msgid, 
     for (size_t i = 0; i < guide_nstrings; i++)
         fn(ctx, guide_strings[i].clip, guide_strings[i].text, false);
     fn(ctx, GUIDE_CLIP_CODE_IS, N_("Your case code is:"), false);
-    fn(ctx, GUIDE_CLIP_PIN_IS, N_("Your PIN is:"), false);
+    fn(ctx, GUIDE_CLIP_PIN_IS, N_("Your secret number is:"), false);
     fn(ctx, GUIDE_CLIP_AGAIN, N_("Once more."), false);
     fn(ctx, GUIDE_CLIP_DEVICE_FOUND,
        N_("Your phone or card is connected. Touch it on the screen to open it."), false);
@@ -334,18 +335,18 @@ void guide_each_clip(void (*fn)(void *ctx, const char *clip, const char *msgid, 
           "others, press Next."),
        false);
     fn(ctx, GUIDE_CLIP_NONE_MADE,
-       N_("No fingerprints could be made. You can try again, or ask a staff member for help."),
+       N_("No picture codes could be made. You can try again, or ask a staff member for help."),
        false);
     /* A phone's states, and its cable pulled while fingerprinting. */
     for (size_t i = 0; i < guide_ndevices; i++)
         fn(ctx, guide_devices[i].clip, guide_devices[i].say, false);
     fn(ctx, GUIDE_CLIP_DEVICE_REMOVED,
-       N_("Your phone or card was taken out. The fingerprints already made are kept. To make the "
-          "rest, plug it in again."),
+       N_("Your phone or card was taken out. The picture codes already made are kept. To make "
+          "the rest, plug it in again."),
        false);
     fn(ctx, GUIDE_CLIP_DEVICE_BACK,
-       N_("Your phone or card is connected again. To make the rest of the fingerprints, press Try "
-          "again."),
+       N_("Your phone or card is connected again. To make the rest of the picture codes, press "
+          "Try again."),
        false);
     for (int i = 0; i < 36; i++)
         fn(ctx, char_clips[i], char_texts[i], true);
