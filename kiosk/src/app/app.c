@@ -883,6 +883,8 @@ int app_draw(struct app *a, bool present)
 #define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
         if (!STALE)
             screens[a->screen]->draw(a, a->ui, area);
+        if (!STALE && narration_hearing_asking(a))
+            hearing_dialog_draw(a);
         if (!STALE && a->idle_warning)
             draw_idle_warning(a);
         if (!STALE && ui_escape(a->ui))

@@ -25,6 +25,11 @@ enum session_age { AGE_UNSET = -1, AGE_UNDER18 = 0, AGE_ADULT = 1, AGE_NOT_SURE 
 enum session_who { WHO_UNSET = -1, WHO_SELF = 0, WHO_PARENT = 1, WHO_HELPER = 2 };
 enum session_content { CONTENT_UNSET = -1, CONTENT_YES = 0, CONTENT_NO = 1 };
 
+/* Could anyone near hear the narration of sensitive screens? The person's
+ * answer (dialog_hearing.c), asked once a session before such a screen is
+ * said aloud; wiped with the session. */
+enum session_hearing { HEARING_UNASKED = 0, HEARING_ALONE = 1, HEARING_OTHERS = 2 };
+
 enum item_state { ITEM_PENDING, ITEM_DONE, ITEM_FAILED };
 
 /* Why a file could not be fingerprinted, in words a person understands. */
@@ -65,6 +70,7 @@ struct session {
     uint32_t started_ms;
 
     int age, who, content;   /* enum session_age / _who / _content */
+    int hearing;             /* enum session_hearing */
 
     uint64_t volume_id;      /* the device chosen on "Connect" (0: none) */
     uint8_t volume_kind;     /* its enum device_kind (a phone's cable, a card taken out) */
