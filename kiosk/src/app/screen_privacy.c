@@ -18,7 +18,7 @@ enum page_id { P_CODE, P_NEXT, P_EXIT, P_COUNT };
 
 static const char *const part_names[P_COUNT] = {"code", "next", "exit"};
 /* The page's picture (assets/icons/<name>.svg). */
-static const char *const pictures[P_COUNT] = {"secret-code", "send", "quick-exit"};
+static const char *const pictures[P_COUNT] = {"secret-code", "code-sent", "quick-exit"};
 
 static struct {
     enum page_id page;
@@ -150,24 +150,39 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
 
     /* The page's picture, large, at the start of the body; the title and the
-     * points beside it. Short of room, the picture gets smaller first. */
+     * points beside it. As large as it can be without costing the words more
+     * than a line (a narrower column wraps more) or making them scroll. */
     struct ui_image *pic = narration_pictogram(a, pictures[st.page]);
-    int psz = pic ? S(t, 150) : 0;
-    struct ui_rect col = p.body;
-    int total = 0;
-    for (int pass = 0; pass < 3; pass++) {
-        col = p.body;
+    static const float sizes[] = {170, 140, 112, 88};
+    enum { NSIZES = sizeof sizes / sizeof sizes[0] };
+    int totals[NSIZES] = {0};
+    for (int k = 0; k < NSIZES; k++) {
+        struct ui_rect c = p.body;
         if (pic) {
-            ui_cut_start(ui, &col, psz);
-            ui_cut_start(ui, &col, S(t, 24));
+            ui_cut_start(ui, &c, S(t, sizes[k]));
+            ui_cut_start(ui, &c, S(t, 24));
         }
-        total = ui_text_height(ui, title, UI_FONT_TITLE, col.w) + t->gap;
+        totals[k] = ui_text_height(ui, title, UI_FONT_TITLE, c.w) + t->gap;
         for (int i = 0; i < 2; i++)
-            total += icon_row(ui, col, pts[i].icon, t->primary, pts[i].text, UI_FONT_BODY, true) +
-                     (i ? 0 : t->gap);
-        if (total <= col.h || !pic)
+            totals[k] += icon_row(ui, c, pts[i].icon, t->primary, pts[i].text, UI_FONT_BODY, true) +
+                         (i ? 0 : t->gap);
+        if (!pic)
             break;
-        psz = pass ? S(t, 88) : S(t, 116);
+    }
+    /* One line more than the fewest is worth a larger picture. */
+    int line = ui_text_height(ui, title, UI_FONT_BODY, p.body.w);
+    int best = NSIZES - 1;
+    for (int k = 0; pic && k < NSIZES - 1; k++)
+        if (totals[k] <= totals[NSIZES - 1] + line && totals[k] <= p.body.h) {
+            best = k;
+            break;
+        }
+    int psz = pic ? S(t, sizes[best]) : 0;
+    int total = pic ? totals[best] : totals[0];
+    struct ui_rect col = p.body;
+    if (pic) {
+        ui_cut_start(ui, &col, psz);
+        ui_cut_start(ui, &col, S(t, 24));
     }
     if (pic) {
         struct ui_rect side = p.body;

@@ -23,7 +23,7 @@ const struct guide_screen guide_screens[] = {
      N_("What happens next. The secret codes are sealed and sent to the helpline. Websites and "
         "apps that take part look for copies with the same code and remove them. This cannot "
         "delete pictures from phones or from private chats. Press Next."),
-     "send"},
+     "code-sent"},
     {"privacy", "exit", "screen.privacy.exit",
      N_("You can stop at any time. Press Quick exit at the top, and everything is cleared at "
         "once. No one here sees your pictures. When you are ready, press I understand."),
