@@ -9,9 +9,9 @@
 void hearing_dialog_draw(struct app *a)
 {
     switch (ui_dialog(a->ui, "hearing", _("Is anyone near you who could hear?"),
-                      _("The next part is about your pictures. If someone could hear, it is only "
-                        "shown on the screen, not said aloud."),
-                      _("No one can hear: use sound"), _("People are near: show only"))) {
+                      _("The next part is about your pictures. If someone could hear, this machine "
+                        "will only show it on the screen."),
+                      _("No one can hear"), _("People are near"))) {
     case UI_DIALOG_YES: narration_hearing_answer(a, true); break;
     case UI_DIALOG_NO: narration_hearing_answer(a, false); break;
     default: break;

@@ -164,8 +164,8 @@ const struct guide_string guide_strings[] = {
     {"say.limit", N_("That is the most for one report"), NULL},
     /* Before a screen that must not be overheard (dialog_hearing.c). */
     {"say.hearing_question", N_("Is anyone near you who could hear?"), NULL},
-    {"say.hearing_alone", N_("No one can hear: use sound"), NULL},
-    {"say.hearing_others", N_("People are near: show only"), NULL},
+    {"say.hearing_alone", N_("No one can hear"), NULL},
+    {"say.hearing_others", N_("People are near"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
 
