@@ -3,8 +3,11 @@
  * clips (guide.h) through the audio module. Each screen's explanation plays
  * on entry when audio is on and on "Listen again"; a choice is read aloud
  * when the keyboard focuses it or it is pressed; the case code is spoken one
- * character at a time. Pictograms are PNGs rasterised from assets/icons/ at
- * build time, loaded once. Nothing is written anywhere: the case code is
+ * character at a time. Screens that name intimate pictures or say a code
+ * (guide_screen_sensitive) are said only into headphones (audio_sink) or
+ * after the person answered that no one near could hear (dialog_hearing.c;
+ * the answer is session data). Pictograms are PNGs rasterised from
+ * assets/icons/ at build time, loaded once. Nothing is written anywhere: the case code is
  * played from per-character clips in memory, never saved. */
 #include "app_internal.h"
 #include "audio.h"
