@@ -123,7 +123,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         pts[0] = (struct point){TEXT_ICON_LOCK,
                                _("Your pictures stay on your phone. They are not copied, saved or "
                                  "sent anywhere.")};
-        pts[1] = (struct point){TEXT_ICON_FINGERPRINT,
+        pts[1] = (struct point){TEXT_ICON_KEY,
                                 _("This machine makes a secret code from each picture or video you "
                                   "choose. Only the code is sent. No one can make the picture "
                                   "again from its code.")};
