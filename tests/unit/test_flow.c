@@ -2999,6 +2999,11 @@ static void section_hearing(void)
     pump(a, 3);
     CHECK(strcmp(audio_asked(au), "ur/screen.questions.content"), "people near: not said (%s)",
           audio_asked(au));
+    /* Another language is not a request: still silent, not asked again. */
+    tap(a, UI_LANGUAGE_ID);
+    CHECK(!narration_hearing_asking(a) && strcmp(audio_asked(au), "en/screen.questions.content"),
+          "people near: the language switch said it (%s) or asked", audio_asked(au));
+    tap(a, UI_LANGUAGE_ID);
     tap(a, UI_LISTEN_ID);
     CHECK(narration_hearing_asking(a), "Listen again asks again");
     CHECK(strcmp(audio_asked(au), "ur/screen.questions.content"), "and says nothing yet");

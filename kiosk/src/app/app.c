@@ -696,7 +696,7 @@ int app_set_lang(struct app *a, const char *tag)
         return -1;
     /* The same screen, now said in the other language. */
     if (changed && a->narration_on)
-        narration_listen_again(a);
+        narration_say_screen(a);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;

@@ -221,6 +221,9 @@ void narration_destroy(struct app *a);
 /* A device is open (the listen and volume controls are shown). */
 bool narration_available(const struct app *a);
 void narration_listen_again(struct app *a);
+/* The screen's narration again, not asked for by the person (the language
+ * changed): a sensitive screen the person said people could hear stays silent. */
+void narration_say_screen(struct app *a);
 /* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
 void narration_event(struct app *a, const char *clip);
 /* The screen's subject changed (Connect: the state a phone is in): Listen

@@ -161,6 +161,7 @@ static void play_screen(struct app *a, bool asked)
 }
 
 void narration_listen_again(struct app *a) { play_screen(a, true); }
+void narration_say_screen(struct app *a) { play_screen(a, false); }
 
 bool narration_hearing_asking(const struct app *a) { return a->narr && a->narr->asking; }
 
