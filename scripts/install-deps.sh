@@ -12,7 +12,7 @@ libsodium-dev libarchive-dev libjansson-dev libinih-dev libqrencode-dev libcurl4
 libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libexif-dev nettle-dev
 libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 libjpeg-turbo-progs ffmpeg imagemagick python3 nginx-light openssl curl
-espeak-ng opus-tools libopusfile-dev librsvg2-bin fonts-noto-core
+espeak-ng opus-tools libopusfile-dev libasound2-dev librsvg2-bin fonts-noto-core
 zlib1g-dev
 libmtp-dev libgphoto2-dev libudev-dev mtp-tools
 zbar-tools

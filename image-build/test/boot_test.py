@@ -62,7 +62,9 @@ STAFF_SHUTDOWN_KEYS = ("tab", "tab", "ret", "tab", "ret")
 # Change both together.
 PHONE_FLOW_KEYS = (
     ("ret", "screen=privacy"),          # Welcome: Start
-    ("ret", "screen=questions"),        # How it works: I understand
+    ("ret", ""),                        # How it works: the secret code, Next
+    ("ret", ""),                        # what happens next, Next
+    ("ret", "screen=questions"),        # quick exit: I understand
     ("ret", ""),                        # Under 18? The first answer: yes
     ("shift-tab", ""),                  # Next
     ("ret", ""),                        # Who are you?

@@ -148,6 +148,16 @@ static void test_flow_and_quick_exit(void)
     app_pump(a, 0);
     CHECK(!strcmp(app_screen(a), "welcome"), "Esc did not go back");
     press(a, "welcome.start");
+    /* How it works: three pages, Next one by one; Esc back one page. */
+    press(a, "privacy.next");
+    CHECK(!strcmp(app_screen_part(a), "next"), "How it works, page 2: %s", app_screen_part(a));
+    key(a, SDLK_ESCAPE);
+    app_pump(a, 0);
+    CHECK(!strcmp(app_screen(a), "privacy") && !strcmp(app_screen_part(a), "code"),
+          "Esc goes back a page: %s/%s", app_screen(a), app_screen_part(a));
+    press(a, "privacy.next");
+    press(a, "privacy.next");
+    CHECK(!strcmp(app_screen_part(a), "exit"), "How it works, page 3: %s", app_screen_part(a));
     press(a, "privacy.next");
     CHECK(!strcmp(app_screen(a), "questions") && app_session_active(a), "then the questions: %s",
           app_screen(a));

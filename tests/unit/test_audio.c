@@ -1,8 +1,9 @@
 /* The audio module (issue 9) on SDL's dummy audio driver, which takes
  * samples from the callback in real time: clips asked for and really
  * started, sequences with gaps, missing and damaged clips, a stereo human
- * recording, volume, no device at all (silent, never an error), and
- * audio_stop() forgetting what was played. */
+ * recording, volume, no device at all (silent, never an error),
+ * audio_stop() forgetting what was played, and where the sound goes
+ * (headphones or the room) through a test backend and the real ALSA one. */
 #include "audio.h"
 #include "check.h"
 #include "testutil.h"
@@ -210,6 +211,56 @@ static void test_no_device(void)
     audio_destroy(au);
 }
 
+/* Where the sound goes: the backend's answer, given the device's name;
+ * nothing without a device; the real ALSA backend answers something sane
+ * on any machine (no sound card: cannot tell) and knows a headset by its
+ * name. */
+static enum audio_sink double_says = AUDIO_SINK_HEADPHONES;
+static char double_device[160];
+static int double_calls;
+
+static enum audio_sink sink_double(void *ctx, const char *device)
+{
+    (void)ctx;
+    double_calls++;
+    snprintf(double_device, sizeof double_device, "%s", device ? device : "(null)");
+    return double_says;
+}
+
+static void test_sink(void)
+{
+    char err[256];
+    struct audio *au = audio_create("dummy", err, sizeof err);
+    REQUIRE(au && audio_available(au), "dummy device: %s", err);
+    static const struct audio_sink_backend b = {.name = "double", .detect = sink_double};
+    audio_set_sink_backend(au, &b);
+    CHECK(audio_sink(au) == AUDIO_SINK_HEADPHONES && double_calls == 1, "the backend is asked");
+    CHECK(!strcmp(double_device, audio_device_name(au)), "given the device's name (%s)", double_device);
+    double_says = AUDIO_SINK_ROOM;
+    CHECK(audio_sink(au) == AUDIO_SINK_ROOM, "the room");
+    /* Back to ALSA's: whatever this machine has, one of the three. */
+    audio_set_sink_backend(au, NULL);
+    enum audio_sink real = audio_sink(au);
+    CHECK(real == AUDIO_SINK_UNKNOWN || real == AUDIO_SINK_ROOM || real == AUDIO_SINK_HEADPHONES,
+          "ALSA: %d", (int)real);
+    audio_destroy(au);
+    /* The ALSA backend itself: a headset names itself; other names leave it
+     * to the cards' jack controls (none here or not: never headphones by name). */
+    CHECK(audio_sink_alsa.detect(NULL, "USB Headset Analog Stereo") == AUDIO_SINK_HEADPHONES,
+          "a USB headset");
+    CHECK(audio_sink_alsa.detect(NULL, "Bose QC35 Headphones") == AUDIO_SINK_HEADPHONES, "headphones");
+    enum audio_sink spk = audio_sink_alsa.detect(NULL, "Built-in Audio Analog Stereo");
+    CHECK(spk == AUDIO_SINK_UNKNOWN || spk == AUDIO_SINK_ROOM || spk == AUDIO_SINK_HEADPHONES,
+          "built-in: %d", (int)spk);
+    /* No device: nothing is heard, the backend is not asked. */
+    au = audio_create("no-such-driver", err, sizeof err);
+    REQUIRE(au, "audio_create");
+    audio_set_sink_backend(au, &b);
+    double_calls = 0;
+    CHECK(audio_sink(au) == AUDIO_SINK_UNKNOWN && double_calls == 0, "no device: unknown");
+    audio_destroy(au);
+}
+
 int main(int argc, char **argv)
 {
     REQUIRE(argc == 2, "usage: test_audio AUDIO_DIR");
@@ -218,6 +269,7 @@ int main(int argc, char **argv)
     test_play();
     test_files();
     test_no_device();
+    test_sink();
     SDL_Quit();
     return check_exit();
 }

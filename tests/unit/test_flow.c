@@ -273,6 +273,22 @@ static int app_w = 1280, app_h = 800;
 static int64_t app_now_s;   /* the app's clock (0: the real one) */
 static bool app_events;     /* KIOSK_EVENT lines on stdout */
 
+/* Where the sound goes, as the tests say (the machine's own sound card
+ * must not decide what a test hears): the room, unless a section says
+ * headphones. */
+static enum audio_sink test_sink = AUDIO_SINK_ROOM;
+static int sink_asked;
+
+static enum audio_sink sink_double(void *ctx, const char *device)
+{
+    (void)ctx;
+    (void)device;
+    sink_asked++;
+    return test_sink;
+}
+
+static const struct audio_sink_backend sink_test = {.name = "test", .detect = sink_double};
+
 static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
 {
     struct app_options o;
@@ -285,6 +301,7 @@ static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
     int code;
     struct app *a = app_create(&o, err, sizeof err, &code);
     REQUIRE(a, "app_create: %s", err);
+    audio_set_sink_backend(app_audio(a), &sink_test);
     app_draw(a, true);
     return a;
 }
@@ -351,6 +368,7 @@ struct run {
     bool fake_phone;     /* plug in a phone by cable (kfix_add_phone), not a card */
     const char *phone_dir; /* out: its storage's folder on disk */
     int phone_idx;       /* out: its fake phone */
+    bool people_near;    /* "Is anyone near who could hear?": people are (show only) */
     /* out */
     char case_code[16];
     char removed[1200];
@@ -393,6 +411,32 @@ static void expect_clip(struct app *a, const char *lang, const char *clip)
         CHECK(wait_for(a, clip_started, want, 3000), "%s never started playing", want);
 }
 
+/* How it works: three pages, each said as it opens; Next goes one page on,
+ * Back one back; the last Next ("I understand") goes on to the questions. */
+static void privacy_pages(struct app *a, const char *L)
+{
+    static const char *const parts[] = {"code", "next", "exit"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(!strcmp(app_screen(a), "privacy") && !strcmp(app_screen_part(a), parts[i]),
+              "how it works, page %d: %s/%s", i + 1, app_screen(a), app_screen_part(a));
+        char clip[64];
+        snprintf(clip, sizeof clip, "screen.privacy.%s", parts[i]);
+        if (L)
+            expect_clip(a, L, clip);
+        tap(a, "privacy.next");
+    }
+}
+
+/* "Is anyone near you who could hear?": no one (sound), or people (show only). */
+static void answer_hearing(struct app *a, bool alone)
+{
+    REQUIRE(narration_hearing_asking(a), "the hearing question is not shown");
+    app_draw(a, true);
+    tap_id(a, ui_id_index(ui_id("hearing"), alone ? 1 : 2), alone ? "no one can hear" : "people are near");
+    CHECK(!narration_hearing_asking(a), "the question went");
+    CHECK(a->session.hearing == (alone ? HEARING_ALONE : HEARING_OTHERS), "the answer is in the session");
+}
+
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
 /* After "What kind of pictures?": the route's own question (young people:
@@ -433,12 +477,14 @@ static void walk(struct app *a, struct run *r)
     tap(a, "welcome.start");
     wait_screen(a, "privacy", 2000);
     CHECK(a->session.active, "Start began a session");
-    expect_clip(a, L, "screen.privacy");
+    CHECK(!strcmp(app_screen_part(a), "code"), "how it works opens on the secret code (%s)",
+          app_screen_part(a));
+    expect_clip(a, L, "screen.privacy.code");
     if (s)
         shot(a, "privacy");
     if (r->stop == ST_PRIVACY)
         return;
-    tap(a, "privacy.next");
+    privacy_pages(a, L);
     wait_screen(a, "questions", 2000);
     CHECK(!strcmp(app_screen_part(a), "age"), "first question is the age");
     expect_clip(a, L, "screen.questions.age");
@@ -471,7 +517,22 @@ static void walk(struct app *a, struct run *r)
         return;
     tap(a, "questions.next");
     CHECK(!strcmp(app_screen_part(a), "content"), "then content");
-    expect_clip(a, L, "screen.questions.content");
+    /* Not said aloud until the person says no one near could hear (with
+     * headphones, at once). */
+    char content_clip[64];
+    snprintf(content_clip, sizeof content_clip, "%s/screen.questions.content", L);
+    if (audio_available(app_audio(a)) && test_sink != AUDIO_SINK_HEADPHONES) {
+        CHECK(narration_hearing_asking(a) && strcmp(audio_asked(app_audio(a)), content_clip),
+              "the nudity question was said before asking who could hear (%s)", audio_asked(app_audio(a)));
+        expect_clip(a, L, "say.hearing_question");
+        if (s)
+            shot(a, "hearing");
+        answer_hearing(a, !r->people_near);
+    }
+    if (r->people_near)
+        CHECK(strcmp(audio_asked(app_audio(a)), content_clip), "people near: the nudity question said");
+    else
+        expect_clip(a, L, "screen.questions.content");
     tap_row(a, "questions.content", 0);
     expect_clip(a, L, "say.yes");
     if (s)
@@ -600,7 +661,12 @@ static void walk(struct app *a, struct run *r)
     tap(a, "confirm.send");
     wait_screen(a, "case_code", 10000);
     CHECK(a->session.have_receipt, "a receipt");
-    expect_clip(a, L, "screen.case_code");
+    if (r->people_near)
+        CHECK(strncmp(audio_asked(app_audio(a)) + 3, "screen.case_code", 16) &&
+                  !narration_hearing_asking(a),
+              "people near: the case code screen said (%s) or asked again", audio_asked(app_audio(a)));
+    else
+        expect_clip(a, L, "screen.case_code");
     snprintf(r->case_code, sizeof r->case_code, "%s", a->session.receipt.case_code);
     if (s) {
         /* A fixed code for the screenshot (the real one is random). */
@@ -849,8 +915,8 @@ static void section_flow(void)
     cur_fix = &f;
     /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook (some steps). */
     const char *langs[] = {"ur", "en", "ur"};
-    static const char *const netbook[] = {"age_chosen", "choose_all", "fingerprint_problems", "review",
-                                          "confirm", "case_code", "finish", NULL};
+    static const char *const netbook[] = {"age_chosen", "hearing", "choose_all", "fingerprint_problems",
+                                          "review", "confirm", "case_code", "finish", NULL};
     struct run runs[3];
     for (int l = 0; l < 3; l++) {
         lang_now = l < 2 ? langs[l] : "ur_1024x600";
@@ -2097,7 +2163,9 @@ static const struct {
     const char *keys, *wait;
 } phone_flow_keys[] = {
     {"ret", "screen=privacy"},          /* Welcome: Start */
-    {"ret", "screen=questions"},        /* How it works: I understand */
+    {"ret", ""},                        /* How it works: the secret code, Next */
+    {"ret", ""},                        /* what happens next, Next */
+    {"ret", "screen=questions"},        /* quick exit: I understand */
     {"ret", ""},                        /* Under 18? The first answer: yes */
     {"shift-tab", ""},                  /* Next */
     {"ret", ""},                        /* Who are you? */
@@ -2208,6 +2276,9 @@ static void section_phone_keys(void)
     REQUIRE(saved_out >= 0 && ev_fd >= 0 && dup2(ev_fd, 1) == 1, "stdout to a file");
     close(ev_fd);
     app_events = true;
+    /* Headphones: no "who could hear?" question, so the presses are the
+     * USB image's, whose qemu has no sound device (no question either). */
+    test_sink = AUDIO_SINK_HEADPHONES;
     struct app *a = open_app(&f, "ur", 0);
     app_events = false;
     struct fakephone d = {.model = "Galaxy A14", .vendor = "Samsung", .serial = "R58N78KEY", .nstorages = 1,
@@ -2218,7 +2289,9 @@ static void section_phone_keys(void)
     CHECK(wait_for(a, first_ready, NULL, 10000), "the phone is ready");
     /* Where each row of the table leaves the kiosk: screen/page, focus. */
     static const char *const after[] = {
-        "privacy/ privacy.next",
+        "privacy/code privacy.next",
+        "privacy/next privacy.next",
+        "privacy/exit privacy.next",
         "questions/age questions.age[0]",
         "questions/age questions.age[0]",
         "questions/age questions.next",
@@ -2269,6 +2342,7 @@ static void section_phone_keys(void)
     }
     CHECK(case_code[0], "a case code was shown");
     app_destroy(a);
+    test_sink = AUDIO_SINK_ROOM;
     fflush(stdout);
     dup2(saved_out, 1);
     close(saved_out);
@@ -2572,11 +2646,12 @@ static void section_demo(void)
     wait_volumes(a, 1);
     /* The whole flow on the demo phone, to the case code. */
     tap(a, "welcome.start");
-    tap(a, "privacy.next");
+    privacy_pages(a, NULL);
     tap_row(a, "questions.age", 1);
     tap(a, "questions.next");
     tap_row(a, "questions.who", 0);
     tap(a, "questions.next");
+    answer_hearing(a, false);
     tap_row(a, "questions.content", 0);
     tap(a, "questions.next");
     route_pages(a, NULL, false);
@@ -3233,7 +3308,7 @@ static void section_audio(void)
     wait_screen(a, "privacy", 2000);
     CHECK(!*audio_asked(au), "no narration when off (%s)", audio_asked(au));
     tap(a, UI_LISTEN_ID);
-    expect_clip(a, "ur", "screen.privacy");
+    expect_clip(a, "ur", "screen.privacy.code");
     /* Quick exit: the next person gets the kiosk's default (on), and the
      * volume back. */
     tap(a, UI_QUICK_EXIT_ID);
@@ -3251,7 +3326,7 @@ static void section_audio(void)
     a->narration_english = true;
     tap(a, "welcome.start");
     wait_screen(a, "privacy", 2000);
-    expect_clip(a, "en", "screen.privacy");
+    expect_clip(a, "en", "screen.privacy.code");
     a->narration_english = false;
     tap(a, UI_QUICK_EXIT_ID);
     wait_screen(a, "welcome", 2000);
@@ -3304,6 +3379,71 @@ static void section_audio(void)
     kfix_destroy(&f);
 }
 
+/* ---- narration that is never overheard: the nudity question and the case
+ * code are said only after the person said no one near could hear, or into
+ * headphones; the answer is session data. */
+static void section_hearing(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "hearing", 0) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    struct audio *au = app_audio(a);
+    REQUIRE(au && audio_available(au), "dummy audio device");
+
+    /* Speakers, people near: the question first, then silence on the
+     * sensitive screens; Listen again asks again, and "no one can hear"
+     * then says it. */
+    struct run r = {.lang = "ur", .stop = ST_CONTENT, .people_near = true};
+    walk(a, &r);
+    pump(a, 3);
+    CHECK(strcmp(audio_asked(au), "ur/screen.questions.content"), "people near: not said (%s)",
+          audio_asked(au));
+    /* Another language is not a request: still silent, not asked again. */
+    tap(a, UI_LANGUAGE_ID);
+    CHECK(!narration_hearing_asking(a) && strcmp(audio_asked(au), "en/screen.questions.content"),
+          "people near: the language switch said it (%s) or asked", audio_asked(au));
+    tap(a, UI_LANGUAGE_ID);
+    tap(a, UI_LISTEN_ID);
+    CHECK(narration_hearing_asking(a), "Listen again asks again");
+    CHECK(strcmp(audio_asked(au), "ur/screen.questions.content"), "and says nothing yet");
+    answer_hearing(a, true);
+    expect_clip(a, "ur", "screen.questions.content");
+    /* Quick exit wipes the answer with the session. */
+    tap(a, UI_QUICK_EXIT_ID);
+    wait_screen(a, "welcome", 2000);
+    CHECK(a->session.hearing == HEARING_UNASKED && !narration_hearing_asking(a), "the answer wiped");
+
+    /* People near, to the case code: neither the screen nor the code is
+     * said; Listen to the code asks, and after "no one can hear" says it. */
+    struct run r2 = {.lang = "ur", .stop = ST_CASE_CODE, .people_near = true};
+    walk(a, &r2);
+    pump(a, 3);
+    tap(a, "case_code.listen");
+    CHECK(narration_hearing_asking(a), "Listen to the code asks first");
+    CHECK(strncmp(audio_asked(au), "ur/code.", 8) && strncmp(audio_asked(au), "ur/char.", 8),
+          "the code said before the answer (%s)", audio_asked(au));
+    answer_hearing(a, true);
+    expect_clip(a, "ur", "code.case_code");
+    tap(a, UI_QUICK_EXIT_ID);
+    wait_screen(a, "welcome", 2000);
+
+    /* Headphones: no question, said at once (walk checks the clip). */
+    test_sink = AUDIO_SINK_HEADPHONES;
+    sink_asked = 0;
+    struct run r3 = {.lang = "ur", .stop = ST_CONTENT};
+    walk(a, &r3);
+    CHECK(!narration_hearing_asking(a) && a->session.hearing == HEARING_UNASKED, "headphones: not asked");
+    CHECK(sink_asked > 0, "the sink was asked");
+    test_sink = AUDIO_SINK_ROOM;
+    tap(a, UI_QUICK_EXIT_ID);
+    wait_screen(a, "welcome", 2000);
+
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     update = golden_update_mode(&argc, argv);
@@ -3323,6 +3463,7 @@ int main(int argc, char **argv)
         {"phone_not_answering", section_phone_not_answering},
         {"gallery", section_gallery}, {"gallery_live", section_gallery_live}, {"phone_keys", section_phone_keys},
         {"questions", section_questions},
+        {"hearing", section_hearing},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

@@ -75,6 +75,33 @@ static void open_dialog(struct app *a)
     key(a, SDLK_RETURN);   /* the focus ring shows on the dialog's safe answer */
 }
 
+/* How it works: Next, once or twice, to its second or third page. */
+static void privacy_next(struct app *a)
+{
+    app_draw(a, true);
+    ui_set_focus(app_ui(a), ui_id("privacy.next"));
+    key(a, SDLK_RETURN);
+    app_draw(a, true);
+    /* A mouse click on nothing: the frame as a person who touches sees it
+     * (no keyboard focus ring). */
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = 4;
+    e.button.y = 200;
+    app_event(a, &e);
+    e.type = SDL_MOUSEBUTTONUP;
+    app_event(a, &e);
+    app_draw(a, true);
+}
+
+static void privacy_exit(struct app *a)
+{
+    privacy_next(a);
+    privacy_next(a);
+}
+
 static const struct golden_case cases[] = {
     {"welcome_ur_1280x800", 1280, 800, "ur", "welcome", false, NULL, false},
     {"welcome_en_1280x800", 1280, 800, "en", "welcome", false, NULL, false},
@@ -84,6 +111,12 @@ static const struct golden_case cases[] = {
     {"privacy_ur_1280x800", 1280, 800, "ur", "privacy", false, NULL, false},
     {"privacy_en_1280x800", 1280, 800, "en", "privacy", false, NULL, false},
     {"privacy_ur_1024x600", 1024, 600, "ur", "privacy", false, NULL, false},
+    {"privacy_next_ur_1280x800", 1280, 800, "ur", "privacy", false, privacy_next, false},
+    {"privacy_next_en_1280x800", 1280, 800, "en", "privacy", false, privacy_next, false},
+    {"privacy_next_ur_1024x600", 1024, 600, "ur", "privacy", false, privacy_next, false},
+    {"privacy_exit_ur_1280x800", 1280, 800, "ur", "privacy", false, privacy_exit, false},
+    {"privacy_exit_en_1280x800", 1280, 800, "en", "privacy", false, privacy_exit, false},
+    {"privacy_exit_ur_1024x600", 1024, 600, "ur", "privacy", false, privacy_exit, false},
     {"check_ur_1280x800", 1280, 800, "ur", "check", false, check_keyboard, false},
     {"check_en_1280x800", 1280, 800, "en", "check", false, check_keyboard, false},
     {"dialog_ur_1280x800", 1280, 800, "ur", "check", false, open_dialog, false},

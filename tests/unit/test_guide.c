@@ -75,7 +75,8 @@ static void test_screens(void)
         const char *screen, *part;
         bool flow;
     } all[] = {
-        {"welcome", "", true},           {"privacy", "", true},
+        {"welcome", "", true},           {"privacy", "code", true},
+        {"privacy", "next", true},       {"privacy", "exit", true},
         {"questions", "age", true},      {"questions", "not_sure", true},
         {"questions", "who", true},      {"questions", "content", true},
         {"questions", "not_for_this", true}, {"connect", "", true},

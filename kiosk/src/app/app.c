@@ -696,7 +696,7 @@ int app_set_lang(struct app *a, const char *tag)
         return -1;
     /* The same screen, now said in the other language. */
     if (changed && a->narration_on)
-        narration_listen_again(a);
+        narration_say_screen(a);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;
@@ -883,6 +883,8 @@ int app_draw(struct app *a, bool present)
 #define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
         if (!STALE)
             screens[a->screen]->draw(a, a->ui, area);
+        if (!STALE && narration_hearing_asking(a))
+            hearing_dialog_draw(a);
         if (!STALE && a->idle_warning)
             draw_idle_warning(a);
         if (!STALE && ui_escape(a->ui))

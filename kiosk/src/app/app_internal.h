@@ -227,6 +227,9 @@ void narration_destroy(struct app *a);
 /* A device is open (the listen and volume controls are shown). */
 bool narration_available(const struct app *a);
 void narration_listen_again(struct app *a);
+/* The screen's narration again, not asked for by the person (the language
+ * changed): a sensitive screen the person said people could hear stays silent. */
+void narration_say_screen(struct app *a);
 /* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
 void narration_event(struct app *a, const char *clip);
 /* The screen's subject changed (Connect: the state a phone is in): Listen
@@ -245,6 +248,16 @@ void narration_frame_done(struct app *a);
 struct ui_image *narration_pictogram(const struct app *a, const char *icon);
 struct ui_image *narration_step_pictogram(const struct app *a);
 struct audio *narration_audio(struct app *a);
+/* Narration of sensitive screens (guide_screen_sensitive: the nudity
+ * question, the case code) plays only into headphones or after the person
+ * said no one near could hear. Until then it asks (dialog_hearing.c):
+ * narration_hearing_asking() is true while the question should show, and
+ * the answer goes to narration_hearing_answer() (kept in the session). */
+bool narration_hearing_asking(const struct app *a);
+void narration_hearing_answer(struct app *a, bool alone);
+/* dialog_hearing.c: "Is anyone near you who could hear?", over the screen,
+ * while narration_hearing_asking(). */
+void hearing_dialog_draw(struct app *a);
 /* screen_util.c: the step pictogram page_title() shows this frame (NULL: the
  * title's own icon). */
 void page_set_step_pictogram(struct ui_image *img);

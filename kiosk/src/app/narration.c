@@ -3,8 +3,11 @@
  * clips (guide.h) through the audio module. Each screen's explanation plays
  * on entry when audio is on and on "Listen again"; a choice is read aloud
  * when the keyboard focuses it or it is pressed; the case code is spoken one
- * character at a time. Pictograms are PNGs rasterised from assets/icons/ at
- * build time, loaded once. Nothing is written anywhere: the case code is
+ * character at a time. Screens that name intimate pictures or say a code
+ * (guide_screen_sensitive) are said only into headphones (audio_sink) or
+ * after the person answered that no one near could hear (dialog_hearing.c;
+ * the answer is session data). Pictograms are PNGs rasterised from
+ * assets/icons/ at build time, loaded once. Nothing is written anywhere: the case code is
  * played from per-character clips in memory, never saved. */
 #include "app_internal.h"
 #include "audio.h"
@@ -29,6 +32,10 @@ struct narration {
     bool fresh;                  /* a screen was just entered: focus moves are its own */
     const struct guide_screen *cur;
     const char *topic;           /* the screen's own subject now (a guide clip), or NULL */
+    /* "Is anyone near you who could hear?" is shown; what to say after "no
+     * one can hear": the screen's narration, or the case code. */
+    bool asking;
+    enum { AFTER_SCREEN, AFTER_CODE } after;
     struct {
         char name[32];
         struct ui_image *img;
@@ -120,17 +127,59 @@ static void clip_name(const struct app *a, const char *clip, char *buf, size_t n
     snprintf(buf, n, "%s/%s", lang(a), clip);
 }
 
-static void play_screen(struct app *a)
+/* Sensitive narration (the nudity question, the case code) only where no
+ * one else can hear: into headphones, or after the person said so. If they
+ * have not been asked yet, or asked for it themselves (asked: Listen again,
+ * Listen to the code), the question is shown and nothing is said now. */
+static bool private_enough(struct app *a, bool asked, int after)
+{
+    struct narration *n = a->narr;
+    if (!audio_available(n->au))
+        return true;    /* nothing is heard (it plays silently): never ask */
+    if (audio_sink(n->au) == AUDIO_SINK_HEADPHONES || a->session.hearing == HEARING_ALONE)
+        return true;
+    if (a->session.hearing == HEARING_UNASKED || asked) {
+        n->asking = true;
+        n->after = after;
+        a->dirty = true;
+    }
+    return false;
+}
+
+static void play_screen(struct app *a, bool asked)
 {
     struct narration *n = a->narr;
     if (!n || (!n->cur && !n->topic))
         return;
+    if (!n->topic && guide_screen_sensitive(n->cur) && !private_enough(a, asked, AFTER_SCREEN)) {
+        audio_stop(n->au);
+        return;
+    }
     char c[80];
     clip_name(a, n->topic ? n->topic : n->cur->clip, c, sizeof c);
     audio_play1(n->au, c);
 }
 
-void narration_listen_again(struct app *a) { play_screen(a); }
+void narration_listen_again(struct app *a) { play_screen(a, true); }
+void narration_say_screen(struct app *a) { play_screen(a, false); }
+
+bool narration_hearing_asking(const struct app *a) { return a->narr && a->narr->asking; }
+
+void narration_hearing_answer(struct app *a, bool alone)
+{
+    struct narration *n = a->narr;
+    if (!n)
+        return;
+    n->asking = false;
+    a->session.hearing = alone ? HEARING_ALONE : HEARING_OTHERS;
+    a->dirty = true;
+    if (!alone)
+        return;   /* the answer's own word is said; nothing sensitive */
+    if (n->after == AFTER_CODE && a->session.have_receipt)
+        narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
+    else
+        play_screen(a, false);
+}
 
 static void on_screen(void *ctx, const char *screen, const char *part)
 {
@@ -139,8 +188,9 @@ static void on_screen(void *ctx, const char *screen, const char *part)
     n->cur = guide_screen_find(screen, part);
     n->topic = NULL;
     n->fresh = true;
+    n->asking = false;   /* a question about the last screen goes with it */
     if (a->narration_on)
-        play_screen(a);
+        play_screen(a, false);
     else
         audio_stop(n->au);
 }
@@ -199,6 +249,10 @@ int narration_say_code(struct app *a, const char *code, const char *pin)
     struct narration *n = a->narr;
     if (!n)
         return -1;
+    if (!private_enough(a, true, AFTER_CODE)) {
+        audio_stop(n->au);
+        return -1;
+    }
     /* Names are built in a wiped buffer: the code is spoken, never kept. */
     struct audio_item items[64];
     char names[64][32];
@@ -246,7 +300,7 @@ void narration_set_on(struct app *a, bool on)
     if (!a->narr)
         return;
     if (on)
-        play_screen(a);
+        play_screen(a, false);
     else
         audio_stop(a->narr->au);
 }
@@ -271,6 +325,7 @@ void narration_reset(struct app *a)
 {
     a->narration_on = a->default_narration;
     if (a->narr) {
+        a->narr->asking = false;
         audio_stop(a->narr->au);   /* also forgets what was played */
         audio_set_volume(a->narr->au, a->default_volume);
     }

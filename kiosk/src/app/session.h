@@ -31,6 +31,11 @@ enum session_consent { CONSENT_UNSET = -1, CONSENT_YES = 0, CONSENT_NO = 1 };
  * for the originals.) */
 enum session_origin { ORIGIN_UNSET = -1, ORIGIN_ORIGINAL = 0, ORIGIN_COPY = 1, ORIGIN_NOT_SURE = 2 };
 
+/* Could anyone near hear the narration of sensitive screens? The person's
+ * answer (dialog_hearing.c), asked once a session before such a screen is
+ * said aloud; wiped with the session. */
+enum session_hearing { HEARING_UNASKED = 0, HEARING_ALONE = 1, HEARING_OTHERS = 2 };
+
 enum item_state { ITEM_PENDING, ITEM_DONE, ITEM_FAILED };
 
 /* Why a file could not be fingerprinted, in words a person understands. */
@@ -72,6 +77,7 @@ struct session {
 
     int age, who, content;   /* enum session_age / _who / _content */
     int consent, origin;     /* enum session_consent / _origin (UNSET: not asked) */
+    int hearing;             /* enum session_hearing */
 
     uint64_t volume_id;      /* the device chosen on "Connect" (0: none) */
     uint8_t volume_kind;     /* its enum device_kind (a phone's cable, a card taken out) */

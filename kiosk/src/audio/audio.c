@@ -30,6 +30,8 @@ struct audio {
     SDL_AudioDeviceID dev;
     bool sdl_init, audio_init;   /* SDL_InitSubSystem / SDL_AudioInit(driver) */
     char driver[32];
+    char device[128];          /* the output's name, for audio_sink() */
+    const struct audio_sink_backend *sink;
     int samples;               /* device buffer, in samples (mono) */
     int16_t *mix;              /* decoded speech for one callback */
     float *stereo;             /* a stereo recording, downmixed */
@@ -129,6 +131,7 @@ struct audio *audio_create(const char *driver, char *err, size_t errlen)
         return NULL;
     au->volume = 80;
     au->st.first_sample_ms = -1;
+    au->sink = &audio_sink_alsa;
     snprintf(au->driver, sizeof au->driver, "none");
     /* A machine without sound, or with a broken driver: silent, never an error
      * for the person (the message is for staff logs). */
@@ -163,6 +166,14 @@ struct audio *audio_create(const char *driver, char *err, size_t errlen)
     }
     const char *d = SDL_GetCurrentAudioDriver();
     snprintf(au->driver, sizeof au->driver, "%s", d ? d : "?");
+#if SDL_VERSION_ATLEAST(2, 24, 0)
+    /* The default output's name: a USB or Bluetooth headset says so in it. */
+    char *dn = NULL;
+    SDL_AudioSpec ds;
+    if (SDL_GetDefaultAudioInfo(&dn, &ds, 0) == 0 && dn)
+        snprintf(au->device, sizeof au->device, "%s", dn);
+    SDL_free(dn);
+#endif
     SDL_PauseAudioDevice(au->dev, 0);
     return au;
 }
@@ -410,3 +421,18 @@ void audio_stats(const struct audio *au, struct audio_stats *st)
     *st = au->st;
     unlock(au);
 }
+
+void audio_set_sink_backend(struct audio *au, const struct audio_sink_backend *b)
+{
+    if (au)
+        au->sink = b ? b : &audio_sink_alsa;
+}
+
+enum audio_sink audio_sink(const struct audio *au)
+{
+    if (!au || !au->dev || !au->sink || !au->sink->detect)
+        return AUDIO_SINK_UNKNOWN;
+    return au->sink->detect(au->sink->ctx, au->device);
+}
+
+const char *audio_device_name(const struct audio *au) { return au ? au->device : ""; }

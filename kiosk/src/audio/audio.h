@@ -19,6 +19,11 @@
  *  4. audio_set_volume(au, 0..100), audio_stop(au) (also forgets what was
  *     played: a spoken case code leaves nothing behind), audio_destroy(au)
  *     (accepts NULL).
+ *  5. audio_sink(au): where the sound is heard. AUDIO_SINK_HEADPHONES only
+ *     when a backend can tell headphones are plugged in; AUDIO_SINK_ROOM
+ *     when it can tell they are not; AUDIO_SINK_UNKNOWN otherwise (treat it
+ *     as the room). The backend is ALSA's (audio_sink_alsa, sink_alsa.c) unless
+ *     audio_set_sink_backend() gave another (tests: a double).
  * Tests and benchmarks: audio_asked() is what the last audio_play() asked
  * for; audio_stats() counts clips that really started (first sample taken
  * by the device) and the time from audio_play() to that first sample. */
@@ -72,5 +77,23 @@ struct audio_stats {
     uint64_t samples;            /* samples of speech handed to the device */
 };
 void audio_stats(const struct audio *au, struct audio_stats *st);
+
+/* ---- where the sound goes (narration of sensitive screens: app/narration.c) */
+enum audio_sink { AUDIO_SINK_UNKNOWN = -1, AUDIO_SINK_ROOM = 0, AUDIO_SINK_HEADPHONES = 1 };
+struct audio_sink_backend {
+    const char *name;
+    /* device: the name of the output SDL plays to ("" when SDL does not say). */
+    enum audio_sink (*detect)(void *ctx, const char *device);
+    void *ctx;
+};
+/* ALSA: a headset's own device name ("USB Headset"), else the jack-sense
+ * controls of every sound card ("Headphone Jack", "Front Headphone Jack"). */
+extern const struct audio_sink_backend audio_sink_alsa;
+/* NULL: back to ALSA's. The backend must outlive au. */
+void audio_set_sink_backend(struct audio *au, const struct audio_sink_backend *b);
+/* UNKNOWN when no device is open (nothing is heard anyway). */
+enum audio_sink audio_sink(const struct audio *au);
+/* The output device's name ("" when SDL does not say). */
+const char *audio_device_name(const struct audio *au);
 
 #endif

@@ -13,11 +13,21 @@ const struct guide_screen guide_screens[] = {
         "online. Your pictures stay on your phone. No one here will see them. To begin, press "
         "Start. To hear this again, press Listen again."),
      "welcome"},
-    {"privacy", "", "screen.privacy",
-     N_("How it works. This machine makes a secret code of each picture you choose. The code is "
-        "made from the picture, but it is not the picture. Only the codes are sent. Your "
-        "pictures never leave your phone. When you are ready, press I understand."),
-     "privacy"},
+    /* How it works: three pages, each said as it opens. */
+    {"privacy", "code", "screen.privacy.code",
+     N_("How it works. This machine makes a secret code from each picture you choose. The code is "
+        "not the picture, and the picture cannot be made again from it. Only the code is sent. "
+        "Your pictures stay on your phone. Press Next."),
+     "secret-code"},
+    {"privacy", "next", "screen.privacy.next",
+     N_("What happens next. The secret codes are sealed and sent to the helpline. Websites and "
+        "apps that take part look for copies with the same code and remove them. This cannot "
+        "delete pictures from phones or from private chats. Press Next."),
+     "code-sent"},
+    {"privacy", "exit", "screen.privacy.exit",
+     N_("You can stop at any time. Press Leave now at the top, and what you chose here is "
+        "erased at once. No one here sees your pictures. When you are ready, press I understand."),
+     "quick-exit"},
     {"questions", "age", "screen.questions.age",
      N_("A question. Was the person in the pictures under 18 when they were taken? Choose yes, "
         "no, or I am not sure. Then press Next."),
@@ -113,6 +123,22 @@ const struct guide_screen guide_screens[] = {
 };
 const size_t guide_nscreens = sizeof guide_screens / sizeof guide_screens[0];
 
+/* Screens whose words must not be overheard: they name intimate pictures,
+ * or say a case code and PIN. */
+static const char *const sensitive[][2] = {
+    {"questions", "content"},
+    {"questions", "not_for_this"},
+    {"case_code", ""},
+};
+
+bool guide_screen_sensitive(const struct guide_screen *g)
+{
+    for (size_t i = 0; g && i < sizeof sensitive / sizeof sensitive[0]; i++)
+        if (!strcmp(g->screen, sensitive[i][0]) && !strcmp(g->part, sensitive[i][1]))
+            return true;
+    return false;
+}
+
 /* The labels a person chooses: read aloud when focused or pressed. */
 const struct guide_string guide_strings[] = {
     {"say.start", N_("Start"), NULL},
@@ -170,6 +196,10 @@ const struct guide_string guide_strings[] = {
     {"say.yes_stop", N_("Yes, stop"), NULL},
     {"say.no_go_on", N_("No, go on"), NULL},
     {"say.limit", N_("That is the most for one report"), NULL},
+    /* Before a screen that must not be overheard (dialog_hearing.c). */
+    {"say.hearing_question", N_("Is anyone near you who could hear?"), NULL},
+    {"say.hearing_alone", N_("No one can hear"), NULL},
+    {"say.hearing_others", N_("People are near"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
 

@@ -16,7 +16,10 @@
  *     at a time.
  *  4. guide_device_find("charging_only") -> what to do with a phone in that
  *     state: heading, numbered steps with pictograms, clip.
- *  5. guide_each_clip() lists every clip with its msgid (the generator,
+ *  5. guide_screen_sensitive(g): its narration names intimate pictures or
+ *     says a case code, so it is said only where no one else can hear
+ *     (after the person said so, or into headphones: app/narration.c).
+ *  6. guide_each_clip() lists every clip with its msgid (the generator,
  *     hifazat-guide-texts, and the tests walk it). */
 #ifndef HIFAZAT_GUIDE_H
 #define HIFAZAT_GUIDE_H
@@ -43,6 +46,8 @@ extern const struct guide_string guide_strings[];
 extern const size_t guide_nstrings;
 
 const struct guide_screen *guide_screen_find(const char *screen, const char *part);
+/* Said only where no one else can hear (the nudity question, the case code). */
+bool guide_screen_sensitive(const struct guide_screen *g);
 /* Label as shown (translated in the current gettext language); a count in
  * brackets after it ("Next (12)") is ignored. */
 const struct guide_string *guide_string_find_label(const char *label);
