@@ -25,7 +25,8 @@ enum { ADDS = 200, EXPORT_N = 10000 };
 
 static struct report *make_report(int items)
 {
-    struct report_meta m = {REPORT_ROUTE_ADULT, REPORT_BY_SELF, "ur", "bench", "0.1.0", false, 0, 0};
+    struct report_meta m = {.route = REPORT_ROUTE_ADULT, .reporter = REPORT_BY_SELF, .language = "ur",
+                            .kiosk_id = "bench", .app_version = "0.1.0"};
     struct report *r = report_create(&m);
     for (int i = 0; i < items; i++) {
         char md5[33], sha[65], pdq[65];

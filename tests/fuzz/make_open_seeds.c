@@ -50,8 +50,9 @@ int main(int argc, char **argv)
     const char *dir = argv[1];
     struct keys_helpline *h = fuzz_helpline();
     struct keys_kiosk *k = fuzz_kiosk();
-    struct report_meta m = {REPORT_ROUTE_ADULT, REPORT_BY_SELF, "ur", "seed-kiosk", "0.1.0",
-                            false, 0, 1735732800};
+    struct report_meta m = {.route = REPORT_ROUTE_ADULT, .reporter = REPORT_BY_SELF,
+                            .language = "ur", .kiosk_id = "seed-kiosk", .app_version = "0.1.0",
+                            .created_at = 1735732800};
     char tmp[] = "/tmp/hifazat-seeds-XXXXXX";
     if (!mkdtemp(tmp))
         return 1;
