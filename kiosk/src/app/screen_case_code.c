@@ -93,33 +93,28 @@ static const struct text_block *latin(struct ui_ctx *ui, const char *s, int size
     return text_get(ui_text_ctx(ui), s, &st_);
 }
 
-/* The card: a practice marker in demo mode, then one line each for the
- * code and the PIN (label at the start, digits after it) and the QR code at
- * the end. Returns its height (measure_only: nothing drawn). */
+/* The card: one line each for the code and the PIN (label at the start,
+ * digits after it), the QR code at the end and, in demo mode, a practice
+ * marker between them (above them when there is no room). Returns its
+ * height (measure_only: nothing drawn). */
 static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
     const struct session *s = &a->session;
     int pad = t->pad / 2;
     struct ui_rect in = ui_inset((struct ui_rect){r.x, r.y, r.w, 100000}, pad);
-    int y = in.y;
-    const struct text_block *db = NULL;
-    if (s->demo) {
-        db = ui_text_block(ui, _("DEMO: this is not a real case code"), UI_FONT_SMALL, in.w,
-                           TEXT_ALIGN_CENTER, 0);
-        y += (db ? db->height : 0) + t->gap / 2 + t->gap / 2;
-    }
-    int top = y;
     int big = (int)(t->font_title * 1.4f);
     const struct text_block *lb[2] = {
         ui_text_block(ui, _("Your case code"), UI_FONT_BODY, 0, TEXT_ALIGN_START, 1),
         ui_text_block(ui, _("PIN"), UI_FONT_BODY, 0, TEXT_ALIGN_START, 1),
     };
     const struct text_block *vb[2] = {latin(ui, s->receipt.case_code, big), latin(ui, s->receipt.pin, big)};
-    int lw = 0, lh[2];
+    int lw = 0, vw = 0, lh[2];
     for (int i = 0; i < 2; i++) {
         int w = lb[i] ? lb[i]->text_width : 0;
         lw = w > lw ? w : lw;
+        w = vb[i] ? vb[i]->text_width : 0;
+        vw = w > vw ? w : vw;
         int h1 = lb[i] ? lb[i]->height : 0, h2 = vb[i] ? vb[i]->height : 0;
         lh[i] = h1 > h2 ? h1 : h2;
     }
@@ -128,18 +123,40 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
     int qsz = text_h, cap = (int)(200 * t->scale);
     qsz = qsz > cap ? cap : qsz < 100 ? 100 : qsz;
     int body_h = text_h > qsz ? text_h : qsz;
-    int h = body_h + (y - in.y) + 2 * pad;
+    /* The practice marker: between the digits and the QR code if it fits. */
+    const struct text_block *db = NULL;
+    int dpad = t->gap, free_w = in.w - qsz - lw - vw - 4 * t->gap;
+    bool beside = false;
+    if (s->demo) {
+        const char *dt = _("DEMO: this is not a real case code");
+        db = ui_text_block(ui, dt, UI_FONT_SMALL, 0, TEXT_ALIGN_CENTER, 1);
+        beside = db && db->text_width + 2 * dpad <= free_w;
+        int half = db ? db->text_width * 3 / 5 : 0;
+        if (!beside && half > 0 && half + 2 * dpad <= free_w) {
+            /* on two lines of about the same length (no word alone on the
+             * second), if they fit beside the digits */
+            db = ui_text_block(ui, dt, UI_FONT_SMALL, half, TEXT_ALIGN_CENTER, 0);
+            beside = db && db->nlines <= 2 && db->height + t->gap / 2 <= body_h;
+        }
+        if (!beside)
+            db = ui_text_block(ui, dt, UI_FONT_SMALL, in.w, TEXT_ALIGN_CENTER, 0);
+    }
+    int top = in.y + (db && !beside ? db->height + t->gap : 0);
+    int h = body_h + (top - in.y) + 2 * pad;
     if (measure_only)
         return h;
     draw_card(ui, (struct ui_rect){r.x, r.y, r.w, h});
-    if (db) {
-        struct ui_rect dr = {in.x, in.y, in.w, db->height + t->gap / 2};
-        ui_fill(ui, dr, t->banner, t->radius / 2);
-        ui_draw_block_vcenter(ui, db, dr.x, dr, t->on_banner);
-    }
     struct ui_rect row = {in.x, top, in.w, body_h};
     struct ui_rect qr = ui_cut_end(ui, &row, qsz);
     ui_cut_end(ui, &row, t->gap);
+    if (db) {
+        struct ui_rect dr = beside ? ui_center(ui_cut_end(ui, &row, db->text_width + 2 * dpad),
+                                              db->text_width + 2 * dpad, db->height + t->gap / 2)
+                                   : (struct ui_rect){in.x, in.y, in.w, db->height + t->gap / 2};
+        ui_fill(ui, dr, t->banner, t->radius / 2);
+        ui_draw_block_vcenter(ui, db, beside ? dr.x + dpad - (db->nlines ? db->lines[0].x : 0) : dr.x, dr,
+                              t->on_banner);
+    }
     if (!st.qr || st.qr_size != qsz || strcmp(st.qr_for, s->receipt.case_code)) {
         drop_qr(a);
         st.qr = make_qr(a, qsz);
@@ -150,7 +167,7 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
         int d = ui_image_width(st.qr);
         ui_draw_image(ui, st.qr, (struct ui_rect){qr.x + (qr.w - d) / 2, top + (body_h - d) / 2, d, d});
     }
-    y = top + (body_h - text_h) / 2;
+    int y = top + (body_h - text_h) / 2;
     for (int i = 0; i < 2; i++) {
         struct ui_rect line = {row.x, y, row.w, lh[i]};
         struct ui_rect lr = ui_cut_start(ui, &line, lw);
@@ -169,6 +186,50 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
     return h;
 }
 
+/* Whom to call: one card per helpline of the config, its name and number
+ * on the first line (the number at the end, large, in digits everyone
+ * reads), its note under them. Returns the height (measure_only: nothing
+ * drawn). */
+static int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int pad = t->gap / 2, isz = (int)(32 * t->scale), y = r.y;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct referral *ref = &a->referrals[i];
+        struct ui_rect in = {r.x + t->gap, y + pad, r.w - 2 * t->gap, 0};
+        const struct text_block *pb = latin(ui, ref->phone, t->font_title);
+        int pw = pb ? pb->text_width : 0;
+        struct ui_rect line = in;
+        struct ui_rect ir = ui_cut_start(ui, &line, isz);
+        ui_cut_start(ui, &line, t->gap);
+        struct ui_rect nr = line;   /* the note's: under the name and the number */
+        struct ui_rect pr = ui_cut_end(ui, &line, pw);
+        ui_cut_end(ui, &line, t->gap);
+        const struct text_block *nb =
+            ui_text_block(ui, referral_name(ref), UI_FONT_BODY, line.w, TEXT_ALIGN_START, 0);
+        const char *note = referral_note(ref);
+        const struct text_block *ob =
+            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w - isz - t->gap, TEXT_ALIGN_START, 0) : NULL;
+        int nh = nb ? nb->height : 0, ph = pb ? pb->height : 0;
+        int lh = nh > ph ? nh : ph;
+        int h = lh + (ob ? ob->height : 0) + 2 * pad;
+        if (!measure_only) {
+            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
+            ui_draw_icon(ui, TEXT_ICON_PHONE, ui_center((struct ui_rect){ir.x, in.y, isz, lh}, isz, isz),
+                         t->primary);
+            if (nb)
+                ui_draw_block_vcenter(ui, nb, line.x, (struct ui_rect){line.x, in.y, line.w, lh}, t->text);
+            if (pb)
+                ui_draw_block_vcenter(ui, pb, pr.x - (pb->nlines ? pb->lines[0].x : 0),
+                                      (struct ui_rect){pr.x, in.y, pr.w, lh}, t->primary);
+            if (ob)
+                ui_draw_block(ui, ob, nr.x, in.y + lh, t->muted);
+        }
+        y += h + t->gap / 2;
+    }
+    return y - r.y;
+}
+
 /* Everything under the title in one column, the most needed first; returns
  * the height (measure_only: nothing drawn). */
 static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
@@ -181,14 +242,14 @@ static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool 
         draw_code(a, ui, (struct ui_rect){r.x, y, r.w, ch}, false);
     y += ch + t->gap;
     /* 2. What they are for, and whom to call. */
-    const char *use = _("To ask about your report, call a helpline below and tell them your case "
-                        "code and secret number.");
-    y += icon_row(ui, (struct ui_rect){r.x, y, r.w, 0}, TEXT_ICON_PHONE, t->primary, use, UI_FONT_BODY,
+    const char *use = _("To ask about your report, call a helpline and tell them this code and "
+                        "secret number.");
+    y += icon_row(ui, (struct ui_rect){r.x, y, r.w, 0}, TEXT_ICON_INFO, t->primary, use, UI_FONT_SMALL,
                   measure_only) +
          t->gap / 2;
-    int rh = draw_referrals(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
+    int rh = draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
     if (!measure_only)
-        draw_referrals(a, ui, (struct ui_rect){r.x, y, r.w, rh}, false);
+        draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, rh}, false);
     y += rh + t->gap / 2;
     /* 3. Keep them safe, in a tinted card. */
     const char *advice = _("Write down your case code and PIN, or take a photo of the QR code "
