@@ -368,6 +368,57 @@ static void expect_clip(struct app *a, const char *lang, const char *clip)
         CHECK(wait_for(a, clip_started, want, 3000), "%s never started playing", want);
 }
 
+/* What anyone passing sees of the chosen files on Review and the
+ * fingerprinting problems: never a file name (a revealing name is read
+ * from across the room). */
+static void check_no_names(struct app *a, const char *what)
+{
+    app_draw(a, true);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    const struct session *s = &a->session;
+    unsigned leaks = 0, texts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text || !c[i].text->text)
+            continue;
+        texts++;
+        for (size_t k = 0; k < s->nitems; k++) {
+            char stem[256];
+            snprintf(stem, sizeof stem, "%s", s->items[k].name ? s->items[k].name : "");
+            char *dot = strrchr(stem, '.');
+            if (dot && dot != stem)
+                *dot = '\0';
+            if (strlen(stem) >= 4 && strstr(c[i].text->text, stem) && leaks++ < 3)
+                CHECK(0, "%s: the file name %s is on the screen", what, s->items[k].name);
+        }
+    }
+    CHECK(texts > 0 && leaks == 0, "%s: %u file names among %u texts", what, leaks, texts);
+}
+
+/* Review: no names, and at least three rows whole on the screen without
+ * scrolling, each with its picture (blurred) once the thumbnails are in. */
+static void check_review(struct app *a, const char *what)
+{
+    check_no_names(a, what);
+    struct session_counts sc;
+    session_counts(&a->session, &sc);
+    size_t want = sc.done < 3 ? sc.done : 3;
+    const struct hit_list *l = &app_ui(a)->prev;
+    uint32_t base = ui_id("review.remove");
+    size_t whole = 0;
+    for (size_t k = 0; k < sc.done; k++)
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].id == ui_id_index(base, (int)k) && l->v[i].r.h > 0 && l->v[i].vis.h == l->v[i].r.h &&
+                l->v[i].vis.w == l->v[i].r.w)
+                whole++;
+    CHECK(whole >= want, "%s: %zu rows seen whole without scrolling (want %zu)", what, whole, want);
+    size_t n, images = 0;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    for (size_t i = 0; i < n; i++)
+        images += c[i].kind == UI_CMD_IMAGE && c[i].image;
+    CHECK(images >= want, "%s: %zu pictures on the rows (want %zu)", what, images, want);
+}
+
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
 static void walk(struct app *a, struct run *r)
@@ -521,9 +572,10 @@ static void walk(struct app *a, struct run *r)
                       "the damaged file is named damaged");
         expect_clip(a, L, "event.some_failed");
         if (s) {
-            settle_media(a);   /* the pictures, blurred */
+            settle_media(a);
             shot(a, "fingerprint_problems");
         }
+        check_no_names(a, "fingerprinting problems");
         tap(a, "fingerprint.next");
     }
     wait_screen(a, "review", 3000);
@@ -531,6 +583,7 @@ static void walk(struct app *a, struct run *r)
     if (s) {
         settle_media(a);   /* the pictures, blurred */
         shot(a, "review");
+        check_review(a, "review");
     }
     if (r->remove_one) {
         for (size_t i = 0; i < a->session.nitems; i++)
@@ -2296,6 +2349,7 @@ static void demo_netbook(const struct app_options *base)
     wait_screen(a, "review", 3000);
     settle_media(a);
     shot(a, "demo_review");
+    check_review(a, "demo review at 1024x600");
     tap(a, "review.next");
     tap(a, "confirm.send");
     wait_screen(a, "case_code", 3000);
@@ -2371,6 +2425,8 @@ static void section_demo(void)
     CHECK(c.done == 12 && c.low_quality >= 1, "demo: %zu fingerprints, %zu weak", c.done, c.low_quality);
     settle_media(a);
     shot(a, "demo_review");
+    check_review(a, "demo review");
+    check_review(a, "demo review at 1024x600");
     tap(a, "review.next");
     tap(a, "confirm.send");
     wait_screen(a, "case_code", 3000);
