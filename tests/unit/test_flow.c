@@ -419,6 +419,33 @@ static void check_review(struct app *a, const char *what)
     CHECK(images >= want, "%s: %zu pictures on the rows (want %zu)", what, images, want);
 }
 
+/* The case code screen: the code, the PIN and the first helpline's number
+ * whole on the screen without scrolling, above the buttons. */
+static void check_case_code(struct app *a, const char *what)
+{
+    app_draw(a, true);
+    const struct hit_list *l = &app_ui(a)->prev;
+    int bottom = app_h;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].id == ui_id("case_code.done"))
+            bottom = l->v[i].r.y;
+    const char *want[3] = {a->session.receipt.case_code, a->session.receipt.pin,
+                           a->nreferrals ? a->referrals[0].phone : NULL};
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    for (int w = 0; w < 3; w++) {
+        if (!want[w])
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->text &&
+                   !strcmp(c[i].text->text, want[w]) && c[i].rect.y >= 0 &&
+                   c[i].rect.y + c[i].text->height <= bottom && c[i].rect.x >= 0 &&
+                   c[i].rect.x + c[i].text->text_width <= app_w;
+        CHECK(seen, "%s: %s is not seen whole without scrolling", what, want[w]);
+    }
+}
+
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
 static void walk(struct app *a, struct run *r)
@@ -620,6 +647,7 @@ static void walk(struct app *a, struct run *r)
         snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "4820-7316-5912");
         snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "482913");
         shot(a, "case_code");
+        check_case_code(a, "case code");
     }
     if (r->stop == ST_CASE_CODE)
         return;
@@ -2356,6 +2384,7 @@ static void demo_netbook(const struct app_options *base)
     snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "3071-5926-4803");
     snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "100200");
     shot(a, "demo_case_code");
+    check_case_code(a, "practice case code at 1024x600");
     app_destroy(a);
     lang_now = "ur";
 }
@@ -2434,6 +2463,7 @@ static void section_demo(void)
     snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "3071-5926-4803");
     snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "100200");
     shot(a, "demo_case_code");
+    check_case_code(a, "practice case code");
     /* F5: the trainer starts again. */
     key(a, SDLK_F5);
     wait_screen(a, "welcome", 2000);
