@@ -427,8 +427,10 @@ static void check_case_code(struct app *a, const char *what)
     const struct hit_list *l = &app_ui(a)->prev;
     int bottom = app_h;
     for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].id == ui_id("case_code.done"))
+        if (l->v[i].id == ui_id("case_code.done") && l->v[i].r.y < bottom)
             bottom = l->v[i].r.y;
+        else if (l->v[i].id == ui_id("case_code.main") && l->v[i].r.y + l->v[i].r.h < bottom)
+            bottom = l->v[i].r.y + l->v[i].r.h;   /* the scroll area's view */
     const char *want[3] = {a->session.receipt.case_code, a->session.receipt.pin,
                            a->nreferrals ? a->referrals[0].phone : NULL};
     size_t n;

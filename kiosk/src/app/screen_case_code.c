@@ -101,7 +101,7 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
 {
     const struct ui_theme *t = ui_theme(ui);
     const struct session *s = &a->session;
-    int pad = t->pad / 2;
+    int pad = t->gap / 2 + t->gap / 4;
     struct ui_rect in = ui_inset((struct ui_rect){r.x, r.y, r.w, 100000}, pad);
     int big = (int)(t->font_title * 1.4f);
     const struct text_block *lb[2] = {
@@ -240,7 +240,7 @@ static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool 
     int ch = draw_code(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
     if (!measure_only)
         draw_code(a, ui, (struct ui_rect){r.x, y, r.w, ch}, false);
-    y += ch + t->gap;
+    y += ch + t->gap / 2;
     /* 2. What they are for, and whom to call. */
     const char *use = _("To ask about your report, call a helpline and tell them this code and "
                         "secret number.");
