@@ -77,6 +77,9 @@ with open("videos.jsonl", "w") as f:
     f.write("\n".join(json.dumps(l) for l in video_lines) + "\n")
 
 KIOSK = ["--data-dir", "data", "--helpline-key", "hl/helpline.pub"]
+# Damm's quasigroup (report_damm in kiosk/src/report/report.c)
+DAMM = ["0317598642", "7092154863", "4206871359", "1750983426", "6123045978",
+        "3674209581", "5869720134", "8945362017", "9438617205", "2581436790"]
 receipts = []
 for src, route, by in (("images.jsonl", "adult", "self"), ("videos.jsonl", "under18", "parent_or_trusted_adult"),
                        ("images.jsonl", "under18", "helper")):
@@ -86,6 +89,16 @@ for src, route, by in (("images.jsonl", "adult", "self"), ("videos.jsonl", "unde
         r = json.loads(out)
         r.update(src=src, route=route, reporter=by)
         receipts.append(r)
+        # a case code a reader of Urdu can copy and say: 12 digits in groups
+        # of four, the last Damm's check digit; a 6-digit PIN
+        code = r.get("case_code", "")
+        digits = code.replace("-", "")
+        interim = 0
+        for d in digits if digits.isdigit() else "":
+            interim = int(DAMM[interim][int(d)])
+        check(len(code) == 14 and code[4] == code[9] == "-" and digits.isdigit() and len(digits) == 12
+              and interim == 0 and len(r.get("pin", "")) == 6 and r["pin"].isdigit(),
+              f"case code {code!r} and PIN are digits in groups, whole")
 check("README.md" not in err and "/pdq/" not in err, "no paths printed when leaving files out")
 # the helpline registers this kiosk (its public key, and a name)
 with open("reg.txt", "w") as f:

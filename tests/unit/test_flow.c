@@ -437,6 +437,86 @@ static void answer_hearing(struct app *a, bool alone)
     CHECK(a->session.hearing == (alone ? HEARING_ALONE : HEARING_OTHERS), "the answer is in the session");
 }
 
+/* What anyone passing sees of the chosen files on Review and the
+ * fingerprinting problems: never a file name (a revealing name is read
+ * from across the room). */
+static void check_no_names(struct app *a, const char *what)
+{
+    app_draw(a, true);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    const struct session *s = &a->session;
+    unsigned leaks = 0, texts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text || !c[i].text->text)
+            continue;
+        texts++;
+        for (size_t k = 0; k < s->nitems; k++) {
+            char stem[256];
+            snprintf(stem, sizeof stem, "%s", s->items[k].name ? s->items[k].name : "");
+            char *dot = strrchr(stem, '.');
+            if (dot && dot != stem)
+                *dot = '\0';
+            if (strlen(stem) >= 4 && strstr(c[i].text->text, stem) && leaks++ < 3)
+                CHECK(0, "%s: the file name %s is on the screen", what, s->items[k].name);
+        }
+    }
+    CHECK(texts > 0 && leaks == 0, "%s: %u file names among %u texts", what, leaks, texts);
+}
+
+/* Review: no names, and at least three rows whole on the screen without
+ * scrolling, each with its picture (blurred) once the thumbnails are in. */
+static void check_review(struct app *a, const char *what)
+{
+    check_no_names(a, what);
+    struct session_counts sc;
+    session_counts(&a->session, &sc);
+    size_t want = sc.done < 3 ? sc.done : 3;
+    const struct hit_list *l = &app_ui(a)->prev;
+    uint32_t base = ui_id("review.remove");
+    size_t whole = 0;
+    for (size_t k = 0; k < sc.done; k++)
+        for (size_t i = 0; i < l->n; i++)
+            if (l->v[i].id == ui_id_index(base, (int)k) && l->v[i].r.h > 0 && l->v[i].vis.h == l->v[i].r.h &&
+                l->v[i].vis.w == l->v[i].r.w)
+                whole++;
+    CHECK(whole >= want, "%s: %zu rows seen whole without scrolling (want %zu)", what, whole, want);
+    size_t n, images = 0;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    for (size_t i = 0; i < n; i++)
+        images += c[i].kind == UI_CMD_IMAGE && c[i].image;
+    CHECK(images >= want, "%s: %zu pictures on the rows (want %zu)", what, images, want);
+}
+
+/* The case code screen: the code, the PIN and the first helpline's number
+ * whole on the screen without scrolling, above the buttons. */
+static void check_case_code(struct app *a, const char *what)
+{
+    app_draw(a, true);
+    const struct hit_list *l = &app_ui(a)->prev;
+    int bottom = app_h;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].id == ui_id("case_code.done") && l->v[i].r.y < bottom)
+            bottom = l->v[i].r.y;
+        else if (l->v[i].id == ui_id("case_code.main") && l->v[i].r.y + l->v[i].r.h < bottom)
+            bottom = l->v[i].r.y + l->v[i].r.h;   /* the scroll area's view */
+    const char *want[3] = {a->session.receipt.case_code, a->session.receipt.pin,
+                           a->nreferrals ? a->referrals[0].phone : NULL};
+    size_t n;
+    const struct ui_cmd *c = ui_commands(app_ui(a), &n);
+    for (int w = 0; w < 3; w++) {
+        if (!want[w])
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = c[i].kind == UI_CMD_TEXT && c[i].text && c[i].text->text &&
+                   !strcmp(c[i].text->text, want[w]) && c[i].rect.y >= 0 &&
+                   c[i].rect.y + c[i].text->height <= bottom && c[i].rect.x >= 0 &&
+                   c[i].rect.x + c[i].text->text_width <= app_w;
+        CHECK(seen, "%s: %s is not seen whole without scrolling", what, want[w]);
+    }
+}
+
 /* Goes through the flow on the app from Welcome up to r->stop, checking
  * the narration clip of every screen and answer on the way. */
 /* After "What kind of pictures?": the route's own question (young people:
@@ -632,14 +712,20 @@ static void walk(struct app *a, struct run *r)
                           strstr(a->session.items[i].path, "IMG_0010"),
                       "the damaged file is named damaged");
         expect_clip(a, L, "event.some_failed");
-        if (s)
+        if (s) {
+            settle_media(a);
             shot(a, "fingerprint_problems");
+        }
+        check_no_names(a, "fingerprinting problems");
         tap(a, "fingerprint.next");
     }
     wait_screen(a, "review", 3000);
     expect_clip(a, L, "screen.review");
-    if (s)
+    if (s) {
+        settle_media(a);   /* the pictures, blurred */
         shot(a, "review");
+        check_review(a, "review");
+    }
     if (r->remove_one) {
         for (size_t i = 0; i < a->session.nitems; i++)
             if (a->session.items[i].state == ITEM_DONE) {
@@ -668,11 +754,19 @@ static void walk(struct app *a, struct run *r)
     else
         expect_clip(a, L, "screen.case_code");
     snprintf(r->case_code, sizeof r->case_code, "%s", a->session.receipt.case_code);
+    {
+        /* Digits in three groups of four, whole (its check digit right). */
+        char norm[REPORT_CASE_CODE_LEN + 1];
+        CHECK(strlen(r->case_code) == 14 && strspn(r->case_code, "0123456789-") == 14 &&
+                  report_case_code_normalize(r->case_code, norm) == 0 && !strcmp(norm, r->case_code),
+              "the case code shown is digits in groups: %s", r->case_code);
+    }
     if (s) {
         /* A fixed code for the screenshot (the real one is random). */
-        snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "K7P2-9XQM");
+        snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "4820-7316-5912");
         snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "482913");
         shot(a, "case_code");
+        check_case_code(a, "case code");
     }
     if (r->stop == ST_CASE_CODE)
         return;
@@ -2603,6 +2697,48 @@ static void list_tree_as(const char *dir, char *out, size_t n, bool atimes)
     free(t);
 }
 
+/* The demo's Review and practice case code on a 1024x600 netbook too. */
+static void demo_netbook(const struct app_options *base)
+{
+    struct app_options o = *base;
+    o.width = 1024;
+    o.height = 600;
+    lang_now = "ur_1024x600";
+    char err[800];
+    int code;
+    struct app *a = app_create(&o, err, sizeof err, &code);
+    REQUIRE(a, "demo app at 1024x600: %s", err);
+    wait_volumes(a, 1);
+    tap(a, "welcome.start");
+    tap(a, "privacy.next");
+    tap_row(a, "questions.age", 1);
+    tap(a, "questions.next");
+    tap_row(a, "questions.who", 0);
+    tap(a, "questions.next");
+    tap_row(a, "questions.content", 0);
+    tap(a, "questions.next");
+    wait_screen(a, "connect", 2000);
+    choose_device(a);
+    tap_album(a, MEDIA_ALBUM_CAMERA);
+    settle_media(a);
+    tap(a, "choose.all");
+    tap(a, "choose.next");
+    CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "demo fingerprinting at 1024x600");
+    wait_screen(a, "review", 3000);
+    settle_media(a);
+    shot(a, "demo_review");
+    check_review(a, "demo review at 1024x600");
+    tap(a, "review.next");
+    tap(a, "confirm.send");
+    wait_screen(a, "case_code", 3000);
+    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "3071-5926-4803");
+    snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "100200");
+    shot(a, "demo_case_code");
+    check_case_code(a, "practice case code at 1024x600");
+    app_destroy(a);
+    lang_now = "ur";
+}
+
 static void section_demo(void)
 {
     struct kfix f;
@@ -2668,14 +2804,18 @@ static void section_demo(void)
     struct session_counts c;
     session_counts(&a->session, &c);
     CHECK(c.done == 12 && c.low_quality >= 1, "demo: %zu fingerprints, %zu weak", c.done, c.low_quality);
+    settle_media(a);
     shot(a, "demo_review");
+    check_review(a, "demo review");
+    check_review(a, "demo review at 1024x600");
     tap(a, "review.next");
     tap(a, "confirm.send");
     wait_screen(a, "case_code", 3000);
     CHECK(a->session.demo && a->session.have_receipt, "a practice receipt");
-    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "D3M0-7RNG");
+    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "3071-5926-4803");
     snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "100200");
     shot(a, "demo_case_code");
+    check_case_code(a, "practice case code");
     /* Finish says it was practice: no sealed report waits for the helpline. */
     tap(a, "case_code.done");
     tap_id(a, ui_id_index(ui_id("case_code.confirm"), 1), "yes, I have it");
@@ -2688,6 +2828,7 @@ static void section_demo(void)
           "F5 wiped the demo session");
     CHECK(a->session.demo, "still in demo mode");
     app_destroy(a);
+    demo_netbook(&o);
     list_tree(f.data, after, sizeof after);
     CHECK(!strcmp(before, after), "demo mode touched the real queue directory:\n%s\n---\n%s", before, after);
     kfix_destroy(&f);
@@ -3334,19 +3475,19 @@ static void section_audio(void)
     /* The case code: each character's clip, slowly, twice, then the PIN. */
     struct run r = {.lang = "ur", .stop = ST_CASE_CODE};
     walk(a, &r);
-    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "K7P2-9XQM");
+    snprintf(a->session.receipt.case_code, sizeof a->session.receipt.case_code, "4820-7316-5912");
     snprintf(a->session.receipt.pin, sizeof a->session.receipt.pin, "482913");
     audio_stats(au, &st);
     uint64_t base = st.started;
     Uint32 t0 = SDL_GetTicks();
     tap(a, "case_code.listen");
     expect_clip(a, "ur", "code.case_code");
-    uint64_t want = base + 3;   /* the intro, then K, then 7 */
+    uint64_t want = base + 3;   /* the intro, then 4, then 8: digit by digit */
     CHECK(wait_for(a, started_at_least, &want, 8000), "characters spoken");
     audio_stats(au, &st);
-    CHECK(!strcmp(st.last_started, "ur/char.7"), "K then 7: %s", st.last_started);
+    CHECK(!strcmp(st.last_started, "ur/char.8"), "4 then 8: %s", st.last_started);
     Uint32 spoken = SDL_GetTicks() - t0;
-    int slow = audio_clip_ms(au, "ur/code.case_code") + audio_clip_ms(au, "ur/char.K") + 2 * 450;
+    int slow = audio_clip_ms(au, "ur/code.case_code") + audio_clip_ms(au, "ur/char.4") + 2 * 450;
     /* (the dummy device runs a little ahead of the clock: 10 %) */
     CHECK(spoken * 11 / 10 + 100 >= (Uint32)slow, "slowly: two characters after %u ms (>= %d)", spoken, slow);
     /* Repeatable: pressed again, it starts over. */

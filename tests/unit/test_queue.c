@@ -91,7 +91,7 @@ int main(void)
         CHECK(report_receipt(r, &rc) == -1, "no receipt before queueing");
         REQUIRE(queue_add_report(q, r, k, keys_helpline_public(h), &rc) == 0, "add: %s",
                 queue_error_message(q));
-        CHECK(rc.case_code[4] == '-' && strlen(rc.pin) == 6, "receipt after queueing");
+        CHECK(strlen(rc.case_code) == 14 && rc.case_code[4] == '-' && strlen(rc.pin) == 6, "receipt after queueing");
         CHECK(!strcmp(rc.report_id, report_id(r)), "receipt id");
         memcpy(ids[i], rc.report_id, 33);
         report_destroy(r);

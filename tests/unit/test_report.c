@@ -78,6 +78,31 @@ static void test_crafted(void)
     CHECK(o && !strcmp(report_opened_id(o), "00112233445566778899aabbccddeeff"), "id");
     report_opened_free(o);
 
+    /* case codes: today's digits with their check digit; an older kiosk's
+     * base32 code (the body above) still opens */
+    static const struct {
+        const char *code;
+        enum report_err want;
+    } codes[] = {
+        {"4820-7316-5912", REPORT_OK},        {"3071-5926-4803", REPORT_OK},
+        {"4820-7316-5913", REPORT_ERR_SCHEMA}, /* a wrong check digit */
+        {"4820-7136-5912", REPORT_ERR_SCHEMA}, /* two neighbours swapped */
+        {"482073165912", REPORT_ERR_SCHEMA},   {"4820 7316 5912", REPORT_ERR_SCHEMA},
+        {"4820-7316-591", REPORT_ERR_SCHEMA},  {"K7P2-9XQM-5912", REPORT_ERR_SCHEMA},
+        {"k7p2-9xqm", REPORT_ERR_SCHEMA},      {"K7P2-9XQU", REPORT_ERR_SCHEMA},
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        char body[2048], *at;
+        snprintf(body, sizeof body, "%s", body_with("", ""));
+        REQUIRE((at = strstr(body, "K7P2-9XQM")), "case code in the body");
+        size_t n = strlen(codes[i].code);
+        memmove(at + n, at + 9, strlen(at + 9) + 1);
+        memcpy(at, codes[i].code, n);
+        CHECK(open_crafted(body, k, h, 1, 1, &o) == codes[i].want, "case code %s", codes[i].code);
+        report_opened_free(o);
+        o = NULL;
+    }
+
     /* versions */
     CHECK(open_crafted(body_with("", ""), k, h, 2, 1, &o) == REPORT_ERR_VERSION, "envelope v2");
     CHECK(open_crafted(body_with("", ""), k, h, 1, 2, &o) == REPORT_ERR_VERSION, "framing v2");
@@ -355,10 +380,9 @@ static void test_validation(void)
 
 static void test_codes(void)
 {
-    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    unsigned seen[32] = {0};
+    unsigned seen[10] = {0};
     unsigned digits[10] = {0};
-    char prev[10] = "";
+    char prev[REPORT_CASE_CODE_LEN + 1] = "";
     unsigned same = 0;
     struct report_meta m = test_meta();
     m.training = true; /* receipts without a queue */
@@ -369,28 +393,75 @@ static void test_codes(void)
         json_decref(line);
         struct report_receipt rc;
         REQUIRE(report_training_receipt(r, &rc) == 0, "receipt");
-        CHECK(strlen(rc.case_code) == 9 && rc.case_code[4] == '-', "format %s", rc.case_code);
-        for (int c = 0; c < 9; c++) {
-            if (c == 4)
-                continue;
-            const char *p = strchr(alphabet, rc.case_code[c]);
-            CHECK(p && rc.case_code[c], "alphabet: %s", rc.case_code);
-            if (p)
-                seen[p - alphabet]++;
-        }
+        /* Digits only, three groups of four, the last one Damm's check digit. */
+        const char *cc = rc.case_code;
+        CHECK(strlen(cc) == 14 && cc[4] == '-' && cc[9] == '-' && strspn(cc, "0123456789") == 4 &&
+                  strspn(cc + 5, "0123456789") == 4 && strspn(cc + 10, "0123456789") == 4,
+              "format %s", cc);
+        char d[12];
+        for (int c = 0, o = 0; c < 14; c++)
+            if (c != 4 && c != 9)
+                d[o++] = cc[c];
+        CHECK(report_damm(d, 12) == 0, "check digit of %s", cc);
+        for (int c = 0; c < 11; c++)
+            if (d[c] >= '0' && d[c] <= '9')
+                seen[d[c] - '0']++;
+        char norm[REPORT_CASE_CODE_LEN + 1];
+        CHECK(report_case_code_normalize(cc, norm) == 0 && !strcmp(norm, cc), "%s normalises to itself", cc);
         CHECK(strlen(rc.pin) == 6 && strspn(rc.pin, "0123456789") == 6, "pin %s", rc.pin);
         for (int c = 0; c < 6; c++)
             digits[rc.pin[c] - '0']++;
-        same += !strcmp(prev, rc.case_code);
-        memcpy(prev, rc.case_code, 10);
+        same += !strcmp(prev, cc);
+        memcpy(prev, cc, sizeof prev);
         report_destroy(r);
     }
     CHECK(same == 0, "case codes repeat for identical items");
-    for (int i = 0; i < 32; i++)
-        CHECK(seen[i] > 300 && seen[i] < 700, "symbol %c drawn %u times of ~500", alphabet[i], seen[i]);
+    /* 11 random digits each: ~2200 draws of every digit */
+    for (int i = 0; i < 10; i++)
+        CHECK(seen[i] > 1900 && seen[i] < 2500, "code digit %d drawn %u times of ~2200", i, seen[i]);
     for (int i = 0; i < 10; i++)
         CHECK(digits[i] > 1000 && digits[i] < 1400, "digit %d drawn %u times of ~1200", i, digits[i]);
-    char out[10];
+
+    /* Damm: 572 -> 4 (the textbook example); every single wrong digit and
+     * every swap of two different neighbours of a code is caught. */
+    CHECK(report_damm("572", 3) == 4 && report_damm("5724", 4) == 0 && report_damm("57a", 3) == -1, "damm");
+    char code[13] = "482073165912";
+    int missed = 0;
+    for (int i = 0; i < 12; i++) {
+        for (char c = '0'; c <= '9'; c++) {
+            char t[13];
+            memcpy(t, code, 13);
+            if (t[i] == c)
+                continue;
+            t[i] = c;
+            missed += report_damm(t, 12) == 0;
+        }
+        if (i < 11 && code[i] != code[i + 1]) {
+            char t[13];
+            memcpy(t, code, 13);
+            t[i] = code[i + 1];
+            t[i + 1] = code[i];
+            missed += report_damm(t, 12) == 0;
+        }
+    }
+    CHECK(missed == 0, "%d copying mistakes not caught", missed);
+
+    char out[REPORT_CASE_CODE_LEN + 1];
+    /* as a person types or reads it: any grouping, Urdu or Arabic digits */
+    CHECK(report_case_code_normalize("4820-7316-5912", out) == 0 && !strcmp(out, "4820-7316-5912"), "digits");
+    CHECK(report_case_code_normalize(" 4820 7316 5912 ", out) == 0 && !strcmp(out, "4820-7316-5912"), "spaces");
+    CHECK(report_case_code_normalize("482073165912", out) == 0 && !strcmp(out, "4820-7316-5912"), "no groups");
+    CHECK(report_case_code_normalize("\u06f4\u06f8\u06f2\u06f0-\u06f7\u06f3\u06f1\u06f6-\u06f5\u06f9\u06f1\u06f2",
+                                     out) == 0 && !strcmp(out, "4820-7316-5912"),
+          "Urdu digits");
+    CHECK(report_case_code_normalize("\u0664\u0668\u0662\u0660 7316 5912", out) == 0 && !strcmp(out, "4820-7316-5912"),
+          "Arabic digits");
+    CHECK(report_case_code_normalize("4820-7316-5913", out) == -1, "wrong check digit");
+    CHECK(report_case_code_normalize("4820-7316-591", out) == -1, "11 digits");
+    CHECK(report_case_code_normalize("4820-7316-59122", out) == -1, "13 digits");
+    CHECK(report_case_code_normalize("4820-7316-591x", out) == -1, "a letter");
+    CHECK(report_case_code_normalize("\u06f4\u06f8", out) == -1, "two digits");
+    /* codes of older kiosks */
     CHECK(report_case_code_normalize("k7p2 9xqm", out) == 0 && !strcmp(out, "K7P2-9XQM"), "normalize");
     CHECK(report_case_code_normalize("OIL0-1234", out) == 0 && !strcmp(out, "0110-1234"), "O/I/L");
     CHECK(report_case_code_normalize("K7P2-9XQ", out) == -1, "short");

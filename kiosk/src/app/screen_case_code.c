@@ -1,9 +1,10 @@
 /* Step 9, the case code: shown only after the report was durably queued
- * (or, in demo mode, marked as practice). Case code and PIN large, a QR
- * code of both and nothing else (libqrencode) for people who prefer to
- * photograph it, the
- * advice to keep them safe (they cannot be recovered), what this can and
- * cannot do, and where to get help (numbers from the config). */
+ * (or, in demo mode, marked as practice). One column, so that what matters
+ * is seen first without scrolling, also on a 1024x600 netbook: the case
+ * code and PIN large (digits only) with a QR code of both and nothing else
+ * (libqrencode) for people who prefer to photograph it; what they are for
+ * and whom to call (numbers from the config). Below: keep them safe (they
+ * cannot be recovered) and what this can and cannot do. */
 #include "screen_util.h"
 
 #include <qrencode.h>
@@ -16,7 +17,7 @@ static struct {
     struct ui_image *qr;
     int qr_size;
     char qr_for[REPORT_CASE_CODE_LEN + 1];   /* the code the QR image shows */
-    struct ui_scroll side, main;
+    struct ui_scroll main;
     bool confirm;
 } st;
 
@@ -92,45 +93,69 @@ static const struct text_block *latin(struct ui_ctx *ui, const char *s, int size
     return text_get(ui_text_ctx(ui), s, &st_);
 }
 
-/* The card: a practice marker in demo mode, the code and PIN at the start,
- * the QR code at the end. Returns its height (measure_only: nothing drawn). */
+/* The card: one line each for the code and the PIN (label at the start,
+ * digits after it), the QR code at the end and, in demo mode, a practice
+ * marker between them (above them when there is no room). Returns its
+ * height (measure_only: nothing drawn). */
 static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
     const struct session *s = &a->session;
-    int pad = t->pad / 2;
+    int pad = t->gap / 2 + t->gap / 4;
     struct ui_rect in = ui_inset((struct ui_rect){r.x, r.y, r.w, 100000}, pad);
-    int y = in.y;
-    const struct text_block *db = NULL;
-    if (s->demo) {
-        db = ui_text_block(ui, _("DEMO: this is not a real case code"), UI_FONT_SMALL, in.w,
-                           TEXT_ALIGN_CENTER, 0);
-        y += (db ? db->height : 0) + t->gap / 2 + t->gap / 2;
-    }
-    int top = y;
-    /* The QR code at the end side, the code and PIN at the start. */
-    int qsz = in.w * 2 / 5;
-    int cap = (int)(210 * t->scale);
-    if (qsz > cap)
-        qsz = cap;
-    struct ui_rect row = {in.x, y, in.w, qsz};
-    struct ui_rect qr = ui_cut_end(ui, &row, qsz);
-    ui_cut_end(ui, &row, t->gap);
     int big = (int)(t->font_title * 1.4f);
-    const struct text_block *l1 = ui_text_block(ui, _("Your case code"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
-    const struct text_block *cb = latin(ui, s->receipt.case_code, big);
-    const struct text_block *l2 = ui_text_block(ui, _("Secret number"), UI_FONT_SMALL, row.w, TEXT_ALIGN_START, 0);
-    const struct text_block *pb = latin(ui, s->receipt.pin, big);
-    int text_h = (l1 ? l1->height : 0) + (cb ? cb->height : 0) + t->gap / 2 + (l2 ? l2->height : 0) +
-                 (pb ? pb->height : 0);
-    int h = (text_h > qsz ? text_h : qsz) + (y - in.y) + 2 * pad;
+    const struct text_block *lb[2] = {
+        ui_text_block(ui, _("Your case code"), UI_FONT_BODY, 0, TEXT_ALIGN_START, 1),
+        ui_text_block(ui, _("Secret number"), UI_FONT_BODY, 0, TEXT_ALIGN_START, 1),
+    };
+    const struct text_block *vb[2] = {latin(ui, s->receipt.case_code, big), latin(ui, s->receipt.pin, big)};
+    int lw = 0, vw = 0, lh[2];
+    for (int i = 0; i < 2; i++) {
+        int w = lb[i] ? lb[i]->text_width : 0;
+        lw = w > lw ? w : lw;
+        w = vb[i] ? vb[i]->text_width : 0;
+        vw = w > vw ? w : vw;
+        int h1 = lb[i] ? lb[i]->height : 0, h2 = vb[i] ? vb[i]->height : 0;
+        lh[i] = h1 > h2 ? h1 : h2;
+    }
+    int text_h = lh[0] + t->gap / 2 + lh[1];
+    /* The QR code as tall as the two lines (whole pixels per module). */
+    int qsz = text_h, cap = (int)(200 * t->scale);
+    qsz = qsz > cap ? cap : qsz < 100 ? 100 : qsz;
+    int body_h = text_h > qsz ? text_h : qsz;
+    /* The practice marker: between the digits and the QR code if it fits. */
+    const struct text_block *db = NULL;
+    int dpad = t->gap, free_w = in.w - qsz - lw - vw - 4 * t->gap;
+    bool beside = false;
+    if (s->demo) {
+        const char *dt = _("DEMO: this is not a real case code");
+        db = ui_text_block(ui, dt, UI_FONT_SMALL, 0, TEXT_ALIGN_CENTER, 1);
+        beside = db && db->text_width + 2 * dpad <= free_w;
+        int half = db ? db->text_width * 3 / 5 : 0;
+        if (!beside && half > 0 && half + 2 * dpad <= free_w) {
+            /* on two lines of about the same length (no word alone on the
+             * second), if they fit beside the digits */
+            db = ui_text_block(ui, dt, UI_FONT_SMALL, half, TEXT_ALIGN_CENTER, 0);
+            beside = db && db->nlines <= 2 && db->height + t->gap / 2 <= body_h;
+        }
+        if (!beside)
+            db = ui_text_block(ui, dt, UI_FONT_SMALL, in.w, TEXT_ALIGN_CENTER, 0);
+    }
+    int top = in.y + (db && !beside ? db->height + t->gap : 0);
+    int h = body_h + (top - in.y) + 2 * pad;
     if (measure_only)
         return h;
     draw_card(ui, (struct ui_rect){r.x, r.y, r.w, h});
+    struct ui_rect row = {in.x, top, in.w, body_h};
+    struct ui_rect qr = ui_cut_end(ui, &row, qsz);
+    ui_cut_end(ui, &row, t->gap);
     if (db) {
-        struct ui_rect dr = {in.x, in.y, in.w, db->height + t->gap / 2};
+        struct ui_rect dr = beside ? ui_center(ui_cut_end(ui, &row, db->text_width + 2 * dpad),
+                                              db->text_width + 2 * dpad, db->height + t->gap / 2)
+                                   : (struct ui_rect){in.x, in.y, in.w, db->height + t->gap / 2};
         ui_fill(ui, dr, t->banner, t->radius / 2);
-        ui_draw_block_vcenter(ui, db, dr.x, dr, t->on_banner);
+        ui_draw_block_vcenter(ui, db, beside ? dr.x + dpad - (db->nlines ? db->lines[0].x : 0) : dr.x, dr,
+                              t->on_banner);
     }
     if (!st.qr || st.qr_size != qsz || strcmp(st.qr_for, s->receipt.case_code)) {
         drop_qr(a);
@@ -138,60 +163,108 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
         st.qr_size = qsz;
         snprintf(st.qr_for, sizeof st.qr_for, "%s", s->receipt.case_code);
     }
-    int body_h = text_h > qsz ? text_h : qsz;
     if (st.qr) {
         int d = ui_image_width(st.qr);
         ui_draw_image(ui, st.qr, (struct ui_rect){qr.x + (qr.w - d) / 2, top + (body_h - d) / 2, d, d});
     }
-    y = top + (body_h - text_h) / 2;
-    const struct text_block *blocks[4] = {l1, cb, l2, pb};
-    for (int i = 0; i < 4; i++) {
-        const struct text_block *b = blocks[i];
-        if (!b)
-            continue;
-        bool value = i % 2 == 1;
-        int x = row.x;
-        if (value && ui_dir(ui) == TEXT_DIR_RTL)
-            x = row.x + row.w - b->text_width - (b->nlines ? b->lines[0].x : 0);
-        else if (value)
-            x = row.x - (b->nlines ? b->lines[0].x : 0);
-        ui_draw_block(ui, b, x, y, value ? t->text : t->muted);
-        y += b->height + (i == 1 ? t->gap / 2 : 0);
+    int y = top + (body_h - text_h) / 2;
+    for (int i = 0; i < 2; i++) {
+        struct ui_rect line = {row.x, y, row.w, lh[i]};
+        struct ui_rect lr = ui_cut_start(ui, &line, lw);
+        ui_cut_start(ui, &line, t->gap);
+        if (lb[i])
+            ui_draw_block_vcenter(ui, lb[i], lr.x, lr, t->muted);
+        const struct text_block *b = vb[i];
+        if (b) {
+            /* The digits next to their label, left to right in both languages. */
+            int off = b->nlines ? b->lines[0].x : 0;
+            int x = ui_dir(ui) == TEXT_DIR_RTL ? line.x + line.w - b->text_width - off : line.x - off;
+            ui_draw_block_vcenter(ui, b, x, line, t->text);
+        }
+        y += lh[i] + t->gap / 2;
     }
     return h;
 }
 
-static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+/* Whom to call: one card per helpline of the config, its name and number
+ * on the first line (the number at the end, large, in digits everyone
+ * reads), its note under them. Returns the height (measure_only: nothing
+ * drawn). */
+static int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
 {
     const struct ui_theme *t = ui_theme(ui);
-    struct page p;
-    page_begin(ui, area, true, true, &p);
-    if (page_nav(ui, &p, NULL, NULL, "case_code.done", _("I have saved my code"), false) == NAV_NEXT)
-        st.confirm = true;
-    page_title(ui, &p, a->session.demo ? _("Your practice case code") : _("Your report is saved"),
-               TEXT_ICON_CHECK);
-
-    /* Start column (scrolls if it must): the code card. */
-    struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) * 11 / 20);
-    ui_cut_start(ui, &p.body, t->pad);
-    struct ui_rect right = p.body;
-    /* Under the card: hear the code, one character at a time, as often as
-     * wanted (to memorise it, or record it on one's own phone). */
-    if (narration_available(a)) {
-        struct ui_button_spec lb = {.label = _("Listen to the code"), .icon = TEXT_ICON_SPEAKER,
-                                    .style = UI_BUTTON_SECONDARY};
-        struct ui_rect br = ui_cut_bottom(&left, t->button_h);
-        ui_cut_bottom(&left, t->gap / 2);
-        if (ui_button(ui, "case_code.listen", br, &lb))
-            narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
+    int pad = t->gap / 2, isz = (int)(32 * t->scale), y = r.y;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct referral *ref = &a->referrals[i];
+        struct ui_rect in = {r.x + t->gap, y + pad, r.w - 2 * t->gap, 0};
+        const struct text_block *pb = latin(ui, ref->phone, t->font_title);
+        int pw = pb ? pb->text_width : 0;
+        struct ui_rect line = in;
+        struct ui_rect ir = ui_cut_start(ui, &line, isz);
+        ui_cut_start(ui, &line, t->gap);
+        struct ui_rect nr = line;   /* the note's: under the name and the number */
+        struct ui_rect pr = ui_cut_end(ui, &line, pw);
+        ui_cut_end(ui, &line, t->gap);
+        const struct text_block *nb =
+            ui_text_block(ui, referral_name(ref), UI_FONT_BODY, line.w, TEXT_ALIGN_START, 0);
+        const char *note = referral_note(ref);
+        const struct text_block *ob =
+            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w - isz - t->gap, TEXT_ALIGN_START, 0) : NULL;
+        int nh = nb ? nb->height : 0, ph = pb ? pb->height : 0;
+        int lh = nh > ph ? nh : ph;
+        int h = lh + (ob ? ob->height : 0) + 2 * pad;
+        if (!measure_only) {
+            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
+            ui_draw_icon(ui, TEXT_ICON_PHONE, ui_center((struct ui_rect){ir.x, in.y, isz, lh}, isz, isz),
+                         t->primary);
+            if (nb)
+                ui_draw_block_vcenter(ui, nb, line.x, (struct ui_rect){line.x, in.y, line.w, lh}, t->text);
+            if (pb)
+                ui_draw_block_vcenter(ui, pb, pr.x - (pb->nlines ? pb->lines[0].x : 0),
+                                      (struct ui_rect){pr.x, in.y, pr.w, lh}, t->primary);
+            if (ob)
+                ui_draw_block(ui, ob, nr.x, in.y + lh, t->muted);
+        }
+        y += h + t->gap / 2;
     }
-    int ch = draw_code(a, ui, left, true);
-    struct ui_scroll_area la;
-    ui_scroll_begin(ui, &la, "case_code.main", left, ch, &st.main);
-    draw_code(a, ui, (struct ui_rect){left.x, left.y - st.main.offset, left.w, ch}, false);
-    ui_scroll_end(ui, &la);
+    return y - r.y;
+}
 
-    /* End column (scrolls): what this can and cannot do, then help. */
+/* Everything under the title in one column, the most needed first; returns
+ * the height (measure_only: nothing drawn). */
+static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int y = r.y;
+    /* 1. The code and PIN. */
+    int ch = draw_code(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
+    if (!measure_only)
+        draw_code(a, ui, (struct ui_rect){r.x, y, r.w, ch}, false);
+    y += ch + t->gap / 2;
+    /* 2. What they are for, and whom to call. */
+    const char *use = _("To ask about your report, call a helpline and tell them this code and "
+                        "secret number.");
+    y += icon_row(ui, (struct ui_rect){r.x, y, r.w, 0}, TEXT_ICON_INFO, t->primary, use, UI_FONT_SMALL,
+                  measure_only) +
+         t->gap / 2;
+    int rh = draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
+    if (!measure_only)
+        draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, rh}, false);
+    y += rh + t->gap / 2;
+    /* 3. Keep them safe, in a tinted card. */
+    const char *advice = _("Write down your case code and secret number, or take a photo of the "
+                           "QR code with your phone. Keep them private. If you lose them, no "
+                           "one can find them again: not even the helpline.");
+    int apad = t->gap / 2 + 2;
+    struct ui_rect ain = ui_inset((struct ui_rect){r.x, y, r.w, 0}, apad);
+    int ah = icon_row(ui, ain, TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, true) + 2 * apad;
+    if (!measure_only) {
+        struct ui_rect ar = {r.x, y, r.w, ah};
+        ui_fill(ui, ar, t->selected, t->radius);
+        icon_row(ui, ui_inset(ar, apad), TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, false);
+    }
+    y += ah + t->gap;
+    /* 4. What this can and cannot do. */
     const char *pts[] = {
         _("Websites and apps that take part will look for copies with these picture codes and "
           "remove them."),
@@ -200,38 +273,39 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         _("Websites that do not take part are not reached. The helplines below can help with "
           "those."),
     };
-    const int np = (int)(sizeof pts / sizeof pts[0]);
-    const char *help = _("Where to get help");
-    /* First, in a tinted card: keep the code safe. */
-    const char *advice = _("Write down your case code and secret number, or take a photo of the "
-                           "QR code with your phone. Keep them private. If you lose them, no "
-                           "one can find them again: not even the helpline.");
-    int apad = t->gap / 2 + 2;
-    struct ui_rect ain = ui_inset(right, apad);
-    int ah = icon_row(ui, ain, TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, true) + 2 * apad;
-    int th = ui_text_height(ui, help, UI_FONT_BODY, right.w);
-    int total = ah + t->gap;
-    for (int i = 0; i < np; i++)
-        total += icon_row(ui, right, TEXT_ICON_INFO, t->primary, pts[i], UI_FONT_SMALL, true) +
-                 t->gap / 2;
-    int rh = draw_referrals(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, true);
-    total += t->gap + th + t->gap / 2 + rh;
-    struct ui_scroll_area sa;
-    ui_scroll_begin(ui, &sa, "case_code.side", right, total, &st.side);
-    int y = right.y - st.side.offset;
-    struct ui_rect ar = {right.x, y, right.w, ah};
-    ui_fill(ui, ar, t->selected, t->radius);
-    icon_row(ui, ui_inset(ar, apad), TEXT_ICON_LOCK, t->primary, advice, UI_FONT_BODY, false);
-    y += ah + t->gap;
-    for (int i = 0; i < np; i++)
-        y += icon_row(ui, (struct ui_rect){right.x, y, right.w, 0}, TEXT_ICON_INFO, t->primary, pts[i],
-                      UI_FONT_SMALL, false) +
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++)
+        y += icon_row(ui, (struct ui_rect){r.x, y, r.w, 0}, TEXT_ICON_INFO, t->primary, pts[i],
+                      UI_FONT_SMALL, measure_only) +
              t->gap / 2;
-    y += t->gap;
-    const struct text_block *hb = ui_text_block(ui, help, UI_FONT_BODY, right.w, TEXT_ALIGN_START, 0);
-    ui_draw_block(ui, hb, right.x, y, t->text);
-    y += th + t->gap / 2;
-    draw_referrals(a, ui, (struct ui_rect){right.x, y, right.w, rh}, false);
+    return y - r.y;
+}
+
+static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    if (page_nav(ui, &p, NULL, NULL, "case_code.done", _("I have saved my code"), false) == NAV_NEXT)
+        st.confirm = true;
+    /* Beside it: hear the code, one digit at a time, as often as wanted (to
+     * memorise it, or record it on one's own phone). */
+    if (narration_available(a)) {
+        struct ui_button_spec lb = {.label = _("Listen to the code"), .icon = TEXT_ICON_SPEAKER,
+                                    .style = UI_BUTTON_SECONDARY};
+        int bw = ui_button_width(ui, &lb);
+        if (bw > p.nav.w)
+            bw = p.nav.w;
+        if (ui_button(ui, "case_code.listen", ui_cut_start(ui, &p.nav, bw), &lb))
+            narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
+    }
+    page_title(ui, &p, a->session.demo ? _("Your practice case code") : _("Your report is saved"),
+               TEXT_ICON_CHECK);
+
+    /* One column; it scrolls only for what comes after the code, the PIN,
+     * what they are for and the helplines. */
+    int total = draw_column(a, ui, (struct ui_rect){p.body.x, 0, p.body.w, 0}, true);
+    struct ui_scroll_area sa;
+    ui_scroll_begin(ui, &sa, "case_code.main", p.body, total, &st.main);
+    draw_column(a, ui, (struct ui_rect){p.body.x, p.body.y - st.main.offset, p.body.w, total}, false);
     ui_scroll_end(ui, &sa);
 
     if (st.confirm) {

@@ -420,18 +420,20 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool
         ui_cut_top(&p->body, t->gap / 2);
     }
 
-    /* One card per file: the reason, then the file's name (for the
-     * person's eyes only; it is never logged). */
-    int pad = (int)(12 * t->scale), isz = (int)(32 * t->scale), gap = (int)(8 * t->scale);
-    int tw = p->body.w - 2 * pad - isz - pad;
+    /* One card per file: a neutral icon (photo or video) and the reason.
+     * Never its name: a revealing file name is read by anyone passing. No
+     * thumbnail either: most of these files cannot be read (damaged, the
+     * device taken out, a phone that stopped answering, which asking for
+     * more would only keep busy). */
+    int pad = (int)(12 * t->scale), tsz = (int)(64 * t->scale), gap = (int)(8 * t->scale);
+    int tw = p->body.w - 2 * pad - tsz - pad;
     int content = 0;
     for (size_t i = 0; i < s->nitems; i++) {
         const struct session_item *it = &s->items[i];
         if (it->state != ITEM_FAILED)
             continue;
-        content += ui_text_height(ui, item_problem_text(a, (enum item_problem)it->problem),
-                                  UI_FONT_BODY, tw) +
-                   ui_text_height(ui, it->name, UI_FONT_SMALL, 0) + 2 * pad + gap;
+        int rh = ui_text_height(ui, item_problem_text(a, (enum item_problem)it->problem), UI_FONT_BODY, tw);
+        content += (rh > tsz ? rh : tsz) + 2 * pad + gap;
     }
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "fingerprint.problems", p->body, content, &st.list);
@@ -443,19 +445,22 @@ static void draw_problems(struct app *a, struct ui_ctx *ui, struct page *p, bool
         const struct text_block *rb =
             ui_text_block(ui, item_problem_text(a, (enum item_problem)it->problem), UI_FONT_BODY, tw,
                           TEXT_ALIGN_START, 0);
-        const struct text_block *nb = ui_text_block(ui, it->name, UI_FONT_SMALL, tw, TEXT_ALIGN_START, 1);
-        int h = (rb ? rb->height : 0) + (nb ? nb->height : 0) + 2 * pad;
+        int rh = rb ? rb->height : 0;
+        int h = (rh > tsz ? rh : tsz) + 2 * pad;
         struct ui_rect r = {p->body.x, y, p->body.w, h};
         y += h + gap;
         if (r.y + r.h < p->body.y || r.y > p->body.y + p->body.h)
             continue;
         draw_card(ui, r);
         struct ui_rect in = ui_inset(r, pad);
-        struct ui_rect ir = ui_cut_start(ui, &in, isz);
-        ui_draw_icon(ui, TEXT_ICON_WARNING, (struct ui_rect){ir.x, in.y + pad / 2, isz, isz}, t->danger);
+        struct ui_rect tr = ui_cut_start(ui, &in, tsz);
+        tr = (struct ui_rect){tr.x, in.y + (in.h - tsz) / 2, tsz, tsz};
+        ui_fill(ui, tr, t->selected, t->radius / 2);
+        int isz = (int)(32 * t->scale);
+        ui_draw_icon(ui, it->kind == MEDIA_KIND_VIDEO ? TEXT_ICON_VIDEO : TEXT_ICON_IMAGE,
+                     ui_center(tr, isz, isz), t->muted);
         ui_cut_start(ui, &in, pad);
-        ui_draw_block(ui, rb, in.x, in.y, t->text);
-        ui_draw_block(ui, nb, in.x, in.y + (rb ? rb->height : 0), t->muted);
+        ui_draw_block(ui, rb, in.x, in.y + (in.h - rh) / 2, t->text);
     }
     ui_scroll_end(ui, &sa);
 }

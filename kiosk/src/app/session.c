@@ -1,7 +1,6 @@
 /* The person's session and its memory (see session.h). */
 #include "session.h"
 
-#include "keys.h"
 #include "media.h"
 
 #include <SDL.h>
@@ -252,27 +251,6 @@ void session_unselect(struct session *s, const char *path)
 
 /* ---- results */
 
-static void short_code(struct session_item *it)
-{
-    /* Ten letters and digits (Crockford base32, no I L O U) of the
-     * fingerprint the platforms match on: the photo's PDQ, else the file's
-     * SHA-256. Enough to tell items apart on screen; the report carries the
-     * whole hashes. */
-    uint8_t bytes[8] = {0};
-    const struct hash_result *r = it->res;
-    if (r->pdq[HASH_PDQ_CLI].present) {
-        for (int i = 0; i < 4; i++) {
-            bytes[2 * i] = (uint8_t)(r->pdq[HASH_PDQ_CLI].hash.w[15 - i] >> 8);
-            bytes[2 * i + 1] = (uint8_t)r->pdq[HASH_PDQ_CLI].hash.w[15 - i];
-        }
-    } else {
-        memcpy(bytes, r->sha256, sizeof bytes);
-    }
-    char b32[16];
-    keys_base32(bytes, 50, b32);
-    snprintf(it->code, sizeof it->code, "%.5s-%.5s", b32, b32 + 5);
-}
-
 void session_item_reset(struct session_item *it)
 {
     if (it->res)
@@ -282,7 +260,6 @@ void session_item_reset(struct session_item *it)
     it->state = ITEM_PENDING;
     it->problem = PROBLEM_NONE;
     it->low_quality = false;
-    sodium_memzero(it->code, sizeof it->code);
 }
 
 int session_item_set_result(struct session_item *it, const struct hash_result *res,
@@ -307,7 +284,6 @@ int session_item_set_result(struct session_item *it, const struct hash_result *r
     it->kind = res->kind == HASH_KIND_VIDEO ? MEDIA_KIND_VIDEO : MEDIA_KIND_PHOTO;
     it->low_quality = res->kind == HASH_KIND_IMAGE && res->pdq[HASH_PDQ_CLI].present &&
                       res->pdq[HASH_PDQ_CLI].quality < 50;
-    short_code(it);
     return 0;
 }
 

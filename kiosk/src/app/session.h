@@ -67,7 +67,6 @@ struct session_item {
     bool mark;               /* scratch flag for batch changes (session_remove_if) */
     uint64_t size;
     struct hash_result *res; /* DONE: the fingerprints (session memory) */
-    char code[16];           /* short letter-number form shown to the person */
 };
 
 struct session {

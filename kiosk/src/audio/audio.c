@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define RATE 48000             /* Opus always decodes at 48 kHz */
-#define MAX_SEQ 64             /* a case code and its PIN: 8 + 6 characters and words */
+#define MAX_SEQ 64             /* a case code and its PIN, twice: 2 x (12 + 6 digits and 2 words) */
 #define NAME_MAX_LEN 63
 
 struct clip {

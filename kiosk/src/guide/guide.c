@@ -266,8 +266,8 @@ const struct guide_device *guide_device_find(const char *state)
     return NULL;
 }
 
-/* Case codes use 0-9 and A-Z (report.c leaves out I, L, O and U; all are
- * here so any code can be spoken). */
+/* Case codes are digits (report.c); the letters of older kiosks' codes
+ * (0-9 and A-Z without I, L, O and U) stay, so any code can be spoken. */
 static const char *const char_clips[36] = {
     "char.0", "char.1", "char.2", "char.3", "char.4", "char.5", "char.6", "char.7", "char.8",
     "char.9", "char.A", "char.B", "char.C", "char.D", "char.E", "char.F", "char.G", "char.H",

@@ -359,15 +359,55 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
     return 0;
 }
 
-static bool valid_case_code(const char *s, size_t len)
+/* Damm's quasigroup of order 10: one check digit that catches every wrong
+ * digit and every swap of two neighbours, the mistakes people make when
+ * they copy or read out a number. */
+static const uint8_t damm_table[10][10] = {
+    {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3}, {4, 2, 0, 6, 8, 7, 1, 3, 5, 9},
+    {1, 7, 5, 0, 9, 8, 3, 4, 2, 6}, {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
+    {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7}, {9, 4, 3, 8, 6, 1, 7, 2, 0, 5},
+    {2, 5, 8, 1, 4, 3, 6, 7, 9, 0},
+};
+
+int report_damm(const char *digits, size_t n)
 {
-    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    if (len != REPORT_CASE_CODE_LEN || s[4] != '-')
+    int interim = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] < '0' || digits[i] > '9')
+            return -1;
+        interim = damm_table[interim][digits[i] - '0'];
+    }
+    return interim;
+}
+
+#define CROCKFORD "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/* The case code of reports from older kiosks: "K7P2-9XQM". */
+static bool valid_old_case_code(const char *s, size_t len)
+{
+    if (len != 9 || s[4] != '-')
         return false;
     for (size_t i = 0; i < len; i++)
-        if (i != 4 && !memchr(alphabet, s[i], 32))
+        if (i != 4 && !memchr(CROCKFORD, s[i], 32))
             return false;
     return true;
+}
+
+/* Today's: "dddd-dddd-dddd", the last digit Damm's check digit. */
+static bool valid_digit_case_code(const char *s, size_t len)
+{
+    if (len != REPORT_CASE_CODE_LEN || s[4] != '-' || s[9] != '-')
+        return false;
+    char d[12];
+    for (size_t i = 0, o = 0; i < len; i++)
+        if (i != 4 && i != 9)
+            d[o++] = s[i];
+    return report_damm(d, sizeof d) == 0;
+}
+
+static bool valid_case_code(const char *s, size_t len)
+{
+    return valid_digit_case_code(s, len) || valid_old_case_code(s, len);
 }
 
 static bool valid_time(const char *s, size_t len)
@@ -431,7 +471,8 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
         return vfail(err, n, "report_id must be 32 lowercase hex digits");
     if (!(v = get_string(doc, "case_code")) ||
         !valid_case_code(json_string_value(v), json_string_length(v)))
-        return vfail(err, n, "case_code is not of the form XXXX-XXXX (Crockford base32)");
+        return vfail(err, n, "case_code is not of the form dddd-dddd-dddd (with its check digit) "
+                             "or XXXX-XXXX (Crockford base32)");
     if (!(v = get_string(doc, "pin")) || json_string_length(v) != REPORT_PIN_LEN ||
         strspn(json_string_value(v), "0123456789") != REPORT_PIN_LEN)
         return vfail(err, n, "pin must be 6 digits");
@@ -492,15 +533,21 @@ static void clear_error(struct report *r)
     r->msg[0] = '\0';
 }
 
+/* Digits only, in three groups of four like the PIN's digits, so that a
+ * reader of Urdu can copy it and say it aloud (a Latin letter is neither).
+ * 11 random digits (36.5 bits) and Damm's check digit: the code is not the
+ * secret (the PIN is, and the report is sealed), it only has to be unique
+ * enough for a helpline to find a case (at 100 000 reports, two share a code
+ * with a chance of 5 %, and the PIN and report id still tell them apart), and
+ * a mistyped digit is caught before anyone is told "no such case". */
 static void random_case_code(char out[REPORT_CASE_CODE_LEN + 1])
 {
-    static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    for (int i = 0, o = 0; i < 8; i++) {
-        if (i == 4)
-            out[o++] = '-';
-        out[o++] = alphabet[randombytes_uniform(32)];
-    }
-    out[REPORT_CASE_CODE_LEN] = '\0';
+    char d[12];
+    for (int i = 0; i < 11; i++)
+        d[i] = (char)('0' + randombytes_uniform(10));
+    d[11] = (char)('0' + report_damm(d, 11));
+    snprintf(out, REPORT_CASE_CODE_LEN + 1, "%.4s-%.4s-%.4s", d, d + 4, d + 8);
+    sodium_memzero(d, sizeof d);
 }
 
 struct report *report_create(const struct report_meta *m)
@@ -1071,22 +1118,37 @@ fail:
 
 int report_case_code_normalize(const char *in, char out[REPORT_CASE_CODE_LEN + 1])
 {
-    char c8[8];
+    char c[13];
     int n = 0;
-    for (const char *p = in; *p; p++) {
-        char c = (char)toupper((unsigned char)*p);
-        if (c == '-' || c == ' ')
+    bool letters = false;
+    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+        char ch = (char)toupper(*p);
+        /* Urdu (U+06F0-06F9) and Arabic (U+0660-0669) digits, as a person
+         * who reads Urdu may write them down. */
+        if ((p[0] == 0xDB && p[1] >= 0xB0 && p[1] <= 0xB9) ||
+            (p[0] == 0xD9 && p[1] >= 0xA0 && p[1] <= 0xA9)) {
+            ch = (char)('0' + (p[1] - (p[0] == 0xDB ? 0xB0 : 0xA0)));
+            p++;
+        } else if (ch == '-' || ch == ' ') {
             continue;
-        if (c == 'O')
-            c = '0';
-        else if (c == 'I' || c == 'L')
-            c = '1';
-        if (!strchr("0123456789ABCDEFGHJKMNPQRSTVWXYZ", c) || c == '\0' || n >= 8)
+        } else if (ch == 'O') {
+            ch = '0';
+        } else if (ch == 'I' || ch == 'L') {
+            ch = '1';
+        }
+        if (ch == '\0' || !strchr(CROCKFORD, ch) || n >= 12)
             return -1;
-        c8[n++] = c;
+        letters |= ch > '9';
+        c[n++] = ch;
     }
-    if (n != 8)
-        return -1;
-    snprintf(out, REPORT_CASE_CODE_LEN + 1, "%.4s-%.4s", c8, c8 + 4);
-    return 0;
+    int rc = -1;
+    if (n == 12 && !letters && report_damm(c, 12) == 0) {
+        snprintf(out, REPORT_CASE_CODE_LEN + 1, "%.4s-%.4s-%.4s", c, c + 4, c + 8);
+        rc = 0;
+    } else if (n == 8) {
+        snprintf(out, REPORT_CASE_CODE_LEN + 1, "%.4s-%.4s", c, c + 4);
+        rc = 0;
+    }
+    sodium_memzero(c, sizeof c);
+    return rc;
 }

@@ -40,7 +40,7 @@
 enum {
     REPORT_VERSION = 1,
     REPORT_ID_HEX = 32,
-    REPORT_CASE_CODE_LEN = 9,        /* "K7P2-9XQM" */
+    REPORT_CASE_CODE_LEN = 14,       /* "4820-7316-5912" (older reports: "K7P2-9XQM") */
     REPORT_PIN_LEN = 6,
     REPORT_MAX_ITEMS = 1000,
     REPORT_MAX_VPDQ_FRAMES = 100000,
@@ -151,8 +151,14 @@ const char *report_opened_warning(const struct report_opened *o);
 int report_validate(json_t *doc, bool drop_unknown_signals, char *err, size_t errlen,
                     int *dropped);
 
-/* Normalises a case code as typed by a person (lower case, O/I/L for 0/1/1,
- * spaces or no hyphen): 0 with the canonical "XXXX-XXXX", or -1. */
+/* Normalises a case code as typed or read out by a person: 0 with the
+ * canonical form, or -1. Digit codes (12 digits, any grouping, spaces or
+ * hyphens, Urdu or Arabic digits as well as 0-9) must pass their check
+ * digit and come back as "dddd-dddd-dddd"; codes of older kiosks (8 symbols
+ * of Crockford base32, lower case, O/I/L for 0/1/1) as "XXXX-XXXX". */
 int report_case_code_normalize(const char *in, char out[REPORT_CASE_CODE_LEN + 1]);
+/* Damm check digit of a string of ASCII digits (0-9), or -1 when another
+ * character is met. A code is whole when its digits give 0. */
+int report_damm(const char *digits, size_t n);
 
 #endif
