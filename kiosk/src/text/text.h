@@ -58,6 +58,7 @@ struct text_line {
     int x;             /* left edge of the line's ink advance box in the layout box */
     int baseline;      /* from the top of the layout box */
     int width;         /* advance width in px */
+    bool para_start;   /* the first line of a paragraph (else it continues the one above) */
 };
 
 struct text_block {
