@@ -193,21 +193,126 @@ static void hold_id(struct app *a, uint32_t id, int ms, void (*while_held)(struc
 static const char *lang_now;
 /* NULL: every step; else only these (the netbook-size run). */
 static const char *const *shot_only;
+/* shot() checks the layout only, without a golden (the layout section). */
+static bool layout_only;
+
+/* ---- the layout test: on every frame shot(), the key text (titles, the
+ * main action, a dialog's answers, the case code and PIN) lies wholly in
+ * the window and inside whatever scroll area holds it (nothing scrolled
+ * away or cut), and no paragraph ends in a lone word. */
+
+/* ASCII letters and digits of s, upper case: "K7P2-9XQM" and "k7p2 9xqm" match. */
+static void alnum_only(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        if ((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z'))
+            out[k++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
+    out[k] = 0;
+}
+
+static int line_words(const char *s, int n)
+{
+    int w = 0;
+    bool in = false;
+    for (int i = 0; i < n; i++) {
+        bool sp = s[i] == ' ';
+        w += !sp && !in;
+        in = !sp;
+    }
+    return w;
+}
+
+static const char *role_name(int role)
+{
+    switch (role) {
+    case UI_ROLE_TITLE: return "title";
+    case UI_ROLE_ACTION: return "main action";
+    case UI_ROLE_CODE: return "case code";
+    case UI_ROLE_PIN: return "PIN";
+    default: return "text";
+    }
+}
+
+static unsigned layout_frames;   /* frames checked, for the layout section's own count */
+
+static void check_frame(struct app *a, const char *what)
+{
+    struct ui_ctx *ui = app_ui(a);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    const struct ui_rect win = {0, 0, ui->w, ui->h};
+    struct ui_rect clip = win;
+    /* The case code and PIN, by what they say (marked or not). */
+    char code[32] = "", pin[32] = "";
+    bool modal = ui->modal_prev;
+    if (!strcmp(app_screen(a), "case_code") && a->session.have_receipt && !modal) {
+        alnum_only(a->session.receipt.case_code, code, sizeof code);
+        alnum_only(a->session.receipt.pin, pin, sizeof pin);
+    }
+    bool title = false, code_seen = !*code, pin_seen = !*pin;
+    layout_frames++;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind == UI_CMD_CLIP) {
+            clip = c[i].rect.w < 0 ? win : ui_rect_intersect(win, c[i].rect);
+            continue;
+        }
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text)
+            continue;
+        const struct text_block *b = c[i].text;
+        int role = c[i].role;
+        if (b->text && (*code || *pin)) {
+            char t[512];
+            alnum_only(b->text, t, sizeof t);
+            if (*code && strstr(t, code)) {
+                role = UI_ROLE_CODE;
+                code_seen = true;
+            } else if (*pin && strstr(t, pin)) {
+                role = UI_ROLE_PIN;
+                pin_seen = true;
+            }
+        }
+        title |= role == UI_ROLE_TITLE;
+        if (role != UI_ROLE_NONE) {
+            struct ui_rect r = c[i].rect;
+            struct ui_rect in = ui_rect_intersect(clip, r);
+            CHECK(in.w == r.w && in.h == r.h,
+                  "%s: the %s \"%s\" is cut or out of view: ink %d,%d %dx%d, visible %d,%d %dx%d", what,
+                  role_name(role), b->text ? b->text : "", r.x, r.y, r.w, r.h, clip.x, clip.y, clip.w, clip.h);
+        }
+        /* No lone word on a paragraph's last line. */
+        for (int k = 1; b->lines && !b->truncated && k < b->nlines; k++) {
+            const struct text_line *l = &b->lines[k];
+            bool last = k + 1 == b->nlines || b->lines[k + 1].para_start;
+            if (!last || l->para_start)
+                continue;
+            CHECK(line_words(b->text + l->start, l->len) > 1, "%s: a lone word on the last line of \"%s\"", what,
+                  b->text);
+        }
+    }
+    CHECK(title, "%s: no title on screen", what);
+    CHECK(code_seen, "%s: the case code %s is not shown as text", what, code);
+    CHECK(pin_seen, "%s: the PIN is not shown as text", what);
+}
 
 static void shot(struct app *a, const char *step)
 {
-    if (shot_only) {
-        bool want = false;
-        for (const char *const *p = shot_only; *p && !want; p++)
-            want = !strcmp(*p, step);
-        if (!want)
-            return;
-    }
     char name[128];
     snprintf(name, sizeof name, "flow_%s_%s", step, lang_now);
     int w, h;
     uint8_t *px = app_screenshot(a, &w, &h);
     REQUIRE(px, "screenshot");
+    check_frame(a, name);
+    bool want = !layout_only;
+    if (want && shot_only) {
+        want = false;
+        for (const char *const *p = shot_only; *p && !want; p++)
+            want = !strcmp(*p, step);
+    }
+    if (!want) {
+        free(px);
+        return;
+    }
     /* The staff screen shows the machine's free disk space, which changes
      * from run to run: that value's box is painted over before comparing. */
     if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a) && w == 1280 && h == 800)
@@ -2715,6 +2820,37 @@ static void section_staff_layout(void)
     kfix_destroy(&f);
 }
 
+/* ---- the layout test over the whole flow at 1024x600 (a netbook), in Urdu
+ * and English: every screen and dialog walk() shows is checked by shot()
+ * (check_frame), so a new screen is covered once walk() shows it. */
+
+static void section_layout(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "layout", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    cur_fix = &f;
+    layout_only = true;
+    app_w = 1024;
+    app_h = 600;
+    const char *langs[] = {"ur", "en"};
+    for (int l = 0; l < 2; l++) {
+        lang_now = langs[l];
+        layout_frames = 0;
+        struct app *a = open_app(&f, langs[l], 0);
+        struct run r = {.lang = langs[l], .shots = true, .stop = ST_DONE};
+        walk(a, &r);
+        app_destroy(a);
+        CHECK(layout_frames >= 15, "%s: only %u screens checked", langs[l], layout_frames);
+        char dev[1200];
+        snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+        rm_rf(dev);   /* the next walk plugs it in again on Connect */
+    }
+    layout_only = false;
+    app_w = 1280;
+    app_h = 800;
+    kfix_destroy(&f);
+}
+
 /* ---- configuration errors */
 
 static void section_config(void)
@@ -2916,7 +3052,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

@@ -1198,7 +1198,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         int th = ui_text_height(ui, title, UI_FONT_TITLE, tw + 1);
         struct ui_rect r = ui_cut_top(&p.body, th);
         struct ui_rect tr = ui_cut_start(ui, &r, tw + 1);
+        ui_set_role(ui, UI_ROLE_TITLE);
         ui_label(ui, tr, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+        ui_set_role(ui, UI_ROLE_NONE);
         ui_cut_start(ui, &r, t->pad);
         const char *h = _("Pictures stay blurred. Press and hold one to see it clearly.");
         int isz = (int)(30 * t->scale);

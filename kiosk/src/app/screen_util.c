@@ -43,7 +43,9 @@ void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
         int h = b ? b->height : psz;
         int ty = r.y + (h < psz ? (psz - h) / 2 : 0);
         ui_draw_image(ui, step_pictogram, (struct ui_rect){ir.x, r.y, psz, psz});
+        enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
         ui_draw_block(ui, b, r.x, ty, t->text);
+        ui_set_role(ui, role);
         ui_cut_top(&p->body, (h > psz ? h : psz) + t->gap / 2);
         return;
     }
@@ -58,11 +60,15 @@ void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
         if (b && b->urdu && b->ink_h)
             iy = r.y + b->ink_y + (b->baseline - b->ink_y) / 2 - isz / 2 + S(t, 6);
         ui_draw_icon(ui, (enum text_icon)icon, (struct ui_rect){ir.x, iy, isz, isz}, t->primary);
+        enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
         ui_draw_block(ui, b, r.x, r.y, t->text);
+        ui_set_role(ui, role);
         ui_cut_top(&p->body, (h > isz ? h : isz) + t->gap / 2);
         return;
     }
+    enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
     int h = ui_label(ui, r, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+    ui_set_role(ui, role);
     ui_cut_top(&p->body, h + t->gap / 2);
 }
 

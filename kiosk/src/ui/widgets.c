@@ -98,6 +98,9 @@ static bool button_impl(struct ui_ctx *ui, uint32_t id, struct ui_rect r,
     ui_fill(ui, r, bg, radius);
     if (border)
         ui_frame(ui, r, border, radius, t->border_w);
+    /* A screen's main action and a dialog's answers are key text. */
+    enum ui_role role = ui_set_role(ui, b->style == UI_BUTTON_PRIMARY || ui->layer > 0
+                                            ? UI_ROLE_ACTION : (enum ui_role)ui->role);
 
     /* Icon and label centred as a group; the icon sits at the reading start
      * unless it points forward (icon_end). */
@@ -120,6 +123,7 @@ static bool button_impl(struct ui_ctx *ui, uint32_t id, struct ui_rect r,
     }
     if (tb && tb->nlines)
         ui_draw_block_vcenter(ui, tb, tx - tb->lines[0].x, r, fg);
+    ui_set_role(ui, role);
     if (show_ring(ui, &s))
         ui_focus_ring(ui, r, radius);
     return s.clicked;
@@ -880,8 +884,10 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *name, const char 
     ui_fill(ui, (struct ui_rect){panel.x, panel.y + S(ui, 6), panel.w, panel.h}, 0x33000000u, t->radius);
     ui_fill(ui, panel, t->surface, t->radius);
     struct ui_rect in = ui_inset(panel, t->pad);
+    enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
     if (tb)
         ui_draw_block(ui, tb, in.x, in.y, t->text);
+    ui_set_role(ui, role);
     ui_cut_top(&in, th + S(ui, 8));
     if (mb)
         ui_draw_block(ui, mb, in.x, in.y, t->text);
