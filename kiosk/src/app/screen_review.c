@@ -35,6 +35,20 @@ static void update(struct app *a)
     }
 }
 
+/* The width for the title when the count fits beside it on one line, else 0. */
+static int compact_title_width(struct ui_ctx *ui, const struct page *p, const char *title, const char *head)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    const struct text_block *tb = ui_text_block(ui, title, UI_FONT_TITLE, 0, TEXT_ALIGN_START, 0);
+    const struct text_block *hb = ui_text_block(ui, head, UI_FONT_BODY, 0, TEXT_ALIGN_START, 0);
+    if (!tb || !hb)
+        return 0;
+    /* The step's pictogram (or the icon) and its gap, and a margin so the
+     * title never wraps. */
+    int tw = tb->text_width + (int)(76 * t->scale) + (int)(16 * t->scale) + (int)(10 * t->scale);
+    return tw + t->pad + hb->text_width <= p->body.w ? tw : 0;
+}
+
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
     const struct ui_theme *t = ui_theme(ui);
@@ -48,8 +62,6 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     case NAV_NEXT: app_next(a); return;
     default: break;
     }
-    page_title(ui, &p, _("Check the fingerprints"), TEXT_ICON_FINGERPRINT);
-
     size_t photos = 0, videos = 0;
     for (size_t i = 0; i < s->nitems; i++)
         if (s->items[i].state == ITEM_DONE) {
@@ -63,7 +75,25 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                  (int)photos, (int)videos);
     else
         snprintf(head, sizeof head, "%s", _("There are no fingerprints left. Go back to choose pictures."));
-    page_text(ui, &p, head, UI_FONT_BODY, t->text);
+    /* The list needs the height (three rows or more on a netbook): the
+     * count goes beside the title when both fit on one line, and the note
+     * about files left out between Back and Next when it fits there. */
+    const char *title = _("Check the fingerprints");
+    int title_w = compact_title_width(ui, &p, title, head);
+    if (title_w > 0) {
+        struct ui_rect row = p.body;
+        struct page tp = p;
+        tp.body = ui_cut_start(ui, &row, title_w);
+        page_title(ui, &tp, title, TEXT_ICON_FINGERPRINT);
+        int th = tp.body.y - p.body.y;
+        ui_cut_start(ui, &row, t->pad);
+        const struct text_block *hb = ui_text_block(ui, head, UI_FONT_BODY, row.w, TEXT_ALIGN_START, 1);
+        ui_draw_block_vcenter(ui, hb, row.x, (struct ui_rect){row.x, row.y, row.w, th - t->gap / 2}, t->text);
+        ui_cut_top(&p.body, th);
+    } else {
+        page_title(ui, &p, title, TEXT_ICON_FINGERPRINT);
+        page_text(ui, &p, head, UI_FONT_BODY, t->text);
+    }
     if (c.low_quality) {
         char lq[400];
         /* TRANSLATORS: how many fingerprints are marked "weak". */
@@ -78,8 +108,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         char fl[300];
         /* TRANSLATORS: files that could not be used are left out of the report. */
         snprintf(fl, sizeof fl, _("Not included, because they could not be used: %d."), (int)c.failed);
-        int h = icon_row(ui, p.body, TEXT_ICON_WARNING, t->muted, fl, UI_FONT_SMALL, false);
-        ui_cut_top(&p.body, h + t->gap / 2);
+        int nh = icon_row(ui, p.nav, TEXT_ICON_WARNING, t->muted, fl, UI_FONT_SMALL, true);
+        const struct text_block *fb = ui_text_block(ui, fl, UI_FONT_SMALL, 0, TEXT_ALIGN_START, 1);
+        if (fb && nh <= p.nav.h && fb->text_width + (int)(60 * t->scale) <= p.nav.w) {
+            struct ui_rect nr = ui_center(p.nav, p.nav.w, nh);
+            icon_row(ui, nr, TEXT_ICON_WARNING, t->muted, fl, UI_FONT_SMALL, false);
+        } else {
+            int h = icon_row(ui, p.body, TEXT_ICON_WARNING, t->muted, fl, UI_FONT_SMALL, false);
+            ui_cut_top(&p.body, h + t->gap / 2);
+        }
     }
 
     /* One row per fingerprint: kind, code, name, Remove. */
