@@ -234,6 +234,12 @@ static const char *role_name(int role)
     }
 }
 
+static int cmp_int(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
 static unsigned layout_frames;   /* frames checked, for the layout section's own count */
 
 static void check_frame(struct app *a, const char *what)
@@ -251,6 +257,9 @@ static void check_frame(struct app *a, const char *what)
         alnum_only(a->session.receipt.pin, pin, sizeof pin);
     }
     bool title = false, code_seen = !*code, pin_seen = !*pin;
+    /* Finish: every helpline's number in view. */
+    bool finish = !strcmp(app_screen(a), "finish") && !modal;
+    unsigned helplines = 0;
     layout_frames++;
     for (size_t i = 0; i < n; i++) {
         if (c[i].kind == UI_CMD_CLIP) {
@@ -273,6 +282,13 @@ static void check_frame(struct app *a, const char *what)
             }
         }
         title |= role == UI_ROLE_TITLE;
+        for (int k = 0; finish && b->text && k < a->nreferrals; k++)
+            if (!strcmp(b->text, a->referrals[k].phone)) {
+                struct ui_rect in = ui_rect_intersect(clip, c[i].rect);
+                CHECK(in.w == c[i].rect.w && in.h == c[i].rect.h, "%s: helpline %s is cut or out of view", what,
+                      b->text);
+                helplines |= 1u << k;
+            }
         if (role != UI_ROLE_NONE) {
             struct ui_rect r = c[i].rect;
             struct ui_rect in = ui_rect_intersect(clip, r);
@@ -289,6 +305,49 @@ static void check_frame(struct app *a, const char *what)
             CHECK(line_words(b->text + l->start, l->len) > 1, "%s: a lone word on the last line of \"%s\"", what,
                   b->text);
         }
+    }
+    CHECK(!finish || helplines == (1u << a->nreferrals) - 1, "%s: not every helpline is shown", what);
+    /* Lists, on a netbook (1024x600): at least three rows in view, each at
+     * least half (all of them, when there are fewer). The
+     * rows of a scroll area are the items it holds (registered even when
+     * scrolled away), a row a distinct top. A gallery by day, whose rows
+     * are parted by the days' headers, is left out: its headers take the
+     * room on a netbook. */
+    const struct hit_list *hl = &ui->prev;
+    for (size_t i = 0; ui_theme(ui)->scale < 1 && i < hl->n; i++) {
+        uint32_t owner = hl->v[i].owner;
+        bool first = owner != 0;
+        for (size_t j = 0; j < i && first; j++)
+            first = hl->v[j].owner != owner;
+        if (!first)
+            continue;
+        int tops[512], ntops = 0, shown[512], nshown = 0, row_h = 0;
+        for (size_t j = i; j < hl->n; j++) {
+            const struct ui_hit *h = &hl->v[j];
+            if (h->owner != owner || !(h->flags & HIT_CLICK))
+                continue;
+            row_h = h->r.h;
+            bool seen = false;
+            for (int k = 0; k < ntops && !seen; k++)
+                seen = tops[k] == h->r.y;
+            if (!seen && ntops < 512)
+                tops[ntops++] = h->r.y;
+            /* In view: at least half of it (the rest is seen to scroll). */
+            bool whole = h->vis.h * 2 >= h->r.h && h->vis.w == h->r.w;
+            seen = !whole;
+            for (int k = 0; k < nshown && !seen; k++)
+                seen = shown[k] == h->r.y;
+            if (!seen && nshown < 512)
+                shown[nshown++] = h->r.y;
+        }
+        int want = ntops < 3 ? ntops : 3;
+        /* A header between rows: the rows' distance is far more than
+         * their height. */
+        qsort(tops, (size_t)ntops, sizeof tops[0], cmp_int);
+        bool headers = false;
+        for (int k = 1; k < ntops && !headers; k++)
+            headers = (tops[k] - tops[k - 1]) * 2 > row_h * 3;
+        CHECK(headers || nshown >= want, "%s: a list shows %d of its %d rows (at least %d)", what, nshown, ntops, want);
     }
     CHECK(title, "%s: no title on screen", what);
     CHECK(code_seen, "%s: the case code %s is not shown as text", what, code);
@@ -1757,6 +1816,21 @@ static struct app *live_album(struct kfix *f, int idx)
     return a;
 }
 
+/* The album grid's columns: the cells level with the first. */
+static int grid_cols(struct app *a)
+{
+    app_draw(a, true);
+    const struct ui_hit *c0 = find_hit(a, screen_choose_cell(0));
+    int n = 0;
+    for (; c0 && n < 64; n++) {
+        uint32_t id = screen_choose_cell(n);
+        const struct ui_hit *h = id ? find_hit(a, id) : NULL;
+        if (!h || h->r.y != c0->r.y)
+            break;
+    }
+    return n;
+}
+
 static void section_gallery_live(void)
 {
     struct kfix f;
@@ -1789,10 +1863,10 @@ static void section_gallery_live(void)
     struct app *a = live_album(&f, idx);
     key(a, SDLK_TAB);    /* shows the focus on the first photo */
     key(a, SDLK_DOWN);   /* the second row */
-    app_draw(a, true);
+    const int cols = grid_cols(a);   /* draws the frame */
     uint32_t focused = ui_focus(app_ui(a));
     const struct ui_hit *h = find_hit(a, focused);
-    REQUIRE(h && focused == screen_choose_cell(6), "the keyboard on the second row");
+    REQUIRE(h && cols > 1 && focused == screen_choose_cell(cols), "the keyboard on the second row (%d columns)", cols);
     struct ui_rect before = h->r;
     fakephone_hold(f.phones, idx, NULL);
     CHECK(wait_for(a, listing_done, NULL, 20000), "the phone read to the end");
@@ -1802,7 +1876,7 @@ static void section_gallery_live(void)
     CHECK(ui_focus(app_ui(a)) == focused, "the focus stayed on its photo");
     CHECK(h && same_rect(h->r, before), "and in its place (%d,%d -> %d,%d)", before.x, before.y, h ? h->r.x : -1,
           h ? h->r.y : -1);
-    CHECK(focused == screen_choose_cell(18), "with the 12 newer ones before it");
+    CHECK(focused == screen_choose_cell(cols + 12), "with the 12 newer ones before it");
     app_destroy(a);
 
     /* 2. Scrolled down: the photos in view stay where they are. */
@@ -2850,6 +2924,77 @@ static void section_layout(void)
     kfix_destroy(&f);
 }
 
+/* ---- screens and dialogs outside the straight walk, in Urdu at 1280x800
+ * and on a 1024x600 netbook (goldens, and the layout check of shot()):
+ * "not for these pictures", fingerprinting under way (the phone holds its
+ * first file, so the frame does not change), its Cancel dialog, the phone
+ * pulled out then, and the idle countdown. */
+
+static void section_screens(void)
+{
+    static const int sizes[][2] = {{1280, 800}, {1024, 600}};
+    for (int z = 0; z < 2; z++) {
+        struct kfix f;
+        REQUIRE(kfix_create(&f, z ? "screens-small" : "screens", 0) == 0, "fixture");
+        f.timeout_ms = 600000;   /* a held request is never "not answering" here */
+        REQUIRE(kfix_phones(&f) == 0, "fake phones");
+        cur_fix = &f;
+        app_w = sizes[z][0];
+        app_h = sizes[z][1];
+        lang_now = z ? "ur_1024x600" : "ur";
+
+        /* The answer "no" to the content question. */
+        struct app *a = open_app(&f, "ur", 0);
+        struct run r = {.lang = "ur", .stop = ST_WHO};
+        walk(a, &r);
+        tap(a, "questions.next");
+        tap_row(a, "questions.content", 1);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "not_for_this"), "not for these pictures (%s)", app_screen_part(a));
+        shot(a, "not_for_this");
+        app_destroy(a);
+
+        /* Fingerprinting under way, held at its first file. */
+        a = open_app(&f, "ur", 0);
+        r = (struct run){.lang = "ur", .stop = ST_CHOOSE, .big_phone = true, .photos = 40, .fake_phone = true};
+        walk(a, &r);
+        fakephone_set(f.phones, r.phone_idx, FAKEPHONE_HANG);
+        tap(a, "choose.next");
+        wait_screen(a, "fingerprint", 2000);
+        pump(a, 5);
+        CHECK(app_jobs_running(a) == 1, "fingerprinting under way");
+        shot(a, "fingerprinting");
+        tap(a, "fingerprint.cancel");
+        shot(a, "fingerprint_cancel");
+        tap_id(a, ui_id_index(ui_id("fingerprint.cancel_dialog"), 2), "no, go on");
+        CHECK(app_jobs_running(a) == 1 && !strcmp(app_screen(a), "fingerprint"), "going on after No");
+        /* The cable pulled out now: every file "removed", none made. */
+        fakephone_unplug(f.phones, r.phone_idx);
+        devices_rescan(f.devices);
+        CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+        pump(a, 3);
+        struct session_counts c;
+        session_counts(&a->session, &c);
+        CHECK(c.done == 0 && c.failed == 40, "none made (%zu done, %zu failed)", c.done, c.failed);
+        shot(a, "fingerprint_removed");
+        app_destroy(a);
+
+        /* The idle countdown over Choose, at 20 seconds left. */
+        a = open_app(&f, "ur", 60);
+        REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+        wait_volumes(a, 1);
+        r = (struct run){.lang = "ur", .stop = ST_CHOOSE};
+        walk(a, &r);
+        a->idle_warning = true;
+        a->last_input_ms = SDL_GetTicks() - (Uint32)(a->idle_timeout_ms - 19500);
+        shot(a, "idle_warning");
+        app_destroy(a);
+        kfix_destroy(&f);
+    }
+    app_w = 1280;
+    app_h = 800;
+}
+
 /* ---- configuration errors */
 
 static void section_config(void)
@@ -3051,7 +3196,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"screens", section_screens}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

@@ -310,7 +310,8 @@ void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, 
  *     items before the first show first). NULL: the index, as ui_grid().
  *   - tile_w, tile_h > 0: wide tiles (at least tile_w wide, tile_h high) with
  *     the picture at the reading start and label and detail beside it
- *     (albums); 0: square thumbnails. */
+ *     (albums); 0: square thumbnails.
+ *   - min_rows: see the field. */
 struct ui_grid_section {
     int first;               /* its first item */
     const char *title;       /* the header's text (NULL: none) */
@@ -322,6 +323,9 @@ struct ui_grid_spec {
     const struct ui_grid_section *sections;
     int nsections;
     int tile_w, tile_h;
+    /* > 0: cells (thumbnails, or tiles' height) shrink as far as a touch
+     * target so that this many rows show in r (a netbook too); 0: as set. */
+    int min_rows;
 };
 int ui_grid_ex(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_spec *g,
                struct ui_scroll *sc);

@@ -481,18 +481,28 @@ static void glayout_make(const struct ui_ctx *ui, struct ui_rect r, const struct
     memset(l, 0, sizeof(*l));
     l->g = g;
     l->gap = S(ui, 14);
-    if (g->tile_w > 0 && g->tile_h > 0) {
-        l->cols = imax(1, (r.w + l->gap) / (g->tile_w + l->gap));
-        l->cell_w = (r.w - (l->cols - 1) * l->gap) / l->cols;
-        l->cell_h = g->tile_h;
-    } else {
-        l->cols = imax(1, (r.w + l->gap) / (t->thumb + l->gap));
-        l->cell_w = l->cell_h = (r.w - (l->cols - 1) * l->gap) / l->cols;
-    }
-    l->pitch = l->cell_h + l->gap;
     bool sections = g->sections && g->nsections > 0;
     l->nsec = sections ? g->nsections : 1;
     l->header_h = sections ? header_height(ui) : 0;
+    /* With min_rows, the largest cells that keep that many rows (under a
+     * header) in view, never so small that a picture can no longer be made
+     * out (nor below a touch target). The size depends on r alone, never
+     * on the items: pictures that come in later move nothing. */
+    bool tiles = g->tile_w > 0 && g->tile_h > 0;
+    int floor = imax(t->touch, S(ui, tiles ? 120 : 96));   /* a tile: its two lines */
+    for (int size = tiles ? g->tile_h : t->thumb;; size -= 2) {
+        if (tiles) {
+            l->cols = imax(1, (r.w + l->gap) / (g->tile_w + l->gap));
+            l->cell_w = (r.w - (l->cols - 1) * l->gap) / l->cols;
+            l->cell_h = size;
+        } else {
+            l->cols = imax(1, (r.w + l->gap) / (size + l->gap));
+            l->cell_w = l->cell_h = (r.w - (l->cols - 1) * l->gap) / l->cols;
+        }
+        l->pitch = l->cell_h + l->gap;
+        if (g->min_rows <= 0 || size <= floor || l->header_h + g->min_rows * l->pitch - l->gap <= r.h)
+            break;
+    }
     int total = 0;
     for (int k = 0; k < l->nsec; k++)
         total += sec_height(l, k);
