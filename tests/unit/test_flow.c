@@ -257,8 +257,8 @@ static void check_frame(struct app *a, const char *what)
         alnum_only(a->session.receipt.pin, pin, sizeof pin);
     }
     bool title = false, code_seen = !*code, pin_seen = !*pin;
-    /* Finish: every helpline's number in view. */
-    bool finish = !strcmp(app_screen(a), "finish") && !modal;
+    /* Finish and "not for these pictures": every helpline's number in view. */
+    bool finish = (!strcmp(app_screen(a), "finish") || !strcmp(app_screen_part(a), "not_for_this")) && !modal;
     unsigned helplines = 0;
     layout_frames++;
     for (size_t i = 0; i < n; i++) {

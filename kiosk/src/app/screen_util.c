@@ -174,6 +174,51 @@ int draw_referrals(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool meas
     return y - r.y;
 }
 
+int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool notes, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct text_style ns;
+    text_style_init(&ns);
+    ns.size = t->font_title;
+    ns.weight = TEXT_BOLD;
+    ns.dir = TEXT_DIR_LTR;   /* digits everyone reads, left to right */
+    memcpy(ns.lang, "en", 3);
+    int num_w = 0;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct text_block *b = text_get(ui_text_ctx(ui), a->referrals[i].phone, &ns);
+        if (b && b->text_width > num_w)
+            num_w = b->text_width;
+    }
+    int pad = (int)(12 * t->scale), y = r.y;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct referral *ref = &a->referrals[i];
+        struct ui_rect in = {r.x + pad, y + pad / 2, r.w - 2 * pad, 0};
+        struct ui_rect nr = ui_cut_start(ui, &in, num_w);
+        ui_cut_start(ui, &in, t->gap);
+        const struct text_block *pb = text_get(ui_text_ctx(ui), ref->phone, &ns);
+        const struct text_block *nb = ui_text_block(ui, referral_name(ref), UI_FONT_SMALL, in.w,
+                                                    TEXT_ALIGN_START, 0);
+        const char *note = notes ? referral_note(ref) : NULL;
+        const struct text_block *ob =
+            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w, TEXT_ALIGN_START, 0) : NULL;
+        int th = (nb ? nb->height : 0) + (ob ? ob->height : 0);
+        int h = (pb && pb->height > th ? pb->height : th) + pad;
+        if (!measure_only) {
+            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
+            /* The number level with the name's first line. */
+            int first = nb && nb->nlines ? nb->line_pitch : th;
+            if (pb)
+                ui_draw_block_vcenter(ui, pb, nr.x + (ui_dir(ui) == TEXT_DIR_RTL ? num_w - pb->text_width : 0),
+                                      (struct ui_rect){nr.x, in.y, num_w, first}, t->primary);
+            ui_draw_block(ui, nb, in.x, in.y, t->text);
+            if (ob)
+                ui_draw_block(ui, ob, in.x, in.y + (nb ? nb->height : 0), t->muted);
+        }
+        y += h + (int)(6 * t->scale);
+    }
+    return y - r.y;
+}
+
 void fmt_size(char *buf, size_t n, uint64_t bytes)
 {
     double gb = (double)bytes / 1e9, mb = (double)bytes / 1e6;
