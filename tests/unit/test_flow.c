@@ -46,12 +46,14 @@
 
 #include <SDL.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -307,6 +309,36 @@ static void check_frame(struct app *a, const char *what)
         }
     }
     CHECK(!finish || helplines == (1u << a->nreferrals) - 1, "%s: not every helpline is shown", what);
+    /* Nothing drawn over key text (a message that runs into the buttons):
+     * the visible ink of the texts of one layer (a dialog's scrim starts
+     * the next) overlaps no key text's by more than a few pixels. */
+    struct ui_rect *vis = calloc(n ? n : 1, sizeof *vis);
+    int *lay = calloc(n ? n : 1, sizeof *lay);
+    REQUIRE(vis && lay, "calloc");
+    clip = win;
+    for (size_t i = 0, l = 0; i < n; i++) {
+        if (c[i].kind == UI_CMD_CLIP)
+            clip = c[i].rect.w < 0 ? win : ui_rect_intersect(win, c[i].rect);
+        if (c[i].kind == UI_CMD_FILL && c[i].color == ui_theme(ui)->scrim)
+            l++;
+        vis[i] = ui_rect_intersect(clip, c[i].rect);
+        lay[i] = (int)l;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < n && bad < 3; i++) {
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text || c[i].role == UI_ROLE_NONE || !c[i].text->nlines)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || lay[j] != lay[i] || c[j].kind != UI_CMD_TEXT || !c[j].text || !c[j].text->nlines)
+                continue;
+            struct ui_rect o = ui_rect_intersect(vis[i], vis[j]);
+            if (o.w > 6 && o.h > 6 && bad++ < 3)
+                CHECK(0, "%s: \"%s\" is drawn over the %s \"%s\"", what, c[j].text->text, role_name(c[i].role),
+                      c[i].text->text);
+        }
+    }
+    free(vis);
+    free(lay);
     /* Lists, on a netbook (1024x600): at least three rows in view, each at
      * least half (all of them, when there are fewer). The
      * rows of a scroll area are the items it holds (registered even when
@@ -2928,7 +2960,52 @@ static void section_layout(void)
  * and on a 1024x600 netbook (goldens, and the layout check of shot()):
  * "not for these pictures", fingerprinting under way (the phone holds its
  * first file, so the frame does not change), its Cancel dialog, the phone
- * pulled out then, and the idle countdown. */
+ * pulled out then, the idle countdown, and the kiosk's storage full. */
+
+/* The kiosk's storage full as the report is saved: the data partition a
+ * small tmpfs, filled once the app is up (root only; skipped, and said,
+ * where mounting is not allowed). */
+static void storage_full(const char *name)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, name, 0) == 0, "fixture");
+    cur_fix = &f;
+    char orig[1300], cmd[4000];
+    snprintf(orig, sizeof orig, "%s.orig", f.data);
+    REQUIRE(rename(f.data, orig) == 0 && mkdir(f.data, 0700) == 0, "move the data partition aside");
+    if (mount("tmpfs", f.data, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0700") != 0) {
+        fprintf(stderr, "storage full: skipped (mount: %s)\n", strerror(errno));
+        kfix_destroy(&f);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s/'", orig, f.data);
+    CHECK(system(cmd) == 0, "copy the data partition");
+    struct app *a = open_app(&f, "ur", 0);
+    /* Full: what is left is taken by one file. */
+    char fill[1300];
+    snprintf(fill, sizeof fill, "%s/fill", f.data);
+    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0, "fill");
+    static char zeros[4096];
+    while (write(fd, zeros, sizeof zeros) > 0) {
+    }
+    close(fd);
+    struct run r = {.lang = "ur", .stop = ST_CONFIRM};
+    walk(a, &r);
+    tap(a, "confirm.send");
+    Uint32 t0 = SDL_GetTicks();
+    while ((app_jobs_running(a) || SDL_GetTicks() - t0 < 300) && SDL_GetTicks() - t0 < 20000)
+        app_pump(a, 20);
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "confirm") && !a->session.have_receipt, "not saved: still on Confirm (%s)",
+          app_screen(a));
+    CHECK(queue_pending(&f) == 0, "nothing queued");
+    shot(a, "confirm_storage_full");
+    app_destroy(a);
+    unlink(fill);
+    CHECK(umount(f.data) == 0, "umount: %s", strerror(errno));
+    kfix_destroy(&f);
+}
 
 static void section_screens(void)
 {
@@ -2990,6 +3067,7 @@ static void section_screens(void)
         shot(a, "idle_warning");
         app_destroy(a);
         kfix_destroy(&f);
+        storage_full(z ? "full-small" : "full");
     }
     app_w = 1280;
     app_h = 800;
