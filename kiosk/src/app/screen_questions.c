@@ -168,8 +168,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
               "services can help:");
         int th = ui_text_height(ui, text, UI_FONT_BODY, p.body.w);
         /* Every helpline in view; their notes when there is room. */
-        bool notes = th + t->gap + draw_helplines(a, ui, (struct ui_rect){p.body.x, 0, p.body.w, 0}, true, true) <= p.body.h;
-        int rh = draw_helplines(a, ui, (struct ui_rect){p.body.x, 0, p.body.w, 0}, notes, true);
+        struct ui_rect hr = {p.body.x, 0, p.body.w, 0};
+        bool notes = th + t->gap + draw_helplines(a, ui, hr, true, true) <= p.body.h;
+        int rh = draw_helplines(a, ui, hr, notes, true);
         struct ui_scroll_area sa;
         ui_scroll_begin(ui, &sa, "questions.referrals", p.body, th + t->gap + rh, &st.text);
         int y = p.body.y - st.text.offset;
