@@ -372,6 +372,16 @@ static void test_no_break_inside_words(void)
             CHECK(strstr(b->text, word) != NULL, "string %d at %d px: the word was broken:\n%s", k, w, b->text);
         }
     }
+    /* A no-break space is drawn as a space (no missing glyph), as wide as
+     * the ordinary one. */
+    struct text_glyph *g;
+    size_t ng = shape("ہیلپ\u00A0لائن", style(24, TEXT_DIR_RTL, "ur"), &g);
+    for (size_t i = 0; i < ng; i++)
+        CHECK(g[i].id != 0, "glyph %zu of the no-break space's word is missing", i);
+    free(g);
+    struct text_style sp = style(24, TEXT_DIR_RTL, "ur");
+    int wn = text_get(t, "ہیلپ\u00A0لائن", &sp)->text_width, ws = text_get(t, "ہیلپ لائن", &sp)->text_width;
+    CHECK(abs(wn - ws) <= 2, "a no-break space is %d px wider than a space", wn - ws);
     /* The ZWNJ really keeps the letters apart: the word is wider than with
      * the letters joined. */
     struct text_style s = style(24, TEXT_DIR_RTL, "ur");
