@@ -298,6 +298,8 @@ static void check_frame(struct app *a, const char *what)
                   "%s: the %s \"%s\" is cut or out of view: ink %d,%d %dx%d, visible %d,%d %dx%d", what,
                   role_name(role), b->text ? b->text : "", r.x, r.y, r.w, r.h, clip.x, clip.y, clip.w, clip.h);
         }
+        /* No word broken inside (one wider than its line). */
+        CHECK(!b->split, "%s: a word broken inside in \"%s\"", what, b->text ? b->text : "");
         /* No lone word on a paragraph's last line. */
         for (int k = 1; b->lines && !b->truncated && k < b->nlines; k++) {
             const struct text_line *l = &b->lines[k];

@@ -21,6 +21,7 @@ struct out_line {
 struct lines {
     struct out_line *v;
     size_t n, cap;
+    bool split;             /* a word wider than the line was split inside */
 };
 
 static int lines_push(struct lines *L, const char *s, size_t len, const struct shaped *sh)
@@ -248,6 +249,7 @@ static int break_paragraph(struct text_ctx *t, const char *s, size_t len,
                     break;
             }
             best = fit;
+            L->split |= best < len;
         }
         if (emit_line(t, s + start, best - start, st, L))
             goto out;
@@ -534,6 +536,7 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
     b->baseline = first_baseline;
     b->nlines = (int)L.n;
     b->truncated = cut;
+    b->split = L.split;
     b->urdu = urdu;
     b->text = joined;
     b->lines = tl;
