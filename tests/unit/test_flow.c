@@ -47,12 +47,14 @@
 
 #include <SDL.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +196,201 @@ static void hold_id(struct app *a, uint32_t id, int ms, void (*while_held)(struc
 static const char *lang_now;
 /* NULL: every step; else only these (the netbook-size run). */
 static const char *const *shot_only;
+/* shot() checks the layout only, without a golden (the layout section). */
+static bool layout_only;
+
+/* ---- the layout test: on every frame shot(), the key text (titles, the
+ * main action, a dialog's answers, the case code and PIN) lies wholly in
+ * the window and inside whatever scroll area holds it (nothing scrolled
+ * away or cut), and no paragraph ends in a lone word. */
+
+/* ASCII letters and digits of s, upper case: "K7P2-9XQM" and "k7p2 9xqm" match. */
+static void alnum_only(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        if ((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z'))
+            out[k++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
+    out[k] = 0;
+}
+
+static int line_words(const char *s, int n)
+{
+    int w = 0;
+    bool in = false;
+    for (int i = 0; i < n; i++) {
+        bool sp = s[i] == ' ';
+        w += !sp && !in;
+        in = !sp;
+    }
+    return w;
+}
+
+static const char *role_name(int role)
+{
+    switch (role) {
+    case UI_ROLE_TITLE: return "title";
+    case UI_ROLE_ACTION: return "main action";
+    case UI_ROLE_CODE: return "case code";
+    case UI_ROLE_PIN: return "PIN";
+    default: return "text";
+    }
+}
+
+static int cmp_int(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+static unsigned layout_frames;   /* frames checked, for the layout section's own count */
+
+static void check_frame(struct app *a, const char *what)
+{
+    struct ui_ctx *ui = app_ui(a);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    const struct ui_rect win = {0, 0, ui->w, ui->h};
+    struct ui_rect clip = win;
+    /* The case code and PIN, by what they say (marked or not). */
+    char code[32] = "", pin[32] = "";
+    bool modal = ui->modal_prev;
+    if (!strcmp(app_screen(a), "case_code") && a->session.have_receipt && !modal) {
+        alnum_only(a->session.receipt.case_code, code, sizeof code);
+        alnum_only(a->session.receipt.pin, pin, sizeof pin);
+    }
+    bool title = false, code_seen = !*code, pin_seen = !*pin;
+    /* Finish and "not for these pictures": every helpline's number in view. */
+    bool finish = (!strcmp(app_screen(a), "finish") || !strcmp(app_screen_part(a), "not_for_this")) && !modal;
+    unsigned helplines = 0;
+    layout_frames++;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].kind == UI_CMD_CLIP) {
+            clip = c[i].rect.w < 0 ? win : ui_rect_intersect(win, c[i].rect);
+            continue;
+        }
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text)
+            continue;
+        const struct text_block *b = c[i].text;
+        int role = c[i].role;
+        if (b->text && (*code || *pin)) {
+            char t[512];
+            alnum_only(b->text, t, sizeof t);
+            if (*code && strstr(t, code)) {
+                role = UI_ROLE_CODE;
+                code_seen = true;
+            } else if (*pin && strstr(t, pin)) {
+                role = UI_ROLE_PIN;
+                pin_seen = true;
+            }
+        }
+        title |= role == UI_ROLE_TITLE;
+        for (int k = 0; finish && b->text && k < a->nreferrals; k++)
+            if (!strcmp(b->text, a->referrals[k].phone)) {
+                struct ui_rect in = ui_rect_intersect(clip, c[i].rect);
+                CHECK(in.w == c[i].rect.w && in.h == c[i].rect.h, "%s: helpline %s is cut or out of view", what,
+                      b->text);
+                helplines |= 1u << k;
+            }
+        if (role != UI_ROLE_NONE) {
+            struct ui_rect r = c[i].rect;
+            struct ui_rect in = ui_rect_intersect(clip, r);
+            CHECK(in.w == r.w && in.h == r.h,
+                  "%s: the %s \"%s\" is cut or out of view: ink %d,%d %dx%d, visible %d,%d %dx%d", what,
+                  role_name(role), b->text ? b->text : "", r.x, r.y, r.w, r.h, clip.x, clip.y, clip.w, clip.h);
+        }
+        /* No word broken inside (one wider than its line). */
+        CHECK(!b->split, "%s: a word broken inside in \"%s\"", what, b->text ? b->text : "");
+        /* No lone word on a paragraph's last line. */
+        for (int k = 1; b->lines && !b->truncated && k < b->nlines; k++) {
+            const struct text_line *l = &b->lines[k];
+            bool last = k + 1 == b->nlines || b->lines[k + 1].para_start;
+            if (!last || l->para_start)
+                continue;
+            CHECK(line_words(b->text + l->start, l->len) > 1, "%s: a lone word on the last line of \"%s\"", what,
+                  b->text);
+        }
+    }
+    CHECK(!finish || helplines == (1u << a->nreferrals) - 1, "%s: not every helpline is shown", what);
+    /* Nothing drawn over key text (a message that runs into the buttons):
+     * the visible ink of the texts of one layer (a dialog's scrim starts
+     * the next) overlaps no key text's. */
+    struct ui_rect *vis = calloc(n ? n : 1, sizeof *vis);
+    int *lay = calloc(n ? n : 1, sizeof *lay);
+    REQUIRE(vis && lay, "calloc");
+    clip = win;
+    for (size_t i = 0, l = 0; i < n; i++) {
+        if (c[i].kind == UI_CMD_CLIP)
+            clip = c[i].rect.w < 0 ? win : ui_rect_intersect(win, c[i].rect);
+        if (c[i].kind == UI_CMD_FILL && c[i].color == ui_theme(ui)->scrim)
+            l++;
+        vis[i] = ui_rect_intersect(clip, c[i].rect);
+        lay[i] = (int)l;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < n && bad < 3; i++) {
+        if (c[i].kind != UI_CMD_TEXT || !c[i].text || c[i].role == UI_ROLE_NONE || !c[i].text->nlines)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || lay[j] != lay[i] || c[j].kind != UI_CMD_TEXT || !c[j].text || !c[j].text->nlines)
+                continue;
+            /* Nastaliq ink boxes of lines one above the other touch: an
+             * overlap counts from a third of the smaller one's height. */
+            struct ui_rect o = ui_rect_intersect(vis[i], vis[j]);
+            int hmin = vis[i].h < vis[j].h ? vis[i].h : vis[j].h;
+            if (o.w > 6 && o.h > 6 && o.h * 3 > hmin && bad++ < 3)
+                CHECK(0, "%s: \"%s\" is drawn over the %s \"%s\"", what, c[j].text->text, role_name(c[i].role),
+                      c[i].text->text);
+        }
+    }
+    free(vis);
+    free(lay);
+    /* Lists, on a netbook (1024x600): at least three rows in view, each at
+     * least half (all of them, when there are fewer). The
+     * rows of a scroll area are the items it holds (registered even when
+     * scrolled away), a row a distinct top. A gallery by day, whose rows
+     * are parted by the days' headers, is left out: its headers take the
+     * room on a netbook. */
+    const struct hit_list *hl = &ui->prev;
+    for (size_t i = 0; ui_theme(ui)->scale < 1 && i < hl->n; i++) {
+        uint32_t owner = hl->v[i].owner;
+        bool first = owner != 0;
+        for (size_t j = 0; j < i && first; j++)
+            first = hl->v[j].owner != owner;
+        if (!first)
+            continue;
+        int tops[512], ntops = 0, shown[512], nshown = 0, row_h = 0;
+        for (size_t j = i; j < hl->n; j++) {
+            const struct ui_hit *h = &hl->v[j];
+            if (h->owner != owner || !(h->flags & HIT_CLICK))
+                continue;
+            row_h = h->r.h;
+            bool seen = false;
+            for (int k = 0; k < ntops && !seen; k++)
+                seen = tops[k] == h->r.y;
+            if (!seen && ntops < 512)
+                tops[ntops++] = h->r.y;
+            /* In view: at least half of it (the rest is seen to scroll). */
+            bool whole = h->vis.h * 2 >= h->r.h && h->vis.w == h->r.w;
+            seen = !whole;
+            for (int k = 0; k < nshown && !seen; k++)
+                seen = shown[k] == h->r.y;
+            if (!seen && nshown < 512)
+                shown[nshown++] = h->r.y;
+        }
+        int want = ntops < 3 ? ntops : 3;
+        /* A header between rows: the rows' distance is far more than
+         * their height. */
+        qsort(tops, (size_t)ntops, sizeof tops[0], cmp_int);
+        bool headers = false;
+        for (int k = 1; k < ntops && !headers; k++)
+            headers = (tops[k] - tops[k - 1]) * 2 > row_h * 3;
+        CHECK(headers || nshown >= want, "%s: a list shows %d of its %d rows (at least %d)", what, nshown, ntops, want);
+    }
+    CHECK(title, "%s: no title on screen", what);
+    CHECK(code_seen, "%s: the case code %s is not shown as text", what, code);
+    CHECK(pin_seen, "%s: the PIN is not shown as text", what);
+}
 
 /* Paints over the value drawn after the "Free space" label (the text
  * command after the label's), with room for a longer or shorter value. */
@@ -223,18 +420,22 @@ static void mask_free_space(struct app *a, uint8_t *px, int w, int h)
 
 static void shot(struct app *a, const char *step)
 {
-    if (shot_only) {
-        bool want = false;
-        for (const char *const *p = shot_only; *p && !want; p++)
-            want = !strcmp(*p, step);
-        if (!want)
-            return;
-    }
     char name[128];
     snprintf(name, sizeof name, "flow_%s_%s", step, lang_now);
     int w, h;
     uint8_t *px = app_screenshot(a, &w, &h);
     REQUIRE(px, "screenshot");
+    check_frame(a, name);
+    bool want = !layout_only;
+    if (want && shot_only) {
+        want = false;
+        for (const char *const *p = shot_only; *p && !want; p++)
+            want = !strcmp(*p, step);
+    }
+    if (!want) {
+        free(px);
+        return;
+    }
     /* The staff screen shows the machine's free disk space, which changes
      * from run to run: that value's box is painted over before comparing. */
     if (!strcmp(app_screen(a), "staff") && !*app_screen_part(a))
@@ -1007,14 +1208,13 @@ static void section_flow(void)
     struct kfix f;
     REQUIRE(kfix_create(&f, "flow", KFIX_HELPLINE_SECRET) == 0, "fixture");
     cur_fix = &f;
-    /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook (some steps). */
+    /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook (every
+     * step at both sizes in Urdu). */
     const char *langs[] = {"ur", "en", "ur"};
-    static const char *const netbook[] = {"age_chosen", "hearing", "choose_all", "fingerprint_problems",
-                                          "review", "confirm", "case_code", "finish", NULL};
     struct run runs[3];
     for (int l = 0; l < 3; l++) {
         lang_now = l < 2 ? langs[l] : "ur_1024x600";
-        shot_only = l < 2 ? NULL : netbook;
+        shot_only = NULL;
         app_w = l < 2 ? 1280 : 1024;
         app_h = l < 2 ? 800 : 600;
         struct app *a = open_app(&f, langs[l], 0);
@@ -2079,6 +2279,21 @@ static struct app *live_album(struct kfix *f, int idx)
     return a;
 }
 
+/* The album grid's columns: the cells level with the first. */
+static int grid_cols(struct app *a)
+{
+    app_draw(a, true);
+    const struct ui_hit *c0 = find_hit(a, screen_choose_cell(0));
+    int n = 0;
+    for (; c0 && n < 64; n++) {
+        uint32_t id = screen_choose_cell(n);
+        const struct ui_hit *h = id ? find_hit(a, id) : NULL;
+        if (!h || h->r.y != c0->r.y)
+            break;
+    }
+    return n;
+}
+
 static void section_gallery_live(void)
 {
     struct kfix f;
@@ -2111,10 +2326,10 @@ static void section_gallery_live(void)
     struct app *a = live_album(&f, idx);
     key(a, SDLK_TAB);    /* shows the focus on the first photo */
     key(a, SDLK_DOWN);   /* the second row */
-    app_draw(a, true);
+    const int cols = grid_cols(a);   /* draws the frame */
     uint32_t focused = ui_focus(app_ui(a));
     const struct ui_hit *h = find_hit(a, focused);
-    REQUIRE(h && focused == screen_choose_cell(6), "the keyboard on the second row");
+    REQUIRE(h && cols > 1 && focused == screen_choose_cell(cols), "the keyboard on the second row (%d columns)", cols);
     struct ui_rect before = h->r;
     fakephone_hold(f.phones, idx, NULL);
     CHECK(wait_for(a, listing_done, NULL, 20000), "the phone read to the end");
@@ -2124,7 +2339,7 @@ static void section_gallery_live(void)
     CHECK(ui_focus(app_ui(a)) == focused, "the focus stayed on its photo");
     CHECK(h && same_rect(h->r, before), "and in its place (%d,%d -> %d,%d)", before.x, before.y, h ? h->r.x : -1,
           h ? h->r.y : -1);
-    CHECK(focused == screen_choose_cell(18), "with the 12 newer ones before it");
+    CHECK(focused == screen_choose_cell(cols + 12), "with the 12 newer ones before it");
     app_destroy(a);
 
     /* 2. Scrolled down: the photos in view stay where they are. */
@@ -2237,6 +2452,12 @@ static void section_gallery_live(void)
     app_draw(a, true);
     CHECK(a->session.nitems == SESSION_MAX_ITEMS, "stops at the limit (%zu)", a->session.nitems);
     CHECK(drawn_text(a, _("That is the most for one report")), "and says so");
+    /* The dialog in Urdu, in a golden. */
+    app_set_lang(a, "ur");
+    lang_now = "ur";
+    shot(a, "choose_limit");
+    app_set_lang(a, "en");
+    app_draw(a, true);
     tap_id(a, ui_id_index(ui_id("choose.limit"), 1), "OK");
     CHECK(!drawn_text(a, _("That is the most for one report")), "OK closes it");
     app_destroy(a);
@@ -3332,6 +3553,154 @@ static void section_staff_layout(void)
     kfix_destroy(&f);
 }
 
+/* ---- the layout test over the whole flow at 1024x600 (a netbook), in Urdu
+ * and English: every screen and dialog walk() shows is checked by shot()
+ * (check_frame), so a new screen is covered once walk() shows it. */
+
+static void section_layout(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "layout", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    cur_fix = &f;
+    layout_only = true;
+    app_w = 1024;
+    app_h = 600;
+    const char *langs[] = {"ur", "en"};
+    for (int l = 0; l < 2; l++) {
+        lang_now = langs[l];
+        layout_frames = 0;
+        struct app *a = open_app(&f, langs[l], 0);
+        struct run r = {.lang = langs[l], .shots = true, .stop = ST_DONE};
+        walk(a, &r);
+        app_destroy(a);
+        CHECK(layout_frames >= 15, "%s: only %u screens checked", langs[l], layout_frames);
+        char dev[1200];
+        snprintf(dev, sizeof dev, "%s/PHONE", f.media);
+        rm_rf(dev);   /* the next walk plugs it in again on Connect */
+    }
+    layout_only = false;
+    app_w = 1280;
+    app_h = 800;
+    kfix_destroy(&f);
+}
+
+/* ---- screens and dialogs outside the straight walk, in Urdu at 1280x800
+ * and on a 1024x600 netbook (goldens, and the layout check of shot()):
+ * "not for these pictures", fingerprinting under way (the phone holds its
+ * first file, so the frame does not change), its Cancel dialog, the phone
+ * pulled out then, the idle countdown, and the kiosk's storage full. */
+
+/* The kiosk's storage full as the report is saved: the data partition a
+ * small tmpfs, filled once the app is up (root only; skipped, and said,
+ * where mounting is not allowed). */
+static void storage_full(const char *name)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, name, 0) == 0, "fixture");
+    cur_fix = &f;
+    char orig[1300], cmd[4000];
+    snprintf(orig, sizeof orig, "%s.orig", f.data);
+    REQUIRE(rename(f.data, orig) == 0 && mkdir(f.data, 0700) == 0, "move the data partition aside");
+    if (mount("tmpfs", f.data, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0700") != 0) {
+        fprintf(stderr, "storage full: skipped (mount: %s)\n", strerror(errno));
+        kfix_destroy(&f);
+        return;
+    }
+    snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s/'", orig, f.data);
+    CHECK(system(cmd) == 0, "copy the data partition");
+    struct app *a = open_app(&f, "ur", 0);
+    /* Full: what is left is taken by one file. */
+    char fill[1300];
+    snprintf(fill, sizeof fill, "%s/fill", f.data);
+    int fd = open(fill, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0, "fill");
+    static char zeros[4096];
+    while (write(fd, zeros, sizeof zeros) > 0) {
+    }
+    close(fd);
+    struct run r = {.lang = "ur", .stop = ST_CONFIRM};
+    walk(a, &r);
+    tap(a, "confirm.send");
+    Uint32 t0 = SDL_GetTicks();
+    while ((app_jobs_running(a) || SDL_GetTicks() - t0 < 300) && SDL_GetTicks() - t0 < 20000)
+        app_pump(a, 20);
+    pump(a, 3);
+    CHECK(!strcmp(app_screen(a), "confirm") && !a->session.have_receipt, "not saved: still on Confirm (%s)",
+          app_screen(a));
+    CHECK(queue_pending(&f) == 0, "nothing queued");
+    shot(a, "confirm_storage_full");
+    app_destroy(a);
+    unlink(fill);
+    CHECK(umount(f.data) == 0, "umount: %s", strerror(errno));
+    kfix_destroy(&f);
+}
+
+static void section_screens(void)
+{
+    static const int sizes[][2] = {{1280, 800}, {1024, 600}};
+    for (int z = 0; z < 2; z++) {
+        struct kfix f;
+        REQUIRE(kfix_create(&f, z ? "screens-small" : "screens", 0) == 0, "fixture");
+        f.timeout_ms = 600000;   /* a held request is never "not answering" here */
+        REQUIRE(kfix_phones(&f) == 0, "fake phones");
+        cur_fix = &f;
+        app_w = sizes[z][0];
+        app_h = sizes[z][1];
+        lang_now = z ? "ur_1024x600" : "ur";
+
+        /* The answer "no" to the content question. */
+        struct app *a = open_app(&f, "ur", 0);
+        struct run r = {.lang = "ur", .stop = ST_WHO};
+        walk(a, &r);
+        tap(a, "questions.next");
+        tap_row(a, "questions.content", 1);
+        tap(a, "questions.next");
+        CHECK(!strcmp(app_screen_part(a), "not_for_this"), "not for these pictures (%s)", app_screen_part(a));
+        shot(a, "not_for_this");
+        app_destroy(a);
+
+        /* Fingerprinting under way, held at its first file. */
+        a = open_app(&f, "ur", 0);
+        r = (struct run){.lang = "ur", .stop = ST_CHOOSE, .big_phone = true, .photos = 40, .fake_phone = true};
+        walk(a, &r);
+        fakephone_set(f.phones, r.phone_idx, FAKEPHONE_HANG);
+        tap(a, "choose.next");
+        wait_screen(a, "fingerprint", 2000);
+        pump(a, 5);
+        CHECK(app_jobs_running(a) == 1, "fingerprinting under way");
+        shot(a, "fingerprinting");
+        tap(a, "fingerprint.cancel");
+        shot(a, "fingerprint_cancel");
+        tap_id(a, ui_id_index(ui_id("fingerprint.cancel_dialog"), 2), "no, go on");
+        CHECK(app_jobs_running(a) == 1 && !strcmp(app_screen(a), "fingerprint"), "going on after No");
+        /* The cable pulled out now: every file "removed", none made. */
+        fakephone_unplug(f.phones, r.phone_idx);
+        devices_rescan(f.devices);
+        CHECK(wait_for(a, fingerprint_finished, NULL, 60000), "fingerprinting did not end");
+        pump(a, 3);
+        struct session_counts c;
+        session_counts(&a->session, &c);
+        CHECK(c.done == 0 && c.failed == 40, "none made (%zu done, %zu failed)", c.done, c.failed);
+        shot(a, "fingerprint_removed");
+        app_destroy(a);
+
+        /* The idle countdown over Choose, at 20 seconds left. */
+        a = open_app(&f, "ur", 60);
+        REQUIRE(kfix_make_phone(&f, "PHONE", 0), "phone");
+        wait_volumes(a, 1);
+        r = (struct run){.lang = "ur", .stop = ST_CHOOSE};
+        walk(a, &r);
+        a->idle_warning = true;
+        a->last_input_ms = SDL_GetTicks() - (Uint32)(a->idle_timeout_ms - 19500);
+        shot(a, "idle_warning");
+        app_destroy(a);
+        kfix_destroy(&f);
+        storage_full(z ? "full-small" : "full");
+    }
+    app_w = 1280;
+    app_h = 800;
+}
+
 /* ---- configuration errors */
 
 static void section_config(void)
@@ -3598,7 +3967,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"screens", section_screens}, {"config", section_config}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

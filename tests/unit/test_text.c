@@ -229,8 +229,10 @@ static void test_wrapping(void)
             CHECK(l->baseline == b->baseline + i * b->line_pitch, "baselines not evenly spaced");
             CHECK(l->len > 0 && b->text[l->start + l->len - 1] != ' ', "line %d keeps a trailing space", i);
         }
-        /* Greedy: the next line's first word would not have fitted. */
-        for (int i = 0; i + 1 < b->nlines; i++) {
+        /* Greedy: the next line's first word would not have fitted (but
+         * for the last two lines, which may share a word against a lone
+         * one: test_no_orphans). */
+        for (int i = 0; i + 2 < b->nlines; i++) {
             const struct text_line *l = &b->lines[i], *nx = &b->lines[i + 1];
             const char *sp = memchr(b->text + nx->start, ' ', (size_t)nx->len);
             size_t wl = sp ? (size_t)(sp - (b->text + nx->start)) : (size_t)nx->len;
@@ -242,6 +244,150 @@ static void test_wrapping(void)
                   widths[wi], i);
         }
     }
+}
+
+/* Real sentences of the kiosk, which at some widths end in a lone word. */
+static const char *const SENTENCES[] = {
+    "آج آپ نے یہاں جو کچھ کیا، وہ سب اس مشین سے مٹا دیا گیا ہے۔",
+    "اب اپنا میموری کارڈ یا یو ایس بی اسٹک نکال لیں۔",
+    "جب یہ تصویریں لی گئیں، کیا ان میں موجود فرد کی عمر 18 سال سے کم تھی؟",
+    "پریشانی ہو یا کسی سے بات کرنی ہو تو یہاں کا عملہ مدد کر سکتا ہے، یا ان میں سے کسی ہیلپ لائن پر فون کریں:",
+    "Your choices were erased from this machine. Your pictures are still on your phone.",
+};
+
+/* Words separated by ASCII spaces in s[0..n). */
+static int words_in(const char *s, int n)
+{
+    int w = 0;
+    bool in = false;
+    for (int i = 0; i < n; i++) {
+        bool sp = s[i] == ' ';
+        if (!sp && !in)
+            w++;
+        in = !sp;
+    }
+    return w;
+}
+
+/* No lone word on a paragraph's last line, at every width: the previous
+ * line gives up its last word whenever the two fit together and it keeps
+ * two words of its own. Nothing is lost, no line is too wide, and only the
+ * last two lines differ from the greedy fill. */
+static void test_no_orphans(void)
+{
+    int orphans_avoided = 0;
+    for (size_t k = 0; k < sizeof SENTENCES / sizeof SENTENCES[0]; k++) {
+        bool en = k + 1 == sizeof SENTENCES / sizeof SENTENCES[0];
+        for (int w = 140; w <= 1100; w += 6) {
+            struct text_style s = style(24, en ? TEXT_DIR_LTR : TEXT_DIR_RTL, en ? "en" : "ur");
+            s.max_width = w;
+            const struct text_block *b = text_get(t, SENTENCES[k], &s);
+            REQUIRE(b, "text_get");
+            char *joined = strdup(b->text);
+            for (char *p = joined; *p; p++)
+                if (*p == '\n')
+                    *p = ' ';
+            CHECK(!strcmp(joined, SENTENCES[k]), "sentence %zu at %d px: text lost:\n%s", k, w, joined);
+            free(joined);
+            CHECK(b->lines[0].para_start, "sentence %zu at %d px: the first line starts a paragraph", k, w);
+            for (int i = 0; i < b->nlines; i++) {
+                CHECK(b->lines[i].width <= w, "sentence %zu at %d px: line %d is %d px", k, w, i,
+                      b->lines[i].width);
+                CHECK(i == 0 || !b->lines[i].para_start, "sentence %zu: line %d starts no paragraph", k, i);
+            }
+            if (b->nlines < 2)
+                continue;
+            const struct text_line *pl = &b->lines[b->nlines - 2], *ll = &b->lines[b->nlines - 1];
+            int lw = words_in(b->text + ll->start, ll->len), pw = words_in(b->text + pl->start, pl->len);
+            if (lw >= 2) {
+                orphans_avoided++;
+                continue;
+            }
+            /* A lone word is left only when nothing can keep it company. */
+            const char *sp = NULL;
+            for (const char *p = b->text + pl->start; p < b->text + pl->start + pl->len; p++)
+                if (*p == ' ')
+                    sp = p;
+            REQUIRE(sp, "a line of one word before a lone word");
+            char both[1024];
+            snprintf(both, sizeof both, "%.*s %.*s", (int)(b->text + pl->start + pl->len - sp - 1), sp + 1,
+                     ll->len, b->text + ll->start);
+            struct text_style one = s;
+            one.max_width = 0;
+            const struct text_block *m = text_get(t, both, &one);
+            CHECK(pw < 3 || (m && m->text_width > w), "sentence %zu at %d px: a lone word on the last line:\n%s",
+                  k, w, b->text);
+        }
+    }
+    CHECK(orphans_avoided > 100, "the sweep hardly wrapped (%d)", orphans_avoided);
+
+    /* The case the issue names: "ہے" alone under a full line. */
+    struct text_style s = style(24, TEXT_DIR_RTL, "ur");
+    const struct text_block *whole = text_get(t, SENTENCES[0], &s);
+    s.max_width = whole->text_width - 10;   /* the greedy fill leaves "ہے۔" alone */
+    const struct text_block *b = text_get(t, SENTENCES[0], &s);
+    CHECK(b->nlines == 2, "two lines (%d)", b->nlines);
+    CHECK(b->nlines == 2 && words_in(b->text + b->lines[1].start, b->lines[1].len) == 2,
+          "the last line is \"گیا ہے۔\", not a lone word:\n%s", b->text);
+
+    /* Paragraphs are kept apart: a one-word paragraph is no orphan, and the
+     * words of one paragraph never move into another. */
+    s.max_width = 300;
+    b = text_get(t, "نوٹ\nاب اپنا میموری کارڈ یا یو ایس بی اسٹک نکال لیں۔", &s);
+    CHECK(b->nlines >= 3 && b->lines[0].para_start && b->lines[1].para_start, "two paragraphs");
+    CHECK(b->lines[0].len == (int)strlen("نوٹ"), "the one-word paragraph stays alone");
+}
+
+/* Never a break inside a word: not at a zero-width non-joiner (Urdu uses it
+ * inside words whose letters must not join), nor at a no-break space that
+ * keeps a two-part name such as "ہیلپ لائن" on one line; joiners and
+ * non-joiners keep their letters' shapes. */
+static void test_no_break_inside_words(void)
+{
+    static const char *const s1 = "فون کریں ہیلپ\u00A0لائن پر ابھی";
+    static const char *const s2 = "یہ ٹیلی\u200Cویژن ہے اور وہ بھی";
+    const char *const strs[] = {s1, s2};
+    const char *const glue[] = {"\u00A0", "\u200C"};
+    for (int k = 0; k < 2; k++) {
+        for (int w = 60; w <= 700; w += 4) {
+            struct text_style s = style(24, TEXT_DIR_RTL, "ur");
+            s.max_width = w;
+            const struct text_block *b = text_get(t, strs[k], &s);
+            REQUIRE(b, "text_get");
+            /* Unless the glued word alone is wider than the line (then it
+             * is split between letters as a last resort), it stays whole:
+             * no line starts or ends at the glue. */
+            const char *word = k == 0 ? "ہیلپ\u00A0لائن" : "ٹیلی\u200Cویژن";
+            struct text_style one = style(24, TEXT_DIR_RTL, "ur");
+            const struct text_block *wb = text_get(t, word, &one);
+            if (wb->text_width > w)
+                continue;
+            size_t gl = strlen(glue[k]);
+            for (int i = 0; i < b->nlines; i++) {
+                const char *ls = b->text + b->lines[i].start;
+                int n = b->lines[i].len;
+                CHECK(!(n >= (int)gl && !memcmp(ls + n - gl, glue[k], gl)), "string %d at %d px: broken at the glue", k, w);
+                CHECK(!(n >= (int)gl && !memcmp(ls, glue[k], gl)), "string %d at %d px: a line starts with the glue", k, w);
+            }
+            CHECK(strstr(b->text, word) != NULL, "string %d at %d px: the word was broken:\n%s", k, w, b->text);
+        }
+    }
+    /* A no-break space is drawn as a space (no missing glyph), as wide as
+     * the ordinary one. */
+    struct text_glyph *g;
+    size_t ng = shape("ہیلپ\u00A0لائن", style(24, TEXT_DIR_RTL, "ur"), &g);
+    for (size_t i = 0; i < ng; i++)
+        CHECK(g[i].id != 0, "glyph %zu of the no-break space's word is missing", i);
+    free(g);
+    struct text_style sp = style(24, TEXT_DIR_RTL, "ur");
+    int wn = text_get(t, "ہیلپ\u00A0لائن", &sp)->text_width, ws = text_get(t, "ہیلپ لائن", &sp)->text_width;
+    CHECK(abs(wn - ws) <= 2, "a no-break space is %d px wider than a space", wn - ws);
+    /* The ZWNJ really keeps the letters apart: the word is wider than with
+     * the letters joined. */
+    struct text_style s = style(24, TEXT_DIR_RTL, "ur");
+    int with = text_get(t, "ٹیلی\u200Cویژن", &s)->text_width;
+    int without = text_get(t, "ٹیلیویژن", &s)->text_width;
+    CHECK(with != without, "ZWNJ changed nothing (%d px)", with);
 }
 
 static void test_alignment(void)
@@ -292,7 +438,7 @@ static void test_long_word(void)
     s.max_width = 120;
     const char *w = "Supercalifragilisticexpialidocious";
     const struct text_block *b = text_get(t, w, &s);
-    CHECK(b->nlines > 1, "an over-long word was not split");
+    CHECK(b->nlines > 1 && b->split, "an over-long word was not split (or not said)");
     size_t total = 0;
     for (int i = 0; i < b->nlines; i++) {
         CHECK(b->lines[i].width <= 120, "split line %d is %d px", i, b->lines[i].width);
@@ -430,6 +576,8 @@ int main(void)
     test_forced_direction();
     test_language_tag();
     test_wrapping();
+    test_no_orphans();
+    test_no_break_inside_words();
     test_alignment();
     test_ellipsis();
     test_long_word();

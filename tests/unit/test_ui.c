@@ -778,6 +778,83 @@ static void test_renderer(void)
     SDL_Quit();
 }
 
+/* min_rows: on a netbook the grid's cells shrink until three rows (under a
+ * header) fit, never below the floor; the size depends on the space only
+ * (more items move nothing); without min_rows nothing changes. */
+static void test_grid_min_rows(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    static struct ui_grid_item items[200];
+    static const struct ui_grid_section one[] = {{0, "T"}};
+    const struct ui_rect r = {24, 240, 976, 260};   /* an album's grid at 1024x600 */
+    struct ui_scroll sc = {0};
+    struct ui_grid_metrics m0, m3, m3b;
+    ui_begin(ui, 1024, 600);
+    struct ui_grid_spec g = {.items = items, .count = 40, .sections = one, .nsections = 1};
+    ui_grid_ex_metrics(ui, "mr", r, &g, &sc, &m0);
+    g.min_rows = 3;
+    ui_grid_ex_metrics(ui, "mr", r, &g, &sc, &m3);
+    g.count = 200;
+    ui_grid_ex_metrics(ui, "mr", r, &g, &sc, &m3b);
+    ui_end(ui);
+    const struct ui_theme *t = ui_theme(ui);
+    CHECK(m0.cell >= t->thumb, "without min_rows: the usual thumbnails (%d)", m0.cell);
+    CHECK(m3.cell < m0.cell && m3.cols > m0.cols, "min_rows: smaller cells (%d < %d), more columns", m3.cell, m0.cell);
+    CHECK(m3.cell >= t->touch && m3.cell >= (int)(96 * t->scale) - 2, "never below the floor (%d)", m3.cell);
+    CHECK(m3b.cell == m3.cell && m3b.cols == m3.cols, "the size depends on the space, not the items");
+    /* Where three rows fit at the usual size, nothing shrinks. */
+    struct ui_rect tall = {24, 100, 976, 700};
+    ui_begin(ui, 1024, 900);
+    ui_grid_ex_metrics(ui, "mr", tall, &g, &sc, &m3);
+    ui_end(ui);
+    CHECK(m3.cell >= ui_theme(ui)->thumb, "tall: the usual size (%d)", m3.cell);
+    ui_destroy(ui);
+}
+
+/* Text commands carry the role in effect: a primary button's label is the
+ * main action, a dialog's title and answers are key text, and a role set
+ * by a screen lasts until changed (each frame starts with none). */
+static void test_roles(void)
+{
+    struct ui_ctx *ui = new_ui(TEXT_DIR_RTL);
+    ui_begin(ui, 1280, 800);
+    ui_label(ui, (struct ui_rect){0, 0, 400, 100}, "عنوان", UI_FONT_BODY, 0xFF000000u, TEXT_ALIGN_START);
+    ui_set_role(ui, UI_ROLE_TITLE);
+    ui_label(ui, (struct ui_rect){0, 100, 400, 100}, "خوش آمدید", UI_FONT_TITLE, 0xFF000000u, TEXT_ALIGN_START);
+    CHECK(ui_set_role(ui, UI_ROLE_NONE) == UI_ROLE_TITLE, "the role it replaces");
+    ui_button(ui, "p", RA, &B);
+    struct ui_button_spec sec = B;
+    sec.style = UI_BUTTON_SECONDARY;
+    ui_button(ui, "s", RB, &sec);
+    ui_end(ui);
+    size_t n;
+    const struct ui_cmd *c = ui_commands(ui, &n);
+    int roles[8] = {0}, k = 0;
+    for (size_t i = 0; i < n && k < 8; i++)
+        if (c[i].kind == UI_CMD_TEXT)
+            roles[k++] = c[i].role;
+    CHECK(k == 4, "four texts (%d)", k);
+    CHECK(roles[0] == UI_ROLE_NONE && roles[1] == UI_ROLE_TITLE && roles[2] == UI_ROLE_ACTION &&
+              roles[3] == UI_ROLE_NONE,
+          "roles: %d %d %d %d", roles[0], roles[1], roles[2], roles[3]);
+    /* A new frame starts with none; a dialog's title and both answers. */
+    ui_begin(ui, 1280, 800);
+    ui_set_role(ui, UI_ROLE_CODE);
+    ui_begin(ui, 1280, 800);
+    ui_dialog(ui, "d", "سوال؟", NULL, "ہاں", "نہیں");
+    ui_end(ui);
+    c = ui_commands(ui, &n);
+    int title = 0, action = 0, none = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].kind == UI_CMD_TEXT) {
+            title += c[i].role == UI_ROLE_TITLE;
+            action += c[i].role == UI_ROLE_ACTION;
+            none += c[i].role == UI_ROLE_NONE;
+        }
+    CHECK(title == 1 && action == 2 && none == 0, "dialog: %d title, %d answers, %d other", title, action, none);
+    ui_destroy(ui);
+}
+
 int main(void)
 {
     char path[4096], err[512];
@@ -798,6 +875,8 @@ int main(void)
     test_theme_and_targets();
     test_commands_and_images();
     test_renderer();
+    test_grid_min_rows();
+    test_roles();
     text_destroy(T);
     return check_exit();
 }

@@ -953,7 +953,8 @@ static void draw_gallery(struct app *a, struct ui_ctx *ui, struct page *p)
     struct ui_grid_item items[MEDIA_ALBUM_COUNT];
     memset(items, 0, sizeof items);
     struct ui_grid_spec g = {.items = items, .count = st.nshown, .keys = st.shown,
-                             .tile_w = (int)(340 * t->scale), .tile_h = (int)(150 * t->scale)};
+                             .tile_w = (int)(340 * t->scale), .tile_h = (int)(150 * t->scale),
+                             .min_rows = t->scale < 1 ? 3 : 0};   /* a netbook: three rows */
     if (g.tile_h < t->touch + 16)
         g.tile_h = t->touch + 16;
     if (st.focus_first) {
@@ -1002,7 +1003,9 @@ static void draw_grid(struct app *a, struct ui_ctx *ui, struct ui_rect body, str
     if (!items_room(n) || !want_room(a))
         return;
     struct ui_grid_spec g = {.items = st.items, .count = (int)n, .keys = st.lay.keys,
-                             .sections = by_day ? st.lay.sec : NULL, .nsections = by_day ? (int)st.lay.nsec : 0};
+                             .sections = by_day ? st.lay.sec : NULL, .nsections = by_day ? (int)st.lay.nsec : 0,
+                             /* a netbook: three rows of an album's pictures */
+                             .min_rows = by_day && ui_theme(ui)->scale < 1 ? 3 : 0};
     if (st.focus_first && n > 0) {
         if (!ui_focus(ui))
             ui_set_focus(ui, ui_grid_item_id(GRID_ID, st.lay.keys, 0));
@@ -1198,7 +1201,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         int th = ui_text_height(ui, title, UI_FONT_TITLE, tw + 1);
         struct ui_rect r = ui_cut_top(&p.body, th);
         struct ui_rect tr = ui_cut_start(ui, &r, tw + 1);
+        ui_set_role(ui, UI_ROLE_TITLE);
         ui_label(ui, tr, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+        ui_set_role(ui, UI_ROLE_NONE);
         ui_cut_start(ui, &r, t->pad);
         const char *h = _("Pictures stay blurred. Press and hold one to see it clearly.");
         int isz = (int)(30 * t->scale);

@@ -27,6 +27,7 @@ static struct {
     struct seal_job *job;
     bool saving;
     const char *error;   /* a message for the person (translated) */
+    struct ui_scroll text;
 } st;
 
 static void enter(struct app *a)
@@ -186,6 +187,11 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         a->dirty = true;
     }
     page_title(ui, &p, _("Ready to send?"), TEXT_ICON_UPLOAD);
+    /* What went wrong comes first: on a netbook the text below scrolls. */
+    if (st.error) {
+        int eh = icon_row(ui, p.body, TEXT_ICON_WARNING, t->danger, st.error, UI_FONT_BODY, false);
+        ui_cut_top(&p.body, eh + t->gap);
+    }
 
     /* What goes where, in a card. */
     char l1[200];
@@ -206,7 +212,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     icon_row(ui, in, TEXT_ICON_SHIELD, t->primary, l2, UI_FONT_BODY, false);
     ui_cut_top(&p.body, cr.h + t->gap);
 
-    page_text(ui, &p,
+    ui_paragraph(ui, "confirm.text", p.body,
               a->default_demo
                   ? _("This is demo mode: nothing will be saved or sent. You will see a practice "
                       "case code.")
@@ -214,11 +220,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                       "sent when this machine is next online. With your case code and secret "
                       "number, you can call the helpline to ask about your report or withdraw "
                       "it. Your pictures stay with you."),
-              UI_FONT_BODY, t->text);
-    if (st.error) {
-        ui_cut_top(&p.body, t->gap / 2);
-        icon_row(ui, p.body, TEXT_ICON_WARNING, t->danger, st.error, UI_FONT_BODY, false);
-    }
+              UI_FONT_BODY, &st.text);
 }
 
 const struct screen screen_confirm = {

@@ -60,13 +60,25 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
     const char *help = _("If you are worried or need to talk to someone, the staff here can help, or "
                          "you can call one of these helplines:");
-    int hh = ui_text_height(ui, help, UI_FONT_BODY, right.w);
-    int rh = draw_referrals(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, true);
+    /* Every helpline in view: their notes, and the sentence in body type,
+     * only when there is room for them all. */
+    enum ui_font hf = UI_FONT_BODY;
+    bool notes = true;
+    int hh = ui_text_height(ui, help, hf, right.w);
+    int rh = draw_helplines(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, notes, true);
+    if (hh + t->gap + rh > right.h) {
+        notes = false;
+        rh = draw_helplines(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, notes, true);
+    }
+    if (hh + t->gap + rh > right.h) {
+        hf = UI_FONT_SMALL;
+        hh = ui_text_height(ui, help, hf, right.w);
+    }
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "finish.referrals", right, hh + t->gap + rh, &scroll);
     int y = right.y - scroll.offset;
-    ui_label(ui, (struct ui_rect){right.x, y, right.w, hh}, help, UI_FONT_BODY, t->text, TEXT_ALIGN_START);
-    draw_referrals(a, ui, (struct ui_rect){right.x, y + hh + t->gap, right.w, rh}, false);
+    ui_label(ui, (struct ui_rect){right.x, y, right.w, hh}, help, hf, t->text, TEXT_ALIGN_START);
+    draw_helplines(a, ui, (struct ui_rect){right.x, y + hh + t->gap, right.w, rh}, notes, false);
     ui_scroll_end(ui, &sa);
 }
 

@@ -274,13 +274,16 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
               "other problems, such as threats, blackmail, fake accounts or harassment, these "
               "services can help:");
         int th = ui_text_height(ui, text, UI_FONT_BODY, p.body.w);
-        int rh = draw_referrals(a, ui, (struct ui_rect){p.body.x, 0, p.body.w, 0}, true);
+        /* Every helpline in view; their notes when there is room. */
+        struct ui_rect hr = {p.body.x, 0, p.body.w, 0};
+        bool notes = th + t->gap + draw_helplines(a, ui, hr, true, true) <= p.body.h;
+        int rh = draw_helplines(a, ui, hr, notes, true);
         struct ui_scroll_area sa;
         ui_scroll_begin(ui, &sa, "questions.referrals", p.body, th + t->gap + rh, &st.text);
         int y = p.body.y - st.text.offset;
         ui_label(ui, (struct ui_rect){p.body.x, y, p.body.w, th}, text, UI_FONT_BODY, t->text,
                  TEXT_ALIGN_START);
-        draw_referrals(a, ui, (struct ui_rect){p.body.x, y + th + t->gap, p.body.w, rh}, false);
+        draw_helplines(a, ui, (struct ui_rect){p.body.x, y + th + t->gap, p.body.w, rh}, notes, false);
         ui_scroll_end(ui, &sa);
         break;
     }

@@ -43,7 +43,9 @@ void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
         int h = b ? b->height : psz;
         int ty = r.y + (h < psz ? (psz - h) / 2 : 0);
         ui_draw_image(ui, step_pictogram, (struct ui_rect){ir.x, r.y, psz, psz});
+        enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
         ui_draw_block(ui, b, r.x, ty, t->text);
+        ui_set_role(ui, role);
         ui_cut_top(&p->body, (h > psz ? h : psz) + t->gap / 2);
         return;
     }
@@ -58,11 +60,15 @@ void page_title(struct ui_ctx *ui, struct page *p, const char *title, int icon)
         if (b && b->urdu && b->ink_h)
             iy = r.y + b->ink_y + (b->baseline - b->ink_y) / 2 - isz / 2 + S(t, 6);
         ui_draw_icon(ui, (enum text_icon)icon, (struct ui_rect){ir.x, iy, isz, isz}, t->primary);
+        enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
         ui_draw_block(ui, b, r.x, r.y, t->text);
+        ui_set_role(ui, role);
         ui_cut_top(&p->body, (h > isz ? h : isz) + t->gap / 2);
         return;
     }
+    enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
     int h = ui_label(ui, r, title, UI_FONT_TITLE, t->text, TEXT_ALIGN_START);
+    ui_set_role(ui, role);
     ui_cut_top(&p->body, h + t->gap / 2);
 }
 
@@ -164,6 +170,51 @@ int draw_referrals(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool meas
                 ui_draw_block(ui, ob, in.x, yy, t->muted);
         }
         y += h + S(t, 10);
+    }
+    return y - r.y;
+}
+
+int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool notes, bool measure_only)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct text_style ns;
+    text_style_init(&ns);
+    ns.size = t->font_title;
+    ns.weight = TEXT_BOLD;
+    ns.dir = TEXT_DIR_LTR;   /* digits everyone reads, left to right */
+    memcpy(ns.lang, "en", 3);
+    int num_w = 0;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct text_block *b = text_get(ui_text_ctx(ui), a->referrals[i].phone, &ns);
+        if (b && b->text_width > num_w)
+            num_w = b->text_width;
+    }
+    int pad = (int)(12 * t->scale), y = r.y;
+    for (int i = 0; i < a->nreferrals; i++) {
+        const struct referral *ref = &a->referrals[i];
+        struct ui_rect in = {r.x + pad, y + pad / 2, r.w - 2 * pad, 0};
+        struct ui_rect nr = ui_cut_start(ui, &in, num_w);
+        ui_cut_start(ui, &in, t->gap);
+        const struct text_block *pb = text_get(ui_text_ctx(ui), ref->phone, &ns);
+        const struct text_block *nb = ui_text_block(ui, referral_name(ref), UI_FONT_SMALL, in.w,
+                                                    TEXT_ALIGN_START, 0);
+        const char *note = notes ? referral_note(ref) : NULL;
+        const struct text_block *ob =
+            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w, TEXT_ALIGN_START, 0) : NULL;
+        int th = (nb ? nb->height : 0) + (ob ? ob->height : 0);
+        int h = (pb && pb->height > th ? pb->height : th) + pad;
+        if (!measure_only) {
+            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
+            /* The number level with the name's first line. */
+            int first = nb && nb->nlines ? nb->line_pitch : th;
+            if (pb)
+                ui_draw_block_vcenter(ui, pb, nr.x + (ui_dir(ui) == TEXT_DIR_RTL ? num_w - pb->text_width : 0),
+                                      (struct ui_rect){nr.x, in.y, num_w, first}, t->primary);
+            ui_draw_block(ui, nb, in.x, in.y, t->text);
+            if (ob)
+                ui_draw_block(ui, ob, in.x, in.y + (nb ? nb->height : 0), t->muted);
+        }
+        y += h + (int)(6 * t->scale);
     }
     return y - r.y;
 }

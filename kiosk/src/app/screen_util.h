@@ -37,6 +37,11 @@ int icon_row(struct ui_ctx *ui, struct ui_rect r, int icon, ui_color icon_color,
 /* The referral list (name, number, note), for r.w; returns the height. */
 int draw_referrals(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only);
 
+/* The referrals as compact rows, so that all of them show at once (a
+ * netbook too): the number, bold and in a column of its own, the name
+ * beside it, and its note under the name when `notes`. Returns the height. */
+int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool notes, bool measure_only);
+
 /* "16 GB", "820 MB" (words in the UI language). */
 void fmt_size(char *buf, size_t n, uint64_t bytes);
 /* "1:05" (videos), "1:02:03". */

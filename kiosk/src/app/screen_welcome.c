@@ -53,7 +53,9 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     else
         ui_draw_icon(ui, TEXT_ICON_SHIELD, mr, t->primary);
     y += mark;
+    ui_set_role(ui, UI_ROLE_TITLE);
     ui_draw_block(ui, tb, col.x, y, t->text);
+    ui_set_role(ui, UI_ROLE_NONE);
     y += tb->height + t->gap;
     ui_draw_block(ui, ib, col.x, y, t->text);
     y += ib->height + 2 * t->gap;

@@ -14,12 +14,14 @@ struct out_line {
     char *text;             /* malloc'd: the line as displayed */
     size_t len;
     const char *src;        /* where the line starts in the sanitized input */
+    bool para_start;        /* the first line of a paragraph */
     struct shaped sh;
 };
 
 struct lines {
     struct out_line *v;
     size_t n, cap;
+    bool split;             /* a word wider than the line was split inside */
 };
 
 static int lines_push(struct lines *L, const char *s, size_t len, const struct shaped *sh)
@@ -44,6 +46,7 @@ static int lines_push(struct lines *L, const char *s, size_t len, const struct s
     L->v[L->n].text = copy;
     L->v[L->n].len = len;
     L->v[L->n].src = s;
+    L->v[L->n].para_start = false;
     L->v[L->n].sh = *sh;
     L->n++;
     return 0;
@@ -95,6 +98,61 @@ static int measure(struct text_ctx *t, const char *s, size_t len, const struct t
     return w;
 }
 
+/* A break opportunity after byte i (a line may start at i + 1). */
+static bool can_break(const char *brk, size_t i)
+{
+    return brk[i] == LINEBREAK_ALLOWBREAK;
+}
+
+/* No lone word on a paragraph's last line (an orphan: "ہے" or "لیں۔" alone
+ * reads as a mistake and wastes a line): the previous line's last word comes
+ * down to keep it company, as typographers do, when the two still fit and
+ * the previous line keeps two words. L->v[first..] are this paragraph's
+ * lines, s[0..len) the paragraph. */
+static int fix_orphan(struct text_ctx *t, const char *s, size_t len, const char *brk,
+                      const struct text_style *st, struct lines *L, size_t first)
+{
+    if (L->n < first + 2)
+        return 0;
+    struct out_line *prev = &L->v[L->n - 2], *last = &L->v[L->n - 1];
+    size_t ps = (size_t)(prev->src - s), ls = (size_t)(last->src - s);
+    size_t le = ls + last->len;
+    for (size_t i = ls; i + 1 < le; i++)
+        if (can_break(brk, i))
+            return 0;   /* two words or more already */
+    /* The previous line's last opportunity, and one before it. */
+    size_t cut = 0, before = 0;
+    for (size_t i = ps; i + 1 < ls; i++)
+        if (can_break(brk, i)) {
+            before = cut;
+            cut = i + 1;
+        }
+    if (!cut || !before || trim_end(t, s + ps, cut - ps) == 0)
+        return 0;
+    struct shaped a = {0}, b = {0};
+    size_t alen = trim_end(t, s + ps, cut - ps), blen = trim_end(t, s + cut, len - cut);
+    if (shape_line(t, s + cut, blen, st, &b))
+        return -1;
+    if (px_of(b.width) > st->max_width) {
+        shaped_free(&b);
+        return 0;   /* they do not fit together: keep the lone word */
+    }
+    if (shape_line(t, s + ps, alen, st, &a)) {
+        shaped_free(&b);
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) {
+        L->n--;
+        free(L->v[L->n].text);
+        shaped_free(&L->v[L->n].sh);
+    }
+    if (lines_push(L, s + ps, alen, &a)) {
+        shaped_free(&b);
+        return -1;
+    }
+    return lines_push(L, s + cut, blen, &b);
+}
+
 /* Greedy line breaking of one paragraph (no '\n' inside). Widths are first
  * estimated from one shaping of the whole paragraph (advance per cluster
  * byte); each line is then shaped exactly and pulled back one opportunity if
@@ -108,6 +166,7 @@ static int break_paragraph(struct text_ctx *t, const char *s, size_t len,
         return emit_line(t, s, len, st, L);
 
     int rc = -1;
+    const size_t first = L->n;
     char *brk = malloc(len);
     int32_t *adv = calloc(len + 1, sizeof(*adv));   /* then prefix sums */
     struct shaped whole = {0};
@@ -190,11 +249,14 @@ static int break_paragraph(struct text_ctx *t, const char *s, size_t len,
                     break;
             }
             best = fit;
+            L->split |= best < len;
         }
         if (emit_line(t, s + start, best - start, st, L))
             goto out;
         start = best;
     }
+    if (fix_orphan(t, s, len, brk, st, L, first))
+        goto out;
     rc = 0;
 out:
     shaped_free(&whole);
@@ -327,14 +389,18 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
     for (;;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *pe = nl ? nl : end;
+        size_t para = L.n;
         if (break_paragraph(t, p, (size_t)(pe - p), st, &L))
             goto out;
+        if (L.n > para)
+            L.v[para].para_start = true;
         if (max_lines && L.n >= (size_t)max_lines && (L.n > (size_t)max_lines || nl)) {
             /* Text remains: the last kept line is re-made from its start to
              * the end of its paragraph, ellipsised. */
             size_t keep = (size_t)max_lines;
             /* keep - 1 >= before: this paragraph reached the limit. */
             const char *lstart = L.v[keep - 1].src;
+            bool lpara = L.v[keep - 1].para_start;
             while (L.n > keep - 1) {
                 L.n--;
                 free(L.v[L.n].text);
@@ -342,6 +408,7 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
             }
             if (ellipsize(t, lstart, (size_t)(pe - lstart), st, &L))
                 goto out;
+            L.v[L.n - 1].para_start = lpara;
             cut = true;
             break;
         }
@@ -405,6 +472,7 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
         tl[i].width = w;
         tl[i].x = line_x(st, box_w, w);
         tl[i].baseline = first_baseline + (int)i * pitch;
+        tl[i].para_start = L.v[i].para_start;
         memcpy(joined + o, L.v[i].text, L.v[i].len);
         o += L.v[i].len;
         joined[o++] = i + 1 < L.n ? '\n' : '\0';
@@ -468,6 +536,7 @@ int layout_block(struct text_ctx *t, const char *utf8, const struct text_style *
     b->baseline = first_baseline;
     b->nlines = (int)L.n;
     b->truncated = cut;
+    b->split = L.split;
     b->urdu = urdu;
     b->text = joined;
     b->lines = tl;

@@ -58,6 +58,7 @@ struct text_line {
     int x;             /* left edge of the line's ink advance box in the layout box */
     int baseline;      /* from the top of the layout box */
     int width;         /* advance width in px */
+    bool para_start;   /* the first line of a paragraph (else it continues the one above) */
 };
 
 struct text_block {
@@ -67,6 +68,7 @@ struct text_block {
     int baseline;      /* first line's baseline from the top of the box */
     int nlines;
     bool truncated;    /* max_lines cut text off (the last line ends with an ellipsis) */
+    bool split;        /* a word wider than max_width was split between letters */
     bool urdu;         /* laid out with the (tall) Urdu line box */
     const char *text;  /* the string as laid out: valid UTF-8, controls removed */
     const struct text_line *lines;

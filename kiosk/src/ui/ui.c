@@ -151,6 +151,7 @@ void ui_begin(struct ui_ctx *ui, int width, int height)
     ui->hits.n = 0;
     ui->nclip = 0;
     ui->layer = 0;
+    ui->role = UI_ROLE_NONE;
     ui->modal_now = false;
     ui->scroll_owner = 0;
     ui->bar_bottom = 0;
@@ -330,9 +331,16 @@ void ui_draw_block(struct ui_ctx *ui, const struct text_block *b, int x, int y, 
 {
     if (!b || !b->alpha || b->ink_w <= 0)
         return;
-    ui_push_cmd(ui, &(struct ui_cmd){.kind = UI_CMD_TEXT,
+    ui_push_cmd(ui, &(struct ui_cmd){.kind = UI_CMD_TEXT, .role = ui->role,
                                      .rect = {x + b->ink_x, y + b->ink_y, b->ink_w, b->ink_h},
                                      .color = c, .text = b});
+}
+
+enum ui_role ui_set_role(struct ui_ctx *ui, enum ui_role role)
+{
+    enum ui_role old = (enum ui_role)ui->role;
+    ui->role = (uint8_t)role;
+    return old;
 }
 
 void ui_draw_block_vcenter(struct ui_ctx *ui, const struct text_block *b, int x,

@@ -67,8 +67,13 @@ enum ui_cmd_kind {
     UI_CMD_CLIP,     /* clip to rect; w < 0 means no clipping */
 };
 
+/* What a text command is to the person, for tests that check every screen
+ * keeps its key text in view (a title, the main action, a case code, a PIN). */
+enum ui_role { UI_ROLE_NONE, UI_ROLE_TITLE, UI_ROLE_ACTION, UI_ROLE_CODE, UI_ROLE_PIN };
+
 struct ui_cmd {
     uint8_t kind;
+    uint8_t role;            /* UI_CMD_TEXT: enum ui_role */
     struct ui_rect rect;
     ui_color color;
     int radius, thickness;
@@ -164,6 +169,10 @@ void ui_draw_image(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
 void ui_draw_image_cover(struct ui_ctx *ui, struct ui_image *img, struct ui_rect r);
 void ui_clip_push(struct ui_ctx *ui, struct ui_rect r);
 void ui_clip_pop(struct ui_ctx *ui);
+/* Text drawn from now on has this role (until changed; each frame starts
+ * with none). Titles, primary buttons and a dialog's buttons set their own;
+ * screens mark a case code or PIN. Returns the role it replaces. */
+enum ui_role ui_set_role(struct ui_ctx *ui, enum ui_role role);
 
 /* ---- text */
 /* The laid-out block for s in a UI font, wrapped to width (0 = no wrap). */
@@ -301,7 +310,8 @@ void ui_grid_metrics(const struct ui_ctx *ui, const char *id, struct ui_rect r, 
  *     items before the first show first). NULL: the index, as ui_grid().
  *   - tile_w, tile_h > 0: wide tiles (at least tile_w wide, tile_h high) with
  *     the picture at the reading start and label and detail beside it
- *     (albums); 0: square thumbnails. */
+ *     (albums); 0: square thumbnails.
+ *   - min_rows: see the field. */
 struct ui_grid_section {
     int first;               /* its first item */
     const char *title;       /* the header's text (NULL: none) */
@@ -313,6 +323,9 @@ struct ui_grid_spec {
     const struct ui_grid_section *sections;
     int nsections;
     int tile_w, tile_h;
+    /* > 0: cells (thumbnails, or tiles' height) shrink as far as a touch
+     * target so that this many rows show in r (a netbook too); 0: as set. */
+    int min_rows;
 };
 int ui_grid_ex(struct ui_ctx *ui, const char *id, struct ui_rect r, const struct ui_grid_spec *g,
                struct ui_scroll *sc);

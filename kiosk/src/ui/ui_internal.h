@@ -48,6 +48,7 @@ struct ui_ctx {
     struct ui_rect clip[UI_MAX_CLIP];
     int nclip;
     uint8_t layer;                   /* 1 while drawing a dialog */
+    uint8_t role;                    /* enum ui_role of the text drawn now */
     bool modal_now, modal_prev;
     uint32_t scroll_owner;
     uint8_t hit_extra;               /* OR-ed into every hit (HIT_ALWAYS in the bar) */

@@ -98,6 +98,9 @@ static bool button_impl(struct ui_ctx *ui, uint32_t id, struct ui_rect r,
     ui_fill(ui, r, bg, radius);
     if (border)
         ui_frame(ui, r, border, radius, t->border_w);
+    /* A screen's main action and a dialog's answers are key text. */
+    enum ui_role role = ui_set_role(ui, b->style == UI_BUTTON_PRIMARY || ui->layer > 0
+                                            ? UI_ROLE_ACTION : (enum ui_role)ui->role);
 
     /* Icon and label centred as a group; the icon sits at the reading start
      * unless it points forward (icon_end). */
@@ -120,6 +123,7 @@ static bool button_impl(struct ui_ctx *ui, uint32_t id, struct ui_rect r,
     }
     if (tb && tb->nlines)
         ui_draw_block_vcenter(ui, tb, tx - tb->lines[0].x, r, fg);
+    ui_set_role(ui, role);
     if (show_ring(ui, &s))
         ui_focus_ring(ui, r, radius);
     return s.clicked;
@@ -477,18 +481,28 @@ static void glayout_make(const struct ui_ctx *ui, struct ui_rect r, const struct
     memset(l, 0, sizeof(*l));
     l->g = g;
     l->gap = S(ui, 14);
-    if (g->tile_w > 0 && g->tile_h > 0) {
-        l->cols = imax(1, (r.w + l->gap) / (g->tile_w + l->gap));
-        l->cell_w = (r.w - (l->cols - 1) * l->gap) / l->cols;
-        l->cell_h = g->tile_h;
-    } else {
-        l->cols = imax(1, (r.w + l->gap) / (t->thumb + l->gap));
-        l->cell_w = l->cell_h = (r.w - (l->cols - 1) * l->gap) / l->cols;
-    }
-    l->pitch = l->cell_h + l->gap;
     bool sections = g->sections && g->nsections > 0;
     l->nsec = sections ? g->nsections : 1;
     l->header_h = sections ? header_height(ui) : 0;
+    /* With min_rows, the largest cells that keep that many rows (under a
+     * header) in view, never so small that a picture can no longer be made
+     * out (nor below a touch target). The size depends on r alone, never
+     * on the items: pictures that come in later move nothing. */
+    bool tiles = g->tile_w > 0 && g->tile_h > 0;
+    int floor = imax(t->touch, S(ui, tiles ? 120 : 96));   /* a tile: its two lines */
+    for (int size = tiles ? g->tile_h : t->thumb;; size -= 2) {
+        if (tiles) {
+            l->cols = imax(1, (r.w + l->gap) / (g->tile_w + l->gap));
+            l->cell_w = (r.w - (l->cols - 1) * l->gap) / l->cols;
+            l->cell_h = size;
+        } else {
+            l->cols = imax(1, (r.w + l->gap) / (size + l->gap));
+            l->cell_w = l->cell_h = (r.w - (l->cols - 1) * l->gap) / l->cols;
+        }
+        l->pitch = l->cell_h + l->gap;
+        if (g->min_rows <= 0 || size <= floor || l->header_h + g->min_rows * l->pitch - l->gap <= r.h)
+            break;
+    }
     int total = 0;
     for (int k = 0; k < l->nsec; k++)
         total += sec_height(l, k);
@@ -880,8 +894,10 @@ enum ui_dialog_result ui_dialog(struct ui_ctx *ui, const char *name, const char 
     ui_fill(ui, (struct ui_rect){panel.x, panel.y + S(ui, 6), panel.w, panel.h}, 0x33000000u, t->radius);
     ui_fill(ui, panel, t->surface, t->radius);
     struct ui_rect in = ui_inset(panel, t->pad);
+    enum ui_role role = ui_set_role(ui, UI_ROLE_TITLE);
     if (tb)
         ui_draw_block(ui, tb, in.x, in.y, t->text);
+    ui_set_role(ui, role);
     ui_cut_top(&in, th + S(ui, 8));
     if (mb)
         ui_draw_block(ui, mb, in.x, in.y, t->text);
