@@ -1375,6 +1375,7 @@ static void section_questions(void)
         tap_row(a, "questions.who", 2);
         tap(a, "questions.next");
         CHECK(!strcmp(app_screen_part(a), "content"), "what kind of pictures (%s)", app_screen_part(a));
+        answer_hearing(a, true);
         expect_clip(a, L, "screen.questions.content");
         if (l == 2)
             shot(a, "content");
@@ -1409,6 +1410,7 @@ static void section_questions(void)
             tap(a, "questions.next");
             tap_row(a, "questions.who", 2);
             tap(a, "questions.next");
+            answer_hearing(a, true);
             tap_row(a, "questions.content", 0);
             tap(a, "questions.next");
             tap_row(a, "questions.consent", 0);
@@ -1427,6 +1429,7 @@ static void section_questions(void)
         tap(a, "questions.next");
         tap_row(a, "questions.who", 0);
         tap(a, "questions.next");
+        answer_hearing(a, true);
         tap_row(a, "questions.content", 0);
         tap(a, "questions.next");
         CHECK(!strcmp(app_screen_part(a), "origin"), "originals or copies (%s)", app_screen_part(a));
@@ -2931,13 +2934,15 @@ static void demo_netbook(const struct app_options *base)
     REQUIRE(a, "demo app at 1024x600: %s", err);
     wait_volumes(a, 1);
     tap(a, "welcome.start");
-    tap(a, "privacy.next");
+    privacy_pages(a, NULL);
     tap_row(a, "questions.age", 1);
     tap(a, "questions.next");
     tap_row(a, "questions.who", 0);
     tap(a, "questions.next");
+    answer_hearing(a, false);
     tap_row(a, "questions.content", 0);
     tap(a, "questions.next");
+    route_pages(a, NULL, false);
     wait_screen(a, "connect", 2000);
     choose_device(a);
     tap_album(a, MEDIA_ALBUM_CAMERA);
@@ -3653,6 +3658,7 @@ static void section_screens(void)
         struct run r = {.lang = "ur", .stop = ST_WHO};
         walk(a, &r);
         tap(a, "questions.next");
+        answer_hearing(a, false);
         tap_row(a, "questions.content", 1);
         tap(a, "questions.next");
         CHECK(!strcmp(app_screen_part(a), "not_for_this"), "not for these pictures (%s)", app_screen_part(a));

@@ -186,50 +186,6 @@ static int draw_code(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
     return h;
 }
 
-/* Whom to call: one card per helpline of the config, its name and number
- * on the first line (the number at the end, large, in digits everyone
- * reads), its note under them. Returns the height (measure_only: nothing
- * drawn). */
-static int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
-{
-    const struct ui_theme *t = ui_theme(ui);
-    int pad = t->gap / 2, isz = (int)(32 * t->scale), y = r.y;
-    for (int i = 0; i < a->nreferrals; i++) {
-        const struct referral *ref = &a->referrals[i];
-        struct ui_rect in = {r.x + t->gap, y + pad, r.w - 2 * t->gap, 0};
-        const struct text_block *pb = latin(ui, ref->phone, t->font_title);
-        int pw = pb ? pb->text_width : 0;
-        struct ui_rect line = in;
-        struct ui_rect ir = ui_cut_start(ui, &line, isz);
-        ui_cut_start(ui, &line, t->gap);
-        struct ui_rect nr = line;   /* the note's: under the name and the number */
-        struct ui_rect pr = ui_cut_end(ui, &line, pw);
-        ui_cut_end(ui, &line, t->gap);
-        const struct text_block *nb =
-            ui_text_block(ui, referral_name(ref), UI_FONT_BODY, line.w, TEXT_ALIGN_START, 0);
-        const char *note = referral_note(ref);
-        const struct text_block *ob =
-            note ? ui_text_block(ui, note, UI_FONT_SMALL, in.w - isz - t->gap, TEXT_ALIGN_START, 0) : NULL;
-        int nh = nb ? nb->height : 0, ph = pb ? pb->height : 0;
-        int lh = nh > ph ? nh : ph;
-        int h = lh + (ob ? ob->height : 0) + 2 * pad;
-        if (!measure_only) {
-            draw_card(ui, (struct ui_rect){r.x, y, r.w, h});
-            ui_draw_icon(ui, TEXT_ICON_PHONE, ui_center((struct ui_rect){ir.x, in.y, isz, lh}, isz, isz),
-                         t->primary);
-            if (nb)
-                ui_draw_block_vcenter(ui, nb, line.x, (struct ui_rect){line.x, in.y, line.w, lh}, t->text);
-            if (pb)
-                ui_draw_block_vcenter(ui, pb, pr.x - (pb->nlines ? pb->lines[0].x : 0),
-                                      (struct ui_rect){pr.x, in.y, pr.w, lh}, t->primary);
-            if (ob)
-                ui_draw_block(ui, ob, nr.x, in.y + lh, t->muted);
-        }
-        y += h + t->gap / 2;
-    }
-    return y - r.y;
-}
-
 /* Everything under the title in one column, the most needed first; returns
  * the height (measure_only: nothing drawn). */
 static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool measure_only)
@@ -247,9 +203,9 @@ static int draw_column(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool 
     y += icon_row(ui, (struct ui_rect){r.x, y, r.w, 0}, TEXT_ICON_INFO, t->primary, use, UI_FONT_SMALL,
                   measure_only) +
          t->gap / 2;
-    int rh = draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true);
+    int rh = draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, 0}, true, true);
     if (!measure_only)
-        draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, rh}, false);
+        draw_helplines(a, ui, (struct ui_rect){r.x, y, r.w, rh}, true, false);
     y += rh + t->gap / 2;
     /* 3. Keep them safe, in a tinted card. */
     const char *advice = _("Write down your case code and secret number, or take a photo of the "

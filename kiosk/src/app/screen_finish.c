@@ -38,15 +38,37 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         return;
     }
     page_title(ui, &p, _("Thank you"), TEXT_ICON_SHIELD);
-    /* Start column: the device, the wipe. End column: where to get help. */
-    struct ui_rect left = ui_cut_start(ui, &p.body, (p.body.w - t->pad) / 2);
-    ui_cut_start(ui, &p.body, t->pad);
-    struct ui_rect right = p.body;
+    const char *help = _("If you are worried or need to talk to someone, the staff here can help, or "
+                         "you can call one of these helplines:");
+    /* Start column: the device, the wipe. End column: where to get help,
+     * every helpline in view: their notes, the sentence in body type and
+     * half the width only when there is room for them all (the demo
+     * banner takes some). */
+    enum ui_font hf = UI_FONT_BODY;
+    bool notes = true;
+    int hw = (p.body.w - t->pad) / 2, hh = 0, rh = 0;
+    for (int step = 0; step < 4; step++) {
+        if (step == 1)
+            notes = false;
+        else if (step == 2)
+            hf = UI_FONT_SMALL;
+        else if (step == 3)
+            hw = (p.body.w - t->pad) * 3 / 5;
+        hh = ui_text_height(ui, help, hf, hw);
+        rh = draw_helplines(a, ui, (struct ui_rect){0, 0, hw, 0}, notes, true);
+        if (hh + t->gap + rh <= p.body.h)
+            break;
+    }
+    struct ui_rect right = ui_cut_end(ui, &p.body, hw);
+    ui_cut_end(ui, &p.body, t->pad);
+    struct ui_rect left = p.body;
     bool here = app_volume(a, a->session.volume_id) != NULL;
+    bool phone = a->session.volume_kind != DEVICE_KIND_VOLUME;
     struct ui_rect r = left;
-    int h = icon_row(ui, r, here ? TEXT_ICON_USB : TEXT_ICON_CHECK, t->primary,
-                     here ? _("You can now take out your memory card or USB stick.")
-                          : _("Your device has been taken out."),
+    int h = icon_row(ui, r, here ? (phone ? TEXT_ICON_PHONE : TEXT_ICON_USB) : TEXT_ICON_CHECK, t->primary,
+                     !here   ? _("Your device has been taken out.")
+                     : phone ? _("You can now unplug your phone.")
+                             : _("You can now take out your memory card or USB stick."),
                      UI_FONT_BODY, false);
     r.y += h + t->gap;
     /* Demo mode never queues: no report waits for the helpline. */
@@ -58,22 +80,6 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
                                  "for the helpline."),
              UI_FONT_BODY, false);
 
-    const char *help = _("If you are worried or need to talk to someone, the staff here can help, or "
-                         "you can call one of these helplines:");
-    /* Every helpline in view: their notes, and the sentence in body type,
-     * only when there is room for them all. */
-    enum ui_font hf = UI_FONT_BODY;
-    bool notes = true;
-    int hh = ui_text_height(ui, help, hf, right.w);
-    int rh = draw_helplines(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, notes, true);
-    if (hh + t->gap + rh > right.h) {
-        notes = false;
-        rh = draw_helplines(a, ui, (struct ui_rect){right.x, 0, right.w, 0}, notes, true);
-    }
-    if (hh + t->gap + rh > right.h) {
-        hf = UI_FONT_SMALL;
-        hh = ui_text_height(ui, help, hf, right.w);
-    }
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "finish.referrals", right, hh + t->gap + rh, &scroll);
     int y = right.y - scroll.offset;

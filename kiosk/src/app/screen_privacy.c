@@ -192,12 +192,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     }
     /* The big picture is the page's: no second, small one at the title. */
     page_set_step_pictogram(NULL);
+    /* The title above the scroll area: Nastaliq's ink rises above its line,
+     * and a scroll area's clip would cut it. */
+    struct page tp = {.col = col, .body = col, .nav = {0}};
+    page_title(ui, &tp, title, -1);
+    int th = tp.body.y - col.y;
+    ui_cut_top(&col, th);
+    total = total > th ? total - th : 0;
     struct ui_scroll_area sa;
     ui_scroll_begin(ui, &sa, "privacy.points", col, total, &st.scroll);
     struct page in = {.col = col, .body = col, .nav = {0}};
     in.body.y -= st.scroll.offset;
     in.body.h = total;
-    page_title(ui, &in, title, -1);
     for (int i = 0; i < 2; i++) {
         int h = icon_row(ui, in.body, pts[i].icon, t->primary, pts[i].text, UI_FONT_BODY, false);
         ui_cut_top(&in.body, h + t->gap);

@@ -128,6 +128,11 @@ const size_t guide_nscreens = sizeof guide_screens / sizeof guide_screens[0];
 static const char *const sensitive[][2] = {
     {"questions", "content"},
     {"questions", "not_for_this"},
+    {"questions", "threats"},
+    {"questions", "consent"},
+    {"questions", "no_consent"},
+    {"questions", "origin"},
+    {"questions", "copies"},
     {"case_code", ""},
 };
 
