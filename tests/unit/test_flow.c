@@ -821,7 +821,8 @@ static void walk(struct app *a, struct run *r)
     if (r->stop == ST_CONTENT)
         return;
     tap(a, "questions.next");
-    route_pages(a, L, s);
+    /* People near: the pages after the question are quiet too. */
+    route_pages(a, r->people_near ? NULL : L, s);
     wait_screen(a, "connect", 2000);
     expect_clip(a, L, "screen.connect");
     if (!a->volumes || a->volumes->count == 0) {
