@@ -146,7 +146,8 @@ static void same_result(const struct hash_result *a, const struct hash_result *b
     CHECK(a->err == b->err && !strcmp(a->detail, b->detail), "%s: %s (%s) vs %s (%s)", what,
           hash_err_code(a->err), a->detail, hash_err_code(b->err), b->detail);
     CHECK(a->have_digests == b->have_digests && !memcmp(a->md5, b->md5, sizeof(a->md5)) &&
-              !memcmp(a->sha1, b->sha1, sizeof(a->sha1)) && !memcmp(a->sha256, b->sha256, sizeof(a->sha256)),
+              !memcmp(a->sha1, b->sha1, sizeof(a->sha1)) &&
+              !memcmp(a->sha256, b->sha256, sizeof(a->sha256)),
           "%s: digests differ", what);
     CHECK(a->width == b->width && a->height == b->height && a->orientation == b->orientation,
           "%s: size or orientation", what);
