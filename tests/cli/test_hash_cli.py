@@ -29,12 +29,13 @@ def ffmpeg(*args):
 
 
 def digests(path):
-    md5, sha = hashlib.md5(), hashlib.sha256()
+    md5, sha1, sha = hashlib.md5(), hashlib.sha1(), hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             md5.update(block)
+            sha1.update(block)
             sha.update(block)
-    return md5.hexdigest(), sha.hexdigest()
+    return md5.hexdigest(), sha1.hexdigest(), sha.hexdigest()
 
 
 def png_chunk(kind, data):
@@ -134,7 +135,7 @@ def formats(tmp):
             continue
         check("error" not in r, f"{name}: {r.get('error')} {r.get('detail')}")
         check(r.get("kind") == "image" and r.get("format") == fmt, f"{name}: kind/format {r.get('kind')}/{r.get('format')}")
-        check((r.get("md5"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests differ from hashlib")
+        check((r.get("md5"), r.get("sha1"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests differ from hashlib")
         check(r.get("width") == 300 and r.get("height") == 200, f"{name}: size {r.get('width')}x{r.get('height')}")
         if bound is not None and "pdq" in r:
             dist = distance(r["pdq"], refhash)
@@ -196,7 +197,7 @@ def videos(tmp):
     for name, (fmt, _) in made.items():
         r = by.get(name, {})
         check(r.get("kind") == "video" and r.get("format") == fmt, f"{name}: {r.get('kind')}/{r.get('format')}")
-        check((r.get("md5"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests")
+        check((r.get("md5"), r.get("sha1"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests")
         check(len(r.get("vpdq", [])) == 1 and "error" not in r, f"{name}: vpdq {r.get('vpdq')} {r.get('detail')}")
     # Over 4 GiB (sparse, after an MP4 header): exact size and digests, even
     # though there is no video in it to fingerprint.
@@ -208,7 +209,7 @@ def videos(tmp):
     r = rows[0]
     check(code == 1 and r.get("size") == (4 << 30) + 12345 and r.get("error") == "corrupt_video",
           f"4 GiB file: {r}")
-    check((r.get("md5"), r.get("sha256")) == digests(big), "4 GiB file: digests")
+    check((r.get("md5"), r.get("sha1"), r.get("sha256")) == digests(big), "4 GiB file: digests")
     os.unlink(big)
 
 
@@ -280,7 +281,7 @@ def bad_input(tmp):
         check(bool(r.get("message")), f"{name}: no message")
     for name in ("truncated.jpg", "truncated.png", "notes.jpg", "huge.png", "garbage.png"):
         r = by.get(name, {})
-        check((r.get("md5"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests kept")
+        check((r.get("md5"), r.get("sha1"), r.get("sha256")) == digests(os.path.join(d, name)), f"{name}: digests kept")
     loops = [r for k, r in by.items() if k.startswith("loop/")]
     check(any(r.get("error") == "directory_loop" for r in loops), f"symlink loop: {loops}")
     check(len(rows) < 50, "walk did not stop at the loop")

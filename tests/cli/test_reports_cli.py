@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -165,7 +166,7 @@ check(st["pending"]["reports"] == 0 and st["exported"]["reports"] == 3, "exporte
 # --- the stick thief: no hash, case code or PIN in clear anywhere
 needles = set()
 for l in image_lines + video_lines:
-    for k in ("md5", "sha256", "pdq", "pdq_full", "pdq_displayed", "pdq_displayed_full"):
+    for k in ("md5", "sha1", "sha256", "pdq", "pdq_full", "pdq_displayed", "pdq_displayed_full"):
         if k in l:
             needles.add(l[k].encode())
             needles.add(l[k].upper().encode())
@@ -200,6 +201,7 @@ def expected_signals(lines):
     for i, l in enumerate(x for x in lines if x.get("kind") in ("image", "video") and "md5" in x):
         video = l["kind"] == "video"
         sigs.append((i + 1, "video_md5" if video else "md5", l["md5"], "", ""))
+        sigs.append((i + 1, "video_sha1" if video else "sha1", l["sha1"], "", ""))
         sigs.append((i + 1, "video_sha256" if video else "sha256", l["sha256"], "", ""))
         for key, var in (("pdq", ""), ("pdq_full", "full"), ("pdq_displayed", "displayed"),
                          ("pdq_displayed_full", "displayed_full")):
@@ -228,6 +230,88 @@ for r in receipts:
           "one item per image/video")
     check(all(set(it) == {"kind", "size", "signals"} for it in items), "no file names or metadata")
     check(all(row["route"] == r["route"] for row in rows if row["case_code"] == r["case_code"]), "route column")
+
+# --- --hma: request bodies for HMA's POST /c/bank/<BANK>/signal, checked field
+# by field against HMA's own code (no HMA can be installed here):
+# hasher-matcher-actioner/src/OpenMediaMatch/blueprints/curation.py
+# (bank_add_as_signals -> _bank_add_signals: the body is {signal type name:
+# signal string}, every key must be a signal type the bank has, else 400) and
+# python-threatexchange's validate_signal_str for each type.
+HMA_RE = {"pdq": re.compile(r"^[0-9a-f]{64}$"),                 # signal_type/pdq/signal.py
+          "video_md5": re.compile(r"^[0-9a-f]{32}$"),           # signal_type/md5.py
+          "video_sha256": re.compile(r"^[0-9a-f]{64}$")}        # signal_type/sha256.py
+
+
+def hma_vpdq_ok(value):
+    """extensions/vpdq/vpdq_util.py json_to_vpdq + VpdqCompactFeature.from_str/assert_valid"""
+    try:
+        frames = json.loads(value or "[]")
+        for fr in frames:
+            h, q, ts = fr.split(",")
+            int(h, 16)
+            if len(h) != 64 or not 0 <= int(q) <= 100 or float(ts) < 0:
+                return False
+        return isinstance(frames, list) and len(frames) > 0
+    except (ValueError, AttributeError):
+        return False
+
+
+def hma_check(path, types, docs):
+    bodies = [json.loads(l) for l in open(path)]
+    ok = True
+    for b in bodies:
+        ok &= isinstance(b, dict) and len(b) > 0 and set(b) <= types
+        for k, v in b.items():
+            ok &= isinstance(v, str) and (hma_vpdq_ok(v) if k == "vpdq" else bool(HMA_RE[k].match(v)))
+    check(ok, f"{path}: every body is what bank_add_as_signals accepts ({len(bodies)} bodies)")
+    # exactly the report's hashes, in HMA's forms
+    want = []
+    for doc in docs:
+        for it in doc["items"]:
+            sig = {(s["type"], s.get("variant")): s["value"] for s in it["signals"]}
+            main, shown = {}, {}
+            if it["kind"] == "image":
+                if "pdq" in types:
+                    main["pdq"] = sig.get(("pdq", "full"), sig.get(("pdq", None)))
+                    d = sig.get(("pdq", "displayed_full"), sig.get(("pdq", "displayed")))
+                    if d:
+                        shown["pdq"] = d
+            else:
+                for t in ("video_md5", "video_sha256"):
+                    if t in types:
+                        main[t] = sig[(t, None)]
+                if "vpdq" in types:
+                    if ("vpdq", None) in sig:
+                        main["vpdq"] = json.dumps(sig[("vpdq", None)], separators=(",", ":"))
+                    if ("vpdq", "displayed") in sig:
+                        shown["vpdq"] = json.dumps(sig[("vpdq", "displayed")], separators=(",", ":"))
+            want += [x for x in (main, shown) if x]
+    check(bodies == want, f"{path}: the reports' hashes, one body per item (+ one as displayed): "
+          f"{len(bodies)} vs {len(want)}")
+    return bodies
+
+
+docs = [reports[r["case_code"]] for r in receipts if r["case_code"] in reports]
+rc, out, err = run("open", *REG, *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--jsonl", "/dev/null", "--hma", "hma.jsonl")
+check(rc == 0 and os.stat("hma.jsonl").st_mode & 0o777 == 0o600, f"open --hma: {err}")
+docs_in_order = [json.loads(l) for l in open("out.jsonl")]
+bodies = hma_check("hma.jsonl", {"pdq", "video_md5", "vpdq"}, docs_in_order)
+check(any("vpdq" in b and "video_md5" in b for b in bodies) and any("pdq" in b for b in bodies),
+      "pictures and videos both there")
+blob = open("hma.jsonl").read()
+secrets = [x for d in docs for x in (d["case_code"], d["case_code"].replace("-", ""), d["report_id"],
+                                     d["kiosk_id"])] + [r["pin"] for r in receipts]
+check(not [x for x in secrets if x in blob] and "note" not in blob,
+      "no case code, PIN, report id, kiosk or note in the HMA bodies")
+rc, out, err = run("open", *REG, *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--jsonl", "/dev/null", "--hma", "hma2.jsonl", "--hma-types", "pdq,video_sha256")
+check(rc == 0, f"--hma-types: {err}")
+hma_check("hma2.jsonl", {"pdq", "video_sha256"}, docs_in_order)
+rc, out, err = run("open", *REG, *archives, "--key", "hl/helpline.key", "--passphrase-file", "pass",
+                   "--hma", "hma3.jsonl", "--hma-types", "pdq,md5")
+check(rc == 2 and "--hma-types" in err and not os.path.exists("hma3.jsonl"),
+      f"unknown HMA type refused before anything: {rc} {err}")
 
 # --seen: a later run skips what was already opened
 rc, out, err = run("open", *REG, archives[0], "--key", "hl/helpline.key", "--passphrase-file", "pass",

@@ -1069,8 +1069,11 @@ static void expected_from_hash(struct sigset *s, const char *jsonl, size_t *file
         bool video = !strcmp(json_string_value(json_object_get(o, "kind")) ?: "", "video");
         const char *md5 = json_string_value(json_object_get(o, "md5"));
         const char *sha = json_string_value(json_object_get(o, "sha256"));
+        const char *sha1 = json_string_value(json_object_get(o, "sha1"));
         if (md5)
             sig_add(s, video ? "video_md5" : "md5", md5, NULL);
+        if (sha1)
+            sig_add(s, video ? "video_sha1" : "sha1", sha1, NULL);
         if (sha)
             sig_add(s, video ? "video_sha256" : "sha256", sha, NULL);
         static const char *const pdq[][2] = {{"pdq", NULL},

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <nettle/md5.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,15 +77,20 @@ static void expect(struct hash_ctx *ctx, const char *path, enum hash_err want, c
         CHECK(!res.have_digests, "%s: digests reported for a file not read whole", what);
 }
 
-static void one_piece(const uint8_t *d, size_t n, uint8_t md5[16], uint8_t sha[32])
+static void one_piece(const uint8_t *d, size_t n, uint8_t md5[16], uint8_t sha1[20],
+                      uint8_t sha[32])
 {
     struct md5_ctx m;
+    struct sha1_ctx s1;
     struct sha256_ctx s;
     md5_init(&m);
+    sha1_init(&s1);
     sha256_init(&s);
     md5_update(&m, n, d);
+    sha1_update(&s1, n, d);
     sha256_update(&s, n, d);
     md5_digest(&m, 16, md5);
+    sha1_digest(&s1, 20, sha1);
     sha256_digest(&s, 32, sha);
 }
 
@@ -122,17 +128,19 @@ int main(void)
 
     /* Clean reads: digests equal nettle in one piece. */
     struct hash_result res;
-    uint8_t md5[16], sha[32];
+    uint8_t md5[16], sha1[20], sha[32];
     hash_file(ctx, video, &res);
-    one_piece(v, vlen, md5, sha);
+    one_piece(v, vlen, md5, sha1, sha);
     CHECK(res.err == HASH_OK && res.kind == HASH_KIND_VIDEO && !strcmp(res.format, "mp4"),
           "video: %s %s", hash_err_code(res.err), res.format);
-    CHECK(res.have_digests && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
+    CHECK(res.have_digests && !memcmp(res.md5, md5, 16) && !memcmp(res.sha1, sha1, 20) &&
+              !memcmp(res.sha256, sha, 32),
           "video digests differ from one-piece nettle");
     hash_file(ctx, image, &res);
-    one_piece(img, ilen, md5, sha);
+    one_piece(img, ilen, md5, sha1, sha);
     CHECK(res.err == HASH_OK && res.pdq[HASH_PDQ_CLI].present, "image: %s", res.detail);
-    CHECK(!memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32), "image digests differ");
+    CHECK(!memcmp(res.md5, md5, 16) && !memcmp(res.sha1, sha1, 20) &&
+              !memcmp(res.sha256, sha, 32), "image digests differ");
     const struct pdq_hash clean = res.pdq[HASH_PDQ_CLI].hash;
 
     /* The device fails at many points, in both paths. */
@@ -200,14 +208,15 @@ int main(void)
     CHECK(res.err == HASH_OK && pdq_distance(&res.pdq[HASH_PDQ_CLI].hash, &clean) == 0,
           "context unusable after faults");
     hash_file(ctx, video, &res);
-    one_piece(v, vlen, md5, sha);
-    CHECK(res.err == HASH_OK && !memcmp(res.md5, md5, 16) && !memcmp(res.sha256, sha, 32),
+    one_piece(v, vlen, md5, sha1, sha);
+    CHECK(res.err == HASH_OK && !memcmp(res.md5, md5, 16) && !memcmp(res.sha1, sha1, 20) &&
+              !memcmp(res.sha256, sha, 32),
           "video digests wrong after faults");
 
     /* With vPDQ the noise is no video, but its digests are those of the bytes. */
     hash_file(vctx, video, &res);
     CHECK(res.err == HASH_ERR_VIDEO_CORRUPT && res.have_digests && !memcmp(res.md5, md5, 16) &&
-              !memcmp(res.sha256, sha, 32),
+              !memcmp(res.sha1, sha1, 20) && !memcmp(res.sha256, sha, 32),
           "noise video with vPDQ: %s (%s)", hash_err_code(res.err), res.detail);
     hash_result_clear(&res);
     hash_ctx_destroy(vctx);

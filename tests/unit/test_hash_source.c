@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/md5.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -145,6 +146,7 @@ static void same_result(const struct hash_result *a, const struct hash_result *b
     CHECK(a->err == b->err && !strcmp(a->detail, b->detail), "%s: %s (%s) vs %s (%s)", what,
           hash_err_code(a->err), a->detail, hash_err_code(b->err), b->detail);
     CHECK(a->have_digests == b->have_digests && !memcmp(a->md5, b->md5, sizeof(a->md5)) &&
+              !memcmp(a->sha1, b->sha1, sizeof(a->sha1)) &&
               !memcmp(a->sha256, b->sha256, sizeof(a->sha256)),
           "%s: digests differ", what);
     CHECK(a->width == b->width && a->height == b->height && a->orientation == b->orientation,
@@ -160,18 +162,22 @@ static void same_result(const struct hash_result *a, const struct hash_result *b
 }
 
 
-static void one_piece(const char *path, uint8_t md5[16], uint8_t sha[32])
+static void one_piece(const char *path, uint8_t md5[16], uint8_t sha1[20], uint8_t sha[32])
 {
     size_t n;
     uint8_t *d = read_whole(path, &n);
     REQUIRE(d, "read %s", path);
     struct md5_ctx m;
+    struct sha1_ctx s1;
     struct sha256_ctx s;
     md5_init(&m);
+    sha1_init(&s1);
     sha256_init(&s);
     md5_update(&m, n, d);
+    sha1_update(&s1, n, d);
     sha256_update(&s, n, d);
     md5_digest(&m, 16, md5);
+    sha1_digest(&s1, 20, sha1);
     sha256_digest(&s, 32, sha);
     free(d);
 }
@@ -187,9 +193,10 @@ static void compare(struct hash_ctx *ctx, const char *path, const char *what, do
     const int rc = hash_source_file(ctx, &src, &b);
     CHECK(rc == (b.err == HASH_OK ? 0 : -1), "%s: return %d with %s", what, rc, hash_err_code(b.err));
     same_result(&a, &b, what);
-    uint8_t md5[16], sha[32];
-    one_piece(path, md5, sha);
-    CHECK(b.have_digests && !memcmp(md5, b.md5, 16) && !memcmp(sha, b.sha256, 32),
+    uint8_t md5[16], sha1[20], sha[32];
+    one_piece(path, md5, sha1, sha);
+    CHECK(b.have_digests && !memcmp(md5, b.md5, 16) && !memcmp(sha1, b.sha1, 20) &&
+              !memcmp(sha, b.sha256, 32),
           "%s: digests differ from nettle in one piece", what);
     if (read_ratio)
         *read_ratio = (double)p.served / (double)p.size;
@@ -269,9 +276,10 @@ static void test_same(void)
         struct hash_result r;
         CHECK(hash_source_file(ctx, &src, &r) == 0 && r.kind == HASH_KIND_VIDEO && r.vpdq,
               "%s: %s (%s)", videos[i], hash_err_code(r.err), r.detail);
-        uint8_t md5[16], sha[32];
-        one_piece(path, md5, sha);
-        CHECK(r.have_digests && !memcmp(md5, r.md5, 16) && !memcmp(sha, r.sha256, 32),
+        uint8_t md5[16], sha1[20], sha[32];
+        one_piece(path, md5, sha1, sha);
+        CHECK(r.have_digests && !memcmp(md5, r.md5, 16) && !memcmp(sha1, r.sha1, 20) &&
+                  !memcmp(sha, r.sha256, 32),
               "%s: digests differ from nettle in one piece", videos[i]);
         struct vpdq_options vo = o.vpdq;
         vo.displayed = o.displayed;

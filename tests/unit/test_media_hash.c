@@ -47,6 +47,7 @@ static bool same(const struct hash_result *a, const struct hash_result *b, const
 {
     bool ok = a->err == b->err && a->kind == b->kind && a->size == b->size &&
               a->have_digests == b->have_digests && !memcmp(a->md5, b->md5, sizeof(a->md5)) &&
+              !memcmp(a->sha1, b->sha1, sizeof(a->sha1)) &&
               !memcmp(a->sha256, b->sha256, sizeof(a->sha256)) && a->width == b->width &&
               a->height == b->height && a->orientation == b->orientation && !strcmp(a->format, b->format);
     for (int v = 0; v < HASH_PDQ_N; v++)

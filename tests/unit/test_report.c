@@ -123,6 +123,18 @@ static void test_crafted(void)
     CHECK(open_crafted(body_with(",{\"type\":\"video_md5\",\"value\":\"0123456789abcdef0123456789abcdef\"}", ""),
                        k, h, 1, 1, &o) == REPORT_ERR_SCHEMA,
           "video signal on an image refused");
+    /* SHA-1 (an optional signal added later in version 1): 40 hex digits */
+    CHECK(open_crafted(body_with(",{\"type\":\"sha1\",\"value\":\"a9993e364706816aba3e25717850c26c9cd0d89d\"}", ""),
+                       k, h, 1, 1, &o) == REPORT_OK,
+          "sha1 accepted");
+    report_opened_free(o);
+    o = NULL;
+    CHECK(open_crafted(body_with(",{\"type\":\"sha1\",\"value\":\"a9993e364706816aba3e25717850c26c9cd0d89\"}", ""),
+                       k, h, 1, 1, &o) == REPORT_ERR_SCHEMA,
+          "sha1 of 39 digits refused");
+    CHECK(open_crafted(body_with(",{\"type\":\"video_sha1\",\"value\":\"a9993e364706816aba3e25717850c26c9cd0d89d\"}", ""),
+                       k, h, 1, 1, &o) == REPORT_ERR_SCHEMA,
+          "video_sha1 on an image refused");
     char dupkey[2048];
     snprintf(dupkey, sizeof(dupkey), "%s", body_with("", ",\"route\":\"adult\""));
     CHECK(open_crafted(dupkey, k, h, 1, 1, &o) == REPORT_ERR_SCHEMA, "duplicate key refused");
@@ -499,24 +511,29 @@ static void test_real_files(void)
     for (int i = 0; i < 4; i++) {
         const json_t *it = json_array_get(items, i);
         const json_t *sigs = json_object_get(it, "signals");
-        char md5[33], sha[65], pdq[65];
+        char md5[33], sha1[41], sha[65], pdq[65];
         digest_hex(res[i].md5, 16, md5);
+        digest_hex(res[i].sha1, 20, sha1);
         digest_hex(res[i].sha256, 32, sha);
         CHECK(json_integer_value(json_object_get(it, "size")) == (json_int_t)res[i].size, "size");
         CHECK(!strcmp(json_string_value(json_object_get(json_array_get(sigs, 0), "value")), md5), "md5 %d", i);
-        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(sigs, 1), "value")), sha), "sha %d", i);
+        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(sigs, 1), "value")), sha1), "sha1 %d", i);
+        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(sigs, 1), "type")),
+                      res[i].kind == HASH_KIND_VIDEO ? "video_sha1" : "sha1"),
+              "sha1 type %d", i);
+        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(sigs, 2), "value")), sha), "sha %d", i);
         if (res[i].kind == HASH_KIND_IMAGE) {
             pdq_hex(&res[i].pdq[HASH_PDQ_CLI].hash, pdq);
-            const json_t *p = json_array_get(sigs, 2);
+            const json_t *p = json_array_get(sigs, 3);
             CHECK(!strcmp(json_string_value(json_object_get(p, "value")), pdq), "pdq %d", i);
             CHECK(json_integer_value(json_object_get(p, "quality")) == res[i].pdq[HASH_PDQ_CLI].quality, "quality");
         } else {
             /* vPDQ as `hifazat hash` prints it: one frame per second */
-            const json_t *v = json_array_get(sigs, 2);
+            const json_t *v = json_array_get(sigs, 3);
             const struct vpdq_list *l = &res[i].vpdq->frames;
-            CHECK(json_array_size(sigs) == 3 && !strcmp(json_string_value(json_object_get(v, "type")), "vpdq") &&
+            CHECK(json_array_size(sigs) == 4 && !strcmp(json_string_value(json_object_get(v, "type")), "vpdq") &&
                       !json_object_get(v, "variant"),
-                  "video: md5 + sha256 + vpdq");
+                  "video: md5 + sha1 + sha256 + vpdq");
             const json_t *frames = json_object_get(v, "value");
             CHECK(json_array_size(frames) == l->n && l->n == 19, "vpdq: %zu frames", json_array_size(frames));
             for (size_t f = 0; f < l->n && f < json_array_size(frames); f++) {
@@ -568,6 +585,7 @@ static void test_video_result(void)
     res.size = 1234;
     res.have_digests = true;
     memset(res.md5, 0x11, sizeof(res.md5));
+    memset(res.sha1, 0x33, sizeof(res.sha1));
     memset(res.sha256, 0x22, sizeof(res.sha256));
     res.vpdq = v;
     struct report_meta m = test_meta();
@@ -598,21 +616,23 @@ static void test_video_result(void)
     REQUIRE(report_open(s, len, h, &o, err, sizeof(err)) == REPORT_OK, "open %s", err);
     const json_t *items = json_object_get(report_opened_json(o), "items");
     const json_t *sigs = json_object_get(json_array_get(items, 0), "signals");
-    CHECK(json_array_size(sigs) == 4, "md5, sha256, vpdq, vpdq displayed: %zu", json_array_size(sigs));
-    const json_t *dec = json_object_get(json_array_get(sigs, 2), "value");
+    CHECK(json_array_size(sigs) == 5, "md5, sha1, sha256, vpdq, vpdq displayed: %zu",
+          json_array_size(sigs));
+    const json_t *dec = json_object_get(json_array_get(sigs, 3), "value");
     CHECK(json_array_size(dec) == 2 &&
               !strcmp(json_string_value(json_array_get(dec, 0)),
                       "e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,100,0.000") &&
               !strcmp(json_string_value(json_array_get(dec, 1)),
                       "e271017837246aaccddea259648fb7d62f435c89d9e99b2497763e216c8d055c,42,2.000"),
           "decoded frames, the uniform one left out");
-    const json_t *disp = json_array_get(sigs, 3);
+    const json_t *disp = json_array_get(sigs, 4);
     CHECK(!strcmp(json_string_value(json_object_get(disp, "variant")), "displayed") &&
               json_array_size(json_object_get(disp, "value")) == 1,
           "displayed variant");
     sigs = json_object_get(json_array_get(items, 1), "signals");
-    CHECK(json_array_size(sigs) == 2, "uniform video: digests only (%zu signals)", json_array_size(sigs));
+    CHECK(json_array_size(sigs) == 3, "uniform video: digests only (%zu signals)", json_array_size(sigs));
     sigs = json_object_get(json_array_get(items, 2), "signals");
+    /* a line of an older `hifazat hash`, without sha1, still makes an item */
     CHECK(json_array_size(sigs) == 2, "uniform video line: digests only (%zu signals)", json_array_size(sigs));
     report_opened_free(o);
     free(s);

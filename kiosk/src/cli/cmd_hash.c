@@ -141,6 +141,7 @@ static json_t *result_json(const char *path, const struct hash_result *res, bool
     }
     if (res->have_digests) {
         set_hex(o, "md5", res->md5, sizeof(res->md5));
+        set_hex(o, "sha1", res->sha1, sizeof(res->sha1));
         set_hex(o, "sha256", res->sha256, sizeof(res->sha256));
     }
     const struct hash_pdq *p = res->pdq;

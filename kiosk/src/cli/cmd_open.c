@@ -1,5 +1,6 @@
 /* hifazat open ARCHIVE... --key FILE — the helpline's side: outbox archives
- * (or single sealed reports) in, the hashes out as JSON Lines and CSV; with
+ * (or single sealed reports) in, the hashes out as JSON Lines and CSV, and
+ * with --hma as request bodies for a Hasher-Matcher-Actioner bank; with
  * --kiosks, only from the kiosks the helpline registered. */
 #include "cli.h"
 #include "durable.h"
@@ -50,6 +51,15 @@ static void usage(FILE *f)
           "  --csv FILE             CSV output: case_code,route,signal_type,value,quality,\n"
           "                         report_id,item,kind,variant,kiosk_key_fingerprint,\n"
           "                         kiosk_name (empty: an unregistered kiosk)\n"
+          "  --hma FILE             the hashes as request bodies for an HMA bank (Meta's\n"
+          "                         Hasher-Matcher-Actioner, POST /c/bank/BANK/signal):\n"
+          "                         one JSON object per line, {\"pdq\": ...} per picture,\n"
+          "                         {\"video_md5\": ..., \"vpdq\": ...} per video, and one more\n"
+          "                         for a picture or video as displayed when it is rotated.\n"
+          "                         Nothing but hashes: no case code, PIN, id or note\n"
+          "  --hma-types LIST       the signal types the bank has (comma-separated; default\n"
+          "                         pdq,video_md5,vpdq; also video_sha256): HMA refuses a\n"
+          "                         whole request naming a type it does not know\n"
           "  --seen FILE            ids and digests of reports opened in earlier runs;\n"
           "                         new ones are added, only once the outputs are safely\n"
           "                         on disk (the helpline's replay guard)\n"
@@ -297,7 +307,8 @@ struct run {
     struct kiosks kiosks;
     bool accept_unregistered;
     struct seen seen;
-    struct output jsonl, csv;
+    struct output jsonl, csv, hma;
+    unsigned hma_types; /* HMA_* */
     /* lines for --seen, written only once the outputs are on disk */
     char *seen_new;
     size_t seen_len, seen_cap;
@@ -378,6 +389,125 @@ static void emit_csv(FILE *f, const json_t *doc, const struct kiosk_label *kl)
     }
 }
 
+/* ----------------------------------------------------------- HMA export */
+
+/* HMA's POST /c/bank/<BANK>/signal (hasher-matcher-actioner/src/
+ * OpenMediaMatch/blueprints/curation.py, bank_add_as_signals) takes the
+ * whole body as {signal type name: signal string} for one piece of content
+ * and refuses any other key as an unknown signal type: there is no room for
+ * a note, so nothing about the person or the case can go with the hashes.
+ * Names and string forms are python-threatexchange's (pdq, video_md5,
+ * video_sha256, and the vpdq extension: a JSON list of
+ * "pdqhex,quality,timestamp" strings, itself as a string). */
+enum { HMA_PDQ = 1, HMA_VIDEO_MD5 = 2, HMA_VIDEO_SHA256 = 4, HMA_VPDQ = 8 };
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} hma_type_names[] = {
+    {"pdq", HMA_PDQ},
+    {"video_md5", HMA_VIDEO_MD5},
+    {"video_sha256", HMA_VIDEO_SHA256},
+    {"vpdq", HMA_VPDQ},
+};
+
+/* "pdq,vpdq" -> HMA_PDQ | HMA_VPDQ; 0 for an unknown name. */
+static unsigned hma_types_parse(const char *list)
+{
+    unsigned set = 0;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof(hma_type_names) / sizeof(hma_type_names[0]); i++)
+            if (strlen(hma_type_names[i].name) == n && !strncmp(p, hma_type_names[i].name, n))
+                bit = hma_type_names[i].bit;
+        if (!bit)
+            return 0;
+        set |= bit;
+        p += n + (p[n] == ',');
+    }
+    return set;
+}
+
+/* The item's signal of this type and variant (NULL: none), or NULL. */
+static const json_t *find_signal(const json_t *sigs, const char *type, const char *variant)
+{
+    size_t i;
+    const json_t *sig;
+    json_array_foreach(sigs, i, sig) {
+        const char *v = json_string_value(json_object_get(sig, "variant"));
+        if (!strcmp(json_string_value(json_object_get(sig, "type")), type) &&
+            (variant ? v && !strcmp(v, variant) : !v))
+            return sig;
+    }
+    return NULL;
+}
+
+static void hma_set(json_t *o, const char *key, const json_t *sig)
+{
+    if (!sig)
+        return;
+    const json_t *v = json_object_get(sig, "value");
+    if (json_is_array(v)) { /* vpdq: the list, serialised, is HMA's signal string */
+        char *s = json_dumps(v, JSON_COMPACT);
+        if (s)
+            json_object_set_new(o, key, json_string(s));
+        free(s);
+    } else {
+        json_object_set(o, key, (json_t *)v);
+    }
+}
+
+/* One line per object with at least one signal the bank takes. */
+static void hma_line(FILE *f, json_t *o)
+{
+    if (json_object_size(o)) {
+        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+        if (s) {
+            fputs(s, f);
+            fputc('\n', f);
+            free(s);
+        }
+    }
+    json_decref(o);
+}
+
+/* An opened report's items as HMA request bodies. A picture: its PDQ as
+ * HMA's own hasher computes it (full-resolution pixels as stored: the "full"
+ * variant, or the reference one where they are equal). A video: its MD5,
+ * SHA-256 and vPDQ as decoded. Then, for a picture or video stored rotated,
+ * a second object as displayed: what a platform that applies the rotation
+ * hashes, another piece of content to a bank. Records without items (none
+ * today) give nothing. */
+static void emit_hma(FILE *f, const json_t *doc, unsigned types)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(doc, "items"), i, item) {
+        const json_t *sigs = json_object_get(item, "signals");
+        json_t *o = json_object(), *shown = json_object();
+        if (!strcmp(json_string_value(json_object_get(item, "kind")), "image")) {
+            if (types & HMA_PDQ) {
+                const json_t *full = find_signal(sigs, "pdq", "full");
+                const json_t *disp = find_signal(sigs, "pdq", "displayed_full");
+                hma_set(o, "pdq", full ? full : find_signal(sigs, "pdq", NULL));
+                hma_set(shown, "pdq", disp ? disp : find_signal(sigs, "pdq", "displayed"));
+            }
+        } else {
+            if (types & HMA_VIDEO_MD5)
+                hma_set(o, "video_md5", find_signal(sigs, "video_md5", NULL));
+            if (types & HMA_VIDEO_SHA256)
+                hma_set(o, "video_sha256", find_signal(sigs, "video_sha256", NULL));
+            if (types & HMA_VPDQ) {
+                hma_set(o, "vpdq", find_signal(sigs, "vpdq", NULL));
+                hma_set(shown, "vpdq", find_signal(sigs, "vpdq", "displayed"));
+            }
+        }
+        hma_line(f, o);
+        hma_line(f, shown);
+    }
+}
+
 static int seen_append(struct run *r, const char *id, const uint8_t sha[32])
 {
     enum { LINE = REPORT_ID_HEX + 1 + 64 + 1 };
@@ -424,6 +554,8 @@ static void emit(struct run *r, const struct report_opened *o, const uint8_t sha
     }
     if (r->csv.f)
         emit_csv(r->csv.f, doc, &kl);
+    if (r->hma.f)
+        emit_hma(r->hma.f, doc, r->hma_types);
 }
 
 static void reject(struct run *r, const char *source, const char *id, const char *why)
@@ -714,13 +846,16 @@ int cmd_open(int argc, char **argv)
         {"jsonl", required_argument, NULL, 'J'},
         {"csv", required_argument, NULL, 'C'},
         {"seen", required_argument, NULL, 's'},
+        {"hma", required_argument, NULL, 'H'},
+        {"hma-types", required_argument, NULL, 'T'},
         {"kiosks", required_argument, NULL, 'K'},
         {"accept-unregistered", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
     const char *keyfile = NULL, *passfile = NULL, *jsonl = "-", *csv = NULL, *seenfile = NULL,
-               *kiosksfile = NULL;
+               *kiosksfile = NULL, *hma = NULL;
+    unsigned hma_types = HMA_PDQ | HMA_VIDEO_MD5 | HMA_VPDQ;
     bool accept_unregistered = false;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -730,6 +865,13 @@ int cmd_open(int argc, char **argv)
         case 'J': jsonl = optarg; break;
         case 'C': csv = optarg; break;
         case 's': seenfile = optarg; break;
+        case 'H': hma = optarg; break;
+        case 'T':
+            if (!(hma_types = hma_types_parse(optarg))) {
+                cli_error("open: --hma-types: not a list of pdq, video_md5, video_sha256, vpdq");
+                return CLI_USAGE;
+            }
+            break;
         case 'K': kiosksfile = optarg; break;
         case 'A': accept_unregistered = true; break;
         case 'h': usage(stdout); return CLI_OK;
@@ -747,8 +889,8 @@ int cmd_open(int argc, char **argv)
                   "reports from any kiosk");
         return CLI_USAGE;
     }
-    struct run r = {.seen_fd = -1, .jsonl.dirfd = -1, .csv.dirfd = -1,
-                    .accept_unregistered = accept_unregistered};
+    struct run r = {.seen_fd = -1, .jsonl.dirfd = -1, .csv.dirfd = -1, .hma.dirfd = -1,
+                    .accept_unregistered = accept_unregistered, .hma_types = hma_types};
     int rc = CLI_USAGE;
     char err[KEYS_ERR_SIZE];
     size_t plen;
@@ -797,6 +939,10 @@ int cmd_open(int argc, char **argv)
         cli_error("cannot write %s: %s", csv, output_error(errno));
         goto out;
     }
+    if (hma && output_open(&r.hma, hma) != 0) {
+        cli_error("cannot write %s: %s", hma, output_error(errno));
+        goto out;
+    }
     if (r.csv.f)
         fputs("case_code,route,signal_type,value,quality,report_id,item,kind,variant,"
               "kiosk_key_fingerprint,kiosk_name\n",
@@ -807,6 +953,7 @@ int cmd_open(int argc, char **argv)
     /* --seen last: a report is remembered only once it is on disk */
     const struct output *bad = output_commit(&r.jsonl) != 0 ? &r.jsonl
                                : output_commit(&r.csv) != 0 ? &r.csv
+                               : output_commit(&r.hma) != 0 ? &r.hma
                                                             : NULL;
     if (bad) {
         cli_error("cannot write %s: %s; nothing was added to --seen", bad->path, strerror(errno));
@@ -829,6 +976,7 @@ int cmd_open(int argc, char **argv)
 out:
     output_abort(&r.jsonl);
     output_abort(&r.csv);
+    output_abort(&r.hma);
     if (r.seen_fd >= 0)
         close(r.seen_fd);
     keys_helpline_close(key);

@@ -919,7 +919,7 @@ static int hash_video(struct hash_ctx *ctx, const struct hash_source *src, const
     }
     if (tee_catch_up(&t, src->size, true) != 0 || check_end(src, res) != 0)
         goto out;
-    digest_end(ctx->digest, res->md5, res->sha256);
+    digest_end(ctx->digest, res->md5, res->sha1, res->sha256);
     res->have_digests = true;
     rc = vrc == 0 ? 0 : fail(res, vpdq_err_to_hash(&verr), verr.detail);
 out:
@@ -931,8 +931,8 @@ out:
     if (!res->have_digests) {
         /* Not read whole: no fingerprint of it at all. Drain the digests'
          * worker so the next file starts clean. */
-        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
-        digest_end(ctx->digest, md5, sha);
+        uint8_t md5[DIGEST_MD5_SIZE], sha1[DIGEST_SHA1_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(ctx->digest, md5, sha1, sha);
         vpdq_result_free(res->vpdq);
         res->vpdq = NULL;
     }
@@ -1006,7 +1006,7 @@ static int hash_source_run(struct hash_ctx *ctx, const struct hash_source *src,
     }
     if (check_end(src, res) != 0)
         goto out_digest;
-    digest_end(d, res->md5, res->sha256);
+    digest_end(d, res->md5, res->sha1, res->sha256);
     res->have_digests = true;
 
     switch (res->kind) {
@@ -1029,8 +1029,8 @@ static int hash_source_run(struct hash_ctx *ctx, const struct hash_source *src,
 out_digest:
     /* Drain the worker so the next file starts clean; these digests are not valid. */
     {
-        uint8_t md5[DIGEST_MD5_SIZE], sha[DIGEST_SHA256_SIZE];
-        digest_end(d, md5, sha);
+        uint8_t md5[DIGEST_MD5_SIZE], sha1[DIGEST_SHA1_SIZE], sha[DIGEST_SHA256_SIZE];
+        digest_end(d, md5, sha1, sha);
     }
 out:
     hash_secure_free(image, image ? (size_t)size : 0);

@@ -1,4 +1,4 @@
-/* hash — fingerprints of one file: MD5 + SHA-256 of every file (one read
+/* hash — fingerprints of one file: MD5, SHA-1 and SHA-256 of every file (one read
  * pass), and PDQ for images, in the variants reports carry.
  *
  * Usage:
@@ -11,7 +11,7 @@
  *      engine, the same results bit for bit; hash_file() is that over pread().
  *   3. On failure res.err says why: hash_err_code() is a stable code,
  *      hash_err_message() a sentence for people; res.detail is for
- *      developers. MD5/SHA-256 stay valid (res.have_digests) when the file
+ *      developers. MD5/SHA-1/SHA-256 stay valid (res.have_digests) when the file
  *      could be read but not decoded.
  *   4. hash_result_clear(&res) when done with a result (or before reusing
  *      it): videos carry a vPDQ list it frees. hash_file() starts by zeroing
@@ -96,6 +96,7 @@ struct hash_result {
     uint64_t size;
     bool have_digests;
     uint8_t md5[DIGEST_MD5_SIZE];
+    uint8_t sha1[DIGEST_SHA1_SIZE];
     uint8_t sha256[DIGEST_SHA256_SIZE];
     int width, height;         /* images: as stored */
     int orientation;           /* images: EXIF 1..8 */

@@ -7,8 +7,8 @@
  * kiosk starts by exec, never a plain fork: the kiosk's key must not be
  * copied into it), with rlimits and a seccomp filter, no key, no open(),
  * no network.
- * The parent keeps reading the file (phone or disk) and computing MD5 and
- * SHA-256; the child gets the bytes over a socket on its fd 3 and sends
+ * The parent keeps reading the file (phone or disk) and computing MD5,
+ * SHA-1 and SHA-256; the child gets the bytes over a socket on its fd 3 and sends
  * back only PDQ/vPDQ results. Pixels and file bytes die with the child.
  *
  * Every message: struct sbx_hdr, then hdr.len bytes. Parent first sends

@@ -137,21 +137,24 @@ static bool all_zero_hex(const char *s, size_t len)
     return true;
 }
 
-enum vt { VT_HEX32, VT_HEX64, VT_PDQ, VT_VPDQ };
+enum vt { VT_HEX32, VT_HEX40, VT_HEX64, VT_PDQ, VT_VPDQ };
 enum item_kind { KIND_IMAGE, KIND_VIDEO };
 
-/* Signal types: ThreatExchange / HMA names where they exist (pdq, video_md5,
- * vpdq); md5/sha256 (photos) and video_sha256 follow the same pattern. New
- * types are added here; readers of older versions leave them out. */
+/* Signal types: python-threatexchange / HMA names where they exist (pdq,
+ * video_md5, video_sha256, vpdq); md5/sha1/sha256 (photos) and video_sha1
+ * follow the same pattern. New types are added here (sha1 and video_sha1
+ * were, for NCMEC's hash lists); readers of older versions leave them out. */
 static const struct sigtype {
     const char *name;
     enum item_kind kind;
     enum vt vt;
 } sigtypes[] = {
     {"md5", KIND_IMAGE, VT_HEX32},
+    {"sha1", KIND_IMAGE, VT_HEX40},
     {"sha256", KIND_IMAGE, VT_HEX64},
     {"pdq", KIND_IMAGE, VT_PDQ},
     {"video_md5", KIND_VIDEO, VT_HEX32},
+    {"video_sha1", KIND_VIDEO, VT_HEX40},
     {"video_sha256", KIND_VIDEO, VT_HEX64},
     {"vpdq", KIND_VIDEO, VT_VPDQ},
 };
@@ -259,8 +262,9 @@ static int check_signal(const json_t *sig, enum item_kind kind, const char *wher
     const json_t *variant = json_object_get(sig, "variant");
     switch (st->vt) {
     case VT_HEX32:
+    case VT_HEX40:
     case VT_HEX64: {
-        size_t want = st->vt == VT_HEX32 ? 32 : 64;
+        size_t want = st->vt == VT_HEX32 ? 32 : st->vt == VT_HEX40 ? 40 : 64;
         if (!json_is_string(v) || !is_hex(json_string_value(v), want, json_string_length(v)))
             return vfail(err, n, "%s: %s must be %zu lowercase hex digits", where, tn, want);
         if (json_object_get(sig, "quality") || variant)
@@ -711,6 +715,8 @@ int report_add_hash_result(struct report *r, const struct hash_result *res)
     bool video = res->kind == HASH_KIND_VIDEO;
     json_t *sigs = json_array();
     json_array_append_new(sigs, hex_signal(video ? "video_md5" : "md5", res->md5, sizeof(res->md5)));
+    json_array_append_new(sigs,
+                          hex_signal(video ? "video_sha1" : "sha1", res->sha1, sizeof(res->sha1)));
     json_array_append_new(sigs, hex_signal(video ? "video_sha256" : "sha256", res->sha256,
                                            sizeof(res->sha256)));
     const struct hash_pdq *p = res->pdq;
@@ -814,6 +820,7 @@ int report_add_hash_json(struct report *r, const json_t *line)
     const json_t *size = json_object_get(line, "size");
     json_t *sigs = json_array();
     copy_hex(sigs, line, "md5", video ? "video_md5" : "md5");
+    copy_hex(sigs, line, "sha1", video ? "video_sha1" : "sha1"); /* absent from older lines */
     copy_hex(sigs, line, "sha256", video ? "video_sha256" : "sha256");
     if (!video) {
         copy_pdq(sigs, line, "pdq", NULL);
