@@ -40,6 +40,9 @@ struct staff_job {
     const struct upload_via_backend *via;
     char request_dir[1200];
     char url[600], ca[1200], pin[300], user[200], pass[200], token[600];
+    char data_dir[1200];
+    bool have_signing;           /* the helpline's receipt-signing key is set */
+    uint8_t signing_pk[KEYS_PUBLIC_SIZE];
     long exported;
     int sent, there, left;
     long acked;
@@ -137,10 +140,13 @@ static void job_run(struct app_job *h, void *arg)
                 .bearer_token = j->token[0] ? j->token : NULL,
                 .budget_seconds = 120, /* staff are waiting at the screen */
             },
+        .data_dir = j->data_dir,
+        .have_signing = j->have_signing,
         .request_dir = j->request_dir,
         /* the service's own budget is 120 s too; then some slack */
         .timeout_seconds = 300,
     };
+    memcpy(rq.signing_pk, j->signing_pk, sizeof rq.signing_pk);
     struct upload_via_result res;
     if (j->via->run(&rq, &res) != 0) {
         snprintf(j->msg, sizeof j->msg, "%s", res.message);
@@ -207,6 +213,8 @@ static void start_upload(struct app *a)
     }
     snprintf(j->dir, sizeof j->dir, "%s/outbox", a->data_dir);
     snprintf(j->request_dir, sizeof j->request_dir, "%s/upload", a->data_dir);
+    snprintf(j->data_dir, sizeof j->data_dir, "%s", a->data_dir);
+    j->have_signing = config_helpline_signing_key(a->cfg, j->signing_pk) == 1;
     copy_cfg(j->url, sizeof j->url, config_get(a->cfg, "upload", "url"));
     char *ca = config_path(a->cfg, "upload", "ca_file");
     copy_cfg(j->ca, sizeof j->ca, ca);
