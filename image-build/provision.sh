@@ -18,9 +18,10 @@
 # of its public key. HASH is what `hifazat staff-pin` prints after
 # "pin_hash = " (the staff screen stays closed without one). Running it
 # again replaces the settings but keeps the stick's own kiosk_key_secret (it
-# unlocks the kiosk's signing key on the data partition). Uses mtools on the ESP at its offset, and sgdisk to find it.
+# unlocks the kiosk's signing key on the data partition). Uses mtools on
+# the ESP at its offset, and sgdisk to find it.
 set -euo pipefail
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
 . "$(dirname "$0")/site-conf.sh"
 [ $# -ge 1 ] || usage 2
