@@ -183,7 +183,8 @@ check(st_wrong == {"result": "not_known_here"} and st_unknown == st_wrong and rc
 for _ in range(3):
     status(pin=wrong, data="data-limit")
 rc, st, _ = status(data="data-limit")
-check(rc == 1 and st.get("result") == "too_many_tries", f"after 5 misses even the right PIN waits: {st}")
+check(rc == 1 and st.get("result") == "too_many_tries" and 0 < st.get("retry_after_seconds", 0) <= 900,
+      f"after 5 misses even the right PIN waits: {st}")
 rc, st, _ = status(pin=wrong, data="data-limit")
 check(st.get("result") == "too_many_tries", "and a wrong one too")
 rc, out, err = run("case", "withdraw", "--code", CODE, "--pin", PIN, "--json", "--data-dir", "data-limit",

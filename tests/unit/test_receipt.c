@@ -186,8 +186,9 @@ int main(void)
                   RECEIPT_UNKNOWN,
               "miss %d", i);
     CHECK(receipt_lookup(data, rr[0].case_code, rr[0].pin, now + 10, &c, err, sizeof err) ==
-              RECEIPT_LIMITED,
-          "limited");
+                  RECEIPT_LIMITED &&
+              c.retry_after == RECEIPT_LOOKUP_WINDOW - 10,
+          "limited, until the first miss leaves the window: %ld", c.retry_after);
     CHECK(receipt_lookup(data, rr[0].case_code, rr[0].pin, now + RECEIPT_LOOKUP_WINDOW + 10, &c, err,
                          sizeof err) == RECEIPT_FOUND,
           "after the window: found");

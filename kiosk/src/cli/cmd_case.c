@@ -64,7 +64,7 @@ static int report_result(int r, const struct receipt_case *c, bool withdraw, boo
             json_object_set_new(o, "date", json_string(c->date));
         }
         if (r == RECEIPT_LIMITED)
-            json_object_set_new(o, "retry_after_minutes", json_integer(RECEIPT_LOOKUP_WINDOW / 60));
+            json_object_set_new(o, "retry_after_seconds", json_integer(c->retry_after));
         print_json(o);
     } else if (r == RECEIPT_FOUND) {
         printf("Status: %s%s%s (%s)\n", receipt_status_name(c->status), c->reason[0] ? ": " : "",
@@ -74,7 +74,8 @@ static int report_result(int r, const struct receipt_case *c, bool withdraw, boo
         printf("This case is not known here (or the code or PIN is not right).\n"
                "The helpline may know more: call them with the case code.\n");
     } else if (r == RECEIPT_LIMITED) {
-        printf("Too many tries. Try again in %d minutes.\n", RECEIPT_LOOKUP_WINDOW / 60);
+        printf("Too many tries. Try again in %ld minute%s.\n", (c->retry_after + 59) / 60,
+               (c->retry_after + 59) / 60 == 1 ? "" : "s");
     } else if (r == RECEIPT_QUEUED) {
         printf("The withdrawal request is saved and will go to the helpline with the next\n"
                "reports. The helpline checks it; the status then says withdrawn.\n");

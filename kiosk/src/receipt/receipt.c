@@ -486,16 +486,35 @@ out:
 
 /* ------------------------------------------------------------- lookups */
 
+static int cmp_time(const void *a, const void *b)
+{
+    json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Failed lookups within the window (times in the file; a clock set back
- * keeps the later ones counting). */
-static size_t recent_failures(const json_t *fails, time_t now)
+ * keeps the later ones counting). When there are too many, *wait is how
+ * long until enough of them have left the window. */
+static size_t recent_failures(const json_t *fails, time_t now, long *wait)
 {
     size_t i, count = 0;
     const json_t *t;
+    json_int_t recent[64];
+    *wait = 0;
     json_array_foreach(fails, i, t) {
         json_int_t v = json_integer_value(t);
-        if (v > (json_int_t)now - RECEIPT_LOOKUP_WINDOW)
+        if (v > (json_int_t)now - RECEIPT_LOOKUP_WINDOW) {
+            if (count < sizeof recent / sizeof recent[0])
+                recent[count] = v > (json_int_t)now ? (json_int_t)now : v;
             count++;
+        }
+    }
+    size_t n = count < 64 ? count : 64;
+    if (count >= RECEIPT_LOOKUP_MAX && n >= RECEIPT_LOOKUP_MAX) {
+        qsort(recent, n, sizeof recent[0], cmp_time);
+        *wait = (long)(recent[n - RECEIPT_LOOKUP_MAX] + RECEIPT_LOOKUP_WINDOW - (json_int_t)now);
+        if (*wait < 1)
+            *wait = 1;
     }
     return count;
 }
@@ -568,7 +587,8 @@ static int lookup(int dirfd, const char *code, const char *pin, time_t now,
     if (!lk)
         return -1;
     int rc = -1;
-    if (recent_failures(json_object_get(lk, "failures"), now) >= RECEIPT_LOOKUP_MAX) {
+    if (recent_failures(json_object_get(lk, "failures"), now, &c->retry_after) >=
+        RECEIPT_LOOKUP_MAX) {
         rc = RECEIPT_LIMITED;
         goto out;
     }

@@ -28,7 +28,9 @@
  *      counted on the data partition (RECEIPT_LOOKUPS_FILE, written before
  *      the answer): after RECEIPT_LOOKUP_MAX of them within
  *      RECEIPT_LOOKUP_WINDOW seconds every lookup, right or wrong, answers
- *      RECEIPT_LIMITED until the window has passed.
+ *      RECEIPT_LIMITED (c.retry_after says for how long) until the window
+ *      has passed. It costs about 0.1 s and 64 MiB (argon2id): call it from
+ *      a worker thread, not from a screen's event handler.
  *   3. receipt_withdraw(q, data_dir, k, helpline_pk, &meta, code, pin, now,
  *      &c, err, n): the same lookup and rate limit; then, unless the case is
  *      already withdrawn here, a sealed, signed withdrawal request
@@ -101,6 +103,7 @@ struct receipt_case {
     enum receipt_status status;
     char reason[RECEIPT_REASON_MAX + 1];
     char date[11];
+    long retry_after;       /* RECEIPT_LIMITED: seconds until a lookup is allowed again */
 };
 
 struct receipt_import_result {
