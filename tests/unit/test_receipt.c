@@ -171,6 +171,7 @@ int main(void)
     CHECK(count_state("pending") + count_state("exported") + count_state("uploaded") == 0,
           "confirmed reports deleted in every state");
     CHECK(stat(store, &st) == 0 && (st.st_mode & 0777) == 0600, "store 0600");
+    CHECK(st.st_mtime == QUEUE_FIXED_MTIME, "the store's mtime says nothing");
 
     struct receipt_case c;
     CHECK(receipt_lookup(data, rr[2].case_code, rr[2].pin, now, &c, err, sizeof err) == RECEIPT_FOUND &&
@@ -192,6 +193,11 @@ int main(void)
     CHECK(receipt_lookup(data, rr[0].case_code, rr[0].pin, now + RECEIPT_LOOKUP_WINDOW + 10, &c, err,
                          sizeof err) == RECEIPT_FOUND,
           "after the window: found");
+    char lookups[1200];
+    snprintf(lookups, sizeof lookups, "%s/%s", data, RECEIPT_LOOKUPS_FILE);
+    CHECK(stat(lookups, &st) == 0 && st.st_mtime == QUEUE_FIXED_MTIME &&
+              stat(data, &st) == 0 && st.st_mtime == QUEUE_FIXED_MTIME,
+          "no listing tells when someone last looked a case up");
 
     /* replay, and the same archive again */
     size_t l2;
