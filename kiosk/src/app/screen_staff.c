@@ -8,7 +8,9 @@
  * Demo mode never opens the queue, so queue actions are off there. */
 #include "screen_util.h"
 
+#include "durable.h"
 #include "outbox.h"
+#include "receipt.h"
 #include "upload.h"
 #include "upload_via.h"
 
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef HIFAZAT_VERSION
@@ -34,6 +37,7 @@ struct staff_job {
     struct queue *q;
     const struct keys_kiosk *key;
     char dir[1200];              /* export: the stick's folder; upload: the spool */
+    char stick[1200];            /* export: the stick's root (the helpline's status archive) */
     size_t max_per_archive;
     /* upload: how ([upload] via), the unit's request directory, and the
      * settings for an upload in this process, copied */
@@ -46,6 +50,7 @@ struct staff_job {
     long exported;
     int sent, there, left;
     long acked;
+    long confirmed;              /* reports a verified receipt deleted */
     bool failed;
     char msg[400];               /* English detail for staff */
 };
@@ -111,6 +116,27 @@ static void job_run(struct app_job *h, void *arg)
     struct staff_job *j = arg;
     char err[400] = "";
     struct outbox_export_options eo = {.max_reports = j->max_per_archive};
+    if (j->kind == JOB_EXPORT && j->have_signing) {
+        /* The courier brings the helpline's status archive back on the same
+         * stick: checked before anything changes; confirmed reports leave
+         * the queue before the export (receipt.h). */
+        char path[1300];
+        snprintf(path, sizeof path, "%s/" RECEIPT_ARCHIVE_NAME, j->stick);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        if (durable_read(AT_FDCWD, path, RECEIPT_MAX_ARCHIVE, &data, &len) == 0) {
+            struct receipt_import_result ir;
+            int r = receipt_import(j->q, j->data_dir, j->signing_pk, data, len, time(NULL), &ir,
+                                   err, sizeof err);
+            free(data);
+            if (r != RECEIPT_OK && r != RECEIPT_ALREADY) {
+                snprintf(j->msg, sizeof j->msg, "%s: %.340s", RECEIPT_ARCHIVE_NAME, err);
+                j->failed = true;
+                return;
+            }
+            j->confirmed = ir.removed;
+        }
+    }
     if (j->kind == JOB_EXPORT) {
         if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) {
             snprintf(j->msg, sizeof j->msg, "cannot create %.300s: %.60s", j->dir, strerror(errno));
@@ -168,10 +194,20 @@ static void job_done(struct app *a, void *arg, bool cancelled)
         st.job = NULL;
         refresh(a);
         st.result_bad = j->failed;
-        if (j->kind == JOB_EXPORT && !j->failed)
+        if (j->kind == JOB_EXPORT && !j->failed) {
             /* TRANSLATORS: %d reports were written to the courier stick. */
             snprintf(st.result, sizeof st.result, _("Reports exported: %d. The stick can be taken out."),
                      (int)j->exported);
+            if (j->confirmed > 0) {
+                size_t n = strlen(st.result);
+                /* TRANSLATORS: the helpline's receipt on the courier stick
+                 * confirmed %d reports, which were deleted from this kiosk. */
+                snprintf(st.result + n, sizeof st.result - n, " %s",
+                         _("Confirmed by the helpline and removed from this machine:"));
+                n = strlen(st.result);
+                snprintf(st.result + n, sizeof st.result - n, " %d.", (int)j->confirmed);
+            }
+        }
         else if (j->kind == JOB_UPLOAD && !j->failed)
             snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
         else
@@ -246,6 +282,9 @@ static void start_export(struct app *a, const struct device_info *v)
         return;
     j->kind = JOB_EXPORT;
     snprintf(j->dir, sizeof j->dir, "%s/hifazat-outbox", v->root);
+    snprintf(j->stick, sizeof j->stick, "%s", v->root);
+    snprintf(j->data_dir, sizeof j->data_dir, "%s", a->data_dir ? a->data_dir : "");
+    j->have_signing = a->data_dir && config_helpline_signing_key(a->cfg, j->signing_pk) == 1;
     start(a, j);
 }
 
