@@ -590,14 +590,17 @@ const char *upload_status_name(enum upload_status s)
 struct fetch_buf {
     uint8_t *data;
     size_t len, cap, max;
+    bool too_large;
 };
 
 static size_t on_fetch(char *buf, size_t size, size_t n, void *vb)
 {
     struct fetch_buf *b = vb;
     const size_t len = size * n;
-    if (len > b->max - b->len)
-        return 0; /* larger than allowed: stop */
+    if (len > b->max - b->len) {
+        b->too_large = true; /* larger than allowed: stop */
+        return 0;
+    }
     if (b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 65536;
         while (cap < b->len + len)
@@ -636,18 +639,19 @@ int upload_fetch(struct upload *u, const char *name, size_t max, uint8_t **data,
     curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &rep.code);
     res->http_code = rep.code;
     enum outcome o = OUT_DONE;
-    if (rc == CURLE_WRITE_ERROR && b.len + 1 > max)
-        snprintf(res->message, sizeof(res->message), "%s is larger than %zu bytes", name, max),
-            o = OUT_PERMANENT;
-    else if (rc != CURLE_OK)
+    if (rc == CURLE_WRITE_ERROR && b.too_large) {
+        snprintf(res->message, sizeof(res->message), "%s is larger than %zu bytes", name, max);
+        o = OUT_PERMANENT;
+    } else if (rc != CURLE_OK) {
         o = curl_failed(u, rc, res, "fetching");
-    else if (rep.code == 404 || rep.code == 410) {
+    } else if (rep.code == 404 || rep.code == 410) {
         free(b.data);
-        res->status = UPLOAD_ALREADY_THERE; /* unused: absent */
+        res->status = UPLOAD_SENT; /* the request itself went fine */
         snprintf(res->message, sizeof(res->message), "not on the server (yet)");
         return 1;
-    } else if (rep.code != 200)
+    } else if (rep.code != 200) {
         o = http_failed(rep.code, res, "fetching");
+    }
     if (o != OUT_DONE) {
         free(b.data);
         res->status = o == OUT_TRANSIENT ? UPLOAD_RETRY_LATER : UPLOAD_REFUSED;
