@@ -127,6 +127,9 @@ check({r["report_id"] for r in records1} == {RID, other["report_id"]}, "the help
 with open("staff.csv", "w") as f:
     f.write("key,status,reason,date\n")
     f.write(f"{other['case_code']},sent_to_take_it_down,,2026-01-05\n")
+rc, out, err = run("open", *[os.path.join("stick1", n) for n in os.listdir("stick1") if n.endswith(".tar")],
+                   "--key", "oldkey/helpline.key", *PASS, "--kiosks", "reg.txt", "--jsonl", "old.jsonl")
+check(rc == 0 and len(open("old.jsonl").read().splitlines()) == 2, f"a key file from before receipts still opens reports: {err}")
 rc, out, err = run("receipts", "opened1.jsonl", "--key", "oldkey/helpline.key", *PASS, "--out", "hlout")
 check(rc == 2 and "signing key" in err, f"an old key file cannot sign receipts: {rc} {err}")
 rc, out, err = run("receipts", "opened1.jsonl", "--status", "staff.csv", "--key", "hl/helpline.key",
