@@ -152,6 +152,8 @@ res = json.loads(out) if out.strip() else {}
 check(rc == 0 and res.get("result") == "ok" and res.get("removed") == 2, f"import: {out} {err}")
 check(queue_counts() == {"pending": 0, "exported": 0, "uploaded": 0},
       f"the confirmed reports left the stick: {queue_counts()}")
+rc, out, err = run("queue", "status", "--json", *KIOSK)
+check(json.loads(out).get("status_archive", {}).get("sequence") == 1, f"queue status names the receipts: {out}")
 for root, _, names in os.walk("data/queue"):
     check(not any(n.endswith(".hfz") for n in names), f"no sealed file left in {root}")
 store = json.load(open("data/case-status.json"))

@@ -493,6 +493,29 @@ out:
     return rc;
 }
 
+int receipt_store_info(const char *data_dir, uint64_t *sequence, char issued_at[21])
+{
+    *sequence = 0;
+    issued_at[0] = '\0';
+    int dirfd = open_data(data_dir, NULL, 0);
+    if (dirfd < 0)
+        return -1;
+    json_t *store = load_json(dirfd, RECEIPT_STORE_FILE, NULL, 0);
+    close(dirfd);
+    if (!store)
+        return -1;
+    const json_t *seq = json_object_get(store, "sequence");
+    const char *iss = json_string_value(json_object_get(store, "issued_at"));
+    int rc = 0;
+    if (json_is_integer(seq) && iss) {
+        *sequence = (uint64_t)json_integer_value(seq);
+        snprintf(issued_at, 21, "%s", iss);
+        rc = 1;
+    }
+    json_decref(store);
+    return rc;
+}
+
 /* ------------------------------------------------------------- lookups */
 
 static int cmp_time(const void *a, const void *b)

@@ -31,6 +31,8 @@
  *      RECEIPT_LIMITED (c.retry_after says for how long) until the window
  *      has passed. It costs about 0.1 s and 64 MiB (argon2id): call it from
  *      a worker thread, not from a screen's event handler.
+ *   receipt_store_info(data_dir, &seq, issued): which archive the answers
+ *      come from (none yet: 0).
  *   3. receipt_withdraw(q, data_dir, k, helpline_pk, &meta, code, pin, now,
  *      &c, err, n): the same lookup and rate limit; then, unless the case is
  *      already withdrawn here, a sealed, signed withdrawal request
@@ -129,6 +131,10 @@ int receipt_archive_build(const struct receipt_entry *e, size_t n, uint64_t sequ
 /* The sequence of an archive signed by sign_pk (0 / an error result). */
 int receipt_archive_sequence(const uint8_t *data, size_t len, const uint8_t sign_pk[32],
                              uint64_t *sequence, char *err, size_t errlen);
+
+/* The status archive this kiosk has (for the status screen's "as of" and
+ * staff): 1 with its sequence and issue time, 0 none yet, -1 unreadable. */
+int receipt_store_info(const char *data_dir, uint64_t *sequence, char issued_at[21]);
 
 int receipt_import(struct queue *q, const char *data_dir, const uint8_t sign_pk[32],
                    const uint8_t *data, size_t len, time_t now, struct receipt_import_result *res,
