@@ -39,7 +39,8 @@
  *      (report_create_withdrawal) goes into the queue like a report. A case
  *      not known here is queued too (the helpline checks the PIN), so the
  *      answer says nothing about whether the code exists.
- * Functions return a value of enum receipt_result (or -1 with err set).
+ * receipt_import, _lookup and _withdraw return a value of enum
+ * receipt_result, or -1 with err set; the others 0 / -1.
  */
 #ifndef HIFAZAT_RECEIPT_H
 #define HIFAZAT_RECEIPT_H
