@@ -3,8 +3,9 @@
 # + systemd + the kiosk (.deb made by CMake/CPack from this checkout) → read-only
 # squashfs root → GPT disk image that boots on BIOS and UEFI with GRUB.
 #
-#   sudo image-build/build.sh [--out DIR] [--helpline-key FILE] [--upload-url URL]
-#                             [--kiosk-id ID] [--staff-pin-hash HASH] [--no-compress]
+#   sudo image-build/build.sh [--out DIR] [--helpline-key FILE] [--helpline-signing-key FILE]
+#                             [--upload-url URL] [--kiosk-id ID] [--staff-pin-hash HASH]
+#                             [--no-compress]
 #
 # Outputs in DIR (default build-image/): hifazat-usb.img (sparse raw image),
 # hifazat-usb.img.gz (for distribution), SHA256SUMS, packages.list (what was
@@ -31,6 +32,7 @@ REPO=$(cd "$HERE/.." && pwd)
 
 OUT=$REPO/build-image
 HELPLINE_KEY=""
+SIGNING_KEY=""
 UPLOAD_URL=""
 KIOSK_ID=""
 STAFF_PIN_HASH=""
@@ -38,12 +40,13 @@ COMPRESS=1
 CACHE=${HIFAZAT_IMAGE_CACHE:-/var/cache/hifazat-image}
 BASE_MAX_AGE_DAYS=${HIFAZAT_IMAGE_BASE_MAX_AGE_DAYS:-7}
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "build.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --out) OUT=$(realpath -m "$2"); shift 2 ;;
         --helpline-key) HELPLINE_KEY=$(realpath "$2"); shift 2 ;;
+        --helpline-signing-key) SIGNING_KEY=$(realpath "$2"); shift 2 ;;
         --upload-url) UPLOAD_URL=$2; shift 2 ;;
         --kiosk-id) KIOSK_ID=$2; shift 2 ;;
         --staff-pin-hash) STAFF_PIN_HASH=$2; shift 2 ;;
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap --mode=root and chroot need it)"
 [ -z "$HELPLINE_KEY" ] || [ -r "$HELPLINE_KEY" ] || die "cannot read $HELPLINE_KEY"
+[ -z "$SIGNING_KEY" ] || [ -r "$SIGNING_KEY" ] || die "cannot read $SIGNING_KEY"
 case "$UPLOAD_URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
 case "$KIOSK_ID" in ""|*[!A-Za-z0-9_.-]*) [ -z "$KIOSK_ID" ] || die "--kiosk-id: letters, digits, - _ . only" ;; esac
 case "$STAFF_PIN_HASH" in ""|'$argon2id$'*) ;; *) die "--staff-pin-hash: the argon2id hash 'hifazat staff-pin' prints (\$argon2id\$...)" ;; esac
@@ -151,6 +155,7 @@ final_key=$({
     echo "final recipe 3|$base_key|$(cat "$BASE/.done" 2>/dev/null; stat -c %Y "$BASE/.done")"
     echo "$SOURCE_DATE_EPOCH|$CMDLINE|$ESP_MB|$DATA_MB|$KIOSK_UID|$GZIP_LEVEL|$COMPRESS|$UPLOAD_URL|$KIOSK_ID|$STAFF_PIN_HASH"
     [ -z "$HELPLINE_KEY" ] || sha256sum < "$HELPLINE_KEY"
+    [ -z "$SIGNING_KEY" ] || sha256sum < "$SIGNING_KEY"
     (cd "$deb_tree" && find . -type f | LC_ALL=C sort | xargs sha256sum)
     (cd "$HERE" && find rootfs -type f -o -type l | LC_ALL=C sort | xargs sha256sum)
     sha256sum < "$0"
@@ -300,12 +305,13 @@ m "$W/initrd.img" ::/boot/initrd.img
 # site settings given to this script: the same /hifazat/site.conf that
 # provision.sh writes (without a kiosk_key_secret: every stick written from
 # this image would share it; provision.sh makes one per stick)
-if [ -n "$HELPLINE_KEY$UPLOAD_URL$KIOSK_ID$STAFF_PIN_HASH" ]; then
+if [ -n "$HELPLINE_KEY$SIGNING_KEY$UPLOAD_URL$KIOSK_ID$STAFF_PIN_HASH" ]; then
     {
         echo "# Site settings, written by image-build/build.sh (provision.sh replaces them)."
         echo "[kiosk]"
         [ -z "$KIOSK_ID" ] || echo "id = $KIOSK_ID"
         [ -z "$HELPLINE_KEY" ] || echo "helpline_public_key = $(grep -v '^[[:space:]]*#' "$HELPLINE_KEY" | tr -d ' \t\r\n')"
+        [ -z "$SIGNING_KEY" ] || echo "helpline_signing_public_key = $(grep -v '^[[:space:]]*#' "$SIGNING_KEY" | tr -d ' \t\r\n')"
         site_sections "$UPLOAD_URL" "$STAFF_PIN_HASH"
     } > "$W/site.conf"
     touch -d "@$SOURCE_DATE_EPOCH" "$W/site.conf"

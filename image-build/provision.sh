@@ -3,7 +3,8 @@
 # to /hifazat/site.conf on the stick's EFI system partition, without mounting
 # anything.
 #
-#   image-build/provision.sh TARGET --helpline-key helpline.pub [--upload-url URL]
+#   image-build/provision.sh TARGET --helpline-key helpline.pub
+#                            [--helpline-signing-key helpline-sign.pub] [--upload-url URL]
 #                            [--upload-ca CA.pem] [--upload-pin PIN] [--kiosk-id ID]
 #                            [--staff-pin-hash HASH]
 #
@@ -11,23 +12,26 @@
 # needed) or the written stick's whole device (/dev/sdX; as root). The
 # helpline's public key file is the helpline.pub that `hifazat keygen` made
 # (compare the fingerprint keygen printed with the one on the kiosk's staff
-# screen). CA.pem: the CA that signed the drop box's certificate when it is
-# not one the system trusts; PIN: sha256//BASE64 of its public key. HASH is
-# what `hifazat staff-pin` prints after "pin_hash = " (the staff screen stays
-# closed without one). Running it again replaces the settings but keeps the
-# stick's own kiosk_key_secret (it unlocks the kiosk's signing key on the
-# data partition). Uses mtools on the ESP at its offset, and sgdisk to find it.
+# screen); helpline-sign.pub, its receipt-signing key (kiosks check the
+# helpline's status archives with it). CA.pem: the CA that signed the drop
+# box's certificate when it is not one the system trusts; PIN: sha256//BASE64
+# of its public key. HASH is what `hifazat staff-pin` prints after
+# "pin_hash = " (the staff screen stays closed without one). Running it
+# again replaces the settings but keeps the stick's own kiosk_key_secret (it
+# unlocks the kiosk's signing key on the data partition). Uses mtools on
+# the ESP at its offset, and sgdisk to find it.
 set -euo pipefail
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
 . "$(dirname "$0")/site-conf.sh"
 [ $# -ge 1 ] || usage 2
 case "$1" in -h|--help) usage 0 ;; esac
 TARGET=$1; shift
-KEY=""; URL=""; ID=""; PIN_HASH=""; CA=""; PIN=""
+KEY=""; SIGN_KEY=""; URL=""; ID=""; PIN_HASH=""; CA=""; PIN=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --helpline-key) KEY=$2; shift 2 ;;
+        --helpline-signing-key) SIGN_KEY=$2; shift 2 ;;
         --upload-url) URL=$2; shift 2 ;;
         --upload-ca) CA=$2; shift 2 ;;
         --upload-pin) PIN=$2; shift 2 ;;
@@ -43,6 +47,13 @@ done
 key64=$(grep -v '^[[:space:]]*#' "$KEY" | tr -d ' \t\r\n')
 printf '%s' "$key64" | base64 -d 2>/dev/null | wc -c | grep -qx 32 ||
     die "$KEY is not a helpline public key (one line of base64 for 32 bytes, as hifazat keygen writes it)"
+sign64=""
+if [ -n "$SIGN_KEY" ]; then
+    [ -r "$SIGN_KEY" ] || die "cannot read $SIGN_KEY"
+    sign64=$(grep -v '^[[:space:]]*#' "$SIGN_KEY" | tr -d ' \t\r\n')
+    printf '%s' "$sign64" | base64 -d 2>/dev/null | wc -c | grep -qx 32 ||
+        die "$SIGN_KEY is not a helpline signing key (one line of base64 for 32 bytes, as hifazat keygen writes helpline-sign.pub)"
+fi
 case "$URL" in ""|https://*) ;; *) die "--upload-url must be an https:// URL" ;; esac
 case "$ID" in *[!A-Za-z0-9_.-]*) die "--kiosk-id: letters, digits, - _ . only" ;; esac
 case "$PIN_HASH" in ""|'$argon2id$'*) ;; *) die "--staff-pin-hash: the argon2id hash 'hifazat staff-pin' prints (\$argon2id\$...)" ;; esac
@@ -75,6 +86,7 @@ trap 'rm -f "$conf"' EXIT
     echo "[kiosk]"
     [ -z "$ID" ] || echo "id = $ID"
     echo "helpline_public_key = $key64"
+    [ -z "$sign64" ] || echo "helpline_signing_public_key = $sign64"
     echo "kiosk_key_secret = $secret"
     site_sections "$URL" "$PIN_HASH" "${CA:+$SITE_CA_PATH}" "$PIN"
 } > "$conf"
@@ -94,7 +106,7 @@ if echo "$info" | grep -q "Partition name: 'kioskdata'"; then
             s == "upload" || s == "referrals" { next }
             /^[[:space:]]*[#;]/ || !/=/ { print; next }
             { k = $0; sub(/=.*/, "", k); gsub(/[[:space:]]/, "", k) }
-            s == "kiosk" && (k == "id" || k == "helpline_public_key" || k == "helpline_key" || k == "kiosk_key_secret") { next }
+            s == "kiosk" && (k == "id" || k == "helpline_public_key" || k == "helpline_key" || k == "helpline_signing_public_key" || k == "helpline_signing_key" || k == "kiosk_key_secret") { next }
             s == "staff" && k == "pin_hash" { next }
             { print }' "$old" > "$new"
         if ! cmp -s "$old" "$new"; then

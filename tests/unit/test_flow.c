@@ -42,6 +42,7 @@
 #include "guide.h"
 #include "kioskfix.h"
 #include "mediagen.h"
+#include "receipt.h"
 #include "testutil.h"
 #include "ui_internal.h"
 
@@ -536,6 +537,20 @@ static bool session_zero(const struct session *s)
 {
     static const struct session zero;
     return !memcmp(s, &zero, sizeof zero);
+}
+
+static size_t queue_count(const struct kfix *f, const char *state)
+{
+    char p[1300];
+    snprintf(p, sizeof p, "%s/queue/%s", f->data, state);
+    DIR *d = opendir(p);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
 }
 
 static size_t queue_pending(const struct kfix *f)
@@ -3079,6 +3094,61 @@ static bool pin_checked(struct app *a, const void *arg)
     return app_jobs_running(a) == 0;
 }
 
+/* The courier brings the helpline's signed status archive back on the
+ * stick: the next export reads it first (a tampered one changes nothing) and
+ * the reports it confirms leave the queue. */
+static void staff_receipt_on_stick(struct app *a, const struct kfix *f, const char *courier)
+{
+    uint8_t seed[KEYS_SEED_SIZE];
+    memset(seed, 7, sizeof seed); /* kfix's helpline key */
+    struct keys_helpline *h = keys_helpline_from_seed(seed);
+    REQUIRE(h && keys_helpline_sign_public(h), "helpline signing key");
+    char b64[KEYS_PUBLIC_TEXT_SIZE];
+    keys_public_format(keys_helpline_sign_public(h), b64);
+    REQUIRE(config_set(a->cfg, "kiosk", "helpline_signing_public_key", b64) == 0, "signing key set");
+    char dir[1300];
+    snprintf(dir, sizeof dir, "%s/queue/exported", f->data);
+    struct receipt_entry e[8];
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) && n < 8)
+        if (strlen(de->d_name) == REPORT_ID_HEX + 4) {
+            memset(&e[n], 0, sizeof e[n]);
+            snprintf(e[n].report_id, sizeof e[n].report_id, "%.32s", de->d_name);
+            snprintf(e[n].date, sizeof e[n].date, "2027-01-15");
+            n++;
+        }
+    if (d)
+        closedir(d);
+    CHECK(n == 1, "one exported report");
+    char *arch = NULL, err[200], path[1400];
+    size_t len;
+    REQUIRE(receipt_archive_build(e, n, 1, time(NULL), h, &arch, &len, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/" RECEIPT_ARCHIVE_NAME, courier);
+    char *sig = strstr(arch, "\"signature\":\"") + 13;
+    const char orig = *sig;
+    *sig = orig == 'A' ? 'B' : 'A';
+    REQUIRE(write_whole(path, arch, len) == 0, "tampered archive on the stick");
+    tap(a, "staff.export");
+    tap_row(a, "staff.export.device", 0);
+    CHECK(wait_for(a, pin_checked, NULL, 20000), "export job");
+    pump(a, 2);
+    CHECK(queue_count(f, "exported") == 1, "a tampered receipt deletes nothing");
+    *sig = orig;
+    REQUIRE(write_whole(path, arch, len) == 0, "archive on the stick");
+    tap(a, "staff.export");
+    tap_row(a, "staff.export.device", 0);
+    CHECK(wait_for(a, pin_checked, NULL, 20000), "export job");
+    pump(a, 2);
+    CHECK(queue_count(f, "exported") == 0 && queue_count(f, "pending") == 0,
+          "the confirmed report left the kiosk");
+    config_unset(a->cfg, "kiosk", "helpline_signing_public_key");
+    unlink(path);
+    free(arch);
+    keys_helpline_close(h);
+}
+
 static void section_staff(void)
 {
     struct kfix f;
@@ -3132,6 +3202,7 @@ static void section_staff(void)
     char *n = run_cmd(cmd);
     CHECK(n && atoi(n) == 1, "one archive on the courier stick (%s)", n ? n : "-");
     free(n);
+    staff_receipt_on_stick(a, &f, courier);
     /* A person never sees the courier stick among their devices. */
     app_goto(a, "connect");
     app_draw(a, true);

@@ -2,8 +2,10 @@
 """`hifazat upload` against a real nginx on 127.0.0.1 (started here, with a
 TLS CA made here). Cases: several archives; the server down, then up; the
 connection cut mid-transfer; 500 / 507 / 403; a wrong certificate and a
-wrong pin; basic auth from a private config file; and the helpline opening
-the spool gives back exactly the queued hashes. Only loopback is contacted."""
+wrong pin; basic auth from a private config file; the helpline opening
+the spool gives back exactly the queued hashes; and its signed status
+archive, fetched by GET, deletes the confirmed reports (a tampered one
+changes nothing). Only loopback is contacted."""
 import hashlib
 import json
 import os
@@ -44,8 +46,10 @@ def sha(path):
 class Kiosk:
     """A kiosk data dir with its config, and the helpline's keys."""
 
-    def __init__(self, root, url, ca, extra=""):
+    def __init__(self, root, url, ca, extra="", signing=False):
         self.root = root
+        self.signing = signing
+        self.pins = {}
         self.data = os.path.join(root, "data")
         self.conf = os.path.join(root, "kiosk.conf")
         os.makedirs(self.data)
@@ -54,7 +58,8 @@ class Kiosk:
 
     def write_conf(self, url, ca, extra="", mode=0o600):
         with open(self.conf, "w") as f:
-            f.write(f"[kiosk]\ndata_dir = {self.data}\nhelpline_key = {HL}/helpline.pub\n"
+            sign = f"helpline_signing_key = {HL}/helpline-sign.pub\n" if self.signing else ""
+            f.write(f"[kiosk]\ndata_dir = {self.data}\nhelpline_key = {HL}/helpline.pub\n{sign}"
                     f"[queue]\nmax_per_archive = 2\n[upload]\nurl = {url}\nca_file = {ca}\n{extra}")
         os.chmod(self.conf, mode)
 
@@ -65,6 +70,7 @@ class Kiosk:
                                "--json", *self.opts)
             check(rc == 0, f"queue add: {err}")
             codes.append(json.loads(out)["case_code"])
+            self.pins[codes[-1]] = json.loads(out)["pin"]
         return codes
 
     def status(self):
@@ -133,7 +139,7 @@ def main():
 
 
 def cases(root, nginx, good, evil, jsonl, hashed):
-    k = Kiosk(os.path.join(root, "k1"), nginx.url(), good["ca"])
+    k = Kiosk(os.path.join(root, "k1"), nginx.url(), good["ca"], signing=True)
 
     # 1. The server is down: nothing is marked uploaded, exit 1 with a reason.
     codes = k.queue(jsonl, 5)
@@ -152,6 +158,7 @@ def cases(root, nginx, good, evil, jsonl, hashed):
     s = summary(out)
     check(rc == 0 and s.get("sent") == 3 and s.get("left") == 0 and s.get("reports_uploaded") == 5,
           f"server up: {rc} {s} {err}")
+    check(s.get("status_archive") == "absent", f"no status archive on the server yet: fine: {s}")
     remote = {n: sha(os.path.join(nginx.spool, n)) for n in os.listdir(nginx.spool)}
     check(remote == local, f"server spool byte-identical to the archives: {remote} vs {local}")
     check(k.status() == {"pending": 0, "exported": 0, "uploaded": 5}, f"all uploaded: {k.status()}")
@@ -173,6 +180,43 @@ def cases(root, nginx, good, evil, jsonl, hashed):
         got = {(sg["type"], sg["value"]) for i in r["items"] for sg in i["signals"]
                if sg["type"] != "vpdq" and not sg.get("variant")}
         check(got == want, f"report {r['case_code']}: hashes differ: {sorted(got ^ want)[:4]}")
+
+    # 3b. The helpline's signed status archive in the drop box: `upload` fetches
+    # it by GET; a tampered one changes nothing, the real one deletes the
+    # confirmed reports from the stick and the case status says received.
+    receipts_dir = os.path.join(root, "receipts")
+    rc, out, err = run("receipts", os.path.join(root, "opened.jsonl"), "--key", f"{HL}/helpline.key",
+                       "--passphrase-file", PASS, "--out", receipts_dir)
+    check(rc == 0, f"receipts: {err}")
+    with open(os.path.join(receipts_dir, "hifazat-status.json")) as f:
+        real = f.read()
+    tampered = json.loads(real)
+    tampered["body"] = tampered["body"][:-8] + ("A" if tampered["body"][-8] != "A" else "B") + tampered["body"][-7:]
+    status_path = os.path.join(nginx.spool, "hifazat-status.json")
+    with open(status_path, "w") as f:
+        json.dump(tampered, f)
+    log = os.path.join(nginx.root, "access.log")
+    rc, out, err = k.upload()
+    s = summary(out)
+    check(rc == 1 and s.get("status_archive") == "signature" and "nothing was changed" in err,
+          f"a tampered status archive is refused: {rc} {s} {err}")
+    check(k.status() == {"pending": 0, "exported": 0, "uploaded": 5}, "tampered: nothing deleted")
+    with open(status_path, "w") as f:
+        f.write(real)
+    rc, out, err = k.upload()
+    s = summary(out)
+    check(rc == 0 and s.get("status_archive") == "ok" and s.get("reports_confirmed") == 5,
+          f"the status archive by GET: {rc} {s} {err}")
+    with open(log) as f:
+        check(any("GET /drop/hifazat-status.json" in l for l in f), "fetched by GET from the drop box")
+    check(k.status() == {"pending": 0, "exported": 0, "uploaded": 0},
+          f"the confirmed reports left the stick: {k.status()}")
+    rc, out, err = run("case", "status", "--code", codes[0], "--pin", k.pins[codes[0]], "--json",
+                       *k.opts)
+    check(rc == 0 and json.loads(out).get("status") == "received", f"case status: {out} {err}")
+    rc, out, err = k.upload()
+    check(rc == 0 and summary(out).get("status_archive") == "already", f"the same archive again: {out}")
+    os.remove(status_path)
 
     # 4. The connection is cut in the middle of a transfer: retried, no duplicate.
     k2 = Kiosk(os.path.join(root, "k2"), nginx.url(), good["ca"])

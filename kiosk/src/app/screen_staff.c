@@ -8,7 +8,9 @@
  * Demo mode never opens the queue, so queue actions are off there. */
 #include "screen_util.h"
 
+#include "durable.h"
 #include "outbox.h"
+#include "receipt.h"
 #include "upload.h"
 #include "upload_via.h"
 
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef HIFAZAT_VERSION
@@ -34,15 +37,20 @@ struct staff_job {
     struct queue *q;
     const struct keys_kiosk *key;
     char dir[1200];              /* export: the stick's folder; upload: the spool */
+    char stick[1200];            /* export: the stick's root (the helpline's status archive) */
     size_t max_per_archive;
     /* upload: how ([upload] via), the unit's request directory, and the
      * settings for an upload in this process, copied */
     const struct upload_via_backend *via;
     char request_dir[1200];
     char url[600], ca[1200], pin[300], user[200], pass[200], token[600];
+    char data_dir[1200];
+    bool have_signing;           /* the helpline's receipt-signing key is set */
+    uint8_t signing_pk[KEYS_PUBLIC_SIZE];
     long exported;
     int sent, there, left;
     long acked;
+    long confirmed;              /* reports a verified receipt deleted */
     bool failed;
     char msg[400];               /* English detail for staff */
 };
@@ -108,6 +116,27 @@ static void job_run(struct app_job *h, void *arg)
     struct staff_job *j = arg;
     char err[400] = "";
     struct outbox_export_options eo = {.max_reports = j->max_per_archive};
+    if (j->kind == JOB_EXPORT && j->have_signing) {
+        /* The courier brings the helpline's status archive back on the same
+         * stick: checked before anything changes; confirmed reports leave
+         * the queue before the export (receipt.h). */
+        char path[1300];
+        snprintf(path, sizeof path, "%s/" RECEIPT_ARCHIVE_NAME, j->stick);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        if (durable_read(AT_FDCWD, path, RECEIPT_MAX_ARCHIVE, &data, &len) == 0) {
+            struct receipt_import_result ir;
+            int r = receipt_import(j->q, j->data_dir, j->signing_pk, data, len, time(NULL), &ir,
+                                   err, sizeof err);
+            free(data);
+            if (r != RECEIPT_OK && r != RECEIPT_ALREADY) {
+                snprintf(j->msg, sizeof j->msg, "%s: %.340s", RECEIPT_ARCHIVE_NAME, err);
+                j->failed = true;
+                return;
+            }
+            j->confirmed = ir.removed;
+        }
+    }
     if (j->kind == JOB_EXPORT) {
         if (mkdir(j->dir, 0755) != 0 && errno != EEXIST) {
             snprintf(j->msg, sizeof j->msg, "cannot create %.300s: %.60s", j->dir, strerror(errno));
@@ -137,10 +166,13 @@ static void job_run(struct app_job *h, void *arg)
                 .bearer_token = j->token[0] ? j->token : NULL,
                 .budget_seconds = 120, /* staff are waiting at the screen */
             },
+        .data_dir = j->data_dir,
+        .have_signing = j->have_signing,
         .request_dir = j->request_dir,
         /* the service's own budget is 120 s too; then some slack */
         .timeout_seconds = 300,
     };
+    memcpy(rq.signing_pk, j->signing_pk, sizeof rq.signing_pk);
     struct upload_via_result res;
     if (j->via->run(&rq, &res) != 0) {
         snprintf(j->msg, sizeof j->msg, "%s", res.message);
@@ -162,10 +194,20 @@ static void job_done(struct app *a, void *arg, bool cancelled)
         st.job = NULL;
         refresh(a);
         st.result_bad = j->failed;
-        if (j->kind == JOB_EXPORT && !j->failed)
+        if (j->kind == JOB_EXPORT && !j->failed) {
             /* TRANSLATORS: %d reports were written to the courier stick. */
             snprintf(st.result, sizeof st.result, _("Reports exported: %d. The stick can be taken out."),
                      (int)j->exported);
+            if (j->confirmed > 0) {
+                size_t n = strlen(st.result);
+                /* TRANSLATORS: the helpline's receipt on the courier stick
+                 * confirmed %d reports, which were deleted from this kiosk. */
+                snprintf(st.result + n, sizeof st.result - n, " %s",
+                         _("Confirmed by the helpline and removed from this machine:"));
+                n = strlen(st.result);
+                snprintf(st.result + n, sizeof st.result - n, " %d.", (int)j->confirmed);
+            }
+        }
         else if (j->kind == JOB_UPLOAD && !j->failed)
             snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
         else
@@ -207,6 +249,8 @@ static void start_upload(struct app *a)
     }
     snprintf(j->dir, sizeof j->dir, "%s/outbox", a->data_dir);
     snprintf(j->request_dir, sizeof j->request_dir, "%s/upload", a->data_dir);
+    snprintf(j->data_dir, sizeof j->data_dir, "%s", a->data_dir);
+    j->have_signing = config_helpline_signing_key(a->cfg, j->signing_pk) == 1;
     copy_cfg(j->url, sizeof j->url, config_get(a->cfg, "upload", "url"));
     char *ca = config_path(a->cfg, "upload", "ca_file");
     copy_cfg(j->ca, sizeof j->ca, ca);
@@ -238,6 +282,9 @@ static void start_export(struct app *a, const struct device_info *v)
         return;
     j->kind = JOB_EXPORT;
     snprintf(j->dir, sizeof j->dir, "%s/hifazat-outbox", v->root);
+    snprintf(j->stick, sizeof j->stick, "%s", v->root);
+    snprintf(j->data_dir, sizeof j->data_dir, "%s", a->data_dir ? a->data_dir : "");
+    j->have_signing = a->data_dir && config_helpline_signing_key(a->cfg, j->signing_pk) == 1;
     start(a, j);
 }
 

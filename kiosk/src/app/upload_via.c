@@ -3,6 +3,7 @@
 #include "upload_via.h"
 
 #include "outbox.h"
+#include "receipt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -81,6 +83,24 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
         unlink(path); /* delivered and acknowledged: the copy in the spool can go */
     }
     rc = res->left ? -1 : 0;
+    if (rq->have_signing && rq->data_dir) {
+        /* as `hifazat upload`: only a verified receipt deletes reports */
+        uint8_t *data = NULL;
+        size_t dlen = 0;
+        struct upload_result fr;
+        if (upload_fetch(u, RECEIPT_ARCHIVE_NAME, RECEIPT_MAX_ARCHIVE, &data, &dlen, &fr) == 0) {
+            struct receipt_import_result ir;
+            int r = receipt_import(rq->q, rq->data_dir, rq->signing_pk, data, dlen, time(NULL),
+                                   &ir, err, sizeof err);
+            free(data);
+            if (r == RECEIPT_OK || r == RECEIPT_ALREADY) {
+                res->confirmed = ir.removed;
+            } else {
+                snprintf(res->message, sizeof res->message, "status archive refused: %.340s", err);
+                rc = -1;
+            }
+        }
+    }
 out:
     if (d)
         closedir(d);

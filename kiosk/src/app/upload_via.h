@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "upload.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The unit backend's files in the request directory (<data dir>/upload). */
@@ -41,6 +42,11 @@ struct upload_via_request {
     const char *spool;
     size_t max_per_archive;
     struct upload_config upload;
+    /* process: then the helpline's status archive is fetched and imported
+     * (receipt.h) when a signing key is set: confirmed reports are deleted */
+    const char *data_dir;
+    bool have_signing;
+    uint8_t signing_pk[KEYS_PUBLIC_SIZE];
     /* unit: where the request file goes and status.json comes back */
     const char *request_dir;
     double timeout_seconds; /* no answer by then: -1 (0: 600) */
@@ -53,6 +59,7 @@ struct upload_via_result {
     int there;       /* archives the server already had */
     int left;        /* archives not delivered (or not acknowledged) */
     long reports;    /* reports marked uploaded */
+    long confirmed;  /* reports the helpline's receipt confirmed (deleted here) */
     char message[400];
 };
 

@@ -21,6 +21,8 @@ int cmd_open(int argc, char **argv);
 int cmd_staff_pin(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_receipts(int argc, char **argv);
+int cmd_case(int argc, char **argv);
 
 #include <stdio.h>
 /* Where results go when devices by cable are opened: the process's stdout,

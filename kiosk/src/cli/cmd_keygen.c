@@ -1,4 +1,5 @@
-/* hifazat keygen --out DIR — the helpline's X25519 key pair (helpline side). */
+/* hifazat keygen --out DIR — the helpline's X25519 key pair and its Ed25519
+ * receipt-signing key (helpline side). */
 #include "cli.h"
 #include "keys.h"
 
@@ -11,8 +12,10 @@
 static void usage(FILE *f)
 {
     fputs("usage: hifazat keygen --out DIR [--passphrase-file FILE] [--kdf LEVEL]\n"
-          "Makes the helpline's key pair: DIR/helpline.pub (give it to every kiosk) and\n"
-          "DIR/helpline.key (mode 0600, encrypted with a passphrase: argon2id + secretbox).\n"
+          "Makes the helpline's keys: DIR/helpline.pub (reports are sealed to it) and\n"
+          "DIR/helpline-sign.pub (kiosks check receipts with it): give both to every\n"
+          "kiosk; DIR/helpline.key (mode 0600) holds both secret halves, encrypted with\n"
+          "a passphrase (argon2id + secretbox).\n"
           "Existing keys are never overwritten. Without --passphrase-file the passphrase\n"
           "is asked twice on the terminal (at least 12 characters).\n"
           "\n"
@@ -91,5 +94,8 @@ int cmd_keygen(int argc, char **argv)
            out, KEYS_HELPLINE_SECRET_FILE);
     printf("public key:      %s\n", text);
     printf("fingerprint:     %s  (the kiosk's staff screen shows the same)\n", fpr);
+    printf("signing key file: %s/%s  (copy it to every kiosk: helpline_signing_key in\n"
+           "                 kiosk.conf; they check `hifazat receipts` archives with it)\n",
+           out, KEYS_HELPLINE_SIGN_PUBLIC_FILE);
     return CLI_OK;
 }

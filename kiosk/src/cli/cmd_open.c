@@ -50,7 +50,9 @@ static void usage(FILE *f)
           "  --jsonl FILE           JSON Lines output (default: standard output)\n"
           "  --csv FILE             CSV output: case_code,route,signal_type,value,quality,\n"
           "                         report_id,item,kind,variant,kiosk_key_fingerprint,\n"
-          "                         kiosk_name (empty: an unregistered kiosk)\n"
+          "                         kiosk_name (empty: an unregistered kiosk); a\n"
+          "                         withdrawal request is one row of signal_type and kind\n"
+          "                         \"withdrawal\" (its JSON Lines record has \"kind\")\n"
           "  --hma FILE             the hashes as request bodies for an HMA bank (Meta's\n"
           "                         Hasher-Matcher-Actioner, POST /c/bank/BANK/signal):\n"
           "                         one JSON object per line, {\"pdq\": ...} per picture,\n"
@@ -318,6 +320,8 @@ struct run {
 
 static void csv_field(FILE *f, const char *s, bool last)
 {
+    if (!s)
+        s = ""; /* a withdrawal has no route */
     if (strpbrk(s, ",\"\r\n")) {
         fputc('"', f);
         for (; *s; s++) {
@@ -359,6 +363,12 @@ static void emit_csv(FILE *f, const json_t *doc, const struct kiosk_label *kl)
 {
     size_t i;
     const json_t *item;
+    /* A withdrawal request: one row, signal_type "withdrawal", for the
+     * case code (the PIN is in the JSON Lines; `hifazat receipts` checks it). */
+    if (json_object_get(doc, "kind")) {
+        csv_row(f, doc, "withdrawal", "", "", 0, "withdrawal", NULL, kl);
+        return;
+    }
     json_array_foreach(json_object_get(doc, "items"), i, item) {
         const char *kind = json_string_value(json_object_get(item, "kind"));
         size_t k;

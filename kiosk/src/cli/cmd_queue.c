@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "kiosk_opts.h"
 #include "outbox.h"
+#include "receipt.h"
 #include "report.h"
 
 #include <errno.h>
@@ -71,6 +72,9 @@ static int do_status(struct kiosk_env *env, bool json)
         strftime(oldest, sizeof(oldest), "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
     long retention = config_get_int(env->cfg, "queue", "retention_days", 90);
+    uint64_t rseq = 0;
+    char rissued[21] = "";
+    int have_receipts = receipt_store_info(env->data_dir, &rseq, rissued);
     if (json) {
         json_t *o = json_object();
         for (int s = 0; s < QUEUE_NSTATES; s++) {
@@ -88,6 +92,11 @@ static int do_status(struct kiosk_env *env, bool json)
         json_object_set_new(o, "kiosk_key_fingerprint", kfpr[0] ? json_string(kfpr) : json_null());
         json_object_set_new(o, "helpline_key_fingerprint",
                             hfpr[0] ? json_string(hfpr) : json_null());
+        json_object_set_new(o, "status_archive",
+                            have_receipts == 1
+                                ? json_pack("{s:I, s:s}", "sequence", (json_int_t)rseq,
+                                            "issued_at", rissued)
+                                : json_null());
         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (s)
             puts(s);
@@ -119,6 +128,11 @@ static int do_status(struct kiosk_env *env, bool json)
                rec->moved_aside == 1 ? "" : "s", rec->pruned, rec->pruned == 1 ? "" : "s");
     printf("kiosk key fingerprint:    %s\n", kfpr[0] ? kfpr : "(none yet)");
     printf("helpline key fingerprint: %s\n", hfpr[0] ? hfpr : "(not configured)");
+    if (have_receipts == 1)
+        printf("helpline receipts:        sequence %llu, issued %s\n", (unsigned long long)rseq,
+               rissued);
+    else
+        printf("helpline receipts:        none yet\n");
     return CLI_OK;
 }
 

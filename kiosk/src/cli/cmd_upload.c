@@ -1,9 +1,12 @@
 /* hifazat upload — sends outbox archives to the helpline's drop box, then
  * marks their reports uploaded. A report is only marked once the server has
- * confirmed the whole archive (HEAD: same size, and digest when given). */
+ * confirmed the whole archive (HEAD: same size, and digest when given).
+ * Then it fetches the helpline's signed status archive: only that deletes
+ * reports from the queue (receipt.h). */
 #include "cli.h"
 #include "kiosk_opts.h"
 #include "outbox.h"
+#include "receipt.h"
 #include "upload.h"
 
 #include <dirent.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -24,6 +28,9 @@ static void usage(FILE *f)
           "first) to the helpline's drop box over HTTPS, then marks their reports as\n"
           "uploaded. Safe to run again and again: archives already on the server are\n"
           "not sent twice, and nothing is marked before the server has it all.\n"
+          "Then it fetches the helpline's status archive (GET of " RECEIPT_ARCHIVE_NAME ")\n"
+          "when a helpline signing key is set, checks it and deletes every report the\n"
+          "helpline confirmed (as `hifazat receipts import`); none there yet is fine.\n"
           "\n"
           "  --from DIR          the spool (default: <data dir>/outbox)\n"
           "  --url URL           drop box folder, https:// only (default [upload] url)\n"
@@ -113,6 +120,46 @@ static void remove_sent(const char *dir, const char *name)
     }
 }
 
+/* The helpline's status archive, by GET: verified, then every report it
+ * names leaves the queue. Absent is fine. -1 when one was there but refused. */
+static int fetch_receipts(struct kiosk_env *env, struct upload *up, json_t *summary)
+{
+    if (!env->have_signing) {
+        json_object_set_new(summary, "status_archive", json_string("not_configured"));
+        return 0;
+    }
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct upload_result res;
+    int f = upload_fetch(up, RECEIPT_ARCHIVE_NAME, RECEIPT_MAX_ARCHIVE, &data, &len, &res);
+    if (f == 1) {
+        fprintf(stderr, "%s: not on the server yet (the helpline has not sent receipts)\n",
+                RECEIPT_ARCHIVE_NAME);
+        json_object_set_new(summary, "status_archive", json_string("absent"));
+        return 0;
+    }
+    if (f != 0) {
+        fprintf(stderr, "%s: could not be fetched: %s\n", RECEIPT_ARCHIVE_NAME, res.message);
+        json_object_set_new(summary, "status_archive", json_string("not_fetched"));
+        return 0; /* the next run tries again */
+    }
+    struct receipt_import_result ir;
+    char err[400] = "";
+    int r = receipt_import(env->queue, env->data_dir, env->signing_pk, data, len, time(NULL), &ir,
+                           err, sizeof err);
+    free(data);
+    json_object_set_new(summary, "status_archive", json_string(receipt_result_name(r)));
+    if (r != RECEIPT_OK && r != RECEIPT_ALREADY) {
+        cli_error("%s from the server refused: %s; nothing was changed", RECEIPT_ARCHIVE_NAME, err);
+        return -1;
+    }
+    json_object_set_new(summary, "reports_confirmed", json_integer(ir.removed));
+    fprintf(stderr, "%s: sequence %llu, %ld report%s confirmed by the helpline and deleted here\n",
+            RECEIPT_ARCHIVE_NAME, (unsigned long long)ir.sequence, ir.removed,
+            ir.removed == 1 ? "" : "s");
+    return 0;
+}
+
 static double parse_seconds(const char *s, const char *what, int *bad)
 {
     char *end;
@@ -168,7 +215,7 @@ int cmd_upload(int argc, char **argv)
     }
 
     struct kiosk_env env;
-    int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY);
+    int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY | KIOSK_WANT_SIGNING);
     if (rc != CLI_OK)
         return rc;
     struct run r = {.tty = !quiet && isatty(STDERR_FILENO), .summary = json_object()};
@@ -288,6 +335,8 @@ int cmd_upload(int argc, char **argv)
     }
     rc = left ? CLI_SOME_FAILED : CLI_OK;
     if (!left && reason) /* an export failure leaves pending reports behind */
+        rc = CLI_SOME_FAILED;
+    if (fetch_receipts(&env, up, r.summary) != 0)
         rc = CLI_SOME_FAILED;
 
 out:

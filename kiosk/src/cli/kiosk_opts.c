@@ -13,6 +13,7 @@ int kiosk_opt(struct kiosk_opts *o, int c, const char *arg)
     case OPT_DATA_DIR: o->data_dir = arg; return 1;
     case OPT_HELPLINE_KEY: o->helpline_key = arg; return 1;
     case OPT_ACCEPT_NEW_KEY: o->accept_new_key = true; return 1;
+    case OPT_SIGNING_KEY: o->signing_key = arg; return 1;
     default: return 0;
     }
 }
@@ -37,6 +38,8 @@ int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned n
     if (config_load(env->cfg, o->config ? o->config : CONFIG_DEFAULT_PATH, o->config != NULL) != 0 ||
         (o->data_dir && config_set(env->cfg, "kiosk", "data_dir", o->data_dir) != 0) ||
         (o->helpline_key && config_set(env->cfg, "kiosk", "helpline_key", o->helpline_key) != 0) ||
+        (o->signing_key &&
+         config_set(env->cfg, "kiosk", "helpline_signing_key", o->signing_key) != 0) ||
         config_load_override(env->cfg) != 0)
         goto config_error;
     env->data_dir = config_path(env->cfg, "kiosk", "data_dir");
@@ -51,6 +54,18 @@ int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned n
         if (config_helpline_key(env->cfg, env->helpline_pk) != 0)
             goto config_error;
         env->have_helpline = true;
+    }
+    if (need & (KIOSK_NEED_SIGNING | KIOSK_WANT_SIGNING)) {
+        int sk = config_helpline_signing_key(env->cfg, env->signing_pk);
+        if (sk < 0)
+            goto config_error;
+        if (sk == 0 && (need & KIOSK_NEED_SIGNING)) {
+            cli_error("no helpline signing key: set [kiosk] helpline_signing_key in kiosk.conf, "
+                      "or give --helpline-signing-key FILE (helpline-sign.pub from `hifazat "
+                      "keygen`)");
+            goto usage;
+        }
+        env->have_signing = sk == 1;
     }
     if (need & KIOSK_NEED_QUEUE) {
         enum queue_err qe;

@@ -16,13 +16,14 @@
 #include "keys.h"
 #include "queue.h"
 
-enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY, OPT_ACCEPT_NEW_KEY };
+enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY, OPT_ACCEPT_NEW_KEY, OPT_SIGNING_KEY };
 
 #define KIOSK_LONGOPTS                                              \
     {"config", required_argument, NULL, OPT_CONFIG},                \
     {"data-dir", required_argument, NULL, OPT_DATA_DIR},            \
     {"helpline-key", required_argument, NULL, OPT_HELPLINE_KEY},    \
-    {"accept-new-helpline-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY}
+    {"accept-new-helpline-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY}, \
+    {"helpline-signing-key", required_argument, NULL, OPT_SIGNING_KEY}
 
 #define KIOSK_OPTS_HELP                                                              \
     "  --config FILE        kiosk configuration (default " CONFIG_DEFAULT_PATH ")\n"  \
@@ -30,14 +31,19 @@ enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY, OPT_ACCEPT_NEW_KEY }
     "  --helpline-key FILE  the helpline's public key file\n"                         \
     "  --accept-new-helpline-key\n"                                                   \
     "                       seal to a helpline key other than the one this data\n"     \
-    "                       partition was set up with, and remember it from now on\n"
+    "                       partition was set up with, and remember it from now on\n"   \
+    "  --helpline-signing-key FILE\n"                                                  \
+    "                       the helpline's receipt-signing key (helpline-sign.pub)\n"
 
 struct kiosk_opts {
-    const char *config, *data_dir, *helpline_key;
+    const char *config, *data_dir, *helpline_key, *signing_key;
     bool accept_new_key;
 };
 
-enum { KIOSK_NEED_QUEUE = 1, KIOSK_NEED_KEY = 2, KIOSK_NEED_HELPLINE = 4 };
+/* KIOSK_NEED_SIGNING: the helpline's receipt-signing key must be set;
+ * KIOSK_WANT_SIGNING: read it when it is set (have_signing). */
+enum { KIOSK_NEED_QUEUE = 1, KIOSK_NEED_KEY = 2, KIOSK_NEED_HELPLINE = 4, KIOSK_NEED_SIGNING = 8,
+       KIOSK_WANT_SIGNING = 16 };
 
 struct kiosk_env {
     struct config *cfg;
@@ -46,6 +52,8 @@ struct kiosk_env {
     struct keys_kiosk *key;
     uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
     bool have_helpline;
+    uint8_t signing_pk[KEYS_PUBLIC_SIZE];
+    bool have_signing;
 };
 
 /* 1 when c was one of KIOSK_LONGOPTS (and was stored), else 0. */

@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"keygen", cmd_keygen, "make the helpline's key pair (helpline side)"},
     {"open", cmd_open, "open outbox archives with the helpline key (helpline side)"},
     {"upload", cmd_upload, "send outbox archives to the helpline over HTTPS"},
+    {"receipts", cmd_receipts, "sign the status archive (helpline side); import one (kiosk)"},
+    {"case", cmd_case, "a case's status, or withdraw it, by case code and PIN"},
     {"staff-pin", cmd_staff_pin, "make the [staff] pin_hash line for kiosk.conf"},
 };
 

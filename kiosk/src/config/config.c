@@ -40,6 +40,9 @@ static const struct setting {
     {"kiosk", "site_config", V_PATH, 0, 0, SC_MAIN},
     {"kiosk", "helpline_key", V_PATH, 0, 0, SC_SITE},
     {"kiosk", "helpline_public_key", V_KEY64, 0, 0, SC_SITE},
+    /* the helpline's receipt-signing key (Ed25519): receipts are checked with it */
+    {"kiosk", "helpline_signing_key", V_PATH, 0, 0, SC_SITE},
+    {"kiosk", "helpline_signing_public_key", V_KEY64, 0, 0, SC_SITE},
     {"kiosk", "kiosk_key_secret", V_SECRET32, 0, 0, SC_SITE},
     {"kiosk", "language", V_LANG, 0, 0, SC_PREF},
     {"kiosk", "media_root", V_PATH, 0, 0, SC_SITE},
@@ -472,6 +475,27 @@ int config_helpline_key(struct config *cfg, uint8_t pk[32])
         fail(cfg, "%s", path ? err : "out of memory");
     free(path);
     return rc;
+}
+
+int config_helpline_signing_key(struct config *cfg, uint8_t pk[32])
+{
+    memset(pk, 0, 32);
+    const struct entry *file = lookup(cfg, "kiosk", "helpline_signing_key");
+    const struct entry *inl = lookup(cfg, "kiosk", "helpline_signing_public_key");
+    if (inl && (!file || inl->prio > file->prio)) {
+        if (keys_public_parse(inl->value, pk) != 0)
+            return fail(cfg, "[kiosk] helpline_signing_public_key is not a valid key");
+        return 1;
+    }
+    if (!file)
+        return 0;
+    char *path = config_path(cfg, "kiosk", "helpline_signing_key");
+    char err[KEYS_ERR_SIZE];
+    int rc = path ? keys_public_read(path, pk, err, sizeof(err)) : -1;
+    if (rc != 0)
+        fail(cfg, "%s", path ? err : "out of memory");
+    free(path);
+    return rc == 0 ? 1 : -1;
 }
 
 const char *config_source(const struct config *cfg, const char *section, const char *key)

@@ -62,6 +62,10 @@ char *config_path(const struct config *cfg, const char *section, const char *key
 /* The helpline's public key: kiosk.helpline_public_key (base64) or the file
  * kiosk.helpline_key. 0 / -1 (config_error says why). */
 int config_helpline_key(struct config *cfg, uint8_t pk[32]);
+/* The helpline's receipt-signing key (Ed25519): kiosk.helpline_signing_public_key
+ * (base64) or the file kiosk.helpline_signing_key. 1 set, 0 not set (receipts
+ * cannot be checked), -1 invalid (config_error says why). */
+int config_helpline_signing_key(struct config *cfg, uint8_t pk[32]);
 /* kiosk.kiosk_key_secret (32 bytes; the site settings): 1 set (secret
  * filled; wipe it after use), 0 not set (secret zeroed). */
 int config_kiosk_key_secret(const struct config *cfg, uint8_t secret[32]);

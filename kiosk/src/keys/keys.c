@@ -22,7 +22,9 @@ struct keys_kiosk {
 
 struct keys_helpline {
     uint8_t pk[KEYS_PUBLIC_SIZE];
-    uint8_t *sk; /* sodium_malloc'd crypto_box_SECRETKEYBYTES */
+    uint8_t *sk;   /* sodium_malloc'd: crypto_box_SECRETKEYBYTES, then the signing key */
+    uint8_t sign_pk[KEYS_PUBLIC_SIZE];
+    bool can_sign; /* key files made before the signing key have none */
 };
 
 static void seterr(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -77,7 +79,8 @@ void keys_base32(const uint8_t *in, size_t nbits, char *out)
 void keys_fingerprint(const uint8_t pk[KEYS_PUBLIC_SIZE], enum keys_role role,
                       char out[KEYS_FINGERPRINT_SIZE])
 {
-    static const char *const ctx[] = {"hifazat helpline key", "hifazat kiosk key"};
+    static const char *const ctx[] = {"hifazat helpline key", "hifazat kiosk key",
+                                      "hifazat helpline signing key"};
     uint8_t h[10];
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, sizeof(h));
@@ -580,7 +583,7 @@ static struct keys_helpline *helpline_alloc(void)
     struct keys_helpline *h = calloc(1, sizeof(*h));
     if (!h)
         return NULL;
-    h->sk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+    h->sk = sodium_malloc(crypto_box_SECRETKEYBYTES + crypto_sign_SECRETKEYBYTES);
     if (!h->sk) {
         free(h);
         return NULL;
@@ -601,9 +604,29 @@ struct keys_helpline *keys_helpline_from_seed(const uint8_t seed[KEYS_SEED_SIZE]
     if (keys_init() != 0)
         return NULL;
     struct keys_helpline *h = helpline_alloc();
-    if (h)
+    if (h) {
         crypto_box_seed_keypair(h->pk, h->sk, seed);
+        /* a different seed for the signing half, from the same one */
+        uint8_t s2[KEYS_SEED_SIZE];
+        crypto_generichash(s2, sizeof s2, seed, KEYS_SEED_SIZE, (const uint8_t *)"sign", 4);
+        crypto_sign_seed_keypair(h->sign_pk, h->sk + crypto_box_SECRETKEYBYTES, s2);
+        sodium_memzero(s2, sizeof s2);
+        h->can_sign = true;
+    }
     return h;
+}
+
+const uint8_t *keys_helpline_sign_public(const struct keys_helpline *h)
+{
+    return h->can_sign ? h->sign_pk : NULL;
+}
+
+int keys_helpline_sign(const struct keys_helpline *h, const uint8_t *msg, size_t len,
+                       uint8_t sig[KEYS_SIGNATURE_SIZE])
+{
+    if (!h->can_sign)
+        return -1;
+    return crypto_sign_detached(sig, NULL, msg, len, h->sk + crypto_box_SECRETKEYBYTES);
 }
 
 const uint8_t *keys_helpline_public(const struct keys_helpline *h)
@@ -633,8 +656,9 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     uint8_t *key = sodium_malloc(crypto_secretbox_KEYBYTES);
     struct keys_helpline *h = helpline_alloc();
     uint8_t *box = malloc(crypto_secretbox_MACBYTES + crypto_box_SECRETKEYBYTES);
+    uint8_t *sbox = malloc(crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES);
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (!key || !h || !box) {
+    if (!key || !h || !box || !sbox) {
         seterr(err, errlen, "out of memory");
         goto out;
     }
@@ -644,18 +668,22 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     }
     /* A helpline key is never overwritten: every report sealed to it would be lost. */
     if (faccessat(dirfd, KEYS_HELPLINE_SECRET_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-        faccessat(dirfd, KEYS_HELPLINE_PUBLIC_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+        faccessat(dirfd, KEYS_HELPLINE_PUBLIC_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+        faccessat(dirfd, KEYS_HELPLINE_SIGN_PUBLIC_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
         seterr(err, errlen, "%s already holds a helpline key; refusing to overwrite it", dir);
         goto out;
     }
     crypto_box_keypair(h->pk, h->sk);
+    crypto_sign_keypair(h->sign_pk, h->sk + crypto_box_SECRETKEYBYTES);
 
     unsigned long long ops;
     size_t mem;
     kdf_limits(kdf, &ops, &mem);
-    uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+    uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES],
+        snonce[crypto_secretbox_NONCEBYTES];
     randombytes_buf(salt, sizeof(salt));
     randombytes_buf(nonce, sizeof(nonce));
+    randombytes_buf(snonce, sizeof(snonce));
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, passlen, salt, ops, mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0) {
         seterr(err, errlen, "not enough memory for the passphrase hash (argon2id, %zu MiB)",
@@ -663,6 +691,8 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
         goto out;
     }
     crypto_secretbox_easy(box, h->sk, crypto_box_SECRETKEYBYTES, nonce, key);
+    crypto_secretbox_easy(sbox, h->sk + crypto_box_SECRETKEYBYTES, crypto_sign_SECRETKEYBYTES,
+                          snonce, key);
 
     o = json_object();
     json_t *k = json_object();
@@ -677,6 +707,12 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     json_object_set_new(o, "nonce", b64_json(nonce, sizeof(nonce)));
     json_object_set_new(o, "secretbox",
                         b64_json(box, crypto_secretbox_MACBYTES + crypto_box_SECRETKEYBYTES));
+    /* The signing key (receipts) under the same passphrase; optional, so
+     * key files made before it still open (they cannot sign). */
+    json_object_set_new(o, "sign_public_key", b64_json(h->sign_pk, KEYS_PUBLIC_SIZE));
+    json_object_set_new(o, "sign_nonce", b64_json(snonce, sizeof(snonce)));
+    json_object_set_new(o, "sign_secretbox",
+                        b64_json(sbox, crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES));
     if (write_json_secret(dirfd, KEYS_HELPLINE_SECRET_FILE, o, 0600) != 0) {
         seterr(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SECRET_FILE,
                strerror(errno));
@@ -692,6 +728,16 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
                strerror(errno));
         goto out;
     }
+    keys_public_format(h->sign_pk, text);
+    keys_fingerprint(h->sign_pk, KEYS_ROLE_HELPLINE_SIGNING, fpr);
+    n = snprintf(pub, sizeof(pub),
+                 "# Hifazat helpline signing public key (Ed25519, receipts). Fingerprint: %s\n%s\n",
+                 fpr, text);
+    if (durable_write(dirfd, KEYS_HELPLINE_SIGN_PUBLIC_FILE, pub, (size_t)n, 0644) != 0) {
+        seterr(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SIGN_PUBLIC_FILE,
+               strerror(errno));
+        goto out;
+    }
     memcpy(pk_out, h->pk, KEYS_PUBLIC_SIZE);
     rc = 0;
 out:
@@ -699,6 +745,7 @@ out:
         close(dirfd);
     json_decref(o);
     free(box);
+    free(sbox);
     sodium_free(key);
     keys_helpline_close(h);
     return rc;
@@ -760,6 +807,23 @@ struct keys_helpline *keys_helpline_open(const char *path, const char *pass, siz
     if (sodium_memcmp(h->pk, pk, sizeof(pk)) != 0) {
         seterr(err, errlen, "%s is damaged (its public key does not match)", path);
         goto fail;
+    }
+    if (json_object_get(j, "sign_secretbox")) {
+        uint8_t spk[KEYS_PUBLIC_SIZE], snonce[crypto_secretbox_NONCEBYTES],
+            sbox[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES],
+            derived[KEYS_PUBLIC_SIZE];
+        uint8_t *ssk = h->sk + crypto_box_SECRETKEYBYTES;
+        if (get_b64(j, "sign_public_key", spk, sizeof spk) != 0 ||
+            get_b64(j, "sign_nonce", snonce, sizeof snonce) != 0 ||
+            get_b64(j, "sign_secretbox", sbox, sizeof sbox) != 0 ||
+            crypto_secretbox_open_easy(ssk, sbox, sizeof sbox, snonce, key) != 0 ||
+            crypto_sign_ed25519_sk_to_pk(derived, ssk) != 0 ||
+            sodium_memcmp(derived, spk, sizeof spk) != 0) {
+            seterr(err, errlen, "%s is damaged (its signing key)", path);
+            goto fail;
+        }
+        memcpy(h->sign_pk, spk, sizeof spk);
+        h->can_sign = true;
     }
     sodium_free(key);
     json_decref(j);

@@ -16,13 +16,17 @@
  *   2. keys_kiosk_sign(k, msg, len, sig) / keys_kiosk_public(k);
  *   3. keys_kiosk_close(k) (accepts NULL; wipes the secret).
  *
- * Helpline side: an X25519 key pair. The secret key file is mode 0600 and
- * holds the key encrypted with a passphrase (crypto_pwhash argon2id ->
- * crypto_secretbox).
+ * Helpline side: an X25519 key pair (reports are sealed to it) and an
+ * Ed25519 signing key (receipts, which kiosks check). The secret key file
+ * is mode 0600 and holds both keys encrypted with a passphrase
+ * (crypto_pwhash argon2id -> crypto_secretbox); a file from before the
+ * signing key still opens, without one.
  *   1. keys_helpline_generate(dir, pass, len, KEYS_KDF_MODERATE, pk, err, n)
- *      writes DIR/helpline.pub and DIR/helpline.key (refuses to overwrite);
+ *      writes DIR/helpline.pub, DIR/helpline-sign.pub and DIR/helpline.key
+ *      (refuses to overwrite);
  *   2. h = keys_helpline_open(path, pass, len, err, n) decrypts it into
- *      sodium_malloc'd memory; keys_helpline_secret(h) for opening reports;
+ *      sodium_malloc'd memory; keys_helpline_secret(h) for opening reports,
+ *      keys_helpline_sign(h, ...) for signing receipts;
  *   3. keys_helpline_close(h) (accepts NULL).
  *
  * Fingerprints: keys_fingerprint() gives 16 letters/digits in four groups
@@ -51,9 +55,10 @@ enum {
 #define KEYS_KIOSK_FILE "kiosk.key"
 #define KEYS_HELPLINE_PUBLIC_FILE "helpline.pub"
 #define KEYS_HELPLINE_SECRET_FILE "helpline.key"
+#define KEYS_HELPLINE_SIGN_PUBLIC_FILE "helpline-sign.pub"
 
 /* Which party a fingerprint is for: keeps the two kinds from ever looking alike. */
-enum keys_role { KEYS_ROLE_HELPLINE, KEYS_ROLE_KIOSK };
+enum keys_role { KEYS_ROLE_HELPLINE, KEYS_ROLE_KIOSK, KEYS_ROLE_HELPLINE_SIGNING };
 
 /* libsodium's three argon2id cost levels (64 MiB, 256 MiB, 1 GiB). */
 enum keys_kdf { KEYS_KDF_INTERACTIVE, KEYS_KDF_MODERATE, KEYS_KDF_SENSITIVE };
@@ -121,6 +126,11 @@ struct keys_helpline *keys_helpline_from_seed(const uint8_t seed[KEYS_SEED_SIZE]
 void keys_helpline_close(struct keys_helpline *h);
 const uint8_t *keys_helpline_public(const struct keys_helpline *h);
 const uint8_t *keys_helpline_secret(const struct keys_helpline *h);
+/* The signing key (Ed25519, for receipts): NULL / -1 for a key file made
+ * before helplines had one (`hifazat keygen` makes a new pair). */
+const uint8_t *keys_helpline_sign_public(const struct keys_helpline *h);
+int keys_helpline_sign(const struct keys_helpline *h, const uint8_t *msg, size_t len,
+                       uint8_t sig[KEYS_SIGNATURE_SIZE]);
 
 /* --- passphrases (sodium_malloc'd; free with keys_passphrase_free) ---
  * From the first line of `file` when given, else from the terminal without

@@ -647,3 +647,41 @@ long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, si
     qok(q);
     return moved;
 }
+
+long queue_remove(struct queue *q, const char *const *ids, size_t n)
+{
+    if (lock(q) != 0)
+        return -1;
+    long removed = 0;
+    bool touched[QUEUE_NSTATES] = {false};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!valid_id(ids[i]))
+            continue;
+        char name[REPORT_ID_HEX + 8];
+        file_name(name, ids[i]);
+        for (int s = 0; s < QUEUE_NSTATES; s++) {
+            if (unlinkat(q->dir[s], name, 0) == 0) {
+                touched[s] = true;
+                removed++;
+                break;
+            }
+            if (errno != ENOENT) {
+                rc = qfail_errno(q, "cannot delete a report the helpline confirmed");
+                break;
+            }
+        }
+    }
+    /* The deletion is final only once each directory is synced. */
+    for (int s = 0; s < QUEUE_NSTATES; s++)
+        if (touched[s]) {
+            hide_time(q->dir[s], QUEUE_FIXED_MTIME);
+            if (durable_fsync_dir(q->dir[s]) != 0 && rc == 0)
+                rc = qfail_errno(q, "cannot sync the queue");
+        }
+    unlock(q);
+    if (rc != 0)
+        return -1;
+    qok(q);
+    return removed;
+}

@@ -7,8 +7,9 @@
  *   DATA/queue/damaged/...                anything unreadable, moved aside (never deleted)
  *
  * A state change is a rename between these directories, so a report is in
- * exactly one state after any crash. Nothing leaves the queue before it is
- * acknowledged (uploaded); only acknowledged reports are ever deleted.
+ * exactly one state after any crash. A report leaves the queue when a
+ * helpline-signed receipt names it (queue_remove, from receipt.h), or when
+ * it was acknowledged (uploaded) longer ago than the retention time.
  *
  * Usage (the kiosk, issue 6):
  *   1. q = queue_open(data_dir, retention_days): creates what is missing and
@@ -105,6 +106,11 @@ int queue_read(struct queue *q, const char *id, uint8_t **data, size_t *len);
  * further on are left alone, unknown ids are skipped. Returns how many moved,
  * or -1. */
 long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, size_t n);
+
+/* Deletes reports in whatever state they are (the helpline confirmed them
+ * with a signed receipt, receipt.h), durably: each directory touched is
+ * synced before it returns. Unknown ids are skipped. How many went, or -1. */
+long queue_remove(struct queue *q, const char *const *ids, size_t n);
 
 enum queue_err queue_error(const struct queue *q);
 const char *queue_error_message(const struct queue *q);

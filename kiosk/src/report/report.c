@@ -23,6 +23,7 @@ struct report {
     json_t *items; /* borrowed from doc */
     struct report_receipt receipt;
     bool training, queued;
+    bool withdrawal; /* kind "withdrawal": no items */
     enum report_err err;
     char msg[256];
 };
@@ -444,6 +445,49 @@ static const json_t *get_string(const json_t *doc, const char *key)
     return json_is_string(v) ? v : NULL;
 }
 
+/* A withdrawal request (kind "withdrawal", docs/report-format.md): the case
+ * code and PIN a person typed at a kiosk; the helpline checks them against
+ * the original report. */
+static int validate_withdrawal(json_t *doc, char *err, size_t n)
+{
+    static const char *const keys[] = {
+        "format", "version", "kind", "report_id", "case_code", "pin", "created_at",
+        "clock_trusted", "app_version", "kiosk_id", "language",
+    };
+    const char *bad = NULL;
+    const json_t *v;
+    if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
+        return vfail(err, n, "unknown field '%s' in a version 1 withdrawal", bad);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!json_object_get(doc, keys[i]))
+            return vfail(err, n, "the field '%s' is missing", keys[i]);
+    if (!(v = get_string(doc, "report_id")) ||
+        !is_hex(json_string_value(v), REPORT_ID_HEX, json_string_length(v)))
+        return vfail(err, n, "report_id must be 32 lowercase hex digits");
+    if (!(v = get_string(doc, "case_code")) ||
+        !valid_case_code(json_string_value(v), json_string_length(v)))
+        return vfail(err, n, "case_code is not of the form dddd-dddd-dddd (with its check digit) "
+                             "or XXXX-XXXX (Crockford base32)");
+    if (!(v = get_string(doc, "pin")) || json_string_length(v) != REPORT_PIN_LEN ||
+        strspn(json_string_value(v), "0123456789") != REPORT_PIN_LEN)
+        return vfail(err, n, "pin must be 6 digits");
+    if (!(v = get_string(doc, "created_at")) ||
+        !valid_time(json_string_value(v), json_string_length(v)))
+        return vfail(err, n, "created_at must be a UTC time like 2025-01-31T14:05:00Z");
+    if (!json_is_boolean(json_object_get(doc, "clock_trusted")))
+        return vfail(err, n, "clock_trusted must be true or false");
+    if (!(v = get_string(doc, "app_version")) ||
+        !valid_token(json_string_value(v), json_string_length(v), 32))
+        return vfail(err, n, "app_version is missing or malformed");
+    if (!(v = get_string(doc, "kiosk_id")) ||
+        !valid_token(json_string_value(v), json_string_length(v), 48))
+        return vfail(err, n, "kiosk_id is missing or malformed");
+    if (!(v = get_string(doc, "language")) ||
+        (strcmp(json_string_value(v), "ur") && strcmp(json_string_value(v), "en")))
+        return vfail(err, n, "language must be \"ur\" or \"en\"");
+    return 0;
+}
+
 int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dropped)
 {
     static const char *const keys[] = {
@@ -465,6 +509,11 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
     if (!json_is_integer(v) || json_integer_value(v) != REPORT_VERSION)
         return vfail(err, n, "report schema version %lld is not known to this program",
                      json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
+    if ((v = json_object_get(doc, "kind"))) {
+        if (!json_is_string(v) || strcmp(json_string_value(v), "withdrawal"))
+            return vfail(err, n, "kind must be \"withdrawal\" (a report has no kind)");
+        return validate_withdrawal(doc, err, n);
+    }
     if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
         return vfail(err, n, "unknown field '%s' in a version 1 report", bad);
     for (size_t i = 0; i < nrequired; i++)
@@ -609,6 +658,66 @@ struct report *report_create(const struct report_meta *m)
     json_object_set(d, "items", r->items);
     r->doc = d;
     return r;
+}
+
+struct report *report_create_withdrawal(const struct report_meta *m, const char *case_code,
+                                        const char *pin)
+{
+    char code[REPORT_CASE_CODE_LEN + 1];
+    if (keys_init() != 0 || !case_code || !pin ||
+        report_case_code_normalize(case_code, code) != 0 || strlen(pin) != REPORT_PIN_LEN ||
+        strspn(pin, "0123456789") != REPORT_PIN_LEN || m->training || !m->language ||
+        (strcmp(m->language, "ur") && strcmp(m->language, "en")) || !m->kiosk_id ||
+        !valid_token(m->kiosk_id, strlen(m->kiosk_id), 48) || !m->app_version ||
+        !valid_token(m->app_version, strlen(m->app_version), 32))
+        return NULL;
+    struct report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    uint8_t id[16];
+    randombytes_buf(id, sizeof(id));
+    sodium_bin2hex(r->receipt.report_id, sizeof(r->receipt.report_id), id, sizeof(id));
+    memcpy(r->receipt.case_code, code, sizeof(code));
+    memcpy(r->receipt.pin, pin, REPORT_PIN_LEN + 1);
+    r->withdrawal = true;
+    time_t t = m->created_at ? m->created_at : time(NULL);
+    struct tm tm;
+    char when[32];
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int trusted = m->clock_trusted == REPORT_CLOCK_AUTO ? report_clock_trusted() : m->clock_trusted;
+    json_t *d = json_object();
+    r->items = json_array(); /* stays empty: report_item_count() is 0 */
+    if (!d || !r->items) {
+        json_decref(d);
+        json_decref(r->items);
+        free(r);
+        return NULL;
+    }
+    json_object_set_new(d, "format", json_string("hifazat-report"));
+    json_object_set_new(d, "version", json_integer(REPORT_VERSION));
+    json_object_set_new(d, "kind", json_string("withdrawal"));
+    json_object_set_new(d, "report_id", json_string(r->receipt.report_id));
+    json_object_set_new(d, "case_code", json_string(code));
+    json_object_set_new(d, "pin", json_string(pin));
+    json_object_set_new(d, "created_at", json_string(when));
+    json_object_set_new(d, "clock_trusted", json_boolean(trusted == 1));
+    json_object_set_new(d, "app_version", json_string(m->app_version));
+    json_object_set_new(d, "kiosk_id", json_string(m->kiosk_id));
+    json_object_set_new(d, "language", json_string(m->language));
+    r->doc = d;
+    sodium_memzero(code, sizeof code);
+    return r;
+}
+
+bool report_is_withdrawal(const struct report *r)
+{
+    return r->withdrawal;
+}
+
+bool report_opened_is_withdrawal(const struct report_opened *o)
+{
+    return json_object_get(o->doc, "kind") != NULL; /* validated: only "withdrawal" */
 }
 
 void report_destroy(struct report *r)
@@ -882,7 +991,7 @@ int report_seal(struct report *r, const struct keys_kiosk *k, const uint8_t help
     if (r->training)
         return rfail(r, REPORT_ERR_TRAINING, "a demo (training) report is never sealed or queued");
     char err[200];
-    if (json_array_size(r->items) == 0)
+    if (json_array_size(r->items) == 0 && !r->withdrawal)
         return rfail(r, REPORT_ERR_EMPTY, "the report has no fingerprints");
     if (report_validate(r->doc, false, err, sizeof(err), NULL) != 0)
         return rfail(r, REPORT_ERR_INVALID, "%s", err);

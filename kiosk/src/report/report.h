@@ -14,6 +14,12 @@
  *      report can never be sealed or queued.
  *   4. report_destroy(r): the report's plaintext is wiped.
  *
+ * Withdrawal (a person takes a case back, at any kiosk):
+ *   r = report_create_withdrawal(&meta, case_code, pin): a document of kind
+ *   "withdrawal" carrying what the person typed; then queue_add_report() as
+ *   for a report (sealed, signed, queued durably) and report_destroy(r). The
+ *   helpline checks the PIN against the original report.
+ *
  * Helpline side:
  *   report_open(sealed, len, helpline, &opened) checks the envelope, decrypts,
  *   checks the kiosk's signature and the schema strictly, and gives the
@@ -108,6 +114,11 @@ int report_clock_trusted(void);
 struct report;
 struct report *report_create(const struct report_meta *meta);
 void report_destroy(struct report *r);
+/* NULL when the code (report_case_code_normalize) or PIN (6 digits) is
+ * malformed, or meta is a training one. Route, reporter and origin unused. */
+struct report *report_create_withdrawal(const struct report_meta *meta, const char *case_code,
+                                        const char *pin);
+bool report_is_withdrawal(const struct report *r);
 
 int report_add_hash_result(struct report *r, const struct hash_result *res);
 /* A line of `hifazat hash`: 0 added, 1 left out (not an image or video, or
@@ -144,6 +155,8 @@ void report_opened_free(struct report_opened *o);
 const json_t *report_opened_json(const struct report_opened *o);
 const char *report_opened_id(const struct report_opened *o);
 const uint8_t *report_opened_kiosk_key(const struct report_opened *o);
+/* A withdrawal request (kind "withdrawal": case_code and pin, no items). */
+bool report_opened_is_withdrawal(const struct report_opened *o);
 /* NULL, or what was left out (unknown signal types). */
 const char *report_opened_warning(const struct report_opened *o);
 

@@ -584,3 +584,82 @@ const char *upload_status_name(enum upload_status s)
     default: return "local_error";
     }
 }
+
+/* ---- fetching a file back (the helpline's status archive) ---- */
+
+struct fetch_buf {
+    uint8_t *data;
+    size_t len, cap, max;
+    bool too_large;
+};
+
+static size_t on_fetch(char *buf, size_t size, size_t n, void *vb)
+{
+    struct fetch_buf *b = vb;
+    const size_t len = size * n;
+    if (len > b->max - b->len) {
+        b->too_large = true; /* larger than allowed: stop */
+        return 0;
+    }
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->len + len)
+            cap *= 2;
+        uint8_t *d = realloc(b->data, cap);
+        if (!d)
+            return 0;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, buf, len);
+    b->len += len;
+    return len;
+}
+
+int upload_fetch(struct upload *u, const char *name, size_t max, uint8_t **data, size_t *len,
+                 struct upload_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    *data = NULL;
+    *len = 0;
+    res->status = UPLOAD_LOCAL_ERROR;
+    if (!name_ok(name)) {
+        snprintf(res->message, sizeof(res->message), "refusing an unsafe file name");
+        return -1;
+    }
+    char url[2048];
+    snprintf(url, sizeof(url), "%s/%s", u->url, name);
+    struct reply rep;
+    struct fetch_buf b = {.max = max};
+    setup(u, url, &rep);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, on_fetch);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, &b);
+    res->attempts = 1;
+    CURLcode rc = curl_easy_perform(u->curl);
+    curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &rep.code);
+    res->http_code = rep.code;
+    enum outcome o = OUT_DONE;
+    if (rc == CURLE_WRITE_ERROR && b.too_large) {
+        snprintf(res->message, sizeof(res->message), "%s is larger than %zu bytes", name, max);
+        o = OUT_PERMANENT;
+    } else if (rc != CURLE_OK) {
+        o = curl_failed(u, rc, res, "fetching");
+    } else if (rep.code == 404 || rep.code == 410) {
+        free(b.data);
+        res->status = UPLOAD_SENT; /* the request itself went fine */
+        snprintf(res->message, sizeof(res->message), "not on the server (yet)");
+        return 1;
+    } else if (rep.code != 200) {
+        o = http_failed(rep.code, res, "fetching");
+    }
+    if (o != OUT_DONE) {
+        free(b.data);
+        res->status = o == OUT_TRANSIENT ? UPLOAD_RETRY_LATER : UPLOAD_REFUSED;
+        return -1;
+    }
+    res->status = UPLOAD_SENT;
+    snprintf(res->message, sizeof(res->message), "fetched");
+    *data = b.data;
+    *len = b.len;
+    return 0;
+}

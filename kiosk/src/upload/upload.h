@@ -12,6 +12,8 @@
  *                        Content-Digest; 412 means it is there: HEAD decides.
  *   HEAD <base>/<name>   after a 2xx: only the same size and digest (or the
  *                        same bytes by GET) count as delivered.
+ *   GET  <base>/hifazat-status.json   upload_fetch(): the helpline's signed
+ *                        status archive, which the caller verifies.
  * TLS is always verified (CA file or the system's, plus an optional pinned
  * public key), TLS 1.2 at least; only https:// URLs are accepted and
  * redirects (any 3xx) are refused, never followed.
@@ -24,7 +26,9 @@
  *      sends of this handle); permanent ones (TLS refused, 401/403, 507, a
  *      different file under the same name) stop at once. res says what
  *      happened: a status, the HTTP code, and a message for people.
- *   3. upload_destroy(u) (accepts NULL).
+ *   3. upload_fetch(u, name, max, &data, &len, &res) after the sends: the
+ *      status archive (receipt.h decides whether it is genuine).
+ *   4. upload_destroy(u) (accepts NULL).
  */
 #ifndef HIFAZAT_UPLOAD_H
 #define HIFAZAT_UPLOAD_H
@@ -74,6 +78,13 @@ void upload_destroy(struct upload *u);
 /* 0 when the archive is confirmed on the server (SENT or ALREADY_THERE),
  * -1 otherwise (res says why). name: [A-Za-z0-9._-], no leading dot. */
 int upload_send(struct upload *u, const char *path, const char *name, struct upload_result *res);
+
+/* GET <base>/<name> (the helpline's status archive): 0 with the bytes in
+ * *data (malloc'd), 1 when the server does not have it (404/410), -1 on
+ * any other failure (res says why; one attempt, no retries). Anything it
+ * returns is untrusted: the caller verifies it (receipt.h). */
+int upload_fetch(struct upload *u, const char *name, size_t max, uint8_t **data, size_t *len,
+                 struct upload_result *res);
 
 /* Whether a failure stops the whole run (REFUSED for TLS or credentials):
  * further archives would fail the same way. */
