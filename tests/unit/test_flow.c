@@ -1396,8 +1396,6 @@ static void section_questions(void)
         CHECK(!strcmp(app_screen_part(a), "content"), "what kind of pictures (%s)", app_screen_part(a));
         answer_hearing(a, true);
         expect_clip(a, L, "screen.questions.content");
-        if (l == 2)
-            shot(a, "content");
         /* Someone threatening to share them: the advice, then back. */
         tap(a, "questions.threats");
         CHECK(!strcmp(app_screen_part(a), "threats"), "the advice on threats (%s)", app_screen_part(a));

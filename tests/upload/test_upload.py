@@ -173,6 +173,7 @@ def cases(root, nginx, good, evil, jsonl, hashed):
     for h in hashed:
         v = h["kind"] == "video"
         want.add(("video_md5" if v else "md5", h["md5"]))
+        want.add(("video_sha1" if v else "sha1", h["sha1"]))
         want.add(("video_sha256" if v else "sha256", h["sha256"]))
         if "pdq" in h:
             want.add(("pdq", h["pdq"]))
