@@ -445,22 +445,10 @@ static const json_t *get_string(const json_t *doc, const char *key)
     return json_is_string(v) ? v : NULL;
 }
 
-/* A withdrawal request (kind "withdrawal", docs/report-format.md): the case
- * code and PIN a person typed at a kiosk; the helpline checks them against
- * the original report. */
-static int validate_withdrawal(json_t *doc, char *err, size_t n)
+/* The fields a report and a withdrawal share: who, when, which case. */
+static int validate_envelope(const json_t *doc, char *err, size_t n)
 {
-    static const char *const keys[] = {
-        "format", "version", "kind", "report_id", "case_code", "pin", "created_at",
-        "clock_trusted", "app_version", "kiosk_id", "language",
-    };
-    const char *bad = NULL;
     const json_t *v;
-    if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
-        return vfail(err, n, "unknown field '%s' in a version 1 withdrawal", bad);
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (!json_object_get(doc, keys[i]))
-            return vfail(err, n, "the field '%s' is missing", keys[i]);
     if (!(v = get_string(doc, "report_id")) ||
         !is_hex(json_string_value(v), REPORT_ID_HEX, json_string_length(v)))
         return vfail(err, n, "report_id must be 32 lowercase hex digits");
@@ -482,6 +470,27 @@ static int validate_withdrawal(json_t *doc, char *err, size_t n)
     if (!(v = get_string(doc, "kiosk_id")) ||
         !valid_token(json_string_value(v), json_string_length(v), 48))
         return vfail(err, n, "kiosk_id is missing or malformed");
+    return 0;
+}
+
+/* A withdrawal request (kind "withdrawal", docs/report-format.md): the case
+ * code and PIN a person typed at a kiosk; the helpline checks them against
+ * the original report. */
+static int validate_withdrawal(json_t *doc, char *err, size_t n)
+{
+    static const char *const keys[] = {
+        "format", "version", "kind", "report_id", "case_code", "pin", "created_at",
+        "clock_trusted", "app_version", "kiosk_id", "language",
+    };
+    const char *bad = NULL;
+    const json_t *v;
+    if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
+        return vfail(err, n, "unknown field '%s' in a version 1 withdrawal", bad);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!json_object_get(doc, keys[i]))
+            return vfail(err, n, "the field '%s' is missing", keys[i]);
+    if (validate_envelope(doc, err, n))
+        return -1;
     if (!(v = get_string(doc, "language")) ||
         (strcmp(json_string_value(v), "ur") && strcmp(json_string_value(v), "en")))
         return vfail(err, n, "language must be \"ur\" or \"en\"");
@@ -519,27 +528,8 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
     for (size_t i = 0; i < nrequired; i++)
         if (!json_object_get(doc, keys[i]))
             return vfail(err, n, "the field '%s' is missing", keys[i]);
-    if (!(v = get_string(doc, "report_id")) ||
-        !is_hex(json_string_value(v), REPORT_ID_HEX, json_string_length(v)))
-        return vfail(err, n, "report_id must be 32 lowercase hex digits");
-    if (!(v = get_string(doc, "case_code")) ||
-        !valid_case_code(json_string_value(v), json_string_length(v)))
-        return vfail(err, n, "case_code is not of the form dddd-dddd-dddd (with its check digit) "
-                             "or XXXX-XXXX (Crockford base32)");
-    if (!(v = get_string(doc, "pin")) || json_string_length(v) != REPORT_PIN_LEN ||
-        strspn(json_string_value(v), "0123456789") != REPORT_PIN_LEN)
-        return vfail(err, n, "pin must be 6 digits");
-    if (!(v = get_string(doc, "created_at")) ||
-        !valid_time(json_string_value(v), json_string_length(v)))
-        return vfail(err, n, "created_at must be a UTC time like 2025-01-31T14:05:00Z");
-    if (!json_is_boolean(json_object_get(doc, "clock_trusted")))
-        return vfail(err, n, "clock_trusted must be true or false");
-    if (!(v = get_string(doc, "app_version")) ||
-        !valid_token(json_string_value(v), json_string_length(v), 32))
-        return vfail(err, n, "app_version is missing or malformed");
-    if (!(v = get_string(doc, "kiosk_id")) ||
-        !valid_token(json_string_value(v), json_string_length(v), 48))
-        return vfail(err, n, "kiosk_id is missing or malformed");
+    if (validate_envelope(doc, err, n))
+        return -1;
     enum report_route route;
     enum report_reporter by;
     if (!(v = get_string(doc, "route")) || report_route_parse(json_string_value(v), &route))
