@@ -595,6 +595,23 @@ int queue_read(struct queue *q, const char *id, uint8_t **data, size_t *len)
     return rc;
 }
 
+/* After reports moved or went: each touched directory gets the fixed time
+ * back and is synced, `first` (where reports moved to; -1: none) before the
+ * others, so a power cut never loses a report that left its old place;
+ * returns rc, or -1 when a sync fails and rc was 0. */
+static int settle_dirs(struct queue *q, const bool touched[QUEUE_NSTATES], int first, int rc)
+{
+    for (int s = 0; s < QUEUE_NSTATES; s++)
+        if (touched[s] || s == first)
+            hide_time(q->dir[s], QUEUE_FIXED_MTIME);
+    if (first >= 0 && durable_fsync_dir(q->dir[first]) != 0 && rc == 0)
+        rc = qfail_errno(q, "cannot sync the queue");
+    for (int s = 0; s < QUEUE_NSTATES; s++)
+        if (touched[s] && s != first && durable_fsync_dir(q->dir[s]) != 0 && rc == 0)
+            rc = qfail_errno(q, "cannot sync the queue");
+    return rc;
+}
+
 long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, size_t n)
 {
     if ((unsigned)to >= QUEUE_NSTATES || to == QUEUE_PENDING)
@@ -630,17 +647,8 @@ long queue_mark(struct queue *q, enum queue_state to, const char *const *ids, si
             break;
         }
     }
-    if (moved) {
-        hide_time(q->dir[to], QUEUE_FIXED_MTIME);
-        for (int s = 0; s < QUEUE_NSTATES; s++)
-            if (touched[s])
-                hide_time(q->dir[s], QUEUE_FIXED_MTIME);
-        if (durable_fsync_dir(q->dir[to]) != 0 && rc == 0)
-            rc = qfail_errno(q, "cannot sync the queue");
-        for (int s = 0; s < QUEUE_NSTATES; s++)
-            if (touched[s] && durable_fsync_dir(q->dir[s]) != 0 && rc == 0)
-                rc = qfail_errno(q, "cannot sync the queue");
-    }
+    if (moved)
+        rc = settle_dirs(q, touched, (int)to, rc);
     unlock(q);
     if (rc != 0)
         return -1;
@@ -673,12 +681,7 @@ long queue_remove(struct queue *q, const char *const *ids, size_t n)
         }
     }
     /* The deletion is final only once each directory is synced. */
-    for (int s = 0; s < QUEUE_NSTATES; s++)
-        if (touched[s]) {
-            hide_time(q->dir[s], QUEUE_FIXED_MTIME);
-            if (durable_fsync_dir(q->dir[s]) != 0 && rc == 0)
-                rc = qfail_errno(q, "cannot sync the queue");
-        }
+    rc = settle_dirs(q, touched, -1, rc);
     unlock(q);
     if (rc != 0)
         return -1;
