@@ -71,6 +71,8 @@ os.chmod("oldkey/helpline.key", 0o600)
 rc, out, _ = run("hash", "-q", os.path.join(SHARED, "pdq/images/repo"))
 with open("images.jsonl", "w") as f:
     f.write(out)
+with open("image1.jsonl", "w") as f:  # another case, other pictures: other HMA bodies
+    f.write(out.splitlines(keepends=True)[0])
 
 KIOSK = ["--data-dir", "data", "--helpline-key", "hl/helpline.pub",
          "--helpline-signing-key", "hl/helpline-sign.pub"]
@@ -78,7 +80,7 @@ rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult",
 check(rc == 0, f"queue add: {err}")
 case = json.loads(out)
 CODE, PIN, RID = case["case_code"], case["pin"], case["report_id"]
-rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "under18", "--json", *KIOSK)
+rc, out, err = run("queue", "add", "--from", "image1.jsonl", "--route", "under18", "--json", *KIOSK)
 check(rc == 0, f"second report: {err}")
 other = json.loads(out)
 
@@ -216,6 +218,69 @@ check(len(wd) == 2 and {w["case_code"] for w in wd} == {CODE, "4820-7316-5912"},
       f"open shows the withdrawals: {wd}")
 check(any(l.startswith(CODE + ",") and ",withdrawal," in l for l in csv2.splitlines()),
       f"the CSV names the withdrawal of that case: {csv2}")
+
+# --- the bank: which entries to remove for the withdrawn case
+def hma_open(archives, *extra):
+    for n in ("hma.jsonl", "wd.jsonl"):
+        if os.path.exists(n):
+            os.remove(n)
+    rc, out, err = run("open", *archives, "--key", "hl/helpline.key", *PASS, "--kiosks", "reg.txt",
+                       "--jsonl", "/dev/null", "--hma", "hma.jsonl", "--hma-withdrawn", "wd.jsonl",
+                       *extra)
+    lines = lambda n: open(n).read().splitlines() if os.path.exists(n) else None
+    return rc, err, lines("hma.jsonl"), lines("wd.jsonl")
+
+
+tars1 = [os.path.join("stick1", n) for n in sorted(os.listdir("stick1")) if n.endswith(".tar")]
+tars2 = [os.path.join("stick2", n) for n in sorted(os.listdir("stick2")) if n.endswith(".tar")]
+rc, err, hma1, none = hma_open(tars1)
+check(rc == 0 and len(hma1) > 1 and none == [] and "0 withdrawn reports listed" in err,
+      f"reports without a withdrawal: nothing to remove: {rc} {none} {err}")
+# The withdrawn case has every picture; the other case one of them: the
+# withdrawn case's bodies are all of stick1's, each once.
+rc, err, hma_same, wd_same = hma_open(tars1 + tars2)
+check(rc == 0 and hma_same == hma1 and sorted(wd_same) == sorted(set(hma1)),
+      f"withdrawal with its report in the same run: the bodies --hma wrote, each once: {wd_same} {err}")
+check("1 withdrawn report listed" in err, f"one report (not the other case's) to remove: {err}")
+for secret in (CODE, CODE.replace("-", ""), PIN, RID, other["report_id"]):
+    check(secret not in "".join(wd_same), f"{secret!r} is not in the withdrawn bodies")
+check(all(set(json.loads(l)) <= {"pdq", "video_md5", "vpdq", "video_sha256"} for l in wd_same),
+      "nothing but signal types in the withdrawn bodies")
+rc, err, _, wd_alone = hma_open(tars2)
+check(rc == 0 and wd_alone == [] and "0 withdrawn" in err,
+      f"the withdrawal without its report or records: nothing known to remove: {wd_alone} {err}")
+rc, err, hma2, wd_rec = hma_open(tars2, "--records", "opened1.jsonl")
+check(rc == 0 and hma2 == [] and wd_rec == wd_same and "1 withdrawn report listed" in err,
+      f"withdrawal now, its report only in an earlier run's records: the same bodies: {wd_rec} {err}")
+rc, err, _, wd_late = hma_open(tars1, "--records", "opened2.jsonl")
+check(rc == 0 and wd_late == wd_same, f"report now, the withdrawal in earlier records: {wd_late} {err}")
+rc, err, _, wd_again = hma_open(tars1, "--records", "opened1.jsonl", "--records", "opened2.jsonl")
+check(rc == 0 and wd_again == wd_same, f"a report in the records and opened again: {wd_again} {err}")
+rc, err, _, wd_old = hma_open(["/dev/null"], "--records", "opened1.jsonl", "--records", "opened2.jsonl")
+check(wd_old == [], f"a case withdrawn in earlier runs only is not listed again: {wd_old} {err}")
+# a tampered withdrawal is refused as ever, and removes nothing
+wd_id = next(w["report_id"] for w in wd if w["case_code"] == CODE)
+tampered = False
+for t in tars2:
+    arch = open(t, "rb").read()
+    name = b"reports/" + wd_id.encode()
+    if name in arch:
+        tam = bytearray(arch)
+        tam[arch.index(name) + 512 + 100] ^= 0x20
+        open("tampered-wd.tar", "wb").write(tam)
+        tampered = True
+check(tampered, "the withdrawal is in stick2's archive")
+rc, err, _, wd_tam = hma_open(["tampered-wd.tar"], "--records", "opened1.jsonl")
+check(rc == 1 and wd_id in err and wd_tam == [],
+      f"a tampered withdrawal is refused and lists nothing: {rc} {wd_tam} {err}")
+rc, _, err = run("open", *tars2, "--key", "hl/helpline.key", *PASS, "--kiosks", "reg.txt",
+                 "--jsonl", "/dev/null", "--records", "opened1.jsonl")
+check(rc == 2 and "--hma-withdrawn" in err, f"--records without --hma-withdrawn: {rc} {err}")
+with open("bad-records.jsonl", "w") as f:
+    f.write('{"report_id": "x"}\n')
+rc, err, _, wd_bad = hma_open(tars2, "--records", "bad-records.jsonl")
+check(rc == 2 and "bad-records.jsonl line 1" in err and wd_bad is None,
+      f"records that are not open's: refused before anything is written: {rc} {err}")
 rc, out, err = run("receipts", "opened1.jsonl", "opened2.jsonl", "--status", "staff.csv",
                    "--key", "hl/helpline.key", *PASS, "--out", "hlout")
 check(rc == 0 and "sequence 2" in out and "1 withdrawal matched" in out and "1 without" in out,

@@ -1,6 +1,7 @@
 /* hifazat open ARCHIVE... --key FILE — the helpline's side: outbox archives
  * (or single sealed reports) in, the hashes out as JSON Lines and CSV, and
- * with --hma as request bodies for a Hasher-Matcher-Actioner bank; with
+ * with --hma as request bodies for a Hasher-Matcher-Actioner bank (and with
+ * --hma-withdrawn, those of withdrawn cases, to find and remove); with
  * --kiosks, only from the kiosks the helpline registered. */
 #include "cli.h"
 #include "durable.h"
@@ -62,6 +63,14 @@ static void usage(FILE *f)
           "  --hma-types LIST       the signal types the bank has (comma-separated; default\n"
           "                         pdq,video_md5,vpdq; also video_sha256): HMA refuses a\n"
           "                         whole request naming a type it does not know\n"
+          "  --hma-withdrawn FILE   for each withdrawal whose case has a report in this\n"
+          "                         run or in --records (or each report of a case a\n"
+          "                         withdrawal there withdrew), that report's bodies as\n"
+          "                         --hma writes them: what to look up in the bank and\n"
+          "                         remove (HMA removes content by its id, which only the\n"
+          "                         bank knows). Nothing but hashes; each line once\n"
+          "  --records FILE         what earlier runs wrote with --jsonl (repeatable): the\n"
+          "                         reports and withdrawals --hma-withdrawn matches\n"
           "  --seen FILE            ids and digests of reports opened in earlier runs;\n"
           "                         new ones are added, only once the outputs are safely\n"
           "                         on disk (the helpline's replay guard)\n"
@@ -309,8 +318,11 @@ struct run {
     struct kiosks kiosks;
     bool accept_unregistered;
     struct seen seen;
-    struct output jsonl, csv, hma;
+    struct output jsonl, csv, hma, hmawd;
     unsigned hma_types; /* HMA_* */
+    /* --hma-withdrawn: normalised case code -> [{"doc", "now", "wd"}...],
+     * and the report ids in it (a report in --records and in this run once) */
+    json_t *cases, *case_ids;
     /* lines for --seen, written only once the outputs are on disk */
     char *seen_new;
     size_t seen_len, seen_cap;
@@ -518,6 +530,136 @@ static void emit_hma(FILE *f, const json_t *doc, unsigned types)
     }
 }
 
+/* ------------------------------------------- withdrawn cases for HMA */
+
+/* Remembers a report or withdrawal (doc: as opened, or a --records line)
+ * under its case code; now: opened in this run. 0, 1 not a record with a
+ * case (skipped), -1 out of memory. */
+static int case_add(struct run *r, const json_t *doc, bool now)
+{
+    const char *id = json_string_value(json_object_get(doc, "report_id"));
+    const char *code = json_string_value(json_object_get(doc, "case_code"));
+    const char *pin = json_string_value(json_object_get(doc, "pin"));
+    char norm[REPORT_CASE_CODE_LEN + 1];
+    if (!id || !code || !pin || report_case_code_normalize(code, norm) != 0)
+        return 1;
+    json_t *have = json_object_get(r->case_ids, id);
+    if (have) { /* in --records and opened again now */
+        if (now)
+            json_object_set_new(have, "now", json_true());
+        return 0;
+    }
+    json_t *list = json_object_get(r->cases, norm);
+    if (!list) {
+        list = json_array();
+        if (!list || json_object_set_new(r->cases, norm, list) != 0)
+            return -1;
+    }
+    const char *kind = json_string_value(json_object_get(doc, "kind"));
+    json_t *e = json_pack("{s:O, s:b, s:b}", "doc", (json_t *)doc, "now", now, "wd",
+                          kind && !strcmp(kind, "withdrawal"));
+    if (!e || json_object_set(r->case_ids, id, e) != 0 || json_array_append_new(list, e) != 0)
+        return -1;
+    return 0;
+}
+
+/* One --records FILE into r->cases; 0, or -1 with a message written. */
+static int records_load(struct run *r, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    unsigned long no = 0;
+    int rc = 0;
+    while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+        no++;
+        if (strspn(line, " \t\r\n") == (size_t)len)
+            continue;
+        json_t *doc = json_loadb(line, (size_t)len, 0, NULL);
+        int a = doc ? case_add(r, doc, false) : 1;
+        if (a < 0) {
+            cli_error("%s: out of memory", path);
+            rc = -1;
+        } else if (a > 0) {
+            cli_error("%s line %lu: not a record of `hifazat open --jsonl`", path, no);
+            rc = -1;
+        }
+        json_decref(doc);
+    }
+    if (line) {
+        sodium_memzero(line, cap); /* case codes and PINs */
+        free(line);
+    }
+    fclose(f);
+    return rc;
+}
+
+static bool is_true(const json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(o, key));
+}
+
+/* Writes the bodies of every report of a withdrawn case (the withdrawal
+ * carries the report's PIN) where the report or the withdrawal is from this
+ * run, each distinct line once; returns how many reports. Linear in the
+ * reports, times the withdrawals of the same case. */
+static unsigned long emit_withdrawn(struct run *r)
+{
+    unsigned long n = 0;
+    json_t *lines = json_object();
+    const char *code;
+    json_t *list;
+    json_object_foreach(r->cases, code, list) {
+        size_t i, j;
+        json_t *rep, *wd;
+        json_array_foreach(list, i, rep) {
+            if (is_true(rep, "wd"))
+                continue;
+            const json_t *doc = json_object_get(rep, "doc");
+            const char *pin = json_string_value(json_object_get(doc, "pin"));
+            bool hit = false;
+            json_array_foreach(list, j, wd) {
+                const char *wpin =
+                    json_string_value(json_object_get(json_object_get(wd, "doc"), "pin"));
+                if (is_true(wd, "wd") && (is_true(wd, "now") || is_true(rep, "now")) &&
+                    strlen(wpin) == strlen(pin) && sodium_memcmp(wpin, pin, strlen(pin)) == 0)
+                    hit = true;
+            }
+            if (!hit)
+                continue;
+            n++;
+            char *buf = NULL;
+            size_t blen = 0;
+            FILE *m = open_memstream(&buf, &blen);
+            if (!m) {
+                r->problems++;
+                continue;
+            }
+            emit_hma(m, doc, r->hma_types);
+            if (fclose(m) != 0 || !lines) {
+                free(buf);
+                r->problems++;
+                continue;
+            }
+            for (char *p = buf, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+                *nl = '\0';
+                if (!json_object_get(lines, p)) {
+                    json_object_set_new(lines, p, json_true());
+                    fprintf(r->hmawd.f, "%s\n", p);
+                }
+            }
+            free(buf);
+        }
+    }
+    json_decref(lines);
+    return n;
+}
+
 static int seen_append(struct run *r, const char *id, const uint8_t sha[32])
 {
     enum { LINE = REPORT_ID_HEX + 1 + 64 + 1 };
@@ -566,6 +708,8 @@ static void emit(struct run *r, const struct report_opened *o, const uint8_t sha
         emit_csv(r->csv.f, doc, &kl);
     if (r->hma.f)
         emit_hma(r->hma.f, doc, r->hma_types);
+    if (r->hmawd.f && case_add(r, doc, true) < 0)
+        r->problems++;
 }
 
 static void reject(struct run *r, const char *source, const char *id, const char *why)
@@ -858,13 +1002,18 @@ int cmd_open(int argc, char **argv)
         {"seen", required_argument, NULL, 's'},
         {"hma", required_argument, NULL, 'H'},
         {"hma-types", required_argument, NULL, 'T'},
+        {"hma-withdrawn", required_argument, NULL, 'W'},
+        {"records", required_argument, NULL, 'R'},
         {"kiosks", required_argument, NULL, 'K'},
         {"accept-unregistered", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0},
     };
     const char *keyfile = NULL, *passfile = NULL, *jsonl = "-", *csv = NULL, *seenfile = NULL,
-               *kiosksfile = NULL, *hma = NULL;
+               *kiosksfile = NULL, *hma = NULL, *hmawd = NULL;
+    enum { MAX_RECORDS = 64 };
+    const char *records[MAX_RECORDS];
+    int nrecords = 0;
     unsigned hma_types = HMA_PDQ | HMA_VIDEO_MD5 | HMA_VPDQ;
     bool accept_unregistered = false;
     int c;
@@ -882,6 +1031,14 @@ int cmd_open(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
+        case 'W': hmawd = optarg; break;
+        case 'R':
+            if (nrecords == MAX_RECORDS) {
+                cli_error("open: at most %d --records files", MAX_RECORDS);
+                return CLI_USAGE;
+            }
+            records[nrecords++] = optarg;
+            break;
         case 'K': kiosksfile = optarg; break;
         case 'A': accept_unregistered = true; break;
         case 'h': usage(stdout); return CLI_OK;
@@ -893,6 +1050,10 @@ int cmd_open(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    if (nrecords && !hmawd) {
+        cli_error("open: --records is read for --hma-withdrawn FILE only");
+        return CLI_USAGE;
+    }
     if (!kiosksfile && !accept_unregistered) {
         cli_error("open: --kiosks FILE is required: the kiosks this helpline registered (anyone "
                   "can seal a report and copy a kiosk's key); --accept-unregistered opens "
@@ -900,6 +1061,7 @@ int cmd_open(int argc, char **argv)
         return CLI_USAGE;
     }
     struct run r = {.seen_fd = -1, .jsonl.dirfd = -1, .csv.dirfd = -1, .hma.dirfd = -1,
+                    .hmawd.dirfd = -1,
                     .accept_unregistered = accept_unregistered, .hma_types = hma_types};
     int rc = CLI_USAGE;
     char err[KEYS_ERR_SIZE];
@@ -911,6 +1073,17 @@ int cmd_open(int argc, char **argv)
     if (kiosksfile && kiosks_load(&r.kiosks, kiosksfile, kerr, sizeof(kerr)) != 0) {
         cli_error("%s", kerr);
         goto out;
+    }
+    if (hmawd) {
+        r.cases = json_object();
+        r.case_ids = json_object();
+        if (!r.cases || !r.case_ids) {
+            cli_error("out of memory");
+            goto out;
+        }
+        for (int i = 0; i < nrecords; i++)
+            if (records_load(&r, records[i]) != 0)
+                goto out;
     }
     pass = keys_passphrase_read(passfile, false, &plen, err, sizeof(err));
     if (!pass) {
@@ -953,18 +1126,24 @@ int cmd_open(int argc, char **argv)
         cli_error("cannot write %s: %s", hma, output_error(errno));
         goto out;
     }
+    if (hmawd && output_open(&r.hmawd, hmawd) != 0) {
+        cli_error("cannot write %s: %s", hmawd, output_error(errno));
+        goto out;
+    }
     if (r.csv.f)
         fputs("case_code,route,signal_type,value,quality,report_id,item,kind,variant,"
               "kiosk_key_fingerprint,kiosk_name\n",
               r.csv.f);
     for (int i = optind; i < argc; i++)
         open_input(&r, argv[i]);
+    unsigned long withdrawn = r.hmawd.f ? emit_withdrawn(&r) : 0;
     rc = (r.rejected || r.problems) ? CLI_SOME_FAILED : CLI_OK;
     /* --seen last: a report is remembered only once it is on disk */
     const struct output *bad = output_commit(&r.jsonl) != 0 ? &r.jsonl
                                : output_commit(&r.csv) != 0 ? &r.csv
                                : output_commit(&r.hma) != 0 ? &r.hma
-                                                            : NULL;
+                               : output_commit(&r.hmawd) != 0 ? &r.hmawd
+                                                              : NULL;
     if (bad) {
         cli_error("cannot write %s: %s; nothing was added to --seen", bad->path, strerror(errno));
         rc = CLI_SOME_FAILED;
@@ -975,6 +1154,9 @@ int cmd_open(int argc, char **argv)
     fprintf(stderr, "hifazat: %lu report%s opened, %lu duplicate%s skipped, %lu rejected\n",
             r.opened, r.opened == 1 ? "" : "s", r.duplicates, r.duplicates == 1 ? "" : "s",
             r.rejected);
+    if (hmawd && !bad)
+        fprintf(stderr, "hifazat: %lu withdrawn report%s listed in %s for removal from the bank\n",
+                withdrawn, withdrawn == 1 ? "" : "s", hmawd);
     if (r.revoked)
         fprintf(stderr, "hifazat: %lu report%s refused: signed by a revoked kiosk key\n", r.revoked,
                 r.revoked == 1 ? "" : "s");
@@ -987,6 +1169,9 @@ out:
     output_abort(&r.jsonl);
     output_abort(&r.csv);
     output_abort(&r.hma);
+    output_abort(&r.hmawd);
+    json_decref(r.cases);
+    json_decref(r.case_ids);
     if (r.seen_fd >= 0)
         close(r.seen_fd);
     keys_helpline_close(key);
