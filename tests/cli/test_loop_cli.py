@@ -136,7 +136,13 @@ rc, out, err = run("receipts", "opened1.jsonl", "--key", "oldkey/helpline.key", 
 check(rc == 2 and "signing key" in err, f"an old key file cannot sign receipts: {rc} {err}")
 rc, out, err = run("receipts", "opened1.jsonl", "--status", "staff.csv", "--key", "hl/helpline.key",
                    *PASS, "--out", "hlout")
-check(rc == 0 and "sequence 1" in out, f"receipts: {rc} {out} {err}")
+check(rc == 0 and "sequence 1" in out and "2 tags computed, 0 from" in out, f"receipts: {rc} {out} {err}")
+# the tag cache: beside the archive, the helpline's staff only
+TAGS = "hlout/hifazat-tags.private"
+check(os.path.exists(TAGS) and os.stat(TAGS).st_mode & 0o777 == 0o600, "the tag cache is 0600")
+tags1 = open(TAGS).read()
+check(len(tags1.splitlines()) == 2 and RID in tags1 and CODE not in tags1 and PIN not in tags1,
+      f"the tag cache maps report ids to tags: {tags1}")
 archive1 = open("hlout/hifazat-status.json", "rb").read()
 # nothing in it names a person or gives a case code or PIN in clear
 text = archive1.decode()
@@ -285,7 +291,20 @@ rc, out, err = run("receipts", "opened1.jsonl", "opened2.jsonl", "--status", "st
                    "--key", "hl/helpline.key", *PASS, "--out", "hlout")
 check(rc == 0 and "sequence 2" in out and "1 withdrawal matched" in out and "1 without" in out,
       f"receipts 2: {out} {err}")
+check("2 tags computed, 2 from" in out, f"the earlier reports' tags come from the cache: {out}")
+check(len(open(TAGS).read().splitlines()) == 4 and tags1.splitlines()[0] in open(TAGS).read(),
+      "the cache keeps every tag of these records, the refused withdrawal's too")
 archive2 = open("hlout/hifazat-status.json", "rb").read()
+# a damaged cache costs time, never a wrong tag
+os.makedirs("cacheout")
+with open("cacheout/hifazat-tags.private", "w") as f:
+    f.write(open(TAGS).read()[:-10])
+rc, out, err = run("receipts", "opened1.jsonl", "opened2.jsonl", "--status", "staff.csv",
+                   "--key", "hl/helpline.key", *PASS, "--out", "cacheout", "--issued-at",
+                   "2026-01-10T00:00:00Z")
+check(rc == 0 and "damaged" in err and "4 tags computed, 0 from" in out, f"damaged cache: {out} {err}")
+check(open("cacheout/hifazat-tags.private").read() == open(TAGS).read(),
+      "recomputed tags are the cached ones")
 doc2 = json.loads(base64.b64decode(json.loads(archive2)["body"]))
 by_id = {e["report_id"]: e for e in doc2["entries"]}
 check(by_id[RID]["status"] == "withdrawn", "the case is withdrawn in the archive")

@@ -67,7 +67,26 @@ struct rec {
 struct recs {
     struct rec *r;
     size_t n, cap;
+    json_t *by_id;   /* report id -> index in r: each report once, in O(1) */
+    json_t *by_code; /* normalised case code -> [indices of its reports] */
 };
+
+/* Indexes the reports (not the withdrawals) by case code; 0 / -1. */
+static int recs_index_codes(struct recs *t)
+{
+    if (!(t->by_code = json_object()))
+        return -1;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->r[i].withdrawal)
+            continue;
+        json_t *list = json_object_get(t->by_code, t->r[i].code);
+        if (!list && (!(list = json_array()) || json_object_set_new(t->by_code, t->r[i].code, list) != 0))
+            return -1;
+        if (json_array_append_new(list, json_integer((json_int_t)i)) != 0)
+            return -1;
+    }
+    return 0;
+}
 
 static struct rec *recs_push(struct recs *t)
 {
@@ -115,13 +134,11 @@ static int load_records(struct recs *t, const char *path)
             rc = -1;
             break;
         }
-        struct rec *r = NULL;
-        for (size_t i = 0; i < t->n; i++)
-            if (!strcmp(t->r[i].e.report_id, id))
-                r = &t->r[i];
-        if (!r) { /* the same report in two files: once */
-            r = recs_push(t);
-            if (!r) {
+        /* the same report in two files: once */
+        if (!json_object_get(t->by_id, id)) {
+            struct rec *r = recs_push(t);
+            if (!r || json_object_set_new(t->by_id, id, json_integer((json_int_t)(t->n - 1))) != 0) {
+                cli_error("out of memory");
                 json_decref(j);
                 rc = -1;
                 break;
@@ -182,11 +199,12 @@ static int apply_status_file(struct recs *t, const char *path, const char *today
         }
         char norm[REPORT_CASE_CODE_LEN + 1] = "";
         bool by_code = report_case_code_normalize(fields[0], norm) == 0;
-        size_t hits = 0;
-        for (size_t i = 0; i < t->n; i++) {
-            struct rec *r = &t->r[i];
-            if (r->withdrawal ||
-                (by_code ? strcmp(r->code, norm) : strcmp(r->e.report_id, fields[0])))
+        size_t hits = 0, k;
+        json_t *one = json_pack("[O]", json_object_get(t->by_id, fields[0]));
+        const json_t *ix;
+        json_array_foreach(by_code ? json_object_get(t->by_code, norm) : one, k, ix) {
+            struct rec *r = &t->r[json_integer_value(ix)];
+            if (r->withdrawal)
                 continue;
             r->e.status = st;
             snprintf(r->e.reason, sizeof r->e.reason, "%s", fields[2]);
@@ -194,12 +212,72 @@ static int apply_status_file(struct recs *t, const char *path, const char *today
             r->staff = true;
             hits++;
         }
+        json_decref(one);
         if (!hits)
             fprintf(stderr, "hifazat: %s line %lu: no opened report has that id or case code\n",
                     path, lineno);
     }
     fclose(f);
     return rc;
+}
+
+/* The tag cache: "REPORT_ID TAG\n" per line, hex, in the output folder
+ * (mode 0600, replaced whole with durable.h). A tag is a slow hash of case
+ * code and PIN: the archive publishes those of the reports it names, but the
+ * cache also keeps those a refused withdrawal left out, so it stays on the
+ * helpline's side and is never copied to the drop box or a stick. Keyed by
+ * report id: a report's code and PIN are signed with it and never change. */
+#define TAG_CACHE_NAME "hifazat-tags.private"
+
+/* id -> tag hex (an empty object when there is none or it is damaged). */
+static json_t *tag_cache_load(int dirfd, const char *outdir)
+{
+    json_t *m = json_object();
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (!m || durable_read(dirfd, TAG_CACHE_NAME, RECEIPT_MAX_ARCHIVE, &data, &len) != 0) {
+        if (m && errno != ENOENT)
+            fprintf(stderr, "hifazat: warning: cannot read %s/%s (%s): every tag is computed\n",
+                    outdir, TAG_CACHE_NAME, strerror(errno));
+        return m;
+    }
+    enum { LINE = REPORT_ID_HEX + 1 + 2 * RECEIPT_TAG_SIZE + 1 };
+    for (size_t off = 0; off < len; off += LINE) {
+        const char *l = (const char *)data + off;
+        if (len - off < LINE || l[REPORT_ID_HEX] != ' ' || l[LINE - 1] != '\n' ||
+            strspn(l, "0123456789abcdef") != REPORT_ID_HEX ||
+            strspn(l + REPORT_ID_HEX + 1, "0123456789abcdef") != 2 * RECEIPT_TAG_SIZE) {
+            fprintf(stderr, "hifazat: warning: %s/%s is damaged: every tag is computed\n", outdir,
+                    TAG_CACHE_NAME);
+            json_object_clear(m);
+            break;
+        }
+        char id[REPORT_ID_HEX + 1];
+        snprintf(id, sizeof id, "%.*s", REPORT_ID_HEX, l);
+        json_object_set_new(m, id, json_stringn(l + REPORT_ID_HEX + 1, 2 * RECEIPT_TAG_SIZE));
+    }
+    free(data);
+    return m;
+}
+
+static char *tag_cache_text(const struct recs *t, size_t *len)
+{
+    enum { LINE = REPORT_ID_HEX + 1 + 2 * RECEIPT_TAG_SIZE + 1 };
+    char *buf = malloc(t->n * LINE + 1), *p = buf;
+    if (!buf)
+        return NULL;
+    for (size_t i = 0; i < t->n; i++) {
+        if (!t->r[i].e.has_tag)
+            continue;
+        memcpy(p, t->r[i].e.report_id, REPORT_ID_HEX);
+        p[REPORT_ID_HEX] = ' ';
+        sodium_bin2hex(p + REPORT_ID_HEX + 1, 2 * RECEIPT_TAG_SIZE + 1, t->r[i].e.tag,
+                       RECEIPT_TAG_SIZE);
+        p[LINE - 1] = '\n';
+        p += LINE;
+    }
+    *len = (size_t)(p - buf);
+    return buf;
 }
 
 static int parse_when(const char *s, time_t *out)
@@ -228,11 +306,20 @@ static int do_build(int nin, char **in, const char *keyfile, const char *passfil
     struct recs t = {0};
     int rc = CLI_SOME_FAILED;
     struct keys_helpline *h = NULL;
-    char *out = NULL;
+    char *out = NULL, *cache = NULL;
+    size_t cachelen = 0;
     int dirfd = -1;
+    if (!(t.by_id = json_object())) {
+        cli_error("out of memory");
+        goto done;
+    }
     for (int i = 0; i < nin; i++)
         if (load_records(&t, in[i]) != 0)
             goto done;
+    if (recs_index_codes(&t) != 0) {
+        cli_error("out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < t.n; i++) {
         t.r[i].e.status = RECEIPT_RECEIVED;
         snprintf(t.r[i].e.date, sizeof t.r[i].e.date, "%s", today);
@@ -263,21 +350,42 @@ static int do_build(int nin, char **in, const char *keyfile, const char *passfil
         rc = CLI_USAGE;
         goto done;
     }
-    /* tags: the slow part (argon2id, about 0.1 s each) */
-    for (size_t i = 0; i < t.n; i++)
-        if (receipt_tag(t.r[i].code, t.r[i].pin, t.r[i].e.tag) == 0)
+    dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 && errno == ENOENT && mkdir(outdir, 0755) == 0)
+        dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        cli_error("cannot open %s: %s", outdir, strerror(errno));
+        goto done;
+    }
+    /* tags: the slow part (argon2id, about 0.1 s each), each computed once
+     * and then kept in the tag cache beside the archive */
+    json_t *cached = tag_cache_load(dirfd, outdir);
+    size_t computed = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const char *hex = json_string_value(json_object_get(cached, t.r[i].e.report_id));
+        if (hex && sodium_hex2bin(t.r[i].e.tag, RECEIPT_TAG_SIZE, hex, strlen(hex), NULL, NULL,
+                                  NULL) == 0) {
             t.r[i].e.has_tag = true;
+        } else if (receipt_tag(t.r[i].code, t.r[i].pin, t.r[i].e.tag) == 0) {
+            t.r[i].e.has_tag = true;
+            computed++;
+        }
+    }
+    json_decref(cached);
+    /* every tag of these records (a refused withdrawal's too: its report
+     * may come later), written once the archive is */
+    cache = tag_cache_text(&t, &cachelen);
     /* withdrawals: the case code and PIN of a report make that case withdrawn */
     size_t withdrawn = 0, refused = 0;
     for (size_t i = 0; i < t.n; i++) {
         struct rec *w = &t.r[i];
         if (!w->withdrawal)
             continue;
-        size_t hits = 0;
-        for (size_t j = 0; j < t.n; j++) {
-            struct rec *r = &t.r[j];
-            if (r->withdrawal || strcmp(r->code, w->code) ||
-                sodium_memcmp(r->pin, w->pin, REPORT_PIN_LEN) != 0)
+        size_t hits = 0, k;
+        const json_t *ix;
+        json_array_foreach(json_object_get(t.by_code, w->code), k, ix) {
+            struct rec *r = &t.r[json_integer_value(ix)];
+            if (sodium_memcmp(r->pin, w->pin, REPORT_PIN_LEN) != 0)
                 continue;
             r->e.status = RECEIPT_WITHDRAWN;
             r->e.reason[0] = '\0';
@@ -296,13 +404,6 @@ static int do_build(int nin, char **in, const char *keyfile, const char *passfil
             w->e.has_tag = false;
             refused++;
         }
-    }
-    dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0 && errno == ENOENT && mkdir(outdir, 0755) == 0)
-        dirfd = open(outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) {
-        cli_error("cannot open %s: %s", outdir, strerror(errno));
-        goto done;
     }
     uint64_t seq = 1;
     unsigned char *prev = NULL;
@@ -342,16 +443,26 @@ static int do_build(int nin, char **in, const char *keyfile, const char *passfil
         cli_error("cannot write %s/%s: %s", outdir, RECEIPT_ARCHIVE_NAME, strerror(errno));
         goto done;
     }
+    if (!cache || durable_write(dirfd, TAG_CACHE_NAME, cache, cachelen, 0600) != 0)
+        fprintf(stderr, "hifazat: warning: cannot write %s/%s (%s): the next run computes every "
+                "tag again\n", outdir, TAG_CACHE_NAME, cache ? strerror(errno) : "out of memory");
     printf("%s/%s: sequence %llu, %zu report%s (%zu withdrawal%s matched, %zu without a "
-           "matching case)\n",
+           "matching case; %zu tag%s computed, %zu from %s)\n",
            outdir, RECEIPT_ARCHIVE_NAME, (unsigned long long)seq, t.n, t.n == 1 ? "" : "s",
-           withdrawn, withdrawn == 1 ? "" : "s", refused);
+           withdrawn, withdrawn == 1 ? "" : "s", refused, computed, computed == 1 ? "" : "s",
+           t.n - computed, TAG_CACHE_NAME);
     rc = CLI_OK;
 done:
     if (dirfd >= 0)
         close(dirfd);
     free(out);
+    if (cache) {
+        sodium_memzero(cache, cachelen);
+        free(cache);
+    }
     keys_helpline_close(h);
+    json_decref(t.by_id);
+    json_decref(t.by_code);
     if (t.r)
         sodium_memzero(t.r, t.cap * sizeof *t.r);
     free(t.r);
