@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks: each section prints its figures as ratios against a baseline
 # measured in the same run. Usage: scripts/bench.sh [SECTION...]
-# Sections: hash, hash-source, queue, upload, media, ui, vpdq, kiosk, audio,
+# Sections: hash, hash-source, queue, upload, receipts, media, ui, vpdq, kiosk, audio,
 # phone (not run by default: it needs the test image of image-build/test.sh,
 # or a VM that image-build/test/phone_vm.py serves; see tests/bench/bench_phone.py)
 set -eu
@@ -14,7 +14,7 @@ export HIFAZAT_DECODER="$PWD/build-bench/kiosk/hifazat-decode"
 shared="$(cd .. && pwd)/shared"
 work=$(mktemp -d "${TMPDIR:-/tmp}/hifazat-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-sections="${*:-hash hash-source sandbox queue upload media ui vpdq kiosk audio}"
+sections="${*:-hash hash-source sandbox queue upload receipts media ui vpdq kiosk audio}"
 
 # verdict AWK-CONDITION TEXT: a target, met or MISSED
 verdict() {
@@ -113,6 +113,16 @@ for s in $sections; do
     upload)
         echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS (issue 4)"
         python3 tests/bench/bench_upload.py build-bench/kiosk/hifazat "$shared" "$work"
+        ;;
+    receipts)
+        echo "== receipts: the helpline's status archive with and without the tag cache"
+        out=$(python3 tests/bench/bench_receipts.py build-bench/kiosk/hifazat "$work" 200)
+        printf '%s\n' "$out" | sed '$d'
+        line=$(printf '%s\n' "$out" | tail -1)
+        verdict "$(field "$line" ratio) <= 0.1" \
+            "a cached run <= 0.1 x an uncached one on the same 200 reports ($(field "$line" ratio))"
+        verdict "$(field "$line" big_cached_s) <= 10" \
+            "10 000 reports with every tag cached <= 10 s ($(field "$line" big_cached_s) s)"
         ;;
     media)
         echo "== media (issue 6: opening a camera folder of 3 000 photos)"
