@@ -71,16 +71,16 @@ os.chmod("oldkey/helpline.key", 0o600)
 rc, out, _ = run("hash", "-q", os.path.join(SHARED, "pdq/images/repo"))
 with open("images.jsonl", "w") as f:
     f.write(out)
-with open("image1.jsonl", "w") as f:  # another case, other pictures: other HMA bodies
+with open("image1.jsonl", "w") as f:  # the first case: one of the other case's pictures
     f.write(out.splitlines(keepends=True)[0])
 
 KIOSK = ["--data-dir", "data", "--helpline-key", "hl/helpline.pub",
          "--helpline-signing-key", "hl/helpline-sign.pub"]
-rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "adult", "--json", *KIOSK)
+rc, out, err = run("queue", "add", "--from", "image1.jsonl", "--route", "adult", "--json", *KIOSK)
 check(rc == 0, f"queue add: {err}")
 case = json.loads(out)
 CODE, PIN, RID = case["case_code"], case["pin"], case["report_id"]
-rc, out, err = run("queue", "add", "--from", "image1.jsonl", "--route", "under18", "--json", *KIOSK)
+rc, out, err = run("queue", "add", "--from", "images.jsonl", "--route", "under18", "--json", *KIOSK)
 check(rc == 0, f"second report: {err}")
 other = json.loads(out)
 
@@ -242,11 +242,17 @@ tars2 = [os.path.join("stick2", n) for n in sorted(os.listdir("stick2")) if n.en
 rc, err, hma1, none = hma_open(tars1)
 check(rc == 0 and len(hma1) > 1 and none == [] and "0 withdrawn reports listed" in err,
       f"reports without a withdrawal: nothing to remove: {rc} {none} {err}")
-# The withdrawn case has every picture; the other case one of them: the
-# withdrawn case's bodies are all of stick1's, each once.
+# The withdrawn case has one picture, the other case all of them: the
+# withdrawn case's bodies are its picture's PDQ (and as displayed, if turned).
+rec = next(json.loads(l) for l in open("opened1.jsonl") if json.loads(l)["report_id"] == RID)
+sigs = {s.get("variant"): s["value"] for s in rec["items"][0]["signals"] if s["type"] == "pdq"}
+own = [json.dumps({"pdq": sigs.get("full", sigs.get(None))}, separators=(",", ":"))]
+if "displayed" in sigs:
+    own.append(json.dumps({"pdq": sigs.get("displayed_full", sigs["displayed"])}, separators=(",", ":")))
 rc, err, hma_same, wd_same = hma_open(tars1 + tars2)
-check(rc == 0 and hma_same == hma1 and sorted(wd_same) == sorted(set(hma1)),
-      f"withdrawal with its report in the same run: the bodies --hma wrote, each once: {wd_same} {err}")
+check(rc == 0 and hma_same == hma1 and wd_same == own and set(own) < set(hma1),
+      f"withdrawal with its report in the same run: its bodies as --hma wrote them, each once, "
+      f"not the other case's: {wd_same} {err}")
 check("1 withdrawn report listed" in err, f"one report (not the other case's) to remove: {err}")
 for secret in (CODE, CODE.replace("-", ""), PIN, RID, other["report_id"]):
     check(secret not in "".join(wd_same), f"{secret!r} is not in the withdrawn bodies")
