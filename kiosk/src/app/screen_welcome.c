@@ -1,10 +1,13 @@
 /* Welcome: who we are in one sentence, a reassurance, and one big Start.
  * Language, quick exit, "Listen again" and the volume are on the top bar, as
  * on every screen. The spoken guidance switch is here, under Start (issue 9:
- * the narration listens to screen changes through app_add_listener()). */
+ * the narration listens to screen changes through app_add_listener()).
+ * Under it all, quieter, "I have a case code" for someone who made a report
+ * before (screen_case_status.c). */
 #include "app_internal.h"
 
 #define START_ID "welcome.start"
+#define HAVE_CODE_ID "welcome.case_code"
 
 static void enter(struct app *a) { ui_set_focus(app_ui(a), ui_id(START_ID)); }
 
@@ -40,8 +43,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
      * after the mark, one before the text. */
     bool sound = narration_available(a);
     int toggle_h = sound ? t->button_h : 0;
+    /* Someone who made a report before: a calm text button, under the rest. */
+    struct ui_button_spec have = {.label = _("I have a case code"), .icon = TEXT_ICON_KEY,
+                                  .style = UI_BUTTON_SECONDARY};
+    int hw = ui_button_width(ui, &have);
+    if (hw > col.w)
+        hw = col.w;
+    int have_h = t->touch;
     int total = mark + tb->height + t->gap + ib->height + 2 * t->gap + t->button_h + 2 * t->gap +
-                nb->height + (sound ? toggle_h + t->gap : 0);
+                nb->height + (sound ? toggle_h + t->gap : 0) + t->gap + have_h;
     int y = area.y + (area.h - total) / 2;
     if (y < area.y + t->gap)
         y = area.y + t->gap;
@@ -87,6 +97,12 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         if (nb->lines[i].x < minx)
             minx = nb->lines[i].x;
     ui_draw_block(ui, nb, row.x - minx, y, t->muted);
+    y += nb->height + t->gap;
+
+    if (ui_button(ui, HAVE_CODE_ID, (struct ui_rect){col.x + (col.w - hw) / 2, y, hw, have_h}, &have)) {
+        session_begin(&a->session, a->default_demo);
+        app_go(a, SCREEN_CASE_STATUS);
+    }
 }
 
 const struct screen screen_welcome = {
