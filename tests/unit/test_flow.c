@@ -4088,7 +4088,7 @@ static void case_walk(struct app *a, const char *code, const char *pin, const ch
     type_case(a, code);
     type_case(a, pin);
     case_check(a, "answer");
-    CHECK(drawn_text(a, "15-01-2027"), "the status's date is shown");
+    CHECK(drawn_text(a, "15/01/2027"), "the status's date is shown");
     shot(a, "case_received");
 
     /* A wrong secret number: exactly the answer of a case not known here. */
@@ -4098,7 +4098,7 @@ static void case_walk(struct app *a, const char *code, const char *pin, const ch
           "Back: the code kept, the secret number erased");
     type_case(a, wrong_pin);
     case_check(a, "answer");
-    CHECK(!drawn_text(a, "15-01-2027"), "a wrong secret number shows no status");
+    CHECK(!drawn_text(a, "15/01/2027"), "a wrong secret number shows no status");
     shot(a, "case_not_known");
 
     /* Withdraw, with the right secret number. */

@@ -357,8 +357,10 @@ static int draw_answer_column(struct app *a, struct ui_ctx *ui, struct ui_rect r
         *can_withdraw = true;
     } else if (st.rc == RECEIPT_FOUND) {
         char date[16];
-        /* YYYY-MM-DD as people here write it: DD-MM-YYYY. */
-        snprintf(date, sizeof date, "%.2s-%.2s-%.4s", st.c.date + 8, st.c.date + 5, st.c.date);
+        /* YYYY-MM-DD as people here write it: DD/MM/YYYY (slashes hold the
+         * date together in an Urdu line; dashes let the bidi algorithm
+         * reorder its parts). */
+        snprintf(date, sizeof date, "%.2s/%.2s/%.4s", st.c.date + 8, st.c.date + 5, st.c.date);
         const char *f = status_text(st.c.status);
         snprintf(msg, sizeof msg, f ? f : "%s", date);
         if (st.c.status == RECEIPT_REJECTED && st.c.reason[0]) {
@@ -425,11 +427,18 @@ static void draw_answer(struct app *a, struct ui_ctx *ui, struct page *p)
         struct ui_button_spec wb = {.label = _("Withdraw my report"), .icon = -1,
                                     .style = UI_BUTTON_SECONDARY};
         int bw = ui_button_width(ui, &wb);
-        if (bw > p->body.w)
-            bw = p->body.w;
-        struct ui_rect br = ui_cut_bottom(&p->body, t->button_h);
-        ui_cut_bottom(&p->body, t->gap);
-        if (ui_button(ui, "case_status.withdraw", ui_cut_start(ui, &br, bw), &wb))
+        struct ui_rect br;
+        if (bw + 2 * t->gap <= p->nav.w) {
+            /* Between Back and Finish, when it fits. */
+            br = ui_center(p->nav, bw, p->nav.h);
+        } else {
+            if (bw > p->body.w)
+                bw = p->body.w;
+            br = ui_cut_bottom(&p->body, t->button_h);
+            ui_cut_bottom(&p->body, t->gap);
+            br = ui_cut_start(ui, &br, bw);
+        }
+        if (ui_button(ui, "case_status.withdraw", br, &wb))
             st.confirm = true;
     }
     struct ui_scroll_area sa;
