@@ -338,9 +338,9 @@ static int draw_answer_column(struct app *a, struct ui_ctx *ui, struct ui_rect r
         } else if (st.rc == RECEIPT_ALREADY) {
             snprintf(msg, sizeof msg, "%s", _("This report is withdrawn already."));
         } else if (st.rc == RECEIPT_LIMITED) {
-            long m = (st.c.retry_after + 59) / 60;
-            /* TRANSLATORS: %ld is a number of minutes. */
-            snprintf(msg, sizeof msg, _("Too many tries. Please wait %ld minutes, then try again."),
+            int m = (int)((st.c.retry_after + 59) / 60);
+            /* TRANSLATORS: %d is a number of minutes. */
+            snprintf(msg, sizeof msg, _("Too many tries. Please wait %d minutes, then try again."),
                      m < 1 ? 1 : m);
             icon = TEXT_ICON_CLOCK;
         } else {
@@ -378,8 +378,8 @@ static int draw_answer_column(struct app *a, struct ui_ctx *ui, struct ui_rect r
         icon = st.c.status == RECEIPT_REJECTED ? TEXT_ICON_WARNING : TEXT_ICON_CHECK;
         *can_withdraw = st.c.status != RECEIPT_WITHDRAWN;
     } else if (st.rc == RECEIPT_LIMITED) {
-        long m = (st.c.retry_after + 59) / 60;
-        snprintf(msg, sizeof msg, _("Too many tries. Please wait %ld minutes, then try again."),
+        int m = (int)((st.c.retry_after + 59) / 60);
+        snprintf(msg, sizeof msg, _("Too many tries. Please wait %d minutes, then try again."),
                  m < 1 ? 1 : m);
         icon = TEXT_ICON_CLOCK;
     } else if (st.rc == RECEIPT_UNKNOWN) {
