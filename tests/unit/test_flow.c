@@ -4195,6 +4195,40 @@ static void section_case_status(void)
     CHECK(dirty_blocks == 0, "%zu session blocks freed without being wiped", dirty_blocks);
     session_free_hook = NULL;
     app_destroy(a);
+
+    /* Demo mode: practice answers; the data partition is never read or
+     * written (its tree byte for byte the same) and nothing is queued. */
+    static char before_t[1 << 16], after_t[1 << 16];
+    list_tree(f.data, before_t, sizeof before_t);
+    struct app_options o;
+    kfix_options(&f, &o, 1280, 800);
+    o.demo = true;
+    o.lang = "en";
+    char aerr[800];
+    int code;
+    a = app_create(&o, aerr, sizeof aerr, &code);
+    REQUIRE(a, "demo app: %s", aerr);
+    audio_set_sink_backend(app_audio(a), &sink_test);
+    app_draw(a, true);
+    open_case_screen(a);
+    type_case(a, rc.case_code);
+    type_case(a, rc.pin);
+    tap(a, "case_status.check");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), "answer") && app_jobs_running(a) == 0 &&
+              !drawn_text(a, "15/01/2027"),
+          "demo: a practice answer, nothing looked up");
+    tap(a, "case_status.withdraw");
+    tap_id(a, ui_id_index(ui_id("case_status.confirm"), 1), "yes, withdraw it");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), "withdrawn") && app_jobs_running(a) == 0,
+          "demo: the practice withdrawal's answer");
+    tap(a, "case_status.finish");
+    wait_screen(a, "welcome", 2000);
+    app_destroy(a);
+    list_tree(f.data, after_t, sizeof after_t);
+    CHECK(!strcmp(before_t, after_t), "demo mode changed the data directory:\n%s\n---\n%s", before_t,
+          after_t);
     kfix_destroy(&f);
 }
 
