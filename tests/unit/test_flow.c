@@ -4183,9 +4183,14 @@ static void section_case_status(void)
     json_decref(doc);
     free(jsonl);
 
-    /* Quick exit with digits typed: the session is zero, nothing queued. */
+    /* Quick exit with digits typed: the session is zero, nothing queued.
+     * Into headphones each digit is said as it is pressed. */
+    test_sink = AUDIO_SINK_HEADPHONES;
     open_case_screen(a);
+    CHECK(!narration_hearing_asking(a), "headphones: not asked");
     type_case(a, "1234567");
+    expect_clip(a, lang_now[0] == 'e' ? "en" : "ur", "char.7");
+    test_sink = AUDIO_SINK_ROOM;
     CHECK(a->session.case_digits[0], "digits typed");
     size_t before = queue_pending(&f);
     tap(a, UI_QUICK_EXIT_ID);
