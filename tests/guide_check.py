@@ -11,7 +11,7 @@ import sys
 
 FLOW = ['app', 'screen_welcome', 'screen_privacy', 'screen_questions', 'screen_connect',
         'screen_choose', 'screen_fingerprint', 'screen_review', 'screen_confirm',
-        'screen_case_code', 'screen_finish', 'dialog_hearing']
+        'screen_case_code', 'screen_finish', 'dialog_hearing', 'screen_case_status']
 # Shown while a button is disabled (never pressed, never focused).
 NOT_CHOSEN = {'Saving...', 'Stopping...'}
 STR = r'_\("((?:[^"\\]|\\.)*)"\)'

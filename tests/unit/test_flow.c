@@ -4033,6 +4033,210 @@ static void section_hearing(void)
     kfix_destroy(&f);
 }
 
+/* ---- "I have a case code": status and withdrawal at the kiosk */
+
+static void type_case(struct app *a, const char *digits)
+{
+    for (const char *p = digits; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            tap_id(a, ui_id_index(ui_id("case_status.key"), *p - '0'), "case pad key");
+}
+
+static void erase_case(struct app *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        tap_id(a, ui_id_index(ui_id("case_status.key"), 10), "erase key");
+}
+
+static void case_check(struct app *a, const char *want_part)
+{
+    tap(a, "case_status.check");
+    CHECK(wait_for(a, pin_checked, NULL, 20000), "the lookup job");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), want_part), "after Check: %s", app_screen_part(a));
+}
+
+/* Welcome -> I have a case code -> the pad, with people near (the digits
+ * are never said aloud). */
+static void open_case_screen(struct app *a)
+{
+    wait_screen(a, "welcome", 3000);
+    tap(a, "welcome.case_code");
+    wait_screen(a, "case_status", 2000);
+    CHECK(a->session.active, "the case screen began a session");
+    if (narration_hearing_asking(a))
+        answer_hearing(a, false);
+}
+
+/* One language and size: the pad, a status, not known, withdrawing. */
+static void case_walk(struct app *a, const char *code, const char *pin, const char *wrong_pin)
+{
+    struct audio *au = app_audio(a);
+    open_case_screen(a);
+    /* Fixed digits for the screenshot: the whole code and half the secret
+     * number; the code shows grouped, the secret number never. */
+    type_case(a, "482073165912482");
+    CHECK(!strcmp(a->session.case_digits, "482073165912") && !strcmp(a->session.case_pin, "482"),
+          "typed into the session (%s)", a->session.case_digits);
+    pump(a, 1);
+    CHECK(drawn_text(a, "4820-7316-5912"), "the code is shown in groups as typed");
+    CHECK(strncmp(audio_asked(au) + 3, "char.", 5), "people near: a digit was said (%s)", audio_asked(au));
+    shot(a, "case_entry");
+    erase_case(a, 15);
+    CHECK(!a->session.case_digits[0] && !a->session.case_pin[0], "the erase key took every digit");
+
+    type_case(a, code);
+    type_case(a, pin);
+    case_check(a, "answer");
+    CHECK(drawn_text(a, "15/01/2027"), "the status's date is shown");
+    shot(a, "case_received");
+
+    /* A wrong secret number: exactly the answer of a case not known here. */
+    tap(a, "case_status.back");
+    CHECK(!strcmp(app_screen_part(a), "") && !a->session.case_pin[0] &&
+              strlen(a->session.case_digits) == 12,
+          "Back: the code kept, the secret number erased");
+    type_case(a, wrong_pin);
+    case_check(a, "answer");
+    CHECK(!drawn_text(a, "15/01/2027"), "a wrong secret number shows no status");
+    shot(a, "case_not_known");
+
+    /* Withdraw, with the right secret number. */
+    tap(a, "case_status.back");
+    type_case(a, pin);
+    case_check(a, "answer");
+    tap(a, "case_status.withdraw");
+    shot(a, "case_withdraw_dialog");
+    tap_id(a, ui_id_index(ui_id("case_status.confirm"), 1), "yes, withdraw it");
+    CHECK(wait_for(a, pin_checked, NULL, 20000), "the withdrawal job");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), "withdrawn"), "the withdrawal's answer (%s)", app_screen_part(a));
+    shot(a, "case_withdrawn");
+    tap(a, "case_status.finish");
+    wait_screen(a, "welcome", 2000);
+    CHECK(session_zero(&a->session), "Finish wiped the session");
+}
+
+static void section_case_status(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "casestatus", KFIX_HELPLINE_SECRET) == 0, "fixture");
+    cur_fix = &f;
+    lang_now = "ur";
+    struct app *a = open_app(&f, "ur", 0);
+    /* A report queued by the kiosk's own flow. */
+    struct run r = {.lang = "ur", .stop = ST_CASE_CODE};
+    walk(a, &r);
+    struct report_receipt rc = a->session.receipt;
+    tap(a, UI_QUICK_EXIT_ID);
+    wait_screen(a, "welcome", 2000);
+    CHECK(queue_pending(&f) == 1, "one report queued");
+
+    /* The helpline's status archive says it was received (the real API, as
+     * `hifazat receipts` and the import make and take it). */
+    uint8_t seed[KEYS_SEED_SIZE];
+    memset(seed, 7, sizeof seed); /* kfix's helpline key */
+    struct keys_helpline *h = keys_helpline_from_seed(seed);
+    REQUIRE(h && keys_helpline_sign_public(h), "helpline signing key");
+    struct receipt_entry e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.report_id, sizeof e.report_id, "%s", rc.report_id);
+    e.has_tag = true;
+    REQUIRE(receipt_tag(rc.case_code, rc.pin, e.tag) == 0, "tag");
+    e.status = RECEIPT_RECEIVED;
+    snprintf(e.date, sizeof e.date, "2027-01-15");
+    char *arch = NULL, err[300];
+    size_t len;
+    REQUIRE(receipt_archive_build(&e, 1, 1, time(NULL), h, &arch, &len, err, sizeof err) == 0, "%s", err);
+    struct receipt_import_result res;
+    int ir = receipt_import(a->queue, f.data, keys_helpline_sign_public(h), (const uint8_t *)arch, len,
+                            time(NULL), &res, err, sizeof err);
+    CHECK(ir == RECEIPT_OK, "import: %d %s", ir, err);
+    CHECK(queue_pending(&f) == 0, "the received report left the queue");
+    free(arch);
+    keys_helpline_close(h);
+
+    char wrong[8];
+    snprintf(wrong, sizeof wrong, "%s", strcmp(rc.pin, "000000") ? "000000" : "111111");
+    session_free_hook = free_hook;
+    dirty_blocks = 0;
+    /* Urdu and English at 1280x800, then Urdu on a 1024x600 netbook. */
+    for (int l = 0; l < 3; l++) {
+        if (l) {
+            app_destroy(a);
+            app_w = l < 2 ? 1280 : 1024;
+            app_h = l < 2 ? 800 : 600;
+            lang_now = l == 1 ? "en" : "ur_1024x600";
+            a = open_app(&f, l == 1 ? "en" : "ur", 0);
+        }
+        case_walk(a, rc.case_code, rc.pin, wrong);
+        CHECK(queue_pending(&f) == (size_t)l + 1, "a withdrawal queued (%zu)", queue_pending(&f));
+    }
+    app_w = 1280;
+    app_h = 800;
+
+    /* The helpline opens them as withdrawals of that case. */
+    char *jsonl = opened_reports(&f);
+    json_t *doc = opened_report(jsonl, rc.case_code);
+    CHECK(doc && !strcmp(json_string_value(json_object_get(doc, "kind")) ?: "", "withdrawal"),
+          "hifazat open lists the withdrawal of the case:\n%s", jsonl);
+    json_decref(doc);
+    free(jsonl);
+
+    /* Quick exit with digits typed: the session is zero, nothing queued.
+     * Into headphones each digit is said as it is pressed. */
+    test_sink = AUDIO_SINK_HEADPHONES;
+    open_case_screen(a);
+    CHECK(!narration_hearing_asking(a), "headphones: not asked");
+    type_case(a, "1234567");
+    expect_clip(a, lang_now[0] == 'e' ? "en" : "ur", "char.7");
+    test_sink = AUDIO_SINK_ROOM;
+    CHECK(a->session.case_digits[0], "digits typed");
+    size_t before = queue_pending(&f);
+    tap(a, UI_QUICK_EXIT_ID);
+    wait_screen(a, "welcome", 2000);
+    CHECK(session_zero(&a->session), "quick exit wiped the typed digits");
+    CHECK(queue_pending(&f) == before, "nothing queued by quick exit");
+    CHECK(dirty_blocks == 0, "%zu session blocks freed without being wiped", dirty_blocks);
+    session_free_hook = NULL;
+    app_destroy(a);
+
+    /* Demo mode: practice answers; the data partition is never read or
+     * written (its tree byte for byte the same) and nothing is queued. */
+    static char before_t[1 << 16], after_t[1 << 16];
+    list_tree(f.data, before_t, sizeof before_t);
+    struct app_options o;
+    kfix_options(&f, &o, 1280, 800);
+    o.demo = true;
+    o.lang = "en";
+    char aerr[800];
+    int code;
+    a = app_create(&o, aerr, sizeof aerr, &code);
+    REQUIRE(a, "demo app: %s", aerr);
+    audio_set_sink_backend(app_audio(a), &sink_test);
+    app_draw(a, true);
+    open_case_screen(a);
+    type_case(a, rc.case_code);
+    type_case(a, rc.pin);
+    tap(a, "case_status.check");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), "answer") && app_jobs_running(a) == 0 &&
+              !drawn_text(a, "15/01/2027"),
+          "demo: a practice answer, nothing looked up");
+    tap(a, "case_status.withdraw");
+    tap_id(a, ui_id_index(ui_id("case_status.confirm"), 1), "yes, withdraw it");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen_part(a), "withdrawn") && app_jobs_running(a) == 0,
+          "demo: the practice withdrawal's answer");
+    tap(a, "case_status.finish");
+    wait_screen(a, "welcome", 2000);
+    app_destroy(a);
+    list_tree(f.data, after_t, sizeof after_t);
+    CHECK(!strcmp(before_t, after_t), "demo mode changed the data directory:\n%s\n---\n%s", before_t,
+          after_t);
+    kfix_destroy(&f);
+}
+
 int main(int argc, char **argv)
 {
     update = golden_update_mode(&argc, argv);
@@ -4053,6 +4257,7 @@ int main(int argc, char **argv)
         {"gallery", section_gallery}, {"gallery_live", section_gallery_live}, {"phone_keys", section_phone_keys},
         {"questions", section_questions},
         {"hearing", section_hearing},
+        {"case_status", section_case_status},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

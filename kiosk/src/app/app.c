@@ -46,6 +46,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_REVIEW] = &screen_review,
     [SCREEN_CONFIRM] = &screen_confirm,
     [SCREEN_CASE_CODE] = &screen_case_code,
+    [SCREEN_CASE_STATUS] = &screen_case_status,
     [SCREEN_FINISH] = &screen_finish,
     [SCREEN_STAFF_PIN] = &screen_staff_pin,
     [SCREEN_STAFF] = &screen_staff,

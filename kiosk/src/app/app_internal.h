@@ -38,6 +38,7 @@ enum screen_id {
     SCREEN_CONFIRM,
     SCREEN_CASE_CODE,
     SCREEN_FINISH,
+    SCREEN_CASE_STATUS,  /* "I have a case code": status and withdrawal */
     SCREEN_STAFF_PIN,    /* staff: PIN entry */
     SCREEN_STAFF,        /* staff: queue, export, upload, settings */
     SCREEN_CONFIG_ERROR, /* staff-facing: the kiosk is not set up */
@@ -55,6 +56,7 @@ extern const struct screen screen_review;
 extern const struct screen screen_confirm;
 extern const struct screen screen_case_code;
 extern const struct screen screen_finish;
+extern const struct screen screen_case_status;
 extern const struct screen screen_staff_pin;
 extern const struct screen screen_staff;
 extern const struct screen screen_config_error;
@@ -242,6 +244,10 @@ void narration_volume_step(struct app *a, int delta);
 int narration_volume(const struct app *a);
 /* Speaks a case code and PIN one character at a time, twice, slowly. */
 int narration_say_code(struct app *a, const char *code, const char *pin);
+/* One typed digit of a case code or secret number (sensitive: said only
+ * into headphones or after the person said no one near could hear; never
+ * asks). */
+void narration_say_digit(struct app *a, char c);
 /* A session ends: audio back to the kiosk's defaults, nothing remembered. */
 void narration_reset(struct app *a);
 void narration_frame_done(struct app *a);

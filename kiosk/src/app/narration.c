@@ -294,6 +294,20 @@ int narration_say_code(struct app *a, const char *code, const char *pin)
     return rc;
 }
 
+void narration_say_digit(struct app *a, char c)
+{
+    struct narration *n = a->narr;
+    const char *cc = guide_char_clip(c);
+    if (!n || !a->narration_on || !cc || !audio_available(n->au))
+        return;
+    if (audio_sink(n->au) != AUDIO_SINK_HEADPHONES && a->session.hearing != HEARING_ALONE)
+        return;
+    char name[80];
+    clip_name(a, cc, name, sizeof name);
+    audio_play1(n->au, name);
+    sodium_memzero(name, sizeof name);
+}
+
 void narration_set_on(struct app *a, bool on)
 {
     a->narration_on = on;

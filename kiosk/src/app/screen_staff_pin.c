@@ -204,11 +204,11 @@ static void key(struct app *a, int k)
             st.pin[st.len++] = (char)('0' + k);
         st.wrong = false;
         st.pressed_ms = SDL_GetTicks() | 1;
-    } else if (k == 10) {
+    } else if (k == PAD_ERASE) {
         if (st.len > 0)
             st.pin[--st.len] = '\0';
         st.pressed_ms = SDL_GetTicks() | 1;
-    } else if (k == 11) {
+    } else if (k == PAD_OK) {
         submit(a);
     }
     a->dirty = true;
@@ -232,11 +232,11 @@ static bool event(struct app *a, const SDL_Event *e)
         return true;
     }
     if (k == SDLK_BACKSPACE) {
-        key(a, 10);
+        key(a, PAD_ERASE);
         return true;
     }
     if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && st.len >= PIN_MIN) {
-        key(a, 11);
+        key(a, PAD_OK);
         return true;
     }
     return false;
@@ -290,55 +290,15 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     /* The dots never count: a fixed row, hollow while nothing is typed, all
      * filled once anything is (someone looking over a shoulder learns
      * neither the digits nor how many). Each key press flashes the row. */
-    int dot = (int)(22 * t->scale), dg = (int)(16 * t->scale);
-    int dw = PIN_DOTS * dot + (PIN_DOTS - 1) * dg;
-    struct ui_rect dr = ui_cut_top(&p.body, dot + t->gap);
     Uint32 since = SDL_GetTicks() - st.pressed_ms;
     bool flash = st.pressed_ms && since < PIN_FLASH_MS;
     if (flash)
         app_wake_after(a, PIN_FLASH_MS - since);
-    for (int i = 0; i < PIN_DOTS; i++) {
-        struct ui_rect d = {dr.x + (dr.w - dw) / 2 + i * (dot + dg), dr.y, dot, dot};
-        if (st.len > 0)
-            ui_fill(ui, d, flash ? t->primary : t->text, dot / 2);
-        else
-            ui_frame(ui, d, flash ? t->primary : t->muted, dot / 2, 2);
-    }
+    pin_dots(ui, &p.body, PIN_DOTS, st.len > 0 ? PIN_DOTS : 0, flash);
 
-    /* The keypad, 3 x 4, centred; the same order in both languages. */
-    int kh = (p.body.h - 3 * (int)(10 * t->scale)) / 4;
-    if (kh > t->button_h)
-        kh = t->button_h;
-    if (kh < t->touch)
-        kh = t->touch;
-    int kw = (int)(150 * t->scale), kg = (int)(10 * t->scale);
-    /* Keys wide enough for the OK key's word, in Urdu too. */
-    struct ui_button_spec ok = {.label = _("OK"), .icon = -1};
-    if (kw < ui_button_width(ui, &ok))
-        kw = ui_button_width(ui, &ok);
-    int gx = p.body.x + (p.body.w - (3 * kw + 2 * kg)) / 2;
-    static const int order[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 11};
-    uint32_t base = ui_id("staff_pin.key");
-    for (int i = 0; i < 12; i++) {
-        int k = order[i];
-        char label[64];
-        struct ui_button_spec b = {.label = label, .icon = -1, .style = UI_BUTTON_SECONDARY};
-        if (k <= 9) {
-            snprintf(label, sizeof label, "%d", k);
-        } else if (k == 10) {
-            /* Erases a digit: its own key-cap sign, never the Back arrow. */
-            label[0] = '\0';
-            b.icon = TEXT_ICON_ERASE;
-        } else {
-            snprintf(label, sizeof label, "%s", _("OK"));
-            b.style = UI_BUTTON_PRIMARY;
-            b.disabled = st.len < PIN_MIN || st.job || lock;
-        }
-        int col = i % 3, row = i / 3;
-        struct ui_rect r = {gx + col * (kw + kg), p.body.y + row * (kh + kg), kw, kh};
-        if (ui_button_id(ui, ui_id_index(base, k), r, &b))
-            key(a, k);
-    }
+    int k = digit_pad(ui, "staff_pin.key", p.body, _("OK"), st.len < PIN_MIN || st.job || lock, NULL);
+    if (k >= 0)
+        key(a, k);
 }
 
 const struct screen screen_staff_pin = {

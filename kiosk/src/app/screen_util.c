@@ -310,3 +310,63 @@ const char *volume_name(const struct app *a, const struct device_info *v)
     default: return _("Device");
     }
 }
+
+void pin_dots(struct ui_ctx *ui, struct ui_rect *r, int n, int filled, bool flash)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int dot = (int)(22 * t->scale), dg = (int)(16 * t->scale);
+    int dw = n * dot + (n - 1) * dg;
+    struct ui_rect dr = ui_cut_top(r, dot + t->gap);
+    for (int i = 0; i < n; i++) {
+        struct ui_rect d = {dr.x + (dr.w - dw) / 2 + i * (dot + dg), dr.y, dot, dot};
+        if (i < filled)
+            ui_fill(ui, d, flash ? t->primary : t->text, dot / 2);
+        else
+            ui_frame(ui, d, flash ? t->primary : t->muted, dot / 2, 2);
+    }
+}
+
+int digit_pad(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *ok, bool ok_disabled,
+              int *used)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    int kg = (int)(10 * t->scale);
+    int kh = (r.h - 3 * kg) / 4;
+    if (kh > t->button_h)
+        kh = t->button_h;
+    if (kh < t->touch)
+        kh = t->touch;
+    int kw = (int)(150 * t->scale);
+    /* Keys wide enough for the action key's word, in Urdu too. */
+    struct ui_button_spec okb = {.label = ok, .icon = -1};
+    if (ok && kw < ui_button_width(ui, &okb))
+        kw = ui_button_width(ui, &okb);
+    int gx = r.x + (r.w - (3 * kw + 2 * kg)) / 2;
+    static const int order[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, PAD_ERASE, 0, PAD_OK};
+    uint32_t base = ui_id(id);
+    int pressed = -1;
+    for (int i = 0; i < 12; i++) {
+        int k = order[i];
+        if (k == PAD_OK && !ok)
+            continue;
+        char label[64];
+        struct ui_button_spec b = {.label = label, .icon = -1, .style = UI_BUTTON_SECONDARY};
+        if (k <= 9) {
+            snprintf(label, sizeof label, "%d", k);
+        } else if (k == PAD_ERASE) {
+            label[0] = '\0';
+            b.icon = TEXT_ICON_ERASE;
+        } else {
+            snprintf(label, sizeof label, "%s", ok);
+            b.style = UI_BUTTON_PRIMARY;
+            b.disabled = ok_disabled;
+        }
+        int col = i % 3, row = i / 3;
+        struct ui_rect kr = {gx + col * (kw + kg), r.y + row * (kh + kg), kw, kh};
+        if (ui_button_id(ui, ui_id_index(base, k), kr, &b))
+            pressed = k;
+    }
+    if (used)
+        *used = 4 * kh + 3 * kg;
+    return pressed;
+}

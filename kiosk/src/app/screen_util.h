@@ -42,6 +42,19 @@ int draw_referrals(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool meas
  * beside it, and its note under the name when `notes`. Returns the height. */
 int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool notes, bool measure_only);
 
+/* A digit pad, 3 x 4 and the same order in both languages: 1-9, an erase
+ * key (its own key-cap sign, never the Back arrow), 0 and the action key
+ * (ok: its label, NULL: none). Keys are as tall as fits r.h (at least a
+ * touch target, at most a button), centred in r; key k's widget id is
+ * ui_id_index(ui_id(id), k). Returns the key pressed this frame (0-9,
+ * PAD_ERASE, PAD_OK) or -1; the height used in *used (may be NULL). */
+enum { PAD_ERASE = 10, PAD_OK = 11 };
+int digit_pad(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *ok, bool ok_disabled,
+              int *used);
+/* A row of n secret dots centred at the top of *r (cut from it): filled
+ * ones never show which digits, flash: a key press was taken. */
+void pin_dots(struct ui_ctx *ui, struct ui_rect *r, int n, int filled, bool flash);
+
 /* "16 GB", "820 MB" (words in the UI language). */
 void fmt_size(char *buf, size_t n, uint64_t bytes);
 /* "1:05" (videos), "1:02:03". */

@@ -1,10 +1,13 @@
 /* Welcome: who we are in one sentence, a reassurance, and one big Start.
  * Language, quick exit, "Listen again" and the volume are on the top bar, as
  * on every screen. The spoken guidance switch is here, under Start (issue 9:
- * the narration listens to screen changes through app_add_listener()). */
+ * the narration listens to screen changes through app_add_listener()).
+ * Beside it, quieter, "I have a case code" for someone who made a report
+ * before (screen_case_status.c). */
 #include "app_internal.h"
 
 #define START_ID "welcome.start"
+#define HAVE_CODE_ID "welcome.case_code"
 
 static void enter(struct app *a) { ui_set_focus(app_ui(a), ui_id(START_ID)); }
 
@@ -39,9 +42,18 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     /* The title's line box already has air above its letters: no gap
      * after the mark, one before the text. */
     bool sound = narration_available(a);
-    int toggle_h = sound ? t->button_h : 0;
+    /* Someone who made a report before: a quiet outlined button on the row
+     * under Start (beside the guidance switch), never a second Start. */
+    struct ui_button_spec have = {.label = _("I have a case code"), .icon = TEXT_ICON_KEY,
+                                  .style = UI_BUTTON_SECONDARY};
+    int hw = ui_button_width(ui, &have);
+    if (hw > col.w)
+        hw = col.w;
+    int tw = bw + bw / 3 > col.w ? col.w : bw + bw / 3;
+    bool beside = sound && tw + t->gap + hw <= col.w;
+    int row_h = t->button_h;
     int total = mark + tb->height + t->gap + ib->height + 2 * t->gap + t->button_h + 2 * t->gap +
-                nb->height + (sound ? toggle_h + t->gap : 0);
+                nb->height + row_h + t->gap + (sound && !beside ? row_h + t->gap : 0);
     int y = area.y + (area.h - total) / 2;
     if (y < area.y + t->gap)
         y = area.y + t->gap;
@@ -62,16 +74,33 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (ui_button(ui, START_ID, (struct ui_rect){col.x + (col.w - bw) / 2, y, bw, t->button_h}, &start))
         app_next(a);
     y += t->button_h + t->gap;
+    /* The row under Start: the guidance switch and "I have a case code"
+     * side by side (in reading order), or one under the other. */
+    int rw = beside ? tw + t->gap + hw : (sound ? tw : hw);
+    struct ui_rect row1 = {col.x + (col.w - rw) / 2, y, rw, row_h};
+    struct ui_rect hr = {col.x + (col.w - hw) / 2, y, hw, row_h};
     if (sound) {
         /* Spoken guidance on or off for this person (back to the kiosk's
          * default after them). */
         bool on = a->narration_on;
-        int tw = bw + bw / 3 > col.w ? col.w : bw + bw / 3;
-        if (ui_toggle(ui, "welcome.audio", (struct ui_rect){col.x + (col.w - tw) / 2, y, tw, toggle_h},
-                      _("Spoken guidance"), &on))
+        struct ui_rect tr = ui_cut_start(ui, &row1, tw);
+        if (!beside)
+            tr = (struct ui_rect){col.x + (col.w - tw) / 2, y, tw, row_h};
+        if (ui_toggle(ui, "welcome.audio", tr, _("Spoken guidance"), &on))
             narration_set_on(a, on);
-        y += toggle_h + t->gap;
+        if (beside) {
+            ui_cut_start(ui, &row1, t->gap);
+            hr = row1;
+        } else {
+            y += row_h + t->gap;
+            hr.y = y;
+        }
     }
+    if (ui_button(ui, HAVE_CODE_ID, hr, &have)) {
+        session_begin(&a->session, a->default_demo);
+        app_go(a, SCREEN_CASE_STATUS);
+    }
+    y += row_h + t->gap;
     y += t->gap;
 
     /* The reassurance line: a lock and one short sentence, centred as a group. */

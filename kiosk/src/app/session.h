@@ -90,6 +90,9 @@ struct session {
 
     bool have_receipt;
     struct report_receipt receipt;
+    /* "I have a case code": the digits typed so far (wiped with the rest). */
+    char case_digits[13];    /* the case code's 12 digits, no dashes */
+    char case_pin[7];        /* its secret number */
 };
 
 /* Session memory: every block is zeroed (sodium_memzero) before it is freed. */

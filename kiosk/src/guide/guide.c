@@ -114,6 +114,18 @@ const struct guide_screen guide_screens[] = {
      N_("Thank you. Your choices have been erased from this machine. The pictures on your phone "
         "are untouched. Press Finish."),
      "finish"},
+    /* "I have a case code": typing it, the answer, withdrawing. */
+    {"case_status", "", "screen.case_status",
+     N_("Type your case code and your secret number with the number keys. Then press Check."),
+     "code"},
+    {"case_status", "answer", "screen.case_status.answer",
+     N_("The answer about your case is on the screen. The helpline may know more: you can call "
+        "them. To withdraw your report, press Withdraw my report."),
+     "code"},
+    {"case_status", "withdrawn", "screen.case_status.withdrawn",
+     N_("The answer is on the screen. The helpline may know more: you can call them. Press "
+        "Finish."),
+     "code"},
     {"staff_pin", "", "screen.staff_pin", N_("For staff only. Enter the staff PIN."), NULL},
     {"staff", "", "screen.staff", N_("Staff screen."), NULL},
     {"staff", "export", "screen.staff.export", N_("Export to a courier stick."), NULL},
@@ -134,6 +146,9 @@ static const char *const sensitive[][2] = {
     {"questions", "origin"},
     {"questions", "copies"},
     {"case_code", ""},
+    {"case_status", ""},
+    {"case_status", "answer"},
+    {"case_status", "withdrawn"},
 };
 
 bool guide_screen_sensitive(const struct guide_screen *g)
@@ -205,6 +220,13 @@ const struct guide_string guide_strings[] = {
     {"say.hearing_question", N_("Is anyone near you who could hear?"), NULL},
     {"say.hearing_alone", N_("No one can hear"), NULL},
     {"say.hearing_others", N_("People are near"), NULL},
+    /* "I have a case code" (screen_case_status.c). */
+    {"say.have_case_code", N_("I have a case code"), "code"},
+    {"say.check", N_("Check"), NULL},
+    {"say.withdraw", N_("Withdraw my report"), NULL},
+    {"say.withdraw_question", N_("Withdraw your report?"), NULL},
+    {"say.withdraw_yes", N_("Yes, withdraw it"), NULL},
+    {"say.withdraw_no", N_("No, keep it"), NULL},
 };
 const size_t guide_nstrings = sizeof guide_strings / sizeof guide_strings[0];
 
