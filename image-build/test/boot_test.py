@@ -71,6 +71,7 @@ PHONE_FLOW_KEYS = (
     ("ret", ""),                        # The first answer: the person in them
     ("shift-tab", ""),                  # Next
     ("ret", ""),                        # What kind of pictures?
+    ("ret", ""),                        # "Is anyone near you?": People are near (focused)
     ("ret", ""),                        # The first answer: yes
     ("shift-tab", ""),                  # Next
     ("ret", ""),                        # Taken on this phone?

@@ -2507,6 +2507,7 @@ static const struct {
     {"ret", ""},                        /* The first answer: the person in them */
     {"shift-tab", ""},                  /* Next */
     {"ret", ""},                        /* What kind of pictures? */
+    {"ret", ""},                        /* "Is anyone near you?": People are near (focused) */
     {"ret", ""},                        /* The first answer: yes */
     {"shift-tab", ""},                  /* Next */
     {"ret", ""},                        /* Taken on this phone? */
@@ -2557,7 +2558,7 @@ static const char *focus_name(struct app *a)
         if (f == ui_id(*n))
             return *n;
     static const char *const lists[] = {"questions.age", "questions.who", "questions.content", "questions.origin", "connect.device",
-                                        "choose.album", "case_code.confirm", NULL};
+                                        "choose.album", "case_code.confirm", "hearing", NULL};
     for (const char *const *n = lists; *n; n++)
         for (int i = 0; i < 8; i++)
             if (f == ui_id_index(ui_id(*n), i)) {
@@ -2611,9 +2612,9 @@ static void section_phone_keys(void)
     REQUIRE(saved_out >= 0 && ev_fd >= 0 && dup2(ev_fd, 1) == 1, "stdout to a file");
     close(ev_fd);
     app_events = true;
-    /* Headphones: no "who could hear?" question, so the presses are the
-     * USB image's, whose qemu has no sound device (no question either). */
-    test_sink = AUDIO_SINK_HEADPHONES;
+    /* Speakers, as in the USB image's qemu (an intel-hda card without jack
+     * sense): "Is anyone near you who could hear?" is asked there too. */
+    test_sink = AUDIO_SINK_ROOM;
     struct app *a = open_app(&f, "ur", 0);
     app_events = false;
     struct fakephone d = {.model = "Galaxy A14", .vendor = "Samsung", .serial = "R58N78KEY", .nstorages = 1,
@@ -2633,6 +2634,7 @@ static void section_phone_keys(void)
         "questions/who questions.who[0]",
         "questions/who questions.who[0]",
         "questions/who questions.next",
+        "questions/content hearing[2]",
         "questions/content questions.content[0]",
         "questions/content questions.content[0]",
         "questions/content questions.next",
