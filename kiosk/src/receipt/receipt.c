@@ -658,14 +658,8 @@ int receipt_withdraw(struct queue *q, const char *data_dir, const struct keys_ki
                      const char *code, const char *pin, time_t now, struct receipt_case *c,
                      char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    if (keys_init() != 0)
-        return fail(-1, err, errlen, "libsodium could not start");
-    int dirfd = open_data(data_dir, err, errlen);
-    if (dirfd < 0)
-        return -1;
-    int rc = lookup(dirfd, code, pin, now, c, err, errlen);
-    close(dirfd);
+    /* The same lookup and rate limit as a status question. */
+    int rc = receipt_lookup(data_dir, code, pin, now, c, err, errlen);
     if (rc == RECEIPT_LIMITED || rc < 0)
         return rc;
     if (rc == RECEIPT_FOUND && c->status == RECEIPT_WITHDRAWN)
