@@ -30,7 +30,7 @@ field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 # (what a hasher that counts frames like Meta's reference pays before any
 # hashing). Peak RSS is the whole hashing process's.
 bench_vpdq() {
-    echo "== vpdq (issue 8): video seconds hashed per wall second at 1 fps, peak RSS"
+    echo "== vpdq (videos): video seconds hashed per wall second at 1 fps, peak RSS"
     secs=20
     for size in 1280x720 1920x1080; do
         for kind in bframes phone; do
@@ -76,7 +76,7 @@ bench_vpdq() {
 for s in $sections; do
     case "$s" in
     hash)
-        echo "== hash (issue 2)"
+        echo "== hash (fingerprinting files)"
         build-bench/tests/bench/bench_hash "$shared" build-bench/kiosk/hifazat "$work"
         ;;
     sandbox)
@@ -106,12 +106,12 @@ for s in $sections; do
             "throughput through a reader vs hash_file() >= 0.95 ($(field "$line" throughput_ratio))"
         ;;
     queue)
-        echo "== queue: sealed reports, durable queue, outbox archives (issue 3)"
+        echo "== queue: sealed reports, durable queue, outbox archives"
         mkdir -p "$work/queue"
         build-bench/tests/bench/bench_queue "$work/queue"
         ;;
     upload)
-        echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS (issue 4)"
+        echo "== upload: 2 000 reports in 20 archives to a real nginx over TLS"
         python3 tests/bench/bench_upload.py build-bench/kiosk/hifazat "$shared" "$work"
         ;;
     receipts)
@@ -125,16 +125,16 @@ for s in $sections; do
             "10 000 reports with every tag cached <= 10 s ($(field "$line" big_cached_s) s)"
         ;;
     media)
-        echo "== media (issue 6: opening a camera folder of 3 000 photos)"
+        echo "== media (opening a camera folder of 3 000 photos)"
         mkdir -p "$work/media"
         build-bench/tests/bench/bench_media "$work/media" 3000
         ;;
     ui)
-        echo "== ui (issue 5): text layout, UI toolkit, app shell"
+        echo "== ui: text layout, UI toolkit, app shell"
         build-bench/tests/bench/bench_ui build-bench/kiosk/hifazat-kiosk
         ;;
     kiosk)
-        echo "== kiosk (issue 6): the flow in the real app"
+        echo "== kiosk: the flow in the real app"
         mkdir -p "$work/kiosk"
         build-bench/tests/bench/bench_kiosk build-bench/kiosk/hifazat-kiosk build-bench/kiosk/hifazat \
             "$work/kiosk"
@@ -170,7 +170,7 @@ for s in $sections; do
         fi
         ;;
     audio)
-        echo "== audio (issue 9): screen entry to the narration's first sample; asset sizes"
+        echo "== audio (spoken guidance): screen entry to the narration's first sample; asset sizes"
         out=$(SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER="${SDL_AUDIODRIVER:-dummy}" \
               SDL_RENDER_DRIVER=software build-bench/tests/bench/bench_audio)
         printf '%s\n' "$out"

@@ -1,4 +1,4 @@
-/* Benchmark for the spoken guidance (issue 9), on the audio driver in
+/* Benchmark for the spoken guidance, on the audio driver in
  * $SDL_AUDIODRIVER (scripts/bench.sh: dummy, which takes samples in real
  * time like a sound card; a real one on a kiosk):
  *   - time from screen entry (app_goto() in the real app: leave, enter,

@@ -1,4 +1,4 @@
-/* Benchmark for issue 2 (hashing). Prints, in one run, ratios against
+/* Benchmark for hashing. Prints, in one run, ratios against
  * baselines measured in the same run:
  *   - PDQ per image (12 MP JPEG, 1 MP JPEG, 1 MP PNG): decode alone vs
  *     decode + PDQ in cli mode and in full mode (targets <= 1.25 and <= 1.60);

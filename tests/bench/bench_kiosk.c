@@ -1,4 +1,4 @@
-/* Benchmark for the kiosk flow (issue 6), printed in one run with baselines
+/* Benchmark for the kiosk flow, printed in one run with baselines
  * measured in the same run, on SDL's dummy driver with the software renderer
  * at 1280x800:
  *   - cold start to the first frame (KIOSK_READY) of hifazat-kiosk in demo

@@ -1,4 +1,4 @@
-/* Benchmark for issue 5 (text and UI). Prints, in one run, figures and
+/* Benchmark for text and UI. Prints, in one run, figures and
  * ratios against baselines measured in the same run, all on SDL's dummy
  * video driver with the software renderer at 1280x800:
  *   - cold start: process start to the first frame shown (KIOSK_READY) of

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark for issue 4: 2 000 reports in 20 archives uploaded in one run of
+"""Benchmark for upload: 2 000 reports in 20 archives uploaded in one run of
 `hifazat upload` to a real nginx on 127.0.0.1 (TLS), with its time and peak
 RSS; the baseline, measured in the same run, is curl PUTting the same 20
 archive files over one TLS connection each.

@@ -1,4 +1,4 @@
-/* The audio module (issue 9) on SDL's dummy audio driver, which takes
+/* The audio module (spoken guidance) on SDL's dummy audio driver, which takes
  * samples from the callback in real time: clips asked for and really
  * started, sequences with gaps, missing and damaged clips, a stereo human
  * recording, volume, no device at all (silent, never an error),

@@ -1,4 +1,4 @@
-/* The kiosk end to end (issue 6), driven headlessly with synthetic SDL
+/* The kiosk end to end, driven headlessly with synthetic SDL
  * input (touch taps and keys pushed into SDL's queue, handled by the real
  * loop) on a fixture device: generated photos, a video, a damaged file.
  *
@@ -605,7 +605,7 @@ static void choose_device(struct app *a)
     settle_media(a);
 }
 
-/* ---- narration (issue 9): which clip each screen asked for, and that
+/* ---- narration: which clip each screen asked for, and that
  * SDL's dummy audio device really took its first samples. */
 static bool clip_started(struct app *a, const void *clip)
 {
@@ -3216,7 +3216,7 @@ static void section_staff(void)
     CHECK(!strcmp(app_screen_part(a), "settings"), "settings page");
     tap(a, "staff.lang.ur");
     tap(a, "staff.idle.plus");
-    /* Larger text and English narration (issue 9): saved, and larger text
+    /* Larger text and English narration: saved, and larger text
      * shown on the person's screens (the staff screens stay as they are). */
     int body = ui_theme(app_ui(a))->font_body;
     tap(a, "staff.large_text");
@@ -3834,7 +3834,7 @@ static void section_config(void)
 }
 
 
-/* ---- spoken guidance (issue 9) */
+/* ---- spoken guidance */
 
 static bool not_playing(struct app *a, const void *arg)
 {

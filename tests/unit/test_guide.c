@@ -1,4 +1,4 @@
-/* The guide's design is all there (issue 9): every clip the design names
+/* The spoken guidance's design is all there: every clip the design names
  * has an Urdu and an English file that decodes as Ogg Opus; every screen
  * and page of the app has its narration (and, on the person's flow, a step
  * pictogram); every answer has a pictogram; every pictogram has its SVG

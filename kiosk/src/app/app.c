@@ -54,7 +54,7 @@ static const struct screen *const screens[SCREEN_COUNT] = {
     [SCREEN_CHECK] = &screen_check,
 };
 
-/* The kiosk flow in order (issue 6): one screen per step. */
+/* The kiosk flow in order: one screen per step. */
 static const enum screen_id flow[] = {
     SCREEN_WELCOME, SCREEN_PRIVACY,     SCREEN_QUESTIONS, SCREEN_CONNECT,   SCREEN_CHOOSE,
     SCREEN_FINGERPRINT, SCREEN_REVIEW, SCREEN_CONFIRM,   SCREEN_CASE_CODE, SCREEN_FINISH,
@@ -239,7 +239,7 @@ const char *app_screen_part(const struct app *a)
 }
 
 /* HIFAZAT_TEST_EVENTS=1: one line per change for the USB image's boot test
- * (issue 7). Counts and screen ids only: never a label, a name or a hash. */
+ * (the USB image). Counts and screen ids only: never a label, a name or a hash. */
 static void event_screen(void *ctx, const char *screen, const char *part)
 {
     struct app *a = ctx;

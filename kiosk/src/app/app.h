@@ -84,7 +84,7 @@ void app_quick_exit(struct app *a);
 bool app_session_active(const struct app *a);
 
 /* Observers of what the person sees, for tests and for the narration layer
- * (issue 9): every screen has a stable id (its name, e.g. "choose"); screens
+ * (the spoken guidance): every screen has a stable id (its name, e.g. "choose"); screens
  * with several pages add a part ("questions" + "age"). Strings are gettext
  * msgids, so narration keys off screen ids and string ids. Called on the
  * main thread. Never given file names, labels or fingerprints. */

@@ -151,7 +151,7 @@ struct app {
     unsigned media_ev;              /* MEDIA_EV_* and APP_EV_DEVICES bits the screen has not
                                        taken yet */
 
-    /* spoken guidance and pictograms (narration.c, issue 9) */
+    /* spoken guidance and pictograms (narration.c) */
     struct narration *narr;
     bool narration_on;              /* this session: the welcome screen's switch */
     bool default_narration;         /* [kiosk] narration (default on) */

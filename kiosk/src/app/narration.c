@@ -1,4 +1,4 @@
-/* Narration and pictograms (issue 9): listens to screen changes
+/* Narration and pictograms (the spoken guidance): listens to screen changes
  * (app_add_listener) and to the UI's voice hook, and plays the guide's
  * clips (guide.h) through the audio module. Each screen's explanation plays
  * on entry when audio is on and on "Listen again"; a choice is read aloud

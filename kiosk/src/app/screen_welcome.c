@@ -1,7 +1,7 @@
 /* Welcome: who we are in one sentence, a reassurance, and one big Start.
  * Language, quick exit, "Listen again" and the volume are on the top bar, as
- * on every screen. The spoken guidance switch is here, under Start (issue 9:
- * the narration listens to screen changes through app_add_listener()).
+ * on every screen. The spoken guidance switch is here, under Start (the
+ * narration listens to screen changes through app_add_listener()).
  * Beside it, quieter, "I have a case code" for someone who made a report
  * before (screen_case_status.c). */
 #include "app_internal.h"

@@ -1,4 +1,4 @@
-/* Worker jobs: slow work (hashing, in issue 6) runs on its own thread and
+/* Worker jobs: slow work (hashing, in the kiosk flow) runs on its own thread and
  * wakes the sleeping main loop with an SDL user event; results are handed
  * over on the main thread, so screens never lock anything. */
 #include "app_internal.h"

@@ -15,7 +15,8 @@
  *      archive already there and writes nothing. The reports then move to
  *      "exported" in the queue (they stay until acknowledged).
  *   2. outbox_ack(q, kiosk_key, archive_path, err, n): after the helpline
- *      confirmed an archive (upload, issue 4), its reports become "uploaded".
+ *      confirmed an archive (upload or courier stick), its reports become
+ *      "uploaded".
  *
  * Helpline side (never extracts anything to disk):
  *   1. r = outbox_read(data, len, &limits, err, n): parses an archive held in

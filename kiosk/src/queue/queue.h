@@ -11,7 +11,7 @@
  * helpline-signed receipt names it (queue_remove, from receipt.h), or when
  * it was acknowledged (uploaded) longer ago than the retention time.
  *
- * Usage (the kiosk, issue 6):
+ * Usage (the kiosk app):
  *   1. q = queue_open(data_dir, retention_days): creates what is missing and
  *      runs the recovery pass (leftover temp files removed, unreadable files
  *      moved to damaged/ and counted, acknowledged reports past the retention
@@ -23,7 +23,7 @@
  *      (QUEUE_ERR_NO_SPACE: "storage full, tell staff") and
  *      queue_error_message(q) the detail for developers.
  *   3. queue_status(q, &st) for the staff screen.
- *   4. Export/upload (outbox.h, issue 4): queue_list(), queue_read(),
+ *   4. Export/upload (outbox.h, upload.h): queue_list(), queue_read(),
  *      queue_mark(q, QUEUE_EXPORTED / QUEUE_UPLOADED, ids, n).
  *   5. queue_close(q) (accepts NULL).
  * Every operation holds an exclusive lock (flock on DATA/queue/.lock) for

@@ -100,7 +100,7 @@ bool ui_needs_frame(const struct ui_ctx *ui);
 /* Forgets pointer, focus and scroll state (a new screen or a wiped session). */
 void ui_reset(struct ui_ctx *ui);
 
-/* ---- spoken guidance and pictograms (issue 9): hooks, never audio here.
+/* ---- spoken guidance and pictograms: hooks, never audio here.
  * say() gets a widget's label (as shown) when the keyboard moves the focus
  * to it (pressed false) or when it is activated (true), and a dialog's
  * title as the dialog appears (true): the narration reads them aloud. pictogram() may return an image drawn beside a list
