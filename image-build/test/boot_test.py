@@ -1056,6 +1056,7 @@ def hash_items(lines):
     for h in lines:
         video = h.get("kind") == "video"
         sig = [("video_md5" if video else "md5", "", h["md5"], ""),
+               ("video_sha1" if video else "sha1", "", h["sha1"], ""),
                ("video_sha256" if video else "sha256", "", h["sha256"], "")]
         if not video:
             for key, var in (("pdq", ""), ("pdq_full", "full"), ("pdq_displayed", "displayed"),
