@@ -480,6 +480,10 @@ def phone_checks(vm, a, tag, st):
             back = len(vm.serial_text())
             plug_phone(vm, a)
             ready_again = vm.wait_serial(r"KIOSK_EVENT device=phone state=ready", 120, since=back) is not None
+            # A read stuck in the pulled cable may return only after the
+            # phone is back (the device layer's timeout): Enter goes to Try
+            # again only once the run has ended.
+            ended = vm.wait_serial(r"KIOSK_EVENT fingerprint=finished\r?\n", 120, since=unplug) is not None
             time.sleep(PHONE_KEY_GAP)
             vm.screendump(f"{vm.rundir}/phone-back.png")
             mark = len(vm.serial_text())
@@ -489,8 +493,8 @@ def phone_checks(vm, a, tag, st):
             why = "" if ready_again else sh(vm, "journalctl -b -u hifazat-kiosk -o cat | grep -iv 'KIOSK_EVENT' | tail -n 8")[1]
             check(f"{tag}: the same phone plugged in again {PHONE_REPLUG_S} s after the pull: ready (never failed), "
                   "Try again (Enter) fingerprints the rest, Review",
-                  ready_again and t is not None and "failed" not in states,
-                  f"states after the replug {states}, review {t is not None}" + (f"; kiosk log: {why.strip()}" if why else ""))
+                  ready_again and ended and t is not None and "failed" not in states,
+                  f"states after the replug {states}, run ended {ended}, review {t is not None}" + (f"; kiosk log: {why.strip()}" if why else ""))
             if t is None:
                 flow_ok, detail = False, f"row {i}: no review after Try again"
                 break

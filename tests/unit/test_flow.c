@@ -1935,6 +1935,16 @@ static void section_phone_replug(void)
         tap(a, "choose.next");
         wait_screen(a, "fingerprint", 2000);
         CHECK(wait_for(a, fingerprint_finished, NULL, 120000), "fingerprinting never finished");
+        /* The run ended while the phone is (again) listed and readable, as
+         * when a read stuck in the pulled cable returns only after the
+         * phone came back: Try again is the way on, focused, not Next. */
+        pump(a, 3);
+        if (app_volume(a, id) && app_volume(a, id)->state == DEVICE_READY)
+        {
+            CHECK(ui_focus(app_ui(a)) == ui_id("fingerprint.retry"), "Try again focused when the run ends "
+                  "with the phone back");
+            expect_clip(a, "ur", "event.device_back");
+        }
         fakephone_unplug(f.phones, r.phone_idx);
         devices_rescan(f.devices);
         CHECK(wait_for(a, volumes_are, &(int){0}, 5000), "unplugged");

@@ -231,15 +231,20 @@ static void done(struct app *a, void *arg, bool cancelled)
     session_counts(&a->session, &c);
     st.state = FINISHED;
     st.dev_state = device_state_now(a);
+    app_test_event(a, "fingerprint=finished");   /* the boot test presses keys only after it */
     if (c.failed == 0 && c.done > 0) {
         app_next(a);   /* all fine: straight on to the review */
     } else {
-        /* Try again is offered only once the device can be read. */
-        const bool waiting = device_failures(&a->session) && st.dev_state != DEVICE_READY;
-        ui_set_focus(a->ui, ui_id(c.done    ? "fingerprint.next"
-                                  : waiting ? "fingerprint.back"
-                                            : "fingerprint.retry"));
-        if (waiting)
+        /* Try again is offered only once the device can be read. A run can
+         * end after the device came back (a read stuck in the pulled cable
+         * returns late): then Try again is the main button and has the
+         * focus, as when the device comes back after the run. */
+        const bool devfail = device_failures(&a->session) > 0;
+        const bool waiting = devfail && st.dev_state != DEVICE_READY;
+        ui_set_focus(a->ui, ui_id(waiting                ? (c.done ? "fingerprint.next" : "fingerprint.back")
+                                  : devfail || !c.done ? "fingerprint.retry"
+                                                       : "fingerprint.next"));
+        if (devfail)
             say_device(a, st.dev_state);   /* what to do about the device comes first */
         else
             narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
