@@ -111,7 +111,8 @@ echo "$(wc -l < "$OUT/packages.list") packages asked for (packages.list)"
 # ---- 3. base root filesystem: Debian packages only (cached)
 # BASE-RECIPE: anything that changes what mmdebstrap makes changes this key.
 base_key=$({
-    echo "base recipe 3"
+    echo "base recipe 4"
+    sha256sum < "$HERE/efi-signed.sh"
     echo "$SUITE|$MIRROR|$SECURITY_MIRROR|$COMPONENTS"
     cat "$OUT/packages.list"
     (cd "$HERE/initramfs" && find . -type f | LC_ALL=C sort | xargs sha256sum)
@@ -137,6 +138,7 @@ else
         --setup-hook='mkdir -p "$1/var/cache/apt/archives" && cp -a '"$CACHE/debs"'/. "$1/var/cache/apt/archives/"' \
         --setup-hook='mkdir -p "$1/etc/initramfs-tools" && cp -r '"$HERE/initramfs"'/. "$1/etc/initramfs-tools/"' \
         --customize-hook='printf "ur_PK.UTF-8 UTF-8\nen_US.UTF-8 UTF-8\n" > "$1/etc/locale.gen" && chroot "$1" locale-gen' \
+        --customize-hook='"'$HERE/efi-signed.sh'"' "$1"' \
         --customize-hook='rm -f '"$CACHE/debs"'/*.deb; cp -a "$1"/var/cache/apt/archives/*.deb '"$CACHE/debs"'/ 2>/dev/null || true; rm -f "$1"/var/cache/apt/archives/*.deb' \
         "$SUITE" "$CACHE/base.tmp" \
         "deb $MIRROR $SUITE $COMPONENTS" \
@@ -147,6 +149,9 @@ else
 fi
 KVER=$(ls "$BASE/lib/modules" | sort -V | tail -1)
 echo "kernel $KVER"
+for f in shimx64.efi mmx64.efi grubx64.efi VERSIONS; do
+    [ -s "$BASE/boot/efi-signed/$f" ] || die "no $f in $BASE/boot/efi-signed (efi-signed.sh): remove the base and build again"
+done
 
 # ---- 4. is the finished image already there? (same inputs → same image)
 deb_tree=$(mktemp -d)
@@ -254,52 +259,84 @@ rm -rf "$R"/var/lib/apt/lists/* "$R"/var/cache/apt/*.bin "$R"/var/cache/debconf/
     "$R"/var/log/*.log "$R"/var/log/apt/* "$R"/tmp/* "$R"/var/tmp/* "$R"/root/.bash_history
 : > "$R/etc/machine-id"
 rm -f "$R/var/lib/dbus/machine-id"
-chroot "$R" dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > "$OUT/packages.lock"
+# the signed boot chain on the ESP (efi-signed.sh) is listed with the rest
+{ chroot "$R" dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n'; cat "$R/boot/efi-signed/VERSIONS"; } |
+    LC_ALL=C sort > "$OUT/packages.lock"
 echo "$(wc -l < "$OUT/packages.lock") packages installed (packages.lock); root $(du -sh "$R" | cut -f1)"
 
 # ---- 6. squashfs root (kernel and initrd go to the ESP)
 step "squashfs root (zstd)"
 # (mksquashfs takes every timestamp from SOURCE_DATE_EPOCH in the environment)
 mksquashfs "$R" "$W/root.sqfs" -comp zstd -noappend -quiet -no-progress \
-    -e boot/initrd.img-"$KVER" boot/vmlinuz-"$KVER" boot/System.map-"$KVER" boot/config-"$KVER" \
+    -e boot/initrd.img-"$KVER" boot/vmlinuz-"$KVER" boot/System.map-"$KVER" boot/config-"$KVER" boot/efi-signed \
     2> >(grep -v 'Unrecognised xattr prefix' >&2)
 ROOT_MB=$(( ($(stat -c %s "$W/root.sqfs") + 1048575) / 1048576 ))
 echo "root.sqfs: $ROOT_MB MiB"
 
 # ---- 7. ESP: GRUB for both firmwares, kernel, initrd (FAT32 via mtools)
-step "ESP: GRUB (BIOS + UEFI), kernel, initrd"
-cat > "$W/early.cfg" <<'CFG'
-search --no-floppy --set=root --label KIOSKESP
+step "ESP: shim + signed GRUB (UEFI, Secure Boot), GRUB (BIOS), kernel, initrd"
+# Its own stick and no other: nothing here searches disks by label.
+# UEFI: the firmware starts shim (EFI/BOOT/BOOTX64.EFI, signed by Microsoft's
+# UEFI CA, so Secure Boot may stay on), shim starts Debian's signed GRUB
+# beside it, which reads EFI/debian/grub.cfg from the partition it was
+# started from ($cmdpath's); that file hands over to /boot/grub/grub.cfg on
+# the same partition. Under Secure Boot GRUB loads no module from disk and
+# boots only a kernel signed by Debian (Debian's linux-image is).
+# BIOS: our own core.img whose prefix names partition 2 of the drive the
+# BIOS booted from, "(,gpt2)": again this stick's ESP, never another's.
+cat > "$W/debian.cfg" <<'CFG'
+# Debian's signed GRUB reads this file from the ESP it was started from
+# (build.sh): $root is that partition, so the stick boots itself even when
+# another disk has a partition with the same label.
 set prefix=($root)/boot/grub
+configfile $prefix/grub.cfg
 CFG
 # superusers without any password: nobody can edit the entry or reach the
 # GRUB shell (so no init=/bin/sh); the one entry boots without asking.
+# The root filesystem is partition 3 of the disk GRUB itself came from,
+# named to the kernel by its PARTUUID (provision.sh makes them new for each
+# stick); hifazat.esp names the ESP so that the initramfs can check both are
+# on one disk and that no other disk has the same identifiers
+# (hifazat-ownstick).
 cat > "$W/grub.cfg" <<CFG
 set timeout=0
 set timeout_style=hidden
 set default=0
 set superusers="hifazat"
 insmod all_video
+insmod probe
+insmod regexp
+regexp --set=1:hz_disk '^\(?([^,)]+)' "\$root"
+probe --set=hz_esp --part-uuid "(\$hz_disk,gpt2)"
+probe --set=hz_root --part-uuid "(\$hz_disk,gpt3)"
+if [ -z "\$hz_esp" -o -z "\$hz_root" ]; then
+  echo "Hifazat: this stick's partitions were not found. Write the image to the stick again."
+  sleep 60
+  halt
+fi
 menuentry "Hifazat" --unrestricted {
-  linux /boot/vmlinuz $CMDLINE
+  linux /boot/vmlinuz root=PARTUUID=\$hz_root hifazat.esp=\$hz_esp $CMDLINE
   initrd /boot/initrd.img
 }
 CFG
-grub-mkimage -O i386-pc -o "$W/core.img" -c "$W/early.cfg" -p /boot/grub biosdisk part_gpt fat search
-grub-mkimage -O x86_64-efi -o "$W/BOOTX64.EFI" -c "$W/early.cfg" -p /boot/grub part_gpt fat search
+grub-mkimage -O i386-pc -o "$W/core.img" -p '(,gpt2)/boot/grub' biosdisk part_gpt fat
 cp "$R/boot/vmlinuz-$KVER" "$W/vmlinuz"
 cp "$R/boot/initrd.img-$KVER" "$W/initrd.img"
-touch -h -d "@$SOURCE_DATE_EPOCH" "$W/grub.cfg" "$W/BOOTX64.EFI" "$W/vmlinuz" "$W/initrd.img"
+cp "$R/boot/efi-signed/shimx64.efi" "$W/BOOTX64.EFI"
+cp "$R/boot/efi-signed/grubx64.efi" "$R/boot/efi-signed/mmx64.efi" "$W/"
+touch -h -d "@$SOURCE_DATE_EPOCH" "$W/grub.cfg" "$W/debian.cfg" "$W/BOOTX64.EFI" "$W/grubx64.efi" "$W/mmx64.efi" \
+    "$W/vmlinuz" "$W/initrd.img"
 espid=$(uuid_for esp | tr -d - | cut -c1-8)
 rm -f "$W/esp.img"
 mkfs.vfat --invariant -i "$espid" -F 32 -n KIOSKESP -C "$W/esp.img" $((ESP_MB * 1024)) >/dev/null
 export MTOOLS_SKIP_CHECK=1
 m() { mcopy -m -i "$W/esp.img" "$@"; }
-mmd -i "$W/esp.img" ::/EFI ::/EFI/BOOT ::/boot ::/boot/grub ::/boot/grub/i386-pc ::/boot/grub/x86_64-efi
-m "$W/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+mmd -i "$W/esp.img" ::/EFI ::/EFI/BOOT ::/EFI/debian ::/boot ::/boot/grub ::/boot/grub/i386-pc
+# no fbx64.efi: shim's fallback would write boot entries into the PC's NVRAM
+m "$W/BOOTX64.EFI" "$W/grubx64.efi" "$W/mmx64.efi" ::/EFI/BOOT/
+m "$W/debian.cfg" ::/EFI/debian/grub.cfg
 m "$W/grub.cfg" ::/boot/grub/grub.cfg
 m /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst ::/boot/grub/i386-pc/
-m /usr/lib/grub/x86_64-efi/*.mod /usr/lib/grub/x86_64-efi/*.lst ::/boot/grub/x86_64-efi/
 m "$W/vmlinuz" ::/boot/vmlinuz
 m "$W/initrd.img" ::/boot/initrd.img
 # site settings given to this script: the same /hifazat/site.conf that

@@ -18,10 +18,11 @@
 # of its public key. HASH is what `hifazat staff-pin` prints after
 # "pin_hash = " (the staff screen stays closed without one). Running it
 # again replaces the settings but keeps the stick's own kiosk_key_secret (it
-# unlocks the kiosk's signing key on the data partition). Uses mtools on
-# the ESP at its offset, and sgdisk to find it.
+# unlocks the kiosk's signing key on the data partition) and the GPT
+# identifiers it gave the stick the first time (sgdisk -G: the boot chain
+# finds its root by them). Uses mtools on the ESP at its offset, and sgdisk.
 set -euo pipefail
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "provision.sh: $*" >&2; exit 2; }
 . "$(dirname "$0")/site-conf.sh"
 [ $# -ge 1 ] || usage 2
@@ -76,6 +77,11 @@ new_secret=0
 if [ -z "$secret" ]; then
     secret=$(head -c 32 /dev/urandom | base64 -w0)
     new_secret=1
+    # Also once per stick: GPT identifiers of its own (disk and partitions).
+    # GRUB names the root partition to the kernel by its PARTUUID, and the
+    # initramfs refuses to start when another disk has the same ones, as
+    # every stick written from one image has until it is provisioned.
+    sgdisk -G "$TARGET" >/dev/null || die "sgdisk -G $TARGET: cannot give the stick identifiers of its own"
 fi
 
 conf=$(mktemp)
@@ -121,4 +127,4 @@ CMDS
         fi
     fi
 fi
-echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${CA:+ (own CA)}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}, kiosk key secret $([ "$new_secret" = 1 ] && echo new || echo kept)"
+echo "provisioned $TARGET: helpline key ${key64:0:12}...${URL:+, upload to $URL}${CA:+ (own CA)}${ID:+, kiosk id $ID}${PIN_HASH:+, staff PIN set}, kiosk key secret and identifiers $([ "$new_secret" = 1 ] && echo new || echo kept)"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Boot tests of the Hifazat USB image under qemu TCG (called by image-build/test.sh).
 
-Boot 0  the shipped image, untouched (snapshot), UEFI, from a USB stick:
-        KIOSK_READY, the staff-facing "not ready" screen (no helpline key is
+Boot 0  the shipped image, untouched (snapshot), UEFI with Secure Boot on
+        (OVMF with SMM and Microsoft's keys, as PCs ship), from a USB stick,
+        with two decoy sticks plugged in first (a KIOSKESP whose GRUB
+        configuration halts, a kioskroot partition): KIOSK_READY, the staff-facing "not ready" screen (no helpline key is
         provisioned yet, so it takes no reports), no login anywhere,
         Ctrl-Alt-F2 and Ctrl-Alt-Del do nothing.
 Boot 1  the test variant (same image bytes + a test-only initramfs layer that
@@ -16,7 +18,8 @@ Boot 1  the test variant (same image bytes + a test-only initramfs layer that
         then the whole kiosk flow by keys (PHONE_FLOW_KEYS) with the phone
         pulled out while it is fingerprinted and plugged in again (Try again):
         a second report queued.
-Boot 2  the same disk again, UEFI, with a stick already in: the reports are
+Boot 2  the same disk again, UEFI with Secure Boot on, with a stick already
+        in: Secure Boot enforced (firmware variable, kernel lockdown); the reports are
         still queued, /etc and /home are back to the image's; a courier stick
         (FAT, label HIFAZATOUT) is mounted read-write for the kiosk and the
         reports exported onto it; staff shut the kiosk down from the staff
@@ -25,7 +28,9 @@ Boot 2  the same disk again, UEFI, with a stick already in: the reports are
         from the data partition and from the courier stick: the stick
         picture's hashes, and the phone's exactly `hifazat hash` of the same
         files on the host; the phone's folder is unchanged.
-Boot 3  a copy whose data partition was deleted: the first boot creates it.
+Boot 3  a copy whose data partition was deleted, BIOS, beside the decoy
+        sticks: GRUB and the root come from its own stick; the first boot
+        creates the data partition; the decoys are unchanged.
 Prints PASS/FAIL lines and finally "N passed, N failed".
 """
 import argparse
@@ -582,14 +587,49 @@ def ready(vm, tag, what, agent=True):
     return not agent or check(f"{tag}: test agent answers", vm.wait_agent(120))
 
 
+def make_decoys(d):
+    """Two sticks that look like parts of a Hifazat stick: one whose FAT
+    partition is labelled KIOSKESP (named ESP, with a GRUB configuration that
+    halts the machine where GRUB would look for one), one with a partition
+    named and labelled kioskroot. A kiosk that boots them, or takes its root
+    from them, never reaches KIOSK_READY."""
+    os.makedirs(d, exist_ok=True)
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    halt = os.path.join(d, "halt.cfg")
+    with open(halt, "w") as f:
+        f.write('echo "DECOY STICK: this is not the Hifazat stick that was started"\nsleep 5\nhalt\n')
+    esp_img, root_img = os.path.join(d, "decoy-esp.img"), os.path.join(d, "decoy-root.img")
+    for img in (esp_img, root_img):
+        if os.path.exists(img):
+            os.unlink(img)
+        with open(img, "wb") as f:
+            f.truncate(48 << 20)
+    part = os.path.join(d, "esp.part")
+    if os.path.exists(part):
+        os.unlink(part)
+    subprocess.run(["sgdisk", "-n", "1:1M:+40M", "-t", "1:EF00", "-c", "1:ESP", esp_img], check=True, capture_output=True)
+    subprocess.run(["mkfs.vfat", "-F", "32", "-n", "KIOSKESP", "-C", part, str(40 * 1024)], check=True, capture_output=True)
+    subprocess.run(["mmd", "-i", part, "::/boot", "::/boot/grub", "::/EFI", "::/EFI/debian"], check=True, env=env)
+    for where in ("::/boot/grub/grub.cfg", "::/EFI/debian/grub.cfg"):
+        subprocess.run(["mcopy", "-i", part, halt, where], check=True, env=env)
+    subprocess.run(["dd", f"if={part}", f"of={esp_img}", "bs=1M", "seek=1", "conv=notrunc", "status=none"], check=True)
+    os.unlink(part)
+    subprocess.run(["sgdisk", "-n", "1:1M:+40M", "-t", "1:8304", "-c", "1:kioskroot", root_img], check=True,
+                   capture_output=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "kioskroot", "-E", "offset=1048576", root_img, "40M"], check=True,
+                   capture_output=True)
+    return [esp_img, root_img]
+
+
 # ---- the boots ---------------------------------------------------------------------
 def boot_shipped(a, goldens):
-    tag = "shipped image, UEFI, USB"
-    vm = VM("shipped", os.path.join(a.out, "boot0-shipped"), a.image, firmware="uefi",
-            boot_bus="usb", snapshot=True, agent=False)
+    tag = "shipped image, UEFI Secure Boot (Microsoft's keys), USB, beside two decoy sticks"
+    decoys = make_decoys(os.path.join(a.out, "decoys"))
+    vm = VM("shipped", os.path.join(a.out, "boot0-shipped"), a.image, firmware="uefi-sb",
+            boot_bus="usb", snapshot=True, agent=False, decoys=decoys)
     vm.start()
     try:
-        if not ready(vm, tag, "shipped, UEFI, USB", agent=False):
+        if not ready(vm, tag, "shipped, UEFI Secure Boot, USB, beside two decoy sticks", agent=False):
             return
         time.sleep(3)
         # Not provisioned: no helpline key, so the kiosk says (in Urdu, to
@@ -922,13 +962,28 @@ def boot_one(a, goldens, disk, sticks, dropbox=None):
 
 
 def boot_two(a, goldens, disk, fat_stick, first):
-    tag = "test variant boot 2, UEFI, virtio, no network"
-    vm = VM("boot2", os.path.join(a.out, "boot2-uefi"), disk, firmware="uefi", boot_bus="virtio",
+    tag = "test variant boot 2, UEFI Secure Boot, virtio, no network"
+    vm = VM("boot2", os.path.join(a.out, "boot2-uefi"), disk, firmware="uefi-sb", boot_bus="virtio",
             sticks=[fat_stick["img"]], nic=False)
     vm.start()
     try:
-        if not ready(vm, tag, "test variant, UEFI, virtio, second boot"):
+        if not ready(vm, tag, "test variant, UEFI Secure Boot, virtio, second boot"):
             return
+        # Booted through shim and Debian's signed GRUB and kernel with the
+        # firmware enforcing Secure Boot; the kernel's lockdown that comes with
+        # it leaves the kiosk (already running: KIOSK_READY) alone.
+        rc, out = sh(vm, r"""
+            f=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
+            echo "secureboot=$(od -An -tu1 -j4 -N1 $f 2>/dev/null | tr -d ' ')"
+            echo "lockdown=$(cat /sys/kernel/security/lockdown 2>&1)"
+            echo "kernel_says=$(dmesg | grep -c 'Secure boot enabled')"
+            echo "cmdline=$(tr ' ' '\n' < /proc/cmdline | grep -c -e '^root=PARTUUID=' -e '^hifazat.esp=')"
+            """)
+        st = kv(out)
+        check(f"{tag}: Secure Boot is enforced (the firmware's SecureBoot variable, the kernel's lockdown) and the "
+              "kiosk runs under it",
+              st.get("secureboot") == "1" and "[integrity]" in st.get("lockdown", "") and st.get("kernel_says", "0") != "0"
+              and st.get("cmdline") == "2", out.strip().replace("\n", "; "))
         time.sleep(2)
         screen_check(f"{tag}: the screen shows the Urdu welcome", vm.screendump(f"{vm.rundir}/welcome.png"), goldens)
         rc, out = sh(vm, """
@@ -1016,11 +1071,25 @@ def boot_two(a, goldens, disk, fat_stick, first):
 
 def boot_three(a, goldens, disk):
     tag = "test variant boot 3, BIOS, virtio, data partition deleted"
-    vm = VM("boot3", os.path.join(a.out, "boot3-nodata"), disk, firmware="bios", boot_bus="virtio", nic=False)
+    decoys = make_decoys(os.path.join(a.out, "decoys"))
+    decoys_before = [sha256(x) for x in decoys]
+    vm = VM("boot3", os.path.join(a.out, "boot3-nodata"), disk, firmware="bios", boot_bus="virtio", nic=False,
+            decoys=decoys)
     vm.start()
     try:
         if not ready(vm, tag, "test variant, BIOS, virtio, first boot that creates the data partition"):
             return
+        rc, out = sh(vm, r"""
+            echo "root=$(findmnt -no SOURCE /run/hifazat-root/ro)"
+            u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^hifazat.esp=//p')
+            echo "esp=$(lsblk -rno NAME,PARTUUID | awk -v u="$u" 'u != "" && $2 == u {print "/dev/" $1}')"
+            echo "lookalikes=$(lsblk -rno NAME,LABEL,PARTLABEL | grep -v '^vda' | grep -c -e KIOSKESP -e kioskroot)"
+            """)
+        st = kv(out)
+        check(f"{tag}: beside a decoy KIOSKESP stick and a decoy kioskroot partition (plugged in first), GRUB and the "
+              "root come from the kiosk's own stick",
+              st.get("root") == "/dev/vda3" and st.get("esp") == "/dev/vda2" and st.get("lookalikes") == "2",
+              out.strip().replace("\n", "; "))
         rc, out = sh(vm, r"""
             src=$(findmnt -no SOURCE /var/lib/hifazat); disk=$(lsblk -no PKNAME "$src")
             echo "data=$(findmnt -no FSTYPE,OPTIONS /var/lib/hifazat | tr -s ' ')"
@@ -1041,6 +1110,7 @@ def boot_three(a, goldens, disk):
         check(f"{tag}: guest reachable", False, str(e))
     finally:
         vm.stop()
+    check(f"{tag}: the decoy sticks unchanged, byte for byte", [sha256(x) for x in decoys] == decoys_before)
 
 
 def report_items(rows):

@@ -20,6 +20,11 @@ import time
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+# Secure Boot as Windows PCs ship: OVMF built with SMM (so the variables
+# cannot be changed from the OS) and Microsoft's keys enrolled in its
+# variables (PK/KEK, db with Microsoft's UEFI CA, which signs shim).
+OVMF_CODE_SB = "/usr/share/OVMF/OVMF_CODE_4M.ms.fd"
+OVMF_VARS_SB = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
 
 
 class BootError(Exception):
@@ -42,12 +47,15 @@ def _connect(path, deadline):
 class VM:
     def __init__(self, name, rundir, disk, firmware="bios", boot_bus="usb",
                  snapshot=False, agent=True, sticks=(), width=1280, height=800,
-                 hard_timeout=600, memory=1024, nic=True, guestfwd=""):
+                 hard_timeout=600, memory=1024, nic=True, guestfwd="", decoys=()):
         self.name, self.rundir, self.disk = name, rundir, disk
         self.firmware, self.boot_bus, self.snapshot = firmware, boot_bus, snapshot
         self.with_agent, self.sticks = agent, list(sticks)
         self.width, self.height, self.hard_timeout, self.memory = width, height, hard_timeout, memory
         self.nic = nic
+        # other sticks plugged in before the kiosk's own (USB): they must not
+        # be booted from or taken for the kiosk's parts
+        self.decoys = list(decoys)
         # "tcp:ADDR:PORT-cmd:COMMAND": guest connections to ADDR:PORT go to a
         # command qemu starts for each (no commas in it)
         self.guestfwd = guestfwd
@@ -69,7 +77,8 @@ class VM:
         r = self.rundir
         snap = ",snapshot=on" if self.snapshot else ""
         accel = os.environ.get("HIFAZAT_QEMU_ACCEL", "tcg")
-        cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", accel, "-m", str(self.memory),
+        machine = "q35,smm=on" if self.firmware == "uefi-sb" else "q35"
+        cmd = ["qemu-system-x86_64", "-machine", machine, "-accel", accel, "-m", str(self.memory),
                "-smp", "2", "-display", "none", "-no-reboot",
                "-device", "virtio-rng-pci",
                "-vga", "none", "-device", f"VGA,xres={self.width},yres={self.height},edid=on",
@@ -89,12 +98,18 @@ class VM:
             cmd += ["-netdev", f"user,id=n0,restrict=on{fwd}", "-device", "virtio-net-pci,netdev=n0,romfile="]
         else:
             cmd += ["-nic", "none"]     # qemu adds a default NIC otherwise
-        if self.firmware == "uefi":
+        if self.firmware in ("uefi", "uefi-sb"):
+            sb = self.firmware == "uefi-sb"
             vars_fd = os.path.join(r, "OVMF_VARS.fd")
-            with open(OVMF_VARS, "rb") as src, open(vars_fd, "wb") as dst:
+            with open(OVMF_VARS_SB if sb else OVMF_VARS, "rb") as src, open(vars_fd, "wb") as dst:
                 dst.write(src.read())
-            cmd += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+            if sb:
+                cmd += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+            cmd += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE_SB if sb else OVMF_CODE}",
                     "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}"]
+        for i, img in enumerate(self.decoys):
+            cmd += ["-drive", f"if=none,id=decoy{i},file={img},format=raw",
+                    "-device", f"usb-storage,bus=xhci.0,drive=decoy{i},id=decoydev{i},removable=on"]
         cmd += ["-drive", f"if=none,id=boot,file={self.disk},format=raw{snap}"]
         if self.boot_bus == "usb":
             cmd += ["-device", "usb-storage,bus=xhci.0,drive=boot,bootindex=0"]

@@ -6,7 +6,10 @@
   ESP of a small GPT image with mtools, makes a kiosk_key_secret once per
   stick and keeps it when provisioning again, never writes site settings to
   the data partition and takes an older provision.sh's out of it (keeping
-  staff's preferences, owner and mode);
+  staff's preferences, owner and mode), and gives the stick GPT identifiers
+  of its own once;
+- the initramfs's own-stick check (hifazat-ownstick) refuses a root that is
+  not on the started stick or whose identifiers another disk shares;
 - upload-firewall opens the drop box's address and port (from the
   root-owned settings only) for the upload unit's cgroup, and empties the
   rules on close (nft replaced by a recorder).
@@ -95,6 +98,69 @@ def ini(text):
     return out
 
 
+def gpt_ids(img):
+    """The disk's GUID and each partition's unique GUID (PARTUUID)."""
+    ids = {"disk": next((l.split(":", 1)[1].strip() for l in run("sgdisk", "-p", img).stdout.splitlines()
+                         if l.startswith("Disk identifier (GUID)")), "")}
+    for n in (1, 2, 3, 4):
+        out = run("sgdisk", "-i", str(n), img).stdout
+        ids[n] = next((l.split(":", 1)[1].strip() for l in out.splitlines() if l.startswith("Partition unique GUID")), "")
+    return ids
+
+
+OWNSTICK = os.path.join(REPO, "image-build", "initramfs", "scripts", "local-premount", "hifazat-ownstick")
+ESP_ID, ROOT_ID = "0b1c2d3e-0000-4000-a000-00000000e5b0", "0b1c2d3e-0000-4000-a000-0000000000f3"
+
+
+def fake_sys(d, disks):
+    """A /sys/block and udev database: disks = {"sda": {"sda2": partuuid, ...}}."""
+    shutil.rmtree(d, ignore_errors=True)
+    minor = 0
+    for disk, parts in disks.items():
+        for part, uuid in parts.items():
+            minor += 1
+            p = os.path.join(d, "sys", "block", disk, part)
+            os.makedirs(p)
+            with open(os.path.join(p, "partition"), "w") as f:
+                f.write(part[-1] + "\n")
+            with open(os.path.join(p, "dev"), "w") as f:
+                f.write(f"8:{minor}\n")
+            os.makedirs(os.path.join(d, "udev", "data"), exist_ok=True)
+            with open(os.path.join(d, "udev", "data", f"b8:{minor}"), "w") as f:
+                f.write(f"S:disk/by-partuuid/{uuid}\nE:ID_PART_ENTRY_SCHEME=gpt\nE:ID_PART_ENTRY_UUID={uuid}\n")
+    with open(os.path.join(d, "cmdline"), "w") as f:
+        f.write(f"BOOT_IMAGE=/boot/vmlinuz root=PARTUUID={ROOT_ID} hifazat.esp={ESP_ID} rootfstype=squashfs ro\n")
+    return dict(ENV, HIFAZAT_SYS=os.path.join(d, "sys"), HIFAZAT_UDEV=os.path.join(d, "udev"),
+                HIFAZAT_CMDLINE=os.path.join(d, "cmdline"))
+
+
+def ownstick_tests(d):
+    """The initramfs's own-stick check (hifazat-ownstick) on a fake sysfs."""
+    f = os.path.join(d, "ownstick")
+    own = {"sda1": "11111111-0000-4000-a000-000000000001", "sda2": ESP_ID, "sda3": ROOT_ID,
+           "sda4": "11111111-0000-4000-a000-000000000004"}
+    decoy = {"sdb1": "22222222-0000-4000-a000-000000000001", "sdb2": "22222222-0000-4000-a000-000000000002"}
+    cases = [
+        ("the stick alone starts", {"sda": own}, 0, ""),
+        ("beside a decoy stick with other identifiers, it starts", {"sda": own, "sdb": decoy}, 0, ""),
+        ("a second stick written from the same image (same identifiers) stops the boot with a message",
+         {"sda": own, "sdb": dict(own)}, 1, "unplug the other Hifazat stick"),
+        ("a root partition named by GRUB but on another disk stops the boot",
+         {"sda": {"sda2": ESP_ID}, "sdb": {"sdb3": ROOT_ID}}, 1, "is not on the stick that was started"),
+        ("no root partition with that identifier stops the boot", {"sda": {"sda2": ESP_ID}}, 1, "0 root"),
+    ]
+    for name, disks, want, text in cases:
+        env = fake_sys(f, disks)
+        r = subprocess.run(["sh", OWNSTICK], capture_output=True, text=True, env=env)
+        check(f"hifazat-ownstick: {name}", r.returncode == want and text in r.stderr, f"rc {r.returncode}: {r.stderr}")
+    env = fake_sys(f, {"sda": own})
+    with open(env["HIFAZAT_CMDLINE"], "w") as fh:
+        fh.write("root=/dev/vda rw\n")
+    r = subprocess.run(["sh", OWNSTICK], capture_output=True, text=True, env=env)
+    check("hifazat-ownstick: a kernel not started by the image's GRUB (no hifazat.esp) is left alone",
+          r.returncode == 0, r.stderr)
+
+
 def provision_tests(d):
     key = base64.b64encode(bytes(range(32))).decode()
     pub = os.path.join(d, "helpline.pub")
@@ -106,6 +172,7 @@ def provision_tests(d):
     old = ("[kiosk]\nid = old-id\nhelpline_public_key = AAAA\nlanguage = en\nlarge_text = yes\n"
            "[upload]\nurl = https://old.example/\n[staff]\npin_hash = $argon2id$old\n[referrals]\nX = 1\n")
     img = make_stick(os.path.join(d, "a"), old)
+    guids0 = gpt_ids(img)
     r = run(PROVISION, img, "--helpline-key", pub, "--kiosk-id", "lahore-01", "--upload-url",
             "https://dropbox.example.org/h/", "--upload-ca", ca, "--staff-pin-hash", "$argon2id$v=19$x")
     check("provision.sh succeeds on a stick image", r.returncode == 0, r.stderr)
@@ -117,6 +184,10 @@ def provision_tests(d):
           and s.get(("upload", "ca_file")) == "/run/hifazat/upload-ca.pem"
           and s.get(("staff", "pin_hash")) == "$argon2id$v=19$x", str(s))
     check("a kiosk_key_secret of 32 random bytes is made", len(base64.b64decode(secret or "A===")) == 32, secret)
+    guids1 = gpt_ids(img)
+    check("the stick gets GPT identifiers of its own (disk and every partition new; names and layout kept)",
+          len(guids1) == 5 and all(guids0[k] != guids1[k] for k in guids0)
+          and run("sgdisk", "-i", "3", img).stdout.count("'kioskroot'") == 1, f"{guids0} -> {guids1}")
     check("the drop box's CA is on the ESP", (esp_file(img, "/hifazat/upload-ca.pem") or "").startswith("-----BEGIN"))
     o = data_file(img, "/kiosk.conf") or ""
     st = data_stat(img, "/kiosk.conf")
@@ -125,8 +196,9 @@ def provision_tests(d):
           and "Mode:  0600" in st and "User:   990" in st, o + st[:200])
     r = run(PROVISION, img, "--helpline-key", pub, "--kiosk-id", "lahore-02")
     s2 = ini(esp_file(img, "/hifazat/site.conf"))
-    check("provisioning again keeps the stick's kiosk_key_secret and replaces the rest",
+    check("provisioning again keeps the stick's kiosk_key_secret and its GPT identifiers, and replaces the rest",
           r.returncode == 0 and s2.get(("kiosk", "kiosk_key_secret")) == secret and s2.get(("kiosk", "id")) == "lahore-02"
+          and gpt_ids(img) == guids1
           and ("upload", "url") not in s2 and esp_file(img, "/hifazat/upload-ca.pem") is None, str(s2) + r.stderr)
     img_b = make_stick(os.path.join(d, "b"))
     r = run(PROVISION, img_b, "--helpline-key", pub)
@@ -201,6 +273,7 @@ def main():
         return 1
     with tempfile.TemporaryDirectory(prefix="hifazat-image-scripts-") as d:
         provision_tests(d)
+        ownstick_tests(d)
         firewall_tests(d)
     print(f"{failures} failed")
     return 1 if failures else 0
