@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the Hifazat USB image: Debian bookworm (mmdebstrap, minbase) + kernel
 # + systemd + the kiosk (.deb made by CMake/CPack from this checkout) → read-only
-# squashfs root → GPT disk image that boots on BIOS and UEFI with GRUB.
+# squashfs root → GPT disk image that boots on BIOS and on UEFI with Secure Boot
+# on (shim + Debian's signed GRUB and kernel), always from its own stick.
 #
 #   sudo image-build/build.sh [--out DIR] [--helpline-key FILE] [--helpline-signing-key FILE]
 #                             [--upload-url URL] [--kiosk-id ID] [--staff-pin-hash HASH]
@@ -40,7 +41,7 @@ COMPRESS=1
 CACHE=${HIFAZAT_IMAGE_CACHE:-/var/cache/hifazat-image}
 BASE_MAX_AGE_DAYS=${HIFAZAT_IMAGE_BASE_MAX_AGE_DAYS:-7}
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 die() { echo "build.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
     case "$1" in
