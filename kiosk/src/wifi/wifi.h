@@ -10,7 +10,7 @@
  * own encrypted file (step 7). Addresses come from DHCP run by someone else
  * (systemd-networkd on the USB image). Every call may block (at most the
  * timeouts below): call them from a worker thread, except
- * wifi_last_status(), which never blocks. Calls on one handle are
+ * wifi_last_status() and wifi_present(), which never block. Calls on one handle are
  * serialised inside it. Nothing here logs; no SSID or passphrase is ever
  * printed, and error messages never hold either.
  *
@@ -119,7 +119,8 @@ struct wifi_options {
     const struct wifi_fake_config *fake; /* wifi_backend_fake's world (copied) */
 };
 
-/* A backend: each function is called with the handle's lock held. Errors:
+/* A backend: each function but present() is called with the handle's lock
+ * held (present() must be safe without it). Errors:
  * -1 and an English message in err (never an SSID or passphrase). */
 struct wifi_backend {
     const char *name;
