@@ -3663,6 +3663,20 @@ static void section_staff_wifi(void)
     app_destroy(a);
     wifi_destroy(flow_wifi);
     flow_wifi = NULL;
+    /* The same from the configuration: wpa_supplicant's backend for an
+     * interface this machine does not have. */
+    FILE *cf = fopen(f.config, "a");
+    REQUIRE(cf, "config");
+    fprintf(cf, "\n[wifi]\ninterface = hzwifi-none0\ncontrol_dir = /nonexistent/wpa\n");
+    fclose(cf);
+    a = open_app(&f, "en", 0);
+    CHECK(a->wifi && !wifi_present(a->wifi), "[wifi] interface: the real backend, no radio");
+    wifi_staff(a);
+    app_draw(a, true);
+    CHECK(find_hit(a, ui_id("staff.wifi")), "the Wi-Fi button is shown");
+    tap(a, "staff.wifi");
+    CHECK(part_is(a, ""), "no such interface: the Wi-Fi button does nothing");
+    app_destroy(a);
     kfix_destroy(&f);
 }
 

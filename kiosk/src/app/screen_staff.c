@@ -209,6 +209,8 @@ static void job_done(struct app *a, void *arg, bool cancelled)
 {
     struct staff_job *j = arg;
     bool ours = j == st.job && !cancelled && a->screen == SCREEN_STAFF;
+    if (j == st.job && !ours)
+        st.job = NULL;   /* never left pointing at a freed job */
     if (j->kind == JOB_UPLOAD)
         staff_wifi_upload_done(a);   /* staff left meanwhile: the network goes now */
     if (ours) {

@@ -250,7 +250,8 @@ bool staff_wifi_connecting(const struct app *a)
 void staff_wifi_leave(struct app *a, bool upload_running)
 {
     if (ws.pass)
-        sodium_memzero(ws.pass, WIFI_PASS_MAX + 1);
+        sodium_free(ws.pass);   /* wipes it */
+    ws.pass = NULL;
     memset(&ws.target, 0, sizeof ws.target);
     memset(ws.nets, 0, sizeof ws.nets);
     ws.n = 0;
