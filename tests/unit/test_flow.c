@@ -3649,6 +3649,40 @@ static void section_staff_wifi(void)
     pump(a, 3);
     wifi_last_status(flow_wifi, &st);
     CHECK(st.state == WIFI_DISCONNECTED && !strcmp(app_screen(a), "welcome"), "quick exit disconnects");
+    /* An upload still running when staff leave keeps the network until it
+     * has finished (the image's upload service, answered by hand here). */
+    REQUIRE(config_set(a->cfg, "upload", "url", "https://drop.example.invalid/hifazat/") == 0 &&
+                config_set(a->cfg, "upload", "via", "unit") == 0,
+            "upload settings");
+    wifi_staff(a);
+    tap(a, "staff.wifi");
+    wifi_wait_jobs(a);
+    tap_row(a, "staff.wifi.net", 2);
+    wifi_wait_jobs(a);
+    tap(a, "staff.wifi.status.next");   /* Done */
+    tap(a, "staff.upload");
+    char reqpath[1300], statpath[1300];
+    snprintf(reqpath, sizeof reqpath, "%s/upload/request", f.data);
+    snprintf(statpath, sizeof statpath, "%s/upload/status.json", f.data);
+    char *req = NULL;
+    for (int i = 0; i < 200 && !req; i++) {
+        app_pump(a, 10);
+        req = (char *)read_whole(reqpath, &len);
+    }
+    REQUIRE(req && app_jobs_running(a) == 1, "the upload asked the service");
+    tap(a, "staff.close");
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED, "staff left, the upload runs: still connected");
+    char json[200];
+    req[strcspn(req, "\n")] = 0;
+    snprintf(json, sizeof json,
+             "{\"request\": \"%s\", \"state\": \"done\", \"exit\": 0, \"sent\": 0, \"left\": 0}", req);
+    free(req);
+    REQUIRE(write_whole(statpath, json, strlen(json)) == 0, "status.json");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the upload ended");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the network dropped");
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_DISCONNECTED, "after the upload: disconnected (%s)", wifi_state_name(st.state));
     app_destroy(a);
     wifi_destroy(flow_wifi);
 
