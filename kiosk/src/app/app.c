@@ -1,6 +1,7 @@
 /* The app: explicit video/render driver choice, the window, the main loop
  * that sleeps until something happens, screen changes, the session. */
 #include "app_internal.h"
+#include "staff_wifi.h"
 #include "wifi.h"
 
 #include <sodium.h>
@@ -526,6 +527,8 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         seterr(err, errlen, "out of memory%s%s", "", "");
         goto fail;
     }
+    /* No network until staff ask for one, even after a crash mid-upload. */
+    staff_wifi_start(a);
     a->dirty = true;
     if (exit_code)
         *exit_code = 0;

@@ -281,6 +281,12 @@ static void drop_run(struct app_job *h, void *arg)
     wifi_disconnect(arg);
 }
 
+void staff_wifi_start(struct app *a)
+{
+    if (a->wifi)
+        app_start_job(a, drop_run, NULL, a->wifi);
+}
+
 void staff_wifi_upload_done(struct app *a)
 {
     if (!ws.drop_after_upload || !a->wifi)

@@ -24,6 +24,9 @@ const char *staff_wifi_focus(enum staff_wifi_page pg);
  * upload has finished (staff_wifi_upload_done()). */
 void staff_wifi_leave(struct app *a, bool upload_running);
 void staff_wifi_upload_done(struct app *a);
+/* The kiosk starts: whatever network a crashed run left up goes down (on
+ * a worker: wpa_supplicant may be slow to answer). */
+void staff_wifi_start(struct app *a);
 /* A connect is under way ("Upload now" waits for its end). */
 bool staff_wifi_connecting(const struct app *a);
 
