@@ -32,7 +32,13 @@
  *               clip of each state, no button until it can be read,
  *               nothing chosen for the person, KIOSK_EVENT lines;
  *   phone_replug   the screens after a pulled cable, in goldens;
- *   phone_not_answering  a phone that stops answering mid-fingerprint.
+ *   phone_not_answering  a phone that stops answering mid-fingerprint;
+ *   staff_wifi  Wi-Fi on the staff screen (the fake backend): the list, a
+ *               wrong password and its message, the right one typed on a
+ *               physical keyboard, connected; remembered encrypted on the
+ *               data partition (the password's bytes not in the file),
+ *               Forget, a machine without Wi-Fi; leaving the staff screen
+ *               disconnects.
  * Usage: test_flow [--update] [SECTION...] */
 #include "app_internal.h"
 #include "audio.h"
@@ -45,6 +51,7 @@
 #include "receipt.h"
 #include "testutil.h"
 #include "ui_internal.h"
+#include "wifi.h"
 
 #include <SDL.h>
 #include <dirent.h>
@@ -491,10 +498,13 @@ static enum audio_sink sink_double(void *ctx, const char *device)
 
 static const struct audio_sink_backend sink_test = {.name = "test", .detect = sink_double};
 
+static struct wifi *flow_wifi;   /* handed to the app when set (section staff_wifi) */
+
 static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
 {
     struct app_options o;
     kfix_options(f, &o, app_w, app_h);
+    o.wifi = flow_wifi;
     o.lang = lang;
     o.idle_timeout_s = idle_s;
     o.now = app_now_s;
@@ -3457,6 +3467,253 @@ static void section_staff_keys(void)
     kfix_destroy(&f);
 }
 
+/* ---- Wi-Fi on the staff screen */
+
+static void check_layout(struct app *a, const char *what);
+
+static void wifi_staff(struct app *a)
+{
+    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
+    wait_screen(a, "staff_pin", 1000);
+    type_pin(a, KFIX_PIN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+}
+
+static void wifi_wait_jobs(struct app *a)
+{
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "Wi-Fi job");
+    pump(a, 2);
+    app_draw(a, true);
+}
+
+static void wifi_type_keys(struct app *a, const char *s)
+{
+    for (; *s; s++)
+        tap_id(a, ui_id_index(ui_id("staff.wifi.key"), (unsigned char)*s), "a key");
+}
+
+static void text_input(struct app *a, const char *s)
+{
+    SDL_Event e;
+    SDL_zero(e);
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", s);
+    SDL_PushEvent(&e);
+    pump(a, 2);
+}
+
+static bool part_is(struct app *a, const char *part) { return !strcmp(app_screen_part(a), part); }
+
+static void section_staff_wifi(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "staffwifi", 0) == 0, "fixture");
+    cur_fix = &f;
+    static const char right[] = "correct-horse-42";
+    const struct wifi_fake_network world[] = {
+        {"HelpCentre", -50, WIFI_SEC_PSK, right},
+        {"Cafe Free", -72, WIFI_SEC_OPEN, NULL},
+        {"Office", -60, WIFI_SEC_ENTERPRISE, NULL},
+        {"Neighbour", -84, WIFI_SEC_SAE, "not-ours-123"},
+    };
+    struct wifi_fake_config fc = {.networks = world, .count = 4, .connect_ms = 100};
+    struct wifi_options wo = {.fake = &fc};
+    char err[256];
+    flow_wifi = wifi_create(&wifi_backend_fake, &wo, err, sizeof err);
+    REQUIRE(flow_wifi, "fake Wi-Fi: %s", err);
+    /* The site's kiosk_key_secret: remembered networks are sealed under it. */
+    uint8_t secret[32];
+    memset(secret, 7, sizeof secret);
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, secret, sizeof secret, sodium_base64_VARIANT_ORIGINAL);
+
+    /* Goldens: the list, the keyboard page, the wrong password's message;
+     * Urdu at both sizes, English on the usual screen. */
+    static const struct {
+        int w, h;
+        const char *lang, *tag;
+    } runs[] = {{1280, 800, "ur", "ur"}, {1024, 600, "ur", "ur_1024x600"}, {1280, 800, "en", "en"},
+                {1024, 600, "en", "en_1024x600"}};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        app_w = runs[r].w;
+        app_h = runs[r].h;
+        lang_now = runs[r].tag;
+        struct app *a = open_app(&f, runs[r].lang, 0);
+        REQUIRE(config_set(a->cfg, "kiosk", "kiosk_key_secret", b64) == 0, "secret");
+        wifi_staff(a);
+        char what[80];
+        snprintf(what, sizeof what, "staff %s %dx%d", runs[r].lang, app_w, app_h);
+        check_layout(a, what);
+        tap(a, "staff.wifi");
+        CHECK(part_is(a, "wifi"), "the Wi-Fi page");
+        wifi_wait_jobs(a);
+        strcat(what, " wifi");
+        check_layout(a, what);
+        shot(a, "staff_wifi_list");
+        tap_row(a, "staff.wifi.net", 0);   /* HelpCentre: the strongest */
+        CHECK(part_is(a, "wifi_password"), "the password page");
+        CHECK(ui_focus(a->ui) == ui_id("staff.wifi.connect"), "the password page starts on Connect");
+        wifi_type_keys(a, "wrongpass");
+        app_draw(a, true);
+        strcat(what, " password");
+        check_layout(a, what);
+        shot(a, "staff_wifi_keyboard");
+        tap(a, "staff.wifi.connect");
+        CHECK(part_is(a, "wifi_status"), "connecting");
+        wifi_wait_jobs(a);
+        struct wifi_status st;
+        wifi_last_status(flow_wifi, &st);
+        CHECK(st.state == WIFI_FAILED && st.reason == WIFI_REASON_WRONG_KEY, "wrong password: %s %s",
+              wifi_state_name(st.state), wifi_reason_name(st.reason));
+        shot(a, "staff_wifi_wrong");
+        app_destroy(a);
+        wifi_last_status(flow_wifi, &st);
+        CHECK(st.state == WIFI_DISCONNECTED, "the app's end disconnects");
+    }
+    app_w = 1280;
+    app_h = 800;
+    lang_now = "ur";
+
+    /* The whole way, by touch and the physical keyboard. */
+    struct app *a = open_app(&f, "ur", 0);
+    REQUIRE(config_set(a->cfg, "kiosk", "kiosk_key_secret", b64) == 0, "secret");
+    wifi_staff(a);
+    /* By keyboard: the Wi-Fi button takes Enter like every staff button. */
+    ui_set_focus(a->ui, ui_id("staff.wifi"));
+    key(a, SDLK_RETURN);
+    CHECK(part_is(a, "wifi"), "Enter on Wi-Fi opens its page");
+    wifi_wait_jobs(a);
+    tap_row(a, "staff.wifi.net", 0);
+    wifi_type_keys(a, "wrong");
+    /* Hidden by default; Show shows it, Hide hides it again. */
+    uint8_t *hidden = app_screenshot(a, &(int){0}, &(int){0});
+    tap_id(a, ui_id_index(ui_id("staff.wifi.key"), 203), "show");
+    uint8_t *visible = app_screenshot(a, &(int){0}, &(int){0});
+    tap_id(a, ui_id_index(ui_id("staff.wifi.key"), 203), "hide");
+    uint8_t *again = app_screenshot(a, &(int){0}, &(int){0});
+    size_t bytes = (size_t)app_w * (size_t)app_h * 4;
+    REQUIRE(hidden && visible && again, "screenshots");
+    CHECK(memcmp(hidden, visible, bytes) != 0 && memcmp(hidden, again, bytes) == 0, "show and hide");
+    free(hidden), free(visible), free(again);
+    wifi_type_keys(a, "pass");
+    key(a, SDLK_BACKSPACE);   /* a physical key erases too */
+    tap(a, "staff.wifi.connect");
+    wifi_wait_jobs(a);
+    CHECK(part_is(a, "wifi_status"), "the outcome");
+    tap(a, "staff.wifi.status.next");   /* Try again: the password page, emptied */
+    CHECK(part_is(a, "wifi_password"), "Try again asks for the password");
+    text_input(a, right);
+    key(a, SDLK_RETURN);      /* the focus starts on Connect */
+    CHECK(part_is(a, "wifi_status"), "Enter connects");
+    wifi_wait_jobs(a);
+    struct wifi_status st;
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED && st.ipv4[0], "connected: %s", wifi_state_name(st.state));
+    /* Remembered (the switch is on by default), sealed on the data partition. */
+    char path[1300];
+    snprintf(path, sizeof path, "%s/" WIFI_STORE_FILE, f.data);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "remembered, mode 0600");
+    size_t len = 0;
+    uint8_t *data = read_whole(path, &len);
+    CHECK(data && len > 0 && !memmem(data, len, right, strlen(right)) && !memmem(data, len, "HelpCentre", 10),
+          "the file holds neither the password nor the name in clear");
+    free(data);
+    tap(a, "staff.wifi.status.next");   /* Done */
+    CHECK(part_is(a, ""), "back on the staff page");
+    /* The list again: the remembered network has Forget. */
+    tap(a, "staff.wifi");
+    wifi_wait_jobs(a);
+    tap_row(a, "staff.wifi.forget", 0);
+    CHECK(stat(path, &sb) != 0, "Forget removes it (the last one: the file goes)");
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED, "still connected while staff are here");
+    /* Leaving the staff screen takes the network down. */
+    tap(a, "staff.wifi.back");
+    tap(a, "staff.close");
+    pump(a, 3);
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_DISCONNECTED, "leaving the staff screen disconnects: %s", wifi_state_name(st.state));
+    /* An open network connects without a password page, and quick exit
+     * takes it down too. */
+    wifi_staff(a);
+    tap(a, "staff.wifi");
+    wifi_wait_jobs(a);
+    tap_row(a, "staff.wifi.net", 2);   /* Cafe Free (Office, -60, is the second) */
+    CHECK(part_is(a, "wifi_status"), "an open network: no password");
+    wifi_wait_jobs(a);
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED, "open network connected");
+    key(a, SDLK_F12);
+    pump(a, 3);
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_DISCONNECTED && !strcmp(app_screen(a), "welcome"), "quick exit disconnects");
+    /* An upload still running when staff leave keeps the network until it
+     * has finished (the image's upload service, answered by hand here). */
+    REQUIRE(config_set(a->cfg, "upload", "url", "https://drop.example.invalid/hifazat/") == 0 &&
+                config_set(a->cfg, "upload", "via", "unit") == 0,
+            "upload settings");
+    wifi_staff(a);
+    tap(a, "staff.wifi");
+    wifi_wait_jobs(a);
+    tap_row(a, "staff.wifi.net", 2);
+    wifi_wait_jobs(a);
+    tap(a, "staff.wifi.status.next");   /* Done */
+    tap(a, "staff.upload");
+    char reqpath[1300], statpath[1300];
+    snprintf(reqpath, sizeof reqpath, "%s/upload/request", f.data);
+    snprintf(statpath, sizeof statpath, "%s/upload/status.json", f.data);
+    char *req = NULL;
+    for (int i = 0; i < 200 && !req; i++) {
+        app_pump(a, 10);
+        req = (char *)read_whole(reqpath, &len);
+    }
+    REQUIRE(req && app_jobs_running(a) == 1, "the upload asked the service");
+    tap(a, "staff.close");
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED, "staff left, the upload runs: still connected");
+    char json[200];
+    req[strcspn(req, "\n")] = 0;
+    snprintf(json, sizeof json,
+             "{\"request\": \"%s\", \"state\": \"done\", \"exit\": 0, \"sent\": 0, \"left\": 0}", req);
+    free(req);
+    REQUIRE(write_whole(statpath, json, strlen(json)) == 0, "status.json");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the upload ended");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the network dropped");
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_DISCONNECTED, "after the upload: disconnected (%s)", wifi_state_name(st.state));
+    app_destroy(a);
+    wifi_destroy(flow_wifi);
+
+    /* A machine without a radio: the button says so and is off. */
+    fc.no_radio = true;
+    flow_wifi = wifi_create(&wifi_backend_fake, &wo, err, sizeof err);
+    a = open_app(&f, "en", 0);
+    wifi_staff(a);
+    app_draw(a, true);
+    tap(a, "staff.wifi");
+    CHECK(part_is(a, ""), "no radio: the Wi-Fi button does nothing");
+    app_destroy(a);
+    wifi_destroy(flow_wifi);
+    flow_wifi = NULL;
+    /* The same from the configuration: wpa_supplicant's backend for an
+     * interface this machine does not have. */
+    FILE *cf = fopen(f.config, "a");
+    REQUIRE(cf, "config");
+    fprintf(cf, "\n[wifi]\ninterface = hzwifi-none0\ncontrol_dir = /nonexistent/wpa\n");
+    fclose(cf);
+    a = open_app(&f, "en", 0);
+    CHECK(a->wifi && !wifi_present(a->wifi), "[wifi] interface: the real backend, no radio");
+    wifi_staff(a);
+    app_draw(a, true);
+    CHECK(find_hit(a, ui_id("staff.wifi")), "the Wi-Fi button is shown");
+    tap(a, "staff.wifi");
+    CHECK(part_is(a, ""), "no such interface: the Wi-Fi button does nothing");
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
 /* ---- staff screens fit: Urdu (tall Nastaliq lines) and English, on the
  * usual screen and a 1024x600 netbook. Every widget inside the window, none
  * on top of another (a scroll area's own rows are inside it, not on it). */
@@ -4270,6 +4527,7 @@ int main(int argc, char **argv)
         {"questions", section_questions},
         {"hearing", section_hearing},
         {"case_status", section_case_status},
+        {"staff_wifi", section_staff_wifi},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;

@@ -1,6 +1,8 @@
 /* The app: explicit video/render driver choice, the window, the main loop
  * that sleeps until something happens, screen changes, the session. */
 #include "app_internal.h"
+#include "staff_wifi.h"
+#include "wifi.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -463,6 +465,21 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         }
         a->own_devices = true;
     }
+    /* Wi-Fi: only for staff's uploads, never in demo mode. A missing
+     * interface is no error: the staff screen says there is no Wi-Fi. */
+    if (o->wifi) {
+        a->wifi = o->wifi;
+    } else if (!o->demo && a->cfg && config_get(a->cfg, "wifi", "interface")) {
+        char *cdir = config_path(a->cfg, "wifi", "control_dir");
+        struct wifi_options wo = {.interface = config_get(a->cfg, "wifi", "interface"),
+                                  .control_dir = cdir};
+        char werr[256];
+        /* Only a name too long for a socket path fails here (the
+         * configuration checked the rest): then no Wi-Fi, never no kiosk. */
+        a->wifi = wifi_create(&wifi_backend_wpa, &wo, werr, sizeof werr);
+        free(cdir);
+        a->own_wifi = a->wifi != NULL;
+    }
     struct media_options mo;
     media_options_default(&mo);
     mo.devices = a->devices;
@@ -510,6 +527,8 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         seterr(err, errlen, "out of memory%s%s", "", "");
         goto fail;
     }
+    /* No network until staff ask for one, even after a crash mid-upload. */
+    staff_wifi_start(a);
     a->dirty = true;
     if (exit_code)
         *exit_code = 0;
@@ -529,6 +548,10 @@ void app_destroy(struct app *a)
         jobs_wait_all(a);
     if (a->win && screens[a->screen]->leave)
         screens[a->screen]->leave(a);
+    if (a->own_wifi)
+        wifi_destroy(a->wifi);   /* disconnects */
+    else if (a->wifi)
+        wifi_disconnect(a->wifi);
     session_wipe(&a->session);
     narration_destroy(a);
     device_list_free(a->volumes);

@@ -18,6 +18,7 @@
 
 struct app;
 struct devices;
+struct wifi;
 union SDL_Event;
 
 struct app_options {
@@ -43,6 +44,9 @@ struct app_options {
                                    volumes under the media root, and phones by cable
                                    except in demo mode. The app looks at devices_changed()
                                    on every loop iteration (its own also wake the loop). */
+    struct wifi *wifi;          /* Wi-Fi for staff (borrowed; tests hand in the fake backend).
+                                   NULL: [wifi] interface with wpa_supplicant's backend, when
+                                   set (and never in demo mode) */
     const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
                                    source tree's assets/demo/media */
     bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */

@@ -148,6 +148,10 @@ struct app {
     bool own_devices;               /* made here (not app_options.devices): destroyed here */
     struct device_list *volumes;    /* the devices now: volumes and phones */
     struct media *media;
+    /* Wi-Fi for staff's uploads ([wifi] interface, or the tests' fake):
+     * NULL when the kiosk is not set up for it */
+    struct wifi *wifi;
+    bool own_wifi;
     unsigned media_ev;              /* MEDIA_EV_* and APP_EV_DEVICES bits the screen has not
                                        taken yet */
 

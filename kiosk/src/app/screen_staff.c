@@ -3,16 +3,18 @@
  * network exists), the kiosk id, the kiosk key's fingerprint (what the
  * helpline registers), the helpline key's fingerprint (to compare with the
  * helpline's), a Settings page (start language, idle timeout, larger text,
- * English narration: saved to the data partition's override), the screen
- * check, and shut down.
+ * English narration: saved to the data partition's override), Wi-Fi (when
+ * the kiosk has a radio: staff_wifi.c), the screen check, and shut down.
  * Demo mode never opens the queue, so queue actions are off there. */
 #include "screen_util.h"
+#include "staff_wifi.h"
 
 #include "durable.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "upload.h"
 #include "upload_via.h"
+#include "wifi.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,7 +31,7 @@
 #define HIFAZAT_VERSION "dev"
 #endif
 
-enum staff_page { P_MAIN, P_EXPORT, P_SETTINGS };
+enum staff_page { P_MAIN, P_EXPORT, P_SETTINGS, P_WIFI, P_WIFI_PASSWORD, P_WIFI_STATUS };
 enum job_kind { JOB_EXPORT, JOB_UPLOAD };
 
 struct staff_job {
@@ -63,6 +65,8 @@ static struct {
     char result[600];
     bool result_bad;
     bool shutdown_dialog;
+    bool upload_waits;       /* "Upload now" waits for the Wi-Fi connect under way */
+    bool radio;              /* [wifi] is set up and the radio is there */
     struct ui_scroll info;   /* the kiosk's details scroll when they do not fit */
 } st;
 
@@ -75,12 +79,16 @@ static void enter(struct app *a)
 {
     memset(&st, 0, sizeof st);
     refresh(a);
+    staff_wifi_enter(a);
+    st.radio = a->wifi && wifi_present(a->wifi);
     ui_set_focus(a->ui, ui_id("staff.close"));
 }
 
 static void leave(struct app *a)
 {
-    (void)a;
+    /* Staff leave (Close, idle timeout, quick exit): so does the network,
+     * once a running upload no longer needs it. */
+    staff_wifi_leave(a, st.job && st.job->kind == JOB_UPLOAD);
     st.job = NULL;   /* a running export or upload finishes and frees itself */
     sodium_memzero(&st, sizeof st);
 }
@@ -88,17 +96,28 @@ static void leave(struct app *a)
 /* Each page's way out: Close on the main page, Back on the others; where
  * the focus starts. */
 static const char *const page_exit[] = {
-    [P_MAIN] = "staff.close", [P_EXPORT] = "staff.export.back", [P_SETTINGS] = "staff.settings.back"};
+    [P_MAIN] = "staff.close", [P_EXPORT] = "staff.export.back", [P_SETTINGS] = "staff.settings.back",
+    [P_WIFI] = "staff.wifi.back", [P_WIFI_PASSWORD] = "staff.wifi.password.back",
+    [P_WIFI_STATUS] = "staff.wifi.status.back"};
+
+static enum staff_wifi_page wifi_page(void)
+{
+    return st.page == P_WIFI_PASSWORD ? SW_PASSWORD : st.page == P_WIFI_STATUS ? SW_STATUS : SW_LIST;
+}
 
 static void part_enter(struct app *a)
 {
-    ui_set_focus(a->ui, ui_id(page_exit[st.page]));
+    bool wifi = st.page >= P_WIFI;
+    ui_set_focus(a->ui, ui_id(wifi ? staff_wifi_focus(wifi_page()) : page_exit[st.page]));
 }
 
 static const char *part(const struct app *a)
 {
     (void)a;
-    static const char *const names[] = {[P_MAIN] = "", [P_EXPORT] = "export", [P_SETTINGS] = "settings"};
+    static const char *const names[] = {[P_MAIN] = "",          [P_EXPORT] = "export",
+                                        [P_SETTINGS] = "settings", [P_WIFI] = "wifi",
+                                        [P_WIFI_PASSWORD] = "wifi_password",
+                                        [P_WIFI_STATUS] = "wifi_status"};
     return names[st.page];
 }
 
@@ -190,6 +209,10 @@ static void job_done(struct app *a, void *arg, bool cancelled)
 {
     struct staff_job *j = arg;
     bool ours = j == st.job && !cancelled && a->screen == SCREEN_STAFF;
+    if (j == st.job && !ours)
+        st.job = NULL;   /* never left pointing at a freed job */
+    if (j->kind == JOB_UPLOAD)
+        staff_wifi_upload_done(a);   /* staff left meanwhile: the network goes now */
     if (ours) {
         st.job = NULL;
         refresh(a);
@@ -235,6 +258,11 @@ static void copy_cfg(char *dst, size_t n, const char *v) { snprintf(dst, n, "%s"
 
 static void start_upload(struct app *a)
 {
+    /* Over Wi-Fi: once the connect under way has ended. */
+    if (staff_wifi_connecting(a)) {
+        st.upload_waits = true;
+        return;
+    }
     struct staff_job *j = session_alloc(sizeof(*j));
     if (!j)
         return;
@@ -411,9 +439,10 @@ static int draw_info(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool me
 static void draw_result(struct ui_ctx *ui, struct ui_rect r)
 {
     const struct ui_theme *t = ui_theme(ui);
-    if (st.job || st.result[0])
-        icon_row(ui, r, st.job ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
-                 st.result_bad ? t->danger : t->primary, st.job ? _("Working...") : st.result,
+    if (st.job || st.upload_waits || st.result[0])
+        icon_row(ui, r, st.job || st.upload_waits ? TEXT_ICON_CLOCK : st.result_bad ? TEXT_ICON_WARNING : TEXT_ICON_CHECK,
+                 st.result_bad ? t->danger : t->primary,
+                 st.job || st.upload_waits ? _("Working...") : st.result,
                  UI_FONT_SMALL, false);
 }
 
@@ -529,6 +558,14 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     const struct ui_theme *t = ui_theme(ui);
     struct page p;
     page_begin(ui, area, true, true, &p);
+    if (st.page >= P_WIFI) {
+        int next = staff_wifi_draw(a, ui, &p, wifi_page());
+        static const enum staff_page to[] = {[SW_STAFF] = P_MAIN, [SW_LIST] = P_WIFI,
+                                             [SW_PASSWORD] = P_WIFI_PASSWORD, [SW_STATUS] = P_WIFI_STATUS};
+        if (next != SW_STAY && to[next] != st.page)
+            go_page(a, to[next]);
+        return;
+    }
     if (st.page != P_MAIN) {
         if (page_nav(ui, &p, page_exit[st.page], _("Back"), NULL, NULL, false) == NAV_BACK)
             go_page(a, P_MAIN);
@@ -597,6 +634,17 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (ui_button(ui, "staff.upload", b, &up))
         start_upload(a);
     b.y += bh + g;
+    /* Wi-Fi when the kiosk is set up for it ([wifi] interface). */
+    if (a->wifi) {
+        struct ui_button_spec wf = {.label = st.radio ? _("Wi-Fi") : _("This machine has no Wi-Fi."),
+                                    .icon = -1, .style = UI_BUTTON_SECONDARY, .disabled = !st.radio};
+        if (ui_button(ui, "staff.wifi", b, &wf)) {
+            staff_wifi_open(a);
+            go_page(a, P_WIFI);
+            return;
+        }
+        b.y += bh + g;
+    }
     struct ui_button_spec se = {.label = _("Settings"), .icon = TEXT_ICON_SETTINGS,
                                 .style = UI_BUTTON_SECONDARY};
     if (ui_button(ui, "staff.settings", b, &se)) {
@@ -623,12 +671,22 @@ static void update(struct app *a)
 {
     if (app_take_media_events(a, APP_EV_DEVICES))
         a->dirty = true;
+    if (st.upload_waits && !staff_wifi_connecting(a)) {
+        st.upload_waits = false;
+        start_upload(a);
+    }
+}
+
+static bool event(struct app *a, const SDL_Event *e)
+{
+    return st.page >= P_WIFI && staff_wifi_event(a, e, wifi_page());
 }
 
 const struct screen screen_staff = {
     .name = "staff",
     .enter = enter,
     .leave = leave,
+    .event = event,
     .update = update,
     .draw = draw,
     .part = part,

@@ -62,6 +62,11 @@ static const struct setting {
     {"upload", "bearer_token", V_TEXT, 0, 0, SC_SITE},
     /* "Upload now": "process" (libcurl here) or "unit" (the image's upload service) */
     {"upload", "via", V_TEXT, 0, 0, SC_MAIN},
+    /* Wi-Fi for staff's uploads: the interface wpa_supplicant serves (a
+     * machine may name it wlp2s0) and its control sockets' directory (main
+     * file only: passwords are sent to the socket found there) */
+    {"wifi", "interface", V_ID, 0, 0, SC_SITE},
+    {"wifi", "control_dir", V_PATH, 0, 0, SC_MAIN},
     {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE},
     {"referrals", NULL, V_TEXT, 0, 0, SC_SITE},
     /* the sites that check the codes, by route: "Facebook, Instagram, ..." */
