@@ -139,7 +139,7 @@ else
         --setup-hook='mkdir -p "$1/var/cache/apt/archives" && cp -a '"$CACHE/debs"'/. "$1/var/cache/apt/archives/"' \
         --setup-hook='mkdir -p "$1/etc/initramfs-tools" && cp -r '"$HERE/initramfs"'/. "$1/etc/initramfs-tools/"' \
         --customize-hook='printf "ur_PK.UTF-8 UTF-8\nen_US.UTF-8 UTF-8\n" > "$1/etc/locale.gen" && chroot "$1" locale-gen' \
-        --customize-hook='"'$HERE/efi-signed.sh'"' "$1"' \
+        --customize-hook="'$HERE/efi-signed.sh' \"\$1\"" \
         --customize-hook='rm -f '"$CACHE/debs"'/*.deb; cp -a "$1"/var/cache/apt/archives/*.deb '"$CACHE/debs"'/ 2>/dev/null || true; rm -f "$1"/var/cache/apt/archives/*.deb' \
         "$SUITE" "$CACHE/base.tmp" \
         "deb $MIRROR $SUITE $COMPONENTS" \
