@@ -22,7 +22,7 @@ APT_CONFIG=$MMDEBSTRAP_APT_CONFIG apt-get download -q=2 \
 for p in shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed; do
     deb=$(ls "$p"_*.deb 2>/dev/null | head -n 1)
     [ -n "$deb" ] || { echo "efi-signed.sh: apt-get download $p failed" >&2; exit 1; }
-    dpkg-deb -f "$deb" Package Version Architecture | paste -sd '\t' >> "$D/VERSIONS"
+    dpkg-deb -W --showformat='${Package}\t${Version}\t${Architecture}\n' "$deb" >> "$D/VERSIONS"
     dpkg-deb -x "$deb" "$D/x"
 done
 cp "$D/x/usr/lib/shim/shimx64.efi.signed" "$D/shimx64.efi"
