@@ -112,10 +112,13 @@ OWNSTICK = os.path.join(REPO, "image-build", "initramfs", "scripts", "local-prem
 ESP_ID, ROOT_ID = "0b1c2d3e-0000-4000-a000-00000000e5b0", "0b1c2d3e-0000-4000-a000-0000000000f3"
 
 
-def fake_sys(d, disks):
-    """A /sys/block and udev database: disks = {"sda": {"sda2": partuuid, ...}}."""
+def fake_sys(d, disks, udev=True):
+    """A /sys/block, a udev database (when udev) and a blkid that answers
+    from the same table: disks = {"sda": {"sda2": partuuid, ...}}."""
     shutil.rmtree(d, ignore_errors=True)
     minor = 0
+    os.makedirs(os.path.join(d, "udev", "data"))
+    os.makedirs(os.path.join(d, "blkid"))
     for disk, parts in disks.items():
         for part, uuid in parts.items():
             minor += 1
@@ -125,13 +128,20 @@ def fake_sys(d, disks):
                 f.write(part[-1] + "\n")
             with open(os.path.join(p, "dev"), "w") as f:
                 f.write(f"8:{minor}\n")
-            os.makedirs(os.path.join(d, "udev", "data"), exist_ok=True)
-            with open(os.path.join(d, "udev", "data", f"b8:{minor}"), "w") as f:
-                f.write(f"S:disk/by-partuuid/{uuid}\nE:ID_PART_ENTRY_SCHEME=gpt\nE:ID_PART_ENTRY_UUID={uuid}\n")
+            with open(os.path.join(d, "blkid", part), "w") as f:
+                f.write(uuid + "\n")
+            if udev:
+                with open(os.path.join(d, "udev", "data", f"b8:{minor}"), "w") as f:
+                    f.write(f"S:disk/by-partuuid/{uuid}\nE:ID_PART_ENTRY_SCHEME=gpt\nE:ID_PART_ENTRY_UUID={uuid}\n")
+    blkid = os.path.join(d, "blkid.sh")
+    with open(blkid, "w") as f:
+        f.write(f'#!/bin/sh\n[ "$1 $2 $3 $4 $5" = "-p -s PART_ENTRY_UUID -o value" ] || exit 2\n'
+                f'cat "{d}/blkid/${{6##*/}}" 2>/dev/null || exit 2\n')
+    os.chmod(blkid, 0o755)
     with open(os.path.join(d, "cmdline"), "w") as f:
         f.write(f"BOOT_IMAGE=/boot/vmlinuz root=PARTUUID={ROOT_ID} hifazat.esp={ESP_ID} rootfstype=squashfs ro\n")
     return dict(ENV, HIFAZAT_SYS=os.path.join(d, "sys"), HIFAZAT_UDEV=os.path.join(d, "udev"),
-                HIFAZAT_CMDLINE=os.path.join(d, "cmdline"))
+                HIFAZAT_CMDLINE=os.path.join(d, "cmdline"), HIFAZAT_BLKID=blkid)
 
 
 def ownstick_tests(d):
@@ -149,8 +159,14 @@ def ownstick_tests(d):
          {"sda": {"sda2": ESP_ID}, "sdb": {"sdb3": ROOT_ID}}, 1, "is not on the stick that was started"),
         ("no root partition with that identifier stops the boot", {"sda": {"sda2": ESP_ID}}, 1, "0 root"),
     ]
-    for name, disks, want, text in cases:
-        env = fake_sys(f, disks)
+    cases += [
+        ("with udev's database not written yet (sticks still being probed), blkid's own probe finds the stick",
+         {"sda": own, "sdb": decoy}, 0, "", False),
+        ("with udev's database not written yet, a second stick with the same identifiers still stops the boot",
+         {"sda": own, "sdb": dict(own)}, 1, "unplug the other Hifazat stick", False),
+    ]
+    for name, disks, want, text, *udev in cases:
+        env = fake_sys(f, disks, udev=udev[0] if udev else True)
         r = subprocess.run(["sh", OWNSTICK], capture_output=True, text=True, env=env)
         check(f"hifazat-ownstick: {name}", r.returncode == want and text in r.stderr, f"rc {r.returncode}: {r.stderr}")
     env = fake_sys(f, {"sda": own})
