@@ -240,7 +240,7 @@ int app_config_load(struct app *a)
         return fail(a, "[staff] pin_hash must be an argon2id hash made by 'hifazat staff-pin'%s%s", "", "");
     enum queue_err qe;
     char msg[400];
-    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days", 90), &qe,
+    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days"), &qe,
                           msg, sizeof msg);
     if (!a->queue)
         return fail(a, "cannot open the queue in %s: %s", a->data_dir, msg);

@@ -222,7 +222,7 @@ static void start(struct app *a, struct staff_job *j)
 {
     j->q = a->queue;
     j->key = a->kiosk_key;
-    j->max_per_archive = (size_t)config_get_int(a->cfg, "queue", "max_per_archive", 500);
+    j->max_per_archive = (size_t)config_get_int(a->cfg, "queue", "max_per_archive");
     st.job = j;
     st.result[0] = '\0';
     if (app_start_job(a, job_run, job_done, j) != 0) {

@@ -71,7 +71,7 @@ static int do_status(struct kiosk_env *env, bool json)
         gmtime_r(&st.oldest_pending, &tm);
         strftime(oldest, sizeof(oldest), "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    long retention = config_get_int(env->cfg, "queue", "retention_days", 90);
+    long retention = config_get_int(env->cfg, "queue", "retention_days");
     uint64_t rseq = 0;
     char rissued[21] = "";
     int have_receipts = receipt_store_info(env->data_dir, &rseq, rissued);

@@ -672,7 +672,8 @@ long outbox_export(struct queue *q, const struct keys_kiosk *k, const char *dir,
                    const struct outbox_export_options *opts, outbox_archive_fn on_archive,
                    void *ctx, char *err, size_t errlen)
 {
-    size_t per = opts && opts->max_reports ? opts->max_reports : 500;
+    /* 0: no cap (the kiosk's callers pass [queue] max_per_archive). */
+    size_t per = opts && opts->max_reports ? opts->max_reports : SIZE_MAX;
     struct queue_entry *all = NULL, *more = NULL;
     size_t nall = 0, nmore = 0;
     long total = -1;
