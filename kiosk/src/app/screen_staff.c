@@ -13,6 +13,7 @@
 #include "receipt.h"
 #include "upload.h"
 #include "upload_via.h"
+#include "version.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,10 +25,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 enum staff_page { P_MAIN, P_EXPORT, P_SETTINGS };
 enum job_kind { JOB_EXPORT, JOB_UPLOAD };

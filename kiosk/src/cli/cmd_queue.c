@@ -4,6 +4,7 @@
 #include "outbox.h"
 #include "receipt.h"
 #include "report.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,10 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 static void usage(FILE *f)
 {

@@ -1,4 +1,5 @@
 #include "upload.h"
+#include "version.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -13,10 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 struct upload {
     char *url, *ca_file, *pin, *username, *password, *bearer;
