@@ -215,8 +215,8 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     }
     if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
         errfmt(r->manifest_err, sizeof(r->manifest_err),
-              "manifest version %lld is not known to this program",
-              json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL);
+               "manifest version %lld is not known to this program",
+               json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL);
         goto out;
     }
     if (!json_is_string(kk) || keys_public_parse(json_string_value(kk), r->kiosk_pk) != 0 ||
@@ -237,7 +237,7 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     free(msg);
     if (v != 0) {
         errfmt(r->manifest_err, sizeof(r->manifest_err),
-              "the manifest's signature does not verify (altered or damaged)");
+               "the manifest's signature does not verify (altered or damaged)");
         goto out;
     }
     size_t n = json_array_size(reps);
@@ -647,7 +647,7 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
     goto out;
 archive_fail:
     errfmt(err, errlen, "cannot write %s/%s: %s", shown, name,
-          archive_errno(a) ? strerror(archive_errno(a)) : archive_error_string(a));
+           archive_errno(a) ? strerror(archive_errno(a)) : archive_error_string(a));
 out:
     if (a)
         archive_write_free(a);

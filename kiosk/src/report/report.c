@@ -177,7 +177,7 @@ static int check_vpdq_frame(const char *s, size_t len, char *err, size_t n, cons
     const char *c2 = c1 ? memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - s)) : NULL;
     if (!c1 || !c2 || !is_hex(s, 64, (size_t)(c1 - s)))
         return errfmt(err, n, "%s: vpdq frame %zu is not \"pdqhex,quality,timestamp\"", where,
-                     frame + 1);
+                      frame + 1);
     if (all_zero_hex(s, 64))
         return errfmt(err, n, "%s: vpdq frame %zu has an all-zero PDQ", where, frame + 1);
     const char *q = c1 + 1;
@@ -190,7 +190,7 @@ static int check_vpdq_frame(const char *s, size_t len, char *err, size_t n, cons
     }
     if (!ok || qv > 100)
         return errfmt(err, n, "%s: vpdq frame %zu has a quality that is not 0-100", where,
-                     frame + 1);
+                      frame + 1);
     const char *t = c2 + 1, *end = s + len;
     size_t ip = 0, fp = 0;
     while (t < end && isdigit((unsigned char)*t) && ip < 8)
@@ -266,7 +266,7 @@ static int check_signal(const json_t *sig, enum item_kind kind, const char *wher
             return errfmt(err, n, "%s: pdq must be 64 lowercase hex digits", where);
         if (all_zero_hex(json_string_value(v), 64))
             return errfmt(err, n, "%s: pdq is all zeros (a blank or tiny picture has no PDQ)",
-                         where);
+                          where);
         if (variant && (!json_is_string(variant) ||
                         !in_list(json_string_value(variant), pdq_variants, 3)))
             return errfmt(err, n, "%s: pdq has an unknown variant", where);
@@ -276,7 +276,7 @@ static int check_signal(const json_t *sig, enum item_kind kind, const char *wher
             return errfmt(err, n, "%s: vpdq must be a non-empty list of frames", where);
         if (json_array_size(v) > REPORT_MAX_VPDQ_FRAMES)
             return errfmt(err, n, "%s: vpdq has more than %d frames", where,
-                         REPORT_MAX_VPDQ_FRAMES);
+                          REPORT_MAX_VPDQ_FRAMES);
         if (json_object_get(sig, "quality"))
             return errfmt(err, n, "%s: vpdq keeps its quality per frame", where);
         if (variant && (!json_is_string(variant) ||
@@ -329,7 +329,7 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
         if (rc == 1) {
             if (!drop_unknown)
                 return errfmt(err, n, "%s: unknown signal type '%s'", where,
-                             json_string_value(json_object_get(sig, "type")));
+                              json_string_value(json_object_get(sig, "type")));
             if (warn && !warn[0])
                 snprintf(warn, warnlen, "%s: signal type '%s' is not known to this version; left out",
                          where, json_string_value(json_object_get(sig, "type")));
@@ -344,7 +344,7 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
             if (json_equal(json_object_get(sig, "type"), json_object_get(o, "type")) &&
                 ((!v1 && !v2) || (v1 && v2 && json_equal(v1, v2))))
                 return errfmt(err, n, "%s: the signal %s appears twice", where,
-                             json_string_value(json_object_get(sig, "type")));
+                              json_string_value(json_object_get(sig, "type")));
         }
         i++;
     }
@@ -506,7 +506,7 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
     v = json_object_get(doc, "version");
     if (!json_is_integer(v) || json_integer_value(v) != REPORT_VERSION)
         return errfmt(err, n, "report schema version %lld is not known to this program",
-                     json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
+                      json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
     if ((v = json_object_get(doc, "kind"))) {
         if (!json_is_string(v) || strcmp(json_string_value(v), "withdrawal"))
             return errfmt(err, n, "kind must be \"withdrawal\" (a report has no kind)");
