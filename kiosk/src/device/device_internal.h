@@ -70,7 +70,6 @@ int fs_list(const char *vol, const char *path, int (*emit)(void *ctx, const stru
 /* Opens path (absolute, under vol) for reading: an fd, or -1 with err. */
 int fs_open(const char *vol, const char *path, uint64_t *size, int64_t *mtime_ns,
             struct device_error *err);
-ssize_t fs_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
 /* ---- the registry (device.c) ---- */
 
