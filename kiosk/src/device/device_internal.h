@@ -30,12 +30,10 @@ char *dpath_format(const char *scheme, const char *key, int storage, const char 
 void dpath_key(const char *serial, const char *fallback, char *out, size_t n);
 
 uint64_t device_hash_str(const char *s); /* FNV-1a */
-char *device_strdup(const char *s);      /* "" for NULL */
 void device_free_str(char *s);           /* wiped, then freed; accepts NULL */
 int device_set_err(struct device_error *err, enum device_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 enum device_err device_errno(int e);
-int device_err_errno(enum device_err e); /* the errno a reader reports for it */
 
 /* ---- the filesystem backend (fs.c) ---- */
 

@@ -21,11 +21,6 @@ void media_secure_free(void *p, size_t n)
     free(p);
 }
 
-char *media_strdup(const char *s)
-{
-    return strdup(s ? s : "");
-}
-
 void media_free_str(char *s)
 {
     if (s)

@@ -571,17 +571,6 @@ bool upload_result_stops_run(const struct upload_result *res)
             res->http_code == 507);
 }
 
-const char *upload_status_name(enum upload_status s)
-{
-    switch (s) {
-    case UPLOAD_SENT: return "sent";
-    case UPLOAD_ALREADY_THERE: return "already_there";
-    case UPLOAD_RETRY_LATER: return "retry_later";
-    case UPLOAD_REFUSED: return "refused";
-    default: return "local_error";
-    }
-}
-
 /* ---- fetching a file back (the helpline's status archive) ---- */
 
 struct fetch_buf {
