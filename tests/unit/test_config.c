@@ -47,6 +47,11 @@ static void each_cb(void *ctx, const char *key, const char *value)
 int main(void)
 {
     REQUIRE(keys_init() == 0, "sodium");
+    /* Each number's default, from the settings table alone (no file needed). */
+    CHECK(config_get_int(NULL, "queue", "max_per_archive") == 500, "max_per_archive default");
+    CHECK(config_get_int(NULL, "queue", "retention_days") == 90, "retention_days default");
+    CHECK(config_get_int(NULL, "kiosk", "idle_timeout_minutes") == 3, "idle timeout default");
+    CHECK(config_get_int(NULL, "kiosk", "volume") == 80, "volume default");
     snprintf(dir, sizeof(dir), "%s", make_tmpdir("config"));
     uint8_t pk[32];
     for (int i = 0; i < 32; i++)
@@ -66,8 +71,8 @@ int main(void)
     struct config *c = load("kiosk.conf", &rc);
     CHECK(rc == 0, "load: %s", config_error(c));
     CHECK(!strcmp(config_get(c, "kiosk", "id"), "lahore-01"), "id");
-    CHECK(config_get_int(c, "queue", "retention_days", 90) == 30, "int");
-    CHECK(config_get_int(c, "queue", "max_per_archive", 500) == 500, "default");
+    CHECK(config_get_int(c, "queue", "retention_days") == 30, "int");
+    CHECK(config_get_int(c, "queue", "max_per_archive") == 500, "default from the table");
     CHECK(!strcmp(config_get(c, "referrals", "drf"), "0800-39393"), "free-form section");
     CHECK(!strcmp(config_get(c, "platforms", "adult"), "Facebook, Instagram"), "the sites by route");
     char *dd = config_path(c, "kiosk", "data_dir");
@@ -80,7 +85,7 @@ int main(void)
     put("data/kiosk.conf", "[kiosk]\nidle_timeout_minutes = 7\nlanguage = en\n");
     CHECK(config_set(c, "kiosk", "language", "ur") == 0, "cli set");
     CHECK(config_load_override(c) == 0, "override: %s", config_error(c));
-    CHECK(config_get_int(c, "kiosk", "idle_timeout_minutes", 0) == 7, "override wins over main");
+    CHECK(config_get_int(c, "kiosk", "idle_timeout_minutes") == 7, "override wins over main");
     CHECK(!strcmp(config_get(c, "kiosk", "language"), "ur"), "command line wins over override");
     free(dd);
     config_destroy(c);
@@ -303,7 +308,7 @@ int main(void)
     CHECK(config_save_override(c, "kiosk", "large_text", "yes") == 0, "save 3: %s",
           config_error(c));
     CHECK(!strcmp(config_get(c, "kiosk", "language"), "en") &&
-              config_get_int(c, "kiosk", "idle_timeout_minutes", 0) == 5,
+              config_get_int(c, "kiosk", "idle_timeout_minutes") == 5,
           "applied at once");
     size_t len;
     char *saved = (char *)read_whole(path("data/kiosk.conf"), &len);

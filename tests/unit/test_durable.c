@@ -10,9 +10,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int __real_fsync(int fd);
@@ -73,6 +77,69 @@ static bool is(int dirfd, const char *name, const char *want)
     return same;
 }
 
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+}
+
+/* The read side: a pipe fed in small pieces, while a timer interrupts the
+ * blocking reads (a handler without SA_RESTART: read() fails with EINTR). */
+static void read_all_checks(int dfd)
+{
+    char want[3000];
+    for (size_t i = 0; i < sizeof want; i++)
+        want[i] = (char)('a' + i % 26);
+    int p[2];
+    REQUIRE(pipe(p) == 0, "pipe");
+    pid_t pid = fork();
+    REQUIRE(pid >= 0, "fork");
+    if (pid == 0) {
+        close(p[0]);
+        for (size_t off = 0; off < sizeof want; off += 500) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (write(p[1], want + off, 500) != 500)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 5000}, {0, 5000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    char got[sizeof want + 100];
+    ssize_t n = durable_read_all(p[0], got, sizeof want);
+    int e = errno;
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    CHECK(n == (ssize_t)sizeof want && !memcmp(got, want, sizeof want),
+          "read_all: all of it across short reads and EINTR: %zd (%s)", n, strerror(e));
+    CHECK(alarms > 0, "the reads were interrupted (%d signals)", (int)alarms);
+    CHECK(durable_read_all(p[0], got, sizeof got) == 0, "read_all: 0 at end of file");
+    close(p[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer");
+
+    /* fewer bytes only at end of file; pread_all from an offset */
+    REQUIRE(durable_write(dfd, "ten", "0123456789", 10, 0600) == 0, "ten");
+    int fd = openat(dfd, "ten", O_RDONLY);
+    REQUIRE(fd >= 0, "open ten");
+    n = durable_read_all(fd, got, sizeof got);
+    CHECK(n == 10 && !memcmp(got, "0123456789", 10), "read_all: a short file: %zd", n);
+    n = durable_pread_all(fd, got, 4, 3);
+    CHECK(n == 4 && !memcmp(got, "3456", 4), "pread_all at an offset: %zd", n);
+    n = durable_pread_all(fd, got, 100, 8);
+    CHECK(n == 2 && !memcmp(got, "89", 2), "pread_all: fewer at end of file: %zd", n);
+    CHECK(durable_pread_all(fd, got, 4, 10) == 0, "pread_all: 0 past the end");
+    close(fd);
+    CHECK(durable_read_all(fd, got, 4) == -1 && errno == EBADF, "read_all: -1 with errno");
+    CHECK(durable_pread_all(fd, got, 4, 0) == -1 && errno == EBADF, "pread_all: -1 with errno");
+}
+
 int main(void)
 {
     const char *dir = make_tmpdir("durable");
@@ -110,6 +177,8 @@ int main(void)
           "and writes without hard links work");
     no_links = false;
     CHECK(temp_files(dir) == 0, "no temp file left behind");
+
+    read_all_checks(dfd);
 
     close(dfd);
     rm_rf(dir);

@@ -162,6 +162,13 @@ def cases(root, nginx, good, evil, jsonl, hashed):
     remote = {n: sha(os.path.join(nginx.spool, n)) for n in os.listdir(nginx.spool)}
     check(remote == local, f"server spool byte-identical to the archives: {remote} vs {local}")
     check(k.status() == {"pending": 0, "exported": 0, "uploaded": 5}, f"all uploaded: {k.status()}")
+    # The User-Agent names the release (version.h), never a "dev" fallback.
+    rc, out, _ = run("--version")
+    ua = "hifazat/" + out.split()[1] if rc == 0 and len(out.split()) > 1 else "?"
+    with open(os.path.join(nginx.root, "access.log")) as f:
+        puts = [l for l in f if '"PUT /drop/' in l]
+    check(ua != "hifazat/dev" and puts and all(f'"{ua}"' in l for l in puts),
+          f"every PUT says User-Agent {ua}: {puts[:1]}")
     check(not [n for n in os.listdir(spool) if n.endswith(".tar")], "sent archives leave the kiosk spool")
     rc, out, err = k.upload()
     check(rc == 0 and summary(out).get("archives") == 0, f"nothing left: a second run is a no-op: {out}")

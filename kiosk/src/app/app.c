@@ -30,7 +30,6 @@
 #define HIFAZAT_ICON_DIR "icons"
 #endif
 
-#define DEFAULT_IDLE_S 180
 /* The countdown before an idle wipe: at least 20 s to come back. */
 #define IDLE_WARN_MS 30000
 /* Three Esc presses within this long: quick exit. */
@@ -348,9 +347,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         lang = I18N_UR;
     int idle_s = o->idle_timeout_s;
     if (idle_s < 0)
-        idle_s = a->cfg && config_get(a->cfg, "kiosk", "idle_timeout_minutes")
-                     ? (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes", 3) * 60
-                     : DEFAULT_IDLE_S;
+        idle_s = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60;
     /* Spoken guidance: on unless the kiosk says off; staff settings. */
     a->default_narration = true;
     a->default_volume = 80;
@@ -358,7 +355,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         a->default_narration = cfg_bool(a->cfg, "kiosk", "narration", true);
         a->narration_english = cfg_bool(a->cfg, "kiosk", "narration_english", false);
         a->large_text = cfg_bool(a->cfg, "kiosk", "large_text", false);
-        long v = config_get_int(a->cfg, "kiosk", "volume", 80);
+        long v = config_get_int(a->cfg, "kiosk", "volume");
         a->default_volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
     }
     a->narration_on = a->default_narration;

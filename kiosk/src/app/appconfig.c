@@ -6,6 +6,7 @@
  * the shipped example configuration: numbers live in config files, never in
  * code). */
 #include "app_internal.h"
+#include "errfmt.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -163,12 +164,6 @@ const char *platforms_text(const struct app *a, enum report_route route, char *b
     return o ? buf : NULL;
 }
 
-static int fail(struct app *a, const char *fmt, const char *x, const char *y)
-{
-    snprintf(a->config_err, sizeof a->config_err, fmt, x, y);
-    return -1;
-}
-
 static bool file_exists(const char *p)
 {
     struct stat st;
@@ -183,7 +178,7 @@ int app_config_load(struct app *a)
     const char *path = a->opt.config ? a->opt.config : CONFIG_DEFAULT_PATH;
     struct config *cfg = config_create();
     if (!cfg)
-        return fail(a, "out of memory%s%s", "", "");
+        return errfmt(a->config_err, sizeof a->config_err, "out of memory");
     /* Real mode cannot work without its file; demo mode uses it if it is
      * there and fine, and ignores it otherwise. */
     int rc = config_load(cfg, path, !demo);
@@ -193,14 +188,14 @@ int app_config_load(struct app *a)
         rc = config_load_override(cfg);
     if (rc != 0) {
         if (!demo) {
-            fail(a, "%s%s", config_error(cfg), "");
+            errfmt(a->config_err, sizeof a->config_err, "%s", config_error(cfg));
             a->cfg = cfg;
             return -1;
         }
         config_destroy(cfg);
         cfg = config_create();
         if (!cfg)
-            return fail(a, "out of memory%s%s", "", "");
+            return errfmt(a->config_err, sizeof a->config_err, "out of memory");
     }
     a->cfg = cfg;
     config_each(cfg, "referrals", on_referral, a);
@@ -224,26 +219,28 @@ int app_config_load(struct app *a)
 
     a->data_dir = config_path(cfg, "kiosk", "data_dir");
     if (!a->data_dir)
-        return fail(a, "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)%s",
-                    path, "");
+        return errfmt(a->config_err, sizeof a->config_err,
+                      "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)", path);
     staff_pin_restore(a);
     if (config_helpline_key(cfg, a->helpline_pk) != 0)
-        return fail(a, "%s%s", config_error(cfg), "");
+        return errfmt(a->config_err, sizeof a->config_err, "%s", config_error(cfg));
     keys_fingerprint(a->helpline_pk, KEYS_ROLE_HELPLINE, a->helpline_fpr);
     if (a->nreferrals == 0)
-        return fail(a,
-                    "no referral numbers: [referrals] in %s must list the helplines shown to "
-                    "people (see kiosk.conf.example)%s",
-                    path, "");
+        return errfmt(a->config_err, sizeof a->config_err,
+                      "no referral numbers: [referrals] in %s must list the helplines "
+                      "shown to people (see kiosk.conf.example)",
+                      path);
     const char *pin = config_get(cfg, "staff", "pin_hash");
     if (pin && strncmp(pin, "$argon2id$", 10))
-        return fail(a, "[staff] pin_hash must be an argon2id hash made by 'hifazat staff-pin'%s%s", "", "");
+        return errfmt(a->config_err, sizeof a->config_err,
+                      "[staff] pin_hash must be an argon2id hash made by 'hifazat staff-pin'");
     enum queue_err qe;
     char msg[400];
-    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days", 90), &qe,
+    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days"), &qe,
                           msg, sizeof msg);
     if (!a->queue)
-        return fail(a, "cannot open the queue in %s: %s", a->data_dir, msg);
+        return errfmt(a->config_err, sizeof a->config_err, "cannot open the queue in %s: %s",
+                      a->data_dir, msg);
     char kerr[KEYS_ERR_SIZE];
     uint8_t secret[32];
     int have_secret = config_kiosk_key_secret(cfg, secret);
@@ -251,7 +248,7 @@ int app_config_load(struct app *a)
                                           sizeof kerr);
     sodium_memzero(secret, sizeof secret);
     if (!a->kiosk_key)
-        return fail(a, "%s%s", kerr, "");
+        return errfmt(a->config_err, sizeof a->config_err, "%s", kerr);
     snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",
              config_kiosk_id(cfg, keys_kiosk_public(a->kiosk_key)));
     keys_fingerprint(keys_kiosk_public(a->kiosk_key), KEYS_ROLE_KIOSK, a->kiosk_fpr);
@@ -260,7 +257,7 @@ int app_config_load(struct app *a)
     uint8_t pinned[KEYS_PUBLIC_SIZE];
     int pc = keys_helpline_pin_check(a->data_dir, a->helpline_pk, pinned, kerr, sizeof kerr);
     if (pc < 0)
-        return fail(a, "%s%s", kerr, "");
+        return errfmt(a->config_err, sizeof a->config_err, "%s", kerr);
     if (pc == KEYS_PIN_CHANGED) {
         a->helpline_changed = true;
         if (!sodium_is_zero(pinned, sizeof pinned))

@@ -1,16 +1,13 @@
 /* hifazat-kiosk: the full-screen app. Options only; everything else is in
  * the app module so tests and benchmarks run the same code. */
 #include "app.h"
+#include "version.h"
 
 #include <malloc.h>
 #include <SDL.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 static void usage(FILE *f)
 {
@@ -111,7 +108,8 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (!strcmp(a, "--version")) {
-            printf("hifazat-kiosk %s\n", HIFAZAT_VERSION);
+            printf("hifazat-kiosk %s%s%s%s\n", HIFAZAT_VERSION, HIFAZAT_VERSION_GIT[0] ? " (" : "",
+                   HIFAZAT_VERSION_GIT, HIFAZAT_VERSION_GIT[0] ? ")" : "");
             return 0;
         } else if (!strcmp(a, "--list-drivers")) {
             return list_drivers();

@@ -13,15 +13,12 @@
 #include "screen_util.h"
 
 #include "receipt.h"
+#include "version.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 #define CODE_DIGITS 12
 #define PIN_DIGITS 6

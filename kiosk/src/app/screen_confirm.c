@@ -4,14 +4,11 @@
  * when queue_add_report() has succeeded is the case code shown. In demo
  * mode the report is a training one: never sealed, never queued. */
 #include "screen_util.h"
+#include "version.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 struct seal_job {
     struct queue *q;

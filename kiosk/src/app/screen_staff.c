@@ -15,6 +15,7 @@
 #include "upload.h"
 #include "upload_via.h"
 #include "wifi.h"
+#include "version.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,10 +27,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 enum staff_page { P_MAIN, P_EXPORT, P_SETTINGS, P_WIFI, P_WIFI_PASSWORD, P_WIFI_STATUS };
 enum job_kind { JOB_EXPORT, JOB_UPLOAD };
@@ -245,7 +242,7 @@ static void start(struct app *a, struct staff_job *j)
 {
     j->q = a->queue;
     j->key = a->kiosk_key;
-    j->max_per_archive = (size_t)config_get_int(a->cfg, "queue", "max_per_archive", 500);
+    j->max_per_archive = (size_t)config_get_int(a->cfg, "queue", "max_per_archive");
     st.job = j;
     st.result[0] = '\0';
     if (app_start_job(a, job_run, job_done, j) != 0) {

@@ -3,7 +3,6 @@
 
 #include "media.h"
 
-#include <SDL.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +97,6 @@ void session_begin(struct session *s, bool demo)
     session_wipe(s);
     s->active = true;
     s->demo = demo;
-    s->started_ms = SDL_GetTicks();
     s->age = AGE_UNSET;
     s->who = WHO_UNSET;
     s->content = CONTENT_UNSET;

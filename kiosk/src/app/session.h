@@ -72,7 +72,6 @@ struct session_item {
 struct session {
     bool active;             /* Start was pressed */
     bool demo;               /* demo mode: nothing is ever queued */
-    uint32_t started_ms;
 
     int age, who, content;   /* enum session_age / _who / _content */
     int consent, origin;     /* enum session_consent / _origin (UNSET: not asked) */

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "kiosk_opts.h"
 #include "receipt.h"
+#include "version.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -11,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 static void usage(FILE *f)
 {

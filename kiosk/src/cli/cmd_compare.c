@@ -3,6 +3,7 @@
  * exit status. */
 #include "cli.h"
 #include "hash.h"
+#include "durable.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -176,18 +177,13 @@ static int load_list(int fd, uint64_t size, struct side *s)
         cli_error("out of memory");
         return -1;
     }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = pread(fd, text + got, (size_t)size - got, (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            cli_error("%s: read failed: %s", s->path, r < 0 ? strerror(errno) : "file shrank");
-            free(text);
-            return -1;
-        }
-        got += (size_t)r;
+    ssize_t r = durable_pread_all(fd, text, (size_t)size, 0);
+    if (r < 0 || (size_t)r < (size_t)size) {
+        cli_error("%s: read failed: %s", s->path, r < 0 ? strerror(errno) : "file shrank");
+        free(text);
+        return -1;
     }
+    size_t got = (size_t)r;
     text[got] = 0;
     size_t a = 0;
     while (a < got && isspace((unsigned char)text[a]))

@@ -10,7 +10,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: hifazat export --to DIR [--all] [--max-per-archive N] [options]\n"
+    fprintf(f, "usage: hifazat export --to DIR [--all] [--max-per-archive N] [options]\n"
           "Bundles the pending reports into outbox archives (pax tar with a manifest\n"
           "signed by the kiosk key), written atomically into DIR: a courier USB stick or\n"
           "the upload spool. An archive is named after the reports it holds, so\n"
@@ -21,11 +21,11 @@ static void usage(FILE *f)
           "  --all                  also export reports exported before but never\n"
           "                         acknowledged (a courier stick was lost)\n"
           "  --max-per-archive N    reports per archive (default [queue] max_per_archive\n"
-          "                         or 500)\n" KIOSK_OPTS_HELP
+          "                         or %ld)\n" KIOSK_OPTS_HELP
           "  -h, --help             this text\n"
           "\n"
           "Exit status: 0 exported (or nothing to export), 1 failed, 2 usage error.\n",
-          f);
+          config_get_int(NULL, "queue", "max_per_archive"));
 }
 
 static void on_archive(void *ctx, const char *path, size_t reports, bool existed)
@@ -80,7 +80,7 @@ int cmd_export(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     if (!opts.max_reports)
-        opts.max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive", 500);
+        opts.max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive");
     char err[400];
     long n = outbox_export(env.queue, env.key, to, &opts, on_archive, NULL, err, sizeof(err));
     if (n < 0) {

@@ -4,6 +4,7 @@
 #include "outbox.h"
 #include "receipt.h"
 #include "report.h"
+#include "version.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,10 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 static void usage(FILE *f)
 {
@@ -71,7 +68,7 @@ static int do_status(struct kiosk_env *env, bool json)
         gmtime_r(&st.oldest_pending, &tm);
         strftime(oldest, sizeof(oldest), "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    long retention = config_get_int(env->cfg, "queue", "retention_days", 90);
+    long retention = config_get_int(env->cfg, "queue", "retention_days");
     uint64_t rseq = 0;
     char rissued[21] = "";
     int have_receipts = receipt_store_info(env->data_dir, &rseq, rissued);

@@ -279,7 +279,7 @@ int cmd_upload(int argc, char **argv)
     struct queue_status qs;
     if (queue_status(env.queue, &qs) == 0 && qs.count[QUEUE_PENDING] > 0) {
         struct outbox_export_options eo = {
-            .max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive", 500),
+            .max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive"),
         };
         long n = outbox_export(env.queue, env.key, spool, &eo, NULL, NULL, err, sizeof(err));
         if (n < 0) {

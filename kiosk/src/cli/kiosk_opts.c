@@ -71,7 +71,7 @@ int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned n
         enum queue_err qe;
         char msg[300];
         env->queue = queue_open(env->data_dir,
-                                (int)config_get_int(env->cfg, "queue", "retention_days", 90), &qe,
+                                (int)config_get_int(env->cfg, "queue", "retention_days"), &qe,
                                 msg, sizeof(msg));
         if (!env->queue) {
             cli_error("cannot open the queue in %s: %s", env->data_dir, msg);

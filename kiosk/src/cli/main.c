@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "version.h"
 
 #include <malloc.h>
 #include <errno.h>
@@ -9,10 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 struct command {
     const char *name;
@@ -109,7 +106,8 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("hifazat %s\n", HIFAZAT_VERSION);
+        printf("hifazat %s%s%s%s\n", HIFAZAT_VERSION, HIFAZAT_VERSION_GIT[0] ? " (" : "",
+               HIFAZAT_VERSION_GIT, HIFAZAT_VERSION_GIT[0] ? ")" : "");
         return CLI_OK;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

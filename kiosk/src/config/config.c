@@ -28,50 +28,53 @@ enum scope {
     SC_MAIN, /* main file and command line only (where the other files are) */
 };
 
-/* Every setting any part of Hifazat reads. Add new ones here. */
+/* Every setting any part of Hifazat reads. Add new ones here. A number's
+ * default is here and nowhere else: config_get_int() returns it when no
+ * layer sets the setting. */
 static const struct setting {
     const char *section, *key; /* key NULL: any name in that section */
     enum vtype type;
     long min, max;
     enum scope scope;
+    long def; /* V_INT only */
 } settings[] = {
-    {"kiosk", "id", V_ID, 0, 0, SC_SITE},
-    {"kiosk", "data_dir", V_PATH, 0, 0, SC_MAIN},
-    {"kiosk", "site_config", V_PATH, 0, 0, SC_MAIN},
-    {"kiosk", "helpline_key", V_PATH, 0, 0, SC_SITE},
-    {"kiosk", "helpline_public_key", V_KEY64, 0, 0, SC_SITE},
+    {"kiosk", "id", V_ID, 0, 0, SC_SITE, 0},
+    {"kiosk", "data_dir", V_PATH, 0, 0, SC_MAIN, 0},
+    {"kiosk", "site_config", V_PATH, 0, 0, SC_MAIN, 0},
+    {"kiosk", "helpline_key", V_PATH, 0, 0, SC_SITE, 0},
+    {"kiosk", "helpline_public_key", V_KEY64, 0, 0, SC_SITE, 0},
     /* the helpline's receipt-signing key (Ed25519): receipts are checked with it */
-    {"kiosk", "helpline_signing_key", V_PATH, 0, 0, SC_SITE},
-    {"kiosk", "helpline_signing_public_key", V_KEY64, 0, 0, SC_SITE},
-    {"kiosk", "kiosk_key_secret", V_SECRET32, 0, 0, SC_SITE},
-    {"kiosk", "language", V_LANG, 0, 0, SC_PREF},
-    {"kiosk", "media_root", V_PATH, 0, 0, SC_SITE},
-    {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, SC_PREF},
+    {"kiosk", "helpline_signing_key", V_PATH, 0, 0, SC_SITE, 0},
+    {"kiosk", "helpline_signing_public_key", V_KEY64, 0, 0, SC_SITE, 0},
+    {"kiosk", "kiosk_key_secret", V_SECRET32, 0, 0, SC_SITE, 0},
+    {"kiosk", "language", V_LANG, 0, 0, SC_PREF, 0},
+    {"kiosk", "media_root", V_PATH, 0, 0, SC_SITE, 0},
+    {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, SC_PREF, 3},
     /* spoken guidance and larger text */
-    {"kiosk", "narration", V_BOOL, 0, 0, SC_PREF},
-    {"kiosk", "narration_english", V_BOOL, 0, 0, SC_PREF},
-    {"kiosk", "large_text", V_BOOL, 0, 0, SC_PREF},
-    {"kiosk", "volume", V_INT, 0, 100, SC_PREF},
-    {"queue", "retention_days", V_INT, 0, 3650, SC_SITE},
-    {"queue", "max_per_archive", V_INT, 1, 100000, SC_SITE},
-    {"upload", "url", V_URL, 0, 0, SC_SITE},
-    {"upload", "ca_file", V_PATH, 0, 0, SC_SITE},
-    {"upload", "pin", V_TEXT, 0, 0, SC_SITE},
-    {"upload", "username", V_TEXT, 0, 0, SC_SITE},
-    {"upload", "password", V_TEXT, 0, 0, SC_SITE},
-    {"upload", "bearer_token", V_TEXT, 0, 0, SC_SITE},
+    {"kiosk", "narration", V_BOOL, 0, 0, SC_PREF, 0},
+    {"kiosk", "narration_english", V_BOOL, 0, 0, SC_PREF, 0},
+    {"kiosk", "large_text", V_BOOL, 0, 0, SC_PREF, 0},
+    {"kiosk", "volume", V_INT, 0, 100, SC_PREF, 80},
+    {"queue", "retention_days", V_INT, 0, 3650, SC_SITE, 90},
+    {"queue", "max_per_archive", V_INT, 1, 100000, SC_SITE, 500},
+    {"upload", "url", V_URL, 0, 0, SC_SITE, 0},
+    {"upload", "ca_file", V_PATH, 0, 0, SC_SITE, 0},
+    {"upload", "pin", V_TEXT, 0, 0, SC_SITE, 0},
+    {"upload", "username", V_TEXT, 0, 0, SC_SITE, 0},
+    {"upload", "password", V_TEXT, 0, 0, SC_SITE, 0},
+    {"upload", "bearer_token", V_TEXT, 0, 0, SC_SITE, 0},
     /* "Upload now": "process" (libcurl here) or "unit" (the image's upload service) */
-    {"upload", "via", V_TEXT, 0, 0, SC_MAIN},
+    {"upload", "via", V_TEXT, 0, 0, SC_MAIN, 0},
     /* Wi-Fi for staff's uploads: the interface wpa_supplicant serves (a
      * machine may name it wlp2s0) and its control sockets' directory (main
      * file only: passwords are sent to the socket found there) */
-    {"wifi", "interface", V_ID, 0, 0, SC_SITE},
-    {"wifi", "control_dir", V_PATH, 0, 0, SC_MAIN},
-    {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE},
-    {"referrals", NULL, V_TEXT, 0, 0, SC_SITE},
+    {"wifi", "interface", V_ID, 0, 0, SC_SITE, 0},
+    {"wifi", "control_dir", V_PATH, 0, 0, SC_MAIN, 0},
+    {"staff", "pin_hash", V_TEXT, 0, 0, SC_SITE, 0},
+    {"referrals", NULL, V_TEXT, 0, 0, SC_SITE, 0},
     /* the sites that check the codes, by route: "Facebook, Instagram, ..." */
-    {"platforms", "adult", V_TEXT, 0, 0, SC_SITE},
-    {"platforms", "under18", V_TEXT, 0, 0, SC_SITE},
+    {"platforms", "adult", V_TEXT, 0, 0, SC_SITE, 0},
+    {"platforms", "under18", V_TEXT, 0, 0, SC_SITE, 0},
 };
 
 enum { PRIO_MAIN, PRIO_SITE, PRIO_OVERRIDE, PRIO_CLI };
@@ -419,10 +422,13 @@ const char *config_get(const struct config *cfg, const char *section, const char
     return e ? e->value : NULL;
 }
 
-long config_get_int(const struct config *cfg, const char *section, const char *key, long def)
+long config_get_int(const struct config *cfg, const char *section, const char *key)
 {
-    const char *v = config_get(cfg, section, key);
-    return v ? strtol(v, NULL, 10) : def;
+    const char *v = cfg ? config_get(cfg, section, key) : NULL;
+    if (v)
+        return strtol(v, NULL, 10);
+    const struct setting *s = find_setting(section, key);
+    return s && s->type == V_INT ? s->def : 0;
 }
 
 static char *entry_path(const struct entry *e)

@@ -54,8 +54,10 @@ void config_unset(struct config *cfg, const char *section, const char *key);
 
 /* NULL when not set. */
 const char *config_get(const struct config *cfg, const char *section, const char *key);
-/* The value, or def when not set (values were range-checked on load). */
-long config_get_int(const struct config *cfg, const char *section, const char *key, long def);
+/* The value (range-checked on load), or the setting's default from the
+ * table in config.c when no layer sets it, also when cfg is NULL (0 for a
+ * setting without one). */
+long config_get_int(const struct config *cfg, const char *section, const char *key);
 /* An absolute path (malloc'd) or NULL when not set. */
 char *config_path(const struct config *cfg, const char *section, const char *key);
 

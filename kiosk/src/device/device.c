@@ -16,6 +16,7 @@
  * object handle), so that a path can be opened again without walking the
  * phone's folders; devices_wipe() forgets it at the end of a session. */
 #include "device_internal.h"
+#include "durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1865,7 +1866,7 @@ ssize_t device_file_read(struct device_file *f, void *buf, size_t n, uint64_t of
         return -1;
     memset(&f->err, 0, sizeof(f->err));
     if (is_fs(f->v)) {
-        ssize_t r = fs_pread_full(f->fd, buf, n, off);
+        ssize_t r = durable_pread_all(f->fd, buf, n, off);
         if (r < 0)
             device_set_err(&f->err, device_errno(errno), "read: %s", strerror(errno));
         return r;

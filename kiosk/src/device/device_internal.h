@@ -30,12 +30,10 @@ char *dpath_format(const char *scheme, const char *key, int storage, const char 
 void dpath_key(const char *serial, const char *fallback, char *out, size_t n);
 
 uint64_t device_hash_str(const char *s); /* FNV-1a */
-char *device_strdup(const char *s);      /* "" for NULL */
 void device_free_str(char *s);           /* wiped, then freed; accepts NULL */
 int device_set_err(struct device_error *err, enum device_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 enum device_err device_errno(int e);
-int device_err_errno(enum device_err e); /* the errno a reader reports for it */
 
 /* ---- the filesystem backend (fs.c) ---- */
 
@@ -70,7 +68,6 @@ int fs_list(const char *vol, const char *path, int (*emit)(void *ctx, const stru
 /* Opens path (absolute, under vol) for reading: an fd, or -1 with err. */
 int fs_open(const char *vol, const char *path, uint64_t *size, int64_t *mtime_ns,
             struct device_error *err);
-ssize_t fs_pread_full(int fd, void *buf, size_t n, uint64_t off);
 
 /* ---- the registry (device.c) ---- */
 

@@ -14,6 +14,7 @@
  * mount; links in a listing are followed only while they stay on the
  * volume, and then listed by where they lead. */
 #include "device_internal.h"
+#include "durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -133,23 +134,6 @@ static char *resolve_link(int volfd, const char *vol_real, const char *rel)
         return NULL;
     }
     return strdup(real + (root ? 1 : vl + 1));
-}
-
-ssize_t fs_pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 /* The part of path below the volume vol ("" for the volume itself), or
@@ -456,12 +440,13 @@ static char *read_text(const char *path, int fd_hint)
             buf = nb;
             cap *= 2;
         }
-        ssize_t r = read(fd, buf + n, cap - n - 1);
-        if (r < 0 && errno == EINTR)
-            continue;
+        const size_t want = cap - n - 1;
+        ssize_t r = durable_read_all(fd, buf + n, want);
         if (r <= 0)
             break;
         n += (size_t)r;
+        if ((size_t)r < want)
+            break; /* end of file */
     }
     if (buf)
         buf[n] = 0;

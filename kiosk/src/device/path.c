@@ -18,11 +18,6 @@ uint64_t device_hash_str(const char *s)
     return h;
 }
 
-char *device_strdup(const char *s)
-{
-    return strdup(s ? s : "");
-}
-
 void device_free_str(char *s)
 {
     if (s)
@@ -70,23 +65,6 @@ enum device_err device_errno(int e)
     case EBUSY: return DEVICE_ERR_BUSY;
     case EINVAL: return DEVICE_ERR_INVALID;
     default: return DEVICE_ERR_GONE; /* EIO, ENODEV, ENXIO, ESTALE, ENOTCONN... */
-    }
-}
-
-int device_err_errno(enum device_err e)
-{
-    switch (e) {
-    case DEVICE_ERR_NOT_FOUND: return ENOENT;
-    case DEVICE_ERR_ACCESS: return EACCES;
-    case DEVICE_ERR_OUTSIDE: return EXDEV;
-    case DEVICE_ERR_GONE: return ENODEV;
-    case DEVICE_ERR_TIMEOUT: return ETIMEDOUT;
-    case DEVICE_ERR_LOCKED: return EACCES;
-    case DEVICE_ERR_BUSY: return EBUSY;
-    case DEVICE_ERR_CHANGED: return ESTALE;
-    case DEVICE_ERR_NOMEM: return ENOMEM;
-    case DEVICE_ERR_INVALID: return EINVAL;
-    default: return EIO;
     }
 }
 

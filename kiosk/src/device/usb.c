@@ -4,6 +4,7 @@
  * ("charging only", Android's default since version 10). Nothing here opens
  * a device node, so it works for the kiosk user on any device. */
 #include "usb_internal.h"
+#include "durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -50,10 +51,7 @@ static void attr(const char *dir, const char *name, char *out, size_t n)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return;
-    ssize_t r;
-    do
-        r = read(fd, out, n - 1);
-    while (r < 0 && errno == EINTR);
+    ssize_t r = durable_read_all(fd, out, n - 1);
     close(fd);
     if (r <= 0)
         return;

@@ -15,6 +15,42 @@ bool durable_is_temp(const char *name)
     return strncmp(name, DURABLE_TEMP_PREFIX, strlen(DURABLE_TEMP_PREFIX)) == 0;
 }
 
+ssize_t durable_read_all(int fd, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+ssize_t durable_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    unsigned char *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(fd, p + got, len - got, (off_t)(off + got));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
 int durable_write_all(int fd, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
@@ -185,19 +221,14 @@ int durable_read(int dirfd, const char *name, size_t max, unsigned char **data, 
     unsigned char *buf = malloc(want ? want : 1);
     if (!buf)
         goto fail;
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = read(fd, buf + got, want - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO; /* shrank while reading */
-            free(buf);
-            goto fail;
-        }
-        got += (size_t)n;
+    ssize_t n = durable_read_all(fd, buf, want);
+    if (n < 0 || (size_t)n < want) {
+        if (n >= 0)
+            errno = EIO; /* shrank while reading */
+        free(buf);
+        goto fail;
     }
+    size_t got = want;
     close(fd);
     *data = buf;
     *len = got;

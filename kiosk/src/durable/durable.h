@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define DURABLE_TEMP_PREFIX ".tmp-"
@@ -51,6 +52,12 @@ int durable_mkdir(int parent_dirfd, const char *name, mode_t mode);
 int durable_fsync_dir(int dirfd);
 /* Writes all of buf (EINTR and short writes retried); 0 / -1. */
 int durable_write_all(int fd, const void *buf, size_t len);
+/* The read side, for every reader in the project (not only this module's):
+ * reads len bytes (EINTR and short reads retried) and returns how many,
+ * fewer only at end of file; -1 with errno on an error. */
+ssize_t durable_read_all(int fd, void *buf, size_t len);
+/* The same with pread() from offset off (the file offset does not move). */
+ssize_t durable_pread_all(int fd, void *buf, size_t len, uint64_t off);
 /* Reads a whole regular file (at most max bytes) into malloc'd memory. 0 /
  * -1 with errno (EFBIG when larger than max). */
 int durable_read(int dirfd, const char *name, size_t max, unsigned char **data, size_t *len);

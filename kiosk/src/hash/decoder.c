@@ -13,6 +13,7 @@
 
 #include "avdl.h"
 #include "media_internal.h"
+#include "durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,19 +34,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* All n bytes or -1: the parent hung up or sent less than it said. */
 static int io_full(int fd, void *buf, size_t n, bool out)
 {
-    uint8_t *p = buf;
-    while (n) {
-        const ssize_t r = out ? write(fd, p, n) : read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
+    if (out)
+        return durable_write_all(fd, buf, n);
+    const ssize_t r = durable_read_all(fd, buf, n);
+    return r >= 0 && (size_t)r == n ? 0 : -1;
 }
 
 static int send_msg(uint32_t type, const void *a, size_t alen, const void *b, size_t blen)

@@ -1,7 +1,7 @@
 /* BMP (Windows bitmaps): 1/4/8-bit palette (plain or RLE), 16/24/32-bit and
  * bit-field variants, bottom-up or top-down. A small format: no library of
  * its own is worth the dependency. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +74,18 @@ static int unpack_rle(const uint8_t *p, size_t len, uint8_t *idx, int64_t w, int
     return -1; /* no end-of-bitmap marker: truncated */
 }
 
-int decode_bmp(struct decode_job *job)
+static bool sniff_bmp(const uint8_t *d, size_t len)
+{
+    /* "BM", then a DIB header size we know. */
+    if (!image_has_magic(d, len, 0, "BM", 2) || len < 18)
+        return false;
+    uint32_t dib = (uint32_t)d[14] | (uint32_t)d[15] << 8 | (uint32_t)d[16] << 16 |
+                   (uint32_t)d[17] << 24;
+    return dib == 12 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 ||
+           dib == 124;
+}
+
+static int decode_bmp(struct decode_job *job)
 {
     const uint8_t *d = job->data;
     const size_t len = job->len;
@@ -215,3 +226,11 @@ int decode_bmp(struct decode_job *job)
     free(unpacked);
     return rc;
 }
+
+const struct image_decoder image_decoder_bmp = {
+    .format = IMAGE_FORMAT_BMP,
+    .name = "bmp",
+    .info = "our own (bmp.c)",
+    .sniff = sniff_bmp,
+    .decode = decode_bmp,
+};

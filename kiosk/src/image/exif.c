@@ -1,4 +1,4 @@
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <libexif/exif-data.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* GIF with giflib: the first frame, at its own size, with its palette colour
  * even where it is transparent (alpha is dropped, as everywhere). */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <gif_lib.h>
 #include <stdlib.h>
@@ -21,7 +21,12 @@ static int on_read(GifFileType *gif, GifByteType *out, int n)
     return (int)k;
 }
 
-int decode_gif(struct decode_job *job)
+static bool sniff_gif(const uint8_t *d, size_t len)
+{
+    return image_has_magic(d, len, 0, "GIF87a", 6) || image_has_magic(d, len, 0, "GIF89a", 6);
+}
+
+static int decode_gif(struct decode_job *job)
 {
     struct gif_src src = {job->data, job->len, 0};
     int err = 0, rc = -1;
@@ -112,3 +117,11 @@ out:
     DGifCloseFile(gif, &err);
     return rc;
 }
+
+const struct image_decoder image_decoder_gif = {
+    .format = IMAGE_FORMAT_GIF,
+    .name = "gif",
+    .info = "giflib (the first frame)",
+    .sniff = sniff_gif,
+    .decode = decode_gif,
+};

@@ -2,7 +2,7 @@
  * rotation and mirroring (irot/imir): that is the picture as every viewer
  * shows it and as ImageMagick hands it to the PDQ reference, so the
  * orientation reported here is always 1. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <libheif/heif.h>
 #include <stdlib.h>
@@ -35,7 +35,22 @@ static struct heif_image_handle *pick_thumbnail(struct decode_job *job,
     return best;
 }
 
-int decode_heif(struct decode_job *job)
+static bool sniff_heif(const uint8_t *d, size_t len)
+{
+    /* An ISO-BMFF "ftyp" box whose major brand is an image brand. (Videos
+     * share the box; their brands are isom, mp42, qt...) */
+    static const char *const brands[] = {
+        "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis",
+    };
+    if (!image_has_magic(d, len, 4, "ftyp", 4) || len < 12)
+        return false;
+    for (size_t i = 0; i < sizeof(brands) / sizeof(brands[0]); i++)
+        if (memcmp(d + 8, brands[i], 4) == 0)
+            return true;
+    return false;
+}
+
+static int decode_heif(struct decode_job *job)
 {
     int rc = -1;
     struct heif_image_handle *handle = NULL;
@@ -109,3 +124,11 @@ out:
     heif_context_free(ctx);
     return rc;
 }
+
+const struct image_decoder image_decoder_heif = {
+    .format = IMAGE_FORMAT_HEIF,
+    .name = "heif",
+    .info = "libheif",
+    .sniff = sniff_heif,
+    .decode = decode_heif,
+};

@@ -1,7 +1,7 @@
 /* JPEG with libjpeg-turbo: default islow DCT and fancy upsampling, which is
  * what the PDQ reference saw through ImageMagick. Rows are streamed, so a
  * baseline 12 MP photo never exists as a whole bitmap. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <setjmp.h>
 #include <stdio.h> /* before jpeglib.h, which uses FILE */
@@ -67,7 +67,12 @@ static int orientation_from_markers(j_decompress_ptr cinfo)
     return 1;
 }
 
-int decode_jpeg(struct decode_job *job)
+static bool sniff_jpeg(const uint8_t *d, size_t len)
+{
+    return image_has_magic(d, len, 0, "\xff\xd8\xff", 3);
+}
+
+static int decode_jpeg(struct decode_job *job)
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_job jj;
@@ -172,3 +177,11 @@ out:
     jpeg_destroy_decompress(&cinfo);
     return rc;
 }
+
+const struct image_decoder image_decoder_jpeg = {
+    .format = IMAGE_FORMAT_JPEG,
+    .name = "jpeg",
+    .info = "libjpeg-turbo",
+    .sniff = sniff_jpeg,
+    .decode = decode_jpeg,
+};

@@ -2,7 +2,7 @@
  * are scaled (not truncated: the reference's low-byte bug is not copied),
  * alpha is dropped without compositing. Non-interlaced images are streamed
  * row by row; interlaced ones need the whole bitmap. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -36,7 +36,12 @@ static void on_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
-int decode_png(struct decode_job *job)
+static bool sniff_png(const uint8_t *d, size_t len)
+{
+    return image_has_magic(d, len, 0, "\x89PNG\r\n\x1a\n", 8);
+}
+
+static int decode_png(struct decode_job *job)
 {
     struct png_src src = {.job = job, .pos = 0};
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src, on_error, on_warning);
@@ -134,3 +139,11 @@ out:
     png_destroy_read_struct(&png, info ? &info : NULL, NULL);
     return rc;
 }
+
+const struct image_decoder image_decoder_png = {
+    .format = IMAGE_FORMAT_PNG,
+    .name = "png",
+    .info = "libpng",
+    .sniff = sniff_png,
+    .decode = decode_png,
+};

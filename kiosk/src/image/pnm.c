@@ -1,5 +1,5 @@
 /* Binary PGM (P5) and PPM (P6): the pixel files of the PDQ test vectors. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -31,7 +31,13 @@ static int pnm_number(const uint8_t *d, size_t len, size_t *pos, long *out)
     return 0;
 }
 
-int decode_pnm(struct decode_job *job)
+static bool sniff_pnm(const uint8_t *d, size_t len)
+{
+    return len >= 3 && d[0] == 'P' && (d[1] == '5' || d[1] == '6') &&
+           (d[2] == ' ' || d[2] == '\t' || d[2] == '\n' || d[2] == '\r');
+}
+
+static int decode_pnm(struct decode_job *job)
 {
     const uint8_t *d = job->data;
     size_t pos = 2;
@@ -77,3 +83,11 @@ int decode_pnm(struct decode_job *job)
     free(row);
     return rc;
 }
+
+const struct image_decoder image_decoder_pnm = {
+    .format = IMAGE_FORMAT_PNM,
+    .name = "pnm",
+    .info = "our own (pnm.c): binary PGM and PPM",
+    .sniff = sniff_pnm,
+    .decode = decode_pnm,
+};

@@ -29,32 +29,6 @@ static void wipe_free(void *p, size_t n)
     }
 }
 
-void job_fit(const struct decode_job *job, int orientation, int w, int h, int *tw, int *th)
-{
-    int bw = job->box_w, bh = job->box_h;
-    if (orientation >= 5 && orientation <= 8) { /* the box, as stored */
-        bw = job->box_h;
-        bh = job->box_w;
-    }
-    if (w <= bw && h <= bh) {
-        *tw = w;
-        *th = h;
-        return;
-    }
-    /* Whichever side is tighter sets the scale; round the other, at least 1. */
-    if ((int64_t)w * bh >= (int64_t)h * bw) {
-        *tw = bw;
-        *th = (int)(((int64_t)h * bw * 2 + w) / (2 * (int64_t)w));
-    } else {
-        *th = bh;
-        *tw = (int)(((int64_t)w * bh * 2 + h) / (2 * (int64_t)h));
-    }
-    if (*tw < 1)
-        *tw = 1;
-    if (*th < 1)
-        *th = 1;
-}
-
 static int sc_begin(void *ctx, const struct image_info *info)
 {
     struct scaler *s = ctx;

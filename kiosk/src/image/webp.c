@@ -1,5 +1,5 @@
 /* WebP with libwebp (still and animated: the first frame). Alpha dropped. */
-#include "image_internal.h"
+#include "image_decoder.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,12 @@ static int decode_animated(struct decode_job *job, struct image_info *info)
     return rc;
 }
 
-int decode_webp(struct decode_job *job)
+static bool sniff_webp(const uint8_t *d, size_t len)
+{
+    return image_has_magic(d, len, 0, "RIFF", 4) && image_has_magic(d, len, 8, "WEBP", 4);
+}
+
+static int decode_webp(struct decode_job *job)
 {
     WebPBitstreamFeatures f;
     if (WebPGetFeatures(job->data, job->len, &f) != VP8_STATUS_OK)
@@ -93,3 +98,11 @@ int decode_webp(struct decode_job *job)
     WebPFreeDecBuffer(&cfg.output);
     return rc;
 }
+
+const struct image_decoder image_decoder_webp = {
+    .format = IMAGE_FORMAT_WEBP,
+    .name = "webp",
+    .info = "libwebp (the first frame of an animation)",
+    .sniff = sniff_webp,
+    .decode = decode_webp,
+};

@@ -1,13 +1,13 @@
 #include "keys.h"
 
 #include "durable.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +26,6 @@ struct keys_helpline {
     uint8_t sign_pk[KEYS_PUBLIC_SIZE];
     bool can_sign; /* key files made before the signing key have none */
 };
-
-static void seterr(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t n, const char *fmt, ...)
-{
-    if (!err || !n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-}
 
 /* jansson keeps copies of every string it parses or builds: wipe each block
  * as it is freed so secrets and hashes do not linger in the heap. */
@@ -138,7 +127,7 @@ int keys_public_read(const char *path, uint8_t pk[KEYS_PUBLIC_SIZE], char *err, 
     memset(pk, 0, KEYS_PUBLIC_SIZE);
     FILE *f = fopen(path, "r");
     if (!f) {
-        seterr(err, errlen, "cannot read the helpline public key file %s: %s", path,
+        errfmt(err, errlen, "cannot read the helpline public key file %s: %s", path,
                strerror(errno));
         return -1;
     }
@@ -159,7 +148,7 @@ int keys_public_read(const char *path, uint8_t pk[KEYS_PUBLIC_SIZE], char *err, 
     fclose(f);
     if (rc != 0) {
         memset(pk, 0, KEYS_PUBLIC_SIZE);
-        seterr(err, errlen, "%s is not a helpline public key file (one line of base64 expected)",
+        errfmt(err, errlen, "%s is not a helpline public key file (one line of base64 expected)",
                path);
     }
     return rc;
@@ -183,7 +172,7 @@ static json_t *read_json_secret(int dirfd, const char *name, const char *shown, 
     unsigned char *data = NULL;
     size_t len = 0;
     if (durable_read(dirfd, name, 64 * 1024, &data, &len) != 0) {
-        seterr(err, errlen, "cannot read %s: %s", shown, strerror(errno));
+        errfmt(err, errlen, "cannot read %s: %s", shown, strerror(errno));
         return NULL;
     }
     json_error_t je;
@@ -192,7 +181,7 @@ static json_t *read_json_secret(int dirfd, const char *name, const char *shown, 
     free(data);
     if (!j || !json_is_object(j)) {
         json_decref(j);
-        seterr(err, errlen, "%s is damaged (not a key file)", shown);
+        errfmt(err, errlen, "%s is damaged (not a key file)", shown);
         return NULL;
     }
     return j;
@@ -311,7 +300,7 @@ static int kiosk_write(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *seed,
         uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], sealed[KIOSK_SEALED_SIZE];
         uint8_t ad[17 + KEYS_PUBLIC_SIZE];
         if (!key) {
-            seterr(err, errlen, "out of memory");
+            errfmt(err, errlen, "out of memory");
             json_decref(o);
             return -1;
         }
@@ -328,7 +317,7 @@ static int kiosk_write(const uint8_t pk[KEYS_PUBLIC_SIZE], const uint8_t *seed,
     }
     rc = write_json_secret(dirfd, KEYS_KIOSK_FILE, o, 0600);
     if (rc != 0)
-        seterr(err, errlen, "cannot write %s: %s", shown, strerror(errno));
+        errfmt(err, errlen, "cannot write %s: %s", shown, strerror(errno));
     json_decref(o);
     return rc;
 }
@@ -349,22 +338,22 @@ static int kiosk_load(struct keys_kiosk *k, int dirfd, const char *shown, const 
     const json_t *f = json_object_get(j, "format"), *v = json_object_get(j, "version");
     int version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
     if (!seed || !key) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
     } else if (!json_is_string(f) || strcmp(json_string_value(f), "hifazat-kiosk-key") != 0 ||
                get_b64(j, "public_key", pk, sizeof(pk)) != 0) {
-        seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
+        errfmt(err, errlen, "%s is damaged (not a kiosk key file)", shown);
     } else if (version != 1 && version != 2) {
-        seterr(err, errlen, "%s has a key format version this program does not know", shown);
+        errfmt(err, errlen, "%s has a key format version this program does not know", shown);
     } else if (version == 1 && get_b64(j, "seed", seed, KEYS_SEED_SIZE) != 0) {
-        seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
+        errfmt(err, errlen, "%s is damaged (not a kiosk key file)", shown);
     } else if (version == 2 && !secret) {
-        seterr(err, errlen,
+        errfmt(err, errlen,
                "%s is encrypted, but no [kiosk] kiosk_key_secret is configured to open it (the "
                "site settings provision.sh writes hold it)",
                shown);
     } else if (version == 2 && (get_b64(j, "nonce", nonce, sizeof nonce) != 0 ||
                                 get_b64(j, "sealed_seed", sealed, sizeof sealed) != 0)) {
-        seterr(err, errlen, "%s is damaged (not a kiosk key file)", shown);
+        errfmt(err, errlen, "%s is damaged (not a kiosk key file)", shown);
     } else {
         bool opened = true;
         if (version == 2) {
@@ -375,14 +364,14 @@ static int kiosk_load(struct keys_kiosk *k, int dirfd, const char *shown, const 
                                                                 nonce, key) == 0;
         }
         if (!opened) {
-            seterr(err, errlen,
+            errfmt(err, errlen,
                    "%s cannot be decrypted: the site's kiosk_key_secret is not the one it was "
                    "encrypted with, or the file is damaged (it was left as it is)",
                    shown);
         } else {
             crypto_sign_seed_keypair(k->pk, k->sk, seed);
             if (sodium_memcmp(pk, k->pk, sizeof(pk)) != 0) {
-                seterr(err, errlen, "%s is damaged (its public key does not match)", shown);
+                errfmt(err, errlen, "%s is damaged (its public key does not match)", shown);
             } else {
                 rc = 0;
                 *was_clear = version == 1;
@@ -400,7 +389,7 @@ static int kiosk_create(struct keys_kiosk *k, int dirfd, const char *shown, cons
 {
     uint8_t *seed = sodium_malloc(KEYS_SEED_SIZE);
     if (!seed) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         return -1;
     }
     randombytes_buf(seed, KEYS_SEED_SIZE);
@@ -432,18 +421,18 @@ struct keys_kiosk *keys_kiosk_open_secret(const char *data_dir, bool create,
                                           size_t errlen)
 {
     if (keys_init() != 0) {
-        seterr(err, errlen, "libsodium could not start");
+        errfmt(err, errlen, "libsodium could not start");
         return NULL;
     }
     char *shown = path_join(data_dir, KEYS_KIOSK_FILE);
     struct keys_kiosk *k = kiosk_alloc();
     int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (!shown || !k) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     if (dirfd < 0) {
-        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        errfmt(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
         goto fail;
     }
     if (faccessat(dirfd, KEYS_KIOSK_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -456,7 +445,7 @@ struct keys_kiosk *keys_kiosk_open_secret(const char *data_dir, bool create,
         if (kiosk_create(k, dirfd, shown, secret, err, errlen) != 0)
             goto fail;
     } else {
-        seterr(err, errlen, "no kiosk key at %s: %s", shown, strerror(errno));
+        errfmt(err, errlen, "no kiosk key at %s: %s", shown, strerror(errno));
         goto fail;
     }
     close(dirfd);
@@ -494,7 +483,7 @@ int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZ
 {
     int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
-        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        errfmt(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
         return -1;
     }
     char b64[KEYS_PUBLIC_TEXT_SIZE], text[160];
@@ -503,7 +492,7 @@ int keys_helpline_pin_set(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_SIZ
                      "# hifazat: the helpline key this kiosk was set up with\n%s\n", b64);
     int rc = durable_write(dirfd, KEYS_HELPLINE_PIN_FILE, text, (size_t)n, 0600);
     if (rc != 0)
-        seterr(err, errlen, "cannot write %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+        errfmt(err, errlen, "cannot write %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
                strerror(errno));
     close(dirfd);
     return rc;
@@ -515,7 +504,7 @@ int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_S
     memset(pinned, 0, KEYS_PUBLIC_SIZE);
     int dirfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
-        seterr(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
+        errfmt(err, errlen, "cannot open the data directory %s: %s", data_dir, strerror(errno));
         return -1;
     }
     unsigned char *data = NULL;
@@ -526,7 +515,7 @@ int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_S
     if (rc != 0 && saved == ENOENT)
         return keys_helpline_pin_set(data_dir, pk, err, errlen) == 0 ? KEYS_PIN_NEW : -1;
     if (rc != 0) {
-        seterr(err, errlen, "cannot read %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
+        errfmt(err, errlen, "cannot read %s/%s: %s", data_dir, KEYS_HELPLINE_PIN_FILE,
                strerror(saved));
         return -1;
     }
@@ -548,13 +537,13 @@ int keys_helpline_pin_check(const char *data_dir, const uint8_t pk[KEYS_PUBLIC_S
     free(data);
     if (!ok || keys != 1) {
         memset(pinned, 0, KEYS_PUBLIC_SIZE);
-        seterr(err, errlen, "%s/%s is damaged: the helpline key this kiosk was set up with is "
+        errfmt(err, errlen, "%s/%s is damaged: the helpline key this kiosk was set up with is "
                             "unknown", data_dir, KEYS_HELPLINE_PIN_FILE);
         return KEYS_PIN_CHANGED;
     }
     if (sodium_memcmp(pinned, pk, KEYS_PUBLIC_SIZE) == 0)
         return KEYS_PIN_SAME;
-    seterr(err, errlen, "the helpline key changed since this kiosk was set up");
+    errfmt(err, errlen, "the helpline key changed since this kiosk was set up");
     return KEYS_PIN_CHANGED;
 }
 
@@ -644,11 +633,11 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
 {
     memset(pk_out, 0, KEYS_PUBLIC_SIZE);
     if (keys_init() != 0) {
-        seterr(err, errlen, "libsodium could not start");
+        errfmt(err, errlen, "libsodium could not start");
         return -1;
     }
     if (passlen < KEYS_PASSPHRASE_MIN) {
-        seterr(err, errlen, "the passphrase must have at least %d characters", KEYS_PASSPHRASE_MIN);
+        errfmt(err, errlen, "the passphrase must have at least %d characters", KEYS_PASSPHRASE_MIN);
         return -1;
     }
     int rc = -1;
@@ -659,18 +648,18 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     uint8_t *sbox = malloc(crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES);
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (!key || !h || !box || !sbox) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     if (dirfd < 0) {
-        seterr(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+        errfmt(err, errlen, "cannot open %s: %s", dir, strerror(errno));
         goto out;
     }
     /* A helpline key is never overwritten: every report sealed to it would be lost. */
     if (faccessat(dirfd, KEYS_HELPLINE_SECRET_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
         faccessat(dirfd, KEYS_HELPLINE_PUBLIC_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
         faccessat(dirfd, KEYS_HELPLINE_SIGN_PUBLIC_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-        seterr(err, errlen, "%s already holds a helpline key; refusing to overwrite it", dir);
+        errfmt(err, errlen, "%s already holds a helpline key; refusing to overwrite it", dir);
         goto out;
     }
     crypto_box_keypair(h->pk, h->sk);
@@ -686,7 +675,7 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     randombytes_buf(snonce, sizeof(snonce));
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, passlen, salt, ops, mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        seterr(err, errlen, "not enough memory for the passphrase hash (argon2id, %zu MiB)",
+        errfmt(err, errlen, "not enough memory for the passphrase hash (argon2id, %zu MiB)",
                mem >> 20);
         goto out;
     }
@@ -714,7 +703,7 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     json_object_set_new(o, "sign_secretbox",
                         b64_json(sbox, crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES));
     if (write_json_secret(dirfd, KEYS_HELPLINE_SECRET_FILE, o, 0600) != 0) {
-        seterr(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SECRET_FILE,
+        errfmt(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SECRET_FILE,
                strerror(errno));
         goto out;
     }
@@ -724,7 +713,7 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
     int n = snprintf(pub, sizeof(pub),
                      "# Hifazat helpline public key (X25519). Fingerprint: %s\n%s\n", fpr, text);
     if (durable_write(dirfd, KEYS_HELPLINE_PUBLIC_FILE, pub, (size_t)n, 0644) != 0) {
-        seterr(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_PUBLIC_FILE,
+        errfmt(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_PUBLIC_FILE,
                strerror(errno));
         goto out;
     }
@@ -734,7 +723,7 @@ int keys_helpline_generate(const char *dir, const char *pass, size_t passlen, en
                  "# Hifazat helpline signing public key (Ed25519, receipts). Fingerprint: %s\n%s\n",
                  fpr, text);
     if (durable_write(dirfd, KEYS_HELPLINE_SIGN_PUBLIC_FILE, pub, (size_t)n, 0644) != 0) {
-        seterr(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SIGN_PUBLIC_FILE,
+        errfmt(err, errlen, "cannot write %s/%s: %s", dir, KEYS_HELPLINE_SIGN_PUBLIC_FILE,
                strerror(errno));
         goto out;
     }
@@ -755,7 +744,7 @@ struct keys_helpline *keys_helpline_open(const char *path, const char *pass, siz
                                          char *err, size_t errlen)
 {
     if (keys_init() != 0) {
-        seterr(err, errlen, "libsodium could not start");
+        errfmt(err, errlen, "libsodium could not start");
         return NULL;
     }
     /* The key file may well be a symlink (e.g. into an encrypted home). */
@@ -774,11 +763,11 @@ struct keys_helpline *keys_helpline_open(const char *path, const char *pass, siz
     const json_t *ops = json_object_get(kdf, "opslimit"), *mem = json_object_get(kdf, "memlimit");
     int f = check_format(j, "hifazat-helpline-secret-key");
     if (!h || !key) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     if (f == -2) {
-        seterr(err, errlen, "%s has a key format version this program does not know", path);
+        errfmt(err, errlen, "%s has a key format version this program does not know", path);
         goto fail;
     }
     if (f != 0 || get_b64(j, "public_key", pk, sizeof(pk)) != 0 ||
@@ -790,22 +779,22 @@ struct keys_helpline *keys_helpline_open(const char *path, const char *pass, siz
         json_integer_value(ops) > 64 ||
         json_integer_value(mem) < (json_int_t)crypto_pwhash_MEMLIMIT_MIN ||
         json_integer_value(mem) > ((json_int_t)4 << 30)) {
-        seterr(err, errlen, "%s is not a helpline secret key file, or it is damaged", path);
+        errfmt(err, errlen, "%s is not a helpline secret key file, or it is damaged", path);
         goto fail;
     }
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, passlen, salt,
                       (unsigned long long)json_integer_value(ops),
                       (size_t)json_integer_value(mem), crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        seterr(err, errlen, "not enough memory for the passphrase hash of %s", path);
+        errfmt(err, errlen, "not enough memory for the passphrase hash of %s", path);
         goto fail;
     }
     if (crypto_secretbox_open_easy(h->sk, box, sizeof(box), nonce, key) != 0) {
-        seterr(err, errlen, "wrong passphrase for %s (or the file is damaged)", path);
+        errfmt(err, errlen, "wrong passphrase for %s (or the file is damaged)", path);
         goto fail;
     }
     crypto_scalarmult_base(h->pk, h->sk);
     if (sodium_memcmp(h->pk, pk, sizeof(pk)) != 0) {
-        seterr(err, errlen, "%s is damaged (its public key does not match)", path);
+        errfmt(err, errlen, "%s is damaged (its public key does not match)", path);
         goto fail;
     }
     if (json_object_get(j, "sign_secretbox")) {
@@ -819,7 +808,7 @@ struct keys_helpline *keys_helpline_open(const char *path, const char *pass, siz
             crypto_secretbox_open_easy(ssk, sbox, sizeof sbox, snonce, key) != 0 ||
             crypto_sign_ed25519_sk_to_pk(derived, ssk) != 0 ||
             sodium_memcmp(derived, spk, sizeof spk) != 0) {
-            seterr(err, errlen, "%s is damaged (its signing key)", path);
+            errfmt(err, errlen, "%s is damaged (its signing key)", path);
             goto fail;
         }
         memcpy(h->sign_pk, spk, sizeof spk);
@@ -891,31 +880,31 @@ char *keys_passphrase_read(const char *file, bool confirm, size_t *len, char *er
 {
     *len = 0;
     if (keys_init() != 0) {
-        seterr(err, errlen, "libsodium could not start");
+        errfmt(err, errlen, "libsodium could not start");
         return NULL;
     }
     char *p = pass_alloc();
     if (!p) {
-        seterr(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         return NULL;
     }
     if (file) {
         int fd = open(file, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            seterr(err, errlen, "cannot read the passphrase file %s: %s", file, strerror(errno));
+            errfmt(err, errlen, "cannot read the passphrase file %s: %s", file, strerror(errno));
             goto fail;
         }
         int rc = read_line(fd, p, len);
         close(fd);
         if (rc != 0) {
-            seterr(err, errlen, "the passphrase in %s is longer than %d characters", file,
+            errfmt(err, errlen, "the passphrase in %s is longer than %d characters", file,
                    KEYS_PASSPHRASE_MAX);
             goto fail;
         }
     } else {
         int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
         if (tty < 0) {
-            seterr(err, errlen, "no terminal to ask for the passphrase: use --passphrase-file");
+            errfmt(err, errlen, "no terminal to ask for the passphrase: use --passphrase-file");
             goto fail;
         }
         char *again = confirm ? pass_alloc() : NULL;
@@ -927,16 +916,16 @@ char *keys_passphrase_read(const char *file, bool confirm, size_t *len, char *er
         bool same = !confirm || (again && againlen == *len && sodium_memcmp(again, p, *len) == 0);
         sodium_free(again);
         if (rc != 0) {
-            seterr(err, errlen, "could not read the passphrase from the terminal");
+            errfmt(err, errlen, "could not read the passphrase from the terminal");
             goto fail;
         }
         if (!same) {
-            seterr(err, errlen, "the two passphrases differ");
+            errfmt(err, errlen, "the two passphrases differ");
             goto fail;
         }
     }
     if (*len == 0) {
-        seterr(err, errlen, "the passphrase is empty");
+        errfmt(err, errlen, "the passphrase is empty");
         goto fail;
     }
     return p;

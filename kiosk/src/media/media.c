@@ -14,28 +14,6 @@ void media_options_default(struct media_options *o)
     o->cache_bytes = 32u << 20;
 }
 
-static const char *const messages[MEDIA_ERR_COUNT] = {
-    [MEDIA_OK] = "ok",
-    [MEDIA_ERR_NOT_FOUND] = "not found",
-    [MEDIA_ERR_ACCESS] = "permission denied",
-    [MEDIA_ERR_OUTSIDE] = "a link that leads off the device was not followed",
-    [MEDIA_ERR_GONE] = "the device was removed or cannot be read",
-    [MEDIA_ERR_NOT_MEDIA] = "not a photo or video",
-    [MEDIA_ERR_CORRUPT] = "the file is damaged or incomplete",
-    [MEDIA_ERR_UNSUPPORTED] = "this kind of photo or video cannot be shown",
-    [MEDIA_ERR_TOO_LARGE] = "too large to show",
-    [MEDIA_ERR_NOMEM] = "out of memory",
-    [MEDIA_ERR_INVALID] = "invalid argument",
-    [MEDIA_ERR_LOCKED] = "the phone is locked or does not offer its files",
-    [MEDIA_ERR_NOT_ANSWERING] = "the device stopped answering",
-    [MEDIA_ERR_BUSY] = "another program is using the device",
-};
-
-const char *media_err_message(enum media_err e)
-{
-    return (unsigned)e < MEDIA_ERR_COUNT ? messages[e] : "unknown error";
-}
-
 void media_raise(struct media *m, unsigned ev)
 {
     /* One notify() until the app fetches the events: a burst of thousands

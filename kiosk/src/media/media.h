@@ -122,8 +122,6 @@ struct media_error {
     char detail[160]; /* for developers; never contains a file name */
 };
 
-/* An English sentence for a code (logs, the CLI); the UI has its own Urdu. */
-const char *media_err_message(enum media_err e);
 
 /* ---- the context ---- */
 

@@ -16,7 +16,6 @@
 /* explicit_bzero + free. Tests set media_free_hook to see every buffer just
  * before it is freed (it must be all zeros by then). */
 void media_secure_free(void *p, size_t n);
-char *media_strdup(const char *s); /* free with media_free_str() */
 void media_free_str(char *s);
 extern void (*media_free_hook)(const void *p, size_t n);
 

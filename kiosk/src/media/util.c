@@ -1,5 +1,6 @@
 /* Small helpers: wiping memory, errors, names, pixels. */
 #include "media_internal.h"
+#include "durable.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,11 +19,6 @@ void media_secure_free(void *p, size_t n)
     if (media_free_hook)
         media_free_hook(p, n);
     free(p);
-}
-
-char *media_strdup(const char *s)
-{
-    return strdup(s ? s : "");
 }
 
 void media_free_str(char *s)
@@ -82,20 +78,7 @@ int media_errno_of_device(enum device_err e)
 
 static ssize_t fd_read_at(void *ctx, void *buf, size_t n, uint64_t off)
 {
-    const int fd = *(const int *)ctx;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)buf + got, n - got, (off_t)(off + got));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
+    return durable_pread_all(*(const int *)ctx, buf, n, off);
 }
 
 void media_reader_fd(struct media_reader *r, int *fd, uint64_t size)

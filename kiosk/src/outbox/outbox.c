@@ -1,6 +1,7 @@
 #include "outbox.h"
 
 #include "durable.h"
+#include "errfmt.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -19,18 +20,6 @@
 #define SIGNATURE_NAME "manifest.sig"
 #define REPORTS_PREFIX "reports/"
 static const char SIGN_CONTEXT[] = "hifazat outbox v1"; /* signed with its NUL */
-
-static int efail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int efail(char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static bool parse_report_name(const char *name, char id[REPORT_ID_HEX + 1])
 {
@@ -211,9 +200,9 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     *items = NULL;
     *nitems = 0;
     if (!m)
-        return efail(r->manifest_err, sizeof(r->manifest_err), "the archive has no manifest");
+        return errfmt(r->manifest_err, sizeof(r->manifest_err), "the archive has no manifest");
     if (!sig || siglen != KEYS_SIGNATURE_SIZE)
-        return efail(r->manifest_err, sizeof(r->manifest_err), "the manifest is not signed");
+        return errfmt(r->manifest_err, sizeof(r->manifest_err), "the manifest is not signed");
     json_error_t je;
     json_t *j = json_loadb((const char *)m, mlen, JSON_REJECT_DUPLICATES, &je);
     const json_t *fmt = json_object_get(j, "format"), *ver = json_object_get(j, "version");
@@ -221,25 +210,25 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     int rc = -1;
     if (!json_is_object(j) || !json_is_string(fmt) ||
         strcmp(json_string_value(fmt), "hifazat-outbox") != 0) {
-        efail(r->manifest_err, sizeof(r->manifest_err), "the manifest is not a Hifazat manifest");
+        errfmt(r->manifest_err, sizeof(r->manifest_err), "the manifest is not a Hifazat manifest");
         goto out;
     }
     if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
-        efail(r->manifest_err, sizeof(r->manifest_err),
-              "manifest version %lld is not known to this program",
-              json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL);
+        errfmt(r->manifest_err, sizeof(r->manifest_err),
+               "manifest version %lld is not known to this program",
+               json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL);
         goto out;
     }
     if (!json_is_string(kk) || keys_public_parse(json_string_value(kk), r->kiosk_pk) != 0 ||
         !json_is_array(reps) || !json_is_string(json_object_get(j, "created_at"))) {
-        efail(r->manifest_err, sizeof(r->manifest_err), "the manifest is malformed");
+        errfmt(r->manifest_err, sizeof(r->manifest_err), "the manifest is malformed");
         goto out;
     }
     /* Check the signature before believing anything else in it. */
     size_t msglen = sizeof(SIGN_CONTEXT) + mlen;
     uint8_t *msg = malloc(msglen);
     if (!msg) {
-        efail(r->manifest_err, sizeof(r->manifest_err), "out of memory");
+        errfmt(r->manifest_err, sizeof(r->manifest_err), "out of memory");
         goto out;
     }
     memcpy(msg, SIGN_CONTEXT, sizeof(SIGN_CONTEXT));
@@ -247,18 +236,18 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     int v = keys_verify(r->kiosk_pk, msg, msglen, sig);
     free(msg);
     if (v != 0) {
-        efail(r->manifest_err, sizeof(r->manifest_err),
-              "the manifest's signature does not verify (altered or damaged)");
+        errfmt(r->manifest_err, sizeof(r->manifest_err),
+               "the manifest's signature does not verify (altered or damaged)");
         goto out;
     }
     size_t n = json_array_size(reps);
     if (n > max_entries) {
-        efail(r->manifest_err, sizeof(r->manifest_err), "the manifest lists too many reports");
+        errfmt(r->manifest_err, sizeof(r->manifest_err), "the manifest lists too many reports");
         goto out;
     }
     *items = calloc(n ? n : 1, sizeof(**items));
     if (!*items) {
-        efail(r->manifest_err, sizeof(r->manifest_err), "out of memory");
+        errfmt(r->manifest_err, sizeof(r->manifest_err), "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -288,7 +277,7 @@ static int parse_manifest(struct outbox_reader *r, const uint8_t *m, size_t mlen
     rc = 0;
     goto out;
 bad:
-    efail(r->manifest_err, sizeof(r->manifest_err), "the manifest lists a report badly");
+    errfmt(r->manifest_err, sizeof(r->manifest_err), "the manifest lists a report badly");
     free(*items);
     *items = NULL;
 out:
@@ -303,7 +292,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     size_t max_entry = lim && lim->max_entry_size ? lim->max_entry_size : REPORT_MAX_SEALED;
     size_t max_manifest = lim && lim->max_manifest_size ? lim->max_manifest_size : 32u << 20;
     if (keys_init() != 0) {
-        efail(err, errlen, "libsodium could not start");
+        errfmt(err, errlen, "libsodium could not start");
         return NULL;
     }
     struct outbox_reader *r = calloc(1, sizeof(*r));
@@ -315,7 +304,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     struct manifest_item *items = NULL;
     size_t nitems = 0;
     if (!r || !a) {
-        efail(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     /* Tar only, no compression filters (no decompression bombs), and the
@@ -324,7 +313,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
         archive_read_set_format(a, ARCHIVE_FORMAT_TAR) != ARCHIVE_OK ||
         archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-        efail(err, errlen, "not a readable archive: %s", archive_error_string(a));
+        errfmt(err, errlen, "not a readable archive: %s", archive_error_string(a));
         goto fail;
     }
     size_t retries = 0, seen = 0;
@@ -381,7 +370,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
                 continue;
             }
             if (read_data(a, size, &buf, &got, &truncated) != 0) {
-                efail(err, errlen, "out of memory");
+                errfmt(err, errlen, "out of memory");
                 goto fail;
             }
             if (is_manifest) {
@@ -396,7 +385,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
                 size_t cap = rawcap ? rawcap * 2 : 64;
                 struct raw *nr = realloc(raws, cap * sizeof(*nr));
                 if (!nr) {
-                    efail(err, errlen, "out of memory");
+                    errfmt(err, errlen, "out of memory");
                     goto fail;
                 }
                 raws = nr;
@@ -410,7 +399,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
                 continue;
             }
             if (read_data(a, size, &rw->data, &rw->len, &rw->truncated) != 0) {
-                efail(err, errlen, "out of memory");
+                errfmt(err, errlen, "out of memory");
                 goto fail;
             }
         }
@@ -423,7 +412,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     /* Ownership of every report buffer goes to the reader. */
     r->bufs = calloc(nraw ? nraw : 1, sizeof(*r->bufs));
     if (!r->bufs) {
-        efail(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < nraw; i++)
@@ -485,7 +474,7 @@ struct outbox_reader *outbox_read(const uint8_t *data, size_t len, const struct 
     archive_read_free(a);
     return r;
 nomem:
-    efail(err, errlen, "out of memory");
+    errfmt(err, errlen, "out of memory");
 fail:
     if (r && !r->bufs)
         for (size_t i = 0; i < nraw; i++)
@@ -598,13 +587,13 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
     char *m = mj ? json_dumps(mj, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(mj);
     if (!m)
-        return efail(err, errlen, "out of memory");
+        return errfmt(err, errlen, "out of memory");
     size_t mlen = strlen(m);
     uint8_t sig[KEYS_SIGNATURE_SIZE];
     uint8_t *msg = malloc(sizeof(SIGN_CONTEXT) + mlen);
     if (!msg) {
         free(m);
-        return efail(err, errlen, "out of memory");
+        return errfmt(err, errlen, "out of memory");
     }
     memcpy(msg, SIGN_CONTEXT, sizeof(SIGN_CONTEXT));
     memcpy(msg + sizeof(SIGN_CONTEXT), m, mlen);
@@ -616,7 +605,7 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
     int fd = durable_begin(dirfd, name, 0600, tmp);
     struct archive *a = archive_write_new();
     if (fd < 0 || !a) {
-        efail(err, errlen, "cannot write in %s: %s", shown, fd < 0 ? strerror(errno) : "out of memory");
+        errfmt(err, errlen, "cannot write in %s: %s", shown, fd < 0 ? strerror(errno) : "out of memory");
         goto out;
     }
     if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
@@ -630,7 +619,7 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
         size_t len;
         uint8_t sha[32];
         if (queue_read(q, b->e[i].id, &data, &len) != 0) {
-            efail(err, errlen, "%s", queue_error_message(q));
+            errfmt(err, errlen, "%s", queue_error_message(q));
             goto out;
         }
         crypto_hash_sha256(sha, data, len);
@@ -641,7 +630,7 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
                       : add_entry(a, ename, data, len, now);
         free(data);
         if (arc == -2) {
-            efail(err, errlen, "report %s changed while it was being exported", b->e[i].id);
+            errfmt(err, errlen, "report %s changed while it was being exported", b->e[i].id);
             goto out;
         }
         if (arc != 0)
@@ -654,11 +643,11 @@ static int write_batch(struct queue *q, const struct keys_kiosk *k, int dirfd, c
     rc = durable_commit(dirfd, fd, tmp, name);
     fd = -1;
     if (rc != 0)
-        efail(err, errlen, "cannot finish %s/%s: %s", shown, name, strerror(errno));
+        errfmt(err, errlen, "cannot finish %s/%s: %s", shown, name, strerror(errno));
     goto out;
 archive_fail:
-    efail(err, errlen, "cannot write %s/%s: %s", shown, name,
-          archive_errno(a) ? strerror(archive_errno(a)) : archive_error_string(a));
+    errfmt(err, errlen, "cannot write %s/%s: %s", shown, name,
+           archive_errno(a) ? strerror(archive_errno(a)) : archive_error_string(a));
 out:
     if (a)
         archive_write_free(a);
@@ -672,24 +661,25 @@ long outbox_export(struct queue *q, const struct keys_kiosk *k, const char *dir,
                    const struct outbox_export_options *opts, outbox_archive_fn on_archive,
                    void *ctx, char *err, size_t errlen)
 {
-    size_t per = opts && opts->max_reports ? opts->max_reports : 500;
+    /* 0: no cap (the kiosk's callers pass [queue] max_per_archive). */
+    size_t per = opts && opts->max_reports ? opts->max_reports : SIZE_MAX;
     struct queue_entry *all = NULL, *more = NULL;
     size_t nall = 0, nmore = 0;
     long total = -1;
     int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
-        efail(err, errlen, "cannot open %s: %s", dir, strerror(errno));
+        errfmt(err, errlen, "cannot open %s: %s", dir, strerror(errno));
         return -1;
     }
     if (queue_list(q, QUEUE_PENDING, &all, &nall) != 0 ||
         (opts && opts->include_exported && queue_list(q, QUEUE_EXPORTED, &more, &nmore) != 0)) {
-        efail(err, errlen, "%s", queue_error_message(q));
+        errfmt(err, errlen, "%s", queue_error_message(q));
         goto out;
     }
     if (nmore) {
         struct queue_entry *j = realloc(all, (nall + nmore) * sizeof(*j));
         if (!j) {
-            efail(err, errlen, "out of memory");
+            errfmt(err, errlen, "out of memory");
             goto out;
         }
         all = j;
@@ -703,12 +693,12 @@ long outbox_export(struct queue *q, const struct keys_kiosk *k, const char *dir,
         b.sha = malloc(b.n * sizeof(*b.sha));
         b.size = malloc(b.n * sizeof(*b.size));
         const char **ids = malloc(b.n * sizeof(*ids));
-        int rc = (b.sha && b.size && ids) ? 0 : efail(err, errlen, "out of memory");
+        int rc = (b.sha && b.size && ids) ? 0 : errfmt(err, errlen, "out of memory");
         for (size_t i = 0; rc == 0 && i < b.n; i++) {
             uint8_t *data;
             size_t len;
             if (queue_read(q, b.e[i].id, &data, &len) != 0) {
-                rc = efail(err, errlen, "%s", queue_error_message(q));
+                rc = errfmt(err, errlen, "%s", queue_error_message(q));
                 break;
             }
             crypto_hash_sha256(b.sha[i], data, len);
@@ -725,7 +715,7 @@ long outbox_export(struct queue *q, const struct keys_kiosk *k, const char *dir,
                 rc = write_batch(q, k, dirfd, name, &b, dir, err, errlen);
         }
         if (rc == 0 && queue_mark(q, QUEUE_EXPORTED, ids, b.n) < 0)
-            rc = efail(err, errlen, "%s", queue_error_message(q));
+            rc = errfmt(err, errlen, "%s", queue_error_message(q));
         if (rc == 0 && on_archive) {
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -753,26 +743,26 @@ long outbox_ack(struct queue *q, const struct keys_kiosk *k, const char *archive
     uint8_t *data;
     size_t len;
     if (durable_read(AT_FDCWD, archive_path, (size_t)1 << 31, &data, &len) != 0)
-        return efail(err, errlen, "cannot read %s: %s", archive_path, strerror(errno));
+        return errfmt(err, errlen, "cannot read %s: %s", archive_path, strerror(errno));
     char rerr[200];
     struct outbox_reader *r = outbox_read(data, len, NULL, rerr, sizeof(rerr));
     long rc = -1;
     const char **ids = NULL;
     if (!r) {
-        efail(err, errlen, "%s: %s", archive_path, rerr);
+        errfmt(err, errlen, "%s: %s", archive_path, rerr);
         goto out;
     }
     if (!r->manifest_ok) {
-        efail(err, errlen, "%s: %s", archive_path, r->manifest_err);
+        errfmt(err, errlen, "%s: %s", archive_path, r->manifest_err);
         goto out;
     }
     if (sodium_memcmp(r->kiosk_pk, keys_kiosk_public(k), KEYS_PUBLIC_SIZE) != 0) {
-        efail(err, errlen, "%s was exported by another kiosk", archive_path);
+        errfmt(err, errlen, "%s was exported by another kiosk", archive_path);
         goto out;
     }
     ids = malloc((r->n ? r->n : 1) * sizeof(*ids));
     if (!ids) {
-        efail(err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     size_t n = 0;
@@ -781,7 +771,7 @@ long outbox_ack(struct queue *q, const struct keys_kiosk *k, const char *archive
             ids[n++] = r->e[i].id;
     rc = queue_mark(q, QUEUE_UPLOADED, ids, n);
     if (rc < 0)
-        efail(err, errlen, "%s", queue_error_message(q));
+        errfmt(err, errlen, "%s", queue_error_message(q));
 out:
     free(ids);
     outbox_reader_free(r);

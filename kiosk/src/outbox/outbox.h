@@ -40,7 +40,7 @@
 #define OUTBOX_SUFFIX ".tar"
 
 struct outbox_export_options {
-    size_t max_reports;       /* per archive; 0: 500 */
+    size_t max_reports;       /* per archive (config's [queue] max_per_archive); 0: all in one */
     bool include_exported;    /* also re-export reports exported before (a lost courier stick) */
 };
 

@@ -49,27 +49,6 @@ const char *queue_err_code(enum queue_err e)
     return (unsigned)e < sizeof(c) / sizeof(c[0]) ? c[e] : "unknown";
 }
 
-const char *queue_err_people(enum queue_err e)
-{
-    switch (e) {
-    case QUEUE_OK:
-        return "Saved.";
-    case QUEUE_ERR_NO_SPACE:
-        return "The kiosk's storage is full, so your report was not saved. Please tell a staff "
-               "member; nothing you gave us was kept.";
-    case QUEUE_ERR_REPORT:
-        return "Some of the fingerprints could not be used, so the report was not saved. A staff "
-               "member can help.";
-    case QUEUE_ERR_TRAINING:
-        return "This is the demonstration mode: nothing is saved.";
-    case QUEUE_ERR_BUSY:
-        return "The kiosk is busy. Please wait a moment and try again.";
-    default:
-        return "The report could not be saved because of a problem with the kiosk's storage. "
-               "Please tell a staff member.";
-    }
-}
-
 enum queue_err queue_error(const struct queue *q)
 {
     return q->err;

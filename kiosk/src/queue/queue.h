@@ -115,8 +115,6 @@ long queue_remove(struct queue *q, const char *const *ids, size_t n);
 enum queue_err queue_error(const struct queue *q);
 const char *queue_error_message(const struct queue *q);
 const char *queue_err_code(enum queue_err e);
-/* A calm sentence for the person at the kiosk (the UI translates it). */
-const char *queue_err_people(enum queue_err e);
 const char *queue_state_name(enum queue_state s);
 
 #endif

@@ -1,6 +1,7 @@
 #include "receipt.h"
 
 #include "durable.h"
+#include "errfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,19 +22,6 @@ static const char *const status_names[RECEIPT_NSTATUS] = {
     "received", "sent_to_take_it_down", "sent_to_stopncii", "added_to_bank", "withdrawn",
     "rejected",
 };
-
-static int fail(int rc, char *err, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(int rc, char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
 
 const char *receipt_status_name(enum receipt_status s)
 {
@@ -135,7 +123,7 @@ int receipt_archive_build(const struct receipt_entry *e, size_t n, uint64_t sequ
     *len = 0;
     const uint8_t *spk = keys_helpline_sign_public(h);
     if (!spk)
-        return fail(-1, err, errlen, "this helpline key file has no signing key (made before "
+        return errfmt(err, errlen, "this helpline key file has no signing key (made before "
                                      "receipts existed): make a new key pair with `hifazat keygen`");
     json_t *body = json_object(), *entries = json_array();
     json_t *outer = NULL;
@@ -163,13 +151,13 @@ int receipt_archive_build(const struct receipt_entry *e, size_t n, uint64_t sequ
     json_object_set_new(body, "entries", entries);
     bodytext = json_dumps(body, JFLAGS);
     if (!bodytext) {
-        fail(-1, err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     size_t blen = strlen(bodytext), mlen = sizeof SIGN_CONTEXT + blen;
     uint8_t *msg = malloc(mlen), sig[KEYS_SIGNATURE_SIZE];
     if (!msg) {
-        fail(-1, err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     memcpy(msg, SIGN_CONTEXT, sizeof SIGN_CONTEXT);
@@ -177,14 +165,14 @@ int receipt_archive_build(const struct receipt_entry *e, size_t n, uint64_t sequ
     int s = keys_helpline_sign(h, msg, mlen, sig);
     free(msg);
     if (s != 0) {
-        fail(-1, err, errlen, "signing failed");
+        errfmt(err, errlen, "signing failed");
         goto out;
     }
     size_t b64len = sodium_base64_ENCODED_LEN(blen, sodium_base64_VARIANT_ORIGINAL);
     bodyb64 = malloc(b64len);
     sigtext = malloc(sodium_base64_ENCODED_LEN(sizeof sig, sodium_base64_VARIANT_ORIGINAL));
     if (!bodyb64 || !sigtext) {
-        fail(-1, err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     sodium_bin2base64(bodyb64, b64len, (const uint8_t *)bodytext, blen,
@@ -203,7 +191,7 @@ int receipt_archive_build(const struct receipt_entry *e, size_t n, uint64_t sequ
     json_object_set_new(outer, "signature", json_string(sigtext));
     *out = json_dumps(outer, JFLAGS | JSON_INDENT(1));
     if (!*out) {
-        fail(-1, err, errlen, "out of memory");
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     *len = strlen(*out);
@@ -232,10 +220,14 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
                          struct parsed *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
-    if (keys_init() != 0)
-        return fail(RECEIPT_ERR_IO, err, errlen, "libsodium could not start");
-    if (len > RECEIPT_MAX_ARCHIVE)
-        return fail(RECEIPT_ERR_FORMAT, err, errlen, "too large for a status archive");
+    if (keys_init() != 0) {
+        errfmt(err, errlen, "libsodium could not start");
+        return RECEIPT_ERR_IO;
+    }
+    if (len > RECEIPT_MAX_ARCHIVE) {
+        errfmt(err, errlen, "too large for a status archive");
+        return RECEIPT_ERR_FORMAT;
+    }
     crypto_hash_sha256(p->sha, data, len);
     json_error_t je;
     json_t *outer = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
@@ -248,12 +240,12 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
     const char *s64 = json_string_value(json_object_get(outer, "signature"));
     if (!outer || !f || strcmp(f, "hifazat-status") || !json_is_integer(ver) || !kid || !b64 ||
         !s64 || json_object_size(outer) != 5) {
-        fail(rc, err, errlen, "not a Hifazat status archive");
+        errfmt(err, errlen, "not a Hifazat status archive");
         goto out;
     }
     if (json_integer_value(ver) != 1) {
-        fail(rc, err, errlen, "status archive version %lld is not known to this program",
-             (long long)json_integer_value(ver));
+        errfmt(err, errlen, "status archive version %lld is not known to this program",
+               (long long)json_integer_value(ver));
         goto out;
     }
     uint8_t want[KEYS_KEY_ID_SIZE];
@@ -261,14 +253,16 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
     keys_key_id(sign_pk, want);
     sodium_bin2hex(wanthex, sizeof wanthex, want, sizeof want);
     if (strcmp(kid, wanthex)) {
-        rc = fail(RECEIPT_ERR_WRONG_KEY, err, errlen,
-                  "signed by a different key than this kiosk's helpline signing key");
+        rc = RECEIPT_ERR_WRONG_KEY;
+        errfmt(err, errlen,
+               "signed by a different key than this kiosk's helpline signing key");
         goto out;
     }
     size_t b64len = strlen(b64), blen = 0, slen = 0;
     body = malloc(sizeof SIGN_CONTEXT + b64len / 4 * 3 + 3);
     if (!body) {
-        rc = fail(RECEIPT_ERR_IO, err, errlen, "out of memory");
+        rc = RECEIPT_ERR_IO;
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     memcpy(body, SIGN_CONTEXT, sizeof SIGN_CONTEXT);
@@ -277,12 +271,14 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
         sodium_base642bin(sig, sizeof sig, s64, strlen(s64), NULL, &slen, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
         slen != sizeof sig) {
-        rc = fail(RECEIPT_ERR_SIGNATURE, err, errlen, "altered or damaged (not base64)");
+        rc = RECEIPT_ERR_SIGNATURE;
+        errfmt(err, errlen, "altered or damaged (not base64)");
         goto out;
     }
     if (keys_verify(sign_pk, body, sizeof SIGN_CONTEXT + blen, sig) != 0) {
-        rc = fail(RECEIPT_ERR_SIGNATURE, err, errlen,
-                  "altered or damaged: the helpline's signature does not verify");
+        rc = RECEIPT_ERR_SIGNATURE;
+        errfmt(err, errlen,
+               "altered or damaged: the helpline's signature does not verify");
         goto out;
     }
     /* signed by the helpline: from here a malformed body is its mistake */
@@ -295,7 +291,7 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
         json_integer_value(json_object_get(p->body, "version")) != 1 || !json_is_integer(seq) ||
         json_integer_value(seq) < 1 || !iss || parse_time(iss, &p->issued) != 0 ||
         !json_is_array(entries)) {
-        fail(rc, err, errlen, "signed, but not a valid version 1 status archive");
+        errfmt(err, errlen, "signed, but not a valid version 1 status archive");
         goto out;
     }
     size_t i;
@@ -312,7 +308,7 @@ static int parse_archive(const uint8_t *data, size_t len, const uint8_t sign_pk[
                      !valid_hex(json_string_value(tag), RECEIPT_TAG_SIZE * 2))) ||
             (reason &&
              (!json_is_string(reason) || !receipt_reason_valid(json_string_value(reason))))) {
-            fail(rc, err, errlen, "signed, but entry %zu is malformed", i + 1);
+            errfmt(err, errlen, "signed, but entry %zu is malformed", i + 1);
             goto out;
         }
     }
@@ -345,7 +341,7 @@ static int open_data(const char *data_dir, char *err, size_t errlen)
 {
     int fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        fail(-1, err, errlen, "cannot open %s: %s", data_dir, strerror(errno));
+        errfmt(err, errlen, "cannot open %s: %s", data_dir, strerror(errno));
     return fd;
 }
 
@@ -358,7 +354,7 @@ static json_t *load_json(int dirfd, const char *name, char *err, size_t errlen)
     if (durable_read(dirfd, name, RECEIPT_MAX_ARCHIVE, &data, &len) != 0) {
         if (errno == ENOENT)
             return json_object();
-        fail(-1, err, errlen, "cannot read %s: %s", name, strerror(errno));
+        errfmt(err, errlen, "cannot read %s: %s", name, strerror(errno));
         return NULL;
     }
     json_error_t je;
@@ -366,7 +362,7 @@ static json_t *load_json(int dirfd, const char *name, char *err, size_t errlen)
     free(data);
     if (!json_is_object(j)) {
         json_decref(j);
-        fail(-1, err, errlen, "%s on the data partition is damaged", name);
+        errfmt(err, errlen, "%s on the data partition is damaged", name);
         return NULL;
     }
     return j;
@@ -379,10 +375,10 @@ static int save_json(int dirfd, const char *name, const json_t *j, char *err, si
 {
     char *text = json_dumps(j, JFLAGS);
     if (!text)
-        return fail(-1, err, errlen, "out of memory");
+        return errfmt(err, errlen, "out of memory");
     int rc = durable_write(dirfd, name, text, strlen(text), 0600);
     if (rc != 0) {
-        fail(-1, err, errlen, "cannot write %s: %s", name, strerror(errno));
+        errfmt(err, errlen, "cannot write %s: %s", name, strerror(errno));
     } else {
         const struct timespec ts[2] = {{QUEUE_FIXED_MTIME, 0}, {QUEUE_FIXED_MTIME, 0}};
         utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
@@ -419,18 +415,20 @@ int receipt_import(struct queue *q, const char *data_dir, const uint8_t sign_pk[
             !strcmp(seen_sha, shahex)) {
             again = true; /* the same archive: deletions are redone, nothing else */
         } else {
-            rc = fail(RECEIPT_ERR_REPLAY, err, errlen,
-                      "sequence %llu, but this kiosk already has sequence %lld: an older or "
-                      "replayed archive",
-                      (unsigned long long)p.sequence, (long long)json_integer_value(seen));
+            rc = RECEIPT_ERR_REPLAY;
+            errfmt(err, errlen,
+                   "sequence %llu, but this kiosk already has sequence %lld: an older or "
+                   "replayed archive",
+                   (unsigned long long)p.sequence, (long long)json_integer_value(seen));
             goto out;
         }
     }
     if (!again && p.issued < now - (time_t)RECEIPT_MAX_AGE_DAYS * 86400) {
-        rc = fail(RECEIPT_ERR_STALE, err, errlen,
-                  "issued %s, more than %d days ago: a stale archive (ask the helpline for a "
-                  "new one)",
-                  p.issued_text, RECEIPT_MAX_AGE_DAYS);
+        rc = RECEIPT_ERR_STALE;
+        errfmt(err, errlen,
+               "issued %s, more than %d days ago: a stale archive (ask the helpline for a "
+               "new one)",
+               p.issued_text, RECEIPT_MAX_AGE_DAYS);
         goto out;
     }
     const json_t *entries = json_object_get(p.body, "entries");
@@ -439,7 +437,8 @@ int receipt_import(struct queue *q, const char *data_dir, const uint8_t sign_pk[
     ids = calloc(n ? n : 1, sizeof *ids);
     cases = json_array();
     if (!ids || !cases) {
-        rc = fail(RECEIPT_ERR_IO, err, errlen, "out of memory");
+        rc = RECEIPT_ERR_IO;
+        errfmt(err, errlen, "out of memory");
         goto out;
     }
     json_array_foreach(entries, i, e) {
@@ -460,7 +459,8 @@ int receipt_import(struct queue *q, const char *data_dir, const uint8_t sign_pk[
      * archive that imports again. */
     long removed = queue_remove(q, ids, n);
     if (removed < 0) {
-        rc = fail(RECEIPT_ERR_IO, err, errlen, "%s", queue_error_message(q));
+        rc = RECEIPT_ERR_IO;
+        errfmt(err, errlen, "%s", queue_error_message(q));
         goto out;
     }
     if (!again) {
@@ -644,7 +644,7 @@ int receipt_lookup(const char *data_dir, const char *code, const char *pin, time
 {
     memset(c, 0, sizeof *c);
     if (keys_init() != 0)
-        return fail(-1, err, errlen, "libsodium could not start");
+        return errfmt(err, errlen, "libsodium could not start");
     int dirfd = open_data(data_dir, err, errlen);
     if (dirfd < 0)
         return -1;
@@ -670,7 +670,7 @@ int receipt_withdraw(struct queue *q, const char *data_dir, const struct keys_ki
     struct report_receipt rr;
     int qrc = queue_add_report(q, r, k, helpline_pk, &rr);
     if (qrc != 0)
-        fail(-1, err, errlen, "%s", queue_error_message(q));
+        errfmt(err, errlen, "%s", queue_error_message(q));
     sodium_memzero(&rr, sizeof rr);
     report_destroy(r);
     return qrc == 0 ? RECEIPT_QUEUED : -1;

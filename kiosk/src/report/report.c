@@ -1,4 +1,5 @@
 #include "report.h"
+#include "errfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -108,18 +109,6 @@ int report_clock_trusted(void)
 
 /* --------------------------------------------------------- validation */
 
-static int vfail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int vfail(char *err, size_t n, const char *fmt, ...)
-{
-    if (err && n) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, n, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static bool is_hex(const char *s, size_t want, size_t len)
 {
     if (len != want)
@@ -187,10 +176,10 @@ static int check_vpdq_frame(const char *s, size_t len, char *err, size_t n, cons
     const char *c1 = memchr(s, ',', len);
     const char *c2 = c1 ? memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - s)) : NULL;
     if (!c1 || !c2 || !is_hex(s, 64, (size_t)(c1 - s)))
-        return vfail(err, n, "%s: vpdq frame %zu is not \"pdqhex,quality,timestamp\"", where,
-                     frame + 1);
+        return errfmt(err, n, "%s: vpdq frame %zu is not \"pdqhex,quality,timestamp\"", where,
+                      frame + 1);
     if (all_zero_hex(s, 64))
-        return vfail(err, n, "%s: vpdq frame %zu has an all-zero PDQ", where, frame + 1);
+        return errfmt(err, n, "%s: vpdq frame %zu has an all-zero PDQ", where, frame + 1);
     const char *q = c1 + 1;
     size_t qn = (size_t)(c2 - q);
     int qv = 0;
@@ -200,8 +189,8 @@ static int check_vpdq_frame(const char *s, size_t len, char *err, size_t n, cons
         qv = qv * 10 + (q[i] - '0');
     }
     if (!ok || qv > 100)
-        return vfail(err, n, "%s: vpdq frame %zu has a quality that is not 0-100", where,
-                     frame + 1);
+        return errfmt(err, n, "%s: vpdq frame %zu has a quality that is not 0-100", where,
+                      frame + 1);
     const char *t = c2 + 1, *end = s + len;
     size_t ip = 0, fp = 0;
     while (t < end && isdigit((unsigned char)*t) && ip < 8)
@@ -213,7 +202,7 @@ static int check_vpdq_frame(const char *s, size_t len, char *err, size_t n, cons
         ok = fp >= 1 && fp <= 3;
     }
     if (!ok || ip == 0 || ip > 7 || t != end)
-        return vfail(err, n, "%s: vpdq frame %zu has a bad timestamp", where, frame + 1);
+        return errfmt(err, n, "%s: vpdq frame %zu has a bad timestamp", where, frame + 1);
     return 0;
 }
 
@@ -222,7 +211,7 @@ static int check_quality(const json_t *sig, const char *where, const char *type,
 {
     const json_t *q = json_object_get(sig, "quality");
     if (!json_is_integer(q) || json_integer_value(q) < 0 || json_integer_value(q) > 100)
-        return vfail(err, n, "%s: %s needs a quality from 0 to 100", where, type);
+        return errfmt(err, n, "%s: %s needs a quality from 0 to 100", where, type);
     return 0;
 }
 
@@ -247,18 +236,18 @@ static int check_signal(const json_t *sig, enum item_kind kind, const char *wher
     static const char *const keys[] = {"type", "value", "quality", "variant"};
     const char *bad = NULL;
     if (!json_is_object(sig))
-        return vfail(err, n, "%s: a signal is not an object", where);
+        return errfmt(err, n, "%s: a signal is not an object", where);
     const json_t *type = json_object_get(sig, "type");
     if (!json_is_string(type))
-        return vfail(err, n, "%s: a signal has no type", where);
+        return errfmt(err, n, "%s: a signal has no type", where);
     const char *tn = json_string_value(type);
     const struct sigtype *st = find_sigtype(tn);
     if (!st)
         return 1;
     if (!only_keys(sig, keys, 4, &bad))
-        return vfail(err, n, "%s: %s has an unknown field '%s'", where, tn, bad);
+        return errfmt(err, n, "%s: %s has an unknown field '%s'", where, tn, bad);
     if (st->kind != kind)
-        return vfail(err, n, "%s: %s does not belong to an item of this kind", where, tn);
+        return errfmt(err, n, "%s: %s does not belong to an item of this kind", where, tn);
     const json_t *v = json_object_get(sig, "value");
     const json_t *variant = json_object_get(sig, "variant");
     switch (st->vt) {
@@ -267,37 +256,37 @@ static int check_signal(const json_t *sig, enum item_kind kind, const char *wher
     case VT_HEX64: {
         size_t want = st->vt == VT_HEX32 ? 32 : st->vt == VT_HEX40 ? 40 : 64;
         if (!json_is_string(v) || !is_hex(json_string_value(v), want, json_string_length(v)))
-            return vfail(err, n, "%s: %s must be %zu lowercase hex digits", where, tn, want);
+            return errfmt(err, n, "%s: %s must be %zu lowercase hex digits", where, tn, want);
         if (json_object_get(sig, "quality") || variant)
-            return vfail(err, n, "%s: %s takes no quality or variant", where, tn);
+            return errfmt(err, n, "%s: %s takes no quality or variant", where, tn);
         return 0;
     }
     case VT_PDQ:
         if (!json_is_string(v) || !is_hex(json_string_value(v), 64, json_string_length(v)))
-            return vfail(err, n, "%s: pdq must be 64 lowercase hex digits", where);
+            return errfmt(err, n, "%s: pdq must be 64 lowercase hex digits", where);
         if (all_zero_hex(json_string_value(v), 64))
-            return vfail(err, n, "%s: pdq is all zeros (a blank or tiny picture has no PDQ)",
-                         where);
+            return errfmt(err, n, "%s: pdq is all zeros (a blank or tiny picture has no PDQ)",
+                          where);
         if (variant && (!json_is_string(variant) ||
                         !in_list(json_string_value(variant), pdq_variants, 3)))
-            return vfail(err, n, "%s: pdq has an unknown variant", where);
+            return errfmt(err, n, "%s: pdq has an unknown variant", where);
         return check_quality(sig, where, tn, err, n);
     case VT_VPDQ: {
         if (!json_is_array(v) || json_array_size(v) == 0)
-            return vfail(err, n, "%s: vpdq must be a non-empty list of frames", where);
+            return errfmt(err, n, "%s: vpdq must be a non-empty list of frames", where);
         if (json_array_size(v) > REPORT_MAX_VPDQ_FRAMES)
-            return vfail(err, n, "%s: vpdq has more than %d frames", where,
-                         REPORT_MAX_VPDQ_FRAMES);
+            return errfmt(err, n, "%s: vpdq has more than %d frames", where,
+                          REPORT_MAX_VPDQ_FRAMES);
         if (json_object_get(sig, "quality"))
-            return vfail(err, n, "%s: vpdq keeps its quality per frame", where);
+            return errfmt(err, n, "%s: vpdq keeps its quality per frame", where);
         if (variant && (!json_is_string(variant) ||
                         !in_list(json_string_value(variant), vpdq_variants, 1)))
-            return vfail(err, n, "%s: vpdq has an unknown variant", where);
+            return errfmt(err, n, "%s: vpdq has an unknown variant", where);
         size_t i;
         const json_t *f;
         json_array_foreach(v, i, f) {
             if (!json_is_string(f))
-                return vfail(err, n, "%s: vpdq frame %zu is not a string", where, i + 1);
+                return errfmt(err, n, "%s: vpdq frame %zu is not a string", where, i + 1);
             if (check_vpdq_frame(json_string_value(f), json_string_length(f), err, n, where, i))
                 return -1;
         }
@@ -315,9 +304,9 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
     snprintf(where, sizeof(where), "item %zu", idx + 1);
     const char *bad = NULL;
     if (!json_is_object(item))
-        return vfail(err, n, "%s is not an object", where);
+        return errfmt(err, n, "%s is not an object", where);
     if (!only_keys(item, keys, 3, &bad))
-        return vfail(err, n, "%s has an unknown field '%s'", where, bad);
+        return errfmt(err, n, "%s has an unknown field '%s'", where, bad);
     const json_t *kind = json_object_get(item, "kind"), *size = json_object_get(item, "size");
     json_t *sigs = json_object_get(item, "signals");
     enum item_kind k;
@@ -326,12 +315,12 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
     else if (json_is_string(kind) && !strcmp(json_string_value(kind), "video"))
         k = KIND_VIDEO;
     else
-        return vfail(err, n, "%s: kind must be \"image\" or \"video\"", where);
+        return errfmt(err, n, "%s: kind must be \"image\" or \"video\"", where);
     if (!json_is_integer(size) || json_integer_value(size) < 1 ||
         json_integer_value(size) > ((json_int_t)1 << 53))
-        return vfail(err, n, "%s: size must be a positive number of bytes", where);
+        return errfmt(err, n, "%s: size must be a positive number of bytes", where);
     if (!json_is_array(sigs) || json_array_size(sigs) == 0 || json_array_size(sigs) > 32)
-        return vfail(err, n, "%s: signals must be a list of 1 to 32 signals", where);
+        return errfmt(err, n, "%s: signals must be a list of 1 to 32 signals", where);
     for (size_t i = 0; i < json_array_size(sigs);) {
         json_t *sig = json_array_get(sigs, i);
         int rc = check_signal(sig, k, where, err, n);
@@ -339,8 +328,8 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
             return -1;
         if (rc == 1) {
             if (!drop_unknown)
-                return vfail(err, n, "%s: unknown signal type '%s'", where,
-                             json_string_value(json_object_get(sig, "type")));
+                return errfmt(err, n, "%s: unknown signal type '%s'", where,
+                              json_string_value(json_object_get(sig, "type")));
             if (warn && !warn[0])
                 snprintf(warn, warnlen, "%s: signal type '%s' is not known to this version; left out",
                          where, json_string_value(json_object_get(sig, "type")));
@@ -354,13 +343,13 @@ static int check_item(json_t *item, size_t idx, bool drop_unknown, char *err, si
             const json_t *v1 = json_object_get(sig, "variant"), *v2 = json_object_get(o, "variant");
             if (json_equal(json_object_get(sig, "type"), json_object_get(o, "type")) &&
                 ((!v1 && !v2) || (v1 && v2 && json_equal(v1, v2))))
-                return vfail(err, n, "%s: the signal %s appears twice", where,
-                             json_string_value(json_object_get(sig, "type")));
+                return errfmt(err, n, "%s: the signal %s appears twice", where,
+                              json_string_value(json_object_get(sig, "type")));
         }
         i++;
     }
     if (json_array_size(sigs) == 0)
-        return vfail(err, n, "%s: no signal of a known type", where);
+        return errfmt(err, n, "%s: no signal of a known type", where);
     return 0;
 }
 
@@ -451,25 +440,25 @@ static int validate_envelope(const json_t *doc, char *err, size_t n)
     const json_t *v;
     if (!(v = get_string(doc, "report_id")) ||
         !is_hex(json_string_value(v), REPORT_ID_HEX, json_string_length(v)))
-        return vfail(err, n, "report_id must be 32 lowercase hex digits");
+        return errfmt(err, n, "report_id must be 32 lowercase hex digits");
     if (!(v = get_string(doc, "case_code")) ||
         !valid_case_code(json_string_value(v), json_string_length(v)))
-        return vfail(err, n, "case_code is not of the form dddd-dddd-dddd (with its check digit) "
+        return errfmt(err, n, "case_code is not of the form dddd-dddd-dddd (with its check digit) "
                              "or XXXX-XXXX (Crockford base32)");
     if (!(v = get_string(doc, "pin")) || json_string_length(v) != REPORT_PIN_LEN ||
         strspn(json_string_value(v), "0123456789") != REPORT_PIN_LEN)
-        return vfail(err, n, "pin must be 6 digits");
+        return errfmt(err, n, "pin must be 6 digits");
     if (!(v = get_string(doc, "created_at")) ||
         !valid_time(json_string_value(v), json_string_length(v)))
-        return vfail(err, n, "created_at must be a UTC time like 2025-01-31T14:05:00Z");
+        return errfmt(err, n, "created_at must be a UTC time like 2025-01-31T14:05:00Z");
     if (!json_is_boolean(json_object_get(doc, "clock_trusted")))
-        return vfail(err, n, "clock_trusted must be true or false");
+        return errfmt(err, n, "clock_trusted must be true or false");
     if (!(v = get_string(doc, "app_version")) ||
         !valid_token(json_string_value(v), json_string_length(v), 32))
-        return vfail(err, n, "app_version is missing or malformed");
+        return errfmt(err, n, "app_version is missing or malformed");
     if (!(v = get_string(doc, "kiosk_id")) ||
         !valid_token(json_string_value(v), json_string_length(v), 48))
-        return vfail(err, n, "kiosk_id is missing or malformed");
+        return errfmt(err, n, "kiosk_id is missing or malformed");
     return 0;
 }
 
@@ -485,15 +474,15 @@ static int validate_withdrawal(json_t *doc, char *err, size_t n)
     const char *bad = NULL;
     const json_t *v;
     if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
-        return vfail(err, n, "unknown field '%s' in a version 1 withdrawal", bad);
+        return errfmt(err, n, "unknown field '%s' in a version 1 withdrawal", bad);
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!json_object_get(doc, keys[i]))
-            return vfail(err, n, "the field '%s' is missing", keys[i]);
+            return errfmt(err, n, "the field '%s' is missing", keys[i]);
     if (validate_envelope(doc, err, n))
         return -1;
     if (!(v = get_string(doc, "language")) ||
         (strcmp(json_string_value(v), "ur") && strcmp(json_string_value(v), "en")))
-        return vfail(err, n, "language must be \"ur\" or \"en\"");
+        return errfmt(err, n, "language must be \"ur\" or \"en\"");
     return 0;
 }
 
@@ -510,46 +499,46 @@ int report_validate(json_t *doc, bool drop_unknown, char *err, size_t n, int *dr
         dropped = &dummy;
     const char *bad = NULL;
     if (!json_is_object(doc))
-        return vfail(err, n, "the report is not a JSON object");
+        return errfmt(err, n, "the report is not a JSON object");
     const json_t *v = get_string(doc, "format");
     if (!v || strcmp(json_string_value(v), "hifazat-report"))
-        return vfail(err, n, "not a Hifazat report (format)");
+        return errfmt(err, n, "not a Hifazat report (format)");
     v = json_object_get(doc, "version");
     if (!json_is_integer(v) || json_integer_value(v) != REPORT_VERSION)
-        return vfail(err, n, "report schema version %lld is not known to this program",
-                     json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
+        return errfmt(err, n, "report schema version %lld is not known to this program",
+                      json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
     if ((v = json_object_get(doc, "kind"))) {
         if (!json_is_string(v) || strcmp(json_string_value(v), "withdrawal"))
-            return vfail(err, n, "kind must be \"withdrawal\" (a report has no kind)");
+            return errfmt(err, n, "kind must be \"withdrawal\" (a report has no kind)");
         return validate_withdrawal(doc, err, n);
     }
     if (!only_keys(doc, keys, sizeof(keys) / sizeof(keys[0]), &bad))
-        return vfail(err, n, "unknown field '%s' in a version 1 report", bad);
+        return errfmt(err, n, "unknown field '%s' in a version 1 report", bad);
     for (size_t i = 0; i < nrequired; i++)
         if (!json_object_get(doc, keys[i]))
-            return vfail(err, n, "the field '%s' is missing", keys[i]);
+            return errfmt(err, n, "the field '%s' is missing", keys[i]);
     if (validate_envelope(doc, err, n))
         return -1;
     enum report_route route;
     enum report_reporter by;
     if (!(v = get_string(doc, "route")) || report_route_parse(json_string_value(v), &route))
-        return vfail(err, n, "route must be \"under18\" or \"adult\"");
+        return errfmt(err, n, "route must be \"under18\" or \"adult\"");
     if (!(v = get_string(doc, "reporter")) || report_reporter_parse(json_string_value(v), &by))
-        return vfail(err, n, "reporter must be self, parent_or_trusted_adult or helper");
+        return errfmt(err, n, "reporter must be self, parent_or_trusted_adult or helper");
     enum report_origin origin;
     if (json_object_get(doc, "origin") &&
         (!(v = get_string(doc, "origin")) || report_origin_parse(json_string_value(v), &origin)))
-        return vfail(err, n, "origin must be \"original\", \"copy\" or \"not_sure\"");
+        return errfmt(err, n, "origin must be \"original\", \"copy\" or \"not_sure\"");
     if (!(v = get_string(doc, "language")) ||
         (strcmp(json_string_value(v), "ur") && strcmp(json_string_value(v), "en")))
-        return vfail(err, n, "language must be \"ur\" or \"en\"");
+        return errfmt(err, n, "language must be \"ur\" or \"en\"");
     if (!json_is_boolean(json_object_get(doc, "training")))
-        return vfail(err, n, "training must be true or false");
+        return errfmt(err, n, "training must be true or false");
     json_t *items = json_object_get(doc, "items");
     if (!json_is_array(items) || json_array_size(items) == 0)
-        return vfail(err, n, "the report has no items");
+        return errfmt(err, n, "the report has no items");
     if (json_array_size(items) > REPORT_MAX_ITEMS)
-        return vfail(err, n, "the report has more than %d items", REPORT_MAX_ITEMS);
+        return errfmt(err, n, "the report has more than %d items", REPORT_MAX_ITEMS);
     for (size_t i = 0; i < json_array_size(items); i++)
         if (check_item(json_array_get(items, i), i, drop_unknown, err, n, dropped, NULL, 0))
             return -1;

@@ -1,4 +1,5 @@
 #include "text_internal.h"
+#include "errfmt.h"
 
 #include <linebreak.h>
 #include <pthread.h>
@@ -38,12 +39,6 @@ int font_set_px(struct text_ctx *t, int face, int px)
     return 0;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, const char *a, int b)
-{
-    if (err && errlen)
-        snprintf(err, errlen, fmt, a, b);
-}
-
 struct text_ctx *text_create(const char *font_dir, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -51,7 +46,7 @@ struct text_ctx *text_create(const char *font_dir, char *err, size_t errlen)
     pthread_once(&linebreak_once, linebreak_init);
     struct text_ctx *t = calloc(1, sizeof(*t));
     if (!t) {
-        seterr(err, errlen, "out of memory%s%d", "", 0);
+        errfmt(err, errlen, "out of memory");
         return NULL;
     }
     t->block_budget = BLOCK_BUDGET;
@@ -59,18 +54,18 @@ struct text_ctx *text_create(const char *font_dir, char *err, size_t errlen)
     t->next_serial = 1;
     int fe = FT_Init_FreeType(&t->lib);
     if (fe) {
-        seterr(err, errlen, "FreeType init failed%s (error %d)", "", fe);
+        errfmt(err, errlen, "FreeType init failed (error %d)", fe);
         goto fail;
     }
     for (int i = 0; i < TEXT_FACE_COUNT; i++) {
         char path[4096];
         if (snprintf(path, sizeof path, "%s/%s", font_dir, font_files[i]) >= (int)sizeof path) {
-            seterr(err, errlen, "font path too long: %s%d", font_dir, 0);
+            errfmt(err, errlen, "font path too long: %s", font_dir);
             goto fail;
         }
         fe = FT_New_Face(t->lib, path, 0, &t->fonts[i].face);
         if (fe) {
-            seterr(err, errlen, "cannot load font %s (FreeType error %d)", path, fe);
+            errfmt(err, errlen, "cannot load font %s (FreeType error %d)", path, fe);
             t->fonts[i].face = NULL;
             goto fail;
         }
@@ -79,7 +74,7 @@ struct text_ctx *text_create(const char *font_dir, char *err, size_t errlen)
      * file here would show boxes for every word. */
     if (!FT_Get_Char_Index(t->fonts[TEXT_FACE_URDU].face, 0x06CC) ||
         !FT_Get_Char_Index(t->fonts[TEXT_FACE_LATIN].face, 'a')) {
-        seterr(err, errlen, "fonts in %s lack Urdu or Latin letters%d", font_dir, 0);
+        errfmt(err, errlen, "fonts in %s lack Urdu or Latin letters", font_dir);
         goto fail;
     }
     t->ufuncs = hb_unicode_funcs_reference(hb_unicode_funcs_get_default());

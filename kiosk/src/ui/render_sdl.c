@@ -3,6 +3,7 @@
  * block's serial and colour, so text is uploaded once, not per frame),
  * images and rounded corners. */
 #include "ui_internal.h"
+#include "errfmt.h"
 
 #include <SDL.h>
 #include <stdio.h>
@@ -42,17 +43,11 @@ struct ui_renderer {
     size_t scratch_cap;
 };
 
-static void seterr(char *err, size_t n, const char *fmt, const char *a, const char *b)
-{
-    if (err && n)
-        snprintf(err, n, fmt, a, b);
-}
-
 struct ui_renderer *ui_renderer_create(SDL_Window *win, const char *driver, char *err, size_t errlen)
 {
     struct ui_renderer *rr = calloc(1, sizeof(*rr));
     if (!rr) {
-        seterr(err, errlen, "out of memory%s%s", "", "");
+        errfmt(err, errlen, "out of memory");
         return NULL;
     }
     int index = -1;
@@ -75,7 +70,7 @@ struct ui_renderer *ui_renderer_create(SDL_Window *win, const char *driver, char
             }
         }
         if (index < 0) {
-            seterr(err, errlen, "render driver '%s' is not available (available: %s)", driver, avail);
+            errfmt(err, errlen, "render driver '%s' is not available (available: %s)", driver, avail);
             free(rr);
             return NULL;
         }
@@ -88,7 +83,7 @@ struct ui_renderer *ui_renderer_create(SDL_Window *win, const char *driver, char
     }
     rr->r = SDL_CreateRenderer(win, index, flags);
     if (!rr->r) {
-        seterr(err, errlen, "cannot create the %s renderer: %s",
+        errfmt(err, errlen, "cannot create the %s renderer: %s",
                driver && *driver ? driver : "accelerated", SDL_GetError());
         free(rr);
         return NULL;

@@ -1,4 +1,5 @@
 #include "upload.h"
+#include "version.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -13,10 +14,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef HIFAZAT_VERSION
-#define HIFAZAT_VERSION "dev"
-#endif
 
 struct upload {
     char *url, *ca_file, *pin, *username, *password, *bearer;
@@ -572,17 +569,6 @@ bool upload_result_stops_run(const struct upload_result *res)
     return res->status == UPLOAD_REFUSED &&
            (res->http_code == -1 || res->http_code == 401 || res->http_code == 403 ||
             res->http_code == 507);
-}
-
-const char *upload_status_name(enum upload_status s)
-{
-    switch (s) {
-    case UPLOAD_SENT: return "sent";
-    case UPLOAD_ALREADY_THERE: return "already_there";
-    case UPLOAD_RETRY_LATER: return "retry_later";
-    case UPLOAD_REFUSED: return "refused";
-    default: return "local_error";
-    }
 }
 
 /* ---- fetching a file back (the helpline's status archive) ---- */

@@ -90,6 +90,4 @@ int upload_fetch(struct upload *u, const char *name, size_t max, uint8_t **data,
  * further archives would fail the same way. */
 bool upload_result_stops_run(const struct upload_result *res);
 
-const char *upload_status_name(enum upload_status s);
-
 #endif
