@@ -587,9 +587,16 @@ static void *io_main(void *arg)
             next_try = device_now_ms() + d->opt.retry_locked_ms;
         }
 
+        /* The state is read before io->lock is taken, never under it:
+         * rescan and devices_wipe hold d->lock while they take io->lock,
+         * so taking d->lock here with io->lock held could deadlock
+         * (seen in flow_phone_states under ASan). Only this thread moves
+         * the device into the states that decide the wait; others only
+         * mark it not answering, which the next pass reads (a timed wait
+         * ends, or a request or quit wakes it). */
+        const enum device_state st = get_state(v);
         pthread_mutex_lock(&io->lock);
         while (!io->quit && !io->head) {
-            const enum device_state st = get_state(v);
             const bool retry = (retry_state(st) && (!conn || v->be->refresh)) ||
                                (!conn && st == DEVICE_CONNECTING);
             if (!retry) {
