@@ -296,9 +296,7 @@ CFG
 # GRUB shell (so no init=/bin/sh); the one entry boots without asking.
 # The root filesystem is partition 3 of the disk GRUB itself came from,
 # named to the kernel by its PARTUUID (provision.sh makes them new for each
-# stick); hifazat.esp names the ESP so that the initramfs can check both are
-# on one disk and that no other disk has the same identifiers
-# (hifazat-ownstick).
+# stick); hifazat.esp names the ESP GRUB came from (the boot test reads it).
 cat > "$W/grub.cfg" <<CFG
 set timeout=0
 set timeout_style=hidden
