@@ -211,6 +211,38 @@ chroot "$R" useradd --system --uid "$KIOSK_UID" --user-group --no-create-home \
 chroot "$R" useradd --system --user-group --no-create-home --home-dir /nonexistent \
     --shell /usr/sbin/nologin hifazat-ntfs
 chroot "$R" dpkg-statoverride --update --add root hifazat-ntfs 4750 /bin/ntfs-3g
+# MediaTek Wi-Fi is all we want of firmware-misc-nonfree (packages.txt): the
+# rest of its files (GPUs, TV tuners, SoCs) go, so the stick does not carry
+# them. mt76's files are mediatek/mt7*, mediatek/WIFI_* (MT7921/7922) and
+# mt7*.bin at the top (mt7601u, mt7662). The package's copyright file stays.
+chroot "$R" dpkg -L firmware-misc-nonfree >/dev/null || die "firmware-misc-nonfree is not installed"
+chroot "$R" dpkg -L firmware-misc-nonfree | while read -r f; do
+    case "$f" in
+        */lib/firmware/mediatek/mt7[0-9]*|*/lib/firmware/mediatek/WIFI_*|*/lib/firmware/mt7[0-9]*|/usr/share/doc/*) ;;
+        /lib/firmware/*|/usr/lib/firmware/*) [ -d "$R$f" ] && [ ! -L "$R$f" ] || rm -f "$R$f" ;;
+    esac
+done
+# Bluetooth firmware comes with the Wi-Fi packages (Intel's ibt-*, Realtek's
+# rtl_bt, Qualcomm's qca and ar3k, Broadcom's .hcd): the kiosk has no use for
+# Bluetooth, so it goes too (about 25 MiB).
+rm -rf "$R"/lib/firmware/intel/ibt-* "$R"/lib/firmware/rtl_bt "$R"/lib/firmware/qca \
+    "$R"/lib/firmware/ar3k "$R"/lib/firmware/brcm/*.hcd
+find "$R/lib/firmware" -depth -type d -empty -delete
+ls "$R"/lib/firmware/mediatek/WIFI_RAM_CODE_MT7961* >/dev/null 2>&1 ||
+    echo "build.sh: WARNING: no MediaTek MT7921 firmware left in /lib/firmware/mediatek (did firmware-misc-nonfree move it?)"
+echo "firmware: $(du -sm "$R/lib/firmware" | cut -f1) MiB in /lib/firmware, MediaTek Wi-Fi $(du -sm "$R/lib/firmware/mediatek" 2>/dev/null | cut -f1) MiB"
+# Wi-Fi: wpa_supplicant only as hifazat-wifi@wlan0 (no network configured,
+# its control socket for the kiosk's group); the package's own D-Bus service
+# (wpa_supplicant.service, which the package enables) never runs.
+chroot "$R" systemctl disable -q wpa_supplicant.service 2>/dev/null || true
+chroot "$R" systemctl mask -q wpa_supplicant.service
+# The boot test's access point and drop box (hostapd, iw, nginx; busybox's
+# udhcpd) come with the test variant's layer only, never in the image.
+for p in hostapd iw nginx nginx-light nginx-core; do
+    ! chroot "$R" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+        die "$p is installed: it belongs to the boot test's layer, not the image"
+done
+
 # data directory in the read-only root: root's, not writable by the kiosk, so
 # an unmounted data partition can never mean reports "queued" into RAM
 install -d -m 0755 "$R/var/lib/hifazat" "$R/media"
@@ -232,6 +264,12 @@ install -d -m 0755 "$R/etc/hifazat"
     echo "# The kiosk has no network: \"Upload now\" asks hifazat-upload.service."
     echo "[upload]"
     echo "via = unit"
+    echo
+    echo "# Wi-Fi on the staff screen: wireless interfaces keep the kernel's name"
+    echo "# (70-hifazat-wlan.link), the first is wlan0; wpa_supplicant's control"
+    echo "# socket is in /run/wpa_supplicant (hifazat-wifi@.service)."
+    echo "[wifi]"
+    echo "interface = wlan0"
     # The referral numbers shown to people: the [referrals] section of
     # assets/kiosk.conf.example (edit it there, checked, before building; a
     # site's settings can add their own).
@@ -241,9 +279,10 @@ install -d -m 0755 "$R/etc/hifazat"
 chmod 0644 "$R/etc/hifazat/kiosk.conf"
 
 # services: the kiosk, its data partition, the VT lock, network (DHCP, DNS
-# client, firewall)
+# client, firewall), Wi-Fi's wpa_supplicant (started when wlan0 appears)
 chroot "$R" systemctl enable -q hifazat-kiosk.service hifazat-data.service hifazat-vtlock.service \
-    hifazat-site.service hifazat-upload.path systemd-networkd.service systemd-resolved.service nftables.service
+    hifazat-site.service hifazat-upload.path systemd-networkd.service systemd-resolved.service nftables.service \
+    hifazat-wifi@wlan0.service
 chroot "$R" systemctl set-default -q multi-user.target
 # no login anywhere, no shell on failure, no Ctrl-Alt-Del, no boot-time extras
 chroot "$R" systemctl mask -q getty@.service serial-getty@.service autovt@.service \

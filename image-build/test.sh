@@ -68,6 +68,27 @@ DROPBOX_URL=https://10.0.2.100/drop/
 L=$T/layer
 mkdir -p "$L/scripts/init-bottom" "$L/hifazat-test"
 cp -a "$HERE/test/guest/etc" "$HERE/test/guest/usr" "$L/hifazat-test/"
+# Boot 2's Wi-Fi access point and drop box (mac80211_hwsim's second radio in
+# a network namespace of its own): host binaries the shipped image must not
+# have (hostapd, iw, busybox for udhcpd and ip, nginx-light with WebDAV),
+# the libraries ldd lists that the image lacks, and the drop box's
+# certificate. The layer's files are written by cat (mode 0644): the agent
+# makes these executable and runs them with LD_LIBRARY_PATH.
+TB=$L/hifazat-test/usr/local/lib/hifazat-test
+mkdir -p "$TB/bin" "$TB/lib" "$TB/tls"
+BASE=$(ls -d "${HIFAZAT_IMAGE_CACHE:-/var/cache/hifazat-image}"/base-* 2>/dev/null | head -n 1 || true)
+for b in hostapd iw busybox nginx; do
+    p=""
+    for d in /usr/sbin /usr/bin /sbin /bin; do [ -x "$d/$b" ] && { p=$d/$b; break; }; done
+    [ -n "$p" ] || { echo "test.sh: no $b on the host (scripts/install-deps.sh --image)" >&2; exit 1; }
+    cp "$p" "$TB/bin/$b"
+    for lib in $(ldd "$p" | awk '$3 ~ /^\// {print $3}'); do
+        [ -n "$BASE" ] && [ -e "$BASE$lib" ] && continue
+        cp -L "$lib" "$TB/lib/"
+    done
+done
+cp "$T/tls/server.crt" "$T/tls/server.key" "$TB/tls/"
+echo "test layer: $(ls "$TB/bin" | tr '\n' ' ')+ libraries the image lacks: $(ls "$TB/lib" | tr '\n' ' ')"
 {
     cat "$HERE/initramfs/scripts/init-bottom/hifazat-overlay"
     echo

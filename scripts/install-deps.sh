@@ -24,12 +24,15 @@ libseccomp-dev
 # kiosk .deb's dependencies via dpkg-shlibdeps), cpio (the test-only initrd
 # layer), qemu-system-x86 + ovmf (the boot test, BIOS via SeaBIOS and UEFI),
 # imagemagick (screendump comparison; also in PKGS), zstd + gzip, ntfs-3g +
-# exfatprogs (the test sticks with NTFS and exFAT filesystems).
+# exfatprogs (the test sticks with NTFS and exFAT filesystems), hostapd + iw
+# + busybox (udhcpd) with nginx-light (in PKGS): boot 2's Wi-Fi access point
+# and drop box, carried into the test variant only.
 IMAGE_PKGS="
 mmdebstrap debian-archive-keyring squashfs-tools dosfstools mtools e2fsprogs fdisk gdisk
 grub-pc-bin grub-efi-amd64-bin dpkg-dev cpio gzip zstd
 ntfs-3g exfatprogs
 qemu-system-x86 ovmf
+hostapd iw busybox
 "
 [ "${1:-}" = "--image" ] && PKGS="$PKGS $IMAGE_PKGS"
 

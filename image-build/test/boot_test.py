@@ -22,7 +22,12 @@ Boot 2  the same disk again, UEFI with Secure Boot on, with a stick already
         in: Secure Boot enforced (firmware variable, kernel lockdown); the reports are
         still queued, /etc and /home are back to the image's; a courier stick
         (FAT, label HIFAZATOUT) is mounted read-write for the kiosk and the
-        reports exported onto it; staff shut the kiosk down from the staff
+        reports exported onto it; Wi-Fi, the only network (mac80211_hwsim:
+        an access point with DHCP and the drop box in a network namespace
+        of its own, from the test layer): wpa_supplicant up by itself and
+        joined to nothing, then staff join by keys (a wrong password, then
+        the right one), "Upload now" sends a fresh report over it, and
+        leaving the staff screen takes it down; staff shut the kiosk down from the staff
         screen by keyboard alone (the PIN, Tab, Enter): the machine powers
         off. On the host the reports open with the helpline's secret key,
         from the data partition and from the courier stick: the stick
@@ -34,6 +39,7 @@ Boot 3  a copy whose data partition was deleted, BIOS, beside the decoy
 Prints PASS/FAIL lines and finally "N passed, N failed".
 """
 import argparse
+import base64
 import csv
 import hashlib
 import json
@@ -50,7 +56,8 @@ from vm import VM, BootError  # noqa: E402
 
 BOOT_TIMEOUT = 300          # first frame, per boot
 ALLOWED_DATA = {"lost+found", "queue", "kiosk.key", "kiosk.conf", "outbox", "upload",
-                "helpline-key.pin", "staff-pin.state"}  # the remembered helpline key; wrong-PIN count
+                "helpline-key.pin", "staff-pin.state",  # the remembered helpline key; wrong-PIN count
+                "wifi-networks"}    # boot 2's Wi-Fi network, remembered (sealed under the site's secret)
 # The drop box as the guest sees it: qemu's guestfwd (the only way out of its
 # restricted user network) to nginx on the host's loopback (test.sh made the
 # certificate for this address and provisioned the URL).
@@ -61,6 +68,29 @@ STAFF_PIN = "246813"         # test.sh provisions its hash
 # (section staff_keys) checks the same presses on the app. Change both together.
 STAFF_OPEN_KEYS = ("ctrl", "alt", "s")
 STAFF_SHUTDOWN_KEYS = ("tab", "tab", "ret", "tab", "ret")
+# Boot 2's Wi-Fi by keys: tests/unit/test_flow.c (section staff_wifi_keys)
+# checks the same presses on the app. Change both together. From the staff
+# screen's start (Close): six Tabs to Wi-Fi (Shut down, Screen check, Export,
+# Upload now, Wi-Fi), Enter; on its page two Tabs (Refresh, the network),
+# Enter: the password page, which starts on Connect (typed, then Enter).
+WIFI_OPEN_KEYS = ("tab",) * 6 + ("ret",)
+WIFI_NETWORK_KEYS = ("tab", "tab", "ret")
+WIFI_TRY_AGAIN_KEYS = ("tab", "ret")     # the outcome starts on Back
+WIFI_DONE_KEYS = ("tab", "ret")          # Connected: Done, the staff page on Close
+STAFF_UPLOAD_KEYS = ("tab",) * 4 + ("ret",)
+STAFF_CLOSE_KEYS = ("ret",)              # Upload now off while it ran: the focus is on Close
+# After those keys the focus ring is already showing, so the first Tab moves
+# it: Shut down is one Tab away, not two as on a fresh start.
+STAFF_SHUTDOWN_KEYS_AFTER_WIFI = ("tab", "ret", "tab", "ret")
+# The access point (mac80211_hwsim's second radio, in the network namespace
+# "ap"): hostapd WPA2-PSK, udhcpd, and nginx as the drop box on the address
+# the test variant is provisioned with (DROPBOX_ADDR, on the namespace's lo,
+# routed through the access point: udhcpd's router option).
+WIFI_SSID = "HifazatTest"
+WIFI_PASS = "hifazat-test-77"
+WIFI_WRONG = "wrongpass1"
+WIFI_AP = "192.168.77.1"
+WIFI_PICTURE = "IMG_0003.jpg"   # the report queued for the Wi-Fi upload (the demo's)
 # The whole kiosk flow on a phone by keys, each row's presses and the
 # KIOSK_EVENT line to wait for after them ("" = none): tests/unit/test_flow.c
 # (phone_flow_keys, section phone_keys) checks the same presses on the app.
@@ -977,10 +1007,274 @@ def boot_one(a, goldens, disk, sticks, dropbox=None):
     return st
 
 
+AP_SCRIPT = r"""
+set -e
+trap 'echo "ap_failed=line $LINENO: $BASH_COMMAND"' ERR
+T=/usr/local/lib/hifazat-test
+A=/run/hifazat-test/ap
+chmod 0755 $T/bin/*
+mkdir -p $A/nginx/www/drop $A/nginx/tmp
+modprobe mac80211_hwsim radios=2
+for i in $(seq 100); do [ -e /sys/class/net/wlan1 ] && [ -e /sys/class/net/wlan0 ] && break; sleep 0.2; done
+phy=$(basename "$(readlink -f /sys/class/net/wlan1/phy80211)")
+# a named network namespace without iproute2: unshare keeps it on a bind mount
+mkdir -p /run/netns
+mountpoint -q /run/netns || { mount --bind /run/netns /run/netns && mount --make-private /run/netns; }
+touch /run/netns/ap && unshare --net=/run/netns/ap true
+LD_LIBRARY_PATH=$T/lib $T/bin/iw phy "$phy" set netns name ap
+inap() { nsenter --net=/run/netns/ap env LD_LIBRARY_PATH=$T/lib "$@"; }
+for i in $(seq 50); do inap $T/bin/busybox ip link show wlan1 >/dev/null 2>&1 && break; sleep 0.2; done
+inap $T/bin/busybox ip link set lo up
+inap $T/bin/busybox ip addr add DROPBOX_ADDR/32 dev lo
+inap $T/bin/busybox ip addr add WIFI_AP/24 dev wlan1
+cat > $A/hostapd.conf <<EOF
+interface=wlan1
+driver=nl80211
+ssid=WIFI_SSID
+hw_mode=g
+channel=6
+wpa=2
+wpa_key_mgmt=WPA-PSK
+rsn_pairwise=CCMP
+wpa_passphrase=WIFI_PASS
+EOF
+cat > $A/udhcpd.conf <<EOF
+interface wlan1
+start 192.168.77.50
+end 192.168.77.60
+lease_file $A/udhcpd.leases
+option subnet 255.255.255.0
+option router WIFI_AP
+option lease 3600
+EOF
+touch $A/udhcpd.leases
+cat > $A/nginx/nginx.conf <<EOF
+user root root;
+daemon off;
+master_process off;
+worker_processes 1;
+error_log $A/nginx/error.log info;
+pid $A/nginx/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log $A/nginx/access.log;
+    client_body_temp_path $A/nginx/tmp/body;
+    proxy_temp_path $A/nginx/tmp/proxy;
+    fastcgi_temp_path $A/nginx/tmp/fastcgi;
+    uwsgi_temp_path $A/nginx/tmp/uwsgi;
+    scgi_temp_path $A/nginx/tmp/scgi;
+    client_max_body_size 2g;
+    server {
+        listen DROPBOX_ADDR:DROPBOX_PORT ssl;
+        ssl_certificate $T/tls/server.crt;
+        ssl_certificate_key $T/tls/server.key;
+        root $A/nginx/www;
+        location /drop/ { dav_methods PUT; dav_access user:rw group:r all:r; }
+    }
+}
+EOF
+run() { systemd-run -q --unit="$1" -p NetworkNamespacePath=/run/netns/ap -E LD_LIBRARY_PATH=$T/lib "${@:2}"; }
+run hifazat-test-hostapd $T/bin/hostapd $A/hostapd.conf
+run hifazat-test-udhcpd $T/bin/busybox udhcpd -f $A/udhcpd.conf
+run hifazat-test-nginx $T/bin/nginx -e $A/nginx/error.log -p $A/nginx/ -c $A/nginx/nginx.conf
+sleep 3
+echo "ap_units=$(systemctl is-active hifazat-test-hostapd hifazat-test-udhcpd hifazat-test-nginx | tr '\n' ' ')"
+echo "ap_addr=$(inap $T/bin/busybox ip -4 addr show wlan1 | grep -o 'inet [0-9./]*' | tr '\n' ' ')"
+echo "ap_hostapd=$(journalctl -u hifazat-test-hostapd -o cat | grep -c AP-ENABLED)"
+""".replace("DROPBOX_ADDR", DROPBOX_ADDR).replace("DROPBOX_PORT", str(DROPBOX_PORT)).replace(
+    "WIFI_AP", WIFI_AP).replace("WIFI_SSID", WIFI_SSID).replace("WIFI_PASS", WIFI_PASS)
+
+# wpa_cli's replies go to its own socket in /tmp, which wpa_supplicant's unit
+# (PrivateTmp) does not see: it runs inside that unit's mount namespace.
+WPA_CLI = "nsenter -t $(systemctl show -p MainPID --value hifazat-wifi@wlan0) -m wpa_cli -p /run/wpa_supplicant -i wlan0"
+WPA_STATE = r"""
+st=$(WPA_CLI status 2>&1)
+wpa_state=$(printf '%s\n' "$st" | sed -n 's/^wpa_state=//p')
+wpa_ip=$(printf '%s\n' "$st" | sed -n 's/^ip_address=//p')
+addr=$(/usr/local/lib/hifazat-test/bin/busybox ip -4 addr show wlan0 2>/dev/null | grep -o 'inet [0-9.]*' | cut -d' ' -f2 | tr '\n' ' ')
+addr=${addr% }
+echo "wpa_state=$wpa_state"
+echo "wpa_ip=$wpa_ip"
+echo "addr=$addr"
+""".replace("WPA_CLI", WPA_CLI)
+
+
+def type_keys(vm, text, gap=0.3):
+    """A password typed on the (emulated) keyboard, one key per character."""
+    names = {"-": "minus"}
+    for ch in text:
+        vm.send_keys(names.get(ch, ch))
+        time.sleep(gap)
+
+
+def press(vm, keys, gap=1.5):
+    """Presses, one after another ("shift-tab": both at once)."""
+    for k in keys:
+        vm.send_keys(*k.split("-"))
+        time.sleep(gap)
+
+
+def wifi_checks(vm, a, tag):
+    """Boot 2 has no NIC: Wi-Fi is its only network. mac80211_hwsim makes two
+    radios; the second, in the namespace "ap", is an access point with DHCP
+    and the drop box; the kiosk's wlan0 joins it only when staff ask, by
+    keys, and the report queued here goes up through it. Returns the uploaded
+    archives, copied to the host."""
+    rc, out = sh(vm, AP_SCRIPT, 120)
+    ap = kv(out)
+    check(f"{tag}: Wi-Fi test access point up in its own network namespace (mac80211_hwsim under Secure Boot, "
+          "hostapd WPA2-PSK, udhcpd, nginx on the drop box's address)",
+          rc == 0 and ap.get("ap_units", "").split() == ["active"] * 3 and ap.get("ap_hostapd", "0") != "0"
+          and f"inet {WIFI_AP}/24" in ap.get("ap_addr", ""), out.strip().replace("\n", "; ")[-600:])
+    rc, out = wait_guest(vm, "systemctl is-active -q hifazat-wifi@wlan0 && [ -S /run/wpa_supplicant/wlan0 ]", 30)
+    by_itself = rc == 0
+    if not by_itself:      # the check below fails; started by hand so the rest can still be tried
+        sh(vm, "systemctl start hifazat-wifi@wlan0; sleep 3")
+    rc, out = sh(vm, r"""
+        echo "unit=$(systemctl is-active hifazat-wifi@wlan0)"
+        echo "caps=$(systemctl show hifazat-wifi@wlan0 -p CapabilityBoundingSet --value)"
+        pid=$(systemctl show -p MainPID --value hifazat-wifi@wlan0)
+        echo "capeff=$(awk '/^CapEff:/ {print $2}' /proc/$pid/status 2>/dev/null)"
+        echo "dir=$(stat -c %U:%G:%a /run/wpa_supplicant 2>&1)"
+        echo "sock=$(stat -c %U:%G:%a /run/wpa_supplicant/wlan0 2>&1)"
+        echo "networks=$(WPA_CLI list_networks 2>&1 | tail -n +2 | grep -c .)"
+        echo "names=$(ls /sys/class/net | tr '\n' ' ')"
+        """.replace("WPA_CLI", WPA_CLI) + WPA_STATE)
+    w = kv(out)
+    check(f"{tag}: wpa_supplicant for wlan0 started by itself when the radio appeared (hifazat-wifi@wlan0), "
+          "only CAP_NET_ADMIN and CAP_NET_RAW, its control socket root:hifazat",
+          by_itself and w.get("unit") == "active" and sorted(w.get("caps", "").split()) == ["cap_net_admin", "cap_net_raw"]
+          and w.get("dir", "").startswith("root:hifazat:7") and w.get("sock", "").startswith("root:hifazat:77"),
+          out.strip().replace("\n", "; ")[:600])
+    check(f"{tag}: without staff the radio joins nothing (no network configured, not associated, no address)",
+          w.get("networks") == "0" and w.get("wpa_state") in ("DISCONNECTED", "INACTIVE", "SCANNING")
+          and not w.get("wpa_ip") and not w.get("addr"),
+          f"{w.get('networks')} networks, wpa_state {w.get('wpa_state')}, ip [{w.get('wpa_ip')}], addr [{w.get('addr')}]")
+    # a fresh report for the Wi-Fi upload (boot 1's are exported: they stay)
+    pic = f"/usr/share/hifazat/demo/media/DEMO-PHONE/DCIM/Camera/{WIFI_PICTURE}"
+    rc, out = sh(vm, as_kiosk(f"hifazat hash -q {pic} > /run/hifazat-kiosk/w.jsonl && "
+                              "hifazat queue add --from /run/hifazat-kiosk/w.jsonl --route adult --json && "
+                              "rm -f /run/hifazat-kiosk/w.jsonl"))
+    check(f"{tag}: a report queued for the Wi-Fi upload", rc == 0 and "case_code" in out, out.strip()[-200:])
+    sh(vm, "rm -f /var/lib/hifazat/upload/status.json")
+
+    # ---- staff join by keys
+    mark = len(vm.serial_text())
+    vm.send_keys(*STAFF_OPEN_KEYS)
+    ok = vm.wait_serial(r"KIOSK_EVENT screen=staff_pin", 30, since=mark) is not None
+    for d in STAFF_PIN:
+        vm.send_keys(d)
+        time.sleep(0.3)
+    vm.send_keys("ret")
+    ok = ok and vm.wait_serial(r"KIOSK_EVENT screen=staff\b(?!_)", 180, since=mark) is not None
+    check(f"{tag}: Ctrl-Alt-S and the staff PIN open the staff screen (for Wi-Fi)", ok)
+    time.sleep(3)
+    press(vm, WIFI_OPEN_KEYS)
+    time.sleep(12)           # the first scan, under TCG
+    vm.screendump(f"{vm.rundir}/wifi-list.png")
+    press(vm, WIFI_NETWORK_KEYS, 2.5)
+    vm.screendump(f"{vm.rundir}/wifi-password.png")
+    mark = len(vm.serial_text())
+    type_keys(vm, WIFI_WRONG)
+    vm.send_keys("ret")
+    ev = vm.wait_serial(r"KIOSK_EVENT wifi=\S+( reason=\S+)?", 120, since=mark)
+    got = re.findall(r"KIOSK_EVENT wifi=\S+(?: reason=\S+)?", vm.serial_text()[mark:])
+    time.sleep(2)
+    vm.screendump(f"{vm.rundir}/wifi-wrong.png")
+    check(f"{tag}: a wrong Wi-Fi password typed by keys: KIOSK_EVENT wifi=failed reason=wrong_key (wifi-wrong.png)",
+          "KIOSK_EVENT wifi=failed reason=wrong_key" in got, ", ".join(got) or "no wifi event")
+    press(vm, WIFI_TRY_AGAIN_KEYS, 2.5)
+    mark = len(vm.serial_text())
+    type_keys(vm, WIFI_PASS)
+    vm.send_keys("ret")
+    vm.wait_serial(r"KIOSK_EVENT wifi=", 120, since=mark)
+    got = re.findall(r"KIOSK_EVENT wifi=\S+(?: reason=\S+)?", vm.serial_text()[mark:])
+    rc, out = wait_guest(vm, WPA_STATE + "case \"$addr\" in 192.168.77.*) ;; *) exit 1;; esac", 40, 2)
+    w = kv(out)
+    time.sleep(2)
+    vm.screendump(f"{vm.rundir}/wifi-connected.png")
+    check(f"{tag}: the right password: KIOSK_EVENT wifi=connected, wlan0 has an address from the access point",
+          "KIOSK_EVENT wifi=connected" in got and w.get("wpa_state") == "COMPLETED"
+          and w.get("addr", "").startswith("192.168.77."),
+          f"events {', '.join(got) or 'none'}; wpa_state {w.get('wpa_state')}, addr [{w.get('addr')}]")
+
+    # ---- "Upload now" by keys: hifazat-upload.service over Wi-Fi
+    press(vm, WIFI_DONE_KEYS, 2.5)
+    press(vm, STAFF_UPLOAD_KEYS, 1.5)
+    rc, out = wait_guest(vm, "grep -q '\"state\":\"done\"' /var/lib/hifazat/upload/status.json && "
+                             "cat /var/lib/hifazat/upload/status.json", 300, 3)
+    try:
+        status = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        status = {}
+    rc2, spool = sh(vm, "cd /run/hifazat-test/ap/nginx/www/drop && for f in *.tar; do [ -f \"$f\" ] && "
+                        "echo \"$f $(base64 -w0 \"$f\")\"; done; true")
+    archives = []
+    work = os.path.join(a.out, "wifi-upload")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    for line in spool.splitlines():
+        p = line.split()
+        if len(p) == 2 and re.fullmatch(r"[\w.-]+\.tar", p[0]):
+            path = os.path.join(work, p[0])
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(p[1]))
+            archives.append(path)
+    rc3, journal = sh(vm, "journalctl -b -u hifazat-upload -o cat | tail -n 8")
+    check(f"{tag}: 'Upload now' by keys: hifazat-upload.service sent the report over Wi-Fi to the drop box in the "
+          "access point's namespace (status.json done)",
+          status.get("exit") == 0 and status.get("reports_uploaded") == 1 and len(archives) == 1,
+          f"status {out.strip()[-300:]}; on the drop box: {[os.path.basename(x) for x in archives]}; "
+          f"journal: {journal.strip()[-300:]}")
+
+    # ---- leaving the staff screen takes the network down
+    vm.send_keys(*STAFF_CLOSE_KEYS)
+    rc, out = wait_guest(vm, WPA_STATE + "[ -z \"$addr\" ] && [ \"$wpa_state\" != COMPLETED ]", 45, 2)
+    w = kv(out)
+    ok = vm.wait_serial(r"KIOSK_EVENT screen=welcome", 30, since=mark) is not None
+    check(f"{tag}: Close on the staff screen takes the Wi-Fi down (not associated, no address) and the welcome is back",
+          rc == 0 and ok and w.get("wpa_state") in ("DISCONNECTED", "INACTIVE", "SCANNING") and not w.get("addr"),
+          f"wpa_state {w.get('wpa_state')}, addr [{w.get('addr')}], welcome event {ok}")
+    return archives
+
+
+def wifi_host_checks(a, archives, kiosk_key_disk):
+    """The archive the Wi-Fi upload left on the drop box opens with the
+    helpline's key and carries the picture queued for it."""
+    tag = "host"
+    if not archives:
+        check(f"{tag}: the Wi-Fi upload's archive opens with the helpline's secret key", False, "no archive")
+        return
+    work = os.path.dirname(archives[0])
+    try:
+        pk = json.loads(debugfs(kiosk_key_disk, "cat /kiosk.key"))["public_key"]
+    except (ValueError, KeyError):
+        pk = ""
+    kiosks = os.path.join(work, "kiosks.txt")
+    with open(kiosks, "w") as f:
+        f.write(f"{pk} boot-test kiosk\n")
+    out = os.path.join(work, "opened")
+    r = subprocess.run([a.hifazat, "open"] + archives + ["--key", a.helpline_secret, "--passphrase-file", a.passphrase,
+                        "--kiosks", kiosks, "--csv", f"{out}.csv", "--jsonl", f"{out}.jsonl"],
+                       capture_output=True, text=True)
+    pic = os.path.join(a.repo_demo, WIFI_PICTURE)
+    h = json.loads(subprocess.run([a.hifazat, "hash", "-q", pic], capture_output=True, text=True).stdout or "{}")
+    rows = list(csv.DictReader(open(f"{out}.csv"))) if r.returncode == 0 else []
+    got = {(x["signal_type"], x["value"]) for x in rows}
+    ids = {x["report_id"] for x in rows}
+    check(f"{tag}: the report uploaded over Wi-Fi opens with the helpline's secret key and carries exactly the "
+          "picture's hashes (sha256, md5, pdq)",
+          r.returncode == 0 and len(ids) == 1 and ("sha256", h.get("sha256")) in got and ("md5", h.get("md5")) in got
+          and ("pdq", h.get("pdq")) in got,
+          f"{len(ids)} report(s), {len(rows)} signals; {r.stderr.strip()[:300]}")
+
+
 def boot_two(a, goldens, disk, fat_stick, first):
     tag = "test variant boot 2, UEFI Secure Boot, virtio, no network"
+    archives = []
+    # Wi-Fi (access point, keys, an upload) takes minutes more under TCG
     vm = VM("boot2", os.path.join(a.out, "boot2-uefi"), disk, firmware="uefi-sb", boot_bus="virtio",
-            sticks=[fat_stick["img"]], nic=False)
+            sticks=[fat_stick["img"]], nic=False, hard_timeout=1200)
     vm.start()
     try:
         if not ready(vm, tag, "test variant, UEFI Secure Boot, virtio, second boot"):
@@ -1057,6 +1351,9 @@ def boot_two(a, goldens, disk, fat_stick, first):
         check(f"{tag}: the kiosk user exports the reports onto the courier stick",
               rc == 0 and ".tar" in out and status.get("exported", {}).get("reports") == 2, out.strip()[-300:])
 
+        # ---- Wi-Fi, the only network here: staff join by keys, upload, leave
+        archives = wifi_checks(vm, a, tag)
+
         # ---- staff: Shut down from the staff screen, by keyboard alone
         mark = len(vm.serial_text())
         vm.send_keys(*STAFF_OPEN_KEYS)
@@ -1069,7 +1366,7 @@ def boot_two(a, goldens, disk, fat_stick, first):
         ok = vm.wait_serial(r"KIOSK_EVENT screen=staff\b(?!_)", 180, since=mark) is not None
         check(f"{tag}: the provisioned staff PIN opens the staff screen", ok)
         vm.screendump(f"{vm.rundir}/staff.png")
-        for k in STAFF_SHUTDOWN_KEYS:
+        for k in STAFF_SHUTDOWN_KEYS_AFTER_WIFI:     # after the Wi-Fi keys
             vm.send_keys(k)
             time.sleep(1.5)
         off = vm.wait_exit(180)
@@ -1083,6 +1380,7 @@ def boot_two(a, goldens, disk, fat_stick, first):
         check(f"{tag}: guest reachable", False, str(e))
     finally:
         vm.stop()
+    return archives
 
 
 def boot_three(a, goldens, disk):
@@ -1264,6 +1562,8 @@ def main():
     ap.add_argument("--only", default="0,1,2,3")
     ap.add_argument("--dropbox-tls", default="", help="ca.crt, server.crt, server.key for the drop box (test.sh)")
     a = ap.parse_args()
+    a.repo_demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                               "assets", "demo", "media", "DEMO-PHONE", "DCIM", "Camera")
     goldens = {os.path.basename(p)[:-4]: os.path.join(a.golden, p) for p in os.listdir(a.golden)
                if p.endswith(".png") and "_focus" not in p}
     sticks = json.load(open(a.sticks))
@@ -1291,8 +1591,9 @@ def main():
                 dropbox.stop()
         spans.append(("boot 1, power-on to power-off", time.monotonic() - t1))
     if "2" in only:
-        boot_two(a, goldens, a.test_image, sticks[0], first)
+        archives = boot_two(a, goldens, a.test_image, sticks[0], first)
         host_checks(a, a.test_image, sticks[0], first.get("receipt", {}), before, sticks, phone_before)
+        wifi_host_checks(a, archives, a.test_image)
     if "3" in only:
         boot_three(a, goldens, a.nodata_image)
     for what, t in timings:

@@ -33,6 +33,7 @@
  *               nothing chosen for the person, KIOSK_EVENT lines;
  *   phone_replug   the screens after a pulled cable, in goldens;
  *   phone_not_answering  a phone that stops answering mid-fingerprint;
+ *   staff_wifi_keys  the boot test's Wi-Fi presses (boot_test.py WIFI_KEYS)
  *   staff_wifi  Wi-Fi on the staff screen (the fake backend): the list, a
  *               wrong password and its message, the right one typed on a
  *               physical keyboard, connected; remembered encrypted on the
@@ -3714,6 +3715,159 @@ static void section_staff_wifi(void)
     kfix_destroy(&f);
 }
 
+
+/* The focused control by name, for the messages of staff_wifi_keys. */
+static const char *wprobe_name(struct app *a)
+{
+    static const char *ids[] = {"staff.close", "staff.shutdown", "staff.check", "staff.info", "staff.export",
+                                "staff.upload", "staff.wifi", "staff.settings", "staff.wifi.back",
+                                "staff.wifi.refresh", "staff.wifi.disconnect", "staff.wifi.connect",
+                                "staff.wifi.password.back", "staff.wifi.status.back", "staff.wifi.status.next"};
+    uint32_t f = ui_focus(a->ui);
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (f == ui_id(ids[i]))
+            return ids[i];
+    for (int i = 0; i < 8; i++)
+        if (f == ui_id_index(ui_id("staff.wifi.net"), i))
+            return i == 0 ? "net[0]" : "net[n]";
+    return "?";
+}
+
+/* The boot test's Wi-Fi by keys (image-build/test/boot_test.py: WIFI_KEYS
+ * and STAFF_UPLOAD_KEYS) on the app: the same presses from the staff
+ * screen's start to the network, the password typed key by key, a wrong one
+ * then the right one, "Upload now", and Close. Change both together. */
+static void type_text_keys(struct app *a, const char *s)
+{
+    for (; *s; s++) {
+        char c[2] = {*s, 0};
+        text_input(a, c);
+    }
+}
+
+static void section_staff_wifi_keys(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "wifikeys", 0) == 0, "fixture");
+    cur_fix = &f;
+    static const char right[] = "hifazat-test-77", wrong[] = "wrongpass1";
+    const struct wifi_fake_network world[] = {{"HifazatTest", -40, WIFI_SEC_PSK, right}};
+    struct wifi_fake_config fc = {.networks = world, .count = 1, .connect_ms = 100};
+    struct wifi_options wo = {.fake = &fc};
+    char err[256];
+    flow_wifi = wifi_create(&wifi_backend_fake, &wo, err, sizeof err);
+    REQUIRE(flow_wifi, "fake Wi-Fi: %s", err);
+    struct app *a = open_app(&f, "ur", 0);
+    /* As the image: a drop box set, uploads through the unit. */
+    REQUIRE(config_set(a->cfg, "upload", "url", "https://10.0.2.100/drop/") == 0 &&
+                config_set(a->cfg, "upload", "via", "unit") == 0,
+            "upload settings");
+    wifi_staff(a);
+    app_draw(a, true);
+    /* WIFI_KEYS: six Tabs from Close (the first shows the ring): Shut down,
+     * Screen check, Export, Upload now, Wi-Fi; Enter. */
+    for (int i = 0; i < 6; i++)
+        key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.wifi"), "six Tabs: Wi-Fi (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    CHECK(part_is(a, "wifi"), "Enter opens the Wi-Fi page");
+    wifi_wait_jobs(a);
+    /* Two Tabs from Back: Refresh, the first network; Enter. */
+    key(a, SDLK_TAB);
+    key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id_index(ui_id("staff.wifi.net"), 0), "two Tabs: the network (%s)",
+          wprobe_name(a));
+    key(a, SDLK_RETURN);
+    CHECK(part_is(a, "wifi_password"), "Enter: the password page");
+    type_text_keys(a, wrong);
+    key(a, SDLK_RETURN);
+    CHECK(part_is(a, "wifi_status"), "Enter connects");
+    wifi_wait_jobs(a);
+    struct wifi_status st;
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_FAILED && st.reason == WIFI_REASON_WRONG_KEY, "wrong password: %s %s",
+          wifi_state_name(st.state), wifi_reason_name(st.reason));
+    /* The outcome starts on Back; one Tab: Try again; Enter: the password
+     * page, emptied. */
+    key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.wifi.status.next"), "one Tab: Try again (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    CHECK(part_is(a, "wifi_password"), "Enter: Try again (%s)", app_screen_part(a));
+    type_text_keys(a, right);
+    key(a, SDLK_RETURN);
+    wifi_wait_jobs(a);
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_CONNECTED && st.ipv4[0], "connected: %s", wifi_state_name(st.state));
+    /* One Tab: Done; Enter: back on the staff page. */
+    key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.wifi.status.next"), "one Tab: Done (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    app_draw(a, true);
+    CHECK(part_is(a, ""), "Enter: Done, the staff page (%s)", app_screen_part(a));
+    CHECK(ui_focus(a->ui) == ui_id("staff.close"), "the staff page starts on Close (%s)", wprobe_name(a));
+    /* STAFF_UPLOAD_KEYS: four Tabs (Shut down, Screen check, Export, Upload
+     * now), Enter: the upload service is asked (the request file). */
+    for (int i = 0; i < 4; i++)
+        key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.upload"), "four Tabs: Upload now (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    char reqpath[1300], statpath[1300];
+    snprintf(reqpath, sizeof reqpath, "%s/upload/request", f.data);
+    snprintf(statpath, sizeof statpath, "%s/upload/status.json", f.data);
+    char *req = NULL;
+    size_t len = 0;
+    for (int i = 0; i < 200 && !req; i++) {
+        app_pump(a, 10);
+        req = (char *)read_whole(reqpath, &len);
+    }
+    REQUIRE(req, "Enter on Upload now asked the service");
+    req[strcspn(req, "\n")] = 0;
+    char json[200];
+    snprintf(json, sizeof json, "{\"request\": \"%s\", \"state\": \"done\", \"exit\": 0, \"sent\": 1, \"left\": 0}",
+             req);
+    free(req);
+    REQUIRE(write_whole(statpath, json, strlen(json)) == 0, "status.json");
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the upload ended");
+    app_draw(a, true);
+    /* STAFF_CLOSE_KEYS: Upload now is off while it runs, which puts the
+     * focus back on Close, where it stays; Enter: the staff screen closes and
+     * the network goes down. */
+    CHECK(ui_focus(a->ui) == ui_id("staff.close"), "after the upload: Close (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "the network dropped");
+    pump(a, 3);
+    wifi_last_status(flow_wifi, &st);
+    CHECK(st.state == WIFI_DISCONNECTED && !strcmp(app_screen(a), "welcome"),
+          "Close: the welcome screen, disconnected (%s, %s)", app_screen(a), wifi_state_name(st.state));
+    /* STAFF_SHUTDOWN_KEYS_AFTER_WIFI: the focus ring is showing already, so
+     * Shut down is one Tab from Close (two on a fresh start: staff_keys). */
+    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
+    wait_screen(a, "staff_pin", 1000);
+    for (const char *p = KFIX_PIN; *p; p++)
+        key(a, SDLK_0 + (*p - '0'));
+    key(a, SDLK_RETURN);
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+    app_draw(a, true);
+    key(a, SDLK_TAB);
+    app_draw(a, true);
+    CHECK(ui_focus(a->ui) == ui_id("staff.shutdown"), "one Tab: Shut down (%s)", wprobe_name(a));
+    key(a, SDLK_RETURN);
+    app_draw(a, true);
+    key(a, SDLK_TAB);
+    key(a, SDLK_RETURN);
+    CHECK(!app_pump(a, 0) && a->exit_code == APP_EXIT_SHUTDOWN, "shut down by keyboard: exit code %d", a->exit_code);
+    app_destroy(a);
+    wifi_destroy(flow_wifi);
+    flow_wifi = NULL;
+    kfix_destroy(&f);
+}
+
 /* ---- staff screens fit: Urdu (tall Nastaliq lines) and English, on the
  * usual screen and a 1024x600 netbook. Every widget inside the window, none
  * on top of another (a scroll area's own rows are inside it, not on it). */
@@ -4527,7 +4681,7 @@ int main(int argc, char **argv)
         {"questions", section_questions},
         {"hearing", section_hearing},
         {"case_status", section_case_status},
-        {"staff_wifi", section_staff_wifi},
+        {"staff_wifi", section_staff_wifi}, {"staff_wifi_keys", section_staff_wifi_keys},
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
         bool want = argc < 2;
