@@ -1418,6 +1418,38 @@ def boot_three(a, goldens, disk):
               st.get("data", "").startswith("ext4 rw") and st.get("part") == "kioskdata KIOSKDATA"
               and st.get("owner") == "hifazat:700" and int(st.get("gap", "99999") or 99999) < 4096
               and int(st.get("mb", "0") or 0) > 250 and st.get("write") == "ok", out.strip().replace("\n", "; "))
+        # Its own stick: the boot's check passed (data-partition ran it
+        # before mounting); a twin (a copy of this stick, same identifiers)
+        # plugged in makes the same check refuse, and say so for the kiosk.
+        rc, out = sh(vm, r"""
+            echo "boot=$(journalctl -b -u hifazat-data -o cat | grep -c 'ownstick: the ESP and the root are on vda')"
+            echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
+            """)
+        st = kv(out)
+        check(f"{tag}: at boot the own-stick check found the ESP and the root on vda and no twin",
+              st.get("boot") == "1" and st.get("problem") == "none", out.strip().replace("\n", "; "))
+        twin = os.path.join(a.out, "decoys", "twin.img")
+        subprocess.run(["cp", "--sparse=always", disk, twin], check=True)
+        vm.hotplug_stick(twin, "twin")
+        rc, out = sh(vm, r"""
+            for i in $(seq 60); do [ "$(lsblk -rno PARTLABEL | grep -c '^kioskroot$')" -ge 2 ] && break; sleep 1; done
+            /usr/lib/hifazat/ownstick 2>&1; echo "rc=$?"
+            echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
+            """, timeout=120)
+        st = kv(out)
+        check(f"{tag}: with a twin stick (same identifiers) plugged in, the own-stick check refuses and tells the "
+              "kiosk why", st.get("rc") == "1" and st.get("problem") == "twin" and "unplug the other Hifazat stick" in out,
+              out.strip().replace("\n", "; "))
+        vm.unplug_stick("twin")
+        rc, out = sh(vm, r"""
+            for i in $(seq 60); do [ "$(lsblk -rno PARTLABEL | grep -c '^kioskroot$')" -le 1 ] && break; sleep 1; done
+            /usr/lib/hifazat/ownstick >/dev/null 2>&1; echo "rc=$?"
+            echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
+            """, timeout=120)
+        st = kv(out)
+        check(f"{tag}: the twin unplugged, the check passes again", st.get("rc") == "0" and st.get("problem") == "none",
+              out.strip().replace("\n", "; "))
+        os.unlink(twin)
         sh(vm, "systemctl --no-block poweroff")
         check(f"{tag}: clean power-off", vm.wait_exit(120), f"qemu rc {vm.proc.returncode}")
     except BootError as e:

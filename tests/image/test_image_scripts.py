@@ -8,6 +8,9 @@
   the data partition and takes an older provision.sh's out of it (keeping
   staff's preferences, owner and mode), and gives the stick GPT identifiers
   of its own once;
+- ownstick (run by data-partition before anything is mounted) refuses a
+  root that is not on the started stick or whose identifiers another disk
+  shares, and leaves the reason for the kiosk;
 - upload-firewall opens the drop box's address and port (from the
   root-owned settings only) for the upload unit's cgroup, and empties the
   rules on close (nft replaced by a recorder).
@@ -21,6 +24,7 @@ import tempfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROVISION = os.path.join(REPO, "image-build", "provision.sh")
+OWNSTICK = os.path.join(REPO, "image-build", "rootfs", "usr", "lib", "hifazat", "ownstick")
 FIREWALL = os.path.join(REPO, "image-build", "rootfs", "usr", "lib", "hifazat", "upload-firewall")
 ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", LC_ALL="C")
 failures = 0
@@ -166,6 +170,75 @@ def provision_tests(d):
     check("a disk that is not a Hifazat stick is refused", r.returncode == 2 and "not a Hifazat stick" in r.stderr, r.stderr)
 
 
+ESP_ID, ROOT_ID = "0B1C2D3E-0000-4000-A000-00000000E5B0", "0b1c2d3e-0000-4000-a000-0000000000f3"
+
+
+def fake_sys(d, disks, rootdev="/dev/sda3"):
+    """A sysfs (class/block links to devices/block/<disk>/<part>) and a blkid
+    that answers from the same table: disks = {"sda": {"sda2": partuuid}}."""
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "sys", "class", "block"))
+    os.makedirs(os.path.join(d, "blkid"))
+    for disk, parts in disks.items():
+        os.makedirs(os.path.join(d, "sys", "devices", "block", disk))
+        os.symlink(f"../../devices/block/{disk}", os.path.join(d, "sys", "class", "block", disk))
+        for n, (part, uuid) in enumerate(parts.items()):
+            os.makedirs(os.path.join(d, "sys", "devices", "block", disk, part))
+            with open(os.path.join(d, "sys", "devices", "block", disk, part, "partition"), "w") as f:
+                f.write(f"{n + 1}\n")
+            os.symlink(f"../../devices/block/{disk}/{part}", os.path.join(d, "sys", "class", "block", part))
+            with open(os.path.join(d, "blkid", part), "w") as f:
+                f.write(uuid.lower() + "\n")
+    blkid = os.path.join(d, "blkid.sh")
+    with open(blkid, "w") as f:
+        f.write('#!/bin/sh\n[ "$1 $2 $3 $4 $5" = "-p -s PART_ENTRY_UUID -o value" ] || exit 2\n'
+                f'cat "{d}/blkid/${{6##*/}}" 2>/dev/null || exit 2\n')
+    os.chmod(blkid, 0o755)
+    with open(os.path.join(d, "cmdline"), "w") as f:
+        f.write(f"BOOT_IMAGE=/boot/vmlinuz root=PARTUUID={ROOT_ID} hifazat.esp={ESP_ID} rootfstype=squashfs ro\n")
+    return dict(ENV, HIFAZAT_SYS=os.path.join(d, "sys"), HIFAZAT_CMDLINE=os.path.join(d, "cmdline"),
+                HIFAZAT_BLKID=blkid, HIFAZAT_ROOTDEV=rootdev, HIFAZAT_RUN=os.path.join(d, "run"))
+
+
+def ownstick_tests(d):
+    """ownstick on a fake sysfs: its own stick, decoys, twins, a root elsewhere."""
+    f = os.path.join(d, "ownstick")
+    own = {"sda1": "11111111-0000-4000-a000-000000000001", "sda2": ESP_ID, "sda3": ROOT_ID,
+           "sda4": "11111111-0000-4000-a000-000000000004"}
+    twin = {"sdb1": own["sda1"], "sdb2": ESP_ID, "sdb3": ROOT_ID, "sdb4": own["sda4"]}
+    decoy = {"sdb1": "22222222-0000-4000-a000-000000000001", "sdb2": "22222222-0000-4000-a000-000000000002"}
+    cases = [
+        ("the stick alone is its own", {"sda": own}, "/dev/sda3", 0, "", None),
+        ("beside a decoy stick with other identifiers, it is its own", {"sda": own, "sdb": decoy}, "/dev/sda3", 0,
+         "", None),
+        ("a second stick written from the same image (same identifiers): refused, 'twin' for the kiosk",
+         {"sda": own, "sdb": twin}, "/dev/sda3", 1, "unplug the other Hifazat stick", "twin"),
+        ("the twin's root in use: refused the same way", {"sda": own, "sdb": twin}, "/dev/sdb3", 1,
+         "unplug the other Hifazat stick", "twin"),
+        ("the root GRUB named is on another disk than its ESP: refused, 'elsewhere'",
+         {"sda": {"sda2": ESP_ID}, "sdb": {"sdb3": ROOT_ID}}, "/dev/sdb3", 1, "is not on the stick that was started",
+         "elsewhere"),
+        ("the root in use is not the partition GRUB named: refused",
+         {"sda": own, "sdb": {"sdb3": "33333333-0000-4000-a000-000000000003"}}, "/dev/sdb3", 1,
+         "is not on the stick that was started", "elsewhere"),
+        ("no partition with the root's identifier: refused", {"sda": {"sda2": ESP_ID}}, "/dev/sda3", 1,
+         "is not on the stick", "elsewhere"),
+    ]
+    for name, disks, rootdev, want, text, problem in cases:
+        env = fake_sys(f, disks, rootdev)
+        r = subprocess.run(["sh", OWNSTICK], capture_output=True, text=True, env=env)
+        path = os.path.join(env["HIFAZAT_RUN"], "boot-problem")
+        got = open(path).read().strip() if os.path.exists(path) else None
+        check(f"ownstick: {name}", r.returncode == want and text in r.stderr and got == problem,
+              f"rc {r.returncode}, boot-problem {got}: {r.stderr}")
+    env = fake_sys(f, {"sda": own})
+    with open(env["HIFAZAT_CMDLINE"], "w") as fh:
+        fh.write("root=/dev/vda rw\n")
+    r = subprocess.run(["sh", OWNSTICK], capture_output=True, text=True, env=env)
+    check("ownstick: a kernel not started by the image's GRUB (no hifazat.esp) is left alone",
+          r.returncode == 0 and not os.path.exists(os.path.join(env["HIFAZAT_RUN"], "boot-problem")), r.stderr)
+
+
 def firewall_tests(d):
     root = os.path.join(d, "root")
     bindir = os.path.join(d, "bin")
@@ -218,6 +291,7 @@ def main():
         return 1
     with tempfile.TemporaryDirectory(prefix="hifazat-image-scripts-") as d:
         provision_tests(d)
+        ownstick_tests(d)
         firewall_tests(d)
     print(f"{failures} failed")
     return 1 if failures else 0
