@@ -4255,6 +4255,67 @@ static void section_config(void)
 }
 
 
+/* The image's own-stick check refused the boot ([kiosk] boot_problem): the
+ * error screen names the other stick, nothing is opened or taken, and the
+ * kiosk starts normally once the file is gone. */
+static void section_boot_problem(void)
+{
+    struct kfix f;
+    REQUIRE(kfix_create(&f, "bootproblem", 0) == 0, "fixture");
+    char file[1200], line[1300];
+    snprintf(file, sizeof file, "%s/boot-problem", f.root);
+    snprintf(line, sizeof line, "[kiosk]\nboot_problem = %s\n", file);
+    FILE *c = fopen(f.config, "a");
+    REQUIRE(c, "append");
+    fputs(line, c);
+    fclose(c);
+    struct app *a = open_app(&f, "en", 0);
+    CHECK(!strcmp(app_screen(a), "welcome") && a->boot_problem == APP_BOOT_OK,
+          "no file, no problem: %s (%s)", app_screen(a), a->config_err);
+    app_destroy(a);
+    static const struct {
+        const char *word, *lang, *step;
+        int w, h, want;
+    } cases[] = {
+        {"twin\n", "en", "boot_twin", 1280, 800, APP_BOOT_TWIN},
+        {"twin\n", "ur", "boot_twin", 1280, 800, APP_BOOT_TWIN},
+        {"twin\n", "ur_1024x600", "boot_twin", 1024, 600, APP_BOOT_TWIN},
+        {"elsewhere\n", "ur", "boot_elsewhere", 1280, 800, APP_BOOT_ELSEWHERE},
+        {"elsewhere\n", "en", "boot_elsewhere", 1280, 800, APP_BOOT_ELSEWHERE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        REQUIRE(write_whole(file, cases[i].word, strlen(cases[i].word)) == 0, "%s", file);
+        app_w = cases[i].w, app_h = cases[i].h;
+        lang_now = cases[i].lang;
+        a = open_app(&f, strncmp(cases[i].lang, "ur", 2) ? "en" : "ur", 0);
+        CHECK(!strcmp(app_screen(a), "config_error") && (int)a->boot_problem == cases[i].want &&
+                  strstr(a->config_err, file) && !a->queue && !a->kiosk_key,
+              "%s: the kiosk stops, opens nothing: %s (%s)", cases[i].word, app_screen(a), a->config_err);
+        CHECK(ui_focus(app_ui(a)) == ui_id("config_error.retry"), "Try again has the focus");
+        shot(a, cases[i].step);
+        /* Quick exit stays on it. */
+        key(a, SDLK_F12);
+        CHECK(!strcmp(app_screen(a), "config_error"), "quick exit left the error screen");
+        app_destroy(a);
+    }
+    app_w = 1280, app_h = 800;
+    /* Still there: Try again stays; gone (the other stick out, a new boot):
+     * Try again starts the kiosk. */
+    lang_now = "en";
+    a = open_app(&f, "en", 0);
+    tap(a, "config_error.retry");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen(a), "config_error") && a->boot_problem == APP_BOOT_ELSEWHERE, "still refused");
+    unlink(file);
+    tap(a, "config_error.retry");
+    pump(a, 2);
+    CHECK(!strcmp(app_screen(a), "welcome") && a->boot_problem == APP_BOOT_OK && a->queue,
+          "the file gone, Try again starts: %s (%s)", app_screen(a), a->config_err);
+    app_destroy(a);
+    kfix_destroy(&f);
+}
+
+
 /* ---- spoken guidance */
 
 static bool not_playing(struct app *a, const void *arg)
@@ -4673,7 +4734,7 @@ int main(int argc, char **argv)
     } sections[] = {
         {"flow", section_flow},       {"quick_exit", section_quick_exit}, {"idle", section_idle},
         {"removed", section_removed}, {"demo", section_demo},             {"staff", section_staff},
-        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"screens", section_screens}, {"config", section_config}, {"audio", section_audio},
+        {"staff_keys", section_staff_keys}, {"staff_lockout", section_staff_lockout}, {"helpline_key", section_helpline_key}, {"staff_layout", section_staff_layout}, {"layout", section_layout}, {"screens", section_screens}, {"config", section_config}, {"boot_problem", section_boot_problem}, {"audio", section_audio},
         {"phone", section_phone}, {"phone_removed", section_phone_removed},
         {"phone_states", section_phone_states}, {"phone_replug", section_phone_replug},
         {"phone_not_answering", section_phone_not_answering},

@@ -130,6 +130,10 @@ struct app {
     bool helpline_changed;
     char pinned_fpr[KEYS_FINGERPRINT_SIZE]; /* the remembered key ("" when its record is damaged) */
     bool pin_confirms_key;          /* the staff PIN screen confirms the new key, not staff */
+    /* The image's own-stick check refused this boot ([kiosk] boot_problem):
+     * another stick is plugged in with this one's identifiers (TWIN), or the
+     * system came from another stick (ELSEWHERE). */
+    enum { APP_BOOT_OK, APP_BOOT_TWIN, APP_BOOT_ELSEWHERE } boot_problem;
     struct referral *referrals;
     int nreferrals;
     /* [platforms] adult / under18: the sites that check the codes on each

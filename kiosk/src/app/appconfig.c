@@ -51,7 +51,45 @@ void app_config_free(struct app *a)
     memset(a->helpline_pk, 0, sizeof a->helpline_pk);
     a->helpline_fpr[0] = a->kiosk_fpr[0] = a->kiosk_id[0] = '\0';
     a->helpline_changed = false;
+    a->boot_problem = APP_BOOT_OK;
     a->pinned_fpr[0] = '\0';
+}
+
+/* [kiosk] boot_problem: the image's own-stick check leaves "twin" (another
+ * stick has this one's identifiers) or "elsewhere" (the system came from
+ * another stick) there, and mounts nothing. Nothing is taken then: the
+ * error screen tells staff to unplug the other stick. */
+static int boot_problem_check(struct app *a, struct config *cfg)
+{
+    char *path = config_path(cfg, "kiosk", "boot_problem");
+    if (!path)
+        return 0;
+    char word[32] = "";
+    FILE *f = fopen(path, "re");
+    if (f) {
+        if (!fgets(word, sizeof word, f))
+            word[0] = '\0';
+        fclose(f);
+    }
+    word[strcspn(word, "\r\n")] = '\0';
+    int rc = 0;
+    if (!strcmp(word, "twin")) {
+        a->boot_problem = APP_BOOT_TWIN;
+        rc = errfmt(a->config_err, sizeof a->config_err,
+                    "another stick plugged in has this stick's identifiers (%s says twin): the data "
+                    "partition was not mounted. Unplug the other Hifazat stick, then switch the "
+                    "computer off and on.",
+                    path);
+    } else if (f) {
+        a->boot_problem = APP_BOOT_ELSEWHERE;
+        rc = errfmt(a->config_err, sizeof a->config_err,
+                    "the system did not come from the stick that was started (%s says %s): the "
+                    "data partition was not mounted. Unplug the other USB sticks, then switch the "
+                    "computer off and on.",
+                    path, word[0] ? word : "so");
+    }
+    free(path);
+    return rc;
 }
 
 static struct referral *referral_get(struct app *a, const char *id, size_t idlen)
@@ -217,6 +255,8 @@ int app_config_load(struct app *a)
     if (demo)
         return 0;
 
+    if (boot_problem_check(a, cfg) != 0)
+        return -1;
     a->data_dir = config_path(cfg, "kiosk", "data_dir");
     if (!a->data_dir)
         return errfmt(a->config_err, sizeof a->config_err,

@@ -5,7 +5,9 @@
  * never a kiosk that fingerprints for nothing.
  * A changed helpline key (app.helpline_changed) is shown here too, with the
  * remembered and the new fingerprints, and a button for staff to confirm
- * the new key with the staff PIN. */
+ * the new key with the staff PIN.
+ * So is a boot the image's own-stick check refused (app.boot_problem):
+ * another Hifazat stick is plugged in; staff are told which one to unplug. */
 #include "screen_util.h"
 
 static struct ui_scroll scroll;
@@ -91,10 +93,43 @@ static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect ar
     fpr_row(ui, &in, _("Now configured:"), a->helpline_fpr);
 }
 
+static void draw_boot_problem(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
+    const struct ui_theme *t = ui_theme(ui);
+    struct page p;
+    page_begin(ui, area, false, true, &p);
+    if (page_nav(ui, &p, NULL, NULL, "config_error.retry", _("Try again"), false) == NAV_NEXT) {
+        retry(a);
+        return;
+    }
+    bool twin = a->boot_problem == APP_BOOT_TWIN;
+    page_title(ui, &p, twin ? _("Another Hifazat stick is plugged in") : _("This machine is not ready"),
+               TEXT_ICON_USB);
+    page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
+              t->text);
+    ui_cut_top(&p.body, t->gap / 2);
+    draw_card(ui, p.body);
+    struct page in = p;
+    in.body = ui_inset(p.body, t->pad / 2);
+    page_text(ui, &in,
+              twin ? _("For staff: two Hifazat sticks with the same identity are plugged in (copies of "
+                       "one image that were never provisioned). Unplug the other Hifazat stick, not "
+                       "the one this computer started from, then switch the computer off and on. "
+                       "Provision every stick so that each has an identity of its own.")
+                   : _("For staff: this computer started from one stick, but the kiosk's system came "
+                       "from another. Unplug every other USB stick, then switch the computer off and "
+                       "on."),
+              UI_FONT_SMALL, t->text);
+}
+
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
     if (a->helpline_changed) {
         draw_key_changed(a, ui, area);
+        return;
+    }
+    if (a->boot_problem != APP_BOOT_OK) {
+        draw_boot_problem(a, ui, area);
         return;
     }
     const struct ui_theme *t = ui_theme(ui);

@@ -49,6 +49,9 @@ static const struct setting {
     {"kiosk", "kiosk_key_secret", V_SECRET32, 0, 0, SC_SITE, 0},
     {"kiosk", "language", V_LANG, 0, 0, SC_PREF, 0},
     {"kiosk", "media_root", V_PATH, 0, 0, SC_SITE, 0},
+    /* a file the boot leaves when the system did not come from the stick
+     * that was started (the image's own-stick check): main file only */
+    {"kiosk", "boot_problem", V_PATH, 0, 0, SC_MAIN, 0},
     {"kiosk", "idle_timeout_minutes", V_INT, 1, 240, SC_PREF, 3},
     /* spoken guidance and larger text */
     {"kiosk", "narration", V_BOOL, 0, 0, SC_PREF, 0},
