@@ -2,6 +2,7 @@
  * the app module so tests and benchmarks run the same code. */
 #include "app.h"
 #include "version.h"
+#include "version_git.h"
 
 #include <malloc.h>
 #include <SDL.h>
