@@ -110,10 +110,9 @@ int main(void)
     int16_t *pcm[4] = {0};
     size_t len[4] = {0};
     for (int k = 0; k < 4; k++) {
-        char p[4096];
+        char p[sizeof o.paths->audio_dir + 256];
         const struct guide_screen *g = guide_screen_find(screens[k], "");
-        snprintf(p, sizeof p, "%s/ur/%s.opus", o.audio_dir ? o.audio_dir : HIFAZAT_BENCH_AUDIO_DIR,
-                 g->clip);
+        snprintf(p, sizeof p, "%s/ur/%s.opus", o.paths->audio_dir, g->clip);
         OggOpusFile *of = op_open_file(p, NULL);
         if (!of) {
             fprintf(stderr, "cannot open %s\n", p);

@@ -31,8 +31,11 @@
 
 static struct app *open_app(const char *screen)
 {
+    static struct app_paths paths;
+    app_paths_default(&paths);
     struct app_options o;
     app_options_default(&o);
+    o.paths = &paths;
     o.windowed = true;
     o.width = W;
     o.height = H;

@@ -164,6 +164,7 @@ int kfix_create(struct kfix *f, const char *tag, unsigned flags)
     if (!d)
         return -1;
     snprintf(f->root, sizeof f->root, "%s", d);
+    app_paths_default(&f->paths);
     snprintf(f->config, sizeof f->config, "%s/kiosk.conf", f->root);
     snprintf(f->data, sizeof f->data, "%s/data", f->root);
     snprintf(f->media, sizeof f->media, "%s/media", f->root);
@@ -372,4 +373,5 @@ void kfix_options(const struct kfix *f, struct app_options *o, int w, int h)
     o->media_root = f->media;
     o->media_folders = true;
     o->devices = f->devices;
+    o->paths = &f->paths;
 }

@@ -26,6 +26,7 @@ struct kfix {
     int timeout_ms;              /* set before kfix_phones(): a phone request unanswered this
                                     long (a folder's listing too) makes it NOT_ANSWERING
                                     (0: the layer's defaults) */
+    struct app_paths paths;      /* the app's files (app_paths_default()), for kfix_options() */
 };
 
 enum {
@@ -65,8 +66,8 @@ enum {
 };
 int kfix_plug_phone(struct kfix *f, const char *serial, const char *model, unsigned how);
 /* Options for an app on this kiosk: windowed w x h, the fixture's config,
- * its media root as folders (or kfix_phones()' device layer), no idle
- * timeout, quiet. */
+ * its media root as folders (or kfix_phones()' device layer), the
+ * fixture's paths, no idle timeout, quiet. */
 void kfix_options(const struct kfix *f, struct app_options *o, int w, int h);
 /* The pictures the fixture phone holds (paths relative to the device). */
 extern const char *const kfix_phone_files[];

@@ -9,6 +9,7 @@
 #include "ui.h"
 
 #include <SDL.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,8 +221,11 @@ static void test_bad_config(void)
 {
     char err[512];
     int code = 0;
+    struct app_paths paths;
+    app_paths_default(&paths);
     struct app_options o;
     app_options_default(&o);
+    o.paths = &paths;
     o.windowed = true;
     o.quiet = true;
     o.render_driver = "no-such-renderer";
@@ -237,7 +241,7 @@ static void test_bad_config(void)
     a = app_create(&o, err, sizeof err, &code);
     CHECK(!a && code == 2 && strstr(err, "fa"), "unknown language: %s", err);
     o.lang = "ur";
-    o.font_dir = "/nonexistent";
+    snprintf(paths.font_dir, sizeof paths.font_dir, "/nonexistent");
     a = app_create(&o, err, sizeof err, &code);
     CHECK(!a && code == 2 && strstr(err, "/nonexistent"), "missing fonts: %s", err);
 }

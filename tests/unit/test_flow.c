@@ -481,6 +481,12 @@ static bool fingerprint_finished(struct app *a, const void *arg)
 
 static int app_w = 1280, app_h = 800;
 static int64_t app_now_s;   /* the app's clock (0: the real one) */
+
+static int64_t flow_clock(void *ctx)
+{
+    (void)ctx;
+    return app_now_s ? app_now_s : (int64_t)time(NULL);
+}
 static bool app_events;     /* KIOSK_EVENT lines on stdout */
 
 /* Where the sound goes, as the tests say (the machine's own sound card
@@ -508,7 +514,7 @@ static struct app *open_app(const struct kfix *f, const char *lang, int idle_s)
     o.wifi = flow_wifi;
     o.lang = lang;
     o.idle_timeout_s = idle_s;
-    o.now = app_now_s;
+    o.now = flow_clock;
     o.test_events = app_events;
     char err[800];
     int code;
@@ -2838,7 +2844,7 @@ static void section_quick_exit(void)
 static bool warning_shown(struct app *a, const void *arg)
 {
     (void)arg;
-    return a->idle_warning;
+    return a->safety.idle_warning;
 }
 
 static void section_idle(void)
@@ -2867,7 +2873,7 @@ static void section_idle(void)
     e.motion.y = 400;
     SDL_PushEvent(&e);
     pump(a, 2);
-    CHECK(!a->idle_warning && !strcmp(app_screen(a), "choose") && a->session.nitems > 0,
+    CHECK(!a->safety.idle_warning && !strcmp(app_screen(a), "choose") && a->session.nitems > 0,
           "a touch during the countdown keeps the session");
     /* Walked away: the countdown, then the wipe. */
     Uint32 t0 = SDL_GetTicks();
@@ -3039,7 +3045,10 @@ static void section_demo(void)
     char *ok = run_cmd(cmd);
     REQUIRE(ok && strstr(ok, "ok"), "copying the demo media");
     free(ok);
-    o.demo_dir = demo_dir;
+    static struct app_paths demo_paths;
+    demo_paths = f.paths;
+    snprintf(demo_paths.demo_dir, sizeof demo_paths.demo_dir, "%s", demo_dir);
+    o.paths = &demo_paths;
     char err[800];
     int code;
     struct app *a = app_create(&o, err, sizeof err, &code);
@@ -4192,8 +4201,8 @@ static void section_screens(void)
         wait_volumes(a, 1);
         r = (struct run){.lang = "ur", .stop = ST_CHOOSE};
         walk(a, &r);
-        a->idle_warning = true;
-        a->last_input_ms = SDL_GetTicks() - (Uint32)(a->idle_timeout_ms - 19500);
+        a->safety.idle_warning = true;
+        a->safety.last_input_ms = SDL_GetTicks() - (Uint32)(a->safety.idle_timeout_ms - 19500);
         shot(a, "idle_warning");
         app_destroy(a);
         kfix_destroy(&f);

@@ -1,6 +1,7 @@
 /* The app: explicit video/render driver choice, the window, the main loop
  * that sleeps until something happens, screen changes, the session. */
 #include "app_internal.h"
+#include "errfmt.h"
 #include "staff_wifi.h"
 #include "wifi.h"
 
@@ -30,10 +31,6 @@
 #define HIFAZAT_ICON_DIR "icons"
 #endif
 
-/* The countdown before an idle wipe: at least 20 s to come back. */
-#define IDLE_WARN_MS 30000
-/* Three Esc presses within this long: quick exit. */
-#define ESC_CHORD_MS 1500
 /* Five taps on the app's mark within this long: the staff screen. */
 #define MARK_TAPS_MS 3000
 
@@ -62,38 +59,22 @@ static const enum screen_id flow[] = {
 };
 #define FLOW_LEN (int)(sizeof flow / sizeof flow[0])
 
-void app_options_default(struct app_options *o)
-{
-    memset(o, 0, sizeof(*o));
-    o->width = 1280;
-    o->height = 800;
-    o->lang = NULL;
-    o->screen = "welcome";
-    o->idle_timeout_s = -1;
-}
-
-static void seterr(char *err, size_t n, const char *fmt, const char *a, const char *b)
-{
-    if (err && n)
-        snprintf(err, n, fmt, a, b);
-}
-
 static bool is_dir(const char *p)
 {
     struct stat st;
     return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Option, then environment, then an installed layout beside the binary
+/* The environment, then an installed layout beside the binary
  * (<prefix>/bin -> <prefix>/share/...), then the build-time default. */
-static const char *resolve_dir(const char *opt, const char *env, const char *installed_rel,
-                               const char *builtin, char *buf, size_t n)
+static void resolve_dir(char *buf, size_t n, const char *env, const char *installed_rel,
+                        const char *builtin)
 {
-    if (opt && *opt)
-        return opt;
     const char *e = getenv(env);
-    if (e && *e)
-        return e;
+    if (e && *e) {
+        snprintf(buf, n, "%s", e);
+        return;
+    }
     char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) {
@@ -103,10 +84,42 @@ static const char *resolve_dir(const char *opt, const char *env, const char *ins
             *slash = '\0';
             int l = snprintf(buf, n, "%s/../%s", exe, installed_rel);
             if (l > 0 && (size_t)l < n && is_dir(buf))
-                return buf;
+                return;
         }
     }
-    return builtin;
+    snprintf(buf, n, "%s", builtin);
+}
+
+void app_paths_default(struct app_paths *p)
+{
+    resolve_dir(p->font_dir, sizeof p->font_dir, "HIFAZAT_FONT_DIR", "share/hifazat/fonts",
+                HIFAZAT_FONT_DIR);
+    resolve_dir(p->locale_dir, sizeof p->locale_dir, "HIFAZAT_LOCALE_DIR", "share/locale",
+                HIFAZAT_LOCALE_DIR);
+    resolve_dir(p->audio_dir, sizeof p->audio_dir, "HIFAZAT_AUDIO_DIR", "share/hifazat/audio",
+                HIFAZAT_AUDIO_DIR);
+    resolve_dir(p->icon_dir, sizeof p->icon_dir, "HIFAZAT_ICON_DIR", "share/hifazat/icons",
+                HIFAZAT_ICON_DIR);
+    resolve_dir(p->demo_dir, sizeof p->demo_dir, "HIFAZAT_DEMO_DIR", "share/hifazat/demo/media",
+                HIFAZAT_ASSETS_DIR "/demo/media");
+}
+
+/* The real clock (app_options_default()'s). */
+static int64_t wall_clock(void *ctx)
+{
+    (void)ctx;
+    return (int64_t)time(NULL);
+}
+
+void app_options_default(struct app_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->width = 1280;
+    o->height = 800;
+    o->lang = NULL;
+    o->screen = "welcome";
+    o->idle_timeout_s = -1;
+    o->now = wall_clock;
 }
 
 /* One named driver, or the real displays in turn; never SDL's silent
@@ -127,9 +140,7 @@ static int init_video(const char *want, char *err, size_t errlen)
             return 0;
         char msg[256];
         snprintf(msg, sizeof msg, "%s", SDL_GetError());
-        if (err && errlen)
-            snprintf(err, errlen, "video driver '%s' failed: %s (compiled in: %s)", want, msg, avail);
-        return -1;
+        return errfmt(err, errlen, "video driver '%s' failed: %s (compiled in: %s)", want, msg, avail);
     }
     static const char *const order[] = {"wayland", "x11", "kmsdrm"};
     char tried[512] = "";
@@ -145,10 +156,9 @@ static int init_video(const char *want, char *err, size_t errlen)
         size_t l = strlen(tried);
         snprintf(tried + l, sizeof tried - l, "%s%s: %s", l ? "; " : "", order[i], SDL_GetError());
     }
-    seterr(err, errlen,
-           "no display found (%s). Set SDL_VIDEODRIVER or --video-driver (compiled in: %s)",
-           *tried ? tried : "no display driver compiled in", avail);
-    return -1;
+    return errfmt(err, errlen,
+                  "no display found (%s). Set SDL_VIDEODRIVER or --video-driver (compiled in: %s)",
+                  *tried ? tried : "no display driver compiled in", avail);
 }
 
 static void notify_screen(struct app *a)
@@ -299,43 +309,45 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         err[0] = '\0';
     struct app *a = calloc(1, sizeof(*a));
     if (!a) {
-        seterr(err, errlen, "out of memory%s%s", "", "");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     a->opt = *o;
+    a->opt.paths = NULL;   /* the caller's, read here only */
     if (sodium_init() < 0) {
-        seterr(err, errlen, "libsodium failed to initialise%s%s", "", "");
+        errfmt(err, errlen, "libsodium failed to initialise");
         goto fail;
     }
     a->last_volume_count = -1;
     int lang = o->lang ? i18n_parse(o->lang) : I18N_UR;
     if (lang < 0) {
-        seterr(err, errlen, "unknown language '%s' (use ur or en)%s", o->lang, "");
+        errfmt(err, errlen, "unknown language '%s' (use ur or en)", o->lang);
         code = 2;
         goto fail;
     }
     enum screen_id first = screen_by_name(o->screen ? o->screen : "welcome");
     if (first == SCREEN_COUNT) {
-        seterr(err, errlen,
+        errfmt(err, errlen,
                "unknown screen '%s' (welcome, privacy, questions, connect, choose, fingerprint, "
-               "review, confirm, case_code, finish, staff_pin, staff, config_error, check)%s",
-               o->screen, "");
+               "review, confirm, case_code, finish, staff_pin, staff, config_error, check)",
+               o->screen);
         code = 2;
         goto fail;
     }
 
-    char fbuf[4096], lbuf[4096], dbuf[4096], abuf[4096], ibuf[4096];
-    const char *audio_dir = resolve_dir(o->audio_dir, "HIFAZAT_AUDIO_DIR", "share/hifazat/audio",
-                                        HIFAZAT_AUDIO_DIR, abuf, sizeof abuf);
-    const char *icon_dir = resolve_dir(o->icon_dir, "HIFAZAT_ICON_DIR", "share/hifazat/icons",
-                                       HIFAZAT_ICON_DIR, ibuf, sizeof ibuf);
-    const char *font_dir = resolve_dir(o->font_dir, "HIFAZAT_FONT_DIR", "share/hifazat/fonts",
-                                       HIFAZAT_FONT_DIR, fbuf, sizeof fbuf);
-    const char *locale_dir = resolve_dir(o->locale_dir, "HIFAZAT_LOCALE_DIR", "share/locale",
-                                         HIFAZAT_LOCALE_DIR, lbuf, sizeof lbuf);
-    const char *demo_dir = resolve_dir(o->demo_dir, "HIFAZAT_DEMO_DIR", "share/hifazat/demo/media",
-                                       HIFAZAT_ASSETS_DIR "/demo/media", dbuf, sizeof dbuf);
-    snprintf(a->demo_root, sizeof a->demo_root, "%s", demo_dir);
+    if (!o->paths || !o->now) {
+        errfmt(err, errlen, "app_options without %s", !o->paths ? "paths" : "a clock");
+        code = 2;
+        goto fail;
+    }
+    const char *audio_dir = o->paths->audio_dir, *icon_dir = o->paths->icon_dir;
+    const char *font_dir = o->paths->font_dir, *locale_dir = o->paths->locale_dir;
+    if (snprintf(a->demo_root, sizeof a->demo_root, "%s", o->paths->demo_dir) >=
+        (int)sizeof a->demo_root) {
+        errfmt(err, errlen, "the demo pictures' path is too long: %s", o->paths->demo_dir);
+        code = 2;
+        goto fail;
+    }
 
     /* The configuration: real mode without a usable one shows the staff
      * error screen (never a crash); demo mode works without one. */
@@ -370,26 +382,26 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         snprintf(a->media_root, sizeof a->media_root, "/media");
     free(root);
     if (i18n_init(locale_dir)) {
-        seterr(err, errlen, "cannot load the translations from %s (hifazat.mo)%s", locale_dir, "");
+        errfmt(err, errlen, "cannot load the translations from %s (hifazat.mo)", locale_dir);
         code = 2;
         goto fail;
     }
     char terr[512];
     a->text = text_create(font_dir, terr, sizeof terr);
     if (!a->text) {
-        seterr(err, errlen, "%s%s", terr, "");
+        errfmt(err, errlen, "%s", terr);
         code = 2;
         goto fail;
     }
     a->ui = ui_create(a->text);
     if (!a->ui) {
-        seterr(err, errlen, "out of memory%s%s", "", "");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
 
     /* SDL turns SIGINT/SIGTERM into SDL_QUIT: the session is wiped on the way out. */
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER)) {
-        seterr(err, errlen, "SDL_Init failed: %s%s", SDL_GetError(), "");
+        errfmt(err, errlen, "SDL_Init failed: %s", SDL_GetError());
         goto fail;
     }
     const char *vd = o->video_driver ? o->video_driver : getenv("SDL_VIDEODRIVER");
@@ -411,7 +423,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     }
     a->win = SDL_CreateWindow("Hifazat", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, wflags);
     if (!a->win) {
-        seterr(err, errlen, "cannot create the window: %s%s", SDL_GetError(), "");
+        errfmt(err, errlen, "cannot create the window: %s", SDL_GetError());
         goto fail;
     }
     const char *rd = o->render_driver ? o->render_driver : getenv("SDL_RENDER_DRIVER");
@@ -419,9 +431,9 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     a->rend = ui_renderer_create(a->win, rd, rerr, sizeof rerr);
     if (!a->rend) {
         if (rd && *rd)
-            seterr(err, errlen, "%s%s", rerr, "");
+            errfmt(err, errlen, "%s", rerr);
         else
-            seterr(err, errlen, "%s; try --render-driver software%s", rerr, "");
+            errfmt(err, errlen, "%s; try --render-driver software", rerr);
         code = 2;
         goto fail;
     }
@@ -429,7 +441,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     a->native_wait = cur && (!strcmp(cur, "x11") || !strcmp(cur, "wayland"));
     a->event_type = SDL_RegisterEvents(1);
     if (a->event_type == (Uint32)-1) {
-        seterr(err, errlen, "no SDL user events left%s%s", "", "");
+        errfmt(err, errlen, "no SDL user events left");
         goto fail;
     }
     if (!o->quiet) {
@@ -457,7 +469,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         struct device_error derr;
         a->devices = devices_create(&dopt, &derr);
         if (!a->devices) {
-            seterr(err, errlen, "cannot watch for devices: %s%s", derr.detail, "");
+            errfmt(err, errlen, "cannot watch for devices: %s", derr.detail);
             goto fail;
         }
         a->own_devices = true;
@@ -485,7 +497,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     struct media_error merr;
     a->media = media_create(&mo, &merr);
     if (!a->media) {
-        seterr(err, errlen, "cannot read devices: %s%s", merr.detail, "");
+        errfmt(err, errlen, "cannot read devices: %s", merr.detail);
         goto fail;
     }
     /* The first list is ready when devices_create() returns; taking the
@@ -495,10 +507,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     notify_volumes(a);
 
     a->default_lang = (enum i18n_lang)lang;
-    a->idle_timeout_ms = idle_s > 0 ? idle_s * 1000 : 0;
-    a->idle_warn_ms = IDLE_WARN_MS;
-    if (a->idle_warn_ms > a->idle_timeout_ms / 2)
-        a->idle_warn_ms = a->idle_timeout_ms / 2;   /* short test timeouts only */
+    safety_init(&a->safety, idle_s, SDL_GetTicks());
     app_set_lang(a, i18n_tag(a->default_lang));
     a->session.demo = o->demo;
     /* A kiosk that cannot queue reports says so to staff instead of
@@ -507,11 +516,10 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         first = SCREEN_CONFIG_ERROR;
     a->screen = first;
     a->staff_return = SCREEN_WELCOME;
-    a->last_input_ms = SDL_GetTicks();
+    a->safety.last_input_ms = SDL_GetTicks();
     if (screens[first]->enter)
         screens[first]->enter(a);
-    const char *te = getenv("HIFAZAT_TEST_EVENTS");
-    if (o->test_events || (te && !strcmp(te, "1"))) {
+    if (o->test_events) {
         a->test_events = true;
         static const struct app_listener ev = {.screen = event_screen, .volumes = event_volumes,
                                                .device = event_device};
@@ -521,7 +529,7 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     }
     /* After the first screen is known: the narration listener hears it once. */
     if (narration_create(a, audio_dir, icon_dir)) {
-        seterr(err, errlen, "out of memory%s%s", "", "");
+        errfmt(err, errlen, "out of memory");
         goto fail;
     }
     /* No network until staff ask for one, even after a crash mid-upload. */
@@ -669,21 +677,12 @@ static void reset_all(struct app *a)
     jobs_cancel_all(a);
     if (screens[a->screen]->leave)
         screens[a->screen]->leave(a);
-    session_wipe(&a->session);
-    a->session.demo = a->default_demo;
-    media_wipe(a->media);
-    media_pause(a->media, false);
-    devices_wipe(a->devices);
-    ui_render_purge(a->rend);
-    text_cache_clear(a->text);
+    safety_wipe(a);
     app_set_lang(a, i18n_tag(a->default_lang));
     a->screen = a->config_err[0] && !a->default_demo ? SCREEN_CONFIG_ERROR : SCREEN_WELCOME;
-    a->idle_warning = false;
-    a->busy = false;
     a->wake_at = 0;
     a->staff_return = SCREEN_WELCOME;
     a->media_ev = 0;
-    memset(a->esc_ms, 0, sizeof a->esc_ms);
     ui_reset(a->ui);
     narration_reset(a);
     if (screens[a->screen]->enter)
@@ -700,7 +699,6 @@ void app_finish(struct app *a)
         reset_all(a);
 }
 
-void app_quick_exit(struct app *a) { app_finish(a); }
 bool app_session_active(const struct app *a) { return a->session.active; }
 
 int app_set_lang(struct app *a, const char *tag)
@@ -745,7 +743,7 @@ const struct device_info *app_volume(const struct app *a, uint64_t id)
 
 int64_t app_now(const struct app *a)
 {
-    return a->opt.now ? a->opt.now : (int64_t)time(NULL);
+    return a->opt.now(a->opt.now_ctx);
 }
 
 void app_test_event(struct app *a, const char *what)
@@ -822,26 +820,6 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
     }
 }
 
-/* Someone may have walked away: a calm countdown they can stop with one
- * tap, then the wipe. */
-static void draw_idle_warning(struct app *a)
-{
-    Uint32 idle = SDL_GetTicks() - a->last_input_ms;
-    int left_ms = a->idle_timeout_ms - (int)idle;
-    int secs = left_ms > 0 ? (left_ms + 999) / 1000 : 0;
-    char msg[512];
-    /* TRANSLATORS: %d is a number of seconds, counting down. */
-    snprintf(msg, sizeof msg,
-             _("To keep your information private, this screen will be cleared in %d seconds. "
-               "Touch the button to carry on."),
-             secs);
-    if (ui_dialog(a->ui, "idle.warning", _("Are you still there?"), msg, _("I am still here"),
-                  NULL) == UI_DIALOG_YES) {
-        a->idle_warning = false;
-        a->last_input_ms = SDL_GetTicks();
-    }
-}
-
 /* Applies what a frame asked for; true if anything changed. */
 static bool apply_pending(struct app *a)
 {
@@ -906,8 +884,8 @@ int app_draw(struct app *a, bool present)
             screens[a->screen]->draw(a, a->ui, area);
         if (!STALE && narration_hearing_asking(a))
             hearing_dialog_draw(a);
-        if (!STALE && a->idle_warning)
-            draw_idle_warning(a);
+        if (!STALE && a->safety.idle_warning)
+            safety_draw_warning(a);
         if (!STALE && ui_escape(a->ui))
             app_back(a);
 #undef STALE
@@ -992,39 +970,15 @@ void app_event(struct app *a, const SDL_Event *e)
         ui_render_purge(a->rend);
         a->dirty = true;
         return;
-    case SDL_KEYDOWN:
-    case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP:
-    case SDL_MOUSEMOTION:
-    case SDL_MOUSEWHEEL:
-    case SDL_FINGERDOWN:
-        a->last_input_ms = SDL_GetTicks();
-        if (a->idle_warning) {
-            a->idle_warning = false;   /* any touch or key means someone is there */
-            a->dirty = true;
-        }
-        break;
     default:
         break;
     }
+    /* Input stamps the idle clock; the quick exit goes before anything else. */
+    if (safety_event(a, e))
+        return;
     if (e->type == SDL_KEYDOWN && !e->key.repeat) {
         SDL_Keycode k = e->key.keysym.sym;
         Uint16 mod = e->key.keysym.mod;
-        /* F12, or Esc three times quickly: quick exit, wherever the focus is. */
-        if (k == SDLK_F12) {
-            app_quick_exit(a);
-            return;
-        }
-        if (k == SDLK_ESCAPE) {
-            Uint32 now = SDL_GetTicks();
-            a->esc_ms[0] = a->esc_ms[1];
-            a->esc_ms[1] = a->esc_ms[2];
-            a->esc_ms[2] = now ? now : 1;
-            if (a->esc_ms[0] && now - a->esc_ms[0] <= ESC_CHORD_MS) {
-                app_quick_exit(a);
-                return;
-            }
-        }
         /* F5 in demo mode: the trainer starts the demo again. */
         if (k == SDLK_F5 && a->default_demo) {
             app_finish(a);
@@ -1065,37 +1019,6 @@ static void wait_at_most(int *wait_ms, int ms)
         *wait_ms = ms;
 }
 
-static bool idle_reset_due(struct app *a, Uint32 now, int *wait_ms)
-{
-    if (!a->idle_timeout_ms)
-        return false;
-    bool fresh = (a->screen == SCREEN_WELCOME || a->screen == SCREEN_CONFIG_ERROR) &&
-                 !a->session.active && i18n_lang() == a->default_lang;
-    if (fresh) {
-        a->idle_warning = false;
-        return false;
-    }
-    /* Fingerprinting: the person is waiting for us, not gone. */
-    if (a->busy)
-        a->last_input_ms = now;
-    Uint32 idle = now - a->last_input_ms;
-    if (idle >= (Uint32)a->idle_timeout_ms)
-        return true;
-    int left = a->idle_timeout_ms - (int)idle;
-    if (left <= a->idle_warn_ms) {
-        if (!a->idle_warning) {
-            a->idle_warning = true;
-            a->dirty = true;
-        }
-        /* Redraw as each second of the countdown passes. */
-        int to_tick = left % 1000;
-        wait_at_most(wait_ms, to_tick ? to_tick : 1000);
-    } else {
-        wait_at_most(wait_ms, left - a->idle_warn_ms);
-    }
-    return false;
-}
-
 /* x11 and wayland block in the kernel until an event comes. For the other
  * drivers (kmsdrm on the console, dummy) SDL 2.26 "waits" by polling every
  * millisecond; polling every 10 ms is as quick for a finger or a key and
@@ -1126,11 +1049,14 @@ bool app_pump(struct app *a, int timeout_ms)
         a->dirty = true;   /* tests and benchmarks: frames back to back */
     int wait = a->dirty ? 0 : timeout_ms;
     Uint32 now = SDL_GetTicks();
-    if (idle_reset_due(a, now, &wait)) {
+    int idle_next = -1;
+    if (safety_idle_due(a, now, &idle_next)) {
         /* Someone walked away: wipe and start again for the next person. */
         reset_all(a);
-        a->last_input_ms = now;
+        a->safety.last_input_ms = now;
         wait = 0;
+    } else if (idle_next >= 0) {
+        wait_at_most(&wait, idle_next);
     }
     if (a->wake_at) {
         Sint32 d = (Sint32)(a->wake_at - now);

@@ -1,7 +1,9 @@
 /* The kiosk app: window, main loop, screens, session, worker jobs.
  *
  * Usage (main.c does exactly this):
- *  1. struct app_options o; app_options_default(&o); ...set from argv...
+ *  1. struct app_paths p; app_paths_default(&p); ...directories given in argv...
+ *     struct app_options o; app_options_default(&o); o.paths = &p; ...set from argv...
+ *     (tests hand in their own paths, clock, devices and Wi-Fi the same way)
  *  2. struct app *a = app_create(&o, err, sizeof err);  (NULL + message on failure;
  *     *exit_code says 2 for a configuration error such as an unknown driver)
  *  3. int rc = app_run(a);   draws the first frame, prints KIOSK_READY, then
@@ -21,13 +23,25 @@ struct devices;
 struct wifi;
 union SDL_Event;
 
+/* Where the app's files are: app_paths_default() takes each from
+ * $HIFAZAT_FONT_DIR (_LOCALE_, _AUDIO_, _ICON_, _DEMO_), else the installed
+ * layout beside the binary (<prefix>/bin/../share/...), else the build and
+ * source trees; the caller then sets what its command line names. */
+struct app_paths {
+    char font_dir[4096];        /* the fonts */
+    char locale_dir[4096];      /* compiled translations (<dir>/<lang>/LC_MESSAGES/hifazat.mo) */
+    char audio_dir[4096];       /* narration clips (<dir>/<lang>/<clip>.opus); missing: silent */
+    char icon_dir[4096];        /* pictograms (<dir>/<name>.png) */
+    char demo_dir[4096];        /* demo mode's practice pictures */
+};
+void app_paths_default(struct app_paths *p);
+
 struct app_options {
     bool windowed;              /* default: full screen (desktop resolution) */
     int width, height;          /* window size with windowed (default 1280x800) */
     const char *video_driver;   /* NULL: $SDL_VIDEODRIVER, else wayland, x11, kmsdrm in turn */
     const char *render_driver;  /* NULL: $SDL_RENDER_DRIVER, else SDL's first accelerated one */
-    const char *font_dir;       /* NULL: $HIFAZAT_FONT_DIR, installed, or the source tree */
-    const char *locale_dir;     /* NULL: $HIFAZAT_LOCALE_DIR, installed, or the build tree */
+    const struct app_paths *paths; /* required; read by app_create() only */
     const char *lang;           /* "ur" or "en"; NULL: [kiosk] language, else "ur" */
     const char *screen;         /* first screen's name (default "welcome") */
     bool demo;                  /* demo banner, demo pictures; nothing is ever queued */
@@ -47,15 +61,12 @@ struct app_options {
     struct wifi *wifi;          /* Wi-Fi for staff (borrowed; tests hand in the fake backend).
                                    NULL: [wifi] interface with wpa_supplicant's backend, when
                                    set (and never in demo mode) */
-    const char *demo_dir;       /* demo pictures; NULL: $HIFAZAT_DEMO_DIR, installed, or the
-                                   source tree's assets/demo/media */
-    bool test_events;           /* KIOSK_EVENT lines on stdout (also HIFAZAT_TEST_EVENTS=1) */
-    int64_t now;                /* tests: the wall clock (seconds since 1970) the gallery's
-                                   "Today" and "Yesterday" count from; 0: the real clock */
-    const char *audio_dir;      /* narration clips (<dir>/<lang>/<clip>.opus); NULL:
-                                   $HIFAZAT_AUDIO_DIR, installed, or the build tree */
-    const char *icon_dir;       /* pictograms (<dir>/<name>.png); NULL: $HIFAZAT_ICON_DIR,
-                                   installed, or the build tree */
+    bool test_events;           /* KIOSK_EVENT lines on stdout (main.c: HIFAZAT_TEST_EVENTS=1) */
+    /* The wall clock in seconds since 1970, which the gallery's "Today" and
+     * "Yesterday" count from (required; the default is the real one, tests
+     * hand in a fixed one). */
+    int64_t (*now)(void *ctx);
+    void *now_ctx;
 };
 
 /* app_run()'s exit status when staff chose "Shut down" on the staff screen

@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "media.h"
 #include "queue.h"
+#include "safety.h"
 #include "session.h"
 #include "text.h"
 #include "ui.h"
@@ -105,13 +106,8 @@ struct app {
     bool pending_part, pending_redo;
     int pending_screen, pending_lang; /* id + 1, 0 = none */
     uint64_t frames;
-    Uint32 last_input_ms;
-    int idle_timeout_ms;
-    int idle_warn_ms;               /* the warning shows this long before the wipe */
-    bool idle_warning;              /* the "are you still there?" countdown is shown */
-    bool busy;                      /* work the person waits for: idle time does not count */
+    struct safety safety;           /* quick exit, idle timeout (safety.c) */
     Uint32 wake_at;                 /* a screen's timer (0: none) */
-    Uint32 esc_ms[3];               /* the last Esc presses: three quickly = quick exit */
     Uint32 mark_taps[5];            /* taps on the app's mark: five quickly = staff */
 
     /* configuration (appconfig.c) */
@@ -207,7 +203,7 @@ void app_wake_after(struct app *a, Uint32 ms);
 unsigned app_take_media_events(struct app *a, unsigned mask);
 /* The device with this id in the current list, or NULL. */
 const struct device_info *app_volume(const struct app *a, uint64_t id);
-/* Seconds since 1970: the clock, or app_options.now in tests. */
+/* Seconds since 1970: app_options.now (the real clock, or the tests' fixed one). */
 int64_t app_now(const struct app *a);
 /* With test events on: "KIOSK_EVENT <what>" on stdout (what a screen
  * reached, for the USB image's boot test; never a name, a label or a

@@ -2,6 +2,7 @@
  * the app module so tests and benchmarks run the same code. */
 #include "app.h"
 #include "version.h"
+#include "version_git.h"
 
 #include <malloc.h>
 #include <SDL.h>
@@ -76,6 +77,15 @@ static int bad(const char *fmt, const char *arg)
     return 2;
 }
 
+/* A directory given on the command line; empty keeps the default. */
+static bool set_dir(char *dir, size_t n, const char *val)
+{
+    if (!*val)
+        return true;
+    int l = snprintf(dir, n, "%s", val);
+    return l >= 0 && (size_t)l < n;
+}
+
 static bool parse_int(const char *s, int min, int max, int *out)
 {
     char *end;
@@ -93,8 +103,15 @@ int main(int argc, char **argv)
      * what is freed (chunks past its per-thread cache, i.e. over ~1 KiB).
      * Our own buffers are wiped anyway; measured: no cost to hashing. */
     mallopt(M_PERTURB, 0x5a);
+    /* Where fonts, translations, clips, pictograms and demo pictures are:
+     * the environment or the installed layout, unless argv names them. */
+    static struct app_paths paths;
+    app_paths_default(&paths);
     struct app_options o;
     app_options_default(&o);
+    o.paths = &paths;
+    const char *te = getenv("HIFAZAT_TEST_EVENTS");
+    o.test_events = te && !strcmp(te, "1");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -130,7 +147,8 @@ int main(int argc, char **argv)
             o.media_root = val;
         } else if (!strcmp(a, "--demo-dir")) {
             NEED_VALUE();
-            o.demo_dir = val;
+            if (!set_dir(paths.demo_dir, sizeof paths.demo_dir, val))
+                return bad("--demo-dir too long: '%s'", val);
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = true;
         } else if (!strcmp(a, "--size")) {
@@ -152,16 +170,20 @@ int main(int argc, char **argv)
             o.screen = val;
         } else if (!strcmp(a, "--font-dir")) {
             NEED_VALUE();
-            o.font_dir = val;
+            if (!set_dir(paths.font_dir, sizeof paths.font_dir, val))
+                return bad("--font-dir too long: '%s'", val);
         } else if (!strcmp(a, "--locale-dir")) {
             NEED_VALUE();
-            o.locale_dir = val;
+            if (!set_dir(paths.locale_dir, sizeof paths.locale_dir, val))
+                return bad("--locale-dir too long: '%s'", val);
         } else if (!strcmp(a, "--audio-dir")) {
             NEED_VALUE();
-            o.audio_dir = val;
+            if (!set_dir(paths.audio_dir, sizeof paths.audio_dir, val))
+                return bad("--audio-dir too long: '%s'", val);
         } else if (!strcmp(a, "--icon-dir")) {
             NEED_VALUE();
-            o.icon_dir = val;
+            if (!set_dir(paths.icon_dir, sizeof paths.icon_dir, val))
+                return bad("--icon-dir too long: '%s'", val);
         } else if (!strcmp(a, "--idle-timeout")) {
             NEED_VALUE();
             if (!parse_int(val, 0, 86400, &o.idle_timeout_s))

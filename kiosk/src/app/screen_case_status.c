@@ -70,7 +70,7 @@ static void leave(struct app *a)
 {
     wipe_typed(a);
     sodium_memzero(&st, sizeof st);   /* a running job is freed by its done() */
-    a->busy = false;
+    a->safety.busy = false;
 }
 
 static const char *part(const struct app *a)
@@ -114,7 +114,7 @@ static void job_done(struct app *a, void *arg, bool cancelled)
     struct case_job *j = arg;
     if (j == st.job && !cancelled && a->screen == SCREEN_CASE_STATUS) {
         st.job = NULL;
-        a->busy = false;
+        a->safety.busy = false;
         st.rc = j->rc;
         st.c = j->c;
         set_page(a, j->withdraw ? PAGE_DONE : PAGE_ANSWER);
@@ -161,10 +161,10 @@ static void start(struct app *a, bool withdraw)
         return;
     }
     st.job = j;
-    a->busy = true;
+    a->safety.busy = true;
     if (app_start_job(a, job_run, job_done, j) != 0) {
         st.job = NULL;
-        a->busy = false;
+        a->safety.busy = false;
         sodium_memzero(j, sizeof(*j));
         session_free(j);
     }

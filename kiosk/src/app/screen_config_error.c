@@ -26,7 +26,7 @@ static void retry(struct app *a)
         if (!a->opt.lang && l && i18n_parse(l) >= 0)
             a->default_lang = (enum i18n_lang)i18n_parse(l);
         if (a->opt.idle_timeout_s < 0)
-            a->idle_timeout_ms = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60000;
+            a->safety.idle_timeout_ms = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60000;
         app_finish(a);   /* a fresh start on the welcome screen */
     }
     a->dirty = true;

@@ -71,7 +71,7 @@ static void seal_done(struct app *a, void *arg, bool cancelled)
     if (ours) {
         st.job = NULL;
         st.saving = false;
-        a->busy = false;
+        a->safety.busy = false;
         if (j->rc == 0) {
             a->session.receipt = j->receipt;
             a->session.have_receipt = true;
@@ -146,11 +146,11 @@ static void send(struct app *a)
     memcpy(j->pk, a->helpline_pk, sizeof j->pk);
     st.job = j;
     st.saving = true;
-    a->busy = true;
+    a->safety.busy = true;
     if (app_start_job(a, seal_run, seal_done, j) != 0) {
         st.job = NULL;
         st.saving = false;
-        a->busy = false;
+        a->safety.busy = false;
         report_destroy(r);
         session_free(j);
         st.error = queue_message(QUEUE_ERR_IO);

@@ -207,7 +207,7 @@ static void done(struct app *a, void *arg, bool cancelled)
     bool ours = j == st.job && !cancelled && a->screen == SCREEN_FINGERPRINT;
     if (ours) {
         st.job = NULL;
-        a->busy = false;
+        a->safety.busy = false;
         media_pause(a->media, false);
     }
     if (!ours || atomic_load(&j->stop)) {
@@ -286,10 +286,10 @@ static void start(struct app *a)
     st.started = SDL_GetTicks();
     narration_topic(a, NULL, false);   /* "connected again" is over: the screen's own words */
     media_pause(a->media, true);
-    a->busy = true;
+    a->safety.busy = true;
     if (app_start_job(a, run, done, j) != 0) {
         st.job = NULL;
-        a->busy = false;
+        a->safety.busy = false;
         media_pause(a->media, false);
         job_free(j);
         st.state = FINISHED;
@@ -309,7 +309,7 @@ static void leave(struct app *a)
         /* Leaving while it runs (quick exit, idle): done() will wipe it. */
         atomic_store(&st.job->stop, true);
         st.job = NULL;
-        a->busy = false;
+        a->safety.busy = false;
         media_pause(a->media, false);
     }
     memset(&st, 0, sizeof st);

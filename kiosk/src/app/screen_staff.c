@@ -490,7 +490,7 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
     b.y += bh + g * 2;
 
     /* Idle timeout in minutes. */
-    int mins = a->idle_timeout_ms / 60000;
+    int mins = a->safety.idle_timeout_ms / 60000;
     char idle[160];
     if (mins == 1)
         snprintf(idle, sizeof idle, "%s", _("Clear the screen after 1 minute without use"));
@@ -518,7 +518,7 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
         snprintf(v, sizeof v, "%d", m);
         int rc = can_save ? config_save_override(a->cfg, "kiosk", "idle_timeout_minutes", v) : 0;
         if (rc == 0)
-            a->idle_timeout_ms = m * 60000;
+            a->safety.idle_timeout_ms = m * 60000;
         saved(a, rc);
     }
 

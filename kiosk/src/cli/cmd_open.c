@@ -5,6 +5,7 @@
  * --kiosks, only from the kiosks the helpline registered. */
 #include "cli.h"
 #include "durable.h"
+#include "errfmt.h"
 #include "keys.h"
 #include "outbox.h"
 #include "report.h"
@@ -214,14 +215,14 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        errfmt(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     char line[512];
     int rc = 0;
     for (unsigned no = 1; fgets(line, sizeof(line), f); no++) {
         if (!strchr(line, '\n') && !feof(f)) {
-            snprintf(err, errlen, "%s:%u: line too long", path, no);
+            errfmt(err, errlen, "%s:%u: line too long", path, no);
             rc = -1;
             break;
         }
@@ -239,9 +240,9 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
         if (parse_fingerprint(p, tok, e.fpr) != 0) {
             snprintf(key, sizeof(key), "%.*s", (int)(tok < KEYS_PUBLIC_TEXT_SIZE ? tok : KEYS_PUBLIC_TEXT_SIZE), p);
             if (tok >= KEYS_PUBLIC_TEXT_SIZE || keys_public_parse(key, e.pk) != 0) {
-                snprintf(err, errlen,
-                         "%s:%u: not a kiosk key fingerprint (XXXX-XXXX-XXXX-XXXX) nor a base64 "
-                         "public key", path, no);
+                errfmt(err, errlen,
+                       "%s:%u: not a kiosk key fingerprint (XXXX-XXXX-XXXX-XXXX) nor a base64 "
+                       "public key", path, no);
                 rc = -1;
                 break;
             }
@@ -255,7 +256,7 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
         if (!name[0]) {
             /* the output names the kiosk by what the helpline registered,
              * never by the id the report declares about itself */
-            snprintf(err, errlen, "%s:%u: the kiosk %s has no name after its key", path, no, e.fpr);
+            errfmt(err, errlen, "%s:%u: the kiosk %s has no name after its key", path, no, e.fpr);
             rc = -1;
             break;
         }
@@ -264,7 +265,7 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
             size_t cap = k->cap ? k->cap * 2 : 16;
             struct kiosk *v = realloc(k->v, cap * sizeof(*v));
             if (!v) {
-                snprintf(err, errlen, "%s: out of memory", path);
+                errfmt(err, errlen, "%s: out of memory", path);
                 rc = -1;
                 break;
             }
@@ -274,12 +275,12 @@ static int kiosks_load(struct kiosks *k, const char *path, char *err, size_t err
         k->v[k->n++] = e;
     }
     if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        errfmt(err, errlen, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     if (rc == 0 && k->n == 0) {
         /* would reject every report: surely not what was meant */
-        snprintf(err, errlen, "%s names no kiosk", path);
+        errfmt(err, errlen, "%s names no kiosk", path);
         rc = -1;
     }
     fclose(f);

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "version.h"
+#include "version_git.h"
 
 #include <malloc.h>
 #include <errno.h>
