@@ -25,10 +25,13 @@ int __real_linkat(int a, const char *b, int c, const char *d, int flags);
 int __wrap_linkat(int a, const char *b, int c, const char *d, int flags);
 
 static bool fail_dir_sync, no_links;
+static int dir_syncs;
 
 int __wrap_fsync(int fd)
 {
     struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+        dir_syncs++;
     if (fail_dir_sync && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         errno = EIO;
         return -1;
@@ -180,7 +183,15 @@ int main(void)
 
     read_all_checks(dfd);
 
+    /* removing a file for good: unlink, then the directory's sync */
+    REQUIRE(durable_write(dfd, "sent.tar", "x", 1, 0600) == 0, "a file to remove");
+    dir_syncs = 0;
+    CHECK(durable_unlink(dfd, "sent.tar") == 0 && is(dfd, "sent.tar", NULL) && dir_syncs == 1,
+          "removed, and the directory synced (%d)", dir_syncs);
+    errno = 0;
+    CHECK(durable_unlink(dfd, "sent.tar") == -1 && errno == ENOENT, "not there: ENOENT");
     close(dfd);
+
     rm_rf(dir);
     return check_exit();
 }

@@ -126,9 +126,14 @@ static void go_page(struct app *a, enum staff_page pg)
 
 /* ---- jobs */
 
+/* A quick exit or shutdown stops an upload between archives. */
+static bool job_cancelled(void *ctx)
+{
+    return app_job_cancelled(ctx);
+}
+
 static void job_run(struct app_job *h, void *arg)
 {
-    (void)h;
     struct staff_job *j = arg;
     char err[400] = "";
     struct outbox_export_options eo = {.max_reports = j->max_per_archive};
@@ -182,6 +187,8 @@ static void job_run(struct app_job *h, void *arg)
                 .bearer_token = j->token[0] ? j->token : NULL,
                 .budget_seconds = 120, /* staff are waiting at the screen */
             },
+        .cancelled = job_cancelled,
+        .cancel_ctx = h,
         .data_dir = j->data_dir,
         .have_signing = j->have_signing,
         .request_dir = j->request_dir,
@@ -230,8 +237,18 @@ static void job_done(struct app *a, void *arg, bool cancelled)
         }
         else if (j->kind == JOB_UPLOAD && !j->failed)
             snprintf(st.result, sizeof st.result, _("Reports uploaded: %d."), (int)j->acked);
-        else
+        else {
             snprintf(st.result, sizeof st.result, "%s %s", _("Not finished:"), j->msg);
+            if (j->kind == JOB_UPLOAD && j->left > 0) {
+                size_t n = strlen(st.result);
+                /* TRANSLATORS: %d report files (archives) stay on this kiosk for the next
+                 * upload (nothing is lost). */
+                snprintf(st.result + n, sizeof st.result - n, " %s",
+                         _("Files kept for the next upload:"));
+                n = strlen(st.result);
+                snprintf(st.result + n, sizeof st.result - n, " %d.", j->left);
+            }
+        }
         go_page(a, P_MAIN);
     }
     sodium_memzero(j, sizeof(*j));

@@ -2,10 +2,10 @@
  * service (upload_via.h). */
 #include "upload_via.h"
 
+#include "courier.h"
 #include "outbox.h"
 #include "receipt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -24,12 +24,21 @@ static void clear(struct upload_via_result *res)
 
 /* ---- process: libcurl here */
 
+/* The last archive that failed says why, for staff. */
+static void on_archive(void *ctx, const struct courier_archive *a)
+{
+    struct upload_via_result *res = ctx;
+    if (a->outcome == COURIER_NOT_SENT)
+        snprintf(res->message, sizeof res->message, "%s", a->send->message);
+    else if (a->outcome == COURIER_NOT_ACKED)
+        snprintf(res->message, sizeof res->message, "not acknowledged here: %.360s", a->ack_error);
+}
+
 static int via_process(const struct upload_via_request *rq, struct upload_via_result *res)
 {
     clear(res);
     char err[400] = "";
     struct upload *u = NULL;
-    DIR *d = NULL;
     int rc = -1;
     if (!rq->q || !rq->key || !rq->spool) {
         snprintf(res->message, sizeof res->message, "no queue or kiosk key");
@@ -52,35 +61,29 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
         snprintf(res->message, sizeof res->message, "%s", err);
         goto out;
     }
-    d = opendir(rq->spool);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len <= strlen(OUTBOX_SUFFIX) ||
-            strcmp(e->d_name + len - strlen(OUTBOX_SUFFIX), OUTBOX_SUFFIX))
-            continue;
-        char path[1600];
-        snprintf(path, sizeof path, "%s/%s", rq->spool, e->d_name);
-        struct upload_result ur;
-        if (upload_send(u, path, e->d_name, &ur) != 0) {
-            res->left++;
-            snprintf(res->message, sizeof res->message, "%s", ur.message);
-            if (upload_result_stops_run(&ur))
-                break;
-            continue;
-        }
-        if (ur.status == UPLOAD_SENT)
-            res->sent++;
-        else
-            res->there++;
-        long n = outbox_ack(rq->q, rq->key, path, err, sizeof err);
-        if (n < 0) {
-            res->left++;
-            snprintf(res->message, sizeof res->message, "not acknowledged here: %.360s", err);
-            continue;
-        }
-        res->reports += n;
-        unlink(path); /* delivered and acknowledged: the copy in the spool can go */
+    struct courier_run cr = {
+        .q = rq->q,
+        .key = rq->key,
+        .spool = rq->spool,
+        .send = courier_send_upload,
+        .send_ctx = u,
+        .cancelled = rq->cancelled,
+        .cancel_ctx = rq->cancel_ctx,
+        .on_archive = on_archive,
+        .ctx = res,
+    };
+    struct courier_result cres;
+    if (courier_run(&cr, &cres, err, sizeof err) != 0) {
+        snprintf(res->message, sizeof res->message, "%s", err);
+        goto out;
+    }
+    res->sent = (int)cres.sent;
+    res->there = (int)cres.there;
+    res->left += (int)cres.left;
+    res->reports = cres.reports;
+    if (cres.cancelled) {
+        snprintf(res->message, sizeof res->message, "cancelled");
+        goto out;
     }
     rc = res->left ? -1 : 0;
     if (rq->have_signing && rq->data_dir) {
@@ -102,8 +105,6 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
         }
     }
 out:
-    if (d)
-        closedir(d);
     upload_destroy(u);
     sodium_memzero(err, sizeof err);
     return rc;

@@ -42,6 +42,10 @@ struct upload_via_request {
     const char *spool;
     size_t max_per_archive;
     struct upload_config upload;
+    /* process: polled between archives (may be NULL); a cancelled run
+     * leaves the rest in the spool and returns -1 */
+    bool (*cancelled)(void *ctx);
+    void *cancel_ctx;
     /* process: then the helpline's status archive is fetched and imported
      * (receipt.h) when a signing key is set: confirmed reports are deleted */
     const char *data_dir;
@@ -57,7 +61,7 @@ struct upload_via_result {
     long exported;   /* pending reports put into archives (process only) */
     int sent;        /* archives sent */
     int there;       /* archives the server already had */
-    int left;        /* archives not delivered (or not acknowledged) */
+    int left;        /* archives not delivered (or not acknowledged), or not tried */
     long reports;    /* reports marked uploaded */
     long confirmed;  /* reports the helpline's receipt confirmed (deleted here) */
     char message[400];

@@ -38,4 +38,14 @@ int cli_parse_downscale(const char *s, int *out);      /* 5..4096 */
 /* Prints "hifazat: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The records `hifazat open --jsonl` writes: one JSON object a line, blank
+ * lines skipped (records.c). fn gets each object (the reader frees it) and
+ * returns 0 to go on, 1 when it is not a record, or -1 when it failed and
+ * said why. The reader names a line that is not JSON, or that fn refused,
+ * and stops at it; its line buffer is wiped (case codes and PINs). 0, or
+ * -1 with a message written. */
+struct json_t;
+typedef int (*cli_record_fn)(void *ctx, const char *path, struct json_t *doc);
+int cli_records_read(const char *path, cli_record_fn fn, void *ctx);
+
 #endif

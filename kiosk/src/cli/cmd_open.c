@@ -564,40 +564,19 @@ static int case_add(struct run *r, const json_t *doc, bool now)
     return 0;
 }
 
+/* One --records line into r->cases (cli_record_fn). */
+static int record_add(void *ctx, const char *path, json_t *doc)
+{
+    int a = case_add(ctx, doc, false);
+    if (a < 0)
+        cli_error("%s: out of memory", path);
+    return a;
+}
+
 /* One --records FILE into r->cases; 0, or -1 with a message written. */
 static int records_load(struct run *r, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cli_error("cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned long no = 0;
-    int rc = 0;
-    while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
-        no++;
-        if (strspn(line, " \t\r\n") == (size_t)len)
-            continue;
-        json_t *doc = json_loadb(line, (size_t)len, 0, NULL);
-        int a = doc ? case_add(r, doc, false) : 1;
-        if (a < 0) {
-            cli_error("%s: out of memory", path);
-            rc = -1;
-        } else if (a > 0) {
-            cli_error("%s line %lu: not a record of `hifazat open --jsonl`", path, no);
-            rc = -1;
-        }
-        json_decref(doc);
-    }
-    if (line) {
-        sodium_memzero(line, cap); /* case codes and PINs */
-        free(line);
-    }
-    fclose(f);
-    return rc;
+    return cli_records_read(path, record_add, r);
 }
 
 static bool is_true(const json_t *o, const char *key)

@@ -105,61 +105,40 @@ static struct rec *recs_push(struct recs *t)
     return &t->r[t->n++];
 }
 
-static int load_records(struct recs *t, const char *path)
+/* One record of `hifazat open --jsonl` into t (cli_record_fn). */
+static int record_add(void *ctx, const char *path, json_t *j)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cli_error("cannot read %s: %s", path, strerror(errno));
+    (void)path;
+    struct recs *t = ctx;
+    const char *id = json_string_value(json_object_get(j, "report_id"));
+    const char *code = json_string_value(json_object_get(j, "case_code"));
+    const char *pin = json_string_value(json_object_get(j, "pin"));
+    const char *created = json_string_value(json_object_get(j, "created_at"));
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    char norm[REPORT_CASE_CODE_LEN + 1];
+    if (!id || strlen(id) != REPORT_ID_HEX || !code ||
+        report_case_code_normalize(code, norm) != 0 || !pin || strlen(pin) != REPORT_PIN_LEN ||
+        !created || strlen(created) < 10)
+        return 1;
+    /* the same report in two files: once */
+    if (json_object_get(t->by_id, id))
+        return 0;
+    struct rec *r = recs_push(t);
+    if (!r || json_object_set_new(t->by_id, id, json_integer((json_int_t)(t->n - 1))) != 0) {
+        cli_error("out of memory");
         return -1;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned long lineno = 0;
-    int rc = 0;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        lineno++;
-        if (strspn(line, " \t\r\n") == (size_t)len)
-            continue;
-        json_error_t je;
-        json_t *j = json_loadb(line, (size_t)len, 0, &je);
-        const char *id = json_string_value(json_object_get(j, "report_id"));
-        const char *code = json_string_value(json_object_get(j, "case_code"));
-        const char *pin = json_string_value(json_object_get(j, "pin"));
-        const char *created = json_string_value(json_object_get(j, "created_at"));
-        const char *kind = json_string_value(json_object_get(j, "kind"));
-        char norm[REPORT_CASE_CODE_LEN + 1];
-        if (!id || strlen(id) != REPORT_ID_HEX || !code ||
-            report_case_code_normalize(code, norm) != 0 || !pin || strlen(pin) != REPORT_PIN_LEN ||
-            !created || strlen(created) < 10) {
-            cli_error("%s line %lu: not a record of `hifazat open --jsonl`", path, lineno);
-            json_decref(j);
-            rc = -1;
-            break;
-        }
-        /* the same report in two files: once */
-        if (!json_object_get(t->by_id, id)) {
-            struct rec *r = recs_push(t);
-            if (!r || json_object_set_new(t->by_id, id, json_integer((json_int_t)(t->n - 1))) != 0) {
-                cli_error("out of memory");
-                json_decref(j);
-                rc = -1;
-                break;
-            }
-            snprintf(r->e.report_id, sizeof r->e.report_id, "%s", id);
-            memcpy(r->code, norm, sizeof norm);
-            snprintf(r->pin, sizeof r->pin, "%s", pin);
-            snprintf(r->created_day, sizeof r->created_day, "%.10s", created);
-            r->withdrawal = kind && !strcmp(kind, "withdrawal");
-        }
-        json_decref(j);
-    }
-    if (line) {
-        sodium_memzero(line, cap);
-        free(line);
-    }
-    fclose(f);
-    return rc;
+    snprintf(r->e.report_id, sizeof r->e.report_id, "%s", id);
+    memcpy(r->code, norm, sizeof norm);
+    snprintf(r->pin, sizeof r->pin, "%s", pin);
+    snprintf(r->created_day, sizeof r->created_day, "%.10s", created);
+    r->withdrawal = kind && !strcmp(kind, "withdrawal");
+    return 0;
+}
+
+static int load_records(struct recs *t, const char *path)
+{
+    return cli_records_read(path, record_add, t);
 }
 
 static int apply_status_file(struct recs *t, const char *path, const char *today)

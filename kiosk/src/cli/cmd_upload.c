@@ -4,14 +4,13 @@
  * Then it fetches the helpline's signed status archive: only that deletes
  * reports from the queue (receipt.h). */
 #include "cli.h"
+#include "courier.h"
 #include "kiosk_opts.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "upload.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -52,6 +51,7 @@ static void usage(FILE *f)
 struct run {
     bool tty;
     json_t *summary;
+    char reason[800]; /* the last archive that failed, and why */
 };
 
 static void on_progress(void *ctx, const char *name, uint64_t sent, uint64_t total)
@@ -71,52 +71,26 @@ static void end_progress(const struct run *r)
         fputs("\r\033[K", stderr);
 }
 
-static int cmp_names(const void *a, const void *b)
+/* What happened to each archive, on stderr; the last failure is the
+ * summary's reason. */
+static void on_archive(void *ctx, const struct courier_archive *a)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Archives in the spool, oldest name first (names start with the export time). */
-static int list_archives(const char *dir, char ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return -1;
-    size_t cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len <= strlen(OUTBOX_SUFFIX) ||
-            strcmp(e->d_name + len - strlen(OUTBOX_SUFFIX), OUTBOX_SUFFIX))
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **nn = realloc(*out, cap * sizeof(char *));
-            if (!nn)
-                break;
-            *out = nn;
-        }
-        (*out)[(*n)++] = strdup(e->d_name);
-    }
-    closedir(d);
-    if (*n)
-        qsort(*out, *n, sizeof(char *), cmp_names);
-    return 0;
-}
-
-static void remove_sent(const char *dir, const char *name)
-{
-    /* Delivered and acknowledged: the sealed reports stay in the queue
-     * (uploaded, until the retention time); the archive copy can go. */
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    unlink(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
+    struct run *r = ctx;
+    end_progress(r);
+    switch (a->outcome) {
+    case COURIER_NOT_SENT:
+        fprintf(stderr, "%s: not sent: %s\n", a->name, a->send->message);
+        snprintf(r->reason, sizeof(r->reason), "%s: %s", a->name, a->send->message);
+        break;
+    case COURIER_NOT_ACKED:
+        fprintf(stderr, "%s: on the server, but not acknowledged here: %s\n", a->name, a->ack_error);
+        snprintf(r->reason, sizeof(r->reason), "%s: not acknowledged: %s", a->name, a->ack_error);
+        break;
+    case COURIER_DELIVERED:
+        fprintf(stderr, "%s: %s (%d attempt%s); %ld report%s marked uploaded\n", a->name,
+                a->send->message, a->send->attempts, a->send->attempts == 1 ? "" : "s", a->reports,
+                a->reports == 1 ? "" : "s");
+        break;
     }
 }
 
@@ -220,9 +194,7 @@ int cmd_upload(int argc, char **argv)
         return rc;
     struct run r = {.tty = !quiet && isatty(STDERR_FILENO), .summary = json_object()};
     struct upload *up = NULL;
-    char **names = NULL;
-    size_t nnames = 0, sent = 0, there = 0, left = 0;
-    long acked = 0;
+    struct courier_result cres = {0};
     char *spool = NULL, *ca_cfg = NULL;
     const char *reason = NULL;
     char reason_buf[800] = "";
@@ -291,61 +263,35 @@ int cmd_upload(int argc, char **argv)
             fprintf(stderr, "exported %ld pending report%s\n", n, n == 1 ? "" : "s");
         }
     }
-    if (list_archives(spool, &names, &nnames) != 0) {
-        cli_error("upload: cannot read %s: %s", spool, strerror(errno));
+    struct courier_run cr = {
+        .q = env.queue,
+        .key = env.key,
+        .spool = spool,
+        .send = courier_send_upload,
+        .send_ctx = up,
+        .on_archive = on_archive,
+        .ctx = &r,
+    };
+    if (courier_run(&cr, &cres, err, sizeof(err)) != 0) {
+        cli_error("upload: %s", err);
         rc = CLI_SOME_FAILED;
         goto out;
     }
-
-    for (size_t i = 0; i < nnames; i++) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", spool, names[i]);
-        struct upload_result res;
-        int sr = upload_send(up, path, names[i], &res);
-        end_progress(&r);
-        if (sr != 0) {
-            fprintf(stderr, "%s: not sent: %s\n", names[i], res.message);
-            snprintf(reason_buf, sizeof(reason_buf), "%s: %s", names[i], res.message);
-            reason = reason_buf;
-            left++;
-            if (upload_result_stops_run(&res)) {
-                left += nnames - i - 1; /* the rest would fail the same way */
-                break;
-            }
-            continue;
-        }
-        if (res.status == UPLOAD_SENT)
-            sent++;
-        else
-            there++;
-        long a = outbox_ack(env.queue, env.key, path, err, sizeof(err));
-        if (a < 0) {
-            /* On the server, but this queue could not record it: keep the
-             * archive so that the next run acknowledges it. */
-            fprintf(stderr, "%s: on the server, but not acknowledged here: %s\n", names[i], err);
-            snprintf(reason_buf, sizeof(reason_buf), "%s: not acknowledged: %s", names[i], err);
-            reason = reason_buf;
-            left++;
-            continue;
-        }
-        acked += a;
-        fprintf(stderr, "%s: %s (%d attempt%s); %ld report%s marked uploaded\n", names[i],
-                res.message, res.attempts, res.attempts == 1 ? "" : "s", a, a == 1 ? "" : "s");
-        remove_sent(spool, names[i]);
-    }
-    rc = left ? CLI_SOME_FAILED : CLI_OK;
-    if (!left && reason) /* an export failure leaves pending reports behind */
+    if (r.reason[0])
+        reason = r.reason;
+    rc = cres.left ? CLI_SOME_FAILED : CLI_OK;
+    if (!cres.left && reason) /* an export failure leaves pending reports behind */
         rc = CLI_SOME_FAILED;
     if (fetch_receipts(&env, up, r.summary) != 0)
         rc = CLI_SOME_FAILED;
 
 out:
     if (rc != CLI_USAGE) {
-        json_object_set_new(r.summary, "archives", json_integer((json_int_t)nnames));
-        json_object_set_new(r.summary, "sent", json_integer((json_int_t)sent));
-        json_object_set_new(r.summary, "already_there", json_integer((json_int_t)there));
-        json_object_set_new(r.summary, "left", json_integer((json_int_t)left));
-        json_object_set_new(r.summary, "reports_uploaded", json_integer(acked));
+        json_object_set_new(r.summary, "archives", json_integer((json_int_t)cres.archives));
+        json_object_set_new(r.summary, "sent", json_integer((json_int_t)cres.sent));
+        json_object_set_new(r.summary, "already_there", json_integer((json_int_t)cres.there));
+        json_object_set_new(r.summary, "left", json_integer((json_int_t)cres.left));
+        json_object_set_new(r.summary, "reports_uploaded", json_integer(cres.reports));
         if (reason)
             json_object_set_new(r.summary, "reason", json_string(reason));
         char *s = json_dumps(r.summary, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -355,9 +301,6 @@ out:
         }
     }
     json_decref(r.summary);
-    for (size_t i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
     free(spool);
     free(ca_cfg);
     upload_destroy(up);

@@ -88,6 +88,14 @@ int durable_fsync_dir(int dirfd)
     return fsync_retry(dirfd);
 }
 
+int durable_unlink(int dirfd, const char *name)
+{
+    /* Without the directory sync, a power cut can bring the name back. */
+    if (unlinkat(dirfd, name, 0) != 0)
+        return -1;
+    return fsync_retry(dirfd);
+}
+
 int durable_begin(int dirfd, const char *name, mode_t mode, char *tmpname)
 {
     uint32_t r = 0;

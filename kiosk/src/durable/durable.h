@@ -11,7 +11,8 @@
  *      again: "not saved" must stay true) and a previous file of that name
  *      is never lost.
  *   3. durable_move(from_dirfd, from, to_dirfd, to): rename + fsync of both
- *      directories (destination first).
+ *      directories (destination first); durable_unlink(dirfd, name): unlink
+ *      + fsync of the directory (gone for good, even after a power cut).
  *   4. After a crash, temp files may remain: durable_is_temp() recognises
  *      them for the caller's recovery pass (removing them is always safe).
  *
@@ -47,6 +48,8 @@ int durable_commit(int dirfd, int fd, const char *tmpname, const char *name);
 void durable_abort(int dirfd, int fd, const char *tmpname);
 
 int durable_move(int from_dirfd, const char *from, int to_dirfd, const char *to);
+/* unlinkat + fsync of the directory; 0 / -1 with errno (ENOENT: not there). */
+int durable_unlink(int dirfd, const char *name);
 /* mkdir (if missing) + fsync of the parent; 0 / -1. */
 int durable_mkdir(int parent_dirfd, const char *name, mode_t mode);
 int durable_fsync_dir(int dirfd);

@@ -582,27 +582,37 @@ static void random_case_code(char out[REPORT_CASE_CODE_LEN + 1])
     sodium_memzero(d, sizeof d);
 }
 
-struct report *report_create(const struct report_meta *m)
+/* The language, kiosk id and app version every document carries. */
+static bool meta_ok(const struct report_meta *m)
 {
-    if (keys_init() != 0)
-        return NULL;
-    if (!m->language || (strcmp(m->language, "ur") && strcmp(m->language, "en")) ||
-        !m->kiosk_id || !valid_token(m->kiosk_id, strlen(m->kiosk_id), 48) || !m->app_version ||
-        !valid_token(m->app_version, strlen(m->app_version), 32) ||
-        (unsigned)m->route > REPORT_ROUTE_ADULT || (unsigned)m->reporter > REPORT_BY_HELPER ||
-        (unsigned)m->origin > REPORT_ORIGIN_NOT_SURE)
-        return NULL;
+    return m->language && (!strcmp(m->language, "ur") || !strcmp(m->language, "en")) &&
+           m->kiosk_id && valid_token(m->kiosk_id, strlen(m->kiosk_id), 48) && m->app_version &&
+           valid_token(m->app_version, strlen(m->app_version), 32);
+}
+
+/* The envelope both kinds share, in this order (report-format.md): format,
+ * version, kind (a withdrawal's, right after version), report_id,
+ * case_code, pin, created_at, clock_trusted, app_version, kiosk_id. A new
+ * report draws its case code and PIN here (case_code and pin NULL); a
+ * withdrawal names the report's. The caller appends its own fields. */
+static struct report *envelope(const struct report_meta *m, const char *kind,
+                               const char *case_code, const char *pin)
+{
     struct report *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
     uint8_t id[16];
     randombytes_buf(id, sizeof(id));
     sodium_bin2hex(r->receipt.report_id, sizeof(r->receipt.report_id), id, sizeof(id));
-    random_case_code(r->receipt.case_code);
-    for (int i = 0; i < REPORT_PIN_LEN; i++)
-        r->receipt.pin[i] = (char)('0' + randombytes_uniform(10));
-    r->receipt.pin[REPORT_PIN_LEN] = '\0';
-    r->training = m->training;
+    if (case_code) {
+        memcpy(r->receipt.case_code, case_code, REPORT_CASE_CODE_LEN + 1);
+        memcpy(r->receipt.pin, pin, REPORT_PIN_LEN + 1);
+    } else {
+        random_case_code(r->receipt.case_code);
+        for (int i = 0; i < REPORT_PIN_LEN; i++)
+            r->receipt.pin[i] = (char)('0' + randombytes_uniform(10));
+        r->receipt.pin[REPORT_PIN_LEN] = '\0';
+    }
 
     time_t t = m->created_at ? m->created_at : time(NULL);
     struct tm tm;
@@ -621,6 +631,8 @@ struct report *report_create(const struct report_meta *m)
     }
     json_object_set_new(d, "format", json_string("hifazat-report"));
     json_object_set_new(d, "version", json_integer(REPORT_VERSION));
+    if (kind)
+        json_object_set_new(d, "kind", json_string(kind));
     json_object_set_new(d, "report_id", json_string(r->receipt.report_id));
     json_object_set_new(d, "case_code", json_string(r->receipt.case_code));
     json_object_set_new(d, "pin", json_string(r->receipt.pin));
@@ -628,6 +640,22 @@ struct report *report_create(const struct report_meta *m)
     json_object_set_new(d, "clock_trusted", json_boolean(trusted == 1));
     json_object_set_new(d, "app_version", json_string(m->app_version));
     json_object_set_new(d, "kiosk_id", json_string(m->kiosk_id));
+    r->doc = d;
+    return r;
+}
+
+struct report *report_create(const struct report_meta *m)
+{
+    if (keys_init() != 0)
+        return NULL;
+    if (!meta_ok(m) || (unsigned)m->route > REPORT_ROUTE_ADULT ||
+        (unsigned)m->reporter > REPORT_BY_HELPER || (unsigned)m->origin > REPORT_ORIGIN_NOT_SURE)
+        return NULL;
+    struct report *r = envelope(m, NULL, NULL, NULL);
+    if (!r)
+        return NULL;
+    r->training = m->training;
+    json_t *d = r->doc;
     json_object_set_new(d, "route", json_string(report_route_name(m->route)));
     json_object_set_new(d, "reporter", json_string(report_reporter_name(m->reporter)));
     if (m->origin != REPORT_ORIGIN_NONE)
@@ -635,7 +663,6 @@ struct report *report_create(const struct report_meta *m)
     json_object_set_new(d, "language", json_string(m->language));
     json_object_set_new(d, "training", json_boolean(m->training));
     json_object_set(d, "items", r->items);
-    r->doc = d;
     return r;
 }
 
@@ -645,47 +672,15 @@ struct report *report_create_withdrawal(const struct report_meta *m, const char 
     char code[REPORT_CASE_CODE_LEN + 1];
     if (keys_init() != 0 || !case_code || !pin ||
         report_case_code_normalize(case_code, code) != 0 || strlen(pin) != REPORT_PIN_LEN ||
-        strspn(pin, "0123456789") != REPORT_PIN_LEN || m->training || !m->language ||
-        (strcmp(m->language, "ur") && strcmp(m->language, "en")) || !m->kiosk_id ||
-        !valid_token(m->kiosk_id, strlen(m->kiosk_id), 48) || !m->app_version ||
-        !valid_token(m->app_version, strlen(m->app_version), 32))
+        strspn(pin, "0123456789") != REPORT_PIN_LEN || m->training || !meta_ok(m))
         return NULL;
-    struct report *r = calloc(1, sizeof(*r));
+    /* r->items stays empty: report_item_count() is 0 */
+    struct report *r = envelope(m, "withdrawal", code, pin);
+    sodium_memzero(code, sizeof code);
     if (!r)
         return NULL;
-    uint8_t id[16];
-    randombytes_buf(id, sizeof(id));
-    sodium_bin2hex(r->receipt.report_id, sizeof(r->receipt.report_id), id, sizeof(id));
-    memcpy(r->receipt.case_code, code, sizeof(code));
-    memcpy(r->receipt.pin, pin, REPORT_PIN_LEN + 1);
     r->withdrawal = true;
-    time_t t = m->created_at ? m->created_at : time(NULL);
-    struct tm tm;
-    char when[32];
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    int trusted = m->clock_trusted == REPORT_CLOCK_AUTO ? report_clock_trusted() : m->clock_trusted;
-    json_t *d = json_object();
-    r->items = json_array(); /* stays empty: report_item_count() is 0 */
-    if (!d || !r->items) {
-        json_decref(d);
-        json_decref(r->items);
-        free(r);
-        return NULL;
-    }
-    json_object_set_new(d, "format", json_string("hifazat-report"));
-    json_object_set_new(d, "version", json_integer(REPORT_VERSION));
-    json_object_set_new(d, "kind", json_string("withdrawal"));
-    json_object_set_new(d, "report_id", json_string(r->receipt.report_id));
-    json_object_set_new(d, "case_code", json_string(code));
-    json_object_set_new(d, "pin", json_string(pin));
-    json_object_set_new(d, "created_at", json_string(when));
-    json_object_set_new(d, "clock_trusted", json_boolean(trusted == 1));
-    json_object_set_new(d, "app_version", json_string(m->app_version));
-    json_object_set_new(d, "kiosk_id", json_string(m->kiosk_id));
-    json_object_set_new(d, "language", json_string(m->language));
-    r->doc = d;
-    sodium_memzero(code, sizeof code);
+    json_object_set_new(r->doc, "language", json_string(m->language));
     return r;
 }
 
