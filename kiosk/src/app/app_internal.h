@@ -114,10 +114,12 @@ struct app {
     Uint32 esc_ms[3];               /* the last Esc presses: three quickly = quick exit */
     Uint32 mark_taps[5];            /* taps on the app's mark: five quickly = staff */
 
-    /* configuration (appconfig.c) */
+    /* configuration (appconfig.c): the kiosk's environment (kiosk_env.h) and,
+     * borrowed from it, what the screens use */
+    struct kiosk_env *env;
     struct config *cfg;
     char config_err[768];           /* not empty: real mode cannot run (config error screen) */
-    char *data_dir;
+    const char *data_dir;
     struct queue *queue;            /* real mode only: demo mode never opens the queue */
     struct keys_kiosk *kiosk_key;
     uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
