@@ -3243,7 +3243,7 @@ static void section_staff(void)
     tap(a, "staff.large_text");
     tap(a, "staff.narration_en");
     app_draw(a, true);
-    CHECK(a->large_text && a->narration_english, "both switched on");
+    CHECK(a->settings.large_text && a->settings.narration_english, "both switched on");
     CHECK(ui_theme(app_ui(a))->font_body == body, "staff screen unchanged");
     shot(a, "staff_settings");
     app_goto(a, "welcome");
@@ -3265,7 +3265,7 @@ static void section_staff(void)
     tap(a, "staff.settings");
     tap(a, "staff.large_text");
     tap(a, "staff.narration_en");
-    CHECK(!a->large_text && !a->narration_english, "off again");
+    CHECK(!a->settings.large_text && !a->settings.narration_english, "off again");
     tap(a, "staff.settings.back");
     CHECK(!strcmp(app_screen_part(a), ""), "back on the staff page");
     /* Shut down. */
@@ -4223,9 +4223,19 @@ static void section_config(void)
     snprintf(cmd, sizeof cmd, "sed 's|helpline_key = .*|helpline_key = %s/helpline.pub|' '%s' > '%s'",
              g.root, g.config, f.config);
     free(run_cmd(cmd));
+    /* The fixed file also sets staff's settings: Try again takes them all,
+     * as a start with the file would. */
+    FILE *fixed = fopen(f.config, "a");
+    REQUIRE(fixed, "append");
+    fputs("\n[kiosk]\nnarration = no\nlarge_text = yes\nvolume = 30\n", fixed);
+    fclose(fixed);
     tap(a, "config_error.retry");
     pump(a, 2);
     CHECK(!strcmp(app_screen(a), "welcome"), "Try again after the fix: %s (%s)", app_screen(a), a->config_err);
+    CHECK(!a->narration_on && a->settings.large_text, "Try again takes narration and large text: %d %d",
+          a->narration_on, a->settings.large_text);
+    CHECK(narration_volume(a) == 30 || !narration_available(a), "Try again takes the volume: %d",
+          narration_volume(a));
     app_destroy(a);
     /* Invalid: an unknown setting is named with its line. */
     FILE *c = fopen(f.config, "a");
@@ -4335,11 +4345,11 @@ static void section_audio(void)
     expect_clip(a, "ur", "screen.welcome");
 
     /* English narration for trainers: the Urdu screens, said in English. */
-    a->narration_english = true;
+    a->settings.narration_english = true;
     tap(a, "welcome.start");
     wait_screen(a, "privacy", 2000);
     expect_clip(a, "en", "screen.privacy.code");
-    a->narration_english = false;
+    a->settings.narration_english = false;
     tap(a, UI_QUICK_EXIT_ID);
     wait_screen(a, "welcome", 2000);
 

@@ -272,18 +272,6 @@ static void event_device(void *ctx, const char *kind, const char *state)
 static void media_notify(void *ctx) { app_wake(ctx); }
 
 /* yes/no, on/off, true/false, 1/0; anything else: the default. */
-static bool cfg_bool(const struct config *cfg, const char *sec, const char *key, bool def)
-{
-    const char *v = config_get(cfg, sec, key);
-    if (!v)
-        return def;
-    if (!strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-        return true;
-    if (!strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcasecmp(v, "false") || !strcmp(v, "0"))
-        return false;
-    return def;
-}
-
 static enum screen_id screen_by_name(const char *name)
 {
     for (int i = 0; i < SCREEN_COUNT; i++)
@@ -341,24 +329,9 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
      * error screen (never a crash); demo mode works without one. */
     a->default_demo = o->demo;
     app_config_load(a);
-    if (!o->lang && a->cfg && config_get(a->cfg, "kiosk", "language"))
-        lang = i18n_parse(config_get(a->cfg, "kiosk", "language"));
-    if (lang < 0)
-        lang = I18N_UR;
-    int idle_s = o->idle_timeout_s;
-    if (idle_s < 0)
-        idle_s = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60;
-    /* Spoken guidance: on unless the kiosk says off; staff settings. */
-    a->default_narration = true;
-    a->default_volume = 80;
-    if (a->cfg) {
-        a->default_narration = cfg_bool(a->cfg, "kiosk", "narration", true);
-        a->narration_english = cfg_bool(a->cfg, "kiosk", "narration_english", false);
-        a->large_text = cfg_bool(a->cfg, "kiosk", "large_text", false);
-        long v = config_get_int(a->cfg, "kiosk", "volume");
-        a->default_volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
-    }
-    a->narration_on = a->default_narration;
+    a->default_lang = (enum i18n_lang)lang;
+    app_settings_load(a);
+    a->narration_on = a->settings.narration;
     char *root = NULL;
     if (o->demo)
         snprintf(a->media_root, sizeof a->media_root, "%s", a->demo_root);
@@ -494,8 +467,6 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     a->volumes = devices_list(a->devices);
     notify_volumes(a);
 
-    a->default_lang = (enum i18n_lang)lang;
-    a->idle_timeout_ms = idle_s > 0 ? idle_s * 1000 : 0;
     a->idle_warn_ms = IDLE_WARN_MS;
     if (a->idle_warn_ms > a->idle_timeout_ms / 2)
         a->idle_warn_ms = a->idle_timeout_ms / 2;   /* short test timeouts only */
@@ -893,7 +864,7 @@ int app_draw(struct app *a, bool present)
          * are dense and their readers read. */
         bool staff = a->screen == SCREEN_STAFF_PIN || a->screen == SCREEN_STAFF ||
                      a->screen == SCREEN_CHECK || a->screen == SCREEN_CONFIG_ERROR;
-        int pct = a->large_text && !staff ? 125 : 100;
+        int pct = a->settings.large_text && !staff ? 125 : 100;
         if (ui_text_scale(a->ui) != pct)
             ui_set_text_scale(a->ui, pct);
         a->in_frame = true;

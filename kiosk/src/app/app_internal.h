@@ -80,6 +80,32 @@ struct referral {
     char *id, *name, *name_ur, *phone, *note, *note_ur;
 };
 
+/* What staff can change on the staff screen and [kiosk] sets (settings.c):
+ * one load, one save. The app's copy is a->settings; the command line
+ * (--lang, --idle-timeout) wins over it for the language and idle time. */
+struct kiosk_settings {
+    enum i18n_lang language;        /* [kiosk] language: each session starts in it */
+    int idle_minutes;               /* [kiosk] idle_timeout_minutes (0: never) */
+    bool narration;                 /* [kiosk] narration: on at a session's start (default on) */
+    bool narration_english;         /* staff: English narration for trainers */
+    bool large_text;                /* staff: larger text */
+    int volume;                     /* [kiosk] volume, 0..100 */
+};
+/* settings_save()'s `what`: the settings to write. */
+enum {
+    SETTINGS_LANGUAGE = 1,
+    SETTINGS_IDLE = 2,
+    SETTINGS_NARRATION = 4,
+    SETTINGS_NARRATION_ENGLISH = 8,
+    SETTINGS_LARGE_TEXT = 16,
+    SETTINGS_VOLUME = 32,
+};
+/* From the configuration (NULL: the defaults). */
+void settings_load(struct kiosk_settings *s, const struct config *cfg);
+/* Writes the settings `what` names to the data partition's override
+ * (config_save_override); 0 / -1 (config_error says why). */
+int settings_save(struct config *cfg, const struct kiosk_settings *s, unsigned what);
+
 #define APP_MAX_LISTENERS 4
 
 struct app {
@@ -157,13 +183,12 @@ struct app {
     unsigned media_ev;              /* MEDIA_EV_* and APP_EV_DEVICES bits the screen has not
                                        taken yet */
 
+    /* what staff can change and [kiosk] sets (settings.c) */
+    struct kiosk_settings settings;
+
     /* spoken guidance and pictograms (narration.c) */
     struct narration *narr;
     bool narration_on;              /* this session: the welcome screen's switch */
-    bool default_narration;         /* [kiosk] narration (default on) */
-    bool narration_english;         /* staff: English narration for trainers */
-    bool large_text;                /* staff: larger text */
-    int default_volume;             /* [kiosk] volume, 0..100 */
 
     struct {
         struct app_listener l;
@@ -273,6 +298,9 @@ void hearing_dialog_draw(struct app *a);
 /* screen_util.c: the step pictogram page_title() shows this frame (NULL: the
  * title's own icon). */
 void page_set_step_pictogram(struct ui_image *img);
+/* settings.c: a->settings from a->cfg, and the start language and idle
+ * time from them unless the command line set those. */
+void app_settings_load(struct app *a);
 /* [kiosk] large_text changed: redraw (app_draw() applies it to the person's screens). */
 void app_apply_text_size(struct app *a);
 

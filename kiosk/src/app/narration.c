@@ -119,7 +119,7 @@ struct ui_image *narration_step_pictogram(const struct app *a)
 
 static const char *lang(const struct app *a)
 {
-    return a->narration_english ? "en" : i18n_tag(i18n_lang());
+    return a->settings.narration_english ? "en" : i18n_tag(i18n_lang());
 }
 
 static void clip_name(const struct app *a, const char *clip, char *buf, size_t n)
@@ -337,11 +337,11 @@ struct audio *narration_audio(struct app *a) { return a->narr ? a->narr->au : NU
 
 void narration_reset(struct app *a)
 {
-    a->narration_on = a->default_narration;
+    a->narration_on = a->settings.narration;
     if (a->narr) {
         a->narr->asking = false;
         audio_stop(a->narr->au);   /* also forgets what was played */
-        audio_set_volume(a->narr->au, a->default_volume);
+        audio_set_volume(a->narr->au, a->settings.volume);
     }
 }
 
@@ -359,7 +359,7 @@ int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
     }
     if (err[0] && !a->opt.quiet)
         fprintf(stderr, "hifazat-kiosk: %s\n", err);
-    audio_set_volume(n->au, a->default_volume);
+    audio_set_volume(n->au, a->settings.volume);
     int nclips = 0;
     for (int l = 0; l < I18N_COUNT; l++) {
         char d[4200];
