@@ -1,6 +1,7 @@
 /* The app: explicit video/render driver choice, the window, the main loop
  * that sleeps until something happens, screen changes, the session. */
 #include "app_internal.h"
+#include "audio.h"
 #include "staff_wifi.h"
 #include "wifi.h"
 
@@ -280,6 +281,20 @@ static enum screen_id screen_by_name(const char *name)
     return SCREEN_COUNT;
 }
 
+/* The narration's question (whether anyone near can hear) came or went. */
+static void narration_changed(void *ctx)
+{
+    struct app *a = ctx;
+    a->dirty = true;
+}
+
+/* The narration hears every screen and page change. */
+static void narration_on_screen(void *ctx, const char *screen, const char *part)
+{
+    struct app *a = ctx;
+    narration_screen(a->narr, screen, part);
+}
+
 struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code)
 {
     int code = 1;
@@ -331,7 +346,6 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     app_config_load(a);
     a->default_lang = (enum i18n_lang)lang;
     app_settings_load(a);
-    a->narration_on = a->settings.narration;
     char *root = NULL;
     if (o->demo)
         snprintf(a->media_root, sizeof a->media_root, "%s", a->demo_root);
@@ -491,7 +505,28 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         notify_screen(a);
     }
     /* After the first screen is known: the narration listener hears it once. */
-    if (narration_create(a, audio_dir, icon_dir)) {
+    char aerr[512];
+    a->audio = audio_create(NULL, aerr, sizeof aerr);
+    if (!a->audio) {
+        seterr(err, errlen, "out of memory%s%s", "", "");
+        goto fail;
+    }
+    if (aerr[0] && !o->quiet)
+        fprintf(stderr, "hifazat-kiosk: %s\n", aerr);
+    struct narration_options no = {
+        .ui = a->ui,
+        .audio = a->audio,
+        .settings = &a->settings,
+        .hearing = &a->session.hearing,
+        .audio_dir = audio_dir,
+        .icon_dir = icon_dir,
+        .quiet = o->quiet,
+        .changed = narration_changed,
+        .ctx = a,
+    };
+    a->narr = narration_create(&no);
+    static const struct app_listener nl = {.screen = narration_on_screen};
+    if (!a->narr || app_add_listener(a, &nl, a)) {
         seterr(err, errlen, "out of memory%s%s", "", "");
         goto fail;
     }
@@ -521,7 +556,10 @@ void app_destroy(struct app *a)
     else if (a->wifi)
         wifi_disconnect(a->wifi);
     session_wipe(&a->session);
-    narration_destroy(a);
+    narration_destroy(a->narr);
+    a->narr = NULL;
+    audio_destroy(a->audio);
+    a->audio = NULL;
     device_list_free(a->volumes);
     media_destroy(a->media);
     if (a->own_devices)
@@ -656,7 +694,7 @@ static void reset_all(struct app *a)
     a->media_ev = 0;
     memset(a->esc_ms, 0, sizeof a->esc_ms);
     ui_reset(a->ui);
-    narration_reset(a);
+    narration_reset(a->narr);
     if (screens[a->screen]->enter)
         screens[a->screen]->enter(a);
     a->dirty = true;
@@ -687,8 +725,8 @@ int app_set_lang(struct app *a, const char *tag)
     if (i18n_set_lang((enum i18n_lang)l))
         return -1;
     /* The same screen, now said in the other language. */
-    if (changed && a->narration_on)
-        narration_say_screen(a);
+    if (changed && narration_is_on(a->narr))
+        narration_say_screen(a->narr);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;
@@ -766,11 +804,11 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         .volume = -1,
     };
     /* No sound device: no listen or volume buttons that would do nothing. */
-    if (narration_available(a)) {
+    if (narration_available(a->narr)) {
         bar.listen = _("Listen again");
         bar.quieter = _("Quieter");
         bar.louder = _("Louder");
-        bar.volume = narration_volume(a);
+        bar.volume = narration_volume(a->narr);
     }
     switch (ui_top_bar(ui, area, &bar)) {
     case UI_BAR_QUICK_EXIT:
@@ -780,13 +818,13 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         app_set_lang(a, i18n_tag(other));
         break;
     case UI_BAR_LISTEN:
-        narration_listen_again(a);
+        narration_listen_again(a->narr);
         break;
     case UI_BAR_QUIETER:
-        narration_volume_step(a, -20);
+        narration_volume_step(a->narr, -20);
         break;
     case UI_BAR_LOUDER:
-        narration_volume_step(a, 20);
+        narration_volume_step(a->narr, 20);
         break;
     default:
         break;
@@ -870,12 +908,12 @@ int app_draw(struct app *a, bool present)
         a->in_frame = true;
         ui_begin(a->ui, w, h);
         struct ui_rect area = {0, 0, w, h};
-        page_set_step_pictogram(narration_step_pictogram(a));
+        page_set_step_pictogram(narration_step_pictogram(a->narr));
         app_draw_chrome(a, a->ui, &area);
 #define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
         if (!STALE)
             screens[a->screen]->draw(a, a->ui, area);
-        if (!STALE && narration_hearing_asking(a))
+        if (!STALE && narration_hearing_asking(a->narr))
             hearing_dialog_draw(a);
         if (!STALE && a->idle_warning)
             draw_idle_warning(a);
@@ -887,7 +925,7 @@ int app_draw(struct app *a, bool present)
         if (!apply_pending(a))
             break;
     }
-    narration_frame_done(a);
+    narration_frame_done(a->narr);
     ui_render(a->rend, a->ui);
     if (present) {
         ui_render_present(a->rend);
@@ -1152,7 +1190,7 @@ int app_run(struct app *a)
 }
 
 uint64_t app_frames(const struct app *a) { return a->frames; }
-struct audio *app_audio(struct app *a) { return narration_audio(a); }
+struct audio *app_audio(struct app *a) { return a->audio; }
 
 void app_apply_text_size(struct app *a)
 {

@@ -9,7 +9,9 @@
 #include "keys.h"
 #include "media.h"
 #include "queue.h"
+#include "narration.h"
 #include "session.h"
+#include "settings.h"
 #include "text.h"
 #include "ui.h"
 
@@ -79,32 +81,6 @@ enum app_event_code { APP_EV_WAKE = 1, APP_EV_JOB_DONE = 2 };
 struct referral {
     char *id, *name, *name_ur, *phone, *note, *note_ur;
 };
-
-/* What staff can change on the staff screen and [kiosk] sets (settings.c):
- * one load, one save. The app's copy is a->settings; the command line
- * (--lang, --idle-timeout) wins over it for the language and idle time. */
-struct kiosk_settings {
-    enum i18n_lang language;        /* [kiosk] language: each session starts in it */
-    int idle_minutes;               /* [kiosk] idle_timeout_minutes (0: never) */
-    bool narration;                 /* [kiosk] narration: on at a session's start (default on) */
-    bool narration_english;         /* staff: English narration for trainers */
-    bool large_text;                /* staff: larger text */
-    int volume;                     /* [kiosk] volume, 0..100 */
-};
-/* settings_save()'s `what`: the settings to write. */
-enum {
-    SETTINGS_LANGUAGE = 1,
-    SETTINGS_IDLE = 2,
-    SETTINGS_NARRATION = 4,
-    SETTINGS_NARRATION_ENGLISH = 8,
-    SETTINGS_LARGE_TEXT = 16,
-    SETTINGS_VOLUME = 32,
-};
-/* From the configuration (NULL: the defaults). */
-void settings_load(struct kiosk_settings *s, const struct config *cfg);
-/* Writes the settings `what` names to the data partition's override
- * (config_save_override); 0 / -1 (config_error says why). */
-int settings_save(struct config *cfg, const struct kiosk_settings *s, unsigned what);
 
 #define APP_MAX_LISTENERS 4
 
@@ -188,7 +164,7 @@ struct app {
 
     /* spoken guidance and pictograms (narration.c) */
     struct narration *narr;
-    bool narration_on;              /* this session: the welcome screen's switch */
+    struct audio *audio;            /* narration plays through it */
 
     struct {
         struct app_listener l;
@@ -253,45 +229,6 @@ const char *referral_note(const struct referral *r);
  * NULL when the site lists none. */
 const char *platforms_text(const struct app *a, enum report_route route, char *buf, size_t n);
 
-/* narration.c: the guide's clips and pictograms. narration_create()
- * fails only when memory runs out; no audio device means silence. */
-int narration_create(struct app *a, const char *audio_dir, const char *icon_dir);
-void narration_destroy(struct app *a);
-/* A device is open (the listen and volume controls are shown). */
-bool narration_available(const struct app *a);
-void narration_listen_again(struct app *a);
-/* The screen's narration again, not asked for by the person (the language
- * changed): a sensitive screen the person said people could hear stays silent. */
-void narration_say_screen(struct app *a);
-/* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
-void narration_event(struct app *a, const char *clip);
-/* The screen's subject changed (Connect: the state a phone is in): Listen
- * again says this clip (a guide clip name, static) instead of the screen's
- * own until the screen changes or it is set to NULL; say: also now (when
- * audio is on). */
-void narration_topic(struct app *a, const char *clip, bool say);
-void narration_set_on(struct app *a, bool on);
-void narration_volume_step(struct app *a, int delta);
-int narration_volume(const struct app *a);
-/* Speaks a case code and PIN one character at a time, twice, slowly. */
-int narration_say_code(struct app *a, const char *code, const char *pin);
-/* One typed digit of a case code or secret number (sensitive: said only
- * into headphones or after the person said no one near could hear; never
- * asks). */
-void narration_say_digit(struct app *a, char c);
-/* A session ends: audio back to the kiosk's defaults, nothing remembered. */
-void narration_reset(struct app *a);
-void narration_frame_done(struct app *a);
-struct ui_image *narration_pictogram(const struct app *a, const char *icon);
-struct ui_image *narration_step_pictogram(const struct app *a);
-struct audio *narration_audio(struct app *a);
-/* Narration of sensitive screens (guide_screen_sensitive: the nudity
- * question, the case code) plays only into headphones or after the person
- * said no one near could hear. Until then it asks (dialog_hearing.c):
- * narration_hearing_asking() is true while the question should show, and
- * the answer goes to narration_hearing_answer() (kept in the session). */
-bool narration_hearing_asking(const struct app *a);
-void narration_hearing_answer(struct app *a, bool alone);
 /* dialog_hearing.c: "Is anyone near you who could hear?", over the screen,
  * while narration_hearing_asking(). */
 void hearing_dialog_draw(struct app *a);
