@@ -663,10 +663,10 @@ static void privacy_pages(struct app *a, const char *L)
 /* "Is anyone near you who could hear?": no one (sound), or people (show only). */
 static void answer_hearing(struct app *a, bool alone)
 {
-    REQUIRE(narration_hearing_asking(a), "the hearing question is not shown");
+    REQUIRE(narration_hearing_asking(a->narr), "the hearing question is not shown");
     app_draw(a, true);
     tap_id(a, ui_id_index(ui_id("hearing"), alone ? 1 : 2), alone ? "no one can hear" : "people are near");
-    CHECK(!narration_hearing_asking(a), "the question went");
+    CHECK(!narration_hearing_asking(a->narr), "the question went");
     CHECK(a->session.hearing == (alone ? HEARING_ALONE : HEARING_OTHERS), "the answer is in the session");
 }
 
@@ -835,7 +835,7 @@ static void walk(struct app *a, struct run *r)
     char content_clip[64];
     snprintf(content_clip, sizeof content_clip, "%s/screen.questions.content", L);
     if (audio_available(app_audio(a)) && test_sink != AUDIO_SINK_HEADPHONES) {
-        CHECK(narration_hearing_asking(a) && strcmp(audio_asked(app_audio(a)), content_clip),
+        CHECK(narration_hearing_asking(a->narr) && strcmp(audio_asked(app_audio(a)), content_clip),
               "the nudity question was said before asking who could hear (%s)", audio_asked(app_audio(a)));
         expect_clip(a, L, "say.hearing_question");
         if (s)
@@ -983,7 +983,7 @@ static void walk(struct app *a, struct run *r)
     CHECK(a->session.have_receipt, "a receipt");
     if (r->people_near)
         CHECK(strncmp(audio_asked(app_audio(a)) + 3, "screen.case_code", 16) &&
-                  !narration_hearing_asking(a),
+                  !narration_hearing_asking(a->narr),
               "people near: the case code screen said (%s) or asked again", audio_asked(app_audio(a)));
     else
         expect_clip(a, L, "screen.case_code");
@@ -3252,7 +3252,7 @@ static void section_staff(void)
     tap(a, "staff.large_text");
     tap(a, "staff.narration_en");
     app_draw(a, true);
-    CHECK(a->large_text && a->narration_english, "both switched on");
+    CHECK(a->settings.large_text && a->settings.narration_english, "both switched on");
     CHECK(ui_theme(app_ui(a))->font_body == body, "staff screen unchanged");
     shot(a, "staff_settings");
     app_goto(a, "welcome");
@@ -3274,7 +3274,7 @@ static void section_staff(void)
     tap(a, "staff.settings");
     tap(a, "staff.large_text");
     tap(a, "staff.narration_en");
-    CHECK(!a->large_text && !a->narration_english, "off again");
+    CHECK(!a->settings.large_text && !a->settings.narration_english, "off again");
     tap(a, "staff.settings.back");
     CHECK(!strcmp(app_screen_part(a), ""), "back on the staff page");
     /* Shut down. */
@@ -4232,9 +4232,19 @@ static void section_config(void)
     snprintf(cmd, sizeof cmd, "sed 's|helpline_key = .*|helpline_key = %s/helpline.pub|' '%s' > '%s'",
              g.root, g.config, f.config);
     free(run_cmd(cmd));
+    /* The fixed file also sets staff's settings: Try again takes them all,
+     * as a start with the file would. */
+    FILE *fixed = fopen(f.config, "a");
+    REQUIRE(fixed, "append");
+    fputs("\n[kiosk]\nnarration = no\nlarge_text = yes\nvolume = 30\n", fixed);
+    fclose(fixed);
     tap(a, "config_error.retry");
     pump(a, 2);
     CHECK(!strcmp(app_screen(a), "welcome"), "Try again after the fix: %s (%s)", app_screen(a), a->config_err);
+    CHECK(!narration_is_on(a->narr) && a->settings.large_text, "Try again takes narration and large text: %d %d",
+          narration_is_on(a->narr), a->settings.large_text);
+    CHECK(narration_volume(a->narr) == 30 || !narration_available(a->narr), "Try again takes the volume: %d",
+          narration_volume(a->narr));
     app_destroy(a);
     /* Invalid: an unknown setting is named with its line. */
     FILE *c = fopen(f.config, "a");
@@ -4385,7 +4395,7 @@ static void section_audio(void)
     /* Switched off for this person: silence on the next screens, but Listen
      * again still speaks when asked. */
     tap(a, "welcome.audio");
-    CHECK(!a->narration_on && !*audio_asked(au), "switched off, stopped");
+    CHECK(!narration_is_on(a->narr) && !*audio_asked(au), "switched off, stopped");
     tap(a, "welcome.start");
     wait_screen(a, "privacy", 2000);
     CHECK(!*audio_asked(au), "no narration when off (%s)", audio_asked(au));
@@ -4395,7 +4405,7 @@ static void section_audio(void)
      * volume back. */
     tap(a, UI_QUICK_EXIT_ID);
     wait_screen(a, "welcome", 2000);
-    CHECK(a->narration_on && audio_volume(au) == v, "defaults after the session");
+    CHECK(narration_is_on(a->narr) && audio_volume(au) == v, "defaults after the session");
     expect_clip(a, "ur", "screen.welcome");
 
     /* The language switch says the same screen in English. */
@@ -4405,11 +4415,11 @@ static void section_audio(void)
     expect_clip(a, "ur", "screen.welcome");
 
     /* English narration for trainers: the Urdu screens, said in English. */
-    a->narration_english = true;
+    a->settings.narration_english = true;
     tap(a, "welcome.start");
     wait_screen(a, "privacy", 2000);
     expect_clip(a, "en", "screen.privacy.code");
-    a->narration_english = false;
+    a->settings.narration_english = false;
     tap(a, UI_QUICK_EXIT_ID);
     wait_screen(a, "welcome", 2000);
 
@@ -4484,18 +4494,18 @@ static void section_hearing(void)
           audio_asked(au));
     /* Another language is not a request: still silent, not asked again. */
     tap(a, UI_LANGUAGE_ID);
-    CHECK(!narration_hearing_asking(a) && strcmp(audio_asked(au), "en/screen.questions.content"),
+    CHECK(!narration_hearing_asking(a->narr) && strcmp(audio_asked(au), "en/screen.questions.content"),
           "people near: the language switch said it (%s) or asked", audio_asked(au));
     tap(a, UI_LANGUAGE_ID);
     tap(a, UI_LISTEN_ID);
-    CHECK(narration_hearing_asking(a), "Listen again asks again");
+    CHECK(narration_hearing_asking(a->narr), "Listen again asks again");
     CHECK(strcmp(audio_asked(au), "ur/screen.questions.content"), "and says nothing yet");
     answer_hearing(a, true);
     expect_clip(a, "ur", "screen.questions.content");
     /* Quick exit wipes the answer with the session. */
     tap(a, UI_QUICK_EXIT_ID);
     wait_screen(a, "welcome", 2000);
-    CHECK(a->session.hearing == HEARING_UNASKED && !narration_hearing_asking(a), "the answer wiped");
+    CHECK(a->session.hearing == HEARING_UNASKED && !narration_hearing_asking(a->narr), "the answer wiped");
 
     /* People near, to the case code: neither the screen nor the code is
      * said; Listen to the code asks, and after "no one can hear" says it. */
@@ -4503,7 +4513,7 @@ static void section_hearing(void)
     walk(a, &r2);
     pump(a, 3);
     tap(a, "case_code.listen");
-    CHECK(narration_hearing_asking(a), "Listen to the code asks first");
+    CHECK(narration_hearing_asking(a->narr), "Listen to the code asks first");
     CHECK(strncmp(audio_asked(au), "ur/code.", 8) && strncmp(audio_asked(au), "ur/char.", 8),
           "the code said before the answer (%s)", audio_asked(au));
     answer_hearing(a, true);
@@ -4516,7 +4526,7 @@ static void section_hearing(void)
     sink_asked = 0;
     struct run r3 = {.lang = "ur", .stop = ST_CONTENT};
     walk(a, &r3);
-    CHECK(!narration_hearing_asking(a) && a->session.hearing == HEARING_UNASKED, "headphones: not asked");
+    CHECK(!narration_hearing_asking(a->narr) && a->session.hearing == HEARING_UNASKED, "headphones: not asked");
     CHECK(sink_asked > 0, "the sink was asked");
     test_sink = AUDIO_SINK_ROOM;
     tap(a, UI_QUICK_EXIT_ID);
@@ -4557,7 +4567,7 @@ static void open_case_screen(struct app *a)
     tap(a, "welcome.case_code");
     wait_screen(a, "case_status", 2000);
     CHECK(a->session.active, "the case screen began a session");
-    if (narration_hearing_asking(a))
+    if (narration_hearing_asking(a->narr))
         answer_hearing(a, false);
 }
 
@@ -4680,7 +4690,7 @@ static void section_case_status(void)
      * Into headphones each digit is said as it is pressed. */
     test_sink = AUDIO_SINK_HEADPHONES;
     open_case_screen(a);
-    CHECK(!narration_hearing_asking(a), "headphones: not asked");
+    CHECK(!narration_hearing_asking(a->narr), "headphones: not asked");
     type_case(a, "1234567");
     expect_clip(a, lang_now[0] == 'e' ? "en" : "ur", "char.7");
     test_sink = AUDIO_SINK_ROOM;

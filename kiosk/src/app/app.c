@@ -2,6 +2,7 @@
  * that sleeps until something happens, screen changes, the session. */
 #include "app_internal.h"
 #include "errfmt.h"
+#include "audio.h"
 #include "staff_wifi.h"
 #include "wifi.h"
 
@@ -282,24 +283,26 @@ static void event_device(void *ctx, const char *kind, const char *state)
 static void media_notify(void *ctx) { app_wake(ctx); }
 
 /* yes/no, on/off, true/false, 1/0; anything else: the default. */
-static bool cfg_bool(const struct config *cfg, const char *sec, const char *key, bool def)
-{
-    const char *v = config_get(cfg, sec, key);
-    if (!v)
-        return def;
-    if (!strcasecmp(v, "yes") || !strcasecmp(v, "on") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-        return true;
-    if (!strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcasecmp(v, "false") || !strcmp(v, "0"))
-        return false;
-    return def;
-}
-
 static enum screen_id screen_by_name(const char *name)
 {
     for (int i = 0; i < SCREEN_COUNT; i++)
         if (!strcmp(screens[i]->name, name))
             return (enum screen_id)i;
     return SCREEN_COUNT;
+}
+
+/* The narration's question (whether anyone near can hear) came or went. */
+static void narration_changed(void *ctx)
+{
+    struct app *a = ctx;
+    a->dirty = true;
+}
+
+/* The narration hears every screen and page change. */
+static void narration_on_screen(void *ctx, const char *screen, const char *part)
+{
+    struct app *a = ctx;
+    narration_screen(a->narr, screen, part);
 }
 
 struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code)
@@ -353,24 +356,8 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
      * error screen (never a crash); demo mode works without one. */
     a->default_demo = o->demo;
     app_config_load(a);
-    if (!o->lang && a->cfg && config_get(a->cfg, "kiosk", "language"))
-        lang = i18n_parse(config_get(a->cfg, "kiosk", "language"));
-    if (lang < 0)
-        lang = I18N_UR;
-    int idle_s = o->idle_timeout_s;
-    if (idle_s < 0)
-        idle_s = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60;
-    /* Spoken guidance: on unless the kiosk says off; staff settings. */
-    a->default_narration = true;
-    a->default_volume = 80;
-    if (a->cfg) {
-        a->default_narration = cfg_bool(a->cfg, "kiosk", "narration", true);
-        a->narration_english = cfg_bool(a->cfg, "kiosk", "narration_english", false);
-        a->large_text = cfg_bool(a->cfg, "kiosk", "large_text", false);
-        long v = config_get_int(a->cfg, "kiosk", "volume");
-        a->default_volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
-    }
-    a->narration_on = a->default_narration;
+    a->default_lang = (enum i18n_lang)lang;
+    app_settings_load(a);
     char *root = NULL;
     if (o->demo)
         snprintf(a->media_root, sizeof a->media_root, "%s", a->demo_root);
@@ -506,8 +493,6 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
     a->volumes = devices_list(a->devices);
     notify_volumes(a);
 
-    a->default_lang = (enum i18n_lang)lang;
-    safety_init(&a->safety, idle_s, SDL_GetTicks());
     app_set_lang(a, i18n_tag(a->default_lang));
     a->session.demo = o->demo;
     /* A kiosk that cannot queue reports says so to staff instead of
@@ -528,7 +513,28 @@ struct app *app_create(const struct app_options *o, char *err, size_t errlen, in
         notify_screen(a);
     }
     /* After the first screen is known: the narration listener hears it once. */
-    if (narration_create(a, audio_dir, icon_dir)) {
+    char aerr[512];
+    a->audio = audio_create(NULL, aerr, sizeof aerr);
+    if (!a->audio) {
+        errfmt(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (aerr[0] && !o->quiet)
+        fprintf(stderr, "hifazat-kiosk: %s\n", aerr);
+    struct narration_options no = {
+        .ui = a->ui,
+        .audio = a->audio,
+        .settings = &a->settings,
+        .hearing = &a->session.hearing,
+        .audio_dir = audio_dir,
+        .icon_dir = icon_dir,
+        .quiet = o->quiet,
+        .changed = narration_changed,
+        .ctx = a,
+    };
+    a->narr = narration_create(&no);
+    static const struct app_listener nl = {.screen = narration_on_screen};
+    if (!a->narr || app_add_listener(a, &nl, a)) {
         errfmt(err, errlen, "out of memory");
         goto fail;
     }
@@ -558,7 +564,10 @@ void app_destroy(struct app *a)
     else if (a->wifi)
         wifi_disconnect(a->wifi);
     session_wipe(&a->session);
-    narration_destroy(a);
+    narration_destroy(a->narr);
+    a->narr = NULL;
+    audio_destroy(a->audio);
+    a->audio = NULL;
     device_list_free(a->volumes);
     media_destroy(a->media);
     if (a->own_devices)
@@ -684,7 +693,7 @@ static void reset_all(struct app *a)
     a->staff_return = SCREEN_WELCOME;
     a->media_ev = 0;
     ui_reset(a->ui);
-    narration_reset(a);
+    narration_reset(a->narr);
     if (screens[a->screen]->enter)
         screens[a->screen]->enter(a);
     a->dirty = true;
@@ -714,8 +723,8 @@ int app_set_lang(struct app *a, const char *tag)
     if (i18n_set_lang((enum i18n_lang)l))
         return -1;
     /* The same screen, now said in the other language. */
-    if (changed && a->narration_on)
-        narration_say_screen(a);
+    if (changed && narration_is_on(a->narr))
+        narration_say_screen(a->narr);
     ui_set_lang(a->ui, i18n_rtl((enum i18n_lang)l) ? TEXT_DIR_RTL : TEXT_DIR_LTR,
                 i18n_tag((enum i18n_lang)l));
     a->dirty = true;
@@ -793,11 +802,11 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         .volume = -1,
     };
     /* No sound device: no listen or volume buttons that would do nothing. */
-    if (narration_available(a)) {
+    if (narration_available(a->narr)) {
         bar.listen = _("Listen again");
         bar.quieter = _("Quieter");
         bar.louder = _("Louder");
-        bar.volume = narration_volume(a);
+        bar.volume = narration_volume(a->narr);
     }
     switch (ui_top_bar(ui, area, &bar)) {
     case UI_BAR_QUICK_EXIT:
@@ -807,13 +816,13 @@ void app_draw_chrome(struct app *a, struct ui_ctx *ui, struct ui_rect *area)
         app_set_lang(a, i18n_tag(other));
         break;
     case UI_BAR_LISTEN:
-        narration_listen_again(a);
+        narration_listen_again(a->narr);
         break;
     case UI_BAR_QUIETER:
-        narration_volume_step(a, -20);
+        narration_volume_step(a->narr, -20);
         break;
     case UI_BAR_LOUDER:
-        narration_volume_step(a, 20);
+        narration_volume_step(a->narr, 20);
         break;
     default:
         break;
@@ -871,18 +880,18 @@ int app_draw(struct app *a, bool present)
          * are dense and their readers read. */
         bool staff = a->screen == SCREEN_STAFF_PIN || a->screen == SCREEN_STAFF ||
                      a->screen == SCREEN_CHECK || a->screen == SCREEN_CONFIG_ERROR;
-        int pct = a->large_text && !staff ? 125 : 100;
+        int pct = a->settings.large_text && !staff ? 125 : 100;
         if (ui_text_scale(a->ui) != pct)
             ui_set_text_scale(a->ui, pct);
         a->in_frame = true;
         ui_begin(a->ui, w, h);
         struct ui_rect area = {0, 0, w, h};
-        page_set_step_pictogram(narration_step_pictogram(a));
+        page_set_step_pictogram(narration_step_pictogram(a->narr));
         app_draw_chrome(a, a->ui, &area);
 #define STALE (a->pending_reset || a->pending_screen || a->pending_part || a->pending_redo)
         if (!STALE)
             screens[a->screen]->draw(a, a->ui, area);
-        if (!STALE && narration_hearing_asking(a))
+        if (!STALE && narration_hearing_asking(a->narr))
             hearing_dialog_draw(a);
         if (!STALE && a->safety.idle_warning)
             safety_draw_warning(a);
@@ -894,7 +903,7 @@ int app_draw(struct app *a, bool present)
         if (!apply_pending(a))
             break;
     }
-    narration_frame_done(a);
+    narration_frame_done(a->narr);
     ui_render(a->rend, a->ui);
     if (present) {
         ui_render_present(a->rend);
@@ -1107,7 +1116,7 @@ int app_run(struct app *a)
 }
 
 uint64_t app_frames(const struct app *a) { return a->frames; }
-struct audio *app_audio(struct app *a) { return narration_audio(a); }
+struct audio *app_audio(struct app *a) { return a->audio; }
 
 void app_apply_text_size(struct app *a)
 {

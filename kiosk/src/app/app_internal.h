@@ -10,7 +10,9 @@
 #include "media.h"
 #include "queue.h"
 #include "safety.h"
+#include "narration.h"
 #include "session.h"
+#include "settings.h"
 #include "text.h"
 #include "ui.h"
 
@@ -110,10 +112,12 @@ struct app {
     Uint32 wake_at;                 /* a screen's timer (0: none) */
     Uint32 mark_taps[5];            /* taps on the app's mark: five quickly = staff */
 
-    /* configuration (appconfig.c) */
+    /* configuration (appconfig.c): the kiosk's environment (kiosk_env.h) and,
+     * borrowed from it, what the screens use */
+    struct kiosk_env *env;
     struct config *cfg;
     char config_err[768];           /* not empty: real mode cannot run (config error screen) */
-    char *data_dir;
+    const char *data_dir;
     struct queue *queue;            /* real mode only: demo mode never opens the queue */
     struct keys_kiosk *kiosk_key;
     uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
@@ -155,13 +159,12 @@ struct app {
     unsigned media_ev;              /* MEDIA_EV_* and APP_EV_DEVICES bits the screen has not
                                        taken yet */
 
+    /* what staff can change and [kiosk] sets (settings.c) */
+    struct kiosk_settings settings;
+
     /* spoken guidance and pictograms (narration.c) */
     struct narration *narr;
-    bool narration_on;              /* this session: the welcome screen's switch */
-    bool default_narration;         /* [kiosk] narration (default on) */
-    bool narration_english;         /* staff: English narration for trainers */
-    bool large_text;                /* staff: larger text */
-    int default_volume;             /* [kiosk] volume, 0..100 */
+    struct audio *audio;            /* narration plays through it */
 
     struct {
         struct app_listener l;
@@ -226,51 +229,15 @@ const char *referral_note(const struct referral *r);
  * NULL when the site lists none. */
 const char *platforms_text(const struct app *a, enum report_route route, char *buf, size_t n);
 
-/* narration.c: the guide's clips and pictograms. narration_create()
- * fails only when memory runs out; no audio device means silence. */
-int narration_create(struct app *a, const char *audio_dir, const char *icon_dir);
-void narration_destroy(struct app *a);
-/* A device is open (the listen and volume controls are shown). */
-bool narration_available(const struct app *a);
-void narration_listen_again(struct app *a);
-/* The screen's narration again, not asked for by the person (the language
- * changed): a sensitive screen the person said people could hear stays silent. */
-void narration_say_screen(struct app *a);
-/* Says an event's clip (guide.h GUIDE_CLIP_*) when audio is on. */
-void narration_event(struct app *a, const char *clip);
-/* The screen's subject changed (Connect: the state a phone is in): Listen
- * again says this clip (a guide clip name, static) instead of the screen's
- * own until the screen changes or it is set to NULL; say: also now (when
- * audio is on). */
-void narration_topic(struct app *a, const char *clip, bool say);
-void narration_set_on(struct app *a, bool on);
-void narration_volume_step(struct app *a, int delta);
-int narration_volume(const struct app *a);
-/* Speaks a case code and PIN one character at a time, twice, slowly. */
-int narration_say_code(struct app *a, const char *code, const char *pin);
-/* One typed digit of a case code or secret number (sensitive: said only
- * into headphones or after the person said no one near could hear; never
- * asks). */
-void narration_say_digit(struct app *a, char c);
-/* A session ends: audio back to the kiosk's defaults, nothing remembered. */
-void narration_reset(struct app *a);
-void narration_frame_done(struct app *a);
-struct ui_image *narration_pictogram(const struct app *a, const char *icon);
-struct ui_image *narration_step_pictogram(const struct app *a);
-struct audio *narration_audio(struct app *a);
-/* Narration of sensitive screens (guide_screen_sensitive: the nudity
- * question, the case code) plays only into headphones or after the person
- * said no one near could hear. Until then it asks (dialog_hearing.c):
- * narration_hearing_asking() is true while the question should show, and
- * the answer goes to narration_hearing_answer() (kept in the session). */
-bool narration_hearing_asking(const struct app *a);
-void narration_hearing_answer(struct app *a, bool alone);
 /* dialog_hearing.c: "Is anyone near you who could hear?", over the screen,
  * while narration_hearing_asking(). */
 void hearing_dialog_draw(struct app *a);
 /* screen_util.c: the step pictogram page_title() shows this frame (NULL: the
  * title's own icon). */
 void page_set_step_pictogram(struct ui_image *img);
+/* settings.c: a->settings from a->cfg, and the start language and idle
+ * time from them unless the command line set those. */
+void app_settings_load(struct app *a);
 /* [kiosk] large_text changed: redraw (app_draw() applies it to the person's screens). */
 void app_apply_text_size(struct app *a);
 

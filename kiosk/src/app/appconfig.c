@@ -7,8 +7,8 @@
  * code). */
 #include "app_internal.h"
 #include "errfmt.h"
+#include "kiosk_env.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +35,8 @@ static void referrals_free(struct app *a)
 
 void app_config_free(struct app *a)
 {
-    queue_close(a->queue);
-    keys_kiosk_close(a->kiosk_key);
-    config_destroy(a->cfg);
-    free(a->data_dir);
+    kiosk_env_close(a->env);
+    a->env = NULL;
     referrals_free(a);
     for (int i = 0; i < 2; i++) {
         free(a->platforms[i]);
@@ -208,34 +206,39 @@ static bool file_exists(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* One step of opening the kiosk's environment (kiosk_env.h); the borrowed
+ * pointers follow what it opened. */
+static int env_add(struct app *a, unsigned need)
+{
+    int rc = kiosk_env_add(a->env, need, NULL, a->config_err, sizeof a->config_err);
+    a->data_dir = kiosk_env_data_dir(a->env);
+    a->queue = kiosk_env_queue(a->env);
+    a->kiosk_key = kiosk_env_kiosk_key(a->env);
+    return rc;
+}
+
 int app_config_load(struct app *a)
 {
     app_config_free(a);
     a->config_err[0] = '\0';
     bool demo = a->default_demo;
     const char *path = a->opt.config ? a->opt.config : CONFIG_DEFAULT_PATH;
-    struct config *cfg = config_create();
-    if (!cfg)
-        return errfmt(a->config_err, sizeof a->config_err, "out of memory");
     /* Real mode cannot work without its file; demo mode uses it if it is
      * there and fine, and ignores it otherwise. */
-    int rc = config_load(cfg, path, !demo);
-    if (rc == 0 && a->opt.data_dir)
-        rc = config_set(cfg, "kiosk", "data_dir", a->opt.data_dir);
-    if (rc == 0)
-        rc = config_load_override(cfg);
-    if (rc != 0) {
-        if (!demo) {
-            errfmt(a->config_err, sizeof a->config_err, "%s", config_error(cfg));
-            a->cfg = cfg;
-            return -1;
-        }
-        config_destroy(cfg);
-        cfg = config_create();
-        if (!cfg)
-            return errfmt(a->config_err, sizeof a->config_err, "out of memory");
-    }
-    a->cfg = cfg;
+    struct kiosk_env_options eo = {
+        .config = path,
+        .config_required = !demo,
+        .config_optional = demo,
+        .data_dir = a->opt.data_dir,
+        /* staff confirm a changed helpline key (the config error screen) */
+        .on_changed_key = KIOSK_ENV_KEY_NOTE,
+    };
+    int rc = kiosk_env_open(&a->env, &eo, 0, NULL, a->config_err, sizeof a->config_err);
+    /* Even when it failed: the settings it read still count (app_create). */
+    a->cfg = kiosk_env_config(a->env);
+    if (rc != 0)
+        return -1;
+    struct config *cfg = a->cfg;
     config_each(cfg, "referrals", on_referral, a);
     referrals_tidy(a);
     platforms_load(a, cfg);
@@ -257,13 +260,12 @@ int app_config_load(struct app *a)
 
     if (boot_problem_check(a, cfg) != 0)
         return -1;
-    a->data_dir = config_path(cfg, "kiosk", "data_dir");
-    if (!a->data_dir)
-        return errfmt(a->config_err, sizeof a->config_err,
-                      "no data directory: set data_dir in [kiosk] of %s (or give --data-dir)", path);
+    if (env_add(a, KIOSK_ENV_DATA_DIR) != 0)
+        return -1;
     staff_pin_restore(a);
-    if (config_helpline_key(cfg, a->helpline_pk) != 0)
-        return errfmt(a->config_err, sizeof a->config_err, "%s", config_error(cfg));
+    if (env_add(a, KIOSK_ENV_HELPLINE) != 0)
+        return -1;
+    memcpy(a->helpline_pk, kiosk_env_helpline_pk(a->env), sizeof a->helpline_pk);
     keys_fingerprint(a->helpline_pk, KEYS_ROLE_HELPLINE, a->helpline_fpr);
     if (a->nreferrals == 0)
         return errfmt(a->config_err, sizeof a->config_err,
@@ -274,40 +276,24 @@ int app_config_load(struct app *a)
     if (pin && strncmp(pin, "$argon2id$", 10))
         return errfmt(a->config_err, sizeof a->config_err,
                       "[staff] pin_hash must be an argon2id hash made by 'hifazat staff-pin'");
-    enum queue_err qe;
-    char msg[400];
-    a->queue = queue_open(a->data_dir, (int)config_get_int(cfg, "queue", "retention_days"), &qe,
-                          msg, sizeof msg);
-    if (!a->queue)
-        return errfmt(a->config_err, sizeof a->config_err, "cannot open the queue in %s: %s",
-                      a->data_dir, msg);
-    char kerr[KEYS_ERR_SIZE];
-    uint8_t secret[32];
-    int have_secret = config_kiosk_key_secret(cfg, secret);
-    a->kiosk_key = keys_kiosk_open_secret(a->data_dir, true, have_secret ? secret : NULL, kerr,
-                                          sizeof kerr);
-    sodium_memzero(secret, sizeof secret);
-    if (!a->kiosk_key)
-        return errfmt(a->config_err, sizeof a->config_err, "%s", kerr);
+    if (env_add(a, KIOSK_ENV_QUEUE | KIOSK_ENV_KEY) != 0)
+        return -1;
     snprintf(a->kiosk_id, sizeof a->kiosk_id, "%s",
              config_kiosk_id(cfg, keys_kiosk_public(a->kiosk_key)));
     keys_fingerprint(keys_kiosk_public(a->kiosk_key), KEYS_ROLE_KIOSK, a->kiosk_fpr);
     /* Last: the queue and the keys stay open for the staff screen (export,
      * upload of reports sealed before), but no person's report is taken. */
-    uint8_t pinned[KEYS_PUBLIC_SIZE];
-    int pc = keys_helpline_pin_check(a->data_dir, a->helpline_pk, pinned, kerr, sizeof kerr);
-    if (pc < 0)
-        return errfmt(a->config_err, sizeof a->config_err, "%s", kerr);
-    if (pc == KEYS_PIN_CHANGED) {
+    if (env_add(a, KIOSK_ENV_PIN) != 0)
+        return -1;
+    const char *why = kiosk_env_helpline_changed(a->env, a->pinned_fpr);
+    if (why) {
         a->helpline_changed = true;
-        if (!sodium_is_zero(pinned, sizeof pinned))
-            keys_fingerprint(pinned, KEYS_ROLE_HELPLINE, a->pinned_fpr);
         snprintf(a->config_err, sizeof a->config_err,
                  "This kiosk's helpline key changed: %s. Reports would be sealed to a key this "
                  "kiosk was not set up with. Was %s, now %s. If the helpline really changed its "
                  "key, staff confirm the new one with the staff PIN; otherwise re-provision the "
                  "stick.",
-                 kerr, a->pinned_fpr[0] ? a->pinned_fpr : "unknown", a->helpline_fpr);
+                 why, a->pinned_fpr[0] ? a->pinned_fpr : "unknown", a->helpline_fpr);
         return -1;
     }
     return 0;
@@ -317,11 +303,8 @@ int app_helpline_confirm(struct app *a)
 {
     if (!a->helpline_changed || !a->data_dir)
         return -1;
-    char err[KEYS_ERR_SIZE];
-    if (keys_helpline_pin_set(a->data_dir, a->helpline_pk, err, sizeof err) != 0) {
-        snprintf(a->config_err, sizeof a->config_err, "%s", err);
+    if (kiosk_env_helpline_accept(a->env, a->config_err, sizeof a->config_err) != 0)
         return -1;
-    }
     SDL_Log("staff confirmed a new helpline key: %s", a->helpline_fpr);
     return app_config_load(a);
 }

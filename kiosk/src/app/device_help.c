@@ -56,7 +56,7 @@ static int header(struct app *a, struct ui_ctx *ui, struct ui_rect r, const stru
     const struct ui_theme *t = ui_theme(ui);
     const bool heading = flags & (DEVICE_HELP_COMPACT | DEVICE_HELP_HEADING);
     struct ui_image *pic =
-        (flags & DEVICE_HELP_COMPACT) && g->icon ? narration_pictogram(a, g->icon) : NULL;
+        (flags & DEVICE_HELP_COMPACT) && g->icon ? narration_pictogram(a->narr, g->icon) : NULL;
     const bool small = flags & (DEVICE_HELP_COMPACT | DEVICE_HELP_DENSE);
     const enum ui_font hf = small ? UI_FONT_SMALL : UI_FONT_BODY;
     int isz = pic ? S(t, 44) : S(t, small ? 30 : 36);
@@ -173,7 +173,7 @@ static int step(struct app *a, struct ui_ctx *ui, struct ui_rect r, const struct
     if (measure_only)
         return h;
 
-    struct ui_image *pic = narration_pictogram(a, s->icon);
+    struct ui_image *pic = narration_pictogram(a->narr, s->icon);
     if (pic)
         ui_draw_image(ui, pic, (struct ui_rect){pr.x, r.y, psz, psz});
     const bool rtl = ui_dir(ui) == TEXT_DIR_RTL;

@@ -12,8 +12,16 @@ void hearing_dialog_draw(struct app *a)
                       _("The next part is about your pictures. If someone could hear, this machine "
                         "will only show it on the screen."),
                       _("No one can hear"), _("People are near"))) {
-    case UI_DIALOG_YES: narration_hearing_answer(a, true); break;
-    case UI_DIALOG_NO: narration_hearing_answer(a, false); break;
+    case UI_DIALOG_YES:
+        /* Asked before the case code was said: it is said now. */
+        if (narration_hearing_answer(a->narr, true)) {
+            if (a->session.have_receipt)
+                narration_say_code(a->narr, a->session.receipt.case_code, a->session.receipt.pin);
+            else
+                narration_say_screen(a->narr);
+        }
+        break;
+    case UI_DIALOG_NO: narration_hearing_answer(a->narr, false); break;
     default: break;
     }
 }

@@ -9,9 +9,14 @@
  * the answer is session data). Pictograms are PNGs rasterised from
  * assets/icons/ at build time, loaded once. Nothing is written anywhere: the case code is
  * played from per-character clips in memory, never saved. */
-#include "app_internal.h"
+#include "narration.h"
+
 #include "audio.h"
 #include "guide.h"
+#include "i18n.h"
+#include "session.h"
+#include "settings.h"
+#include "ui.h"
 
 #include <png.h>
 #include <sodium.h>
@@ -27,8 +32,13 @@
 #define REPEAT_GAP_MS 1500
 
 struct narration {
-    struct app *a;
-    struct audio *au;
+    struct ui_ctx *ui;
+    struct audio *au;            /* the caller's */
+    const struct kiosk_settings *settings;
+    int *hearing;                /* enum session_hearing, in the session */
+    void (*changed)(void *ctx);
+    void *ctx;
+    bool on;                     /* this session: the welcome screen's switch */
     bool fresh;                  /* a screen was just entered: focus moves are its own */
     const struct guide_screen *cur;
     const char *topic;           /* the screen's own subject now (a guide clip), or NULL */
@@ -84,7 +94,7 @@ static void load_icon(void *ctx, const char *icon)
         return;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.png", pl->dir, icon);
-    struct ui_image *img = load_png(n->a->ui, path);
+    struct ui_image *img = load_png(n->ui, path);
     if (!img) {
         /* A missing picture leaves the words and the voice: never a failure. */
         fprintf(stderr, "hifazat-kiosk: pictogram missing: %s\n", path);
@@ -104,121 +114,122 @@ static struct ui_image *pic(const struct narration *n, const char *icon)
     return NULL;
 }
 
-struct ui_image *narration_pictogram(const struct app *a, const char *icon)
+struct ui_image *narration_pictogram(const struct narration *n, const char *icon)
 {
-    return pic(a->narr, icon);
+    return pic(n, icon);
 }
 
-struct ui_image *narration_step_pictogram(const struct app *a)
+struct ui_image *narration_step_pictogram(const struct narration *n)
 {
-    const struct narration *n = a->narr;
     return n && n->cur ? pic(n, n->cur->icon) : NULL;
 }
 
 /* ---- playing */
 
-static const char *lang(const struct app *a)
+static const char *lang(const struct narration *n)
 {
-    return a->narration_english ? "en" : i18n_tag(i18n_lang());
+    return n->settings->narration_english ? "en" : i18n_tag(i18n_lang());
 }
 
-static void clip_name(const struct app *a, const char *clip, char *buf, size_t n)
+static void clip_name(const struct narration *n, const char *clip, char *buf, size_t len)
 {
-    snprintf(buf, n, "%s/%s", lang(a), clip);
+    snprintf(buf, len, "%s/%s", lang(n), clip);
+}
+
+static void changed(struct narration *n)
+{
+    if (n->changed)
+        n->changed(n->ctx);
 }
 
 /* Sensitive narration (the nudity question, the case code) only where no
  * one else can hear: into headphones, or after the person said so. If they
  * have not been asked yet, or asked for it themselves (asked: Listen again,
  * Listen to the code), the question is shown and nothing is said now. */
-static bool private_enough(struct app *a, bool asked, int after)
+static bool private_enough(struct narration *n, bool asked, int after)
 {
-    struct narration *n = a->narr;
     if (!audio_available(n->au))
         return true;    /* nothing is heard (it plays silently): never ask */
-    if (audio_sink(n->au) == AUDIO_SINK_HEADPHONES || a->session.hearing == HEARING_ALONE)
+    if (audio_sink(n->au) == AUDIO_SINK_HEADPHONES || *n->hearing == HEARING_ALONE)
         return true;
-    if (a->session.hearing == HEARING_UNASKED || asked) {
+    if (*n->hearing == HEARING_UNASKED || asked) {
         n->asking = true;
         n->after = after;
-        a->dirty = true;
+        changed(n);
     }
     return false;
 }
 
-static void play_screen(struct app *a, bool asked)
+static void play_screen(struct narration *n, bool asked)
 {
-    struct narration *n = a->narr;
     if (!n || (!n->cur && !n->topic))
         return;
-    if (!n->topic && guide_screen_sensitive(n->cur) && !private_enough(a, asked, AFTER_SCREEN)) {
+    if (!n->topic && guide_screen_sensitive(n->cur) && !private_enough(n, asked, AFTER_SCREEN)) {
         audio_stop(n->au);
         return;
     }
     char c[80];
-    clip_name(a, n->topic ? n->topic : n->cur->clip, c, sizeof c);
+    clip_name(n, n->topic ? n->topic : n->cur->clip, c, sizeof c);
     audio_play1(n->au, c);
 }
 
-void narration_listen_again(struct app *a) { play_screen(a, true); }
-void narration_say_screen(struct app *a) { play_screen(a, false); }
+void narration_listen_again(struct narration *n) { play_screen(n, true); }
+void narration_say_screen(struct narration *n) { play_screen(n, false); }
 
-bool narration_hearing_asking(const struct app *a) { return a->narr && a->narr->asking; }
+bool narration_hearing_asking(const struct narration *n) { return n && n->asking; }
 
-void narration_hearing_answer(struct app *a, bool alone)
+bool narration_hearing_answer(struct narration *n, bool alone)
 {
-    struct narration *n = a->narr;
     if (!n)
-        return;
+        return false;
     n->asking = false;
-    a->session.hearing = alone ? HEARING_ALONE : HEARING_OTHERS;
-    a->dirty = true;
+    *n->hearing = alone ? HEARING_ALONE : HEARING_OTHERS;
+    changed(n);
     if (!alone)
-        return;   /* the answer's own word is said; nothing sensitive */
-    if (n->after == AFTER_CODE && a->session.have_receipt)
-        narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
-    else
-        play_screen(a, false);
+        return false;   /* the answer's own word is said; nothing sensitive */
+    if (n->after == AFTER_CODE)
+        return true;    /* the caller has the code */
+    play_screen(n, false);
+    return false;
 }
 
-static void on_screen(void *ctx, const char *screen, const char *part)
+void narration_screen(struct narration *n, const char *screen, const char *part)
 {
-    struct app *a = ctx;
-    struct narration *n = a->narr;
+    if (!n)
+        return;
     n->cur = guide_screen_find(screen, part);
     n->topic = NULL;
     n->fresh = true;
     n->asking = false;   /* a question about the last screen goes with it */
-    if (a->narration_on)
-        play_screen(a, false);
+    if (n->on)
+        play_screen(n, false);
     else
         audio_stop(n->au);
 }
 
-void narration_event(struct app *a, const char *clip)
+void narration_event(struct narration *n, const char *clip)
 {
-    if (!a->narr || !a->narration_on)
+    if (!n || !n->on)
         return;
     char c[80];
-    clip_name(a, clip, c, sizeof c);
-    audio_play1(a->narr->au, c);
+    clip_name(n, clip, c, sizeof c);
+    audio_play1(n->au, c);
 }
 
-void narration_topic(struct app *a, const char *clip, bool say)
+void narration_topic(struct narration *n, const char *clip, bool say)
 {
-    if (!a->narr)
+    if (!n)
         return;
-    a->narr->topic = clip;
+    n->topic = clip;
     if (say && clip)
-        narration_event(a, clip);
+        narration_event(n, clip);
 }
 
 /* The UI read a label: a choice pressed, or focused from the keyboard. */
 static void on_say(void *ctx, const char *label, bool pressed)
 {
-    struct app *a = ctx;
-    struct narration *n = a->narr;
-    if (!a->narration_on || (!pressed && n->fresh))
+    struct narration *n = ctx;
+    if (!n->on || (!pressed && n->fresh))
         return;
     const struct guide_string *g = guide_string_find_label(label);
     if (!g)
@@ -227,29 +238,27 @@ static void on_say(void *ctx, const char *label, bool pressed)
     if (!strcmp(g->clip, "say.listen_again") || !strcmp(g->clip, "say.listen_code"))
         return;
     char c[80];
-    clip_name(a, g->clip, c, sizeof c);
+    clip_name(n, g->clip, c, sizeof c);
     audio_play1(n->au, c);
 }
 
 static struct ui_image *on_pictogram(void *ctx, const char *label)
 {
-    struct app *a = ctx;
     const struct guide_string *g = guide_string_find_label(label);
-    return g && g->icon ? pic(a->narr, g->icon) : NULL;
+    return g && g->icon ? pic(ctx, g->icon) : NULL;
 }
 
-void narration_frame_done(struct app *a)
+void narration_frame_done(struct narration *n)
 {
-    if (a->narr)
-        a->narr->fresh = false;
+    if (n)
+        n->fresh = false;
 }
 
-int narration_say_code(struct app *a, const char *code, const char *pin)
+int narration_say_code(struct narration *n, const char *code, const char *pin)
 {
-    struct narration *n = a->narr;
     if (!n)
         return -1;
-    if (!private_enough(a, true, AFTER_CODE)) {
+    if (!private_enough(n, true, AFTER_CODE)) {
         audio_stop(n->au);
         return -1;
     }
@@ -259,7 +268,7 @@ int narration_say_code(struct app *a, const char *code, const char *pin)
     int k = 0;
     for (int pass = 0; pass < 2; pass++) {
         const char *intro = pass ? GUIDE_CLIP_AGAIN : GUIDE_CLIP_CODE_IS;
-        snprintf(names[k], sizeof names[k], "%s/%s", lang(a), intro);
+        snprintf(names[k], sizeof names[k], "%s/%s", lang(n), intro);
         items[k] = (struct audio_item){names[k], pass ? REPEAT_GAP_MS : 0};
         k++;
         int gap = CHAR_GAP_MS;
@@ -269,20 +278,20 @@ int narration_say_code(struct app *a, const char *code, const char *pin)
                 gap = GROUP_GAP_MS;
                 continue;
             }
-            snprintf(names[k], sizeof names[k], "%s/%s", lang(a), cc);
+            snprintf(names[k], sizeof names[k], "%s/%s", lang(n), cc);
             items[k] = (struct audio_item){names[k], gap};
             gap = CHAR_GAP_MS;
             k++;
         }
         if (pin && *pin && k < 60) {
-            snprintf(names[k], sizeof names[k], "%s/%s", lang(a), GUIDE_CLIP_PIN_IS);
+            snprintf(names[k], sizeof names[k], "%s/%s", lang(n), GUIDE_CLIP_PIN_IS);
             items[k] = (struct audio_item){names[k], GROUP_GAP_MS};
             k++;
             for (const char *p = pin; *p && k < 62; p++) {
                 const char *cc = guide_char_clip(*p);
                 if (!cc)
                     continue;
-                snprintf(names[k], sizeof names[k], "%s/%s", lang(a), cc);
+                snprintf(names[k], sizeof names[k], "%s/%s", lang(n), cc);
                 items[k] = (struct audio_item){names[k], CHAR_GAP_MS};
                 k++;
             }
@@ -294,101 +303,94 @@ int narration_say_code(struct app *a, const char *code, const char *pin)
     return rc;
 }
 
-void narration_say_digit(struct app *a, char c)
+void narration_say_digit(struct narration *n, char c)
 {
-    struct narration *n = a->narr;
     const char *cc = guide_char_clip(c);
-    if (!n || !a->narration_on || !cc || !audio_available(n->au))
+    if (!n || !n->on || !cc || !audio_available(n->au))
         return;
-    if (audio_sink(n->au) != AUDIO_SINK_HEADPHONES && a->session.hearing != HEARING_ALONE)
+    if (audio_sink(n->au) != AUDIO_SINK_HEADPHONES && *n->hearing != HEARING_ALONE)
         return;
     char name[80];
-    clip_name(a, cc, name, sizeof name);
+    clip_name(n, cc, name, sizeof name);
     audio_play1(n->au, name);
     sodium_memzero(name, sizeof name);
 }
 
-void narration_set_on(struct app *a, bool on)
+void narration_set_on(struct narration *n, bool on)
 {
-    a->narration_on = on;
-    if (!a->narr)
+    if (!n)
         return;
+    n->on = on;
     if (on)
-        play_screen(a, false);
+        play_screen(n, false);
     else
-        audio_stop(a->narr->au);
+        audio_stop(n->au);
 }
 
-void narration_volume_step(struct app *a, int delta)
+bool narration_is_on(const struct narration *n) { return n && n->on; }
+
+void narration_volume_step(struct narration *n, int delta)
 {
-    if (!a->narr)
+    if (!n)
         return;
-    int v = audio_volume(a->narr->au) + delta;
-    audio_set_volume(a->narr->au, v);
+    int v = audio_volume(n->au) + delta;
+    audio_set_volume(n->au, v);
     /* Say the new loudness with a short word, so it can be heard. */
     char c[80];
-    clip_name(a, delta > 0 ? "say.louder" : "say.quieter", c, sizeof c);
-    audio_play1(a->narr->au, c);
+    clip_name(n, delta > 0 ? "say.louder" : "say.quieter", c, sizeof c);
+    audio_play1(n->au, c);
 }
 
-bool narration_available(const struct app *a) { return a->narr && audio_available(a->narr->au); }
-int narration_volume(const struct app *a) { return a->narr ? audio_volume(a->narr->au) : -1; }
-struct audio *narration_audio(struct app *a) { return a->narr ? a->narr->au : NULL; }
+bool narration_available(const struct narration *n) { return n && audio_available(n->au); }
+int narration_volume(const struct narration *n) { return n ? audio_volume(n->au) : -1; }
 
-void narration_reset(struct app *a)
+void narration_reset(struct narration *n)
 {
-    a->narration_on = a->default_narration;
-    if (a->narr) {
-        a->narr->asking = false;
-        audio_stop(a->narr->au);   /* also forgets what was played */
-        audio_set_volume(a->narr->au, a->default_volume);
-    }
+    if (!n)
+        return;
+    n->on = n->settings->narration;
+    n->asking = false;
+    audio_stop(n->au);   /* also forgets what was played */
+    audio_set_volume(n->au, n->settings->volume);
 }
 
-int narration_create(struct app *a, const char *audio_dir, const char *icon_dir)
+struct narration *narration_create(const struct narration_options *o)
 {
     struct narration *n = calloc(1, sizeof *n);
     if (!n)
-        return -1;
-    n->a = a;
-    char err[512];
-    n->au = audio_create(NULL, err, sizeof err);
-    if (!n->au) {
-        free(n);
-        return -1;
-    }
-    if (err[0] && !a->opt.quiet)
-        fprintf(stderr, "hifazat-kiosk: %s\n", err);
-    audio_set_volume(n->au, a->default_volume);
+        return NULL;
+    n->ui = o->ui;
+    n->au = o->audio;
+    n->settings = o->settings;
+    n->hearing = o->hearing;
+    n->changed = o->changed;
+    n->ctx = o->ctx;
+    n->on = n->settings->narration;
+    audio_set_volume(n->au, n->settings->volume);
     int nclips = 0;
     for (int l = 0; l < I18N_COUNT; l++) {
         char d[4200];
-        snprintf(d, sizeof d, "%s/%s", audio_dir, i18n_tag((enum i18n_lang)l));
+        snprintf(d, sizeof d, "%s/%s", o->audio_dir, i18n_tag((enum i18n_lang)l));
         nclips += audio_load_dir(n->au, i18n_tag((enum i18n_lang)l), d);
     }
-    struct pic_load pl = {n, icon_dir};
-    a->narr = n;
+    struct pic_load pl = {n, o->icon_dir};
     guide_each_icon(load_icon, &pl);
     /* For staff logs: what the kiosk can say and show. */
-    if (!a->opt.quiet)
+    if (!o->quiet)
         fprintf(stderr, "hifazat-kiosk: audio %s, %d clips from %s, %d pictograms from %s\n",
-                audio_driver(n->au), nclips, audio_dir, n->npics, icon_dir);
-    struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = a};
-    ui_set_voice(a->ui, &v);
-    static const struct app_listener l = {.screen = on_screen};
-    app_add_listener(a, &l, a);
-    return 0;
+                audio_driver(n->au), nclips, o->audio_dir, n->npics, o->icon_dir);
+    struct ui_voice v = {.say = on_say, .pictogram = on_pictogram, .ctx = n};
+    ui_set_voice(n->ui, &v);
+    return n;
 }
 
-void narration_destroy(struct app *a)
+void narration_destroy(struct narration *n)
 {
-    struct narration *n = a->narr;
     if (!n)
         return;
-    ui_set_voice(a->ui, NULL);
-    audio_destroy(n->au);
+    ui_set_voice(n->ui, NULL);
+    audio_stop(n->au);
     for (int i = 0; i < n->npics; i++)
-        ui_image_destroy(a->ui, n->pics[i].img);
+        ui_image_destroy(n->ui, n->pics[i].img);
     free(n);
-    a->narr = NULL;
 }

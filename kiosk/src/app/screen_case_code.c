@@ -244,14 +244,14 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         st.confirm = true;
     /* Beside it: hear the code, one digit at a time, as often as wanted (to
      * memorise it, or record it on one's own phone). */
-    if (narration_available(a)) {
+    if (narration_available(a->narr)) {
         struct ui_button_spec lb = {.label = _("Listen to the code"), .icon = TEXT_ICON_SPEAKER,
                                     .style = UI_BUTTON_SECONDARY};
         int bw = ui_button_width(ui, &lb);
         if (bw > p.nav.w)
             bw = p.nav.w;
         if (ui_button(ui, "case_code.listen", ui_cut_start(ui, &p.nav, bw), &lb))
-            narration_say_code(a, a->session.receipt.case_code, a->session.receipt.pin);
+            narration_say_code(a->narr, a->session.receipt.case_code, a->session.receipt.pin);
     }
     page_title(ui, &p, a->session.demo ? _("Your practice case code") : _("Your report is saved"),
                TEXT_ICON_CHECK);

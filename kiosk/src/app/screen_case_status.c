@@ -185,7 +185,7 @@ static void key(struct app *a, int k)
         } else if (st.pin_field && pl < PIN_DIGITS) {
             pin[pl] = (char)('0' + k);
         }
-        narration_say_digit(a, (char)('0' + k));
+        narration_say_digit(a->narr, (char)('0' + k));
         st.pressed_ms = SDL_GetTicks() | 1;
     } else if (k == PAD_ERASE) {
         if (st.pin_field && pl > 0)

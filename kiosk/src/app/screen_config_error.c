@@ -21,12 +21,10 @@ static void enter(struct app *a)
 static void retry(struct app *a)
 {
     if (app_config_load(a) == 0) {
-        /* The settings the command line did not fix come from the new file. */
-        const char *l = config_get(a->cfg, "kiosk", "language");
-        if (!a->opt.lang && l && i18n_parse(l) >= 0)
-            a->default_lang = (enum i18n_lang)i18n_parse(l);
-        if (a->opt.idle_timeout_s < 0)
-            a->safety.idle_timeout_ms = (int)config_get_int(a->cfg, "kiosk", "idle_timeout_minutes") * 60000;
+        /* The settings the command line did not fix come from the new
+         * file, all of them (app_finish() starts narration from them). */
+        app_settings_load(a);
+        app_apply_text_size(a);
         app_finish(a);   /* a fresh start on the welcome screen */
     }
     a->dirty = true;

@@ -88,17 +88,17 @@ static void update(struct app *a)
         /* Just entered: the screen's own words are playing. A phone that
          * needs something done says so at once instead. */
         if (f)
-            narration_topic(a, device_help_clip(f->state), true);
+            narration_topic(a->narr, device_help_clip(f->state), true);
         else if (any_ready)
-            narration_topic(a, GUIDE_CLIP_DEVICE_FOUND, false);
+            narration_topic(a->narr, GUIDE_CLIP_DEVICE_FOUND, false);
     } else if (newly_ready) {
-        narration_topic(a, GUIDE_CLIP_DEVICE_FOUND, true);
+        narration_topic(a->narr, GUIDE_CLIP_DEVICE_FOUND, true);
     } else if (f_changed && f) {
-        narration_topic(a, device_help_clip(f->state), true);
+        narration_topic(a->narr, device_help_clip(f->state), true);
     } else if (f_changed) {
-        narration_topic(a, any_ready ? GUIDE_CLIP_DEVICE_FOUND : NULL, false);
+        narration_topic(a->narr, any_ready ? GUIDE_CLIP_DEVICE_FOUND : NULL, false);
     } else if (!f && !any_ready) {
-        narration_topic(a, NULL, false);   /* all taken out: the screen's own words again */
+        narration_topic(a->narr, NULL, false);   /* all taken out: the screen's own words again */
     }
     st.known = true;
     st.featured = f ? f->id : 0;

@@ -181,11 +181,11 @@ static size_t device_failures(const struct session *s)
 static void say_device(struct app *a, int state)
 {
     if (state < 0)
-        narration_topic(a, GUIDE_CLIP_DEVICE_REMOVED, true);
+        narration_topic(a->narr, GUIDE_CLIP_DEVICE_REMOVED, true);
     else if (state == DEVICE_READY)
-        narration_topic(a, GUIDE_CLIP_DEVICE_BACK, true);
+        narration_topic(a->narr, GUIDE_CLIP_DEVICE_BACK, true);
     else
-        narration_topic(a, device_help_clip((enum device_state)state), true);
+        narration_topic(a->narr, device_help_clip((enum device_state)state), true);
 }
 
 static bool phone_session(const struct app *a)
@@ -247,7 +247,7 @@ static void done(struct app *a, void *arg, bool cancelled)
         if (devfail)
             say_device(a, st.dev_state);   /* what to do about the device comes first */
         else
-            narration_event(a, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
+            narration_event(a->narr, c.done ? GUIDE_CLIP_SOME_FAILED : GUIDE_CLIP_NONE_MADE);
     }
 }
 
@@ -284,7 +284,7 @@ static void start(struct app *a)
     st.job = j;
     st.state = RUNNING;
     st.started = SDL_GetTicks();
-    narration_topic(a, NULL, false);   /* "connected again" is over: the screen's own words */
+    narration_topic(a->narr, NULL, false);   /* "connected again" is over: the screen's own words */
     media_pause(a->media, true);
     a->safety.busy = true;
     if (app_start_job(a, run, done, j) != 0) {
@@ -485,7 +485,7 @@ static void status_card(struct app *a, struct ui_ctx *ui, struct page *p, const 
     struct ui_rect card = ui_cut_top(&p->body, h);
     ui_fill(ui, card, t->surface, t->radius);
     ui_frame(ui, card, t->primary, t->radius, t->border_w);
-    struct ui_image *pic = narration_pictogram(a, icon);
+    struct ui_image *pic = narration_pictogram(a->narr, icon);
     if (pic)
         ui_draw_image(ui, pic, (struct ui_rect){ir.x, card.y + (h - psz) / 2, psz, psz});
     ui_draw_block(ui, b, in.x, card.y + (h - th) / 2, t->text);

@@ -153,7 +153,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     /* The page's picture, large, at the start of the body; the title and the
      * points beside it. As large as it can be without costing the words more
      * than a line (a narrower column wraps more) or making them scroll. */
-    struct ui_image *pic = narration_pictogram(a, pictures[st.page]);
+    struct ui_image *pic = narration_pictogram(a->narr, pictures[st.page]);
     static const float sizes[] = {170, 140, 112, 88};
     enum { NSIZES = sizeof sizes / sizeof sizes[0] };
     int totals[NSIZES] = {0};

@@ -65,6 +65,9 @@ static struct {
     bool upload_waits;       /* "Upload now" waits for the Wi-Fi connect under way */
     bool radio;              /* [wifi] is set up and the radio is there */
     struct ui_scroll info;   /* the kiosk's details scroll when they do not fit */
+    /* A setting staff changed this frame: saved in update(), not while drawing. */
+    struct kiosk_settings want;
+    unsigned want_what;      /* SETTINGS_* */
 } st;
 
 static void refresh(struct app *a)
@@ -466,6 +469,45 @@ static void saved(struct app *a, int rc)
     snprintf(st.result, sizeof st.result, "%s", rc ? config_error(a->cfg) : _("Saved."));
 }
 
+/* Staff changed a setting (while the frame was drawn): the settings as
+ * they are now, with that one to be changed in update(). */
+static struct kiosk_settings *want_setting(struct app *a, unsigned what)
+{
+    if (!st.want_what) {
+        st.want = a->settings;
+        st.want.language = a->default_lang;
+        st.want.idle_minutes = a->safety.idle_timeout_ms / 60000;
+    }
+    st.want_what |= what;
+    a->dirty = true;
+    return &st.want;
+}
+
+/* Saves what staff changed to the data partition's override and applies it. */
+static void save_settings(struct app *a)
+{
+    unsigned what = st.want_what;
+    st.want_what = 0;
+    int rc = a->cfg && a->data_dir ? settings_save(a->cfg, &st.want, what) : 0;
+    if (rc == 0) {
+        struct kiosk_settings *s = &a->settings;
+        if (what & SETTINGS_LANGUAGE)
+            a->default_lang = s->language = st.want.language;
+        if (what & SETTINGS_IDLE) {
+            s->idle_minutes = st.want.idle_minutes;
+            a->safety.idle_timeout_ms = s->idle_minutes * 60000;
+        }
+        if (what & SETTINGS_NARRATION_ENGLISH)
+            s->narration_english = st.want.narration_english;
+        if (what & SETTINGS_LARGE_TEXT) {
+            s->large_text = st.want.large_text;
+            app_apply_text_size(a);
+        }
+    }
+    saved(a, rc);
+    a->dirty = true;
+}
+
 /* Settings saved to the data partition's override: the language at the
  * start and the idle timeout on the start side, larger text and English
  * narration on the end side. */
@@ -478,7 +520,6 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
     struct ui_rect left = ui_cut_start(ui, &p->body, (p->body.w - t->pad) * 2 / 5);
     ui_cut_start(ui, &p->body, t->pad);
     struct ui_rect right = p->body;
-    const bool can_save = a->cfg && a->data_dir;
     int bh = t->button_h, g = t->gap;
     struct ui_rect b = {left.x, left.y, left.w, bh};
 
@@ -495,14 +536,8 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
         ui_cut_start(ui, &row, g);
         char id[32];
         snprintf(id, sizeof id, "staff.lang.%s", i18n_tag((enum i18n_lang)l));
-        if (ui_button(ui, id, lr, &ls) && a->default_lang != (enum i18n_lang)l) {
-            int rc = can_save ? config_save_override(a->cfg, "kiosk", "language",
-                                                     i18n_tag((enum i18n_lang)l))
-                              : 0;
-            if (rc == 0)
-                a->default_lang = (enum i18n_lang)l;
-            saved(a, rc);
-        }
+        if (ui_button(ui, id, lr, &ls) && a->default_lang != (enum i18n_lang)l)
+            want_setting(a, SETTINGS_LANGUAGE)->language = (enum i18n_lang)l;
     }
     b.y += bh + g * 2;
 
@@ -529,38 +564,30 @@ static void draw_settings(struct app *a, struct ui_ctx *ui, struct page *p)
     ui_cut_start(ui, &row, g);
     if (ui_button(ui, "staff.idle.plus", row, &plus))
         step = 1;
-    if (step) {
-        int m = mins + step < 1 ? 1 : mins + step;
-        char v[16];
-        snprintf(v, sizeof v, "%d", m);
-        int rc = can_save ? config_save_override(a->cfg, "kiosk", "idle_timeout_minutes", v) : 0;
-        if (rc == 0)
-            a->safety.idle_timeout_ms = m * 60000;
-        saved(a, rc);
-    }
+    if (step)
+        want_setting(a, SETTINGS_IDLE)->idle_minutes = mins + step < 1 ? 1 : mins + step;
 
     /* Larger text (everyone) and English narration (trainers). */
     struct ui_rect tr = {right.x, right.y, right.w, 0};
     struct {
-        const char *id, *key, *label;
-        bool *value;
+        const char *id, *label;
+        unsigned what;
+        bool value;
     } sw[] = {
-        {"staff.large_text", "large_text", _("Larger text"), &a->large_text},
-        {"staff.narration_en", "narration_english", _("English narration (for trainers)"),
-         &a->narration_english},
+        {"staff.large_text", _("Larger text"), SETTINGS_LARGE_TEXT, a->settings.large_text},
+        {"staff.narration_en", _("English narration (for trainers)"), SETTINGS_NARRATION_ENGLISH,
+         a->settings.narration_english},
     };
     for (size_t i = 0; i < sizeof sw / sizeof sw[0]; i++) {
-        bool v = *sw[i].value;
+        bool v = sw[i].value;
         /* Tall enough for a label on two lines (Urdu on a small screen). */
         tr.h = ui_toggle_height(ui, sw[i].label, tr.w);
         if (ui_toggle(ui, sw[i].id, tr, sw[i].label, &v)) {
-            int rc = can_save ? config_save_override(a->cfg, "kiosk", sw[i].key, v ? "yes" : "no") : 0;
-            if (rc == 0) {
-                *sw[i].value = v;
-                if (sw[i].value == &a->large_text)
-                    app_apply_text_size(a);
-            }
-            saved(a, rc);
+            struct kiosk_settings *w = want_setting(a, sw[i].what);
+            if (sw[i].what == SETTINGS_LARGE_TEXT)
+                w->large_text = v;
+            else
+                w->narration_english = v;
         }
         tr.y += tr.h + g / 3;
     }
@@ -683,6 +710,8 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 
 static void update(struct app *a)
 {
+    if (st.want_what)
+        save_settings(a);
     if (app_take_media_events(a, APP_EV_DEVICES))
         a->dirty = true;
     if (st.upload_waits && !staff_wifi_connecting(a)) {

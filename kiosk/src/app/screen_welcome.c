@@ -41,7 +41,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         bw = col.w;
     /* The title's line box already has air above its letters: no gap
      * after the mark, one before the text. */
-    bool sound = narration_available(a);
+    bool sound = narration_available(a->narr);
     /* Someone who made a report before: a quiet outlined button on the row
      * under Start (beside the guidance switch), never a second Start. */
     struct ui_button_spec have = {.label = _("I have a case code"), .icon = TEXT_ICON_KEY,
@@ -58,7 +58,7 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (y < area.y + t->gap)
         y = area.y + t->gap;
 
-    struct ui_image *pic = narration_step_pictogram(a);
+    struct ui_image *pic = narration_step_pictogram(a->narr);
     struct ui_rect mr = {col.x + (col.w - mark) / 2, y, mark, mark};
     if (pic)
         ui_draw_image(ui, pic, mr);
@@ -82,12 +82,12 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
     if (sound) {
         /* Spoken guidance on or off for this person (back to the kiosk's
          * default after them). */
-        bool on = a->narration_on;
+        bool on = narration_is_on(a->narr);
         struct ui_rect tr = ui_cut_start(ui, &row1, tw);
         if (!beside)
             tr = (struct ui_rect){col.x + (col.w - tw) / 2, y, tw, row_h};
         if (ui_toggle(ui, "welcome.audio", tr, _("Spoken guidance"), &on))
-            narration_set_on(a, on);
+            narration_set_on(a->narr, on);
         if (beside) {
             ui_cut_start(ui, &row1, t->gap);
             hr = row1;

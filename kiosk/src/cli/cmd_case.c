@@ -136,27 +136,27 @@ int cmd_case(int argc, char **argv)
         cli_error("case %s: --code CODE and --pin PIN are required (and nothing else)", sub);
         return CLI_USAGE;
     }
-    struct kiosk_env env;
+    struct kiosk_env *env = NULL;
     unsigned need = KIOSK_NEED_QUEUE |
                     (is_withdraw ? KIOSK_NEED_KEY | KIOSK_NEED_HELPLINE : 0);
-    int rc = kiosk_env_open(&env, &ko, need);
+    int rc = kiosk_opts_open(&env, &ko, need);
     if (rc != CLI_OK)
         return rc;
     char err[400] = "";
     struct receipt_case rc_case;
     int r;
     if (is_status) {
-        r = receipt_lookup(env.data_dir, code, pin, time(NULL), &rc_case, err, sizeof err);
+        r = receipt_lookup(kiosk_env_data_dir(env), code, pin, time(NULL), &rc_case, err, sizeof err);
     } else {
         struct report_meta meta = {
-            .language = language ? language : config_get(env.cfg, "kiosk", "language"),
-            .kiosk_id = config_kiosk_id(env.cfg, keys_kiosk_public(env.key)),
+            .language = language ? language : config_get(kiosk_env_config(env), "kiosk", "language"),
+            .kiosk_id = config_kiosk_id(kiosk_env_config(env), keys_kiosk_public(kiosk_env_kiosk_key(env))),
             .app_version = HIFAZAT_VERSION,
             .clock_trusted = REPORT_CLOCK_AUTO,
         };
         if (!meta.language)
             meta.language = "ur";
-        r = receipt_withdraw(env.queue, env.data_dir, env.key, env.helpline_pk, &meta, code, pin,
+        r = receipt_withdraw(kiosk_env_queue(env), kiosk_env_data_dir(env), kiosk_env_kiosk_key(env), kiosk_env_helpline_pk(env), &meta, code, pin,
                              time(NULL), &rc_case, err, sizeof err);
     }
     if (r < 0) {
@@ -166,6 +166,6 @@ int cmd_case(int argc, char **argv)
         rc = report_result(r, &rc_case, is_withdraw, json);
     }
     sodium_memzero(&rc_case, sizeof rc_case);
-    kiosk_env_close(&env);
+    kiosk_env_close(env);
     return rc;
 }

@@ -75,14 +75,14 @@ int cmd_export(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    struct kiosk_env env;
-    int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY);
+    struct kiosk_env *env = NULL;
+    int rc = kiosk_opts_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY);
     if (rc != CLI_OK)
         return rc;
     if (!opts.max_reports)
-        opts.max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive");
+        opts.max_reports = (size_t)config_get_int(kiosk_env_config(env), "queue", "max_per_archive");
     char err[400];
-    long n = outbox_export(env.queue, env.key, to, &opts, on_archive, NULL, err, sizeof(err));
+    long n = outbox_export(kiosk_env_queue(env), kiosk_env_kiosk_key(env), to, &opts, on_archive, NULL, err, sizeof(err));
     if (n < 0) {
         cli_error("export failed: %s", err);
         rc = CLI_SOME_FAILED;
@@ -91,6 +91,6 @@ int cmd_export(int argc, char **argv)
     } else {
         fprintf(stderr, "exported %ld report%s\n", n, n == 1 ? "" : "s");
     }
-    kiosk_env_close(&env);
+    kiosk_env_close(env);
     return rc;
 }

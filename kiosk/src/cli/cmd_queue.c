@@ -53,25 +53,25 @@ static void human_bytes(uint64_t b, char *out, size_t n)
 static int do_status(struct kiosk_env *env, bool json)
 {
     struct queue_status st;
-    if (queue_status(env->queue, &st) != 0) {
-        cli_error("%s", queue_error_message(env->queue));
+    if (queue_status(kiosk_env_queue(env), &st) != 0) {
+        cli_error("%s", queue_error_message(kiosk_env_queue(env)));
         return CLI_SOME_FAILED;
     }
-    const struct queue_recovery *rec = queue_recovery(env->queue);
+    const struct queue_recovery *rec = queue_recovery(kiosk_env_queue(env));
     char kfpr[KEYS_FINGERPRINT_SIZE] = "", hfpr[KEYS_FINGERPRINT_SIZE] = "", oldest[32] = "";
-    if (env->key)
-        keys_fingerprint(keys_kiosk_public(env->key), KEYS_ROLE_KIOSK, kfpr);
-    if (env->have_helpline)
-        keys_fingerprint(env->helpline_pk, KEYS_ROLE_HELPLINE, hfpr);
+    if (kiosk_env_kiosk_key(env))
+        keys_fingerprint(keys_kiosk_public(kiosk_env_kiosk_key(env)), KEYS_ROLE_KIOSK, kfpr);
+    if (kiosk_env_helpline_pk(env))
+        keys_fingerprint(kiosk_env_helpline_pk(env), KEYS_ROLE_HELPLINE, hfpr);
     if (st.oldest_pending) {
         struct tm tm;
         gmtime_r(&st.oldest_pending, &tm);
         strftime(oldest, sizeof(oldest), "%Y-%m-%dT%H:%M:%SZ", &tm);
     }
-    long retention = config_get_int(env->cfg, "queue", "retention_days");
+    long retention = config_get_int(kiosk_env_config(env), "queue", "retention_days");
     uint64_t rseq = 0;
     char rissued[21] = "";
-    int have_receipts = receipt_store_info(env->data_dir, &rseq, rissued);
+    int have_receipts = receipt_store_info(kiosk_env_data_dir(env), &rseq, rissued);
     if (json) {
         json_t *o = json_object();
         for (int s = 0; s < QUEUE_NSTATES; s++) {
@@ -101,7 +101,7 @@ static int do_status(struct kiosk_env *env, bool json)
         json_decref(o);
         return CLI_OK;
     }
-    printf("queue in %s/queue\n", env->data_dir);
+    printf("queue in %s/queue\n", kiosk_env_data_dir(env));
     for (int s = 0; s < QUEUE_NSTATES; s++) {
         char b[32];
         human_bytes(st.bytes[s], b, sizeof(b));
@@ -144,8 +144,8 @@ static int do_add(struct kiosk_env *env, const char *from, enum report_route rou
     struct report_meta meta = {
         .route = route,
         .reporter = reporter,
-        .language = language ? language : config_get(env->cfg, "kiosk", "language"),
-        .kiosk_id = config_kiosk_id(env->cfg, keys_kiosk_public(env->key)),
+        .language = language ? language : config_get(kiosk_env_config(env), "kiosk", "language"),
+        .kiosk_id = config_kiosk_id(kiosk_env_config(env), keys_kiosk_public(kiosk_env_kiosk_key(env))),
         .app_version = HIFAZAT_VERSION,
         .training = false,
         .clock_trusted = REPORT_CLOCK_AUTO,
@@ -202,8 +202,8 @@ static int do_add(struct kiosk_env *env, const char *from, enum report_route rou
     }
     struct report_receipt receipt;
     if (rc == CLI_OK &&
-        queue_add_report(env->queue, r, env->key, env->helpline_pk, &receipt) != 0) {
-        cli_error("the report was not saved: %s", queue_error_message(env->queue));
+        queue_add_report(kiosk_env_queue(env), r, kiosk_env_kiosk_key(env), kiosk_env_helpline_pk(env), &receipt) != 0) {
+        cli_error("the report was not saved: %s", queue_error_message(kiosk_env_queue(env)));
         rc = CLI_SOME_FAILED;
     }
     if (rc == CLI_OK) {
@@ -228,7 +228,7 @@ static int do_ack(struct kiosk_env *env, int argc, char **argv)
     int rc = CLI_OK;
     for (int i = 0; i < argc; i++) {
         char err[400];
-        long n = outbox_ack(env->queue, env->key, argv[i], err, sizeof(err));
+        long n = outbox_ack(kiosk_env_queue(env), kiosk_env_kiosk_key(env), argv[i], err, sizeof(err));
         if (n < 0) {
             cli_error("%s", err);
             rc = CLI_SOME_FAILED;
@@ -314,17 +314,17 @@ int cmd_queue(int argc, char **argv)
         cli_error("queue ack: no ARCHIVE given");
         return CLI_USAGE;
     }
-    struct kiosk_env env;
+    struct kiosk_env *env = NULL;
     unsigned need = KIOSK_NEED_QUEUE | KIOSK_NEED_KEY | (is_add ? KIOSK_NEED_HELPLINE : 0);
-    int rc = kiosk_env_open(&env, &ko, need);
+    int rc = kiosk_opts_open(&env, &ko, need);
     if (rc != CLI_OK)
         return rc;
     if (is_status)
-        rc = do_status(&env, json);
+        rc = do_status(env, json);
     else if (is_add)
-        rc = do_add(&env, from, route, reporter, language, json);
+        rc = do_add(env, from, route, reporter, language, json);
     else
-        rc = do_ack(&env, argc - optind, argv + optind);
-    kiosk_env_close(&env);
+        rc = do_ack(env, argc - optind, argv + optind);
+    kiosk_env_close(env);
     return rc;
 }

@@ -478,7 +478,7 @@ static int do_import(struct kiosk_env *env, const char *path, bool json)
     }
     struct receipt_import_result res;
     char err[400] = "";
-    int r = receipt_import(env->queue, env->data_dir, env->signing_pk, data, len, time(NULL), &res,
+    int r = receipt_import(kiosk_env_queue(env), kiosk_env_data_dir(env), kiosk_env_signing_pk(env), data, len, time(NULL), &res,
                            err, sizeof err);
     free(data);
     int rc = (r == RECEIPT_OK || r == RECEIPT_ALREADY) ? CLI_OK : CLI_SOME_FAILED;
@@ -549,12 +549,12 @@ int cmd_receipts(int argc, char **argv)
             cli_error("receipts import: one FILE or DIR (and the kiosk options)");
             return CLI_USAGE;
         }
-        struct kiosk_env env;
-        int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_SIGNING);
+        struct kiosk_env *env = NULL;
+        int rc = kiosk_opts_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_SIGNING);
         if (rc != CLI_OK)
             return rc;
-        rc = do_import(&env, argv[optind], json);
-        kiosk_env_close(&env);
+        rc = do_import(env, argv[optind], json);
+        kiosk_env_close(env);
         return rc;
     }
     if (!keyfile || !outdir || optind == argc) {

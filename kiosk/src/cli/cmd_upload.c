@@ -98,7 +98,7 @@ static void on_archive(void *ctx, const struct courier_archive *a)
  * names leaves the queue. Absent is fine. -1 when one was there but refused. */
 static int fetch_receipts(struct kiosk_env *env, struct upload *up, json_t *summary)
 {
-    if (!env->have_signing) {
+    if (!kiosk_env_signing_pk(env)) {
         json_object_set_new(summary, "status_archive", json_string("not_configured"));
         return 0;
     }
@@ -119,7 +119,7 @@ static int fetch_receipts(struct kiosk_env *env, struct upload *up, json_t *summ
     }
     struct receipt_import_result ir;
     char err[400] = "";
-    int r = receipt_import(env->queue, env->data_dir, env->signing_pk, data, len, time(NULL), &ir,
+    int r = receipt_import(kiosk_env_queue(env), kiosk_env_data_dir(env), kiosk_env_signing_pk(env), data, len, time(NULL), &ir,
                            err, sizeof err);
     free(data);
     json_object_set_new(summary, "status_archive", json_string(receipt_result_name(r)));
@@ -188,8 +188,8 @@ int cmd_upload(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    struct kiosk_env env;
-    int rc = kiosk_env_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY | KIOSK_WANT_SIGNING);
+    struct kiosk_env *env = NULL;
+    int rc = kiosk_opts_open(&env, &ko, KIOSK_NEED_QUEUE | KIOSK_NEED_KEY | KIOSK_WANT_SIGNING);
     if (rc != CLI_OK)
         return rc;
     struct run r = {.tty = !quiet && isatty(STDERR_FILENO), .summary = json_object()};
@@ -201,13 +201,13 @@ int cmd_upload(int argc, char **argv)
 
     /* The configuration, with the command line winning. */
     struct upload_config uc = {0};
-    ca_cfg = config_path(env.cfg, "upload", "ca_file");
-    uc.url = url ? url : config_get(env.cfg, "upload", "url");
+    ca_cfg = config_path(kiosk_env_config(env), "upload", "ca_file");
+    uc.url = url ? url : config_get(kiosk_env_config(env), "upload", "url");
     uc.ca_file = ca ? ca : ca_cfg;
-    uc.pin = pin ? pin : config_get(env.cfg, "upload", "pin");
-    uc.username = config_get(env.cfg, "upload", "username");
-    uc.password = config_get(env.cfg, "upload", "password");
-    uc.bearer_token = config_get(env.cfg, "upload", "bearer_token");
+    uc.pin = pin ? pin : config_get(kiosk_env_config(env), "upload", "pin");
+    uc.username = config_get(kiosk_env_config(env), "upload", "username");
+    uc.password = config_get(kiosk_env_config(env), "upload", "password");
+    uc.bearer_token = config_get(kiosk_env_config(env), "upload", "bearer_token");
     uc.budget_seconds = budget;
     uc.retry_base = retry_base;
     uc.progress = on_progress;
@@ -219,8 +219,8 @@ int cmd_upload(int argc, char **argv)
     }
     /* Credentials must not sit in a file others can read: the file that
      * holds them, whichever layer that is (config.h). */
-    if (config_check_credentials(env.cfg) != 0) {
-        cli_error("upload: %s", config_error(env.cfg));
+    if (config_check_credentials(kiosk_env_config(env)) != 0) {
+        cli_error("upload: %s", config_error(kiosk_env_config(env)));
         rc = CLI_USAGE;
         goto out;
     }
@@ -235,7 +235,7 @@ int cmd_upload(int argc, char **argv)
     /* The spool; pending reports go into it first. */
     if (from) {
         spool = strdup(from);
-    } else if (asprintf(&spool, "%s/outbox", env.data_dir) < 0) {
+    } else if (asprintf(&spool, "%s/outbox", kiosk_env_data_dir(env)) < 0) {
         spool = NULL;
     }
     if (!spool) {
@@ -249,11 +249,11 @@ int cmd_upload(int argc, char **argv)
         goto out;
     }
     struct queue_status qs;
-    if (queue_status(env.queue, &qs) == 0 && qs.count[QUEUE_PENDING] > 0) {
+    if (queue_status(kiosk_env_queue(env), &qs) == 0 && qs.count[QUEUE_PENDING] > 0) {
         struct outbox_export_options eo = {
-            .max_reports = (size_t)config_get_int(env.cfg, "queue", "max_per_archive"),
+            .max_reports = (size_t)config_get_int(kiosk_env_config(env), "queue", "max_per_archive"),
         };
-        long n = outbox_export(env.queue, env.key, spool, &eo, NULL, NULL, err, sizeof(err));
+        long n = outbox_export(kiosk_env_queue(env), kiosk_env_kiosk_key(env), spool, &eo, NULL, NULL, err, sizeof(err));
         if (n < 0) {
             /* Not fatal: archives already in the spool can still go. */
             snprintf(reason_buf, sizeof(reason_buf), "export failed: %s", err);
@@ -264,8 +264,8 @@ int cmd_upload(int argc, char **argv)
         }
     }
     struct courier_run cr = {
-        .q = env.queue,
-        .key = env.key,
+        .q = kiosk_env_queue(env),
+        .key = kiosk_env_kiosk_key(env),
         .spool = spool,
         .send = courier_send_upload,
         .send_ctx = up,
@@ -282,7 +282,7 @@ int cmd_upload(int argc, char **argv)
     rc = cres.left ? CLI_SOME_FAILED : CLI_OK;
     if (!cres.left && reason) /* an export failure leaves pending reports behind */
         rc = CLI_SOME_FAILED;
-    if (fetch_receipts(&env, up, r.summary) != 0)
+    if (fetch_receipts(env, up, r.summary) != 0)
         rc = CLI_SOME_FAILED;
 
 out:
@@ -304,6 +304,6 @@ out:
     free(spool);
     free(ca_cfg);
     upload_destroy(up);
-    kiosk_env_close(&env);
+    kiosk_env_close(env);
     return rc;
 }

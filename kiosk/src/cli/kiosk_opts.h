@@ -1,7 +1,7 @@
 /* What every kiosk-side command shares: --config FILE, --data-dir DIR,
  * --helpline-key FILE and --accept-new-helpline-key on top of
  * /etc/hifazat/kiosk.conf, its site file and the override on the data
- * partition (config.h). Commands that seal reports (KIOSK_NEED_HELPLINE)
+ * partition (config.h), opened by kiosk_env.h. Commands that seal reports (KIOSK_NEED_HELPLINE)
  * check the helpline key against the one the data partition remembers
  * (keys_helpline_pin_check) and refuse a different one unless
  * --accept-new-helpline-key is given, which then remembers the new one. */
@@ -10,11 +10,9 @@
 
 #include <getopt.h>
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "config.h"
-#include "keys.h"
-#include "queue.h"
+#include "kiosk_env.h"
 
 enum { OPT_CONFIG = 0x1000, OPT_DATA_DIR, OPT_HELPLINE_KEY, OPT_ACCEPT_NEW_KEY, OPT_SIGNING_KEY };
 
@@ -41,26 +39,15 @@ struct kiosk_opts {
 };
 
 /* KIOSK_NEED_SIGNING: the helpline's receipt-signing key must be set;
- * KIOSK_WANT_SIGNING: read it when it is set (have_signing). */
+ * KIOSK_WANT_SIGNING: read it when it is set (kiosk_env_signing_pk). */
 enum { KIOSK_NEED_QUEUE = 1, KIOSK_NEED_KEY = 2, KIOSK_NEED_HELPLINE = 4, KIOSK_NEED_SIGNING = 8,
        KIOSK_WANT_SIGNING = 16 };
 
-struct kiosk_env {
-    struct config *cfg;
-    char *data_dir;
-    struct queue *queue;
-    struct keys_kiosk *key;
-    uint8_t helpline_pk[KEYS_PUBLIC_SIZE];
-    bool have_helpline;
-    uint8_t signing_pk[KEYS_PUBLIC_SIZE];
-    bool have_signing;
-};
-
 /* 1 when c was one of KIOSK_LONGOPTS (and was stored), else 0. */
 int kiosk_opt(struct kiosk_opts *o, int c, const char *arg);
-/* Loads the configuration and opens what `need` asks for. Returns CLI_OK or
- * the exit code to return (the error was printed). */
-int kiosk_env_open(struct kiosk_env *env, const struct kiosk_opts *o, unsigned need);
-void kiosk_env_close(struct kiosk_env *env);
+/* Loads the configuration and opens what `need` asks for (kiosk_env.h);
+ * *env is set (close it with kiosk_env_close) only on CLI_OK. Returns CLI_OK
+ * or the exit code to return (the error was printed). */
+int kiosk_opts_open(struct kiosk_env **env, const struct kiosk_opts *o, unsigned need);
 
 #endif
