@@ -48,6 +48,7 @@ static struct {
     bool target_remembered;
     char *pass;                  /* sodium_malloc'd, WIFI_PASS_MAX + 1 */
     bool show, shift, symbols, remember;
+    bool submit;                 /* Enter on Connect, taken by the next frame */
     struct wifi_status result;
     bool store_failed, cancelled;
     bool drop_after_upload;
@@ -442,7 +443,7 @@ static int draw_list(struct app *a, struct ui_ctx *ui, struct page *p)
             ws.target = *n;
             ws.target_remembered = ws.remembered[i];
             ws.remember = true;
-            ws.show = ws.shift = ws.symbols = false;
+            ws.show = ws.shift = ws.symbols = ws.submit = false;
             if (ws.pass)
                 sodium_memzero(ws.pass, WIFI_PASS_MAX + 1);
             if (wifi_security_needs_passphrase(n->security) && !ws.target_remembered)
@@ -499,6 +500,15 @@ bool staff_wifi_event(struct app *a, const SDL_Event *e, enum staff_wifi_page pg
         /* A space typed is text (SDL_TEXTINPUT), not "press the focused button". */
         if (k == SDLK_SPACE)
             return true;
+        /* Enter on Connect connects once the password is long enough, as
+         * the password stands now: the UI would judge the button by the
+         * last frame, which on a slow machine may predate the last keys
+         * typed (and then Enter on a disabled button moves the focus). */
+        if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && ui_focus(a->ui) == ui_id("staff.wifi.connect")) {
+            ws.submit = wifi_passphrase_ok(ws.pass);
+            a->dirty = true;
+            return true;
+        }
     }
     return false;
 }
@@ -514,10 +524,12 @@ static int draw_password(struct app *a, struct ui_ctx *ui, struct page *p)
         sodium_memzero(ws.pass, WIFI_PASS_MAX + 1);
         return SW_LIST;
     }
-    if (na == NAV_NEXT) {
+    if (na == NAV_NEXT || (ws.submit && good)) {
+        ws.submit = false;
         start_connect(a);
         return SW_STATUS;
     }
+    ws.submit = false;
     /* Remember this network: between Back and Connect, when the kiosk can
      * keep it encrypted (kiosk_key_secret set). */
     uint8_t key[WIFI_STORE_KEY_SIZE];
