@@ -871,7 +871,7 @@ bool ui_input_event(struct ui_ctx *ui, const struct ui_event *e)
     case UI_EV_KEY_DOWN:
         return ui_input_key(ui, (enum ui_key)e->key, e->shift);
     default:
-        return false;   /* key up and text: the screens' */
+        return false;   /* key up and text are the screens' */
     }
 }
 

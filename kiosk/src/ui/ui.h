@@ -136,6 +136,7 @@ bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift);
 /* One input event, as screens read it before the UI does (PIN pads, typed
  * passwords, press and hold), so that they need no SDL. */
 enum ui_event_kind {
+    UI_EV_NONE,              /* a zeroed event: nothing */
     UI_EV_POINTER_MOVE, UI_EV_POINTER_DOWN, UI_EV_POINTER_UP, UI_EV_WHEEL,
     UI_EV_KEY_DOWN, UI_EV_KEY_UP, UI_EV_TEXT
 };
