@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -265,6 +266,11 @@ static void test_text(void)
     CHECK(!strcmp(b, "x y"), "controls: '%s'", b);
     device_usb_text(b, sizeof(b), "0123456789abcdefghij");
     CHECK(strlen(b) == 15, "fits: %zu", strlen(b));
+
+    /* Names for display: invalid bytes as U+FFFD, unsafe characters as '?'. */
+    char *c = device_utf8_clean("a\xff\xd8\xb3\xe2\x80\xae" "b\xd8");
+    CHECK(c && !strcmp(c, "a\xef\xbf\xbd\xd8\xb3?b\xef\xbf\xbd"), "utf8_clean: '%s'", c ? c : "");
+    free(c);
 
     uint64_t a = device_usb_path_handle(0x10001, "DCIM/Camera/IMG_1.jpg");
     CHECK(a != 0 && a == device_usb_path_handle(0x10001, "DCIM/Camera/IMG_1.jpg"), "stable");

@@ -3295,6 +3295,22 @@ static void open_staff_pin(struct app *a)
     wait_screen(a, "staff_pin", 1000);
 }
 
+/* Ctrl+Alt+S and the right PIN, typed on the keyboard (keys) or tapped on
+ * the PIN pad: the staff screen, its PIN check done. */
+static void open_staff(struct app *a, bool keys)
+{
+    open_staff_pin(a);
+    if (keys) {
+        for (const char *p = KFIX_PIN; *p; p++)
+            key(a, SDLK_0 + (*p - '0'));
+        key(a, SDLK_RETURN);
+    } else {
+        type_pin(a, KFIX_PIN);
+    }
+    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
+    wait_screen(a, "staff", 2000);
+}
+
 static void section_staff_lockout(void)
 {
     struct kfix f;
@@ -3451,13 +3467,7 @@ static void section_staff_keys(void)
     cur_fix = &f;
     lang_now = "ur";
     struct app *a = open_app(&f, "ur", 0);
-    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
-    wait_screen(a, "staff_pin", 1000);
-    for (const char *p = KFIX_PIN; *p; p++)
-        key(a, SDLK_0 + (*p - '0'));
-    key(a, SDLK_RETURN);
-    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
-    wait_screen(a, "staff", 2000);
+    open_staff(a, true);
     app_draw(a, true);
     CHECK(ui_focus(a->ui) == ui_id("staff.close"), "the staff screen starts on Close");
     /* The first Tab on a new screen shows the focus ring where it is; the
@@ -3480,15 +3490,6 @@ static void section_staff_keys(void)
 /* ---- Wi-Fi on the staff screen */
 
 static void check_layout(struct app *a, const char *what);
-
-static void wifi_staff(struct app *a)
-{
-    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
-    wait_screen(a, "staff_pin", 1000);
-    type_pin(a, KFIX_PIN);
-    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
-    wait_screen(a, "staff", 2000);
-}
 
 static void wifi_wait_jobs(struct app *a)
 {
@@ -3551,7 +3552,7 @@ static void section_staff_wifi(void)
         lang_now = runs[r].tag;
         struct app *a = open_app(&f, runs[r].lang, 0);
         REQUIRE(config_set(a->cfg, "kiosk", "kiosk_key_secret", b64) == 0, "secret");
-        wifi_staff(a);
+        open_staff(a, false);
         char what[80];
         snprintf(what, sizeof what, "staff %s %dx%d", runs[r].lang, app_w, app_h);
         check_layout(a, what);
@@ -3588,7 +3589,7 @@ static void section_staff_wifi(void)
     /* The whole way, by touch and the physical keyboard. */
     struct app *a = open_app(&f, "ur", 0);
     REQUIRE(config_set(a->cfg, "kiosk", "kiosk_key_secret", b64) == 0, "secret");
-    wifi_staff(a);
+    open_staff(a, false);
     /* By keyboard: the Wi-Fi button takes Enter like every staff button. */
     ui_set_focus(a->ui, ui_id("staff.wifi"));
     key(a, SDLK_RETURN);
@@ -3647,7 +3648,7 @@ static void section_staff_wifi(void)
     CHECK(st.state == WIFI_DISCONNECTED, "leaving the staff screen disconnects: %s", wifi_state_name(st.state));
     /* An open network connects without a password page, and quick exit
      * takes it down too. */
-    wifi_staff(a);
+    open_staff(a, false);
     tap(a, "staff.wifi");
     wifi_wait_jobs(a);
     tap_row(a, "staff.wifi.net", 2);   /* Cafe Free (Office, -60, is the second) */
@@ -3664,7 +3665,7 @@ static void section_staff_wifi(void)
     REQUIRE(config_set(a->cfg, "upload", "url", "https://drop.example.invalid/hifazat/") == 0 &&
                 config_set(a->cfg, "upload", "via", "unit") == 0,
             "upload settings");
-    wifi_staff(a);
+    open_staff(a, false);
     tap(a, "staff.wifi");
     wifi_wait_jobs(a);
     tap_row(a, "staff.wifi.net", 2);
@@ -3700,7 +3701,7 @@ static void section_staff_wifi(void)
     fc.no_radio = true;
     flow_wifi = wifi_create(&wifi_backend_fake, &wo, err, sizeof err);
     a = open_app(&f, "en", 0);
-    wifi_staff(a);
+    open_staff(a, false);
     app_draw(a, true);
     tap(a, "staff.wifi");
     CHECK(part_is(a, ""), "no radio: the Wi-Fi button does nothing");
@@ -3715,7 +3716,7 @@ static void section_staff_wifi(void)
     fclose(cf);
     a = open_app(&f, "en", 0);
     CHECK(a->wifi && !wifi_present(a->wifi), "[wifi] interface: the real backend, no radio");
-    wifi_staff(a);
+    open_staff(a, false);
     app_draw(a, true);
     CHECK(find_hit(a, ui_id("staff.wifi")), "the Wi-Fi button is shown");
     tap(a, "staff.wifi");
@@ -3771,7 +3772,7 @@ static void section_staff_wifi_keys(void)
     REQUIRE(config_set(a->cfg, "upload", "url", "https://10.0.2.100/drop/") == 0 &&
                 config_set(a->cfg, "upload", "via", "unit") == 0,
             "upload settings");
-    wifi_staff(a);
+    open_staff(a, false);
     app_draw(a, true);
     /* WIFI_KEYS: six Tabs from Close (the first shows the ring): Shut down,
      * Screen check, Export, Upload now, Wi-Fi; Enter. */
@@ -3865,13 +3866,7 @@ static void section_staff_wifi_keys(void)
           "Close: the welcome screen, disconnected (%s, %s)", app_screen(a), wifi_state_name(st.state));
     /* STAFF_SHUTDOWN_KEYS_AFTER_WIFI: the focus ring is showing already, so
      * Shut down is one Tab from Close (two on a fresh start: staff_keys). */
-    key_mod(a, SDLK_s, KMOD_LCTRL | KMOD_LALT);
-    wait_screen(a, "staff_pin", 1000);
-    for (const char *p = KFIX_PIN; *p; p++)
-        key(a, SDLK_0 + (*p - '0'));
-    key(a, SDLK_RETURN);
-    CHECK(wait_for(a, pin_checked, NULL, 10000), "PIN check");
-    wait_screen(a, "staff", 2000);
+    open_staff(a, true);
     app_draw(a, true);
     key(a, SDLK_TAB);
     app_draw(a, true);

@@ -1,7 +1,8 @@
 /* UI toolkit without a window: layout mirroring, taps (mouse and touch),
- * keyboard focus and its ring, modal dialogs, the top bar under a dialog,
- * toggle, list, grid, scrolling, theme scaling and touch target sizes. The
- * toolkit only emits commands, so everything is checked on those. */
+ * keyboard focus and its ring, SDL events as ui events, modal dialogs, the
+ * top bar under a dialog, toggle, list, grid, scrolling, theme scaling and
+ * touch target sizes. The toolkit only emits commands, so everything is
+ * checked on those. */
 #include "check.h"
 #include "text.h"
 #include "ui.h"
@@ -151,6 +152,120 @@ static void test_keyboard(void)
     CHECK(ui_escape(ui), "Esc not reported as back");
     CHECK(!ui_escape(ui), "Esc reported twice");
     ui_end(ui);
+    ui_destroy(ui);
+}
+
+/* SDL events as ui events (input_sdl.c), and what the UI does with them. */
+static struct ui_event from_key(Uint32 type, SDL_Keycode k, Uint16 mod, bool repeat, bool *ok)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    e.key.keysym.sym = k;
+    e.key.keysym.mod = mod;
+    e.key.repeat = repeat;
+    struct ui_event ev;
+    *ok = ui_event_from_sdl(&e, &ev);
+    return ev;
+}
+
+static void test_event_from_sdl(void)
+{
+    static const struct {
+        SDL_Keycode sdl;
+        enum ui_key key;
+    } keys[] = {
+        {SDLK_0, UI_KEY_0}, {SDLK_9, UI_KEY_9}, {SDLK_KP_0, UI_KEY_0}, {SDLK_KP_1, UI_KEY_1},
+        {SDLK_KP_9, UI_KEY_9}, {SDLK_BACKSPACE, UI_KEY_BACKSPACE}, {SDLK_RETURN, UI_KEY_ENTER},
+        {SDLK_KP_ENTER, UI_KEY_ENTER}, {SDLK_ESCAPE, UI_KEY_ESCAPE}, {SDLK_AC_BACK, UI_KEY_ESCAPE},
+        {SDLK_TAB, UI_KEY_TAB}, {SDLK_SPACE, UI_KEY_SPACE}, {SDLK_v, UI_KEY_V},
+        {SDLK_PAGEDOWN, UI_KEY_PAGEDOWN},
+    };
+    bool ok;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        struct ui_event ev = from_key(SDL_KEYDOWN, keys[i].sdl, 0, false, &ok);
+        CHECK(ok && ev.kind == UI_EV_KEY_DOWN && ev.key == keys[i].key && !ev.repeat && !ev.shift,
+              "key %d: kind %d key %d", (int)keys[i].sdl, ev.kind, ev.key);
+    }
+    struct ui_event ev = from_key(SDL_KEYUP, SDLK_v, 0, false, &ok);
+    CHECK(ok && ev.kind == UI_EV_KEY_UP && ev.key == UI_KEY_V, "v released");
+    ev = from_key(SDL_KEYDOWN, SDLK_TAB, KMOD_LSHIFT, true, &ok);
+    CHECK(ok && ev.shift && ev.repeat, "Shift+Tab held: shift and repeat");
+    /* Keys only the app reads (quick exit, demo restart) are no ui events. */
+    ev = from_key(SDL_KEYDOWN, SDLK_F12, 0, false, &ok);
+    CHECK(!ok && ev.kind == UI_EV_NONE, "F12 is the app's");
+
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_TEXTINPUT;
+    snprintf(e.text.text, sizeof e.text.text, "%s", "a b");
+    CHECK(ui_event_from_sdl(&e, &ev) && ev.kind == UI_EV_TEXT && !strcmp(ev.text, "a b"), "text");
+
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_RIGHT;
+    e.button.x = 12;
+    e.button.y = 34;
+    CHECK(ui_event_from_sdl(&e, &ev) && ev.kind == UI_EV_POINTER_DOWN && !ev.primary && !ev.touch &&
+              ev.x == 12 && ev.y == 34,
+          "right button down");
+    e.type = SDL_MOUSEBUTTONUP;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.which = SDL_TOUCH_MOUSEID;
+    CHECK(ui_event_from_sdl(&e, &ev) && ev.kind == UI_EV_POINTER_UP && ev.primary && ev.touch,
+          "finger lifted");
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = 5;
+    e.motion.y = 6;
+    CHECK(ui_event_from_sdl(&e, &ev) && ev.kind == UI_EV_POINTER_MOVE && ev.x == 5 && ev.y == 6,
+          "motion");
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEWHEEL;
+    e.wheel.y = 2;
+    e.wheel.direction = SDL_MOUSEWHEEL_FLIPPED;
+    CHECK(ui_event_from_sdl(&e, &ev) && ev.kind == UI_EV_WHEEL && ev.dy == -2, "flipped wheel");
+    memset(&e, 0, sizeof e);
+    e.type = SDL_WINDOWEVENT;
+    CHECK(!ui_event_from_sdl(&e, &ev), "a window event is no ui event");
+
+    /* The UI takes Tab, not the screens' keys, and only the main button. */
+    struct ui_ctx *ui = new_ui(TEXT_DIR_LTR);
+    two_buttons(ui);
+    ev = from_key(SDL_KEYDOWN, SDLK_5, 0, false, &ok);
+    CHECK(!ui_input_event(ui, &ev) && !ui_focus_visible(ui), "a digit moved the UI");
+    ev = from_key(SDL_KEYDOWN, SDLK_BACKSPACE, 0, false, &ok);
+    CHECK(!ui_input_event(ui, &ev) && !ui_focus_visible(ui), "Backspace moved the UI");
+    ev = from_key(SDL_KEYUP, SDLK_TAB, 0, false, &ok);
+    CHECK(!ui_input_event(ui, &ev), "a key released moved the UI");
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_RIGHT;
+    e.button.x = 150;
+    e.button.y = 130;
+    ui_event_from_sdl(&e, &ev);
+    CHECK(!ui_input_event(ui, &ev), "the right button pressed a button");
+    ev = from_key(SDL_KEYDOWN, SDLK_TAB, 0, false, &ok);
+    CHECK(ui_input_event(ui, &ev), "Tab ignored");
+    two_buttons(ui);
+    CHECK(ui_focus(ui) == ui_id("a") && ui_focus_visible(ui), "Tab by ui event: the first button");
+    /* A left click through ui events taps, as ui_input_pointer_*() do. */
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = 600;
+    e.motion.y = 130;
+    ui_event_from_sdl(&e, &ev);
+    ui_input_event(ui, &ev);
+    memset(&e, 0, sizeof e);
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = 600;
+    e.button.y = 130;
+    e.type = SDL_MOUSEBUTTONDOWN;
+    ui_event_from_sdl(&e, &ev);
+    CHECK(ui_input_event(ui, &ev), "left button down ignored");
+    e.type = SDL_MOUSEBUTTONUP;
+    ui_event_from_sdl(&e, &ev);
+    ui_input_event(ui, &ev);
+    CHECK(two_buttons(ui) == 2, "a click by ui events did not tap b");
     ui_destroy(ui);
 }
 
@@ -864,6 +979,7 @@ int main(void)
     test_mirroring();
     test_taps();
     test_keyboard();
+    test_event_from_sdl();
     test_dialog_is_modal();
     test_dialog_safe_answer_filled();
     test_bar_quick_exit_apart();

@@ -369,6 +369,12 @@ static void test_parsers(void)
     CHECK(wifi_ssid_unescape("a\\", 2, b, &n) == -1, "a lone backslash");
     CHECK(wifi_ssid_unescape("\\e\\n\\t\\\\", 8, b, &n) == 0 && n == 4 && b[0] == 0x1b && b[3] == '\\',
           "escapes");
+    CHECK(wifi_ssid_unescape("\\xd8\\xb3!", 9, b, &n) == 0 && n == 3 && b[0] == 0xd8 && b[1] == 0xb3,
+          "hex escapes");
+    /* Shown: invalid UTF-8 and direction overrides as U+FFFD, Urdu kept. */
+    char shown[64];
+    wifi_ssid_shown((const uint8_t *)"\xd8\xb3\xff\xe2\x80\xaex", 7, shown, sizeof shown);
+    CHECK(!strcmp(shown, "\xd8\xb3\xef\xbf\xbd\xef\xbf\xbdx"), "ssid shown: '%s'", shown);
     CHECK(wifi_parse_event("<3>CTRL-EVENT-CONNECTED - x", 27) == WIFI_EV_CONNECTED, "connected");
     CHECK(wifi_parse_event("CTRL-EVENT-CONNECTEDX", 21) == WIFI_EV_NONE, "a longer name");
     CHECK(wifi_parse_event("<3>CTRL-EVENT-SSID-TEMP-DISABLED id=0 reason=CONN_FAILED", 56) ==

@@ -1010,13 +1010,17 @@ void app_event(struct app *a, const SDL_Event *e)
             return;
         }
     }
-    if (screens[a->screen]->event && screens[a->screen]->event(a, e)) {
+    /* Translated once: the screen reads it first, then the UI. */
+    struct ui_event ue;
+    if (!ui_event_from_sdl(e, &ue))
+        return;
+    if (screens[a->screen]->event && screens[a->screen]->event(a, &ue)) {
         a->dirty = true;
         return;
     }
     if (e->type == SDL_MOUSEBUTTONDOWN && screens[a->screen]->event)
         a->dirty = true;   /* the screen may draw something for the press */
-    if (ui_input_sdl(a->ui, e))
+    if (ui_input_event(a->ui, &ue))
         a->dirty = true;
 }
 

@@ -23,7 +23,7 @@ struct screen {
     const char *name;                                   /* stable id (narration, tests) */
     void (*enter)(struct app *a);                       /* state reset, focus */
     void (*leave)(struct app *a);                       /* wipe what it showed */
-    bool (*event)(struct app *a, const SDL_Event *e);   /* true: consumed before the UI */
+    bool (*event)(struct app *a, const struct ui_event *e);  /* true: consumed before the UI */
     void (*update)(struct app *a);                      /* before each frame: jobs, timers */
     void (*draw)(struct app *a, struct ui_ctx *ui, struct ui_rect area);
     const char *(*part)(const struct app *a);           /* the page shown, or NULL */

@@ -201,23 +201,12 @@ static void key(struct app *a, int k)
     a->dirty = true;
 }
 
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
-    if (e->type != SDL_KEYDOWN || st.page != PAGE_ENTRY)
+    int k = st.page == PAGE_ENTRY ? digit_pad_key(e) : -1;
+    if (k < 0 || (k == PAD_OK && !complete(a)))
         return false;
-    SDL_Keycode k = e->key.keysym.sym;
-    if (k >= SDLK_0 && k <= SDLK_9)
-        key(a, (int)(k - SDLK_0));
-    else if (k >= SDLK_KP_1 && k <= SDLK_KP_9)
-        key(a, (int)(k - SDLK_KP_1) + 1);
-    else if (k == SDLK_KP_0)
-        key(a, 0);
-    else if (k == SDLK_BACKSPACE)
-        key(a, PAD_ERASE);
-    else if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && complete(a))
-        key(a, PAD_OK);
-    else
-        return false;
+    key(a, k);
     return true;
 }
 

@@ -149,13 +149,13 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 }
 
 /* Sees every press before the UI does (and lets the UI have it too). */
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
     (void)a;
-    if (e->type == SDL_MOUSEBUTTONDOWN) {
+    if (e->kind == UI_EV_POINTER_DOWN) {
         st.touched = true;
-        st.tx = e->button.x;
-        st.ty = e->button.y;
+        st.tx = e->x;
+        st.ty = e->y;
     }
     return false;
 }

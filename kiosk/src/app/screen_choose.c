@@ -732,13 +732,13 @@ static void choose_all_here(struct app *a, bool unchoose)
 
 /* ---- input: press and hold */
 
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
-    if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
+    if (e->kind == UI_EV_POINTER_DOWN && e->primary) {
         st.press_ms = SDL_GetTicks();
         st.press_pending = true;
         app_wake_after(a, HOLD_MS);
-    } else if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT) {
+    } else if (e->kind == UI_EV_POINTER_UP && e->primary) {
         st.press_pending = false;
         if (st.pointer_peek != NONE) {
             st.pointer_peek = NONE;
@@ -746,11 +746,11 @@ static bool event(struct app *a, const SDL_Event *e)
         }
         if (st.news)
             a->dirty = true;   /* what came in meanwhile shows now */
-    } else if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_v && !e->key.repeat) {
+    } else if (e->kind == UI_EV_KEY_DOWN && e->key == UI_KEY_V && !e->repeat) {
         st.key_peek = true;
         a->dirty = true;
         return true;
-    } else if (e->type == SDL_KEYUP && e->key.keysym.sym == SDLK_v) {
+    } else if (e->kind == UI_EV_KEY_UP && e->key == UI_KEY_V) {
         st.key_peek = false;
         peek(a, NONE);
         return true;

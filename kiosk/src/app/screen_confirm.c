@@ -158,10 +158,10 @@ static void send(struct app *a)
 }
 
 /* While the report is being written there is no going back (Esc). */
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
     (void)a;
-    return st.saving && e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_ESCAPE;
+    return st.saving && e->kind == UI_EV_KEY_DOWN && e->key == UI_KEY_ESCAPE;
 }
 
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)

@@ -341,10 +341,10 @@ static void update(struct app *a)
     }
 }
 
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
     /* Esc asks before stopping, like Cancel. */
-    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_ESCAPE && st.state == RUNNING) {
+    if (e->kind == UI_EV_KEY_DOWN && e->key == UI_KEY_ESCAPE && st.state == RUNNING) {
         st.cancel_dialog = true;
         a->dirty = true;
         return true;

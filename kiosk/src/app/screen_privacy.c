@@ -65,9 +65,9 @@ static void next(struct app *a)
 }
 
 /* Esc goes back one page, not one screen. */
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
-    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_ESCAPE && st.page != P_CODE) {
+    if (e->kind == UI_EV_KEY_DOWN && e->key == UI_KEY_ESCAPE && st.page != P_CODE) {
         back(a);
         return true;
     }

@@ -720,7 +720,7 @@ static void update(struct app *a)
     }
 }
 
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
     return st.page >= P_WIFI && staff_wifi_event(a, e, wifi_page());
 }

@@ -214,32 +214,13 @@ static void key(struct app *a, int k)
     a->dirty = true;
 }
 
-static bool event(struct app *a, const SDL_Event *e)
+static bool event(struct app *a, const struct ui_event *e)
 {
-    if (e->type != SDL_KEYDOWN)
+    int k = digit_pad_key(e);
+    if (k < 0 || (k == PAD_OK && st.len < PIN_MIN))
         return false;
-    SDL_Keycode k = e->key.keysym.sym;
-    if (k >= SDLK_0 && k <= SDLK_9) {
-        key(a, (int)(k - SDLK_0));
-        return true;
-    }
-    if (k >= SDLK_KP_1 && k <= SDLK_KP_9) {
-        key(a, (int)(k - SDLK_KP_1) + 1);
-        return true;
-    }
-    if (k == SDLK_KP_0) {
-        key(a, 0);
-        return true;
-    }
-    if (k == SDLK_BACKSPACE) {
-        key(a, PAD_ERASE);
-        return true;
-    }
-    if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && st.len >= PIN_MIN) {
-        key(a, PAD_OK);
-        return true;
-    }
-    return false;
+    key(a, k);
+    return true;
 }
 
 static void cancel(struct app *a)

@@ -326,6 +326,17 @@ void pin_dots(struct ui_ctx *ui, struct ui_rect *r, int n, int filled, bool flas
     }
 }
 
+int digit_pad_key(const struct ui_event *e)
+{
+    if (e->kind != UI_EV_KEY_DOWN)
+        return -1;
+    if (e->key >= UI_KEY_0 && e->key <= UI_KEY_9)
+        return e->key - UI_KEY_0;
+    if (e->key == UI_KEY_BACKSPACE)
+        return PAD_ERASE;
+    return e->key == UI_KEY_ENTER ? PAD_OK : -1;
+}
+
 int digit_pad(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *ok, bool ok_disabled,
               int *used)
 {

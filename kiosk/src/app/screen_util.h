@@ -51,6 +51,9 @@ int draw_helplines(struct app *a, struct ui_ctx *ui, struct ui_rect r, bool note
 enum { PAD_ERASE = 10, PAD_OK = 11 };
 int digit_pad(struct ui_ctx *ui, const char *id, struct ui_rect r, const char *ok, bool ok_disabled,
               int *used);
+/* The pad key a key press means (a digit, Backspace: PAD_ERASE, Enter:
+ * PAD_OK), or -1: typing on a keyboard works like the pad. */
+int digit_pad_key(const struct ui_event *e);
 /* A row of n secret dots centred at the top of *r (cut from it): filled
  * ones never show which digits, flash: a key press was taken. */
 void pin_dots(struct ui_ctx *ui, struct ui_rect *r, int n, int filled, bool flash);

@@ -480,25 +480,24 @@ static void erase_char(void)
         ws.pass[n - 1] = '\0';
 }
 
-bool staff_wifi_event(struct app *a, const SDL_Event *e, enum staff_wifi_page pg)
+bool staff_wifi_event(struct app *a, const struct ui_event *e, enum staff_wifi_page pg)
 {
     if (pg != SW_PASSWORD || !ws.pass)
         return false;
-    if (e->type == SDL_TEXTINPUT) {
-        for (const char *s = e->text.text; *s; s++)
+    if (e->kind == UI_EV_TEXT) {
+        for (const char *s = e->text; *s; s++)
             type_char(*s);
         a->dirty = true;
         return true;
     }
-    if (e->type == SDL_KEYDOWN) {
-        SDL_Keycode k = e->key.keysym.sym;
-        if (k == SDLK_BACKSPACE) {
+    if (e->kind == UI_EV_KEY_DOWN) {
+        if (e->key == UI_KEY_BACKSPACE) {
             erase_char();
             a->dirty = true;
             return true;
         }
-        /* A space typed is text (SDL_TEXTINPUT), not "press the focused button". */
-        if (k == SDLK_SPACE)
+        /* A space typed is text (UI_EV_TEXT), not "press the focused button". */
+        if (e->key == UI_KEY_SPACE)
             return true;
         /* Enter on Connect connects once the password is long enough, as
          * the password stands now: the UI would judge the button by the

@@ -17,7 +17,7 @@ void staff_wifi_open(struct app *a);
 /* Draws page pg into p (page_begin() done); returns the next page or SW_STAY. */
 int staff_wifi_draw(struct app *a, struct ui_ctx *ui, struct page *p, enum staff_wifi_page pg);
 /* Typing on a physical keyboard while the password page shows. */
-bool staff_wifi_event(struct app *a, const SDL_Event *e, enum staff_wifi_page pg);
+bool staff_wifi_event(struct app *a, const struct ui_event *e, enum staff_wifi_page pg);
 /* Where the focus starts on a page. */
 const char *staff_wifi_focus(enum staff_wifi_page pg);
 /* The staff screen is left: the network goes down now, or once the running

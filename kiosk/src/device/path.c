@@ -1,6 +1,8 @@
 /* Device paths (device.h), errors and small helpers. */
 #include "device_internal.h"
 
+#include "codec.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -321,35 +323,6 @@ const char *device_path_name(const char *path)
 
 /* ---- names for display ---- */
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0; *cp gets the code point. */
-static int utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-    const unsigned char c = s[0];
-    int n;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, v = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, v = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 /* Characters that would garble a line of text: C0/C1 controls and the
  * bidirectional overrides and isolates. */
 static bool unsafe_cp(uint32_t cp)
@@ -361,24 +334,24 @@ static bool unsafe_cp(uint32_t cp)
 char *device_utf8_clean(const char *str)
 {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
-    char *out = malloc(strlen((const char *)s) * 3 + 1);
+    size_t o = 0, len = strlen((const char *)s);
+    char *out = malloc(len * 3 + 1);
     if (!out)
         return NULL;
-    size_t o = 0;
-    for (size_t i = 0; s[i];) {
+    for (size_t i = 0; i < len;) {
         uint32_t cp;
-        int n = utf8_seq(s + i, &cp);
+        size_t n = codec_utf8_seq(s + i, len - i, &cp);
         if (n == 0) {
             memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
             o += 3;
             i++;
         } else if (unsafe_cp(cp)) {
             out[o++] = '?';
-            i += (size_t)n;
+            i += n;
         } else {
-            memcpy(out + o, s + i, (size_t)n);
-            o += (size_t)n;
-            i += (size_t)n;
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
         }
     }
     out[o] = 0;

@@ -15,12 +15,14 @@ bool durable_is_temp(const char *name)
     return strncmp(name, DURABLE_TEMP_PREFIX, strlen(DURABLE_TEMP_PREFIX)) == 0;
 }
 
-ssize_t durable_read_all(int fd, void *buf, size_t len)
+/* The one read loop: read() when off is NULL, else pread() from *off. */
+static ssize_t read_loop(int fd, void *buf, size_t len, const uint64_t *off)
 {
     unsigned char *p = buf;
     size_t got = 0;
     while (got < len) {
-        ssize_t n = read(fd, p + got, len - got);
+        ssize_t n = off ? pread(fd, p + got, len - got, (off_t)(*off + got))
+                        : read(fd, p + got, len - got);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -33,22 +35,14 @@ ssize_t durable_read_all(int fd, void *buf, size_t len)
     return (ssize_t)got;
 }
 
+ssize_t durable_read_all(int fd, void *buf, size_t len)
+{
+    return read_loop(fd, buf, len, NULL);
+}
+
 ssize_t durable_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
-    unsigned char *p = buf;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = pread(fd, p + got, len - got, (off_t)(off + got));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    return (ssize_t)got;
+    return read_loop(fd, buf, len, &off);
 }
 
 int durable_write_all(int fd, const void *buf, size_t len)

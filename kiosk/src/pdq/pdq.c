@@ -8,6 +8,8 @@
  * divides, so the hash is bit-identical while memory stays small. */
 #include "pdq.h"
 
+#include "codec.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -635,17 +637,6 @@ void pdq_hex(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1])
     *p = '\0';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int pdq_parse(const char *hex, struct pdq_hash *out)
 {
     memset(out, 0, sizeof(*out));
@@ -653,7 +644,7 @@ int pdq_parse(const char *hex, struct pdq_hash *out)
         return -1;
     struct pdq_hash h = {{0}};
     for (int k = 0; k < PDQ_HEX_LEN; k++) {
-        int v = hexval(hex[k]);
+        int v = codec_hexval(hex[k]);
         if (v < 0)
             return -1;
         const int word = 15 - k / 4;

@@ -780,6 +780,8 @@ static void focus_spatial(struct ui_ctx *ui, int dx, int dy)
 
 bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift)
 {
+    if (key >= UI_KEY_BACKSPACE)
+        return false;   /* a screen's key (digits, Backspace, V): no focus ring either */
     const struct ui_hit *cur = find_prev(ui, ui->focus);
     bool was_visible = ui->focus_visible;
     if (key != UI_KEY_ESCAPE)
@@ -849,8 +851,28 @@ bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift)
         else
             ui->escape = true;
         return true;
+    default:
+        return false;
     }
-    return false;
+}
+
+bool ui_input_event(struct ui_ctx *ui, const struct ui_event *e)
+{
+    switch (e->kind) {
+    case UI_EV_POINTER_MOVE:
+        return ui_input_pointer_move(ui, e->x, e->y, e->touch);
+    case UI_EV_POINTER_DOWN:
+    case UI_EV_POINTER_UP:
+        if (!e->primary)
+            return false;
+        return ui_input_pointer_button(ui, e->x, e->y, e->kind == UI_EV_POINTER_DOWN, e->touch);
+    case UI_EV_WHEEL:
+        return e->dy ? ui_input_wheel(ui, ui->px, ui->py, e->dy) : false;
+    case UI_EV_KEY_DOWN:
+        return ui_input_key(ui, (enum ui_key)e->key, e->shift);
+    default:
+        return false;   /* key up and text are the screens' */
+    }
 }
 
 uint32_t ui_pressed(const struct ui_ctx *ui)

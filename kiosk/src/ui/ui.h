@@ -6,7 +6,8 @@
  * Usage:
  *  1. struct ui_ctx *ui = ui_create(text);          (text is borrowed)
  *     struct ui_renderer *r = ui_renderer_create(window, driver, err, n);
- *  2. Feed input as it arrives: ui_input_sdl(ui, &event) (or ui_input_*()).
+ *  2. Feed input as it arrives: ui_event_from_sdl(&sdl, &ev) once, then the
+ *     screen may read ev, then ui_input_event(ui, &ev) (or ui_input_*()).
  *     Input is matched against what the last frame showed, so a tap whose
  *     down and up arrive together still hits the right button.
  *  3. Each frame: ui_begin(ui, w, h); call widgets, which draw and report
@@ -119,16 +120,45 @@ int ui_text_scale(const struct ui_ctx *ui);
 /* ---- input */
 enum ui_key {
     UI_KEY_TAB, UI_KEY_UP, UI_KEY_DOWN, UI_KEY_LEFT, UI_KEY_RIGHT, UI_KEY_ENTER,
-    UI_KEY_SPACE, UI_KEY_ESCAPE, UI_KEY_HOME, UI_KEY_END, UI_KEY_PAGEUP, UI_KEY_PAGEDOWN
+    UI_KEY_SPACE, UI_KEY_ESCAPE, UI_KEY_HOME, UI_KEY_END, UI_KEY_PAGEUP, UI_KEY_PAGEDOWN,
+    /* From here on, keys only screens read (the UI ignores them): */
+    UI_KEY_BACKSPACE,
+    UI_KEY_V,                /* held: the choose screen shows the focused picture clearly */
+    UI_KEY_0, UI_KEY_1, UI_KEY_2, UI_KEY_3, UI_KEY_4,   /* digit n is UI_KEY_0 + n, */
+    UI_KEY_5, UI_KEY_6, UI_KEY_7, UI_KEY_8, UI_KEY_9,   /* the top row's or the keypad's */
 };
 /* Each returns true if what is on screen may change (redraw). */
 bool ui_input_pointer_move(struct ui_ctx *ui, int x, int y, bool touch);
 bool ui_input_pointer_button(struct ui_ctx *ui, int x, int y, bool down, bool touch);
 bool ui_input_wheel(struct ui_ctx *ui, int x, int y, int dy);   /* dy > 0: towards the top */
 bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift);
-/* SDL adapter (input_sdl.c): mouse, touch (as SDL's synthesized mouse
- * events, marked as touch), wheel and keys. */
-bool ui_input_sdl(struct ui_ctx *ui, const union SDL_Event *ev);
+
+/* One input event, as screens read it before the UI does (PIN pads, typed
+ * passwords, press and hold), so that they need no SDL. */
+enum ui_event_kind {
+    UI_EV_NONE,              /* a zeroed event: nothing */
+    UI_EV_POINTER_MOVE, UI_EV_POINTER_DOWN, UI_EV_POINTER_UP, UI_EV_WHEEL,
+    UI_EV_KEY_DOWN, UI_EV_KEY_UP, UI_EV_TEXT
+};
+#define UI_EVENT_TEXT_MAX 32   /* SDL's text input event holds as much */
+struct ui_event {
+    uint8_t kind;            /* enum ui_event_kind */
+    uint8_t key;             /* keys: enum ui_key */
+    bool repeat;             /* key down: repeated while held */
+    bool shift;              /* keys: a Shift key is held */
+    bool touch;              /* pointer: a finger, not the mouse */
+    bool primary;            /* pointer down/up: the left button or a finger */
+    int x, y;                /* pointer: where, in window pixels */
+    int dy;                  /* wheel: > 0 towards the top */
+    char text[UI_EVENT_TEXT_MAX];   /* text: UTF-8 typed, NUL-terminated */
+};
+/* Feeds one event to the UI (pointer, wheel, navigation keys; the rest is
+ * the screens'). True if what is on screen may change. */
+bool ui_input_event(struct ui_ctx *ui, const struct ui_event *ev);
+/* SDL adapter (input_sdl.c): one SDL event as a ui_event. Touch arrives as
+ * SDL's synthesized mouse events, marked as touch. False (ev zeroed) when it
+ * is nothing the UI or a screen reads (other keys, windows, fingers). */
+bool ui_event_from_sdl(const union SDL_Event *sdl, struct ui_event *ev);
 /* The widget under a press (finger or button still down) that has not
  * turned into a drag; 0 when none. For press and hold. */
 uint32_t ui_pressed(const struct ui_ctx *ui);

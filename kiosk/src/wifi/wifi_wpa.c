@@ -12,6 +12,8 @@
 
 #include "wifi_internal.h"
 
+#include "codec.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,17 +49,6 @@ int wifi_bars(int signal)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int wifi_ssid_unescape(const char *s, size_t len, uint8_t *out, size_t *out_len)
 {
     size_t n = 0;
@@ -77,7 +68,7 @@ int wifi_ssid_unescape(const char *s, size_t len, uint8_t *out, size_t *out_len)
             case 'x': {
                 if (i + 2 >= len)
                     return -1;
-                int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+                int h = codec_hexval(s[i + 1]), l = codec_hexval(s[i + 2]);
                 if (h < 0 || l < 0)
                     return -1;
                 c = (uint8_t)(h << 4 | l);
@@ -95,36 +86,6 @@ int wifi_ssid_unescape(const char *s, size_t len, uint8_t *out, size_t *out_len)
     return 0;
 }
 
-/* Length of the UTF-8 sequence at s (1..4), or 0 when it is not valid. */
-static size_t utf8_seq(const uint8_t *s, size_t len, uint32_t *cp)
-{
-    uint8_t c = s[0];
-    size_t n;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, v = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, v = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else
-        return 0;
-    if (n > len)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return n;
-}
-
 void wifi_ssid_shown(const uint8_t *ssid, size_t len, char *out, size_t outlen)
 {
     static const char repl[] = "\xef\xbf\xbd"; /* U+FFFD */
@@ -133,7 +94,7 @@ void wifi_ssid_shown(const uint8_t *ssid, size_t len, char *out, size_t outlen)
         return;
     for (size_t i = 0; i < len;) {
         uint32_t cp = 0;
-        size_t n = utf8_seq(ssid + i, len - i, &cp);
+        size_t n = codec_utf8_seq(ssid + i, len - i, &cp);
         /* Controls would break the line; direction marks and overrides
          * could make a name read as another. */
         bool bad = n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x200e ||
