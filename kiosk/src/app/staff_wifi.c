@@ -503,7 +503,7 @@ bool staff_wifi_event(struct app *a, const struct ui_event *e, enum staff_wifi_p
          * the password stands now: the UI would judge the button by the
          * last frame, which on a slow machine may predate the last keys
          * typed (and then Enter on a disabled button moves the focus). */
-        if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && ui_focus(a->ui) == ui_id("staff.wifi.connect")) {
+        if (e->key == UI_KEY_ENTER && ui_focus(a->ui) == ui_id("staff.wifi.connect")) {
             ws.submit = wifi_passphrase_ok(ws.pass);
             a->dirty = true;
             return true;
