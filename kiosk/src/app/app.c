@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -303,6 +302,18 @@ static void narration_on_screen(void *ctx, const char *screen, const char *part)
 {
     struct app *a = ctx;
     narration_screen(a->narr, screen, part);
+}
+
+/* The settings (settings.h) from the configuration; the command line wins
+ * for the language and the idle time. */
+void app_settings_load(struct app *a)
+{
+    settings_load(&a->settings, a->cfg);
+    /* The command line wins over the files. */
+    if (!a->opt.lang)
+        a->default_lang = a->settings.language;
+    int idle_s = a->opt.idle_timeout_s >= 0 ? a->opt.idle_timeout_s : a->settings.idle_minutes * 60;
+    safety_init(&a->safety, idle_s, SDL_GetTicks());
 }
 
 struct app *app_create(const struct app_options *o, char *err, size_t errlen, int *exit_code)

@@ -1,9 +1,13 @@
 /* What staff can change on the staff screen and [kiosk] sets: read from the
  * configuration in one place (at start and on the config error screen's Try
  * again) and written to the data partition's override in one place. */
-#include "app_internal.h"
+#include "settings.h"
+
+#include "config.h"
+#include "i18n.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 static bool cfg_bool(const struct config *cfg, const char *key, bool def)
@@ -21,8 +25,11 @@ static bool cfg_bool(const struct config *cfg, const char *key, bool def)
 void settings_load(struct kiosk_settings *s, const struct config *cfg)
 {
     /* Spoken guidance: on unless the kiosk says off. */
-    *s = (struct kiosk_settings){.language = I18N_UR, .narration = true, .volume = 80};
+    *s = (struct kiosk_settings){.language = I18N_UR, .narration = true};
+    /* Numbers: their defaults are config.c's (also with no configuration). */
     s->idle_minutes = (int)config_get_int(cfg, "kiosk", "idle_timeout_minutes");
+    long v = config_get_int(cfg, "kiosk", "volume");
+    s->volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
     if (!cfg)
         return;
     const char *l = config_get(cfg, "kiosk", "language");
@@ -31,8 +38,6 @@ void settings_load(struct kiosk_settings *s, const struct config *cfg)
     s->narration = cfg_bool(cfg, "narration", true);
     s->narration_english = cfg_bool(cfg, "narration_english", false);
     s->large_text = cfg_bool(cfg, "large_text", false);
-    long v = config_get_int(cfg, "kiosk", "volume");
-    s->volume = v < 0 ? 0 : v > 100 ? 100 : (int)v;
 }
 
 int settings_save(struct config *cfg, const struct kiosk_settings *s, unsigned what)
@@ -58,14 +63,4 @@ int settings_save(struct config *cfg, const struct kiosk_settings *s, unsigned w
     if (what & SETTINGS_VOLUME && config_save_override(cfg, "kiosk", "volume", v) != 0)
         return -1;
     return 0;
-}
-
-void app_settings_load(struct app *a)
-{
-    settings_load(&a->settings, a->cfg);
-    /* The command line wins over the files. */
-    if (!a->opt.lang)
-        a->default_lang = a->settings.language;
-    int idle_s = a->opt.idle_timeout_s >= 0 ? a->opt.idle_timeout_s : a->settings.idle_minutes * 60;
-    safety_init(&a->safety, idle_s, SDL_GetTicks());
 }
