@@ -88,20 +88,12 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
     rc = res->left ? -1 : 0;
     if (rq->have_signing && rq->data_dir) {
         /* as `hifazat upload`: only a verified receipt deletes reports */
-        uint8_t *data = NULL;
-        size_t dlen = 0;
-        struct upload_result fr;
-        if (upload_fetch(u, RECEIPT_ARCHIVE_NAME, RECEIPT_MAX_ARCHIVE, &data, &dlen, &fr) == 0) {
-            struct receipt_import_result ir;
-            int r = receipt_import(rq->q, rq->data_dir, rq->signing_pk, data, dlen, time(NULL),
-                                   &ir, err, sizeof err);
-            free(data);
-            if (r == RECEIPT_OK || r == RECEIPT_ALREADY) {
-                res->confirmed = ir.removed;
-            } else {
-                snprintf(res->message, sizeof res->message, "status archive refused: %.340s", err);
-                rc = -1;
-            }
+        struct courier_status_result st;
+        if (courier_fetch_status(u, rq->q, rq->data_dir, rq->signing_pk, &st, err, sizeof err) != 0) {
+            snprintf(res->message, sizeof res->message, "status archive refused: %.340s", err);
+            rc = -1;
+        } else if (st.state == COURIER_STATUS_IMPORTED) {
+            res->confirmed = st.import.removed;
         }
     }
 out:

@@ -102,35 +102,32 @@ static int fetch_receipts(struct kiosk_env *env, struct upload *up, json_t *summ
         json_object_set_new(summary, "status_archive", json_string("not_configured"));
         return 0;
     }
-    uint8_t *data = NULL;
-    size_t len = 0;
-    struct upload_result res;
-    int f = upload_fetch(up, RECEIPT_ARCHIVE_NAME, RECEIPT_MAX_ARCHIVE, &data, &len, &res);
-    if (f == 1) {
+    struct courier_status_result st;
+    char err[400] = "";
+    int rc = courier_fetch_status(up, kiosk_env_queue(env), kiosk_env_data_dir(env), kiosk_env_signing_pk(env),
+                                  &st, err, sizeof(err));
+    switch (st.state) {
+    case COURIER_STATUS_ABSENT:
         fprintf(stderr, "%s: not on the server yet (the helpline has not sent receipts)\n",
                 RECEIPT_ARCHIVE_NAME);
         json_object_set_new(summary, "status_archive", json_string("absent"));
         return 0;
-    }
-    if (f != 0) {
-        fprintf(stderr, "%s: could not be fetched: %s\n", RECEIPT_ARCHIVE_NAME, res.message);
+    case COURIER_STATUS_NOT_FETCHED:
+        fprintf(stderr, "%s: could not be fetched: %s\n", RECEIPT_ARCHIVE_NAME, st.fetch.message);
         json_object_set_new(summary, "status_archive", json_string("not_fetched"));
         return 0; /* the next run tries again */
-    }
-    struct receipt_import_result ir;
-    char err[400] = "";
-    int r = receipt_import(kiosk_env_queue(env), kiosk_env_data_dir(env), kiosk_env_signing_pk(env), data, len, time(NULL), &ir,
-                           err, sizeof err);
-    free(data);
-    json_object_set_new(summary, "status_archive", json_string(receipt_result_name(r)));
-    if (r != RECEIPT_OK && r != RECEIPT_ALREADY) {
+    case COURIER_STATUS_REFUSED:
+        json_object_set_new(summary, "status_archive", json_string(receipt_result_name(st.receipt)));
         cli_error("%s from the server refused: %s; nothing was changed", RECEIPT_ARCHIVE_NAME, err);
-        return -1;
+        return rc;
+    case COURIER_STATUS_IMPORTED:
+        break;
     }
-    json_object_set_new(summary, "reports_confirmed", json_integer(ir.removed));
+    json_object_set_new(summary, "status_archive", json_string(receipt_result_name(st.receipt)));
+    json_object_set_new(summary, "reports_confirmed", json_integer(st.import.removed));
     fprintf(stderr, "%s: sequence %llu, %ld report%s confirmed by the helpline and deleted here\n",
-            RECEIPT_ARCHIVE_NAME, (unsigned long long)ir.sequence, ir.removed,
-            ir.removed == 1 ? "" : "s");
+            RECEIPT_ARCHIVE_NAME, (unsigned long long)st.import.sequence, st.import.removed,
+            st.import.removed == 1 ? "" : "s");
     return 0;
 }
 

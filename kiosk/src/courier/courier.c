@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int courier_send_upload(void *ctx, const char *path, const char *name, struct upload_result *res)
@@ -143,4 +144,31 @@ out:
         close(dirfd);
     free_names(names, n);
     return rc;
+}
+
+int courier_fetch_status(struct upload *u, struct queue *q, const char *data_dir,
+                         const uint8_t signing_pk[KEYS_PUBLIC_SIZE], struct courier_status_result *res,
+                         char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    res->state = COURIER_STATUS_NOT_FETCHED;
+    if (errlen)
+        err[0] = '\0';
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int f = upload_fetch(u, RECEIPT_ARCHIVE_NAME, RECEIPT_MAX_ARCHIVE, &data, &len, &res->fetch);
+    if (f == 1) {
+        res->state = COURIER_STATUS_ABSENT;
+        return 0;
+    }
+    if (f != 0)
+        return 0; /* the next run tries again */
+    res->receipt = receipt_import(q, data_dir, signing_pk, data, len, time(NULL), &res->import, err, errlen);
+    free(data);
+    if (res->receipt != RECEIPT_OK && res->receipt != RECEIPT_ALREADY) {
+        res->state = COURIER_STATUS_REFUSED;
+        return -1;
+    }
+    res->state = COURIER_STATUS_IMPORTED;
+    return 0;
 }

@@ -18,12 +18,20 @@
  *      res all zero). An archive that failed, or that was not tried
  *      because the run stopped (a refusal that every archive would meet) or
  *      was cancelled, is never lost: it stays in the spool.
+ *   3. After the run, courier_fetch_status(u, q, data_dir, signing_pk, &st,
+ *      err, errlen): the helpline's signed status archive
+ *      (RECEIPT_ARCHIVE_NAME) by GET through the same upload handle,
+ *      verified and imported (receipt.h): only that deletes reports. Not
+ *      on the server yet, or not fetched (the network), is 0 with st.state
+ *      saying so: the next run tries again; refused (a bad signature, an
+ *      older sequence) is -1 with err set and nothing changed.
  */
 #ifndef HIFAZAT_COURIER_H
 #define HIFAZAT_COURIER_H
 
 #include "keys.h"
 #include "queue.h"
+#include "receipt.h"
 #include "upload.h"
 
 #include <stdbool.h>
@@ -76,5 +84,23 @@ int courier_run(const struct courier_run *run, struct courier_result *res, char 
 
 /* The real transport: upload_send() with ctx a struct upload *. */
 int courier_send_upload(void *ctx, const char *path, const char *name, struct upload_result *res);
+
+enum courier_status {
+    COURIER_STATUS_ABSENT,      /* the server has none yet (the helpline sent no receipts) */
+    COURIER_STATUS_NOT_FETCHED, /* the GET failed (fetch says why) */
+    COURIER_STATUS_IMPORTED,    /* verified and imported (receipt: RECEIPT_OK or _ALREADY) */
+    COURIER_STATUS_REFUSED,     /* fetched, refused by receipt_import (receipt says which) */
+};
+
+struct courier_status_result {
+    enum courier_status state;
+    int receipt;                        /* receipt_import's answer (IMPORTED, REFUSED) */
+    struct receipt_import_result import;
+    struct upload_result fetch;         /* the GET's answer */
+};
+
+int courier_fetch_status(struct upload *u, struct queue *q, const char *data_dir,
+                         const uint8_t signing_pk[KEYS_PUBLIC_SIZE], struct courier_status_result *res,
+                         char *err, size_t errlen);
 
 #endif
