@@ -68,17 +68,7 @@ static bool in_spool(const char *name)
     return access(p, F_OK) == 0;
 }
 
-static int count_spool(void)
-{
-    DIR *d = opendir(spool);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
+static int count_spool(void) { return count_entries(spool); }
 
 /* Pending reports, one per archive, exported and renamed so that their
  * names (export time first) put them in a known order: the newest name is

@@ -560,14 +560,7 @@ static size_t queue_count(const struct kfix *f, const char *state)
 {
     char p[1300];
     snprintf(p, sizeof p, "%s/queue/%s", f->data, state);
-    DIR *d = opendir(p);
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
+    return (size_t)count_entries(p);
 }
 
 static size_t queue_pending(const struct kfix *f)

@@ -21,14 +21,7 @@ static int count_state(const char *state)
 {
     char p[1200];
     snprintf(p, sizeof p, "%s/queue/%s", data, state);
-    int n = 0;
-    DIR *d = opendir(p);
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
+    return count_entries(p);
 }
 
 static char *build(const struct keys_helpline *h, const struct receipt_entry *e, size_t n,

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -65,6 +66,18 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
     (void)flag;
     (void)ftw;
     return remove(p);
+}
+
+int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
 }
 
 void rm_rf(const char *path)

@@ -14,6 +14,8 @@ int write_whole(const char *path, const void *data, size_t len);
 /* A fresh empty directory under $TMPDIR (static buffer), removed by rm_rf. */
 const char *make_tmpdir(const char *tag);
 void rm_rf(const char *path);
+/* Entries in a directory, dot files aside (0 when it cannot be read). */
+int count_entries(const char *dir);
 
 /* A notify callback (media's, the device layer's: any thread) that wakes
  * notify_wait(). */

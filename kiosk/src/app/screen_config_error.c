@@ -60,9 +60,26 @@ static void fpr_row(struct ui_ctx *ui, struct page *p, const char *label, const 
         ui_draw_block(ui, b, rtl ? r.x : r.x + r.w - fw, r.y + (h - b->height) / 2, t->text);
 }
 
-static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+/* A staff-facing page: the title, the line for the person who walked up,
+ * and a card with what staff should do; returns the card's inside (more
+ * rows go there). */
+static struct page staff_card(struct ui_ctx *ui, struct page *p, const char *title, int icon,
+                              const char *for_staff)
 {
     const struct ui_theme *t = ui_theme(ui);
+    page_title(ui, p, title, icon);
+    page_text(ui, p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
+              t->text);
+    ui_cut_top(&p->body, t->gap / 2);
+    draw_card(ui, p->body);
+    struct page in = *p;
+    in.body = ui_inset(p->body, t->pad / 2);
+    page_text(ui, &in, for_staff, UI_FONT_SMALL, t->text);
+    return in;
+}
+
+static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect area)
+{
     struct page p;
     page_begin(ui, area, false, true, &p);
     enum nav_action nav = page_nav(ui, &p, "config_error.retry", _("Try again"), "config_error.confirm_key",
@@ -75,25 +92,17 @@ static void draw_key_changed(struct app *a, struct ui_ctx *ui, struct ui_rect ar
         confirm_key(a);
         return;
     }
-    page_title(ui, &p, _("This machine is not ready"), TEXT_ICON_KEY);
-    page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
-              t->text);
-    ui_cut_top(&p.body, t->gap / 2);
-    draw_card(ui, p.body);
-    struct page in = p;
-    in.body = ui_inset(p.body, t->pad / 2);
-    page_text(ui, &in,
-              _("For staff: this kiosk's helpline key changed. Reports are sealed to this key, so "
-                "nothing is taken until staff confirm it. Compare the new fingerprint with the "
-                "one the helpline gave you; if they differ, do not confirm: re-provision the stick."),
-              UI_FONT_SMALL, t->text);
+    struct page in = staff_card(ui, &p, _("This machine is not ready"), TEXT_ICON_KEY,
+                                _("For staff: this kiosk's helpline key changed. Reports are sealed to "
+                                  "this key, so nothing is taken until staff confirm it. Compare the "
+                                  "new fingerprint with the one the helpline gave you; if they differ, "
+                                  "do not confirm: re-provision the stick."));
     fpr_row(ui, &in, _("Set up with:"), a->pinned_fpr[0] ? a->pinned_fpr : _("unknown (its record is damaged)"));
     fpr_row(ui, &in, _("Now configured:"), a->helpline_fpr);
 }
 
 static void draw_boot_problem(struct app *a, struct ui_ctx *ui, struct ui_rect area)
 {
-    const struct ui_theme *t = ui_theme(ui);
     struct page p;
     page_begin(ui, area, false, true, &p);
     if (page_nav(ui, &p, NULL, NULL, "config_error.retry", _("Try again"), false) == NAV_NEXT) {
@@ -101,23 +110,15 @@ static void draw_boot_problem(struct app *a, struct ui_ctx *ui, struct ui_rect a
         return;
     }
     bool twin = a->boot_problem == APP_BOOT_TWIN;
-    page_title(ui, &p, twin ? _("Another Hifazat stick is plugged in") : _("This machine is not ready"),
-               TEXT_ICON_USB);
-    page_text(ui, &p, _("Please ask a staff member for help. Nothing has been saved."), UI_FONT_BODY,
-              t->text);
-    ui_cut_top(&p.body, t->gap / 2);
-    draw_card(ui, p.body);
-    struct page in = p;
-    in.body = ui_inset(p.body, t->pad / 2);
-    page_text(ui, &in,
-              twin ? _("For staff: two Hifazat sticks with the same identity are plugged in (copies of "
+    staff_card(ui, &p, twin ? _("Another Hifazat stick is plugged in") : _("This machine is not ready"),
+               TEXT_ICON_USB,
+               twin ? _("For staff: two Hifazat sticks with the same identity are plugged in (copies of "
                        "one image that were never provisioned). Unplug the other Hifazat stick, not "
                        "the one this computer started from, then switch the computer off and on. "
                        "Provision every stick so that each has an identity of its own.")
                    : _("For staff: this computer started from one stick, but the kiosk's system came "
                        "from another. Unplug every other USB stick, then switch the computer off and "
-                       "on."),
-              UI_FONT_SMALL, t->text);
+                       "on."));
 }
 
 static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
