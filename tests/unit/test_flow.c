@@ -563,19 +563,7 @@ static size_t queue_count(const struct kfix *f, const char *state)
     return (size_t)count_entries(p);
 }
 
-static size_t queue_pending(const struct kfix *f)
-{
-    char p[1300];
-    snprintf(p, sizeof p, "%s/queue/pending", f->data);
-    DIR *d = opendir(p);
-    size_t n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        n += e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
+static size_t queue_pending(const struct kfix *f) { return queue_count(f, "pending"); }
 
 /* ---- the flow, step by step */
 
