@@ -1421,6 +1421,8 @@ def boot_three(a, goldens, disk):
         # Its own stick: the boot's check passed (data-partition ran it
         # before mounting); a twin (a copy of this stick, same identifiers)
         # plugged in makes the same check refuse, and say so for the kiosk.
+        # (Waiting for the twin: a second partition with the root's
+        # identifier, never a label: the decoy has a kioskroot partition too.)
         rc, out = sh(vm, r"""
             echo "boot=$(journalctl -b -u hifazat-data -o cat | grep -c 'ownstick: the ESP and the root are on vda')"
             echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
@@ -1432,7 +1434,8 @@ def boot_three(a, goldens, disk):
         subprocess.run(["cp", "--sparse=always", disk, twin], check=True)
         vm.hotplug_stick(twin, "twin")
         rc, out = sh(vm, r"""
-            for i in $(seq 60); do [ "$(lsblk -rno PARTLABEL | grep -c '^kioskroot$')" -ge 2 ] && break; sleep 1; done
+            u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^root=PARTUUID=//p')
+            for i in $(seq 90); do [ "$(lsblk -rno PARTUUID | grep -ci "^$u$")" -ge 2 ] && break; sleep 1; done
             /usr/lib/hifazat/ownstick 2>&1; echo "rc=$?"
             echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
             """, timeout=120)
@@ -1442,7 +1445,8 @@ def boot_three(a, goldens, disk):
               out.strip().replace("\n", "; "))
         vm.unplug_stick("twin")
         rc, out = sh(vm, r"""
-            for i in $(seq 60); do [ "$(lsblk -rno PARTLABEL | grep -c '^kioskroot$')" -le 1 ] && break; sleep 1; done
+            u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^root=PARTUUID=//p')
+            for i in $(seq 90); do [ "$(lsblk -rno PARTUUID | grep -ci "^$u$")" -le 1 ] && break; sleep 1; done
             /usr/lib/hifazat/ownstick >/dev/null 2>&1; echo "rc=$?"
             echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
             """, timeout=120)
