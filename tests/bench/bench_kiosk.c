@@ -29,6 +29,7 @@
 #include "app_internal.h"
 #include "image.h"
 #include "kioskfix.h"
+#include "narration.h"
 #include "media.h"
 #include "mediagen.h"
 #include "ui_internal.h"
@@ -105,8 +106,15 @@ static int tap_id(struct app *a, uint32_t id)
 {
     app_draw(a, true);
     const struct ui_hit *h = find_hit(a, id);
+    /* A screen just entered may still be settling (its first frames): give
+     * it up to two seconds, as the flow test's waits do. */
+    for (int i = 0; !h && i < 200; i++) {
+        app_pump(a, 10);
+        app_draw(a, true);
+        h = find_hit(a, id);
+    }
     if (!h) {
-        fprintf(stderr, "bench_kiosk: nothing to tap on %s\n", app_screen(a));
+        fprintf(stderr, "bench_kiosk: nothing to tap on %s (%s)\n", app_screen(a), app_screen_part(a));
         return -1;
     }
     SDL_Event e;
@@ -153,9 +161,29 @@ static int visible_in(struct app *a, const char *grid_id)
 /* From Welcome to "Connect". */
 static int to_connect(struct app *a)
 {
-    if (tap(a, "welcome.start") || tap(a, "privacy.next") || tap_row(a, "questions.age", 1) ||
-        tap(a, "questions.next") || tap_row(a, "questions.who", 0) || tap(a, "questions.next") ||
-        tap_row(a, "questions.content", 0) || tap(a, "questions.next"))
+    if (tap(a, "welcome.start"))
+        return -1;
+    /* How it works: three pages, Next on each. */
+    for (int i = 0; i < 3 && !strcmp(app_screen(a), "privacy"); i++)
+        if (tap(a, "privacy.next"))
+            return -1;
+    if (tap_row(a, "questions.age", 1) || tap(a, "questions.next") || tap_row(a, "questions.who", 0) ||
+        tap(a, "questions.next"))
+        return -1;
+    /* "Could anyone near hear?" before the nudity question is said aloud
+     * (with narration): no one. */
+    if (narration_hearing_asking(a->narr) && tap_row(a, "hearing", 1))
+        return -1;
+    if (tap_row(a, "questions.content", 0) || tap(a, "questions.next"))
+        return -1;
+    /* Where the pictures came from or consent (by route), then the sites
+     * that check the codes. */
+    const char *part = app_screen_part(a);
+    const char *list = !strcmp(part, "origin") ? "questions.origin"
+                       : !strcmp(part, "consent") ? "questions.consent" : NULL;
+    if (list && (tap_row(a, list, 0) || tap(a, "questions.next")))
+        return -1;
+    if (!strcmp(app_screen_part(a), "platforms") && tap(a, "questions.next"))
         return -1;
     for (int i = 0; i < 200 && (!a->volumes || a->volumes->count < 3); i++)
         app_pump(a, 10);
