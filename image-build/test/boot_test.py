@@ -1166,7 +1166,7 @@ def wifi_checks(vm, a, tag):
         vm.send_keys(d)
         time.sleep(0.3)
     vm.send_keys("ret")
-    ok = ok and vm.wait_serial(r"KIOSK_EVENT screen=staff\b(?!_)", 180, since=mark) is not None
+    ok = ok and vm.wait_serial(r"KIOSK_EVENT screen=staff\r?\n", 180, since=mark) is not None
     check(f"{tag}: Ctrl-Alt-S and the staff PIN open the staff screen (for Wi-Fi)", ok)
     time.sleep(3)
     press(vm, WIFI_OPEN_KEYS)
@@ -1177,7 +1177,7 @@ def wifi_checks(vm, a, tag):
     mark = len(vm.serial_text())
     type_keys(vm, WIFI_WRONG)
     vm.send_keys("ret")
-    ev = vm.wait_serial(r"KIOSK_EVENT wifi=\S+( reason=\S+)?", 120, since=mark)
+    ev = vm.wait_serial(r"KIOSK_EVENT wifi=[^\r\n]*\r?\n", 120, since=mark)
     got = re.findall(r"KIOSK_EVENT wifi=\S+(?: reason=\S+)?", vm.serial_text()[mark:])
     time.sleep(2)
     vm.screendump(f"{vm.rundir}/wifi-wrong.png")
@@ -1187,7 +1187,7 @@ def wifi_checks(vm, a, tag):
     mark = len(vm.serial_text())
     type_keys(vm, WIFI_PASS)
     vm.send_keys("ret")
-    vm.wait_serial(r"KIOSK_EVENT wifi=", 120, since=mark)
+    vm.wait_serial(r"KIOSK_EVENT wifi=[^\r\n]*\r?\n", 120, since=mark)
     got = re.findall(r"KIOSK_EVENT wifi=\S+(?: reason=\S+)?", vm.serial_text()[mark:])
     rc, out = wait_guest(vm, WPA_STATE + "case \"$addr\" in 192.168.77.*) ;; *) exit 1;; esac", 40, 2)
     w = kv(out)
@@ -1363,7 +1363,7 @@ def boot_two(a, goldens, disk, fat_stick, first):
             vm.send_keys(d)
             time.sleep(0.3)
         vm.send_keys("ret")
-        ok = vm.wait_serial(r"KIOSK_EVENT screen=staff\b(?!_)", 180, since=mark) is not None
+        ok = vm.wait_serial(r"KIOSK_EVENT screen=staff\r?\n", 180, since=mark) is not None
         check(f"{tag}: the provisioned staff PIN opens the staff screen", ok)
         vm.screendump(f"{vm.rundir}/staff.png")
         for k in STAFF_SHUTDOWN_KEYS_AFTER_WIFI:     # after the Wi-Fi keys

@@ -202,7 +202,9 @@ class VM:
 
     def wait_serial(self, pattern, timeout, since=0):
         """Seconds since qemu started when pattern appeared (at or after
-        offset `since` of the serial text), or None."""
+        offset `since` of the serial text), or None. The serial text comes
+        in pieces: a pattern whose end could match inside a line must end
+        with \\r?\\n, or it may match a line half received."""
         rx = re.compile(pattern)
         end = min(time.monotonic() + timeout, self.deadline)
         with self.serial_lock:
