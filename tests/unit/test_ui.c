@@ -139,6 +139,26 @@ static void test_keyboard(void)
     CHECK(two_buttons(ui) == 2, "Enter did not activate the focused button");
     ui_input_key(ui, UI_KEY_SPACE, false);
     CHECK(two_buttons(ui) == 2, "Space did not activate the focused button");
+    /* b turns disabled under the focus (a password not yet long enough):
+     * Enter does nothing and the focus stays on it, so the Enter typed
+     * after the last key still reaches b once it is enabled again. */
+    {
+        struct ui_button_spec d = B;
+        d.disabled = true;
+        ui_begin(ui, 1280, 800);
+        ui_button(ui, "a", RA, &B);
+        ui_button(ui, "b", RB, &d);
+        ui_end(ui);
+        ui_input_key(ui, UI_KEY_ENTER, false);
+        ui_begin(ui, 1280, 800);
+        CHECK(!ui_button(ui, "a", RA, &B), "Enter on a disabled button activated another");
+        CHECK(!ui_button(ui, "b", RB, &d), "Enter activated a disabled button");
+        ui_end(ui);
+        CHECK(ui_focus(ui) == ui_id("b"), "Enter on a disabled button moved the focus away");
+        CHECK(two_buttons(ui) == 0, "b clicked while disabled");   /* b enabled again */
+        ui_input_key(ui, UI_KEY_ENTER, false);
+        CHECK(two_buttons(ui) == 2, "Enter on the button enabled again did not activate it");
+    }
     ui_input_key(ui, UI_KEY_LEFT, false);
     two_buttons(ui);
     CHECK(ui_focus(ui) == ui_id("a"), "Left arrow");

@@ -842,6 +842,8 @@ bool ui_input_key(struct ui_ctx *ui, enum ui_key key, bool shift)
     case UI_KEY_SPACE:
         if (cur && (cur->flags & HIT_CLICK) && allowed(ui, cur))
             queue_click(ui, cur->id);
+        else if (cur && !cur->flags)
+            ;   /* a disabled button keeps the focus: Enter does nothing, as a tap would */
         else
             focus_step(ui, 1);
         return true;
