@@ -267,6 +267,10 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             if (images_drawn(a) >= 1 && find_hit(a, ui_id_index(ui_id("choose.album"), MEDIA_ALBUM_CAMERA)))
                 r->gallery[pass] = bench_now() - t0;
         }
+        if (!r->gallery[pass]) {
+            fprintf(stderr, "bench_kiosk: the Camera album's cover never showed\n");
+            return -1;
+        }
         /* The album's first screenful. */
         app_draw(a, true);
         t0 = bench_now();
@@ -274,6 +278,10 @@ static int measure_folders(const struct kfix *f, struct folder_result *r)
             return -1;
         int vis = 0;
         r->album[pass] = until_shown(a, "choose.grid", t0, &vis);
+        if (!r->album[pass]) {
+            fprintf(stderr, "bench_kiosk: the album's first screenful never showed\n");
+            return -1;
+        }
         if (pass == 0) {
             r->visible = vis;
             /* Frames: one with nothing moving, then a wheel step per frame. */
@@ -452,6 +460,19 @@ int main(int argc, char **argv)
     setenv("SDL_AUDIODRIVER", "dummy", 1);
     setenv("SDL_RENDER_DRIVER", "software", 1);
     setenv("TMPDIR", argv[3], 1);
+    /* The thumbnails' decoding sandbox: its child sits beside the kiosk
+     * (scripts/bench.sh says where; run by hand, this finds it). Without
+     * it no thumbnail would ever show and every wait below would time out. */
+    if (!getenv("HIFAZAT_DECODER")) {
+        char dec[4096];
+        const char *slash = strrchr(argv[1], '/');
+        snprintf(dec, sizeof dec, "%.*shifazat-decode", slash ? (int)(slash - argv[1] + 1) : 0, argv[1]);
+        setenv("HIFAZAT_DECODER", dec, 1);
+    }
+    if (access(getenv("HIFAZAT_DECODER"), X_OK) != 0) {
+        fprintf(stderr, "bench_kiosk: no decoder at %s (set HIFAZAT_DECODER)\n", getenv("HIFAZAT_DECODER"));
+        return 1;
+    }
     char self[4096];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     if (sl <= 0)
