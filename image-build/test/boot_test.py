@@ -221,6 +221,19 @@ def sh(vm, script, timeout=150):
         return 255, str(e)
 
 
+def ownstick_once_seen(vm, count_test):
+    """Runs the own-stick check once the partitions carrying the root's
+    identifier number `count_test` (a test(1) comparison: "-ge 2" once a
+    twin is in, "-le 1" once it is out); its output, rc= and problem=."""
+    rc, out = sh(vm, r"""
+        u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^root=PARTUUID=//p')
+        for i in $(seq 90); do [ "$(lsblk -rno PARTUUID | grep -ci "^$u$")" %s ] && break; sleep 1; done
+        /usr/lib/hifazat/ownstick 2>&1; echo "rc=$?"
+        echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
+        """ % count_test, timeout=120)
+    return out
+
+
 def kv(out):
     d = {}
     for line in out.splitlines():
@@ -1433,23 +1446,13 @@ def boot_three(a, goldens, disk):
         twin = os.path.join(a.out, "decoys", "twin.img")
         subprocess.run(["cp", "--sparse=always", disk, twin], check=True)
         vm.hotplug_stick(twin, "twin")
-        rc, out = sh(vm, r"""
-            u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^root=PARTUUID=//p')
-            for i in $(seq 90); do [ "$(lsblk -rno PARTUUID | grep -ci "^$u$")" -ge 2 ] && break; sleep 1; done
-            /usr/lib/hifazat/ownstick 2>&1; echo "rc=$?"
-            echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
-            """, timeout=120)
+        out = ownstick_once_seen(vm, "-ge 2")
         st = kv(out)
         check(f"{tag}: with a twin stick (same identifiers) plugged in, the own-stick check refuses and tells the "
               "kiosk why", st.get("rc") == "1" and st.get("problem") == "twin" and "unplug the other Hifazat stick" in out,
               out.strip().replace("\n", "; "))
         vm.unplug_stick("twin")
-        rc, out = sh(vm, r"""
-            u=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^root=PARTUUID=//p')
-            for i in $(seq 90); do [ "$(lsblk -rno PARTUUID | grep -ci "^$u$")" -le 1 ] && break; sleep 1; done
-            /usr/lib/hifazat/ownstick >/dev/null 2>&1; echo "rc=$?"
-            echo "problem=$(cat /run/hifazat/boot-problem 2>/dev/null || echo none)"
-            """, timeout=120)
+        out = ownstick_once_seen(vm, "-le 1")
         st = kv(out)
         check(f"{tag}: the twin unplugged, the check passes again", st.get("rc") == "0" and st.get("problem") == "none",
               out.strip().replace("\n", "; "))
