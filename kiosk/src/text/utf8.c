@@ -1,53 +1,20 @@
 #include "text_internal.h"
 
+#include "codec.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s[i] (1..4), or 0 if invalid.
- * Rejects overlongs, surrogates and code points above U+10FFFF. */
-static size_t seq_len(const unsigned char *s, size_t len, size_t i)
-{
-    unsigned char c = s[i];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    uint32_t min;
-    if ((c & 0xE0) == 0xC0) {
-        n = 2;
-        min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3;
-        min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        n = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + n > len)
-        return 0;
-    uint32_t cp = c & (0x7F >> n);
-    for (size_t k = 1; k < n; k++) {
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
+/* The one strict UTF-8 decoder (codec): overlongs, surrogates and code
+ * points above U+10FFFF are not valid. */
 uint32_t utf8_next(const char *str, size_t len, size_t *i)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t n = seq_len(s, len, *i);
+    uint32_t cp;
+    size_t n = codec_utf8_seq((const uint8_t *)str + *i, len - *i, &cp);
     if (n == 0) {               /* never happens on sanitized text */
         (*i)++;
         return 0xFFFD;
     }
-    uint32_t cp = s[*i] & (n == 1 ? 0x7F : 0x7F >> n);
-    for (size_t k = 1; k < n; k++)
-        cp = (cp << 6) | (s[*i + k] & 0x3F);
     *i += n;
     return cp;
 }
@@ -62,7 +29,8 @@ char *utf8_sanitize(const char *str, size_t *out_len)
         return NULL;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = seq_len(s, len, i);
+        uint32_t cp;
+        size_t n = codec_utf8_seq(s + i, len - i, &cp);
         if (n == 0) {
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;
