@@ -198,6 +198,32 @@ int main(void)
           "on the server but not acknowledged: kept (failed %zu left %zu spool %d)", res.failed, res.left,
           count_spool());
 
+    /* Pending reports sealed into the spool first (export_pending), at
+     * most two an archive: they go with the two archives still there. */
+    for (int i = 0; i < 5; i++) {
+        struct report *r = test_report((unsigned)i + 20);
+        struct report_receipt rcpt;
+        REQUIRE(queue_add_report(q, r, kk, keys_helpline_public(hk), &rcpt) == 0, "add");
+        report_destroy(r);
+    }
+    f = (struct fake){.fail_at = -1, .cancel_after = -1};
+    cr = run_with(q, kk, &f);
+    cr.export_pending = true;
+    cr.max_per_archive = 2;
+    CHECK(courier_run(&cr, &res, err, sizeof err) == 0, "run: %s", err);
+    CHECK(res.exported == 5 && !res.export_failed && res.archives == 5 && res.sent == 5 && res.left == 0 &&
+              res.reports == 7 && count_spool() == 0,
+          "exported first: %ld exported, %zu archives, %zu sent, %zu left, %ld reports", res.exported,
+          res.archives, res.sent, res.left, res.reports);
+    REQUIRE(queue_status(q, &qs) == 0, "status");
+    CHECK(qs.count[QUEUE_PENDING] == 0 && qs.count[QUEUE_EXPORTED] == 0, "nothing left waiting (%zu, %zu)",
+          qs.count[QUEUE_PENDING], qs.count[QUEUE_EXPORTED]);
+    /* Nothing pending: no new archive, no error. */
+    f = (struct fake){.fail_at = -1, .cancel_after = -1};
+    CHECK(courier_run(&cr, &res, err, sizeof err) == 0 && res.exported == 0 && !res.export_failed &&
+              res.archives == 0 && f.n == 0,
+          "an empty queue exports nothing (%ld, %zu)", res.exported, res.archives);
+
     /* No spool: -1 and why. */
     char gone[1200];
     snprintf(gone, sizeof gone, "%s/missing", top);

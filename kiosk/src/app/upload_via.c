@@ -48,14 +48,6 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
         snprintf(res->message, sizeof res->message, "cannot create %.300s: %.60s", rq->spool, strerror(errno));
         goto out;
     }
-    /* Pending reports into the spool, then every archive there. */
-    struct outbox_export_options eo = {.max_reports = rq->max_per_archive};
-    res->exported = outbox_export(rq->q, rq->key, rq->spool, &eo, NULL, NULL, err, sizeof err);
-    if (res->exported < 0) {
-        /* Not fatal: archives already in the spool can still go. */
-        snprintf(res->message, sizeof res->message, "export failed: %.360s", err);
-        res->left++;
-    }
     u = upload_create(&rq->upload, err, sizeof err);
     if (!u) {
         snprintf(res->message, sizeof res->message, "%s", err);
@@ -71,11 +63,21 @@ static int via_process(const struct upload_via_request *rq, struct upload_via_re
         .cancel_ctx = rq->cancel_ctx,
         .on_archive = on_archive,
         .ctx = res,
+        /* pending reports into the spool, then every archive there */
+        .export_pending = true,
+        .max_per_archive = rq->max_per_archive,
     };
     struct courier_result cres;
     if (courier_run(&cr, &cres, err, sizeof err) != 0) {
         snprintf(res->message, sizeof res->message, "%s", err);
         goto out;
+    }
+    res->exported = cres.exported;
+    if (cres.export_failed) {
+        /* Not fatal: the archives already in the spool went. */
+        if (!res->message[0])
+            snprintf(res->message, sizeof res->message, "export failed: %.360s", cres.export_error);
+        res->left++;
     }
     res->sent = (int)cres.sent;
     res->there = (int)cres.there;

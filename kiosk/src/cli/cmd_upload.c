@@ -245,21 +245,6 @@ int cmd_upload(int argc, char **argv)
         rc = CLI_SOME_FAILED;
         goto out;
     }
-    struct queue_status qs;
-    if (queue_status(kiosk_env_queue(env), &qs) == 0 && qs.count[QUEUE_PENDING] > 0) {
-        struct outbox_export_options eo = {
-            .max_reports = (size_t)config_get_int(kiosk_env_config(env), "queue", "max_per_archive"),
-        };
-        long n = outbox_export(kiosk_env_queue(env), kiosk_env_kiosk_key(env), spool, &eo, NULL, NULL, err, sizeof(err));
-        if (n < 0) {
-            /* Not fatal: archives already in the spool can still go. */
-            snprintf(reason_buf, sizeof(reason_buf), "export failed: %s", err);
-            reason = reason_buf;
-            cli_error("upload: %s", reason);
-        } else if (n > 0) {
-            fprintf(stderr, "exported %ld pending report%s\n", n, n == 1 ? "" : "s");
-        }
-    }
     struct courier_run cr = {
         .q = kiosk_env_queue(env),
         .key = kiosk_env_kiosk_key(env),
@@ -268,11 +253,22 @@ int cmd_upload(int argc, char **argv)
         .send_ctx = up,
         .on_archive = on_archive,
         .ctx = &r,
+        .export_pending = true,
+        .max_per_archive = (size_t)config_get_int(kiosk_env_config(env), "queue", "max_per_archive"),
     };
     if (courier_run(&cr, &cres, err, sizeof(err)) != 0) {
         cli_error("upload: %s", err);
         rc = CLI_SOME_FAILED;
         goto out;
+    }
+    if (cres.exported > 0)
+        fprintf(stderr, "exported %ld pending report%s into %s first\n", cres.exported,
+                cres.exported == 1 ? "" : "s", spool);
+    if (cres.export_failed) {
+        /* Not fatal: the archives already in the spool went. */
+        snprintf(reason_buf, sizeof(reason_buf), "export failed: %s", cres.export_error);
+        reason = reason_buf;
+        cli_error("upload: %s", reason);
     }
     if (r.reason[0])
         reason = r.reason;

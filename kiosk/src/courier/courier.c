@@ -82,6 +82,15 @@ int courier_run(const struct courier_run *run, struct courier_result *res, char 
     int dirfd = -1, rc = -1;
     if (!run->q || !run->key || !run->spool || !run->send)
         return errfmt(err, errlen, "no queue, kiosk key, spool or transport");
+    if (run->export_pending) {
+        struct outbox_export_options eo = {.max_reports = run->max_per_archive};
+        res->exported = outbox_export(run->q, run->key, run->spool, &eo, NULL, NULL, res->export_error,
+                                      sizeof res->export_error);
+        if (res->exported < 0)
+            res->exported = 0, res->export_failed = true;
+        else
+            res->export_error[0] = '\0';
+    }
     if (list_archives(run->spool, &names, &n, err, errlen) != 0)
         goto out;
     dirfd = open(run->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

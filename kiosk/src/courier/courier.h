@@ -8,7 +8,9 @@
  *   1. Fill a struct courier_run: the queue, the kiosk key, the spool (a
  *      folder of outbox archives, outbox.h) and a transport: send =
  *      courier_send_upload with send_ctx = an upload handle (upload.h), or
- *      a fake in tests. Optional: cancelled() (polled between archives),
+ *      a fake in tests. Set export_pending to seal the pending reports
+ *      into the spool first (both callers do). Optional: cancelled()
+ *      (polled between archives),
  *      progress() (after each archive: done of total) and on_archive()
  *      (what happened to each one, for the caller's messages).
  *   2. courier_run(&run, &res, err, errlen) (blocks; call it from a worker
@@ -67,6 +69,12 @@ struct courier_run {
     void (*progress)(void *ctx, size_t done, size_t total); /* may be NULL */
     void (*on_archive)(void *ctx, const struct courier_archive *a); /* may be NULL */
     void *ctx;                        /* for progress and on_archive */
+    /* First seal the queue's pending reports into new archives in the
+     * spool (outbox_export, at most max_per_archive each, 0: no cap), so
+     * that one run sends everything waiting. A failed export does not stop
+     * the run: the archives already there still go (res says why). */
+    bool export_pending;
+    size_t max_per_archive;
 };
 
 struct courier_result {
@@ -78,6 +86,9 @@ struct courier_result {
     long reports;      /* reports marked uploaded */
     bool stopped;      /* a refusal ended the run early (upload_result_stops_run) */
     bool cancelled;    /* cancelled() ended it */
+    long exported;     /* export_pending: reports put into new archives */
+    bool export_failed;             /* export_pending: the export failed ... */
+    char export_error[400];         /* ... and why (the reports stay pending) */
 };
 
 int courier_run(const struct courier_run *run, struct courier_result *res, char *err, size_t errlen);
