@@ -926,8 +926,7 @@ static void draw_gallery(struct app *a, struct ui_ctx *ui, struct page *p)
     const char *why = dev ? device_state_text(dev->state) : NULL;
     char line[300];
     if (listing) {
-        /* TRANSLATORS: said while a phone or card is still being read; %d is how
-         * many photos and videos were found so far. */
+        /* TRANSLATORS: a phone or card still being read; %d: photos and videos found so far. */
         snprintf(line, sizeof line, _("Still looking for pictures and videos. Found so far: %d"), (int)found);
         status_line(ui, bar, TEXT_ICON_CLOCK, t->muted, line);
     } else if (err != MEDIA_OK && err != MEDIA_ERR_TOO_LARGE && found) {

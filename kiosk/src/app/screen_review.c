@@ -148,7 +148,10 @@ static void draw(struct app *a, struct ui_ctx *ui, struct ui_rect area)
         ui_cut_start(ui, &in, (int)(16 * t->scale));
         char label[120];
         /* TRANSLATORS: a row of the list: the 3rd photo, the 1st video. */
-        snprintf(label, sizeof label, video ? _("Video %d") : _("Photo %d"), number);
+        const char *fmt = video ? _("Video %d")
+                                /* TRANSLATORS: a row of the list: the 3rd photo, the 1st video. */
+                                : _("Photo %d");
+        snprintf(label, sizeof label, fmt, number);
         const struct text_block *lb = ui_text_block(ui, label, UI_FONT_BODY, 0, TEXT_ALIGN_START, 1);
         struct ui_rect lr = ui_cut_start(ui, &in, lb ? lb->text_width : 0);
         if (lb)

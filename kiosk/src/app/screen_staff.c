@@ -230,9 +230,8 @@ static void job_done(struct app *a, void *arg, bool cancelled)
                      (int)j->exported);
             if (j->confirmed > 0) {
                 size_t n = strlen(st.result);
-                /* TRANSLATORS: the helpline's receipt on the courier stick
-                 * confirmed %d reports, which were deleted from this kiosk. */
                 snprintf(st.result + n, sizeof st.result - n, " %s",
+                         /* TRANSLATORS: the helpline confirmed %d reports; deleted here. */
                          _("Confirmed by the helpline and removed from this machine:"));
                 n = strlen(st.result);
                 snprintf(st.result + n, sizeof st.result - n, " %d.", (int)j->confirmed);
@@ -244,9 +243,8 @@ static void job_done(struct app *a, void *arg, bool cancelled)
             snprintf(st.result, sizeof st.result, "%s %s", _("Not finished:"), j->msg);
             if (j->kind == JOB_UPLOAD && j->left > 0) {
                 size_t n = strlen(st.result);
-                /* TRANSLATORS: %d report files (archives) stay on this kiosk for the next
-                 * upload (nothing is lost). */
                 snprintf(st.result + n, sizeof st.result - n, " %s",
+                         /* TRANSLATORS: %d archives stay for the next upload (none lost). */
                          _("Files kept for the next upload:"));
                 n = strlen(st.result);
                 snprintf(st.result + n, sizeof st.result - n, " %d.", j->left);
